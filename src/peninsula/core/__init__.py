@@ -1,0 +1,24 @@
+"""The core data model: frozen, validated, no I/O and no randomness."""
+
+from peninsula.core.actor import Actor, ActorKind
+from peninsula.core.errors import InputError, InputProblem, ParameterError, PeninsulaError
+from peninsula.core.issue import Issue, ScalePoint
+from peninsula.core.scenario import IssueData, Scenario, Stance, integrity_problems, stance_values
+from peninsula.core.source import Source
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "InputError",
+    "InputProblem",
+    "Issue",
+    "IssueData",
+    "ParameterError",
+    "PeninsulaError",
+    "Scenario",
+    "ScalePoint",
+    "Source",
+    "Stance",
+    "integrity_problems",
+    "stance_values",
+]

@@ -1,0 +1,243 @@
+"""The scenario: actors, issues and each actor's stance on each issue, validated once at load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from peninsula.core.actor import Actor
+from peninsula.core.issue import Issue
+from peninsula.core.source import Source
+
+StanceField = Literal["position", "salience", "capability"]
+FloatArray = npt.NDArray[np.float64]
+
+
+class Stance(BaseModel):
+    """One actor's stance on one issue.
+
+    Attributes
+    ----------
+    actor, issue:
+        Ids of the actor and the issue.
+    position:
+        The outcome the actor prefers, on the issue's own scale (between ``Issue.lower`` and ``Issue.upper``).
+    salience:
+        How much the issue matters to the actor, 0 (not at all) to 1 (above everything else).
+    capability:
+        Issue-specific capability (>= 0, same ratio scale as ``Actor.capability``); ``None`` means the
+        actor's general capability applies.
+    sources:
+        Provenance of each of the three numbers, keyed by field name.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: str
+    issue: str
+    position: float = Field(allow_inf_nan=False)
+    salience: float = Field(ge=0, le=1, allow_inf_nan=False)
+    capability: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sources: dict[StanceField, Source] = Field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IssueData:
+    """The arrays a model needs for one issue: the actors with a stance on it, in scenario order.
+
+    Attributes
+    ----------
+    issue:
+        The issue (scale, status quo).
+    actor_ids:
+        Actor ids, aligned with the arrays.
+    positions:
+        Positions on the issue's own scale.
+    saliences:
+        Saliences on 0-1.
+    capabilities:
+        Capabilities (issue-specific where given, else the actor's general capability), ratio scale >= 0.
+    """
+
+    issue: Issue
+    actor_ids: tuple[str, ...]
+    positions: FloatArray
+    saliences: FloatArray
+    capabilities: FloatArray
+
+    @property
+    def weights(self) -> FloatArray:
+        """Capability x salience, the weight of each actor in the weighted baselines."""
+        return self.capabilities * self.saliences
+
+    def with_positions(self, positions: FloatArray) -> IssueData:
+        """A copy with new positions (same actors, saliences and capabilities)."""
+        return IssueData(self.issue, self.actor_ids, positions, self.saliences, self.capabilities)
+
+
+class Scenario(BaseModel):
+    """A bargaining scenario: who, over what, wanting what, how much, with what power.
+
+    A scenario is frozen and validated once, when it is built or loaded: ids are unique, every stance names
+    a known actor and issue, positions lie on their issue's scale, and every stance has a capability
+    (its own or its actor's). After that, models trust the data.
+
+    Examples
+    --------
+    >>> s = Scenario(
+    ...     id="toy", title="Toy",
+    ...     actors=[Actor(id="A", capability=2.0), Actor(id="B", capability=1.0)],
+    ...     issues=[Issue(id="x", lower=0, upper=10)],
+    ...     stances=[Stance(actor="A", issue="x", position=0, salience=1.0),
+    ...              Stance(actor="B", issue="x", position=10, salience=0.5)],
+    ... )
+    >>> s.issue_data("x").weights.tolist()
+    [2.0, 0.5]
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    date: dt.date | None = None
+    description: str = ""
+    actors: tuple[Actor, ...]
+    issues: tuple[Issue, ...]
+    stances: tuple[Stance, ...]
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _integrity(self) -> Scenario:
+        problems = integrity_problems(self)
+        if problems:
+            raise PydanticCustomError(
+                "scenario_integrity",
+                "{summary}",
+                {"summary": "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems),
+                 "problems": problems},
+            )
+        return self
+
+    # -- lookups ---------------------------------------------------------------------------------------
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        """Actor ids in scenario order."""
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        """Issue ids in scenario order."""
+        return tuple(i.id for i in self.issues)
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id (``KeyError`` if none)."""
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue with this id (``KeyError`` if none)."""
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        raise KeyError(issue_id)
+
+    def stances_on(self, issue_id: str) -> Iterator[Stance]:
+        """Stances on one issue, in actor order."""
+        order = {a: k for k, a in enumerate(self.actor_ids)}
+        yield from sorted((s for s in self.stances if s.issue == issue_id), key=lambda s: order[s.actor])
+
+    def capability_of(self, stance: Stance) -> float:
+        """The capability that applies to a stance: its own, else its actor's."""
+        if stance.capability is not None:
+            return stance.capability
+        cap = self.actor(stance.actor).capability
+        assert cap is not None, "validated at load"
+        return cap
+
+    def issue_data(self, issue_id: str) -> IssueData:
+        """Arrays of the actors with a stance on ``issue_id``, in scenario actor order."""
+        stances = list(self.stances_on(issue_id))
+        return IssueData(
+            issue=self.issue(issue_id),
+            actor_ids=tuple(s.actor for s in stances),
+            positions=np.array([s.position for s in stances], dtype=float),
+            saliences=np.array([s.salience for s in stances], dtype=float),
+            capabilities=np.array([self.capability_of(s) for s in stances], dtype=float),
+        )
+
+    def with_status_quo(self, status_quo: dict[str, float]) -> Scenario:
+        """A copy whose issues carry the given status quo (reference point) values, by issue id."""
+        issues = tuple(
+            i.model_copy(update={"status_quo": status_quo[i.id]}) if i.id in status_quo else i
+            for i in self.issues
+        )
+        return Scenario.model_validate({**self.model_dump(), "issues": [i.model_dump() for i in issues]})
+
+
+def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Cross-field problems of a scenario, as ``(path, message)`` pairs; empty when it is sound.
+
+    Paths are tuples such as ``("stances", 3, "position")`` that name the offending field.
+    """
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for coll, items in (("actors", s.actors), ("issues", s.issues)):
+        seen: set[str] = set()
+        for k, item in enumerate(items):
+            if item.id in seen:
+                problems.append(((coll, k, "id"), f"duplicate id '{item.id}'"))
+            seen.add(item.id)
+    actors = {a.id: a for a in s.actors}
+    issues = {i.id: i for i in s.issues}
+    pairs: set[tuple[str, str]] = set()
+    for k, st in enumerate(s.stances):
+        if st.actor not in actors:
+            problems.append((("stances", k, "actor"), f"unknown actor '{st.actor}'"))
+        if st.issue not in issues:
+            problems.append((("stances", k, "issue"), f"unknown issue '{st.issue}'"))
+        if (st.actor, st.issue) in pairs:
+            problems.append((("stances", k), f"second stance of actor '{st.actor}' on issue '{st.issue}'"))
+        pairs.add((st.actor, st.issue))
+        iss = issues.get(st.issue)
+        if iss is not None and not iss.lower <= st.position <= iss.upper:
+            problems.append((("stances", k, "position"),
+                             f"position {st.position:g} lies outside issue '{iss.id}' scale "
+                             f"[{iss.lower:g}, {iss.upper:g}]"))
+        act = actors.get(st.actor)
+        if act is not None and st.capability is None and act.capability is None:
+            problems.append((("stances", k, "capability"),
+                             f"no capability: neither the stance nor actor '{st.actor}' gives one"))
+    return problems
+
+
+def stance_values(s: Scenario) -> Iterator[tuple[str, str | None, str, float, Source | None]]:
+    """Every sourced number of a scenario: ``(actor, issue, field, value, source)``.
+
+    Covers actor capabilities (``issue`` is ``None``), stance positions, saliences and issue-specific
+    capabilities, and issue status quo values (``actor`` is ``""``, field ``status_quo``).
+    """
+    for a in s.actors:
+        if a.capability is not None:
+            yield a.id, None, "capability", a.capability, a.capability_source
+    for i in s.issues:
+        if i.status_quo is not None:
+            yield "", i.id, "status_quo", i.status_quo, i.status_quo_source
+    for st in s.stances:
+        yield st.actor, st.issue, "position", st.position, st.sources.get("position")
+        yield st.actor, st.issue, "salience", st.salience, st.sources.get("salience")
+        if st.capability is not None:
+            yield st.actor, st.issue, "capability", st.capability, st.sources.get("capability")
+
+
+def scenario_from_parts(**kwargs: Any) -> Scenario:
+    """Build and validate a scenario from plain Python values (dicts or models)."""
+    return Scenario.model_validate(kwargs)

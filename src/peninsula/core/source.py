@@ -1,0 +1,59 @@
+"""Where a number comes from: a seed passage, a dataset row, or a coded judgement."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+SourceKind = Literal["seed", "dataset", "coded"]
+
+
+class Source(BaseModel):
+    """The provenance of one numeric value.
+
+    Three kinds, each with its own required fields:
+
+    * ``seed``: a passage of one of the source analyses: ``file`` (the seed's file name) and ``quote``
+      (an exact, verbatim quote that can be found in that file).
+    * ``dataset``: a row of a data file: ``file`` and ``row`` (the row's key, e.g. ``ccode=2,year=2019``
+      or ``line 87``).
+    * ``coded``: an analyst's judgement: ``reason`` (one line), optionally with an uncertainty range
+      ``low``..``high`` on the value's own scale, which Monte Carlo draws from.
+
+    Examples
+    --------
+    >>> Source(kind="coded", reason="U.S. pressure campaign is its top Korea priority", low=0.7, high=0.9).kind
+    'coded'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: SourceKind
+    file: str | None = None
+    quote: str | None = None
+    row: str | None = None
+    reason: str | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _required_fields(self) -> Source:
+        need = {"seed": ("file", "quote"), "dataset": ("file", "row"), "coded": ("reason",)}[self.kind]
+        missing = [f for f in need if not getattr(self, f)]
+        if missing:
+            raise ValueError(f"a {self.kind} source needs {' and '.join(missing)}")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("an uncertainty range needs both low and high")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"uncertainty range low={self.low} exceeds high={self.high}")
+        return self
+
+    def describe(self) -> str:
+        """A one-line human-readable form, as printed by ``peninsula sources``."""
+        if self.kind == "seed":
+            return f'seed {self.file}: "{self.quote}"'
+        if self.kind == "dataset":
+            return f"dataset {self.file} [{self.row}]"
+        rng = f" [{self.low:g}, {self.high:g}]" if self.low is not None and self.high is not None else ""
+        return f"coded: {self.reason}{rng}"

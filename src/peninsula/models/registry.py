@@ -1,0 +1,27 @@
+"""The registry of bargaining models: the single source of truth for names the CLI and API accept."""
+
+from __future__ import annotations
+
+from peninsula.core import ParameterError
+from peninsula.models.base import Model
+from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
+
+REGISTRY: dict[str, type[Model]] = {
+    "compromise": Compromise,
+    "mean": Mean,
+    "median": Median,
+    "median-actor": MedianActor,
+}
+
+
+def get_model(name: str) -> type[Model]:
+    """The model class registered under ``name``; ``ParameterError`` listing the known names if none."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ParameterError(f"unknown model '{name}' (known: {', '.join(REGISTRY)})") from None
+
+
+def model_names() -> list[str]:
+    """Registered model names, in registry order."""
+    return list(REGISTRY)
