@@ -121,8 +121,10 @@ class Scenario(BaseModel):
             raise PydanticCustomError(
                 "scenario_integrity",
                 "{summary}",
-                {"summary": "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems),
-                 "problems": problems},
+                {
+                    "summary": "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems),
+                    "problems": problems,
+                },
             )
         return self
 
@@ -190,12 +192,12 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     Paths are tuples such as ``("stances", 3, "position")`` that name the offending field.
     """
     problems: list[tuple[tuple[str | int, ...], str]] = []
-    for coll, items in (("actors", s.actors), ("issues", s.issues)):
+    for coll, ids in (("actors", s.actor_ids), ("issues", s.issue_ids)):
         seen: set[str] = set()
-        for k, item in enumerate(items):
-            if item.id in seen:
-                problems.append(((coll, k, "id"), f"duplicate id '{item.id}'"))
-            seen.add(item.id)
+        for k, item_id in enumerate(ids):
+            if item_id in seen:
+                problems.append(((coll, k, "id"), f"duplicate id '{item_id}'"))
+            seen.add(item_id)
     actors = {a.id: a for a in s.actors}
     issues = {i.id: i for i in s.issues}
     pairs: set[tuple[str, str]] = set()
@@ -209,13 +211,21 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         pairs.add((st.actor, st.issue))
         iss = issues.get(st.issue)
         if iss is not None and not iss.lower <= st.position <= iss.upper:
-            problems.append((("stances", k, "position"),
-                             f"position {st.position:g} lies outside issue '{iss.id}' scale "
-                             f"[{iss.lower:g}, {iss.upper:g}]"))
+            problems.append(
+                (
+                    ("stances", k, "position"),
+                    f"position {st.position:g} lies outside issue '{iss.id}' scale "
+                    f"[{iss.lower:g}, {iss.upper:g}]",
+                )
+            )
         act = actors.get(st.actor)
         if act is not None and st.capability is None and act.capability is None:
-            problems.append((("stances", k, "capability"),
-                             f"no capability: neither the stance nor actor '{st.actor}' gives one"))
+            problems.append(
+                (
+                    ("stances", k, "capability"),
+                    f"no capability: neither the stance nor actor '{st.actor}' gives one",
+                )
+            )
     return problems
 
 

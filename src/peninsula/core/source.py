@@ -23,7 +23,7 @@ class Source(BaseModel):
 
     Examples
     --------
-    >>> Source(kind="coded", reason="U.S. pressure campaign is its top Korea priority", low=0.7, high=0.9).kind
+    >>> Source(kind="coded", reason="pressure campaign is its top priority", low=0.7, high=0.9).kind
     'coded'
     """
 

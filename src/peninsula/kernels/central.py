@@ -33,7 +33,8 @@ def weighted_median(positions: FloatArray, weights: FloatArray, rtol: float = 1e
 
     Sort by position; take the smallest position at which the cumulative weight reaches half the total.
     If the cumulative weight there equals half the total exactly (relative tolerance ``rtol``), return the
-    midpoint between that position and the next larger position held by an actor of positive weight.
+    midpoint between that position and the position of the next actor (in sorted order) of positive
+    weight, which may be the same position.
     With unit weights this is the ordinary median. Raises ``ValueError`` if the weights sum to zero.
 
     Examples
@@ -56,7 +57,7 @@ def weighted_median(positions: FloatArray, weights: FloatArray, rtol: float = 1e
     reached = cum >= half * (1 - rtol)
     k = int(np.argmax(reached))
     if abs(cum[k] - half) <= rtol * total:
-        later = (x > x[k]) & (w > 0)
-        if np.any(later):
-            return float((x[k] + x[later][0]) / 2.0)
+        later = np.flatnonzero(w[k + 1 :] > 0)
+        if later.size:
+            return float((x[k] + x[k + 1 + later[0]]) / 2.0)
     return float(x[k])

@@ -1,6 +1,14 @@
 """Bargaining models as interchangeable strategies behind one interface."""
 
-from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, ParamSpec, PerIssueModel, RoundRecord
+from peninsula.models.base import (
+    IssueResult,
+    Model,
+    ModelInfo,
+    ModelRun,
+    ParamSpec,
+    PerIssueModel,
+    RoundRecord,
+)
 from peninsula.models.registry import REGISTRY, get_model, model_names
 
 __all__ = [

@@ -188,7 +188,9 @@ class Model(ABC):
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_params() == other.get_params()  # type: ignore[attr-defined]
+        if not isinstance(other, Model) or type(self) is not type(other):
+            return False
+        return self.get_params() == other.get_params()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -229,7 +231,9 @@ class PerIssueModel(Model):
         for issue_id in scenario.issue_ids:
             data = scenario.issue_data(issue_id)
             if len(data.actor_ids) == 0:
-                issues[issue_id] = IssueResult(issue_id, None, [], notes=["no actor has a stance on this issue"])
+                issues[issue_id] = IssueResult(
+                    issue_id, None, [], notes=["no actor has a stance on this issue"]
+                )
                 continue
             result, issue_events = self.run_issue(data, params, n_rounds, rng)
             issues[issue_id] = result

@@ -18,16 +18,14 @@ from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
 from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
 from peninsula.simulate.rng import RNGLike
 
-ACHEN_2006 = (
-    "Achen (2006), ch. 10 in Thomson, Stokman, Achen & König (eds.), The European Union Decides"
-)
+ACHEN_2006 = "Achen (2006), ch. 10 in Thomson, Stokman, Achen & König (eds.), The European Union Decides"
 
 
 class _OneShot(PerIssueModel):
     """A baseline: one formula over the input positions; round 0 is both input and forecast."""
 
     weighting: ClassVar[str]
-    kernel: ClassVar[Callable[[FloatArray, FloatArray], float]]
+    kernel: ClassVar[Callable[..., float]]
 
     def _weights(self, data: IssueData) -> FloatArray:
         if self.weighting == "capability_salience":

@@ -22,4 +22,6 @@ def check_rng(rng: RNGLike) -> np.random.Generator:
         return rng
     if rng is None or isinstance(rng, int | np.random.SeedSequence):
         return np.random.default_rng(rng)
-    raise TypeError(f"rng must be an int, a SeedSequence, a numpy Generator or None, not {type(rng).__name__}")
+    raise TypeError(
+        f"rng must be an int, a SeedSequence, a numpy Generator or None, not {type(rng).__name__}"
+    )

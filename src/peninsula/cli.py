@@ -1,0 +1,314 @@
+"""The ``peninsula`` command line: parse, call the API, render. Nothing else lives here.
+
+Exit codes: 0 success, 2 bad input or usage, 1 internal error (a short message; the traceback only with
+``--debug``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from peninsula import api
+from peninsula.core import InputError, ParameterError, PeninsulaError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class _Group(TyperGroup):
+    """Maps peninsula's errors to exit codes: 2 for bad input, 1 (short message) for anything else."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
+        except (InputError, ParameterError) as exc:
+            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(2) from None
+        except (TyperException, typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            kind = "error" if isinstance(exc, PeninsulaError) else "internal error"
+            err.print(f"[red]{kind}:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            raise typer.Exit(1) from None
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    err.print(f"[yellow]warning:[/yellow] {message}")
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool((root.obj or {}).get("debug")) or os.environ.get("PENINSULA_DEBUG") == "1"
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="peninsula: forecast the U.S.-ROK alliance's bargaining over North Korea policy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    ctx.obj = {"debug": debug}
+
+
+def _parse_settings(items: list[str] | None) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"--set expects KEY=VALUE, got {item!r}")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+@contextmanager
+def _progress(label: str, total: int | None) -> Iterator[Any]:
+    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as prog:
+        task = prog.add_task(label, total=total)
+
+        def step(desc: str) -> None:
+            prog.update(task, description=f"{label}: {desc}", advance=1)
+
+        yield step
+
+
+def _fmt(x: Any, digits: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{float(x):.{digits}f}"
+
+
+def _write_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, allow_nan=False) + "\n")
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json or csv.")]
+
+
+@app.command()
+def forecast(
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            help="A YAML scenario, a DECIDE file, a BDM table, or a packaged scenario id; none = the default."
+        ),
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Model to run (repeatable); 'all' runs every registered model."),
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")
+    ] = None,
+    fmt: FormatOpt = "table",
+    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.")] = None,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Print 'timing MODEL SECONDS' per model to stderr.")
+    ] = False,
+    events: Annotated[
+        Path | None, typer.Option(help="Write every model event (challenges, exchanges) to this CSV file.")
+    ] = None,
+) -> None:
+    """Forecast a scenario with one or more bargaining models."""
+    if fmt not in ("table", "json", "csv"):
+        raise ParameterError(f"--format must be table, json or csv, not {fmt!r}")
+    from peninsula import scenarios
+
+    default: str = scenarios.DEFAULT_SCENARIO  # type: ignore[attr-defined,unused-ignore]
+    scenario = api.load(path if path is not None else default)
+    models = resolve = api.resolve_models(model or ["all"], _parse_settings(set_))
+    with _progress("forecast", len(resolve)) as step:
+        result = api.forecast(scenario, models, rounds=rounds, rng=seed, on_model=step)
+    if timings:
+        for name, seconds in result.timings.items():
+            sys.stderr.write(f"timing {name} {seconds:.6f}\n")
+    if events is not None:
+        result.events.to_csv(events, index=False)
+    if fmt == "json":
+        _write_json(result.to_dict())
+    elif fmt == "csv":
+        df = result.rounds.merge(result.round_outcomes, on=["model", "issue", "round"], how="left")
+        sys.stdout.write(df.to_csv(index=False))
+    else:
+        _render_forecast(result)
+
+
+def _render_forecast(result: api.Forecast) -> None:
+    sc = result.scenario
+    table = Table(title=f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else ""), show_lines=False)
+    table.add_column("issue", style="bold")
+    table.add_column("scale")
+    table.add_column("status quo", justify="right")
+    for m in result.runs:
+        table.add_column(m, justify="right")
+    outcomes = result.outcomes
+    for issue in sc.issues:
+        scale = f"{issue.lower:g}–{issue.upper:g}" + (f" {issue.unit}" if issue.unit else "")
+        table.add_row(
+            issue.id,
+            scale,
+            _fmt(issue.status_quo),
+            *(_fmt(outcomes.at[m, issue.id]) for m in result.runs),
+        )
+    out.print(table)
+    for m, run in result.runs.items():
+        for iid, res in run.issues.items():
+            for note in res.notes:
+                out.print(f"[dim]{m} / {iid}: {note}[/dim]")
+
+
+@app.command()
+def evaluate(
+    paths: Annotated[list[Path], typer.Argument(help="DECIDE files, or folders of them.")],
+    outcomes: Annotated[Path, typer.Option(help="CSV with issue_id, outcome [, reference_point].")],
+    model: Annotated[
+        list[str] | None, typer.Option("--model", "-m", help="Model (repeatable); default all.")
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")
+    ] = None,
+    fmt: FormatOpt = "table",
+    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.")] = None,
+) -> None:
+    """Measure models' forecast error (mean absolute error) against known outcomes."""
+    if fmt not in ("table", "json"):
+        raise ParameterError(f"--format must be table or json, not {fmt!r}")
+    files = api.expand_paths(paths)
+    with _progress("evaluate", len(files)) as step:
+        ev = api.evaluate(
+            files,
+            outcomes,
+            model or ["all"],
+            rounds=rounds,
+            settings=_parse_settings(set_),
+            rng=seed,
+            on_file=lambda p: step(p.name),
+        )
+    if fmt == "json":
+        _write_json(ev.to_dict())
+        return
+    table = Table(title=f"Mean absolute error on {len(files)} file(s)")
+    table.add_column("model", style="bold")
+    table.add_column("MAE", justify="right")
+    table.add_column("issues", justify="right")
+    for m, row in ev.summary.iterrows():
+        table.add_row(str(m), f"{row['mae']:.2f}", str(int(row["n"])))
+    out.print(table)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Scenario files or packaged scenario ids.")],
+) -> None:
+    """Check scenario files; list every problem (exit 2 if any)."""
+    problems = []
+    for p in paths:
+        try:
+            sc = api.load(p)
+        except InputError as exc:
+            problems += list(exc.problems)
+            continue
+        out.print(f"ok {p}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.stances)} stances")
+    if problems:
+        raise InputError(problems)
+
+
+@app.command()
+def convert(
+    source: Annotated[str, typer.Argument(help="Input scenario (any readable format or packaged id).")],
+    target: Annotated[Path, typer.Argument(help="Output file: .yaml/.yml, or a DECIDE .csv/.txt.")],
+) -> None:
+    """Convert a scenario between formats (YAML and DECIDE are written)."""
+    from peninsula.io import save
+
+    lost = save(api.load(source), target)
+    if lost:
+        err.print(f"[yellow]warning:[/yellow] the DECIDE format cannot hold {', '.join(lost)}; left out")
+    err.print(f"wrote {target}")
+
+
+@app.command()
+def models(fmt: FormatOpt = "table") -> None:
+    """List the registered models with their metadata and parameters."""
+    from dataclasses import asdict
+
+    from peninsula.models.registry import REGISTRY
+
+    if fmt == "json":
+        _write_json(
+            {
+                n: {
+                    **asdict(c.info),
+                    "params": {p.name: {"default": p.default, "doc": p.doc} for p in c.param_specs},
+                }
+                for n, c in REGISTRY.items()
+            }
+        )
+        return
+    table = Table(title="Registered models")
+    for col in ("name", "title", "deterministic", "order-dependent", "parameters", "reference"):
+        table.add_column(col)
+    for name, cls in REGISTRY.items():
+        i = cls.info
+        params = ", ".join(f"{p.name}={p.default}" for p in cls.param_specs) or "–"
+        table.add_row(name, i.title, str(i.deterministic), str(i.order_dependent), params, i.reference)
+    out.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of peninsula's YAML scenario format."""
+    from peninsula.io import scenario_json_schema
+
+    _write_json(scenario_json_schema())
+
+
+# feature commands: each feature area registers its own commands here (one import + one call each).
+# end of feature commands
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
