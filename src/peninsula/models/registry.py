@@ -5,12 +5,15 @@ from __future__ import annotations
 from peninsula.core import ParameterError
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
+from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 
 REGISTRY: dict[str, type[Model]] = {
     "compromise": Compromise,
     "mean": Mean,
     "median": Median,
     "median-actor": MedianActor,
+    "eu": ExpectedUtility,
+    "eu-masad": ExpectedUtilityMasad,
 }
 
 

@@ -1,0 +1,433 @@
+"""Kernels of the expected-utility ("predictioneer") model of Bueno de Mesquita.
+
+Pure, vectorised array functions shared by the ``eu`` and ``eu-masad`` models. The formulas follow
+Scholz, Calbert & Smith (2011), "Unravelling Bueno de Mesquita's group decision model", *Journal of
+Theoretical Politics* 23(4):510–531 ([SCS2011]), as restated in ``docs/models/eu.md``; where the public
+replication by D. Masad (github dmasad/BDM_DecisionModel_Replication, 2014; [Masad2014]) computes something
+else, a keyword selects either form.
+
+Every function accepts an optional leading batch axis: ``positions`` of shape ``(..., n)`` (draws x actors)
+give pairwise arrays of shape ``(..., n, n)``, indexed ``[..., i, j]``. Positions are on the issue's own
+scale; ``delta`` is a length on that scale; saliences are on 0–1; capabilities and weights are on any ratio
+scale >= 0 (only ratios matter).
+
+The pairwise vote sums (who supports ``i`` against ``j``) only depend on which side of ``x_i``, ``x_j``
+and their midpoint each third actor stands. With positions sorted and prefix sums of ``w`` and ``w·x``,
+each pair costs ``O(log n)``: ``O(n² log n)`` time and ``O(n²)`` memory per round instead of ``O(n³)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Codes of a receiver's response in :func:`respond_to_offers`.
+NO_MOVE, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3
+KIND_NAMES = {CONFLICT: "conflict", COMPROMISE: "compromise", CAPITULATION: "capitulation"}
+
+__all__ = [
+    "CAPITULATION",
+    "COMPROMISE",
+    "CONFLICT",
+    "KIND_NAMES",
+    "NO_MOVE",
+    "PairSums",
+    "Utilities",
+    "choose_offers",
+    "condorcet_winner",
+    "expected_utilities",
+    "masad_vote",
+    "pair_sums",
+    "respond_to_offers",
+    "risk_exponents",
+    "target_attractiveness",
+    "utilities",
+    "win_probabilities",
+]
+
+
+@dataclass(frozen=True)
+class PairSums:
+    """Weighted pairwise vote sums over all actors ``k`` (the two contenders included).
+
+    With ``g_k(i, j) = |x_k − x_j| − |x_k − x_i|`` (how much closer ``k`` is to ``i`` than to ``j``, in
+    position units) and ``w_k = c_k·s_k``:
+
+    Attributes
+    ----------
+    margin:
+        ``Σ_k w_k g_k(i, j)``: the net vote for ``i`` over ``j`` (antisymmetric), weight x position units.
+    support:
+        ``Σ_k w_k max(0, g_k(i, j))``: the votes for ``i`` against ``j`` only ([SCS2011]'s numerator).
+    total:
+        ``Σ_k w_k |g_k(i, j)|``: every vote cast in the contest (symmetric; ``support_ij + support_ji``).
+    """
+
+    margin: FloatArray
+    support: FloatArray
+    total: FloatArray
+
+
+def _count_le(sorted_values: FloatArray, queries: FloatArray) -> IntArray:
+    """Per batch row, how many of ``sorted_values[..., :]`` are <= each of ``queries[..., :]``."""
+    if sorted_values.ndim == 1:
+        return np.searchsorted(sorted_values, queries, side="right").astype(np.intp)
+    n = sorted_values.shape[-1]
+    q = queries.shape[-1]
+    batch = sorted_values.shape[:-1]
+    flat_v = sorted_values.reshape(-1, n)
+    flat_q = queries.reshape(-1, q)
+    # A stable sort of [values, queries] puts every value before an equal query, so the number of values
+    # sorted before a query is the number of values <= it.
+    perm = np.argsort(np.concatenate([flat_v, flat_q], axis=-1), axis=-1, kind="stable")
+    is_value = perm < n
+    values_before = np.cumsum(is_value, axis=-1)
+    rows = flat_v.shape[0]
+    q_idx = perm[~is_value].reshape(rows, q) - n
+    counts = values_before[~is_value].reshape(rows, q)
+    out = np.empty((rows, q), dtype=np.intp)
+    np.put_along_axis(out, q_idx, counts, axis=-1)
+    return out.reshape(*batch, q)
+
+
+def _gather(table: FloatArray, idx: IntArray) -> FloatArray:
+    """``table[..., idx[..., i, j]]`` for a per-row lookup table of shape ``(..., m)``."""
+    shape = idx.shape
+    flat = idx.reshape(*shape[:-2], shape[-2] * shape[-1])
+    return np.take_along_axis(table, flat, axis=-1).reshape(shape)
+
+
+def pair_sums(positions: FloatArray, weights: FloatArray) -> PairSums:
+    """Weighted vote sums for every ordered pair of actors, in ``O(n² log n)``.
+
+    Parameters
+    ----------
+    positions:
+        ``(..., n)`` positions on the issue's scale.
+    weights:
+        ``(..., n)`` vote weights ``c·s`` (>= 0).
+
+    Returns
+    -------
+    PairSums
+        ``(..., n, n)`` arrays; see :class:`PairSums`. For ``lo < hi`` the actors ``k`` at or left of
+        ``lo`` give ``hi − lo`` to ``lo``, those at or right of ``hi`` give it to ``hi``, and those strictly
+        between give ``lo + hi − 2 x_k`` (positive left of the midpoint), so prefix sums of ``w`` and
+        ``w·x`` over the sorted positions give every sum in closed form.
+
+    Examples
+    --------
+    >>> s = pair_sums(np.array([0.0, 1.0, 4.0]), np.array([1.0, 1.0, 1.0]))
+    >>> s.margin[0, 2], s.support[0, 2], s.total[0, 2]
+    (np.float64(2.0), np.float64(6.0), np.float64(10.0))
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    order = np.argsort(x, axis=-1, kind="stable")
+    y = np.take_along_axis(x, order, axis=-1)
+    wy = np.take_along_axis(w, order, axis=-1)
+    centre = y[..., :1]  # centring keeps the prefix sums of w·x small (less cancellation)
+    zeros = np.zeros((*x.shape[:-1], 1))
+    cum_w = np.concatenate([zeros, np.cumsum(wy, axis=-1)], axis=-1)
+    cum_wx = np.concatenate([zeros, np.cumsum(wy * (y - centre), axis=-1)], axis=-1)
+    total_w = cum_w[..., -1:, None]
+
+    xi = x[..., :, None]
+    xj = x[..., None, :]
+    i_left = xi < xj
+    lo = np.minimum(xi, xj)
+    hi = np.maximum(xi, xj)
+    span = hi - lo
+    mid_c = 0.5 * (lo + hi) - centre[..., None]  # midpoints, centred like cum_wx
+
+    le_own = _count_le(y, x)  # actors at or left of each actor's position
+    lt_own = _count_lt(y, x)  # actors strictly left of it
+    n_le_lo = np.where(i_left, le_own[..., :, None], le_own[..., None, :])
+    n_lt_hi = np.where(i_left, lt_own[..., None, :], lt_own[..., :, None])
+    mid = 0.5 * (lo + hi)
+    n_le_mid = _count_le(y, mid.reshape(*x.shape[:-1], -1)).reshape(span.shape)
+    n_le_mid = np.clip(n_le_mid, n_le_lo, np.maximum(n_lt_hi, n_le_lo))
+
+    w_le_lo = _gather(cum_w, n_le_lo)
+    w_le_mid = _gather(cum_w, n_le_mid)
+    w_lt_hi = _gather(cum_w, n_lt_hi)
+    s_le_lo = _gather(cum_wx, n_le_lo)
+    s_le_mid = _gather(cum_wx, n_le_mid)
+    s_lt_hi = _gather(cum_wx, n_lt_hi)
+
+    # left half of the gap: Σ w (lo + hi − 2x) = 2 (mid·W − S) >= 0; right half: 2 (S − mid·W) >= 0
+    left = np.maximum(2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo)), 0.0)
+    right = np.maximum(2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid)), 0.0)
+    sup_lo = span * w_le_lo + left
+    sup_hi = span * (total_w - w_lt_hi) + right
+    support = np.where(i_left, sup_lo, sup_hi)
+    against = np.where(i_left, sup_hi, sup_lo)
+    same = xi == xj
+    support = np.where(same, 0.0, support)
+    against = np.where(same, 0.0, against)
+    return PairSums(margin=support - against, support=support, total=support + against)
+
+
+def _count_lt(sorted_values: FloatArray, queries: FloatArray) -> IntArray:
+    """Per batch row, how many of ``sorted_values`` are < each query."""
+    if sorted_values.ndim == 1:
+        return np.searchsorted(sorted_values, queries, side="left").astype(np.intp)
+    return sorted_values.shape[-1] - _count_le(-sorted_values[..., ::-1], -queries)
+
+
+def win_probabilities(
+    sums: PairSums, form: Literal["paper", "masad"] = "paper"
+) -> FloatArray:
+    """Probability ``P[..., i, j]`` that ``i`` prevails over ``j`` in a contest, 0–1.
+
+    ``form="paper"``: ``Σ_k w_k max(0, g_k) / Σ_k w_k |g_k|`` ([SCS2011], the probability of success);
+    ``P_ij + P_ji = 1`` wherever anyone votes. ``form="masad"``: ``max(0, Σ_k w_k g_k) / Σ_k w_k |g_k|``,
+    the max taken over the whole signed sum as [Masad2014] computes it (so the weaker side gets 0).
+    ``P`` is 0 where nobody votes (``total == 0``), in particular where ``x_i == x_j``.
+    """
+    numerator = sums.support if form == "paper" else np.maximum(sums.margin, 0.0)
+    safe = np.where(sums.total > 0, sums.total, 1.0)
+    return np.where(sums.total > 0, numerator / safe, 0.0)
+
+
+@dataclass(frozen=True)
+class Utilities:
+    """Challenger ``i``'s utilities towards target ``j``, each ``(..., n, n)`` except ``status_quo``.
+
+    ``success``/``failure``: ``U_s``/``U_f`` (i wins / loses the contest); ``better``/``worse``: ``U_b``/
+    ``U_w`` (things improve / worsen for ``i`` without a contest); ``status_quo``: ``U_sq`` (``(..., n)``,
+    per challenger). Unitless, in [−2, 2].
+    """
+
+    success: FloatArray
+    failure: FloatArray
+    better: FloatArray
+    worse: FloatArray
+    status_quo: FloatArray
+
+
+def utilities(
+    positions: FloatArray,
+    risk: FloatArray,
+    mu: FloatArray | float,
+    delta: FloatArray | float,
+    *,
+    need_better_worse: bool = True,
+) -> Utilities:
+    """The five utilities of [SCS2011], with ``i``'s own risk exponent ``r_i``.
+
+    With ``d = |x_i − x_j|/Δ`` and ``e = (|x_i − μ| + |x_i − x_j|)/Δ``:
+    ``U_s = 2 − 4(0.5 − 0.5d)^r``, ``U_f = 2 − 4(0.5 + 0.5d)^r``, ``U_b = 2 − 4(0.5 − 0.25e)^r``,
+    ``U_w = 2 − 4(0.5 + 0.25e)^r``, ``U_sq = 2 − 4·0.5^r``.
+
+    Parameters
+    ----------
+    positions:
+        ``(..., n)`` positions on the issue's scale.
+    risk:
+        ``(..., n)`` risk exponents ``r_i`` (0.5–2; 1 is risk neutral).
+    mu:
+        Reference position ``μ`` (the expected outcome), scalar or ``(...,)``, on the issue's scale.
+    delta:
+        ``Δ``, the length that normalises distances (scalar or ``(...,)``); must be >= the positions' range
+        for the bases to stay >= 0.
+    need_better_worse:
+        If ``False``, ``U_b`` and ``U_w`` are returned as zeros (they only matter when ``Q < 1``).
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    r = np.asarray(risk, dtype=np.float64)[..., :, None]
+    dlt = np.asarray(delta, dtype=np.float64)[..., None, None]
+    dist = np.abs(x[..., :, None] - x[..., None, :])
+    d = dist / dlt
+    all_one = bool(np.all(r == 1.0))
+
+    def u(base: FloatArray) -> FloatArray:
+        return 2.0 - 4.0 * (base if all_one else np.power(base, r))
+
+    success = u(0.5 - 0.5 * d)
+    failure = u(0.5 + 0.5 * d)
+    if need_better_worse:
+        m = np.asarray(mu, dtype=np.float64)[..., None, None]
+        e = (np.abs(x[..., :, None] - m) + dist) / dlt
+        better = u(0.5 - 0.25 * e)
+        worse = u(0.5 + 0.25 * e)
+    else:
+        better = worse = np.zeros_like(d)
+    status_quo = 2.0 - 4.0 * np.power(0.5, np.asarray(risk, dtype=np.float64))
+    return Utilities(success, failure, better, worse, status_quo)
+
+
+def expected_utilities(
+    prob: FloatArray,
+    salience: FloatArray,
+    u: Utilities,
+    *,
+    Q: float = 1.0,
+    T: float = 1.0,
+    sign: Literal["paper", "masad"] = "paper",
+) -> FloatArray:
+    """Expected utility ``EU[..., i, j]`` of ``i`` challenging ``j`` (unitless).
+
+    ``EU = s_j [P_ij U_s + (1 − P_ij) U_f] + (1 − s_j) U_s − SQ`` where, with ``sign="paper"`` ([SCS2011]),
+    ``SQ = Q·U_sq + (1 − Q)[T·U_b + (1 − T)·U_w]``, the whole expected utility of not challenging; with
+    ``sign="masad"`` ([Masad2014]) only ``Q·U_sq`` is subtracted and the ``(1 − Q)`` term added. Both agree
+    at ``Q = 1``. ``salience`` is ``(..., n)`` on 0–1 (``s_j``, the target's); ``Q`` and ``T`` are
+    probabilities (0–1).
+    """
+    s = np.asarray(salience, dtype=np.float64)[..., None, :]
+    usq = u.status_quo[..., :, None]
+    contest = s * (prob * u.success + (1.0 - prob) * u.failure) + (1.0 - s) * u.success
+    if Q == 1.0:
+        return contest - Q * usq
+    no_contest = T * u.better + (1.0 - T) * u.worse
+    if sign == "masad":
+        return contest - Q * usq + (1.0 - Q) * no_contest
+    return contest - (Q * usq + (1.0 - Q) * no_contest)
+
+
+def target_attractiveness(eu: FloatArray) -> FloatArray:
+    """``A_j = Σ_{k≠j} EU[..., k, j]``: how much the others expect from challenging ``j``, ``(..., n)``."""
+    n = eu.shape[-1]
+    off = np.where(np.eye(n, dtype=bool), 0.0, eu)
+    return np.asarray(off.sum(axis=-2), dtype=np.float64)
+
+
+def risk_exponents(eu: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """Endogenous risk exponents from a risk-neutral ``EU`` matrix ([SCS2011], after BdM 1985).
+
+    ``R_i = (2A_i − max A − min A)/(max A − min A)`` with ``A`` from :func:`target_attractiveness`, and
+    ``r_i = (1 − R_i/3)/(1 + R_i/3)`` in [0.5, 2]: the most attractive target (``R = 1``) gets
+    ``r = 0.5``, the least attractive (``R = −1``) ``r = 2``.
+
+    Returns
+    -------
+    (r, defined)
+        ``r`` of shape ``(..., n)`` and a ``(...,)`` mask, ``False`` where ``max A == min A`` (every actor
+        equally attractive, e.g. all at one position): there ``r`` is 1 (risk neutral).
+    """
+    a = target_attractiveness(eu)
+    a_max = a.max(axis=-1, keepdims=True)
+    a_min = a.min(axis=-1, keepdims=True)
+    spread = a_max - a_min
+    defined = spread[..., 0] > 0
+    safe = np.where(spread > 0, spread, 1.0)
+    big_r = (2.0 * a - a_max - a_min) / safe
+    r = np.where(spread > 0, (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0), 1.0)
+    return np.asarray(r, dtype=np.float64), np.asarray(defined)
+
+
+def masad_vote(positions: FloatArray, margin: FloatArray, delta: FloatArray | float) -> FloatArray:
+    """The replication's "vote" ([Masad2014]): ``x_j`` of the pair with the single largest margin.
+
+    For every ordered pair of distinct positions ``(j, k)``, ``v(j, k) = margin[j, k]/Δ``; positions are
+    taken once each in first-occurrence order, pairs in row-major order, and the first strictly largest
+    ``v`` wins. Not a Condorcet winner. With a single distinct position, that position. Returns ``(...,)``.
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    n = x.shape[-1]
+    earlier = np.tril(np.ones((n, n), dtype=bool), k=-1)  # [i, k]: k < i
+    first = ~np.any((x[..., :, None] == x[..., None, :]) & earlier, axis=-1)
+    ok = first[..., :, None] & first[..., None, :] & ~np.eye(n, dtype=bool)
+    dlt = np.asarray(delta, dtype=np.float64)[..., None, None]
+    v = np.where(ok, margin / dlt, -np.inf).reshape(*x.shape[:-1], n * n)
+    best = np.argmax(v, axis=-1)
+    winner = np.where(np.any(ok.reshape(v.shape), axis=-1), best // n, 0)
+    return np.asarray(np.take_along_axis(x, winner[..., None], axis=-1)[..., 0], dtype=np.float64)
+
+
+def condorcet_winner(positions: FloatArray, margin: FloatArray, rtol: float = 1e-12) -> FloatArray:
+    """The position that beats every other distinct position in pairwise weighted votes, else NaN.
+
+    ``margin`` is :attr:`PairSums.margin`; a margin counts as a win when above ``rtol`` times the largest
+    absolute margin (so rounding noise is not a win). In one dimension with these symmetric preferences it
+    is the weighted median whenever it exists. Returns ``(...,)``.
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    scale = np.max(np.abs(margin), axis=(-2, -1), keepdims=True)
+    differ = x[..., :, None] != x[..., None, :]
+    wins = (margin > rtol * scale) | ~differ
+    beats_all = np.all(wins, axis=-1) & np.any(differ, axis=-1)
+    single = ~np.any(differ, axis=(-2, -1))
+    idx = np.argmax(beats_all, axis=-1)
+    found = np.any(beats_all, axis=-1) | single
+    val = np.take_along_axis(x, idx[..., None], axis=-1)[..., 0]
+    return np.asarray(np.where(found, val, np.nan), dtype=np.float64)
+
+
+def choose_offers(
+    eu: FloatArray,
+    positions: FloatArray,
+    *,
+    tie: Literal["index", "value"] = "index",
+    rtol: float = 0.0,
+) -> IntArray:
+    """Which offer each receiver ``j`` takes up: the sender index, or −1 if none, ``(..., n)``.
+
+    Every ``i ≠ j`` with ``EU[i, j] > 0`` sends ``j`` an offer carrying ``x_i``. Receiver ``j`` keeps the
+    offers with the largest ``EU`` (within ``rtol`` relative), then the one whose position is nearest
+    ``x_j``. Remaining ties go, with ``tie="index"``, to the first sender in list order ([Masad2014]); with
+    ``tie="value"``, to the lower position, then the sender for whom ``j``'s counter-utility ``EU[j, i]`` is
+    lowest, and only then to list order (so the choice does not depend on how actors are listed unless
+    they are indistinguishable).
+    """
+    e = np.asarray(eu, dtype=np.float64)
+    x = np.asarray(positions, dtype=np.float64)
+    n = x.shape[-1]
+    offered = (e > 0) & ~np.eye(n, dtype=bool)
+    masked = np.where(offered, e, -np.inf)
+    best = masked.max(axis=-2, keepdims=True)
+    finite = np.isfinite(best)
+    floor = np.where(finite, best - rtol * np.abs(np.where(finite, best, 0.0)), np.inf)
+    cand = offered & (masked >= floor)
+    dist = np.abs(x[..., :, None] - x[..., None, :])  # [i, j] distance of sender i's offer to x_j
+    dist = np.where(cand, dist, np.inf)
+    cand &= dist == dist.min(axis=-2, keepdims=True)
+    if tie == "value":
+        xs = np.where(cand, x[..., :, None], np.inf)
+        cand &= xs == xs.min(axis=-2, keepdims=True)
+        counter = np.where(cand, np.swapaxes(e, -1, -2), np.inf)
+        cand &= counter == counter.min(axis=-2, keepdims=True)
+    has = np.any(cand, axis=-2)
+    return np.where(has, np.argmax(cand, axis=-2), -1).astype(np.intp)
+
+
+def respond_to_offers(
+    eu: FloatArray, positions: FloatArray, sender: IntArray
+) -> tuple[FloatArray, IntArray]:
+    """Each receiver's response to the offer it took up ([SCS2011]'s conflict/compromise/capitulation).
+
+    With ``U_j = EU[sender, j]`` (the sender's expected gain) and ``U_i = EU[j, sender]`` (the receiver's
+    expected utility of challenging the sender back): ``0 < U_i < U_j`` is a conflict the receiver loses
+    (it moves to the sender's position); ``U_i < 0`` and ``|U_i| < U_j`` a compromise (it moves the fraction
+    ``|U_i/U_j|`` of the way); ``U_i < 0`` and ``|U_i| > U_j`` a capitulation (it moves all the way).
+    Otherwise it stays. Offers carry the sender's position at the start of the round and all receivers
+    respond to the same snapshot.
+
+    Returns
+    -------
+    (new_positions, kind)
+        ``(..., n)`` positions and response codes (:data:`NO_MOVE`, :data:`CONFLICT`, ...).
+    """
+    e = np.asarray(eu, dtype=np.float64)
+    x = np.asarray(positions, dtype=np.float64)
+    has = sender >= 0
+    s = np.where(has, sender, 0)
+    u_j = np.take_along_axis(e, s[..., None, :], axis=-2)[..., 0, :]  # EU[s_j, j]
+    u_i = np.take_along_axis(e, s[..., :, None], axis=-1)[..., :, 0]  # EU[j, s_j]
+    offer = np.take_along_axis(x, s, axis=-1)
+    conflict = has & (u_i > 0) & (u_i < u_j)
+    negative = has & (u_i < 0)
+    compromise = negative & (np.abs(u_i) < u_j)
+    capitulation = negative & (np.abs(u_i) > u_j)
+    safe_uj = np.where(u_j != 0, u_j, 1.0)
+    moved = np.where(compromise, x + (offer - x) * np.abs(u_i / safe_uj), x)
+    moved = np.where(conflict | capitulation, offer, moved)
+    kind = np.select([conflict, compromise, capitulation], [CONFLICT, COMPROMISE, CAPITULATION], NO_MOVE)
+    return np.asarray(moved, dtype=np.float64), kind.astype(np.intp)
