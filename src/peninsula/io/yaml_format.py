@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from peninsula.core import InputError, InputProblem, Scenario
+from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Stance, integrity_problems
 from peninsula.io._text import read_text
 
 
@@ -83,7 +83,49 @@ def read_yaml(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(p.name, exc, root)) from None
+        problems = problems_from_validation(p.name, exc, root)
+        if not any(e["type"] == "scenario_integrity" for e in exc.errors()):
+            problems += _cross_problems(p.name, data, root)
+        raise InputError(problems) from None
+
+
+def _cross_problems(name: str, data: dict[str, Any], root: yaml.Node | None) -> list[InputProblem]:
+    """Cross-field problems among the items that are valid on their own.
+
+    Pydantic skips the scenario-level checks when a field fails; running them on the valid items means
+    one run reports every problem in the file.
+    """
+    parts: dict[str, list[Any]] = {}
+    index: dict[str, list[int]] = {}
+    for key, cls in (("actors", Actor), ("issues", Issue), ("stances", Stance)):
+        parts[key], index[key] = [], []
+        items = data.get(key)
+        for k, item in enumerate(items if isinstance(items, list) else []):
+            try:
+                parts[key].append(cls.model_validate(item))
+                index[key].append(k)
+            except ValidationError:
+                continue
+    partial = Scenario.model_construct(
+        id="partial",
+        actors=tuple(parts["actors"]),
+        issues=tuple(parts["issues"]),
+        stances=tuple(parts["stances"]),
+    )
+    raw_ids: set[str] = set()
+    for key, kind in (("actors", "actor"), ("issues", "issue")):
+        raw = data.get(key)
+        for item in raw if isinstance(raw, list) else []:
+            if isinstance(item, dict):
+                raw_ids.add(f"unknown {kind} '{item.get('id')}'")
+    out = []
+    for loc, msg in integrity_problems(partial):
+        if msg in raw_ids:  # the item exists but is itself invalid: already reported
+            continue
+        coll, k = str(loc[0]), int(loc[1])
+        real = (coll, index[coll][k], *loc[2:])
+        out.append(InputProblem(name, _node_line(root, real), _path(real), msg))
+    return out
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

@@ -1,0 +1,32 @@
+"""Shared fixtures.
+
+Testing rules for this suite:
+
+* tests read only files inside the repository (``tests/reference``, ``data/``, packaged data);
+* numbers are pinned to published or reference values, or to hand computations written out in the test;
+* invariants are property tests whose generators live in ``tests/strategies.py``;
+* no timing assertions here: speed is measured by ``benchmarks/``;
+* warnings are errors (``filterwarnings = error``): a test that expects one says so with ``pytest.warns``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "tests" / "reference"
+DECIDE_INPUTS = REFERENCE / "decide" / "inputs"
+BDM_INPUTS = REFERENCE / "bdm" / "inputs"
+DEU = ROOT / "data" / "deu"
+
+
+@pytest.fixture
+def decide_inputs() -> Path:
+    return DECIDE_INPUTS
+
+
+@pytest.fixture
+def bdm_inputs() -> Path:
+    return BDM_INPUTS

@@ -1,0 +1,58 @@
+"""Hypothesis generators shared by the whole suite: scenarios, including degenerate ones."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from peninsula.core import Actor, Issue, Scenario, Stance
+
+
+@st.composite
+def scenarios(
+    draw: st.DrawFn,
+    min_actors: int = 1,
+    max_actors: int = 7,
+    min_issues: int = 1,
+    max_issues: int = 3,
+    allow_missing: bool = True,
+) -> Scenario:
+    """Small valid scenarios with ties, zero saliences, zero capabilities and actors missing on issues.
+
+    Positions are drawn from a handful of points on each issue's scale so that ties (and all actors at one
+    position) are common; each issue keeps at least one stance.
+    """
+    n_actors = draw(st.integers(min_actors, max_actors))
+    n_issues = draw(st.integers(min_issues, max_issues))
+    caps = st.one_of(st.just(0.0), st.floats(0.01, 10.0, allow_nan=False))
+    sals = st.one_of(st.just(0.0), st.just(1.0), st.floats(0.0, 1.0, allow_nan=False))
+    actors = [Actor(id=f"a{k}", capability=draw(caps)) for k in range(n_actors)]
+    issues, stances = [], []
+    for j in range(n_issues):
+        lower = draw(st.sampled_from([0.0, -50.0, 4.0]))
+        span = draw(st.sampled_from([1.0, 6.0, 100.0, 830.0]))
+        issues.append(Issue(id=f"i{j}", lower=lower, upper=lower + span))
+        grid = [lower + span * q for q in (0.0, 0.25, 0.5, 0.7, 1.0)]
+        present = [k for k in range(n_actors) if not allow_missing or draw(st.booleans()) or k == 0]
+        for k in present:
+            stances.append(Stance(actor=f"a{k}", issue=f"i{j}",
+                                  position=draw(st.one_of(st.sampled_from(grid),
+                                                          st.floats(lower, lower + span, allow_nan=False))),
+                                  salience=draw(sals)))
+    return Scenario(id="generated", actors=actors, issues=issues, stances=stances)
+
+
+def permuted(s: Scenario, order: list[int]) -> Scenario:
+    """The same scenario with its actors (and stances) listed in another order."""
+    actors = [s.actors[k] for k in order]
+    rank = {a.id: r for r, a in enumerate(actors)}
+    stances = sorted(s.stances, key=lambda t: rank[t.actor])
+    return Scenario(id=s.id, actors=actors, issues=s.issues, stances=stances)
+
+
+def scaled_capabilities(s: Scenario, factor: float) -> Scenario:
+    """The same scenario with every capability (general and issue-specific) multiplied by ``factor``."""
+    actors = [a.model_copy(update={"capability": None if a.capability is None else a.capability * factor})
+              for a in s.actors]
+    stances = [t.model_copy(update={"capability": None if t.capability is None else t.capability * factor})
+               for t in s.stances]
+    return Scenario(id=s.id, actors=actors, issues=s.issues, stances=stances)
