@@ -1,0 +1,161 @@
+"""Count predictive distributions and proper scoring rules (log score, ranked probability score).
+
+All distributions are over launch counts per month (0, 1, 2, ...). The scores follow Czado, Gneiting and
+Held (2009), "Predictive model assessment for count data", *Biometrics* 65:1254-1261:
+
+* log score ``log p(y)``: natural log of the predictive probability of the observed count (higher is
+  better; the issue's sign convention, the negative of Czado et al.'s ``logs``);
+* ranked probability score ``RPS = Σ_{k≥0} (F(k) − 1{y ≤ k})²`` (lower is better; unnormalised, in
+  units of counts; Eq. 2 of Czado et al.), summed until the predictive CDF is within 1e-12 of 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+__all__ = [
+    "CountDistribution",
+    "NegativeBinomial",
+    "Poisson",
+    "log_score",
+    "quantile",
+    "rps",
+]
+
+_TAIL = 1e-12
+_MAX_SUPPORT = 100_000
+
+
+class CountDistribution(Protocol):
+    """A predictive distribution over counts 0, 1, 2, ..."""
+
+    @property
+    def mean(self) -> float:
+        """Expected count."""
+        ...
+
+    def logpmf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Natural log of the probability of each count in ``k``."""
+        ...
+
+    def cdf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """P(Y <= k) for each count in ``k``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Poisson:
+    """Poisson distribution with mean ``mu`` (counts per month).
+
+    Examples
+    --------
+    >>> round(float(Poisson(1.0).logpmf(0)), 6)
+    -1.0
+    """
+
+    mu: float
+
+    @property
+    def mean(self) -> float:
+        """Expected count (``mu``)."""
+        return self.mu
+
+    def logpmf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Natural log of P(Y = k)."""
+        return np.asarray(stats.poisson.logpmf(k, self.mu), dtype=np.float64)
+
+    def cdf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """P(Y <= k)."""
+        return np.asarray(stats.poisson.cdf(k, self.mu), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class NegativeBinomial:
+    """NB2 negative binomial with mean ``mu`` and dispersion ``alpha``: Var = mu + alpha·mu².
+
+    ``alpha = 0`` is the Poisson limit. In scipy's parametrisation ``n = 1/alpha``, ``p = 1/(1 + alpha·mu)``.
+
+    Examples
+    --------
+    >>> round(float(NegativeBinomial(1.0, 1.0).logpmf(0)), 6)  # p(0) = 1/(1+1) = 0.5
+    -0.693147
+    """
+
+    mu: float
+    alpha: float
+
+    @property
+    def mean(self) -> float:
+        """Expected count (``mu``)."""
+        return self.mu
+
+    def _scipy(self) -> tuple[float, float]:
+        n = 1.0 / self.alpha
+        return n, n / (n + self.mu)
+
+    def logpmf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Natural log of P(Y = k)."""
+        if self.alpha <= 0:
+            return Poisson(self.mu).logpmf(k)
+        n, p = self._scipy()
+        return np.asarray(stats.nbinom.logpmf(k, n, p), dtype=np.float64)
+
+    def cdf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """P(Y <= k)."""
+        if self.alpha <= 0:
+            return Poisson(self.mu).cdf(k)
+        n, p = self._scipy()
+        return np.asarray(stats.nbinom.cdf(k, n, p), dtype=np.float64)
+
+
+def _support(dist: CountDistribution, at_least: int) -> npt.NDArray[np.int64]:
+    top = max(at_least, 16, math.ceil(dist.mean * 4) + 16)
+    while float(dist.cdf(top)) < 1.0 - _TAIL and top < _MAX_SUPPORT:
+        top *= 2
+    return np.arange(top + 1, dtype=np.int64)
+
+
+def log_score(dist: CountDistribution, observed: int) -> float:
+    """Natural log of the predictive probability of the observed count (higher is better).
+
+    Examples
+    --------
+    >>> round(log_score(Poisson(2.0), 1), 6)  # log(2 e^-2) = log 2 - 2
+    -1.306853
+    """
+    return float(dist.logpmf(observed))
+
+
+def rps(dist: CountDistribution, observed: int) -> float:
+    """Ranked probability score ``Σ_k (F(k) − 1{observed ≤ k})²`` (lower is better, unit: counts).
+
+    Examples
+    --------
+    >>> round(rps(Poisson(1.0), 0), 6)  # (e^-1 - 1)^2 + (2e^-1 - 1)^2 + ...
+    0.5764
+    """
+    k = _support(dist, observed + 1)
+    cdf = dist.cdf(k)
+    step = (k >= observed).astype(np.float64)
+    return float(np.sum((cdf - step) ** 2))
+
+
+def quantile(dist: CountDistribution, q: float) -> float:
+    """Smallest count ``k`` with ``P(Y <= k) >= q`` (returned as a float for JSON).
+
+    Examples
+    --------
+    >>> quantile(Poisson(1.0), 0.5)
+    1.0
+    """
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must be in (0, 1), got {q}")
+    k = _support(dist, 0)
+    cdf = dist.cdf(k)
+    return float(k[int(np.searchsorted(cdf, q - 1e-12, side="left"))])
