@@ -306,6 +306,9 @@ def schema() -> None:
 
 
 # feature commands: each feature area registers its own commands here (one import + one call each).
+from peninsula.dynamics.cli import register as register_dynamics  # noqa: E402 (feature block)
+
+register_dynamics(app)
 # end of feature commands
 
 
