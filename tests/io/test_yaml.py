@@ -74,3 +74,12 @@ def test_schema_is_exported_and_current() -> None:
     assert {"actors", "issues", "stances"} <= set(schema["required"])
     shipped = json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
     assert shipped == schema, "regenerate with: peninsula schema > docs/scenario.schema.json"
+
+
+def test_docs_example_loads(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "scenario-format.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    p = tmp_path / "toy.yaml"
+    p.write_text(block)
+    s = load(p)
+    assert s.id == "toy-sma" and s.stances[0].sources["salience"].kind == "coded"

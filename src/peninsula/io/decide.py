@@ -134,7 +134,8 @@ def read_decide(path: str | Path) -> Scenario:
                 bad(n, "position", "#M row needs an issue id and a position")
                 continue
             try:
-                marks.setdefault(args[0], []).append((parse_float(args[1]), " ".join(args[2:]).strip()))
+                value = parse_float(args[1])
+                marks.setdefault(args[0], []).append((value, " ".join(args[2:]).strip()))
                 mark_lines.setdefault(args[0], n)
             except ValueError:
                 bad(n, "position", f"not a number: {args[1]!r}", f"issue '{args[0]}'")

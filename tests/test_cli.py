@@ -1,0 +1,136 @@
+"""The command line: its JSON shapes and exit codes are a public interface (scripts rely on them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from peninsula.cli import app
+from peninsula.io import load
+from peninsula.models import REGISTRY
+from peninsula.models.baselines import Compromise
+from tests.conftest import BDM_INPUTS, DECIDE_INPUTS, DEU
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    r = runner.invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_help_lists_commands() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    for cmd in ("forecast", "evaluate", "validate", "convert", "models"):
+        assert cmd in out
+
+
+def test_forecast_json_shape_and_values() -> None:
+    code, out, _ = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "--model", "compromise", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["scenario"] == "cop21"
+    issues = doc["models"]["compromise"]["issues"]
+    s = load(DECIDE_INPUTS / "cop21.csv")
+    d = s.issue_data("mrv")
+    expected = float((d.weights * d.positions).sum() / d.weights.sum())
+    assert issues["mrv"]["outcome"] == pytest.approx(expected, abs=1e-12)
+    r0 = issues["mrv"]["rounds"][0]
+    assert r0["round"] == 0 and r0["positions"] == dict(zip(d.actor_ids, d.positions.tolist(), strict=True))
+
+
+def test_forecast_timings_on_stderr() -> None:
+    code, out, err = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise", "-m", "median",
+                         "--timings", "--format", "json")
+    assert code == 0
+    lines = [ln.split() for ln in err.splitlines() if ln.startswith("timing ")]
+    assert [ln[1] for ln in lines] == ["compromise", "median"]
+    assert all(float(ln[2]) >= 0 for ln in lines)
+    json.loads(out)
+
+
+def test_forecast_csv_and_table() -> None:
+    code, out, _ = run("forecast", str(DECIDE_INPUTS / "copenhagen.csv"), "-m", "median", "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[0] == "model,round,issue,actor,position,outcome"
+    code, out, _ = run("forecast", str(DECIDE_INPUTS / "copenhagen.csv"), "-m", "median")
+    assert code == 0 and "Newtreaty" in out
+
+
+def test_bdm_tables_forecast() -> None:
+    for name in ("ExampleActors.csv", "ChinaData.csv", "HondurasCrisisData.csv"):
+        code, out, _ = run("forecast", str(BDM_INPUTS / name), "-m", "compromise", "--format", "json")
+        assert code == 0
+        assert len(json.loads(out)["models"]["compromise"]["issues"]) == 1
+
+
+def test_validate_bad_file_exit_2_with_details() -> None:
+    code, out, err = run("validate", str(DECIDE_INPUTS / "copenhagen_with_errors.csv"))
+    assert code == 2
+    msg = out + err
+    for needle in ("copenhagen_with_errors.csv", "87", "power", "China India", "Control"):
+        assert needle in msg
+    assert "Traceback" not in msg
+
+
+def test_validate_good_files() -> None:
+    code, out, _ = run("validate", str(DECIDE_INPUTS / "cop21.csv"), str(BDM_INPUTS / "HondurasCrisisData.csv"))
+    assert code == 0 and out.count("ok ") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["forecast", "no/such/file.csv"], "no such file"),
+        (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "--model", "nope"], "unknown model"),
+        (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise", "--set", "zeta=1"], "zeta"),
+        (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "--set", "novalue"], "KEY=VALUE"),
+        (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "--format", "xml"], "--format"),
+    ],
+)
+def test_bad_usage_exit_2(args: list[str], needle: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert needle in out + err
+    assert "Traceback" not in out + err
+
+
+def test_internal_error_exit_1_short_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(self: object, *a: object, **k: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(Compromise, "run", boom)
+    code, out, err = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise")
+    assert code == 1 and "kaboom" in err and "Traceback" not in err
+    r = runner.invoke(app, ["--debug", "forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise"])
+    assert isinstance(r.exception, RuntimeError)
+
+
+def test_evaluate_json() -> None:
+    code, out, _ = run("evaluate", str(DEU / "deu_train"), "--outcomes", str(DEU / "deu_train_issues.csv"),
+                       "-m", "compromise", "-m", "median", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)["models"]
+    assert doc["compromise"]["n"] == 176 and round(doc["compromise"]["mae"], 2) == 21.20
+    assert round(doc["median"]["mae"], 2) == 26.57
+    one = doc["compromise"]["issues"]["d00032i1"]
+    assert one["outcome"] == 100.0 and one["error"] == pytest.approx(abs(one["forecast"] - 100.0))
+
+
+def test_convert_round_trip(tmp_path: Path) -> None:
+    out_yaml = tmp_path / "s.yaml"
+    code, _, _ = run("convert", str(DECIDE_INPUTS / "sample_data.txt"), str(out_yaml))
+    assert code == 0
+    assert load(out_yaml) == load(DECIDE_INPUTS / "sample_data.txt")
+
+
+def test_models_json_lists_registry() -> None:
+    code, out, _ = run("models", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert list(doc) == list(REGISTRY)
+    assert doc["compromise"]["deterministic"] is True
