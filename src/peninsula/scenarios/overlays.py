@@ -1,0 +1,223 @@
+"""Policy-lever overlays: the seeds' recommendations as declarative changes applied to a base scenario.
+
+An overlay (``scenarios/overlays/<name>.yaml``) is a list of changes to stances. Each change names an
+``actor``, an ``issue``, a ``field`` (``position`` or ``salience``), an operation and a ``source``:
+
+* ``set`` -- the field becomes ``value``;
+* ``at_least`` / ``at_most`` -- the field becomes ``max(current, value)`` / ``min(current, value)``;
+* ``toward`` -- the field moves ``fraction`` of the way toward ``target`` actor's position on the same
+  issue (position only): ``x + fraction * (x_target - x)``. The ``source`` must be ``coded`` and its range is
+  the range of the *fraction*; the new value's range follows from it.
+
+A change whose actor or issue has no stance in the base scenario is skipped (overlays are written once for
+every snapshot); an overlay that changes nothing in a scenario is an error. The changed value's source
+replaces the old one, so ``peninsula sources`` and the source checks see where every overlaid number
+comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from peninsula.core import InputError, InputProblem, Scenario, Source
+
+__all__ = [
+    "AppliedChange",
+    "Overlay",
+    "OverlayChange",
+    "apply_overlay",
+    "list_overlays",
+    "load_overlay",
+    "overlay_changes",
+]
+
+_PACKAGE = "peninsula.scenarios"
+
+
+class OverlayChange(BaseModel):
+    """One declarative change of an overlay (see the module docstring)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: str
+    issue: str
+    field: Literal["position", "salience"]
+    op: Literal["set", "at_least", "at_most", "toward"]
+    value: float | None = Field(default=None, allow_inf_nan=False)
+    target: str | None = None
+    fraction: float | None = Field(default=None, ge=0, le=1)
+    source: Source
+
+    @model_validator(mode="after")
+    def _operands(self) -> OverlayChange:
+        if self.op == "toward":
+            if self.target is None or self.fraction is None:
+                raise ValueError("op 'toward' needs target and fraction")
+            if self.field != "position":
+                raise ValueError("op 'toward' applies to positions only")
+            if self.source.kind != "coded" or self.source.low is None or self.source.high is None:
+                raise ValueError("op 'toward' needs a coded source whose low..high is the fraction's range")
+        elif self.value is None:
+            raise ValueError(f"op '{self.op}' needs a value")
+        return self
+
+
+class Overlay(BaseModel):
+    """A named set of changes: one of the seeds' policy levers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    seeds: tuple[str, ...] = ()
+    changes: tuple[OverlayChange, ...]
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """One change an overlay made to a scenario: the stance, the field, old and new value."""
+
+    actor: str
+    issue: str
+    field: str
+    old: float
+    new: float
+    source: Source
+
+
+def list_overlays() -> list[str]:
+    """Names of the packaged overlays.
+
+    Examples
+    --------
+    >>> list_overlays()
+    ['dual-track-sanctions', 'medical-assistance', 'phased-relief', 'resume-exercises', 'sma-first']
+    """
+    folder = resources.files(_PACKAGE).joinpath("overlays")
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_overlay(name: str) -> Overlay:
+    """Load and validate the packaged overlay ``name``.
+
+    Raises
+    ------
+    InputError
+        If there is no such overlay or its file is invalid.
+    """
+    if name not in list_overlays():
+        raise InputError.single(
+            name, None, "overlay", f"unknown overlay '{name}' (known: {', '.join(list_overlays())})"
+        )
+    fname = f"{name}.yaml"
+    text = resources.files(_PACKAGE).joinpath("overlays", fname).read_text(encoding="utf-8")
+    try:
+        return Overlay.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        raise InputError(
+            [InputProblem(fname, None, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        ) from None
+
+
+def _plan(scenario: Scenario, overlay: Overlay) -> list[AppliedChange]:
+    stances = {(s.actor, s.issue): s for s in scenario.stances}
+    current: dict[tuple[str, str, str], float] = {}
+    out: list[AppliedChange] = []
+    for ch in overlay.changes:
+        st = stances.get((ch.actor, ch.issue))
+        if st is None:
+            continue
+        key = (ch.actor, ch.issue, ch.field)
+        old = current.get(key, float(getattr(st, ch.field)))
+        source = ch.source
+        if ch.op == "set":
+            assert ch.value is not None
+            new = ch.value
+        elif ch.op == "at_least":
+            assert ch.value is not None
+            new = max(old, ch.value)
+        elif ch.op == "at_most":
+            assert ch.value is not None
+            new = min(old, ch.value)
+        else:
+            target = stances.get((ch.target or "", ch.issue))
+            if target is None:
+                continue
+            assert ch.fraction is not None and source.low is not None and source.high is not None
+            x_t = current.get((target.actor, ch.issue, "position"), target.position)
+            new = old + ch.fraction * (x_t - old)
+            ends = (old + source.low * (x_t - old), old + source.high * (x_t - old))
+            source = Source(
+                kind="coded",
+                reason=f"overlay {overlay.id}: moved {ch.fraction:g} of the way from {old:g} toward "
+                f"{target.actor}'s {x_t:g}; {source.reason}",
+                low=min(ends),
+                high=max(ends),
+            )
+        if new == old:
+            continue
+        current[key] = new
+        out.append(AppliedChange(ch.actor, ch.issue, ch.field, old, new, source))
+    return out
+
+
+def overlay_changes(scenario: Scenario, overlay: str | Overlay) -> list[AppliedChange]:
+    """The changes ``overlay`` makes to ``scenario`` (empty if it does not apply), without applying them."""
+    ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
+    return _plan(scenario, ov)
+
+
+def apply_overlay(scenario: Scenario, overlay: str | Overlay) -> Scenario:
+    """A new scenario: ``scenario`` with the overlay's changes applied.
+
+    Parameters
+    ----------
+    scenario:
+        The base scenario (not modified).
+    overlay:
+        A packaged overlay's name or an :class:`Overlay`.
+
+    Returns
+    -------
+    Scenario
+        Id ``<base>+<overlay>``, ``metadata["overlay"]`` set, changed values carrying the overlay's sources.
+
+    Raises
+    ------
+    InputError
+        If the overlay is unknown or changes nothing in ``scenario``.
+    """
+    ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
+    changes = _plan(scenario, ov)
+    if not changes:
+        raise InputError.single(
+            ov.id, None, "changes", f"overlay '{ov.id}' changes nothing in scenario '{scenario.id}'"
+        )
+    by_stance: dict[tuple[str, str], dict[str, tuple[float, Source]]] = {}
+    for c in changes:
+        by_stance.setdefault((c.actor, c.issue), {})[c.field] = (c.new, c.source)
+    stances = []
+    for st in scenario.stances:
+        upd = by_stance.get((st.actor, st.issue))
+        if not upd:
+            stances.append(st)
+            continue
+        sources = dict(st.sources)
+        fields: dict[str, object] = {}
+        for field, (value, src) in upd.items():
+            fields[field] = value
+            sources[field] = src  # type: ignore[index]
+        fields["sources"] = sources
+        stances.append(st.model_copy(update=fields))
+    data = scenario.model_dump()
+    data["id"] = f"{scenario.id}+{ov.id}"
+    data["title"] = f"{scenario.title} + {ov.title or ov.id}"
+    data["metadata"] = {**scenario.metadata, "overlay": ov.id, "base": scenario.id}
+    data["stances"] = [s.model_dump() for s in stances]
+    return Scenario.model_validate(data)
