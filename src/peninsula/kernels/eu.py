@@ -39,12 +39,16 @@ __all__ = [
     "KIND_NAMES",
     "NO_MOVE",
     "PairSums",
+    "RoundResult",
     "Utilities",
     "choose_offers",
     "condorcet_winner",
+    "eu_round",
     "expected_utilities",
+    "fast_round_available",
     "masad_vote",
     "pair_sums",
+    "pair_sums_fast",
     "respond_to_offers",
     "risk_exponents",
     "target_attractiveness",
@@ -99,6 +103,8 @@ def _count_le(sorted_values: FloatArray, queries: FloatArray) -> IntArray:
 
 def _gather(table: FloatArray, idx: IntArray) -> FloatArray:
     """``table[..., idx[..., i, j]]`` for a per-row lookup table of shape ``(..., m)``."""
+    if table.ndim == 1:  # fast path: plain fancy indexing
+        return np.asarray(table[idx], dtype=np.float64)
     shape = idx.shape
     flat = idx.reshape(*shape[:-2], shape[-2] * shape[-1])
     return np.take_along_axis(table, flat, axis=-1).reshape(shape)
@@ -131,8 +137,11 @@ def pair_sums(positions: FloatArray, weights: FloatArray) -> PairSums:
     x = np.asarray(positions, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     order = np.argsort(x, axis=-1, kind="stable")
-    y = np.take_along_axis(x, order, axis=-1)
-    wy = np.take_along_axis(w, order, axis=-1)
+    if x.ndim == 1:
+        y, wy = x[order], w[order]
+    else:
+        y = np.take_along_axis(x, order, axis=-1)
+        wy = np.take_along_axis(w, order, axis=-1)
     centre = y[..., :1]  # centring keeps the prefix sums of w·x small (less cancellation)
     zeros = np.zeros((*x.shape[:-1], 1))
     cum_w = np.concatenate([zeros, np.cumsum(wy, axis=-1)], axis=-1)
@@ -179,7 +188,8 @@ def _count_lt(sorted_values: FloatArray, queries: FloatArray) -> IntArray:
     """Per batch row, how many of ``sorted_values`` are < each query."""
     if sorted_values.ndim == 1:
         return np.searchsorted(sorted_values, queries, side="left").astype(np.intp)
-    return sorted_values.shape[-1] - _count_le(-sorted_values[..., ::-1], -queries)
+    below = sorted_values.shape[-1] - _count_le(-sorted_values[..., ::-1], -queries)
+    return np.asarray(below, dtype=np.intp)
 
 
 def win_probabilities(
@@ -332,6 +342,13 @@ def masad_vote(positions: FloatArray, margin: FloatArray, delta: FloatArray | fl
     """
     x = np.asarray(positions, dtype=np.float64)
     n = x.shape[-1]
+    if x.ndim == 1:  # fast path: the distinct positions' first occurrences, in list order
+        first = np.sort(np.unique(x, return_index=True)[1])
+        if first.size < 2:
+            return np.asarray(x[0], dtype=np.float64)
+        sub = margin[np.ix_(first, first)] / np.asarray(delta, dtype=np.float64)
+        np.fill_diagonal(sub, -np.inf)
+        return np.asarray(x[first[int(np.argmax(sub)) // first.size]], dtype=np.float64)
     earlier = np.tril(np.ones((n, n), dtype=bool), k=-1)  # [i, k]: k < i
     first = ~np.any((x[..., :, None] == x[..., None, :]) & earlier, axis=-1)
     ok = first[..., :, None] & first[..., None, :] & ~np.eye(n, dtype=bool)
@@ -419,9 +436,13 @@ def respond_to_offers(
     x = np.asarray(positions, dtype=np.float64)
     has = sender >= 0
     s = np.where(has, sender, 0)
-    u_j = np.take_along_axis(e, s[..., None, :], axis=-2)[..., 0, :]  # EU[s_j, j]
-    u_i = np.take_along_axis(e, s[..., :, None], axis=-1)[..., :, 0]  # EU[j, s_j]
-    offer = np.take_along_axis(x, s, axis=-1)
+    if x.ndim == 1:  # fast path
+        cols = np.arange(x.shape[-1])
+        u_j, u_i, offer = e[s, cols], e[cols, s], x[s]
+    else:
+        u_j = np.take_along_axis(e, s[..., None, :], axis=-2)[..., 0, :]  # EU[s_j, j]
+        u_i = np.take_along_axis(e, s[..., :, None], axis=-1)[..., :, 0]  # EU[j, s_j]
+        offer = np.take_along_axis(x, s, axis=-1)
     conflict = has & (u_i > 0) & (u_i < u_j)
     negative = has & (u_i < 0)
     compromise = negative & (np.abs(u_i) < u_j)
@@ -431,3 +452,128 @@ def respond_to_offers(
     moved = np.where(conflict | capitulation, offer, moved)
     kind = np.select([conflict, compromise, capitulation], [CONFLICT, COMPROMISE, CAPITULATION], NO_MOVE)
     return np.asarray(moved, dtype=np.float64), kind.astype(np.intp)
+
+
+# -- one whole round ------------------------------------------------------------------------------------
+Engine = Literal["auto", "numpy", "numba"]
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """What one round of the model produces (``(..., n)`` arrays unless stated).
+
+    Attributes
+    ----------
+    positions:
+        Positions after the round, on the issue's scale.
+    sender:
+        Index of the offer each receiver took up (−1: none).
+    kind:
+        Each receiver's response code (:data:`NO_MOVE`, :data:`CONFLICT`, ...).
+    risk:
+        The risk exponents used in the round's second pass.
+    risk_defined:
+        ``(...,)``: ``False`` where every actor was an equally attractive target (``risk`` is then 1).
+    eu:
+        ``(..., n, n)`` the second-pass expected utilities that drove the offers.
+    """
+
+    positions: FloatArray
+    sender: IntArray
+    kind: IntArray
+    risk: FloatArray
+    risk_defined: BoolArray
+    eu: FloatArray
+
+
+_numba_state: dict[str, object] = {}
+
+
+def fast_round_available() -> bool:
+    """``True`` if the compiled (numba) single-issue path can be used; imports numba on first call."""
+    if "module" not in _numba_state:
+        try:
+            from peninsula.kernels import _eu_numba
+        except ImportError:  # numba missing or broken: the NumPy kernels do everything
+            _numba_state["module"] = None
+        else:
+            _numba_state["module"] = _eu_numba
+    return _numba_state["module"] is not None
+
+
+def _use_numba(ndim: int, engine: Engine) -> bool:
+    if engine == "numpy" or ndim != 1:
+        if engine == "numba" and ndim != 1:
+            raise ValueError("the numba engine takes 1-D (single-issue, unbatched) arrays only")
+        return False
+    available = fast_round_available()
+    if engine == "numba" and not available:
+        raise ImportError("numba is not available")
+    return available
+
+
+def pair_sums_fast(positions: FloatArray, weights: FloatArray, engine: Engine = "auto") -> PairSums:
+    """:func:`pair_sums`, compiled for 1-D inputs when numba is available (``engine="auto"``)."""
+    x = np.asarray(positions, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    if not _use_numba(x.ndim, engine):
+        return pair_sums(x, w)
+    nb: object = _numba_state["module"]
+    margin, support, total = nb.pair_sums_1d(x, w)  # type: ignore[attr-defined]
+    return PairSums(margin=margin, support=support, total=total)
+
+
+def eu_round(
+    positions: FloatArray,
+    saliences: FloatArray,
+    prob: FloatArray,
+    *,
+    delta: float,
+    mu_first: FloatArray | float,
+    mu_second: FloatArray | float,
+    Q: float = 1.0,
+    T: float = 1.0,
+    sign: Literal["paper", "masad"] = "paper",
+    tie: Literal["index", "value"] = "index",
+    rtol: float = 0.0,
+    engine: Engine = "auto",
+) -> RoundResult:
+    """One round of offers: risk-neutral pass with ``mu_first``, risk exponents, second pass with
+    ``mu_second``, offers and responses ([SCS2011]; see ``docs/models/eu.md``).
+
+    Parameters
+    ----------
+    positions, saliences:
+        ``(..., n)``: positions on the issue's scale; saliences 0–1.
+    prob:
+        ``(..., n, n)`` win probabilities from :func:`win_probabilities`.
+    delta:
+        Δ normalising distances, in issue units (>= the positions' range).
+    mu_first, mu_second:
+        The reference position μ of the two passes, on the issue's scale.
+    Q, T, sign:
+        Status-quo term, see :func:`expected_utilities`.
+    tie, rtol:
+        Offer tie rules, see :func:`choose_offers`.
+    engine:
+        ``"auto"`` (compiled for 1-D input when numba is available), ``"numpy"`` or ``"numba"``.
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    s = np.asarray(saliences, dtype=np.float64)
+    if _use_numba(x.ndim, engine):
+        nb: object = _numba_state["module"]
+        paper = sign == "paper"
+        ones = np.ones_like(x)
+        eu1 = nb.eu_matrix_1d(x, s, prob, ones, float(mu_first), delta, Q, T, paper)  # type: ignore[attr-defined]
+        r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
+        eu2 = nb.eu_matrix_1d(x, s, prob, r, float(mu_second), delta, Q, T, paper)  # type: ignore[attr-defined]
+        new, sender, kind = nb.offers_1d(eu2, x, tie == "value", rtol)  # type: ignore[attr-defined]
+        return RoundResult(new, sender.astype(np.intp), kind.astype(np.intp), r, np.asarray(defined), eu2)
+    need_bw = Q != 1.0
+    u1 = utilities(x, np.ones_like(x), mu_first, delta, need_better_worse=need_bw)
+    r, defined = risk_exponents(expected_utilities(prob, s, u1, Q=Q, T=T, sign=sign))
+    u2 = utilities(x, r, mu_second, delta, need_better_worse=need_bw)
+    eu2 = expected_utilities(prob, s, u2, Q=Q, T=T, sign=sign)
+    sender = choose_offers(eu2, x, tie=tie, rtol=rtol)
+    new, kind = respond_to_offers(eu2, x, sender)
+    return RoundResult(new, sender, kind, r, defined, eu2)

@@ -25,15 +25,12 @@ from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
 from peninsula.kernels.eu import (
     KIND_NAMES,
     NO_MOVE,
+    Engine,
     PairSums,
-    choose_offers,
     condorcet_winner,
-    expected_utilities,
+    eu_round,
     masad_vote,
-    pair_sums,
-    respond_to_offers,
-    risk_exponents,
-    utilities,
+    pair_sums_fast,
     win_probabilities,
 )
 from peninsula.models.base import IssueResult, ModelInfo, ParamSpec, PerIssueModel, RoundRecord
@@ -45,8 +42,12 @@ SCS_2011 = (
 )
 MASAD_2014 = "D. Masad, BDM_DecisionModel_Replication (github, 2014), a Python port of " + SCS_2011
 
-_T = ParamSpec("T", float, 1.0, "probability that things improve for i if i does not challenge (0-1)", 0.0, 1.0)
-_Q = ParamSpec("Q", float, 1.0, "probability that the status quo holds if i does not challenge (0-1)", 0.0, 1.0)
+_T = ParamSpec(
+    "T", float, 1.0, "probability that things improve for i if i does not challenge (0-1)", 0.0, 1.0
+)
+_Q = ParamSpec(
+    "Q", float, 1.0, "probability that the status quo holds if i does not challenge (0-1)", 0.0, 1.0
+)
 
 
 def _events(
@@ -131,6 +132,8 @@ class ExpectedUtilityMasad(PerIssueModel):
         uses_status_quo=False,
         iterative=True,
     )
+    #: Kernel engine: "auto" uses the compiled numba path for one issue when numba is available.
+    engine: ClassVar[Engine] = "auto"
     param_specs: ClassVar[tuple[ParamSpec, ...]] = (
         ParamSpec("delta", float, None, "Δ = xmax − xmin of the replication, in issue units "
                   "(default: the issue's scale span)", 0.0),
@@ -163,12 +166,11 @@ class ExpectedUtilityMasad(PerIssueModel):
             return RoundRecord(k, vote, dict(zip(ids, xs.tolist(), strict=True)),
                                {"vote": vote, "weighted_mean": mean, **extra})
 
-        sums = pair_sums(x, w)
+        sums = pair_sums_fast(x, w, self.engine)
         records = [record(0, x, sums, {})]
         events: list[dict[str, Any]] = []
         notes: list[str] = []
-        converged: bool | None = None if rounds else None
-        need_bw = Q != 1.0
+        converged: bool | None = None
         for k in range(1, rounds + 1):
             if spread == 0:
                 notes.append(f"every actor is at one position after round {k - 1}: stopped")
@@ -181,25 +183,20 @@ class ExpectedUtilityMasad(PerIssueModel):
                 break
             prob = win_probabilities(sums, form="masad")
             mu_vote = records[-1].outcome
-            u1 = utilities(x, np.ones_like(x), mu_vote if mu_vote is not None else 0.0, delta,
-                           need_better_worse=need_bw)
-            eu1 = expected_utilities(prob, s, u1, Q=Q, T=T, sign="masad")
-            r, defined = risk_exponents(eu1)
-            if not bool(defined):
+            mu = weighted_mean(x, w)
+            res = eu_round(x, s, prob, delta=delta, mu_first=mu_vote if mu_vote is not None else mu,
+                           mu_second=mu, Q=Q, T=T, sign="masad", tie="index", engine=self.engine)
+            if not bool(res.risk_defined):
                 notes.append(f"round {k}: every actor is an equally attractive target, so the risk "
                              "exponents are undefined (the replication divides by zero): stopped")
                 converged = False
                 break
-            mu = weighted_mean(x, w)
-            u2 = utilities(x, r, mu, delta, need_better_worse=need_bw)
-            eu2 = expected_utilities(prob, s, u2, Q=Q, T=T, sign="masad")
-            sender = choose_offers(eu2, x, tie="index")
-            new, kind = respond_to_offers(eu2, x, sender)
-            events.extend(_events(k, ids, range(len(ids)), x, new, sender, kind, eu2))
+            new, r = res.positions, res.risk
+            events.extend(_events(k, ids, range(len(ids)), x, new, res.sender, res.kind, res.eu))
             converged = bool(np.array_equal(new, x))
             x = new
             spread = float(x.max() - x.min())
-            sums = pair_sums(x, w)
+            sums = pair_sums_fast(x, w, self.engine)
             records.append(record(k, x, sums, {"mu": mu, "risk_exponents": _risk_record(ids, r)}))
         result = IssueResult(data.issue.id, records[-1].outcome, records, converged, notes)
         return result, events
@@ -250,6 +247,8 @@ class ExpectedUtility(PerIssueModel):
         ParamSpec("tol", float, 1e-6, "stop when no position moves more than tol x the scale span", 0.0),
     )
 
+    #: Kernel engine: "auto" uses the compiled numba path for one issue when numba is available.
+    engine: ClassVar[Engine] = "auto"
     #: Relative tolerance under which two expected utilities count as tied.
     tie_rtol: ClassVar[float] = 1e-12
 
@@ -291,11 +290,10 @@ class ExpectedUtility(PerIssueModel):
                 **extra,
             })
 
-        sums = pair_sums(x, w)
+        sums = pair_sums_fast(x, w, self.engine)
         records = [record(0, x, sums, {})]
         events: list[dict[str, Any]] = []
         converged: bool | None = None
-        need_bw = Q != 1.0
         for k in range(1, rounds + 1):
             if float(x.max() - x.min()) == 0 or delta <= 0:
                 notes.append(f"every actor is at one position after round {k - 1}")
@@ -304,18 +302,15 @@ class ExpectedUtility(PerIssueModel):
             prob = win_probabilities(sums, form="paper")
             mu = records[-1].outcome
             assert mu is not None
-            u1 = utilities(x, np.ones_like(x), mu, delta, need_better_worse=need_bw)
-            r, defined = risk_exponents(expected_utilities(prob, s, u1, Q=Q, T=T, sign="paper"))
-            if not bool(defined):
+            res = eu_round(x, s, prob, delta=delta, mu_first=mu, mu_second=mu, Q=Q, T=T, sign="paper",
+                           tie="value", rtol=self.tie_rtol, engine=self.engine)
+            if not bool(res.risk_defined):
                 notes.append(f"round {k}: every actor is an equally attractive target; risk neutral (r = 1)")
-            u2 = utilities(x, r, mu, delta, need_better_worse=need_bw)
-            eu2 = expected_utilities(prob, s, u2, Q=Q, T=T, sign="paper")
-            sender = choose_offers(eu2, x, tie="value", rtol=self.tie_rtol)
-            new, kind = respond_to_offers(eu2, x, sender)
-            events.extend(_events(k, ids, range(len(ids)), x, new, sender, kind, eu2))
+            new, r = res.positions, res.risk
+            events.extend(_events(k, ids, range(len(ids)), x, new, res.sender, res.kind, res.eu))
             moved = float(np.max(np.abs(new - x)))
             x = new
-            sums = pair_sums(x, w)
+            sums = pair_sums_fast(x, w, self.engine)
             risk = _risk_record(ids, r)
             records.append(record(k, x, sums, {"risk_exponents": {a: risk[a] for a in ids_in},
                                                "max_move": moved}))

@@ -1,0 +1,192 @@
+"""Compiled (numba) single-issue round of the expected-utility model: the fast path of the EU models.
+
+The same formulas as the NumPy kernels in :mod:`peninsula.kernels.eu` (and the same tie rules), fused into
+two loops so that a round on one issue costs a few compiled passes over the ``n x n`` pairs instead of
+dozens of NumPy calls. Imported lazily by :func:`peninsula.kernels.eu.fast_round_available`; the test suite
+checks that both paths agree. Arrays are 1-D over actors (no batch axis): positions on the issue's scale,
+saliences 0–1, weights ``c·s`` >= 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# The numba-compiled functions are untyped for mypy; the public wrappers in kernels/eu.py are typed.
+
+
+@njit(cache=True)
+def pair_sums_1d(x, w):  # type: ignore[no-untyped-def]
+    """``(margin, support, total)`` as in :func:`peninsula.kernels.eu.pair_sums`, for 1-D inputs."""
+    n = x.shape[0]
+    order = np.argsort(x, kind="mergesort")
+    y = x[order]
+    wy = w[order]
+    centre = y[0]
+    cum_w = np.zeros(n + 1)
+    cum_wx = np.zeros(n + 1)
+    for a in range(n):
+        cum_w[a + 1] = cum_w[a] + wy[a]
+        cum_wx[a + 1] = cum_wx[a] + wy[a] * (y[a] - centre)
+    total_w = cum_w[n]
+    le_own = np.empty(n, dtype=np.int64)  # number of sorted positions <= y[a]
+    lt_own = np.empty(n, dtype=np.int64)  # number of sorted positions < y[a]
+    a = 0
+    while a < n:
+        b = a
+        while b + 1 < n and y[b + 1] == y[a]:
+            b += 1
+        for k in range(a, b + 1):
+            lt_own[k] = a
+            le_own[k] = b + 1
+        a = b + 1
+    margin = np.zeros((n, n))
+    support = np.zeros((n, n))
+    total = np.zeros((n, n))
+    for a in range(n):
+        lo = y[a]
+        n_le_lo = le_own[a]
+        w_le_lo = cum_w[n_le_lo]
+        s_le_lo = cum_wx[n_le_lo]
+        for b in range(n_le_lo, n):  # every b with y[b] > lo
+            hi = y[b]
+            n_lt_hi = lt_own[b]
+            mid = 0.5 * (lo + hi)
+            # count of y <= mid by binary search in [n_le_lo, n_lt_hi]
+            left_i = n_le_lo
+            right_i = n_lt_hi
+            while left_i < right_i:
+                m = (left_i + right_i) // 2
+                if y[m] <= mid:
+                    left_i = m + 1
+                else:
+                    right_i = m
+            n_le_mid = left_i
+            mid_c = mid - centre
+            span = hi - lo
+            w_le_mid = cum_w[n_le_mid]
+            s_le_mid = cum_wx[n_le_mid]
+            w_lt_hi = cum_w[n_lt_hi]
+            s_lt_hi = cum_wx[n_lt_hi]
+            left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
+            if left < 0.0:
+                left = 0.0
+            right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
+            if right < 0.0:
+                right = 0.0
+            sup_lo = span * w_le_lo + left
+            sup_hi = span * (total_w - w_lt_hi) + right
+            i = order[a]
+            j = order[b]
+            support[i, j] = sup_lo
+            support[j, i] = sup_hi
+            margin[i, j] = sup_lo - sup_hi
+            margin[j, i] = sup_hi - sup_lo
+            total[i, j] = sup_lo + sup_hi
+            total[j, i] = sup_hi + sup_lo
+    return margin, support, total
+
+
+@njit(cache=True)
+def eu_matrix_1d(x, s, prob, r, mu, delta, Q, T, paper):  # type: ignore[no-untyped-def]
+    """``EU[i, j]`` as :func:`peninsula.kernels.eu.expected_utilities` over :func:`utilities`."""
+    n = x.shape[0]
+    out = np.empty((n, n))
+    for i in range(n):
+        ri = r[i]
+        usq = 2.0 - 4.0 * 0.5**ri
+        dmu = abs(x[i] - mu)
+        for j in range(n):
+            dist = abs(x[i] - x[j])
+            d = dist / delta
+            if ri == 1.0:
+                us = 2.0 - 4.0 * (0.5 - 0.5 * d)
+                uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
+            else:
+                us = 2.0 - 4.0 * (0.5 - 0.5 * d) ** ri
+                uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+            p = prob[i, j]
+            sj = s[j]
+            contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
+            if Q == 1.0:
+                out[i, j] = contest - Q * usq
+            else:
+                e = (dmu + dist) / delta
+                if ri == 1.0:
+                    ub = 2.0 - 4.0 * (0.5 - 0.25 * e)
+                    uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
+                else:
+                    ub = 2.0 - 4.0 * (0.5 - 0.25 * e) ** ri
+                    uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
+                no_contest = T * ub + (1.0 - T) * uw
+                if paper:
+                    out[i, j] = contest - (Q * usq + (1.0 - Q) * no_contest)
+                else:
+                    out[i, j] = contest - Q * usq + (1.0 - Q) * no_contest
+    return out
+
+
+@njit(cache=True)
+def risk_1d(eu):  # type: ignore[no-untyped-def]
+    """``(r, defined)`` as :func:`peninsula.kernels.eu.risk_exponents`."""
+    n = eu.shape[0]
+    a = np.zeros(n)
+    for k in range(n):
+        for i in range(n):
+            if k != i:
+                a[i] += eu[k, i]
+    a_max = a.max()
+    a_min = a.min()
+    spread = a_max - a_min
+    r = np.ones(n)
+    if not spread > 0.0:
+        return r, False
+    for i in range(n):
+        big_r = (2.0 * a[i] - a_max - a_min) / spread
+        r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return r, True
+
+
+@njit(cache=True)
+def offers_1d(eu, x, tie_value, rtol):  # type: ignore[no-untyped-def]
+    """``(new_positions, sender, kind)`` as :func:`choose_offers` then :func:`respond_to_offers`."""
+    n = x.shape[0]
+    new = x.copy()
+    sender = np.full(n, -1, dtype=np.int64)
+    kind = np.zeros(n, dtype=np.int64)
+    for j in range(n):
+        best = -np.inf
+        for i in range(n):
+            if i != j and eu[i, j] > 0.0 and eu[i, j] > best:
+                best = eu[i, j]
+        if best == -np.inf:
+            continue
+        floor = best - rtol * abs(best)
+        pick = -1
+        for i in range(n):
+            if i == j or not eu[i, j] > 0.0 or eu[i, j] < floor:
+                continue
+            if pick < 0:
+                pick = i
+                continue
+            di = abs(x[i] - x[j])
+            dp = abs(x[pick] - x[j])
+            nearer = di < dp
+            tie_won = di == dp and tie_value and (
+                x[i] < x[pick] or (x[i] == x[pick] and eu[j, i] < eu[j, pick])
+            )
+            if nearer or tie_won:
+                pick = i
+        sender[j] = pick
+        u_j = eu[pick, j]
+        u_i = eu[j, pick]
+        if u_i > 0.0 and u_i < u_j:
+            kind[j] = 1
+            new[j] = x[pick]
+        elif u_i < 0.0 and abs(u_i) < u_j:
+            kind[j] = 2
+            new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
+        elif u_i < 0.0 and abs(u_i) > u_j:
+            kind[j] = 3
+            new[j] = x[pick]
+    return new, sender, kind
