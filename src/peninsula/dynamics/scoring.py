@@ -138,7 +138,7 @@ def rps(dist: CountDistribution, observed: int) -> float:
     Examples
     --------
     >>> round(rps(Poisson(1.0), 0), 6)  # (e^-1 - 1)^2 + (2e^-1 - 1)^2 + ...
-    0.5764
+    0.476222
     """
     k = _support(dist, observed + 1)
     cdf = dist.cdf(k)

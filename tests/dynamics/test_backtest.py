@@ -1,0 +1,123 @@
+"""The backtest on the packaged data, via --data on a copy, and the JSON shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from peninsula.dynamics.backtest import LAST12_FLOOR, run_backtest
+from peninsula.dynamics.cli import register
+from peninsula.dynamics.loading import load_data
+
+runner = CliRunner()
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+@pytest.fixture(scope="module")
+def packaged_json() -> dict[str, object]:
+    res = runner.invoke(
+        _app(), ["backtest", "--train-end", "2019-12", "--test-end", "2021-12", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    doc: dict[str, object] = json.loads(res.output)
+    return doc
+
+
+def test_json_shape_is_exact(packaged_json: dict[str, object]) -> None:
+    doc = packaged_json
+    assert set(doc) == {"train_end", "test_end", "target", "months", "models"}
+    assert (doc["train_end"], doc["test_end"], doc["target"], doc["months"]) == (
+        "2019-12",
+        "2021-12",
+        "events",
+        24,
+    )
+    models = doc["models"]
+    assert isinstance(models, dict)
+    assert set(models) == {"posture", "climatology", "last12"}
+    for entry in models.values():
+        assert set(entry) == {"mean_log_score", "mae", "rps", "monthly"}
+        assert all(isinstance(entry[k], float) for k in ("mean_log_score", "mae", "rps"))
+        assert len(entry["monthly"]) == 24
+        first = entry["monthly"][0]
+        assert set(first) == {"month", "observed", "mean", "p10", "p90", "log_score"}
+        assert first["month"] == "2020-01" and isinstance(first["observed"], int)
+        assert first["p10"] <= first["mean"] <= first["p90"] or first["p10"] == first["p90"]
+
+
+def test_data_copy_gives_the_same_numbers(packaged_json: dict[str, object], packaged_copy: Path) -> None:
+    args = ["backtest", "--data", str(packaged_copy), "--train-end", "2019-12", "--test-end", "2021-12"]
+    res = runner.invoke(_app(), [*args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output) == packaged_json
+    table = runner.invoke(_app(), args)
+    assert table.exit_code == 0 and "posture" in table.output and "thin" in table.output
+
+
+def test_baselines_by_hand() -> None:
+    data = load_data()
+    bt = run_backtest(data, "2020-12", "2021-02", "events")
+    y = data.monthly.events
+    # last12 for Jan 2021 is Poisson(mean of Jan-Dec 2020) = 4/12.
+    jan = bt.models["last12"].monthly[0]
+    assert jan.mean == pytest.approx(y[48:60].mean()) == pytest.approx(4 / 12)
+    # climatology for Jan 2021 is an NB with the mean of every month before it.
+    assert bt.models["climatology"].monthly[0].mean == pytest.approx(y[:60].mean())
+    # mean metrics are the means of the monthly entries.
+    s = bt.models["posture"]
+    assert s.mean_log_score == pytest.approx(sum(m.log_score for m in s.monthly) / 2)
+    assert s.mae == pytest.approx(sum(abs(m.mean - m.observed) for m in s.monthly) / 2)
+
+
+def test_last12_floor_after_a_quiet_year() -> None:
+    bt = run_backtest(load_data(), "2018-12", "2019-01", "events")  # 2018 had no CNS launches
+    assert bt.models["last12"].monthly[0].mean == LAST12_FLOOR
+
+
+def test_missiles_target_runs() -> None:
+    bt = run_backtest(load_data(), "2021-06", "2021-09", "missiles")
+    assert bt.target == "missiles" and bt.months == 3
+    assert [m.observed for m in bt.models["posture"].monthly] == [0, 0, 3]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--train-end", "2019-12", "--test-end", "2019-11"], "must be after"),
+        (["--train-end", "2019-12", "--test-end", "2023-01"], "within the data"),
+        (["--train-end", "2019-13", "--test-end", "2020-03"], "--train-end"),
+        (["--train-end", "2019-12", "--test-end", "2020-03", "--target", "tests"], "--target"),
+        (["--train-end", "2019-12", "--test-end", "2020-03", "--format", "xml"], "--format"),
+    ],
+)
+def test_bad_usage_exits_2(args: list[str], message: str) -> None:
+    res = runner.invoke(_app(), ["backtest", *args])
+    assert res.exit_code == 2
+    assert message in res.output
+
+
+def test_bad_data_file_exits_2_naming_file_line_field(packaged_copy: Path) -> None:
+    path = packaged_copy / "alliance_timeline.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace(",sanctions,", ",sanction,")  # UNSCR 2270 row, line 3
+    path.write_text("".join(lines), encoding="utf-8")
+    res = runner.invoke(
+        _app(), ["backtest", "--data", str(packaged_copy), "--train-end", "2019-12", "--test-end", "2020-03"]
+    )
+    assert res.exit_code == 2
+    assert "alliance_timeline.csv:3" in res.output and "'type'" in res.output
+    assert "Traceback" not in res.output
+    (packaged_copy / "dprk_missile_tests_monthly.csv").unlink()
+    res = runner.invoke(
+        _app(), ["backtest", "--data", str(packaged_copy), "--train-end", "2019-12", "--test-end", "2020-03"]
+    )
+    assert res.exit_code == 2 and "dprk_missile_tests_monthly.csv" in res.output

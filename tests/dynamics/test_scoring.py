@@ -1,0 +1,51 @@
+"""Log score and RPS arithmetic against values worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score, quantile, rps
+
+
+def test_geometric_case() -> None:
+    # NB2 with mu = 1, alpha = 1 is geometric: P(k) = 0.5**(k+1), F(k) = 1 - 0.5**(k+1).
+    dist = NegativeBinomial(1.0, 1.0)
+    assert log_score(dist, 1) == pytest.approx(math.log(0.25))
+    # RPS at y = 1: F(0)**2 + sum_{k>=1} (1 - F(k))**2 = 0.25 + sum_{k>=1} 0.25**(k+1) = 0.25 + 1/12.
+    assert rps(dist, 1) == pytest.approx(1 / 3, abs=1e-10)
+    # RPS at y = 0: sum_{k>=0} 0.25**(k+1) = 1/3 as well (symmetry of this case).
+    assert rps(dist, 0) == pytest.approx(1 / 3, abs=1e-10)
+    # quantiles: F(2) = 0.875 < 0.9 <= F(3) = 0.9375; F(0) = 0.5 >= 0.1.
+    assert quantile(dist, 0.9) == 3.0
+    assert quantile(dist, 0.1) == 0.0
+
+
+def test_poisson_case() -> None:
+    dist = Poisson(1.0)
+    assert log_score(dist, 0) == pytest.approx(-1.0)
+    assert log_score(dist, 2) == pytest.approx(-1.0 - math.log(2))
+    # RPS at y = 0 is sum_k (1 - F(k))**2; the first terms by hand:
+    # (1 - e^-1)^2 + (1 - 2e^-1)^2 + (1 - 2.5e^-1)^2 + (1 - 8/3 e^-1)^2 + ...
+    e = math.exp(-1)
+    terms = [(1 - e) ** 2, (1 - 2 * e) ** 2, (1 - 2.5 * e) ** 2, (1 - 8 / 3 * e) ** 2, (1 - 65 / 24 * e) ** 2]
+    assert sum(terms) == pytest.approx(0.476222, abs=1e-6)
+    assert rps(dist, 0) == pytest.approx(sum(terms), abs=1e-5)
+
+
+def test_degenerate_forecast_scores_zero_rps() -> None:
+    # A near-point mass at 0 scores (almost) perfectly on 0 and pays 1 per unit of error in RPS.
+    dist = Poisson(1e-9)
+    assert rps(dist, 0) == pytest.approx(0.0, abs=1e-8)
+    assert rps(dist, 3) == pytest.approx(3.0, abs=1e-6)
+
+
+def test_nb_tends_to_poisson() -> None:
+    assert log_score(NegativeBinomial(2.0, 1e-7), 3) == pytest.approx(log_score(Poisson(2.0), 3), abs=1e-5)
+    assert log_score(NegativeBinomial(2.0, 0.0), 3) == log_score(Poisson(2.0), 3)
+
+
+def test_quantile_rejects_bad_level() -> None:
+    with pytest.raises(ValueError):
+        quantile(Poisson(1.0), 1.0)
