@@ -27,7 +27,7 @@ from peninsula import api
 from peninsula.core import InputError, ParameterError, PeninsulaError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 class _Group(TyperGroup):
@@ -114,8 +114,14 @@ def _progress(label: str, total: int | None) -> Iterator[Any]:
         yield step
 
 
-def _fmt(x: Any, digits: int = 2) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{float(x):.{digits}f}"
+def _fmt(x: Any) -> str:
+    """A number for a table: thousands separators for large values, two decimals for small ones."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    v = float(x)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if abs(v) >= 100 else f"{v:.2f}"
 
 
 def _write_json(doc: Any) -> None:
@@ -176,26 +182,34 @@ def forecast(
 
 def _render_forecast(result: api.Forecast) -> None:
     sc = result.scenario
-    table = Table(title=f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else ""), show_lines=False)
-    table.add_column("issue", style="bold")
-    table.add_column("scale")
+    title = f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("issue", style="bold", no_wrap=True)
     table.add_column("status quo", justify="right")
     for m in result.runs:
         table.add_column(m, justify="right")
     outcomes = result.outcomes
     for issue in sc.issues:
-        scale = f"{issue.lower:g}–{issue.upper:g}" + (f" {issue.unit}" if issue.unit else "")
         table.add_row(
-            issue.id,
-            scale,
-            _fmt(issue.status_quo),
-            *(_fmt(outcomes.at[m, issue.id]) for m in result.runs),
+            issue.id, _fmt(issue.status_quo), *(_fmt(outcomes.at[m, issue.id]) for m in result.runs)
         )
     out.print(table)
-    for m, run in result.runs.items():
-        for iid, res in run.issues.items():
-            for note in res.notes:
-                out.print(f"[dim]{m} / {iid}: {note}[/dim]")
+    scales = Table(title="Scales", title_justify="left", show_header=True, box=None, padding=(0, 2))
+    for col in ("issue", "scale", "unit", "what the scale measures"):
+        scales.add_column(col, no_wrap=col != "what the scale measures")
+    for issue in sc.issues:
+        scales.add_row(issue.id, f"{issue.lower:,g} – {issue.upper:,g}", issue.unit, issue.description)
+    out.print(scales)
+    notes = [
+        (m, iid, note)
+        for m, run in result.runs.items()
+        for iid, res in run.issues.items()
+        for note in res.notes
+    ]
+    if notes:
+        out.print("[bold]Notes[/bold]")
+        for m, iid, note in notes:
+            out.print(f"  {m} / {iid}: {note}", markup=False)
 
 
 @app.command()
@@ -309,6 +323,9 @@ def schema() -> None:
 from peninsula.dynamics.cli import register as register_dynamics  # noqa: E402 (feature block)
 
 register_dynamics(app)
+from peninsula.scenarios.cli import register as register_scenarios  # noqa: E402 (feature block)
+
+register_scenarios(app)
 # end of feature commands
 
 

@@ -15,7 +15,7 @@ def check_rng(rng: RNGLike) -> np.random.Generator:
 
     Examples
     --------
-    >>> check_rng(42).integers(100) == check_rng(42).integers(100)
+    >>> bool(check_rng(42).integers(100) == check_rng(42).integers(100))
     True
     """
     if isinstance(rng, np.random.Generator):
