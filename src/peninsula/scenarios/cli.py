@@ -1,0 +1,196 @@
+"""The scenario library's commands: ``peninsula sources``, ``peninsula scenarios``, ``peninsula cohesion``.
+
+Thin: parse, call :mod:`peninsula.scenarios`, render. Registered on the main app by
+:func:`register` from the feature block of :mod:`peninsula.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from peninsula.core import InputError, ParameterError, Scenario
+
+__all__ = ["register"]
+
+_out = Console(highlight=False, soft_wrap=True)
+
+
+def _write_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+def _load(key: str, overlay: str | None) -> Scenario:
+    from peninsula import api
+    from peninsula.scenarios import apply_overlay
+
+    scenario = api.load(key)
+    return apply_overlay(scenario, overlay) if overlay else scenario
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "json"):
+        raise ParameterError(f"--format must be table or json, not {fmt!r}")
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table or json.")]
+OverlayOpt = Annotated[
+    str | None,
+    typer.Option("--overlay", "-o", help="Apply this policy-lever overlay first (see `scenarios`)."),
+]
+
+
+def sources(
+    scenario: Annotated[str, typer.Argument(help="Packaged scenario id or scenario file.")],
+    fmt: FormatOpt = "table",
+    overlay: OverlayOpt = None,
+) -> None:
+    """List every number of a scenario with its source (seed quote, dataset row or coded judgement).
+
+    JSON: a list of {actor, issue, field, value, source: {kind, file, quote, row, reason, low, high}}.
+    Exits with status 2 if any value lacks a source or its source does not check out.
+    """
+    from peninsula.scenarios import source_problems, source_records
+    from peninsula.scenarios.sources import source_problem
+
+    _check_format(fmt)
+    sc = _load(scenario, overlay)
+    records = source_records(sc)
+    if fmt == "json":
+        _write_json([r.to_dict() for r in records])
+    else:
+        table = Table(title=f"Sources of {sc.id}", show_lines=True)
+        for col, kw in (
+            ("actor", {}),
+            ("issue", {}),
+            ("field", {}),
+            ("value", {"justify": "right"}),
+            ("source", {"overflow": "fold"}),
+            ("check", {}),
+        ):
+            table.add_column(col, **kw)  # type: ignore[arg-type]
+        for r in records:
+            problem = source_problem(r.source, r.value)
+            table.add_row(
+                r.actor or "–",
+                r.issue or "–",
+                r.field,
+                f"{r.value:g}",
+                r.source.describe() if r.source else "[red]none[/red]",
+                "ok" if problem is None else f"[red]{problem}[/red]",
+            )
+        _out.print(table)
+    problems = source_problems(sc)
+    if problems:
+        raise InputError(problems)
+
+
+def scenarios(fmt: FormatOpt = "table") -> None:
+    """List the packaged scenarios and the policy-lever overlays."""
+    from peninsula.scenarios import DEFAULT_SCENARIO, list_overlays, list_packaged, load_overlay
+
+    _check_format(fmt)
+    infos = list_packaged()
+    overlays = [load_overlay(name) for name in list_overlays()]
+    if fmt == "json":
+        _write_json(
+            {
+                "default": DEFAULT_SCENARIO,
+                "scenarios": [
+                    {
+                        "id": i.id,
+                        "date": i.date.isoformat() if i.date else None,
+                        "title": i.title,
+                        "actors": i.n_actors,
+                        "issues": i.n_issues,
+                        "seeds": i.seeds,
+                    }
+                    for i in infos
+                ],
+                "overlays": [{"id": o.id, "title": o.title, "description": o.description} for o in overlays],
+            }
+        )
+        return
+    table = Table(title="Packaged scenarios")
+    for col in ("id", "date", "title", "actors", "issues", "seeds"):
+        table.add_column(col, overflow="fold")
+    for i in infos:
+        mark = " (default)" if i.id == DEFAULT_SCENARIO else ""
+        table.add_row(i.id + mark, str(i.date or "–"), i.title, str(i.n_actors), str(i.n_issues), i.seeds)
+    _out.print(table)
+    otable = Table(title="Overlays (--overlay NAME)")
+    otable.add_column("name")
+    otable.add_column("lever", overflow="fold")
+    for o in overlays:
+        otable.add_row(o.id, o.description)
+    _out.print(otable)
+
+
+def cohesion(
+    scenario: Annotated[
+        list[str] | None, typer.Argument(help="Scenario ids or files; none = the four Korea snapshots.")
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Model(s) whose forecast positions to measure; default all."),
+    ] = None,
+    overlay: OverlayOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Trace U.S.-ROK alliance cohesion (1 = aligned, 0 = opposite ends) across snapshots.
+
+    'before' uses the scenario's positions; one column per model uses the positions after its last round.
+    """
+    from peninsula import api
+    from peninsula.scenarios import cohesion as measure
+    from peninsula.scenarios import cohesion_after, list_packaged
+
+    _check_format(fmt)
+    keys = scenario or [i.id for i in list_packaged()]
+    models = api.resolve_models(model or ["all"])
+    rows: list[dict[str, Any]] = []
+    for key in keys:
+        sc = _load(key, overlay)
+        result = api.forecast(sc, models)
+        rows.append(
+            {
+                "scenario": sc.id,
+                "date": sc.date.isoformat() if sc.date else None,
+                "before": measure(sc).value,
+                "after": {m: cohesion_after(sc, run).value for m, run in result.runs.items()},
+                "issues": [
+                    {
+                        "issue": g.issue,
+                        "us": g.positions[0],
+                        "rok": g.positions[1],
+                        "distance": g.distance,
+                        "weight": g.weight,
+                    }
+                    for g in measure(sc).issues
+                ],
+            }
+        )
+    if fmt == "json":
+        _write_json(rows)
+        return
+    names = [m.info.name for m in models]
+    table = Table(title="U.S.-ROK alliance cohesion (1 - salience-weighted normalised gap)")
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("before", justify="right")
+    for n in names:
+        table.add_column(n, justify="right")
+    for r in rows:
+        table.add_row(r["scenario"], f"{r['before']:.3f}", *(f"{r['after'][n]:.3f}" for n in names))
+    _out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``sources``, ``scenarios`` and ``cohesion`` commands to ``app``."""
+    app.command("sources")(sources)
+    app.command("scenarios")(scenarios)
+    app.command("cohesion")(cohesion)
