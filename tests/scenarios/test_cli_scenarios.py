@@ -1,0 +1,74 @@
+"""``peninsula sources``, ``scenarios`` and ``cohesion``: JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from peninsula.cli import app
+from peninsula.scenarios import cohesion, load_packaged
+
+runner = CliRunner()
+
+
+def test_scenarios_lists_the_four_snapshots_and_overlays() -> None:
+    r = runner.invoke(app, ["scenarios", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["default"] == "korea-2019-04"
+    assert [s["id"] for s in doc["scenarios"]] == [
+        "korea-2017-06",
+        "korea-2019-04",
+        "korea-2019-06",
+        "korea-2020-03",
+    ]
+    assert len(doc["overlays"]) == 5
+    assert runner.invoke(app, ["scenarios"]).exit_code == 0
+
+
+def test_sources_json() -> None:
+    r = runner.invoke(app, ["sources", "korea-2019-04", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    kinds = {row["source"]["kind"] for row in rows}
+    assert kinds == {"seed", "dataset", "coded"}
+    row = next(
+        x for x in rows if x["actor"] == "US" and x["issue"] == "sanctions" and x["field"] == "position"
+    )
+    assert row["value"] == 20 and row["source"]["file"] == "002_4164321d603cee7f.txt"
+    assert row["source"]["row"] is None and row["source"]["reason"] is None
+
+
+def test_sources_table_and_overlay() -> None:
+    r = runner.invoke(app, ["sources", "korea-2019-04", "--overlay", "resume-exercises"])
+    assert r.exit_code == 0, r.output
+    assert "17500" in r.stdout and "resume-exercises" in r.stdout
+
+
+def test_sources_exits_2_on_an_unsourced_value(tmp_path: Path) -> None:
+    doc = load_packaged("korea-2019-06").model_dump(mode="json")
+    doc["stances"][0]["sources"] = {}
+    f = tmp_path / "unsourced.yaml"
+    f.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = runner.invoke(app, ["sources", str(f), "--format", "json"])
+    assert r.exit_code == 2
+    assert "no source" in r.stderr
+
+
+def test_cohesion_json() -> None:
+    r = runner.invoke(app, ["cohesion", "korea-2019-04", "-m", "compromise", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.stdout)
+    assert row["before"] == cohesion(load_packaged("korea-2019-04")).value
+    # a one-shot baseline does not move positions: after == before
+    assert row["after"] == {"compromise": row["before"]}
+
+
+def test_cohesion_traces_all_snapshots() -> None:
+    r = runner.invoke(app, ["cohesion", "-m", "mean"])
+    assert r.exit_code == 0, r.output
+    for sid in ("korea-2017-06", "korea-2019-04", "korea-2019-06", "korea-2020-03"):
+        assert sid in r.stdout

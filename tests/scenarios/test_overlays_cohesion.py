@@ -1,0 +1,245 @@
+"""Overlay and cohesion arithmetic, pinned on a small hand-made scenario (worked out in the comments)."""
+
+from __future__ import annotations
+
+import pytest
+
+from peninsula.core import Actor, InputError, Issue, Scenario, Source, Stance
+from peninsula.models.base import IssueResult, ModelRun, RoundRecord
+from peninsula.scenarios import (
+    Overlay,
+    apply_overlay,
+    cohesion,
+    cohesion_after,
+    load_packaged,
+    overlay_changes,
+    source_problems,
+)
+
+CODED = Source(kind="coded", reason="test", low=0.0, high=100.0)
+
+
+def toy() -> Scenario:
+    # x on 0-100, y on 0-10; a third actor Z only on x.
+    return Scenario(
+        id="toy",
+        actors=[
+            Actor(id="US", capability=2.0),
+            Actor(id="ROK", capability=1.0),
+            Actor(id="Z", capability=1.0),
+        ],
+        issues=[Issue(id="x", lower=0, upper=100), Issue(id="y", lower=0, upper=10)],
+        stances=[
+            Stance(actor="US", issue="x", position=0, salience=1.0),
+            Stance(actor="ROK", issue="x", position=80, salience=0.6),
+            Stance(actor="Z", issue="x", position=100, salience=0.5),
+            Stance(actor="US", issue="y", position=10, salience=0.2),
+            Stance(actor="ROK", issue="y", position=5, salience=0.4),
+        ],
+    )
+
+
+def test_cohesion_by_hand() -> None:
+    # d_x = |0-80|/100 = 0.8, w_x = (1.0+0.6)/2 = 0.8
+    # d_y = |10-5|/10 = 0.5,  w_y = (0.2+0.4)/2 = 0.3
+    # D = (0.8*0.8 + 0.3*0.5) / (0.8+0.3) = 0.79/1.1 = 0.718181...; C = 1 - D = 0.281818...
+    c = cohesion(toy())
+    assert c.allies == ("US", "ROK")
+    assert [(g.issue, g.distance, g.weight) for g in c.issues] == [
+        ("x", pytest.approx(0.8), pytest.approx(0.8)),
+        ("y", pytest.approx(0.5), pytest.approx(0.3)),
+    ]
+    assert c.distance == pytest.approx(0.79 / 1.1)
+    assert c.value == pytest.approx(1 - 0.79 / 1.1)
+    assert float(c) == c.value
+
+
+def test_cohesion_with_overridden_positions() -> None:
+    # US moves to 80 on x: d_x = 0; D = 0.3*0.5/1.1
+    c = cohesion(toy(), {"x": {"US": 80.0}})
+    assert c.distance == pytest.approx(0.15 / 1.1)
+
+
+def test_cohesion_after_uses_the_last_round() -> None:
+    run = ModelRun(
+        "fake",
+        {},
+        {
+            "x": IssueResult(
+                "x",
+                50.0,
+                [
+                    RoundRecord(0, None, {"US": 0.0, "ROK": 80.0}),
+                    RoundRecord(1, 50.0, {"US": 40.0, "ROK": 60.0, "Z": 90.0}),
+                ],
+            ),
+            "y": IssueResult("y", 7.0, []),
+        },
+    )
+    # x: |40-60|/100 = 0.2 (w 0.8); y keeps the scenario's 0.5 (w 0.3): D = (0.16+0.15)/1.1
+    assert cohesion_after(toy(), run).distance == pytest.approx(0.31 / 1.1)
+
+
+def test_cohesion_needs_a_shared_issue() -> None:
+    s = toy()
+    with pytest.raises(ValueError, match="share no issue"):
+        cohesion(s, allies=("US", "Z2"))
+
+
+def overlay() -> Overlay:
+    return Overlay.model_validate(
+        {
+            "id": "lever",
+            "title": "Lever",
+            "changes": [
+                {
+                    "actor": "US",
+                    "issue": "x",
+                    "field": "position",
+                    "op": "toward",
+                    "target": "ROK",
+                    "fraction": 0.5,
+                    "source": {"kind": "coded", "reason": "halfway", "low": 0.25, "high": 0.75},
+                },
+                {
+                    "actor": "ROK",
+                    "issue": "y",
+                    "field": "position",
+                    "op": "at_least",
+                    "value": 8,
+                    "source": {"kind": "coded", "reason": "floor", "low": 6, "high": 9},
+                },
+                {
+                    "actor": "US",
+                    "issue": "y",
+                    "field": "position",
+                    "op": "at_most",
+                    "value": 12 - 2,
+                    "source": {"kind": "coded", "reason": "no-op cap", "low": 9, "high": 10},
+                },
+                {
+                    "actor": "US",
+                    "issue": "y",
+                    "field": "salience",
+                    "op": "set",
+                    "value": 0.8,
+                    "source": {"kind": "coded", "reason": "priority", "low": 0.6, "high": 0.9},
+                },
+                {
+                    "actor": "JPN",
+                    "issue": "x",
+                    "field": "position",
+                    "op": "set",
+                    "value": 1,
+                    "source": {"kind": "coded", "reason": "absent actor: skipped", "low": 0, "high": 2},
+                },
+            ],
+        }
+    )
+
+
+def test_overlay_arithmetic() -> None:
+    base = toy()
+    changes = overlay_changes(base, overlay())
+    # toward: 0 + 0.5*(80-0) = 40, range 0+0.25*80 = 20 .. 0+0.75*80 = 60
+    # at_least 8 on ROK's 5 -> 8; at_most 10 on US's 10 -> unchanged (not listed); salience 0.2 -> 0.8
+    assert [(c.actor, c.issue, c.field, c.old, c.new) for c in changes] == [
+        ("US", "x", "position", 0.0, 40.0),
+        ("ROK", "y", "position", 5.0, 8.0),
+        ("US", "y", "salience", 0.2, 0.8),
+    ]
+    assert (changes[0].source.low, changes[0].source.high) == (20.0, 60.0)
+    s = apply_overlay(base, overlay())
+    assert s.id == "toy+lever" and s.metadata["overlay"] == "lever"
+    pos = {(st.actor, st.issue): (st.position, st.salience) for st in s.stances}
+    assert pos[("US", "x")] == (40.0, 1.0)
+    assert pos[("ROK", "y")] == (8.0, 0.4)
+    assert pos[("US", "y")] == (10.0, 0.8)
+    assert pos[("Z", "x")] == (100.0, 0.5)
+    # the changed values carry the overlay's sources; untouched ones keep theirs (none here)
+    us_x = next(st for st in s.stances if st.actor == "US" and st.issue == "x")
+    assert us_x.sources["position"].kind == "coded" and "halfway" in (us_x.sources["position"].reason or "")
+    # cohesion after the overlay: x: |40-80|/100 = 0.4 (w 0.8); y: |10-8|/10 = 0.2 (w (0.8+0.4)/2 = 0.6)
+    # D = (0.32 + 0.12) / 1.4 = 0.44/1.4
+    assert cohesion(s).distance == pytest.approx(0.44 / 1.4)
+    # the base is untouched
+    assert base == toy()
+
+
+def test_overlay_that_changes_nothing_is_an_error() -> None:
+    with pytest.raises(InputError, match="changes nothing"):
+        apply_overlay(load_packaged("korea-2017-06"), "sma-first")
+
+
+def test_unknown_overlay_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="unknown overlay"):
+        apply_overlay(toy(), "no-such-lever")
+
+
+@pytest.mark.parametrize(
+    ("sid", "name", "expected"),
+    [
+        # resume-exercises: both allies to at least UFG 2017's 17,500 U.S. personnel (timeline row)
+        (
+            "korea-2019-04",
+            "resume-exercises",
+            {("US", "exercises", "position"): 17500.0, ("ROK", "exercises", "position"): 17500.0},
+        ),
+        # phased-relief: the U.S. moves to project exemptions (60), staged deal (50), 75 percent first stage
+        (
+            "korea-2019-04",
+            "phased-relief",
+            {
+                ("US", "sanctions", "position"): 60.0,
+                ("US", "denuc-sequencing", "position"): 50.0,
+                ("US", "first-stage-share", "position"): 75.0,
+            },
+        ),
+        # sma-first: U.S. halfway from 1,200 toward the ROK's 924 = 1,062; both saliences to 0.9
+        (
+            "korea-2020-03",
+            "sma-first",
+            {
+                ("US", "sma-contribution", "position"): 1062.0,
+                ("US", "sma-contribution", "salience"): 0.9,
+                ("ROK", "sma-contribution", "salience"): 0.9,
+            },
+        ),
+        ("korea-2020-03", "medical-assistance", {("US", "sanctions", "position"): 40.0}),
+        (
+            "korea-2019-06",
+            "dual-track-sanctions",
+            {("US", "sanctions", "position"): 0.0, ("US", "sanctions", "salience"): 0.9},
+        ),
+    ],
+)
+def test_packaged_overlays_on_packaged_scenarios(
+    sid: str, name: str, expected: dict[tuple[str, str, str], float]
+) -> None:
+    base = load_packaged(sid)
+    changes = {(c.actor, c.issue, c.field): c.new for c in overlay_changes(base, name)}
+    assert changes == pytest.approx(expected)
+    s = apply_overlay(base, name)
+    assert source_problems(s) == []
+
+
+def test_default_scenario_cohesion_is_pinned() -> None:
+    # Recomputed by hand from korea-2019-04.yaml: per shared issue (d, w) =
+    # denuc (0.75, 0.925), first-stage (0.25, 0.8), sanctions (0.4, 0.85), exercises (0, 0.35),
+    # sma-contribution (94/400 = 0.235, 0.6), sma-term (1.0, 0.45), korus (1.0, 0.6),
+    # regional (0.6, 0.5), usfk (0, 0.6)
+    pairs = [
+        (0.75, 0.925),
+        (0.25, 0.8),
+        (0.4, 0.85),
+        (0.0, 0.35),
+        (0.235, 0.6),
+        (1.0, 0.45),
+        (1.0, 0.6),
+        (0.6, 0.5),
+        (0.0, 0.6),
+    ]
+    d = sum(a * b for a, b in pairs) / sum(b for _, b in pairs)
+    c = cohesion(load_packaged("korea-2019-04"))
+    assert c.distance == pytest.approx(d)
+    assert c.value == pytest.approx(0.5198678414096917)
