@@ -81,11 +81,33 @@ def test_eu_round_batched_equals_row_by_row(arrs: tuple[np.ndarray, ...]) -> Non
     w = c * s
     prob = K.win_probabilities(K.pair_sums(x, w))
     mu = np.array([weighted_median(x[b], np.ones_like(x[b])) for b in range(x.shape[0])])
-    batched = K.eu_round(x, s, prob, delta=10.0, mu_first=mu, mu_second=mu, Q=0.5, T=0.3, tie="value",
-                         rtol=1e-12, engine="numpy")
+    batched = K.eu_round(
+        x,
+        s,
+        prob,
+        delta=10.0,
+        mu_first=mu,
+        mu_second=mu,
+        Q=0.5,
+        T=0.3,
+        tie="value",
+        rtol=1e-12,
+        engine="numpy",
+    )
     for b in range(x.shape[0]):
-        one = K.eu_round(x[b], s[b], prob[b], delta=10.0, mu_first=mu[b], mu_second=mu[b], Q=0.5, T=0.3,
-                         tie="value", rtol=1e-12, engine="numpy")
+        one = K.eu_round(
+            x[b],
+            s[b],
+            prob[b],
+            delta=10.0,
+            mu_first=mu[b],
+            mu_second=mu[b],
+            Q=0.5,
+            T=0.3,
+            tie="value",
+            rtol=1e-12,
+            engine="numpy",
+        )
         np.testing.assert_allclose(batched.eu[b], one.eu, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(batched.positions[b], one.positions, rtol=1e-12, atol=1e-12)
 
@@ -97,8 +119,16 @@ def test_numpy_and_numba_rounds_agree(arrs: tuple[np.ndarray, ...], sign: str, q
     w = c * s
     form = "masad" if sign == "masad" else "paper"
     prob = K.win_probabilities(K.pair_sums(x, w), form=form)  # type: ignore[arg-type]
-    args = {"delta": 10.0, "mu_first": 3.0, "mu_second": 5.0, "Q": q, "T": 0.4, "sign": sign,
-            "tie": "index" if sign == "masad" else "value", "rtol": 0.0 if sign == "masad" else 1e-12}
+    args = {
+        "delta": 10.0,
+        "mu_first": 3.0,
+        "mu_second": 5.0,
+        "Q": q,
+        "T": 0.4,
+        "sign": sign,
+        "tie": "index" if sign == "masad" else "value",
+        "rtol": 0.0 if sign == "masad" else 1e-12,
+    }
     a = K.eu_round(x, s, prob, engine="numpy", **args)  # type: ignore[arg-type]
     b = K.eu_round(x, s, prob, engine="numba", **args)  # type: ignore[arg-type]
     np.testing.assert_allclose(a.eu, b.eu, rtol=1e-12, atol=1e-12)
@@ -141,8 +171,10 @@ def test_status_quo_sign_differs_only_below_q_one() -> None:
     prob = K.win_probabilities(K.pair_sums(x, np.ones(3)))
     u = K.utilities(x, np.array([0.5, 1.0, 2.0]), 5.0, 10.0)
     for q in (1.0,):
-        np.testing.assert_array_equal(K.expected_utilities(prob, s, u, Q=q, T=0.5, sign="paper"),
-                                      K.expected_utilities(prob, s, u, Q=q, T=0.5, sign="masad"))
+        np.testing.assert_array_equal(
+            K.expected_utilities(prob, s, u, Q=q, T=0.5, sign="paper"),
+            K.expected_utilities(prob, s, u, Q=q, T=0.5, sign="masad"),
+        )
     paper = K.expected_utilities(prob, s, u, Q=0.5, T=0.5, sign="paper")
     masad = K.expected_utilities(prob, s, u, Q=0.5, T=0.5, sign="masad")
     no_contest = 0.5 * u.better + 0.5 * u.worse

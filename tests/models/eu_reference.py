@@ -79,8 +79,15 @@ def probability(x: list[float], w: list[float], i: int, j: int, paper: bool) -> 
 
 
 def eu_matrix(
-    x: list[float], s: list[float], w: list[float], r: list[float], mu: float, delta: float,
-    Q: float, T: float, paper: bool,
+    x: list[float],
+    s: list[float],
+    w: list[float],
+    r: list[float],
+    mu: float,
+    delta: float,
+    Q: float,
+    T: float,
+    paper: bool,
 ) -> list[list[float]]:
     n = len(x)
     out = [[0.0] * n for _ in range(n)]
@@ -116,8 +123,16 @@ def risk_from(eu: list[list[float]]) -> list[float] | None:
 
 
 def run_loop(
-    x0: list[float], c: list[float], s: list[float], *, rounds: int, delta: float,
-    Q: float = 1.0, T: float = 1.0, variant: str = "masad", tol: float = 0.0,
+    x0: list[float],
+    c: list[float],
+    s: list[float],
+    *,
+    rounds: int,
+    delta: float,
+    Q: float = 1.0,
+    T: float = 1.0,
+    variant: str = "masad",
+    tol: float = 0.0,
 ) -> list[LoopRound]:
     """Rounds 0..k of the model, by plain loops. ``tol`` (corrected only) is an absolute move tolerance."""
     paper = variant != "masad"

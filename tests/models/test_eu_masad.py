@@ -26,7 +26,11 @@ from tests.models import eu_reference as loop
 
 BDM_REF = REFERENCE / "bdm"
 TOL = 1e-9
-VERB = {"conflict": "loses confrontation to", "compromise": "compromises with", "capitulation": "capituates to"}
+VERB = {
+    "conflict": "loses confrontation to",
+    "compromise": "compromises with",
+    "capitulation": "capituates to",
+}
 
 # dataset -> (input file, scale of the reference relative to the file, delta per variant on the file's scale)
 DATASETS = {
@@ -51,8 +55,9 @@ def read_table(path: Path) -> Scenario:
         id=path.stem,
         actors=[Actor(id=r[0], capability=float(r[1])) for r in body],
         issues=[Issue(id="single", lower=min(pos), upper=max(pos))],
-        stances=[Stance(actor=r[0], issue="single", position=float(r[2]), salience=float(r[3]) / 100)
-                 for r in body],
+        stances=[
+            Stance(actor=r[0], issue="single", position=float(r[2]), salience=float(r[3]) / 100) for r in body
+        ],
     )
 
 
@@ -103,9 +108,12 @@ def test_reproduces_reference_vote_and_mean(ds: str, var: str) -> None:
 
 @pytest.mark.parametrize(("ds", "var"), CASES)
 def test_reproduces_reference_events(ds: str, var: str) -> None:
-    run, scale = _run(ds, var)
-    want = [(int(r["round"]), r["event"]) for r in _rows("bdm_events.csv")
-            if r["dataset"] == ds and r["model_variant"] == var]
+    run, _ = _run(ds, var)
+    want = [
+        (int(r["round"]), r["event"])
+        for r in _rows("bdm_events.csv")
+        if r["dataset"] == ds and r["model_variant"] == var
+    ]
     events = run.events  # type: ignore[attr-defined]
     got = [(e["round"], f"{e['target']} {VERB[e['kind']]} {e['challenger']}") for e in events]
     assert got == want
@@ -186,7 +194,9 @@ def toy() -> Scenario:
         id="toy",
         actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0), Actor(id="C", capability=3.0)],
         issues=[Issue(id="x", lower=0.0, upper=10.0)],
-        stances=[Stance(actor=a, issue="x", position=p, salience=1.0) for a, p in [("A", 0), ("B", 4), ("C", 10)]],
+        stances=[
+            Stance(actor=a, issue="x", position=p, salience=1.0) for a, p in [("A", 0), ("B", 4), ("C", 10)]
+        ],
     )
 
 
@@ -228,9 +238,12 @@ def test_hand_computed_round() -> None:
 
 # -- degenerate inputs --------------------------------------------------------------------------------------
 def test_all_at_one_position_stops_cleanly() -> None:
-    s = Scenario(id="one", actors=[Actor(id=a, capability=1.0) for a in "ABC"],
-                 issues=[Issue(id="x", lower=0, upper=10)],
-                 stances=[Stance(actor=a, issue="x", position=3.0, salience=0.5) for a in "ABC"])
+    s = Scenario(
+        id="one",
+        actors=[Actor(id=a, capability=1.0) for a in "ABC"],
+        issues=[Issue(id="x", lower=0, upper=10)],
+        stances=[Stance(actor=a, issue="x", position=3.0, salience=0.5) for a in "ABC"],
+    )
     res = ExpectedUtilityMasad().run(s, rounds=10).issues["x"]
     assert res.converged is True
     assert len(res.rounds) == 1 and res.outcome == 3.0
@@ -240,10 +253,15 @@ def test_all_at_one_position_stops_cleanly() -> None:
 def test_converging_to_one_position_stops_cleanly() -> None:
     # A (10, c=1) and B (0, c=2), s = 0.5: both end at one position after two rounds, where the
     # replication would divide by zero; the run stops there, converged
-    s = Scenario(id="two", actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=2.0)],
-                 issues=[Issue(id="x", lower=0, upper=10)],
-                 stances=[Stance(actor="A", issue="x", position=10.0, salience=0.5),
-                          Stance(actor="B", issue="x", position=0.0, salience=0.5)])
+    s = Scenario(
+        id="two",
+        actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=2.0)],
+        issues=[Issue(id="x", lower=0, upper=10)],
+        stances=[
+            Stance(actor="A", issue="x", position=10.0, salience=0.5),
+            Stance(actor="B", issue="x", position=0.0, salience=0.5),
+        ],
+    )
     res = ExpectedUtilityMasad().run(s, rounds=10).issues["x"]
     assert res.converged is True
     assert len(res.rounds) == 3
@@ -252,9 +270,12 @@ def test_converging_to_one_position_stops_cleanly() -> None:
 
 
 def test_zero_weights_stop_cleanly() -> None:
-    s = Scenario(id="z", actors=[Actor(id=a, capability=0.0) for a in "AB"],
-                 issues=[Issue(id="x", lower=0, upper=1)],
-                 stances=[Stance(actor=a, issue="x", position=p, salience=1.0) for a, p in [("A", 0), ("B", 1)]])
+    s = Scenario(
+        id="z",
+        actors=[Actor(id=a, capability=0.0) for a in "AB"],
+        issues=[Issue(id="x", lower=0, upper=1)],
+        stances=[Stance(actor=a, issue="x", position=p, salience=1.0) for a, p in [("A", 0), ("B", 1)]],
+    )
     res = ExpectedUtilityMasad().run(s, rounds=5).issues["x"]
     assert res.outcome in (0.0, 1.0)
     assert res.rounds[0].extra["weighted_mean"] is None
@@ -274,11 +295,17 @@ def test_metadata() -> None:
 
 def test_order_dependence_is_real() -> None:
     """Ties go to the first sender in list order: twins A and B (10, c=1) make C (0, c=3) equal offers."""
-    s = Scenario(id="tie", actors=[Actor(id=a, capability=c) for a, c in [("A", 1.0), ("B", 1.0), ("C", 3.0)]],
-                 issues=[Issue(id="x", lower=0, upper=10)],
-                 stances=[Stance(actor=a, issue="x", position=p, salience=0.5)
-                          for a, p in [("A", 10), ("B", 10), ("C", 0)]])
-    rev = Scenario(id="tie", actors=list(reversed(s.actors)), issues=s.issues, stances=list(reversed(s.stances)))
+    s = Scenario(
+        id="tie",
+        actors=[Actor(id=a, capability=c) for a, c in [("A", 1.0), ("B", 1.0), ("C", 3.0)]],
+        issues=[Issue(id="x", lower=0, upper=10)],
+        stances=[
+            Stance(actor=a, issue="x", position=p, salience=0.5) for a, p in [("A", 10), ("B", 10), ("C", 0)]
+        ],
+    )
+    rev = Scenario(
+        id="tie", actors=list(reversed(s.actors)), issues=s.issues, stances=list(reversed(s.stances))
+    )
     first = [(e["challenger"], e["target"]) for e in ExpectedUtilityMasad().run(s, rounds=1).events]
     second = [(e["challenger"], e["target"]) for e in ExpectedUtilityMasad().run(rev, rounds=1).events]
     assert first == [("A", "C")] and second == [("B", "C")]

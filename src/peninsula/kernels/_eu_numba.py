@@ -172,8 +172,8 @@ def offers_1d(eu, x, tie_value, rtol):  # type: ignore[no-untyped-def]
             di = abs(x[i] - x[j])
             dp = abs(x[pick] - x[j])
             nearer = di < dp
-            tie_won = di == dp and tie_value and (
-                x[i] < x[pick] or (x[i] == x[pick] and eu[j, i] < eu[j, pick])
+            tie_won = (
+                di == dp and tie_value and (x[i] < x[pick] or (x[i] == x[pick] and eu[j, i] < eu[j, pick]))
             )
             if nearer or tie_won:
                 pick = i

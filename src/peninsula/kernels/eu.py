@@ -192,9 +192,7 @@ def _count_lt(sorted_values: FloatArray, queries: FloatArray) -> IntArray:
     return np.asarray(below, dtype=np.intp)
 
 
-def win_probabilities(
-    sums: PairSums, form: Literal["paper", "masad"] = "paper"
-) -> FloatArray:
+def win_probabilities(sums: PairSums, form: Literal["paper", "masad"] = "paper") -> FloatArray:
     """Probability ``P[..., i, j]`` that ``i`` prevails over ``j`` in a contest, 0–1.
 
     ``form="paper"``: ``Σ_k w_k max(0, g_k) / Σ_k w_k |g_k|`` ([SCS2011], the probability of success);
@@ -415,9 +413,7 @@ def choose_offers(
     return np.where(has, np.argmax(cand, axis=-2), -1).astype(np.intp)
 
 
-def respond_to_offers(
-    eu: FloatArray, positions: FloatArray, sender: IntArray
-) -> tuple[FloatArray, IntArray]:
+def respond_to_offers(eu: FloatArray, positions: FloatArray, sender: IntArray) -> tuple[FloatArray, IntArray]:
     """Each receiver's response to the offer it took up ([SCS2011]'s conflict/compromise/capitulation).
 
     With ``U_j = EU[sender, j]`` (the sender's expected gain) and ``U_i = EU[j, sender]`` (the receiver's

@@ -135,8 +135,13 @@ class ExpectedUtilityMasad(PerIssueModel):
     #: Kernel engine: "auto" uses the compiled numba path for one issue when numba is available.
     engine: ClassVar[Engine] = "auto"
     param_specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec("delta", float, None, "Δ = xmax − xmin of the replication, in issue units "
-                  "(default: the issue's scale span)", 0.0),
+        ParamSpec(
+            "delta",
+            float,
+            None,
+            "Δ = xmax − xmin of the replication, in issue units (default: the issue's scale span)",
+            0.0,
+        ),
         _T,
         _Q,
     )
@@ -163,8 +168,12 @@ class ExpectedUtilityMasad(PerIssueModel):
         def record(k: int, xs: FloatArray, sums: PairSums, extra: dict[str, Any]) -> RoundRecord:
             vote = float(masad_vote(xs, sums.margin, delta if delta > 0 else 1.0))
             mean = weighted_mean(xs, w) if has_weight else None
-            return RoundRecord(k, vote, dict(zip(ids, xs.tolist(), strict=True)),
-                               {"vote": vote, "weighted_mean": mean, **extra})
+            return RoundRecord(
+                k,
+                vote,
+                dict(zip(ids, xs.tolist(), strict=True)),
+                {"vote": vote, "weighted_mean": mean, **extra},
+            )
 
         sums = pair_sums_fast(x, w, self.engine)
         records = [record(0, x, sums, {})]
@@ -177,18 +186,33 @@ class ExpectedUtilityMasad(PerIssueModel):
                 converged = True
                 break
             if not has_weight:
-                notes.append("capability x salience sums to zero: the replication's weighted mean is "
-                             "undefined; stopped")
+                notes.append(
+                    "capability x salience sums to zero: the replication's weighted mean is "
+                    "undefined; stopped"
+                )
                 converged = True
                 break
             prob = win_probabilities(sums, form="masad")
             mu_vote = records[-1].outcome
             mu = weighted_mean(x, w)
-            res = eu_round(x, s, prob, delta=delta, mu_first=mu_vote if mu_vote is not None else mu,
-                           mu_second=mu, Q=Q, T=T, sign="masad", tie="index", engine=self.engine)
+            res = eu_round(
+                x,
+                s,
+                prob,
+                delta=delta,
+                mu_first=mu_vote if mu_vote is not None else mu,
+                mu_second=mu,
+                Q=Q,
+                T=T,
+                sign="masad",
+                tie="index",
+                engine=self.engine,
+            )
             if not bool(res.risk_defined):
-                notes.append(f"round {k}: every actor is an equally attractive target, so the risk "
-                             "exponents are undefined (the replication divides by zero): stopped")
+                notes.append(
+                    f"round {k}: every actor is an equally attractive target, so the risk "
+                    "exponents are undefined (the replication divides by zero): stopped"
+                )
                 converged = False
                 break
             new, r = res.positions, res.risk
@@ -283,12 +307,17 @@ class ExpectedUtility(PerIssueModel):
         def record(k: int, xs: FloatArray, sums: PairSums, extra: dict[str, Any]) -> RoundRecord:
             out = self._outcome(xs, w)
             cw = float(condorcet_winner(xs, sums.margin))
-            return RoundRecord(k, out, positions(xs), {
-                "weighted_median": out,
-                "condorcet_winner": None if np.isnan(cw) else cw,
-                "weighted_mean": weighted_mean(xs, w) if w.sum() > 0 else None,
-                **extra,
-            })
+            return RoundRecord(
+                k,
+                out,
+                positions(xs),
+                {
+                    "weighted_median": out,
+                    "condorcet_winner": None if np.isnan(cw) else cw,
+                    "weighted_mean": weighted_mean(xs, w) if w.sum() > 0 else None,
+                    **extra,
+                },
+            )
 
         sums = pair_sums_fast(x, w, self.engine)
         records = [record(0, x, sums, {})]
@@ -302,8 +331,20 @@ class ExpectedUtility(PerIssueModel):
             prob = win_probabilities(sums, form="paper")
             mu = records[-1].outcome
             assert mu is not None
-            res = eu_round(x, s, prob, delta=delta, mu_first=mu, mu_second=mu, Q=Q, T=T, sign="paper",
-                           tie="value", rtol=self.tie_rtol, engine=self.engine)
+            res = eu_round(
+                x,
+                s,
+                prob,
+                delta=delta,
+                mu_first=mu,
+                mu_second=mu,
+                Q=Q,
+                T=T,
+                sign="paper",
+                tie="value",
+                rtol=self.tie_rtol,
+                engine=self.engine,
+            )
             if not bool(res.risk_defined):
                 notes.append(f"round {k}: every actor is an equally attractive target; risk neutral (r = 1)")
             new, r = res.positions, res.risk
@@ -312,8 +353,9 @@ class ExpectedUtility(PerIssueModel):
             x = new
             sums = pair_sums_fast(x, w, self.engine)
             risk = _risk_record(ids, r)
-            records.append(record(k, x, sums, {"risk_exponents": {a: risk[a] for a in ids_in},
-                                               "max_move": moved}))
+            records.append(
+                record(k, x, sums, {"risk_exponents": {a: risk[a] for a in ids_in}, "max_move": moved})
+            )
             if moved <= tol * delta:
                 converged = True
                 break
