@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from peninsula.core import InputError, ParameterError, Scenario
@@ -81,8 +82,8 @@ def sources(
                 r.issue or "–",
                 r.field,
                 f"{r.value:g}",
-                r.source.describe() if r.source else "[red]none[/red]",
-                "ok" if problem is None else f"[red]{problem}[/red]",
+                escape(r.source.describe()) if r.source else "[red]none[/red]",
+                "ok" if problem is None else f"[red]{escape(problem)}[/red]",
             )
         _out.print(table)
     problems = source_problems(sc)
@@ -127,7 +128,7 @@ def scenarios(fmt: FormatOpt = "table") -> None:
     otable.add_column("name")
     otable.add_column("lever", overflow="fold")
     for o in overlays:
-        otable.add_row(o.id, o.description)
+        otable.add_row(o.id, escape(o.description))
     _out.print(otable)
 
 
