@@ -1,0 +1,180 @@
+"""Benchmark the expected-utility models against the readable loop implementation kept in the test suite.
+
+Run from the project root::
+
+    .venv/bin/python benchmarks/bench_eu.py            # all configurations
+    .venv/bin/python benchmarks/bench_eu.py small      # one of: small, large, batch
+
+Configurations (named, as in Mesa's ``benchmarks/configurations.py``):
+
+* ``small``: 50 actors, one issue, 10 rounds; ``eu-masad`` and ``eu`` against ``tests/models/eu_reference.py``
+  (pure-Python per-pair loops, ``O(n³)`` per round), best of several runs each, measured in this run.
+  Target: ≥ 100x.
+* ``large``: 1,000 actors, one issue, 10 rounds: wall time (target < 5 s) and memory (target < 1 GiB):
+  tracemalloc's peak of Python/NumPy allocations during the run, and the process's peak RSS.
+* ``batch``: Monte Carlo of a 10-actor issue, 2,000 draws x 10 rounds: the NumPy kernels with a leading
+  batch axis (draws x actors) against a Python loop over draws calling the same kernels per draw.
+
+The numbers are machine-dependent; nothing here is asserted. Results go to stdout.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.models import eu_reference as loop  # noqa: E402
+
+from peninsula.core import Actor, Issue, Scenario, Stance  # noqa: E402 (after the sys.path line)
+from peninsula.kernels import eu as K  # noqa: E402
+from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad  # noqa: E402
+
+CONFIGURATIONS = {
+    "small": {"actors": 50, "rounds": 10},
+    "large": {"actors": 1000, "rounds": 10},
+    "batch": {"actors": 10, "draws": 2000, "rounds": 10},
+}
+
+
+def random_issue(n: int, seed: int = 0) -> tuple[Scenario, list[float], list[float], list[float]]:
+    """One issue on 0–100 with ``n`` actors; positions on a 0.1 grid so that ties occur."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 100, n).round(1)
+    c = rng.uniform(0.1, 1.0, n)
+    s = rng.uniform(0.1, 1.0, n)
+    ids = [f"a{k:04d}" for k in range(n)]
+    scenario = Scenario(
+        id=f"bench-{n}",
+        actors=[Actor(id=i, capability=float(ck)) for i, ck in zip(ids, c, strict=True)],
+        issues=[Issue(id="x", lower=0.0, upper=100.0)],
+        stances=[
+            Stance(actor=i, issue="x", position=float(xk), salience=float(sk))
+            for i, xk, sk in zip(ids, x, s, strict=True)
+        ],
+    )
+    return scenario, x.tolist(), c.tolist(), s.tolist()
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench_small() -> None:
+    cfg = CONFIGURATIONS["small"]
+    n, rounds = cfg["actors"], cfg["rounds"]
+    scenario, x, c, s = random_issue(n)
+    print(f"## small: {n} actors x {rounds} rounds (best of repeated runs, same process)")
+    loop_ms = {}
+    for name, model, variant in (
+        ("eu-masad", ExpectedUtilityMasad(), "masad"),
+        ("eu", ExpectedUtility(tol=0.0), "corrected"),
+    ):
+        model.run(scenario, rounds=1)  # warm-up: loads the compiled kernels
+        t_model = best_of(lambda m=model: m.run(scenario, rounds=rounds), 30)
+        ids = scenario.issue_data("x").actor_ids
+        order = sorted(range(n), key=lambda k: ids[k]) if variant == "corrected" else list(range(n))
+        xs, cs, ss = ([v[k] for k in order] for v in (x, c, s))
+        t_loop = best_of(
+            lambda v=variant, xs=xs, cs=cs, ss=ss: loop.run_loop(
+                xs, cs, ss, rounds=rounds, delta=100.0, variant=v, tol=0.0
+            ),
+            3,
+        )
+        loop_ms[name] = t_loop * 1e3
+        print(
+            f"{name:9s} loop reference {t_loop * 1e3:9.1f} ms   model {t_model * 1e3:7.2f} ms   "
+            f"ratio {t_loop / t_model:7.0f}x"
+        )
+    kernel_ms = {}
+    for engine in ("numpy", "numba"):
+
+        class Masad(ExpectedUtilityMasad):
+            pass
+
+        Masad.engine = engine  # type: ignore[assignment]
+        Masad().run(scenario, rounds=1)
+        kernel_ms[engine] = best_of(lambda m=Masad: m().run(scenario, rounds=rounds), 30) * 1e3
+    print(
+        f"eu-masad by engine: numpy {kernel_ms['numpy']:.2f} ms "
+        f"({loop_ms['eu-masad'] / kernel_ms['numpy']:.0f}x), numba {kernel_ms['numba']:.2f} ms "
+        f"({loop_ms['eu-masad'] / kernel_ms['numba']:.0f}x)"
+    )
+
+
+def bench_large() -> None:
+    cfg = CONFIGURATIONS["large"]
+    n, rounds = cfg["actors"], cfg["rounds"]
+    scenario, *_ = random_issue(n)
+    print(f"## large: {n} actors x {rounds} rounds")
+    ExpectedUtilityMasad().run(random_issue(20)[0], rounds=1)  # warm-up (compiled kernels)
+    for name, model in (("eu-masad", ExpectedUtilityMasad()), ("eu", ExpectedUtility(tol=0.0))):
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        run = model.run(scenario, rounds=rounds)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        done = len(run.issues["x"].rounds) - 1
+        t_untraced = best_of(lambda m=model: m.run(scenario, rounds=rounds), 2)
+        rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        print(
+            f"{name:9s} {done} rounds in {t_untraced:.2f} s (traced run {elapsed:.2f} s), "
+            f"tracemalloc peak {peak / 2**20:.0f} MiB, process peak RSS so far {rss_mib:.0f} MiB"
+        )
+
+
+def _batched_masad(x: np.ndarray, s: np.ndarray, c: np.ndarray, rounds: int, delta: float) -> np.ndarray:
+    w = c * s
+    for _ in range(rounds):
+        sums = K.pair_sums(x, w)
+        prob = K.win_probabilities(sums, form="masad")
+        vote = K.masad_vote(x, sums.margin, delta)
+        mean = (w * x).sum(-1) / w.sum(-1)
+        res = K.eu_round(x, s, prob, delta=delta, mu_first=vote, mu_second=mean, sign="masad", engine="numpy")
+        x = np.where(res.risk_defined[..., None], res.positions, x)
+    return x
+
+
+def bench_batch() -> None:
+    cfg = CONFIGURATIONS["batch"]
+    n, draws, rounds = cfg["actors"], cfg["draws"], cfg["rounds"]
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 100, (draws, n)).round(0)
+    s = rng.uniform(0.1, 1.0, (draws, n))
+    c = rng.uniform(0.1, 1.0, (draws, n))
+    print(f"## batch: {draws} draws x {n} actors x {rounds} rounds (Monte Carlo through the kernels)")
+    t_batch = best_of(lambda: _batched_masad(x, s, c, rounds, 100.0), 3)
+    out_b = _batched_masad(x, s, c, rounds, 100.0)
+    t0 = time.perf_counter()
+    out_l = np.stack([_batched_masad(x[b], s[b], c[b], rounds, 100.0) for b in range(draws)])
+    t_loop = time.perf_counter() - t0
+    agree = np.allclose(out_b, out_l, rtol=1e-9, atol=1e-9)
+    print(
+        f"batched {t_batch:.2f} s ({draws / t_batch:,.0f} draws/s); loop over draws {t_loop:.2f} s; "
+        f"ratio {t_loop / t_batch:.1f}x; same results: {agree}"
+    )
+
+
+def main(argv: list[str]) -> None:
+    chosen = argv or list(CONFIGURATIONS)
+    print(f"numba fast path available: {K.fast_round_available()}")
+    for name in chosen:
+        {"small": bench_small, "large": bench_large, "batch": bench_batch}[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
