@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score, quantile, rps
@@ -49,3 +50,18 @@ def test_nb_tends_to_poisson() -> None:
 def test_quantile_rejects_bad_level() -> None:
     with pytest.raises(ValueError):
         quantile(Poisson(1.0), 1.0)
+
+
+def test_mixture_is_the_average_of_its_components() -> None:
+    from peninsula.dynamics.scoring import NegativeBinomialMixture
+
+    mix = NegativeBinomialMixture(np.array([0.5, 3.0]), np.array([0.2, 1.5]))
+    a, b = NegativeBinomial(0.5, 0.2), NegativeBinomial(3.0, 1.5)
+    for k in (0, 1, 4, 9):
+        p = 0.5 * (math.exp(log_score(a, k)) + math.exp(log_score(b, k)))
+        assert log_score(mix, k) == pytest.approx(math.log(p), rel=1e-9)
+        assert float(mix.cdf(k)) == pytest.approx(0.5 * float(a.cdf(k) + b.cdf(k)), rel=1e-9)
+    assert mix.mean == pytest.approx(1.75)
+    assert rps(mix, 2) == pytest.approx(
+        sum((0.5 * float(a.cdf(k) + b.cdf(k)) - (k >= 2)) ** 2 for k in range(400)), rel=1e-9
+    )

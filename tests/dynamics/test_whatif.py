@@ -40,9 +40,9 @@ def test_lever_paths_and_seeding() -> None:
     w1 = run_whatif(data, "2018-06", 12, parse_levers(["exercises=full", "summit=none"]), n_sims=200, rng=5)
     w2 = run_whatif(data, "2018-06", 12, parse_levers(["exercises=full", "summit=none"]), n_sims=200, rng=5)
     assert np.array_equal(w1.alternative.total, w2.alternative.total)
-    # full calendar: exercises in Aug 2018, Mar and Apr 2019; no suspension in force.
+    # full calendar: exercises in Aug and Dec 2018, Mar and Apr 2019; no suspension in force.
     alt = w1.alternative.covariates
-    assert alt["exercise_active"].tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0]
+    assert alt["exercise_active"].tolist() == [0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0]
     assert alt["exercise_suspended"].tolist() == [0] * 12
     assert alt["summit_recent"].sum() == 0
     rec = w1.recorded.covariates

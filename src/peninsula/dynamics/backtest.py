@@ -8,6 +8,11 @@ Models
 ------
 ``posture``
     :class:`~peninsula.dynamics.model.PostureModel` (plug-in NB2 predictive at the estimates).
+``posture_param``
+    The same fit, but the predictive averages the NB2 over 500 parameter draws from the estimated
+    sampling distribution (as :mod:`~peninsula.dynamics.whatif` simulates), seeded per month so the
+    backtest is deterministic. Reported so that the calibration of the what-if intervals can be judged;
+    it was added after the first backtest run, with no change to the covariates.
 ``climatology``
     An intercept-only NB2 fitted (with the same estimator) to all counts before *t*.
 ``last12``
@@ -24,12 +29,21 @@ from typing import Any
 import numpy as np
 
 from peninsula.dynamics.loading import KoreaData, parse_month
-from peninsula.dynamics.model import EVIDENCE_NOTE, PostureModel, build_design, fit_negbin
-from peninsula.dynamics.scoring import CountDistribution, NegativeBinomial, Poisson, log_score, quantile, rps
+from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureModel, build_design, fit_negbin
+from peninsula.dynamics.scoring import (
+    CountDistribution,
+    NegativeBinomial,
+    NegativeBinomialMixture,
+    Poisson,
+    log_score,
+    quantile,
+    rps,
+)
 
 __all__ = ["LAST12_FLOOR", "MODEL_NAMES", "Backtest", "ModelScore", "MonthScore", "run_backtest"]
 
-MODEL_NAMES = ("posture", "climatology", "last12")
+MODEL_NAMES = ("posture", "posture_param", "climatology", "last12")
+PARAM_DRAWS = 500
 LAST12_FLOOR = 1.0 / 24.0  # events per month; see module docstring
 
 
@@ -175,7 +189,7 @@ def run_backtest(
     >>> from peninsula.dynamics.loading import load_data
     >>> bt = run_backtest(load_data(), "2020-12", "2021-03")
     >>> bt.months, sorted(bt.models)
-    (3, ['climatology', 'last12', 'posture'])
+    (3, ['climatology', 'last12', 'posture', 'posture_param'])
     """
     model = model or PostureModel(target)
     if model.target != target:
@@ -208,6 +222,9 @@ def run_backtest(
             raise ValueError(f"{label}: no launch history for the self-excitation term")
         mu = float(fitted.mean(design.X[t : t + 1])[0])
         scores["posture"].append(_score(label, NegativeBinomial(mu, fitted.alpha), observed))
+        betas, alphas = fitted.draw(PARAM_DRAWS, rng=int(t))
+        mus = np.exp(np.minimum(betas @ design.X[t], MAX_LOG_MEAN))
+        scores["posture_param"].append(_score(label, NegativeBinomialMixture(mus, alphas), observed))
         clim = fit_negbin(y[train], np.ones((int(train.sum()), 1)), model.alpha_bounds)
         scores["climatology"].append(
             _score(label, NegativeBinomial(float(np.exp(clim.params[0])), clim.alpha), observed)

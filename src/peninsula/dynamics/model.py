@@ -32,6 +32,7 @@ from peninsula.simulate.rng import RNGLike, check_rng
 __all__ = [
     "DEFAULT_COVARIATES",
     "EVIDENCE_NOTE",
+    "MAX_LOG_MEAN",
     "Design",
     "NegBinFit",
     "PostureFit",
@@ -40,6 +41,7 @@ __all__ = [
     "fit_negbin",
 ]
 
+MAX_LOG_MEAN = math.log(1000.0)  # cap on a drawn log-mean (1000 launches/month) against wild parameter draws
 DEFAULT_COVARIATES: tuple[str, ...] = tuple(c.name for c in COVARIATES)
 EVIDENCE_NOTE = (
     "Evidence is thin: 72 monthly observations (2016-2021, three of them used only as launch history) "

@@ -3,8 +3,9 @@
 Levers (``--set KEY=VALUE``)
 ----------------------------
 ``exercises=full``
-    Combined exercises in March, April and August (the Key Resolve/Foal Eagle + Ulchi Freedom Guardian
-    calendar of 2016-17) and no suspension in force.
+    Combined exercises in March, April, August and December (the Key Resolve/Foal Eagle, Ulchi Freedom
+    Guardian and Vigilant Ace calendar of 2016-17, the series whose suspensions the timeline records) and
+    no suspension in force.
 ``exercises=reduced``
     Exercises in March and August only (the scaled-back command-post training calendar of 2019-21) with
     the large-scale series counted as suspended, as it was when those drills ran.
@@ -39,7 +40,7 @@ from scipy import stats
 from peninsula.core.errors import ParameterError
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
 from peninsula.dynamics.loading import KoreaData, TimelineEvent, parse_month
-from peninsula.dynamics.model import EVIDENCE_NOTE, PostureFit, PostureModel
+from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureFit, PostureModel
 from peninsula.simulate.rng import RNGLike, check_rng
 
 __all__ = [
@@ -54,13 +55,12 @@ __all__ = [
 # Month-of-year calendars of the exercise levers, read off the recorded timeline (see module docstring).
 EXERCISE_CALENDARS: dict[str, tuple[tuple[int, ...], float]] = {
     # lever: (months of year with an exercise in progress, exercise_suspended flag)
-    "full": ((3, 4, 8), 0.0),
+    "full": ((3, 4, 8, 12), 0.0),
     "reduced": ((3, 8), 1.0),
     "suspended": ((), 1.0),
 }
 EXERCISE_CHOICES = ("recorded", *EXERCISE_CALENDARS)
 EVENT_LEVERS = ("summit", "talks", "sanctions")
-MAX_LOG_MEAN = float(np.log(1000.0))  # cap on a drawn log-mean (1000 launches/month) against wild draws
 
 
 @dataclass(frozen=True)
