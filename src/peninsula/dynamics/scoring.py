@@ -148,7 +148,7 @@ class NegativeBinomialMixture:
 
     @cached_property
     def _pmf(self) -> npt.NDArray[np.float64]:
-        mus = np.asarray(self.mus, dtype=np.float64)[:, None]
+        mus = np.maximum(np.asarray(self.mus, dtype=np.float64), 1e-300)[:, None]  # exp() can underflow to 0
         alphas = np.asarray(self.alphas, dtype=np.float64)[:, None]
         sd = np.sqrt(mus + alphas * mus**2)
         top = int(min(float(np.max(mus + 12.0 * sd)) + 20.0, MIXTURE_SUPPORT_CAP))
