@@ -39,7 +39,8 @@ def weighted_median(x: list[float], w: list[float]) -> float:
         cum += wi
         if cum >= half * (1 - 1e-9):
             if abs(cum - half) <= 1e-9 * total:
-                later = [xj for xj, wj in pairs[k + 1 :] if xj > xi and wj > 0]
+                # exactly half: midpoint with the next actor of positive weight (possibly at xi too)
+                later = [xj for xj, wj in pairs[k + 1 :] if wj > 0]
                 if later:
                     return (xi + later[0]) / 2
             return xi

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peninsula.core import Actor, Issue, Scenario, Stance
+from peninsula.core import Actor, Issue, ParameterError, Scenario, Stance
 from peninsula.models import REGISTRY
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 from tests.models import eu_reference as loop
@@ -207,6 +207,14 @@ def test_ties_are_broken_by_value() -> None:
         assert moves == {("L", "M")}
 
 
+def test_probability_form_parameter() -> None:
+    """With the replication's P (weaker side 0) A capitulates to B at once, as under eu-masad."""
+    rep = ExpectedUtility(probability="replication").run(toy(), rounds=1).issues["x"].rounds[1]
+    assert rep.positions["A"] == 4.0
+    with pytest.raises(ParameterError, match="probability"):
+        ExpectedUtility(probability="bogus").run(toy())
+
+
 def test_tolerance_and_rounds() -> None:
     loose = ExpectedUtility(tol=0.05).run(toy(), rounds=10).issues["x"]
     tight = ExpectedUtility(tol=0.0).run(toy(), rounds=10).issues["x"]
@@ -274,7 +282,7 @@ def test_multi_issue_runs_issue_by_issue() -> None:
 def test_metadata_and_params() -> None:
     info = REGISTRY["eu"].info
     assert not info.order_dependent and info.deterministic and info.iterative
-    assert {p.name for p in ExpectedUtility.param_specs} == {"T", "Q", "tol"}
+    assert {p.name for p in ExpectedUtility.param_specs} == {"T", "Q", "tol", "probability"}
     assert ExpectedUtility.from_settings({"tol": "1e-3"}).get_params()["tol"] == 1e-3
 
 

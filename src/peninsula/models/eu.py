@@ -16,7 +16,7 @@ formulas themselves live in :mod:`peninsula.kernels.eu`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -119,7 +119,7 @@ class ExpectedUtilityMasad(PerIssueModel):
     ...                       for a, p in [("A", 0), ("B", 4), ("C", 10)]])
     >>> run = ExpectedUtilityMasad().run(s, rounds=3)
     >>> run.issues["x"].rounds[1].positions
-    {'A': 4.0, 'B': 10.0, 'C': 10.0}
+    {'A': 4.0, 'B': 4.0, 'C': 10.0}
     """
 
     info = ModelInfo(
@@ -242,6 +242,10 @@ class ExpectedUtility(PerIssueModel):
         Probabilities of the status-quo term (default 1).
     tol : float
         Convergence tolerance as a fraction of the issue's scale span (default 1e-6).
+    probability : str
+        ``"paper"`` (default): ``P_ij = Σ_k w_k max(0, g_k)/Σ_k w_k |g_k|``, the share of the votes cast in
+        the contest that go to ``i``; ``"replication"``: the replication's ``max(0, Σ_k w_k g_k)/Σ_k w_k
+        |g_k|`` (the weaker side gets 0), for sensitivity analysis.
 
     Examples
     --------
@@ -269,6 +273,12 @@ class ExpectedUtility(PerIssueModel):
         _T,
         _Q,
         ParamSpec("tol", float, 1e-6, "stop when no position moves more than tol x the scale span", 0.0),
+        ParamSpec(
+            "probability",
+            str,
+            "paper",
+            "'paper': P_ij = Σ w max(0, g)/Σ w|g|; 'replication': max(0, Σ w g)/Σ w|g|",
+        ),
     )
 
     #: Kernel engine: "auto" uses the compiled numba path for one issue when numba is available.
@@ -295,6 +305,11 @@ class ExpectedUtility(PerIssueModel):
         s = np.array(data.saliences[order], dtype=np.float64)
         w = data.capabilities[order] * s
         T, Q, tol = float(params["T"]), float(params["Q"]), float(params["tol"])
+        if params["probability"] not in ("paper", "replication"):
+            raise ParameterError(
+                f"parameter 'probability': {params['probability']!r} is not 'paper' or 'replication'"
+            )
+        form: Literal["paper", "masad"] = "paper" if params["probability"] == "paper" else "masad"
         delta = float(data.issue.span)
         notes: list[str] = []
         if not w.sum() > 0:
@@ -328,7 +343,7 @@ class ExpectedUtility(PerIssueModel):
                 notes.append(f"every actor is at one position after round {k - 1}")
                 converged = True
                 break
-            prob = win_probabilities(sums, form="paper")
+            prob = win_probabilities(sums, form=form)
             mu = records[-1].outcome
             assert mu is not None
             res = eu_round(
