@@ -243,3 +243,20 @@ def test_default_scenario_cohesion_is_pinned() -> None:
     c = cohesion(load_packaged("korea-2019-04"))
     assert c.distance == pytest.approx(d)
     assert c.value == pytest.approx(0.5198678414096917)
+
+
+def test_cohesion_by_model() -> None:
+    from peninsula.scenarios import cohesion_by_model
+
+    run = ModelRun(
+        "fake", {}, {"x": IssueResult("x", 50.0, [RoundRecord(1, 50.0, {"US": 40.0, "ROK": 60.0})])}
+    )
+    out = cohesion_by_model(toy(), {"fake": run})
+    assert out == {"before": pytest.approx(1 - 0.79 / 1.1), "fake": pytest.approx(1 - 0.31 / 1.1)}
+    lone = Scenario(
+        id="lone",
+        actors=[Actor(id="A", capability=1.0)],
+        issues=[Issue(id="x")],
+        stances=[Stance(actor="A", issue="x", position=1, salience=1)],
+    )
+    assert cohesion_by_model(lone) is None

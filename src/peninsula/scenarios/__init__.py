@@ -26,7 +26,15 @@ import yaml
 from pydantic import ValidationError
 
 from peninsula.core import InputError, InputProblem, Scenario
-from peninsula.scenarios.cohesion import ALLIES, Cohesion, IssueGap, cohesion, cohesion_after, has_allies
+from peninsula.scenarios.cohesion import (
+    ALLIES,
+    Cohesion,
+    IssueGap,
+    cohesion,
+    cohesion_after,
+    cohesion_by_model,
+    has_allies,
+)
 from peninsula.scenarios.overlays import (
     AppliedChange,
     Overlay,
@@ -36,7 +44,13 @@ from peninsula.scenarios.overlays import (
     load_overlay,
     overlay_changes,
 )
-from peninsula.scenarios.sources import SourceRecord, file_source_problems, source_problems, source_records
+from peninsula.scenarios.sources import (
+    SourceRecord,
+    check_sources,
+    file_source_problems,
+    source_problems,
+    source_records,
+)
 
 __all__ = [
     "ALLIES",
@@ -49,8 +63,10 @@ __all__ = [
     "ScenarioInfo",
     "SourceRecord",
     "apply_overlay",
+    "check_sources",
     "cohesion",
     "cohesion_after",
+    "cohesion_by_model",
     "file_source_problems",
     "has_allies",
     "list_overlays",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from peninsula.core import Scenario
 from peninsula.models.base import ModelRun
 
-__all__ = ["ALLIES", "Cohesion", "IssueGap", "cohesion", "cohesion_after", "has_allies"]
+__all__ = ["ALLIES", "Cohesion", "IssueGap", "cohesion", "cohesion_after", "cohesion_by_model", "has_allies"]
 
 #: The default pair of allies whose cohesion is measured.
 ALLIES: tuple[str, str] = ("US", "ROK")
@@ -165,3 +165,42 @@ def cohesion_after(scenario: Scenario, run: ModelRun, *, allies: tuple[str, str]
         if result.rounds:
             positions[issue_id] = {k: v for k, v in result.rounds[-1].positions.items() if k in allies}
     return cohesion(scenario, positions, allies=allies)
+
+
+def cohesion_by_model(
+    scenario: Scenario, runs: Mapping[str, ModelRun] | None = None, *, allies: tuple[str, str] = ALLIES
+) -> dict[str, float] | None:
+    """Cohesion before bargaining and after each model's forecast, for a forecast table.
+
+    Parameters
+    ----------
+    scenario:
+        The scenario that was forecast.
+    runs:
+        Model name -> its run (e.g. ``peninsula.api.Forecast.runs``); ``None`` gives ``before`` only.
+    allies:
+        The two actor ids (default ``("US", "ROK")``).
+
+    Returns
+    -------
+    dict or None
+        ``{"before": C, <model>: C_after, ...}`` in run order, or ``None`` when the allies share no issue
+        (not a Korea scenario), so callers can simply skip the row.
+
+    Examples
+    --------
+    >>> from peninsula.scenarios import load_packaged
+    >>> from peninsula.models.baselines import Mean
+    >>> s = load_packaged("korea-2019-04")
+    >>> {k: round(v, 3) for k, v in cohesion_by_model(s, {"mean": Mean().run(s)}).items()}
+    {'before': 0.52, 'mean': 0.52}
+    """
+    if not has_allies(scenario, allies):
+        return None
+    try:
+        out = {"before": cohesion(scenario, allies=allies).value}
+    except ValueError:
+        return None
+    for name, run in (runs or {}).items():
+        out[name] = cohesion_after(scenario, run, allies=allies).value
+    return out

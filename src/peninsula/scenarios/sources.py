@@ -32,6 +32,7 @@ from peninsula.core import InputProblem, Scenario, Source
 __all__ = [
     "DATASET_VALUE_COLUMNS",
     "SourceRecord",
+    "check_sources",
     "dataset_names",
     "dataset_row",
     "file_source_problems",
@@ -322,3 +323,39 @@ class SourceRecord:
 def source_records(scenario: Scenario) -> list[SourceRecord]:
     """Every number of ``scenario`` with its source, in file order (actors, issues, stances)."""
     return [SourceRecord(a, i, f, v, s) for _, a, i, f, v, s in _located_values(scenario)]
+
+
+def check_sources(path_or_id: str | Path, scenario: Scenario | None = None) -> list[InputProblem]:
+    """Source problems of a packaged scenario id or a YAML scenario file, with file and line numbers.
+
+    This is what ``peninsula validate`` runs after loading. Files in other formats (DECIDE, BDM tables)
+    cannot hold sources and give no problems here.
+
+    Parameters
+    ----------
+    path_or_id:
+        A packaged scenario id (``korea-2019-04``) or a path to a ``.yaml``/``.yml`` scenario.
+    scenario:
+        The already loaded scenario, to avoid loading it twice; loaded here if ``None``.
+
+    Examples
+    --------
+    >>> check_sources("korea-2020-03")
+    []
+    """
+    p = Path(path_or_id)
+    if p.is_file():
+        if p.suffix.lower() not in (".yaml", ".yml"):
+            return []
+        if scenario is None:
+            from peninsula.io import load
+
+            scenario = load(p)
+        return file_source_problems(p, scenario)
+    from peninsula.scenarios import load_packaged
+
+    key = str(path_or_id)
+    if scenario is None:
+        scenario = load_packaged(key)
+    text = _folder("data").joinpath(f"{key}.yaml").read_text(encoding="utf-8")
+    return source_problems(scenario, f"{key}.yaml", yaml_root=yaml.compose(text))
