@@ -82,6 +82,8 @@ __all__ = [
 DEFAULT_SCENARIO = "korea-2019-04"
 
 _PACKAGE = "peninsula.scenarios"
+# libyaml's safe loader when PyYAML was built with it (several times faster), else the pure-Python one.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def load_packaged(scenario_id: str) -> Scenario:
         )
     text = resources.files(_PACKAGE).joinpath("data", fname).read_text(encoding="utf-8")
     try:
-        return Scenario.model_validate(yaml.safe_load(text))
+        return Scenario.model_validate(yaml.load(text, Loader=_Loader))
     except ValidationError as exc:
         raise InputError(
             [InputProblem(fname, None, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
