@@ -48,3 +48,14 @@ def test_model_constructor_stores_parameters_only() -> None:
     assert model.get_params()["covariates"] == ("exercise_active",)
     with pytest.raises(ValueError, match="unknown covariates"):
         PostureModel("events", covariates=("event_name",)).fit(load_data())
+
+
+def test_covariate_without_variation_is_fixed_at_zero() -> None:
+    # No exercise was suspended and no talks were held before 2018: those columns are all zero.
+    fit = PostureModel("events").fit(load_data(), end="2017-12")
+    for name in ("exercise_suspended", "talks_recent"):
+        i = fit.names.index(name)
+        assert fit.params[i] == 0.0 and fit.fit.cov[i, i] == 0.0
+        assert f"{name} never varies in the fitting window: coefficient fixed at 0" in fit.notes
+    betas, _ = fit.draw(20, rng=0)
+    assert np.all(betas[:, fit.names.index("talks_recent")] == 0.0)

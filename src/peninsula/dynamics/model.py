@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -302,7 +302,10 @@ class PostureFit:
             ``(betas (n, k), alphas (n,))``.
         """
         gen = check_rng(rng)
-        betas = gen.multivariate_normal(self.params, self.fit.cov, size=n, method="eigh")
+        # Symmetrise and clip round-off negative eigenvalues so the draw is well defined.
+        vals, vecs = np.linalg.eigh((self.fit.cov + self.fit.cov.T) / 2.0)
+        root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+        betas = self.params + gen.standard_normal((n, len(self.params))) @ root.T
         alphas = np.exp(math.log(self.alpha) + self.fit.log_alpha_se * gen.standard_normal(n))
         return np.asarray(betas, dtype=np.float64), np.asarray(alphas, dtype=np.float64)
 
@@ -352,13 +355,26 @@ class PostureModel:
             raise ValueError(
                 f"only {int(use.sum())} months to fit {len(design.names)} coefficients; need a longer series"
             )
-        res = fit_negbin(design.y[use], design.X[use], self.alpha_bounds)
+        X = design.X[use]
+        # A covariate that never varies in the fitting window (e.g. no suspension before mid-2018) is not
+        # identified: fix its coefficient at 0 with no uncertainty and say so, rather than fit a singular
+        # design.
+        varies = np.ones(X.shape[1], dtype=bool)
+        varies[1:] = np.ptp(X[:, 1:], axis=0) > 0
+        dropped = [n for n, v in zip(design.names, varies, strict=True) if not v]
+        sub = fit_negbin(design.y[use], X[:, varies], self.alpha_bounds)
+        params = np.zeros(X.shape[1])
+        params[varies] = sub.params
+        cov = np.zeros((X.shape[1], X.shape[1]))
+        cov[np.ix_(varies, varies)] = sub.cov
+        res = replace(sub, params=params, cov=cov)
         fitted = design.months[use]
+        notes = [f"{n} never varies in the fitting window: coefficient fixed at 0" for n in dropped]
         return PostureFit(
             target=self.target,
             names=design.names,
             fit=res,
             first_month=str(fitted[0]),
             last_month=str(fitted[-1]),
-            notes=(EVIDENCE_NOTE, *res.notes),
+            notes=(EVIDENCE_NOTE, *notes, *res.notes),
         )
