@@ -302,10 +302,14 @@ class PostureFit:
             ``(betas (n, k), alphas (n,))``.
         """
         gen = check_rng(rng)
-        # Symmetrise and clip round-off negative eigenvalues so the draw is well defined.
-        vals, vecs = np.linalg.eigh((self.fit.cov + self.fit.cov.T) / 2.0)
+        # Draw only the estimated coefficients (those fixed at 0 have no variance); symmetrise and clip
+        # round-off negative eigenvalues so the draw is well defined.
+        free = np.diag(self.fit.cov) > 0
+        sub = self.fit.cov[np.ix_(free, free)]
+        vals, vecs = np.linalg.eigh((sub + sub.T) / 2.0)
         root = vecs * np.sqrt(np.clip(vals, 0.0, None))
-        betas = self.params + gen.standard_normal((n, len(self.params))) @ root.T
+        betas = np.tile(self.params, (n, 1))
+        betas[:, free] += gen.standard_normal((n, int(free.sum()))) @ root.T
         alphas = np.exp(math.log(self.alpha) + self.fit.log_alpha_se * gen.standard_normal(n))
         return np.asarray(betas, dtype=np.float64), np.asarray(alphas, dtype=np.float64)
 
