@@ -260,3 +260,23 @@ def test_cohesion_by_model() -> None:
         stances=[Stance(actor="A", issue="x", position=1, salience=1)],
     )
     assert cohesion_by_model(lone) is None
+
+
+def test_compare_overlay_side_by_side() -> None:
+    from peninsula.scenarios import compare_overlay
+
+    cmp = compare_overlay("korea-2019-04", "phased-relief", models=["mean", "median-actor"])
+    df = cmp.outcomes
+    assert list(df.columns) == ["issue", "model", "base", "overlay", "change"]
+    assert len(df) == 9 * 2
+    row = df[(df.issue == "sanctions") & (df.model == "mean")].iloc[0]
+    # mean of the five sanctions positions: base (20+60+80+80+80)/5 = 64, overlay (60+60+80+80+80)/5 = 72
+    assert (row.base, row.overlay, row.change) == pytest.approx((64.0, 72.0, 8.0))
+    assert [(c.actor, c.issue) for c in cmp.changes] == [
+        ("US", "sanctions"),
+        ("US", "denuc-sequencing"),
+        ("US", "first-stage-share"),
+    ]
+    assert cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None
+    assert set(cmp.cohesion_base) == {"before", "mean", "median-actor"}
+    assert cmp.cohesion_overlaid["before"] > cmp.cohesion_base["before"]
