@@ -449,3 +449,48 @@ def parse_decide(path: str) -> tuple[list[str], list[str], list[float], list[flo
         S[ia][idd] = sal
         Cm[ia][idd] = pw
     return actors, issues, lower, upper, X, S, Cm
+
+
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def uniform(seed: int, a: int, b: int, c: int, d: int) -> float:
+    """The kernel's counter-based U[0, 1) draw, in plain Python."""
+    h = _mix((seed & _MASK) ^ 0x9E3779B97F4A7C15)
+    for v in (a, b, c, d):
+        h = _mix(h ^ (v & _MASK))
+    return (h >> 11) * (1.0 / 9007199254740992.0)
+
+
+def run_keyed(
+    X: Matrix, s: Matrix, c: Matrix, rounds: int = 10, *, seed: int = 0, p: float = 0.0, coin: bool = False,
+    fixed_weight: float = 0.1, salience_weight: float = 0.4,
+) -> list[RoundOut]:
+    """Like :func:`run`, with the kernel's keyed draws: §11 draws per (round, candidate, calc number) and,
+    with ``coin``, a seeded coin at ties (per (round, tie number))."""
+    out = [RoundOut(0, [row[:] for row in X], [row[:] for row in X], [])]
+    cur = [row[:] for row in X]
+    for r in range(1, rounds + 1):
+        rd = Round(cur, s, c)
+        count = [0]
+
+        def rule(F: Exchange, S: Exchange, n: int, r: int = r, count: list[int] = count) -> bool:
+            k = count[0]
+            count[0] += 1
+            return coin and uniform(seed, r, k, 0, 3) >= 0.5
+
+        def draw(E: Exchange, r: int = r) -> tuple[float, float, float]:
+            return tuple(uniform(seed, r, E.index, E.n_calc, w) for w in range(3))  # type: ignore[return-value]
+
+        realised = run_round(rd, rule, p, draw if p > 0 else None)
+        Y, cur = end_of_round(rd, realised, fixed_weight, salience_weight)
+        out.append(RoundOut(r, [row[:] for row in cur], Y, realised))
+    return out

@@ -60,10 +60,10 @@ def _jit(fn: _F) -> _F:
 
 
 # column indices of the per-side state arrays fs[M, 2, NF] and ints[M, 2, NI]
-POS, START, TGT, MOVE, Y, EU, HSUM, HLAST = 0, 1, 2, 3, 4, 5, 6, 7
-NF = 8
-ACTOR, SUP, DEM, HPOS, HNEG, UHEAD = 0, 1, 2, 3, 4, 5
-NI = 6
+POS, START, TGT, MOVE, Y, EU, HSUM, HLAST, UCORR, USELF = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+NF = 10
+ACTOR, SUP, DEM, HPOS, HNEG, UHEAD, UHAS = 0, 1, 2, 3, 4, 5, 6
+NI = 7
 
 @_jit
 def _mix(x: np.uint64) -> np.uint64:
@@ -88,29 +88,19 @@ def uniform(seed: np.uint64, a: np.int64, b: np.int64, c: np.int64, d: np.int64)
 
 # -- candidate state ---------------------------------------------------------------------------------
 @_jit
-def _local_sum(
-    e: int, k: int, v: float, self_from_u: bool,
-    fs: FloatArray, ints: IntArray, X: FloatArray, cs: FloatArray, S: FloatArray,
-    u_actor: IntArray, u_val: FloatArray, u_next: IntArray,
-) -> float:
+def _local_sum(e: int, k: int, v: float, self_from_u: bool, fs: FloatArray, ints: IntArray, X: FloatArray,
+               cs: FloatArray, S: FloatArray) -> float:
     """Σ c·s·z on side k's supply issue (§4 N_k times W): U entries override X, k sits at ``v``.
 
-    With ``self_from_u`` an entry for k itself in U overrides ``v`` (§6.2's Δ).
+    With ``self_from_u`` an entry for k itself in U overrides ``v`` (§6.2's Δ). The U table of the side
+    is kept as a running correction Σ c·s·(U − X) over the other actors plus k's own entry.
     """
     a = ints[e, k, ACTOR]
     d = ints[e, k, SUP]
-    total = S[d] - cs[a, d] * X[a, d]
     z = v
-    node = ints[e, k, UHEAD]
-    while node >= 0:
-        ua = u_actor[node]
-        if ua == a:
-            if self_from_u:
-                z = u_val[node]
-        else:
-            total += cs[ua, d] * (u_val[node] - X[ua, d])
-        node = u_next[node]
-    return total + cs[a, d] * z
+    if self_from_u and ints[e, k, UHAS] == 1:
+        z = fs[e, k, USELF]
+    return S[d] - cs[a, d] * X[a, d] + fs[e, k, UCORR] + cs[a, d] * z
 
 
 @_jit
@@ -152,7 +142,7 @@ def _set_moves(e: int, mi: float, mj: float, fs: FloatArray) -> None:
 def _cap(
     e: int, k: int, gain: FloatArray,
     fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, u_actor: IntArray, u_val: FloatArray, u_next: IntArray,
+    W: FloatArray, S: FloatArray,
 ) -> None:
     """§6.2: cut side k's move so that its local outcome is not carried across its partner's position."""
     kb = 1 - k
@@ -161,15 +151,15 @@ def _cap(
     d = ints[e, k, SUP]
     f = ints[e, kb, SUP]
     t = fs[e, kb, TGT]
-    n0 = _local_sum(e, k, fs[e, k, POS], False, fs, ints, X, cs, S, u_actor, u_val, u_next) / W[d]
-    n1 = _local_sum(e, k, fs[e, k, Y], False, fs, ints, X, cs, S, u_actor, u_val, u_next) / W[d]
+    n0 = _local_sum(e, k, fs[e, k, POS], False, fs, ints, X, cs, S) / W[d]
+    n1 = _local_sum(e, k, fs[e, k, Y], False, fs, ints, X, cs, S) / W[d]
     d0 = t - n0
     d1 = t - n1
     if abs(d0) <= KNIFE:
         d0 = 0.0
     if (d0 >= 0 and d1 >= 0) or (d0 <= 0 and d1 <= 0):
         return
-    zsum = _local_sum(e, k, fs[e, k, POS], True, fs, ints, X, cs, S, u_actor, u_val, u_next)
+    zsum = _local_sum(e, k, fs[e, k, POS], True, fs, ints, X, cs, S)
     delta = abs(t * W[d] - zsum) / cs[a, d]
     r_k = delta * s[a, d] * c[a, d] / W[d]
     r_kb = r_k * (s[a, d] + s[b, d]) / (s[a, f] + s[b, f])
@@ -186,7 +176,7 @@ def _calc(
     e: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
     gain: FloatArray, valid: npt.NDArray[np.bool_], ncalc: IntArray,
     fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, u_actor: IntArray, u_val: FloatArray, u_next: IntArray,
+    W: FloatArray, S: FloatArray,
 ) -> None:
     """§5 CALC: the equal-gain exchange of candidate ``e`` from its current private state."""
     a = ints[e, 0, ACTOR]
@@ -214,15 +204,15 @@ def _calc(
     valid[e] = ok
     if not ok:
         return
-    _cap(e, 0, gain, fs, ints, X, s, c, cs, W, S, u_actor, u_val, u_next)
-    _cap(e, 1, gain, fs, ints, X, s, c, cs, W, S, u_actor, u_val, u_next)
+    _cap(e, 0, gain, fs, ints, X, s, c, cs, W, S)
+    _cap(e, 1, gain, fs, ints, X, s, c, cs, W, S)
     valid[e] = _ok(e, 0, fs[e, 0, MOVE], fs, ints) and _ok(e, 1, fs[e, 1, MOVE], fs, ints)
     if p > 0:
         gi = gen_index[e]
         u = uniform(seed, round_no, gi, ncalc[e], 0)
         v = uniform(seed, round_no, gi, ncalc[e], 1)
         z = uniform(seed, round_no, gi, ncalc[e], 2)
-        _randomise(e, p, u, v, z, gain, valid, fs, ints, X, s, c, cs, W, S, u_actor, u_val, u_next)
+        _randomise(e, p, u, v, z, gain, valid, fs, ints, X, s, c, cs, W, S)
 
 
 @_jit
@@ -230,7 +220,7 @@ def _randomise(
     e: int, p: float, u: float, v: float, z: float,
     gain: FloatArray, valid: npt.NDArray[np.bool_],
     fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, u_actor: IntArray, u_val: FloatArray, u_next: IntArray,
+    W: FloatArray, S: FloatArray,
 ) -> None:
     """§11, randomised equal gain, as peninsula restates it (see ``docs/models/exchange.md``).
 
@@ -279,7 +269,7 @@ def _randomise(
     dQ = max(dQ, 0.0)
     _set_moves(e, dQ * W[Q] / cs[a, Q], dP * W[P] / cs[b, P], fs)
     saved = gain[e]
-    _cap(e, capped, gain, fs, ints, X, s, c, cs, W, S, u_actor, u_val, u_next)
+    _cap(e, capped, gain, fs, ints, X, s, c, cs, W, S)
     gain[e] = saved
     dQ = abs(fs[e, 0, MOVE]) * cs[a, Q] / W[Q]
     dP = abs(fs[e, 1, MOVE]) * cs[b, P] / W[P]
@@ -458,6 +448,36 @@ def _heap_pop(n: int, hg: FloatArray, he: IntArray, hv: IntArray) -> int:
 
 
 @_jit
+def _heap_rebuild(
+    n_e: int, e_alive: IntArray, e_cand: IntArray, e_ver: IntArray, gain: FloatArray,
+    hg: FloatArray, he: IntArray, hv: IntArray,
+) -> int:
+    """Rebuild the heap from the live entries only (drops stale items); returns its size."""
+    n = 0
+    for ent in range(n_e):
+        if e_alive[ent] == 1:
+            hg[n] = gain[e_cand[ent]]
+            he[n] = ent
+            hv[n] = e_ver[ent]
+            n += 1
+    for start in range((n - 2) // 2, -1, -1):
+        i = start
+        while True:
+            left = 2 * i + 1
+            if left >= n:
+                break
+            best = left
+            if left + 1 < n and _heap_less(left + 1, left, hg, he):
+                best = left + 1
+            if _heap_less(best, i, hg, he):
+                _heap_swap(best, i, hg, he, hv)
+                i = best
+            else:
+                break
+    return n
+
+
+@_jit
 def _grow_f(a: FloatArray, need: int) -> FloatArray:
     if need <= len(a):
         return a
@@ -522,8 +542,7 @@ def _round(
     u_next = np.empty(len(u_actor), dtype=np.int64)
     n_u = 0
     for e in range(M):
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S,
-              u_actor, u_val, u_next)
+        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S)
 
     # cell -> candidates in which that cell supplies / demands (CSR)
     sup_key = np.empty(2 * M, dtype=np.int64)
@@ -564,6 +583,7 @@ def _round(
         e_next[e] = -1
         ent_head[e] = e
     n_e = M
+    n_live = M
     n_appended = 0
     # heap
     hcap = 2 * M + 16
@@ -583,6 +603,9 @@ def _round(
     cluster = np.empty(16, dtype=np.int64)
     order_e = np.empty(16, dtype=np.int64)
     tie_count = 0
+    n_recalc = 0
+    n_visit = 0
+    n_pop = 0
     first_done = False
     T = 0
     while True:
@@ -593,11 +616,17 @@ def _round(
             ent = he[0]
             ver = hv[0]
             g = hg[0]
+            n_pop += 1
             if e_alive[ent] == 0 or e_ver[ent] != ver:
                 hn = _heap_pop(hn, hg, he, hv)
                 continue
             if nc > 0 and not (abs(top_gain - g) < TIE):
                 break
+            if g != gain[e_cand[ent]]:
+                # lazy decrease: the item's key is an upper bound; re-insert it with the current gain
+                hn = _heap_pop(hn, hg, he, hv)
+                hn = _heap_push(hn, gain[e_cand[ent]], ent, ver, hg, he, hv)
+                continue
             if nc == 0:
                 top_gain = g
             cluster = _grow_i(cluster, nc + 1)
@@ -628,6 +657,7 @@ def _round(
                 hn = _heap_push(hn, gh_gain[_gain_at(e_cand[ent], T, gh_head, gh_time, gh_prev)],
                                 ent, e_ver[ent], hg, he, hv)
         e_alive[F] = 0
+        n_live -= 1
         R = e_cand[F]
         if Sx >= 0:
             heads = False
@@ -639,6 +669,7 @@ def _round(
             moved = F if heads else Sx  # the entry whose candidate is listed again at the end
             if heads:
                 e_alive[Sx] = 0
+                n_live -= 1
                 R = e_cand[Sx]
             else:
                 # S stays at the front: back into the heap as it was
@@ -660,6 +691,7 @@ def _round(
             e_base[n_e] = M + n_appended
             n_appended += 1
             e_alive[n_e] = 1
+            n_live += 1
             e_ver[n_e] = 0
             e_next[n_e] = ent_head[cm]
             ent_head[cm] = n_e
@@ -677,10 +709,12 @@ def _round(
             for ent in range(n_e):
                 if e_alive[ent] == 1 and not valid[e_cand[ent]]:
                     e_alive[ent] = 0
+                    n_live -= 1
         # candidates the realisation can change (supply or demand identity, §7 UPDATE)
         na = 0
         for k in range(2):
             cell = ints[R, k, ACTOR] * m + ints[R, k, SUP]
+            n_visit += sup_start[cell + 1] - sup_start[cell]
             for idx in range(sup_start[cell], sup_start[cell + 1]):
                 e = sup_items[idx] // 2
                 if stamp[e] != T:
@@ -743,7 +777,10 @@ def _round(
                 continue
             if not valid[e]:
                 e_alive[ent] = 0
+                n_live -= 1
                 continue
+            n_recalc += 1
+            g_old = gain[e]
             n_u = _update(e, R, n_u, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs,
                           W, S, u_actor, u_val, u_next)
             if n_u > len(u_actor) - 8:
@@ -767,15 +804,19 @@ def _round(
             e2 = ent_head[e]
             while e2 >= 0:
                 if e_alive[e2] == 1:
-                    if valid[e]:
+                    if not valid[e]:
+                        e_alive[e2] = 0
+                        n_live -= 1
+                    elif gain[e] > g_old:
+                        # a higher key needs a new item; a lower one is fixed when the old item surfaces
                         e_ver[e2] += 1
                         hg = _grow_f(hg, hn + 1)
                         he = _grow_i(he, hn + 1)
                         hv = _grow_i(hv, hn + 1)
                         hn = _heap_push(hn, gain[e], e2, e_ver[e2], hg, he, hv)
-                    else:
-                        e_alive[e2] = 0
                 e2 = e_next[e2]
+        if hn > 2 * n_live + 1024:
+            hn = _heap_rebuild(n_e, e_alive, e_cand, e_ver, gain, hg, he, hv)
         # record R's state after the pass
         if n_real + 1 > len(real_cand):
             real_cand = _grow_i(real_cand, n_real + 1)
@@ -817,7 +858,7 @@ def _round(
             for col in range(4):
                 flat[r, 4 * k + col] = real_f[r, k, col]
         flat[r, 8] = real_gain[r]
-    ties = np.array([tie_count], dtype=np.int64)
+    ties = np.array([tie_count, n_recalc, n_visit, n_pop, M], dtype=np.int64)
     return Xn, Yv, info, flat, ties
 
 
@@ -867,12 +908,20 @@ def _update(
                     u_next[n_u] = ints[e, kk, UHEAD]
                     ints[e, kk, UHEAD] = n_u
                     n_u += 1
+                    old = X[sa, dd]
+                    new = ys
                 else:
-                    o = u_val[found]
-                    if fs[R, sside, START] <= o:
-                        u_val[found] = min(o, ys)
+                    old = u_val[found]
+                    if fs[R, sside, START] <= old:
+                        new = min(old, ys)
                     else:
-                        u_val[found] = max(o, ys)
+                        new = max(old, ys)
+                    u_val[found] = new
+                if sa == ints[e, kk, ACTOR]:
+                    ints[e, kk, UHAS] = 1
+                    fs[e, kk, USELF] = new
+                else:
+                    fs[e, kk, UCORR] += cs[sa, dd] * (new - old)
                 matched_b = True
                 break
     if matched_a or matched_b:
@@ -882,8 +931,7 @@ def _update(
             _fold(e, 0, fs, ints)
         if fold1:
             _fold(e, 1, fs, ints)
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S,
-              u_actor, u_val, u_next)
+        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S)
     return n_u
 
 
@@ -917,7 +965,7 @@ class RoundResult:
         Exact ties in gain met in the round.
     """
 
-    __slots__ = ("exchanges", "n_ties", "preference", "values", "voting")
+    __slots__ = ("counters", "exchanges", "n_ties", "preference", "values", "voting")
 
     def __init__(
         self, preference: FloatArray, voting: FloatArray, exchanges: IntArray, values: FloatArray, n_ties: int
@@ -927,6 +975,7 @@ class RoundResult:
         self.exchanges = exchanges
         self.values = values
         self.n_ties = n_ties
+        self.counters: dict[str, int] = {}
 
 
 def exchange_round(
@@ -980,7 +1029,10 @@ def exchange_round(
         Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p), np.uint64(seed & 0xFFFFFFFFFFFFFFFF),
         int(round_no), int(tie_mode), choices,
     )
-    return RoundResult(Xn, Yv, info, flat, int(ties[0]))
+    out = RoundResult(Xn, Yv, info, flat, int(ties[0]))
+    out.counters = {"recalculations": int(ties[1]), "cells_visited": int(ties[2]), "heap_pops": int(ties[3]),
+                    "candidates": int(ties[4])}
+    return out
 
 
 def weighted_outcomes(X: FloatArray, s: FloatArray, c: FloatArray) -> FloatArray:
