@@ -84,9 +84,10 @@ def backtest(
     if fmt == "json":
         _write_json(result.to_dict())
         return
+    first = next(iter(result.models.values())).monthly[0].month
     table = Table(
-        title=f"One-step-ahead backtest, {target}, {result.months} months "
-        f"({train_end} + 1 .. {test_end}), expanding window, data: {korea.source}"
+        title=f"One-step-ahead backtest, {target}, {result.months} test months "
+        f"({first}..{test_end}), expanding window, data: {korea.source}"
     )
     table.add_column("model", style="bold")
     table.add_column("mean log score ↑", justify="right")
