@@ -224,3 +224,53 @@ def test_choose_offers_tie_rules() -> None:
     new, kind = K.respond_to_offers(eu, x, K.choose_offers(eu, x))
     # U_i = −0.5 < 0, |U_i| < U_j = 1: compromise half-way to 3
     assert kind[1] == K.COMPROMISE and new[1] == pytest.approx(4.0)
+
+
+@SETTINGS
+@given(issue_arrays(min_n=1, batch=5))
+def test_weighted_median_rows_matches_the_baseline_kernel(arrs: tuple[np.ndarray, ...]) -> None:
+    x, s, c = arrs
+    w = c * s
+    got = K.weighted_median_rows(x, w)
+    for b in range(x.shape[0]):
+        wb = w[b] if w[b].sum() > 0 else np.ones_like(w[b])
+        assert got[b] == weighted_median(x[b], wb)
+
+
+def _scenario_rows(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> list[object]:
+    from peninsula.core import Actor, Issue, Scenario, Stance
+
+    out = []
+    for b in range(x.shape[0]):
+        ids = [f"a{k}" for k in range(x.shape[1])]
+        out.append(
+            Scenario(
+                id="draw",
+                actors=[Actor(id=i, capability=float(ck)) for i, ck in zip(ids, c[b], strict=True)],
+                issues=[Issue(id="x", lower=0.0, upper=10.0)],
+                stances=[
+                    Stance(actor=i, issue="x", position=float(xk), salience=float(sk))
+                    for i, xk, sk in zip(ids, x[b], s[b], strict=True)
+                ],
+            )
+        )
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(issue_arrays(min_n=1, max_n=6, batch=4), st.sampled_from(["eu", "eu-masad"]))
+def test_run_batch_equals_the_models_draw_by_draw(arrs: tuple[np.ndarray, ...], variant: str) -> None:
+    from peninsula.models import REGISTRY
+
+    x, s, c = arrs
+    batch = K.run_batch(x, s, c, rounds=4, delta=10.0, variant=variant)  # type: ignore[arg-type]
+    model = REGISTRY[variant](delta=10.0) if variant == "eu-masad" else REGISTRY[variant]()
+    for b, scenario in enumerate(_scenario_rows(x, s, c)):
+        res = model.run(scenario, rounds=4).issues["x"]  # type: ignore[attr-defined]
+        for k, rec in enumerate(res.rounds):
+            want = np.array(list(rec.positions.values()))
+            np.testing.assert_allclose(batch.positions[k, b], want, rtol=1e-9, atol=1e-9)
+            assert batch.outcomes[k, b] == pytest.approx(rec.outcome, abs=1e-9)
+        # after the model stopped, the batch keeps the positions fixed
+        for k in range(len(res.rounds), 5):
+            np.testing.assert_array_equal(batch.positions[k, b], batch.positions[len(res.rounds) - 1, b])

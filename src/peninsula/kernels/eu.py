@@ -38,6 +38,7 @@ __all__ = [
     "CONFLICT",
     "KIND_NAMES",
     "NO_MOVE",
+    "BatchRun",
     "PairSums",
     "RoundResult",
     "Utilities",
@@ -51,8 +52,10 @@ __all__ = [
     "pair_sums_fast",
     "respond_to_offers",
     "risk_exponents",
+    "run_batch",
     "target_attractiveness",
     "utilities",
+    "weighted_median_rows",
     "win_probabilities",
 ]
 
@@ -524,7 +527,7 @@ def eu_round(
     saliences: FloatArray,
     prob: FloatArray,
     *,
-    delta: float,
+    delta: FloatArray | float,
     mu_first: FloatArray | float,
     mu_second: FloatArray | float,
     Q: float = 1.0,
@@ -544,7 +547,7 @@ def eu_round(
     prob:
         ``(..., n, n)`` win probabilities from :func:`win_probabilities`.
     delta:
-        Δ normalising distances, in issue units (>= the positions' range).
+        Δ normalising distances, in issue units (>= the positions' range); scalar or ``(...,)``.
     mu_first, mu_second:
         The reference position μ of the two passes, on the issue's scale.
     Q, T, sign:
@@ -560,9 +563,9 @@ def eu_round(
         nb: object = _numba_state["module"]
         paper = sign == "paper"
         ones = np.ones_like(x)
-        eu1 = nb.eu_matrix_1d(x, s, prob, ones, float(mu_first), delta, Q, T, paper)  # type: ignore[attr-defined]
+        eu1 = nb.eu_matrix_1d(x, s, prob, ones, float(mu_first), float(delta), Q, T, paper)  # type: ignore[attr-defined]
         r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
-        eu2 = nb.eu_matrix_1d(x, s, prob, r, float(mu_second), delta, Q, T, paper)  # type: ignore[attr-defined]
+        eu2 = nb.eu_matrix_1d(x, s, prob, r, float(mu_second), float(delta), Q, T, paper)  # type: ignore[attr-defined]
         new, sender, kind = nb.offers_1d(eu2, x, tie == "value", rtol)  # type: ignore[attr-defined]
         return RoundResult(new, sender.astype(np.intp), kind.astype(np.intp), r, np.asarray(defined), eu2)
     need_bw = Q != 1.0
@@ -573,3 +576,128 @@ def eu_round(
     sender = choose_offers(eu2, x, tie=tie, rtol=rtol)
     new, kind = respond_to_offers(eu2, x, sender)
     return RoundResult(new, sender, kind, r, defined, eu2)
+
+
+# -- many draws at once -----------------------------------------------------------------------------------
+def weighted_median_rows(positions: FloatArray, weights: FloatArray, rtol: float = 1e-9) -> FloatArray:
+    """Row-wise weighted median of ``(..., n)`` arrays, the rule of :func:`peninsula.kernels.weighted_median`.
+
+    Sort by position; the smallest position where the cumulative weight reaches half the total; at exactly
+    half (relative ``rtol``), the midpoint with the next actor of positive weight in sorted order. Rows
+    whose weights sum to zero use unit weights. Returns ``(...,)`` on the issue's scale.
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    total = w.sum(axis=-1, keepdims=True)
+    w = np.where(total > 0, w, 1.0)
+    total = w.sum(axis=-1, keepdims=True)
+    order = np.argsort(x, axis=-1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-1)
+    ws = np.take_along_axis(w, order, axis=-1)
+    cum = np.cumsum(ws, axis=-1)
+    half = total / 2.0
+    k = np.argmax(cum >= half * (1 - rtol), axis=-1)[..., None]
+    at = np.take_along_axis(xs, k, axis=-1)[..., 0]
+    exact = np.abs(np.take_along_axis(cum, k, axis=-1) - half)[..., 0] <= rtol * total[..., 0]
+    n = x.shape[-1]
+    later = (np.arange(n) > k) & (ws > 0)
+    has_later = np.any(later, axis=-1)
+    nxt = np.take_along_axis(xs, np.argmax(later, axis=-1)[..., None], axis=-1)[..., 0]
+    return np.asarray(np.where(exact & has_later, (at + nxt) / 2.0, at), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """Rounds of the model for many draws at once.
+
+    Attributes
+    ----------
+    positions:
+        ``(rounds + 1, ..., n)`` positions after each round (index 0 = input), on the issue's scale.
+    outcomes:
+        ``(rounds + 1, ...)`` the forecast after each round (``eu``: weighted median; ``eu-masad``: vote).
+    stopped:
+        ``(...,)`` ``True`` for draws that stopped early (converged, or a degenerate round); their
+        positions stay fixed from then on.
+    """
+
+    positions: FloatArray
+    outcomes: FloatArray
+    stopped: BoolArray
+
+
+def run_batch(
+    positions: FloatArray,
+    saliences: FloatArray,
+    capabilities: FloatArray,
+    *,
+    rounds: int,
+    delta: FloatArray | float,
+    variant: Literal["eu", "eu-masad"] = "eu",
+    Q: float = 1.0,
+    T: float = 1.0,
+    tol: float = 1e-6,
+) -> BatchRun:
+    """Run ``rounds`` rounds of either model for a batch of draws of one issue, ``(draws, n)`` arrays.
+
+    The Monte Carlo counterpart of the ``eu`` / ``eu-masad`` models (same rounds, same stopping rules;
+    ``eu`` with the paper's probability). ``delta`` is the issue's span for ``eu``, the replication's
+    Δ for ``eu-masad``; ``tol`` is a fraction of ``delta`` (``eu`` only). Positions on the issue's scale,
+    saliences 0–1, capabilities >= 0. Per draw, the result equals the model's up to rounding and the
+    tie-breaks that depend on actor ids (``eu`` breaks ties by value and only then by list order here).
+    """
+    x = np.array(positions, dtype=np.float64)
+    s = np.asarray(saliences, dtype=np.float64)
+    w = np.asarray(capabilities, dtype=np.float64) * s
+    dlt = np.broadcast_to(np.asarray(delta, dtype=np.float64), x.shape[:-1])
+    masad = variant == "eu-masad"
+    has_weight = w.sum(axis=-1) > 0
+
+    def outcome(xs: FloatArray, sums: PairSums) -> FloatArray:
+        if masad:
+            return masad_vote(xs, sums.margin, np.where(dlt > 0, dlt, 1.0))
+        return weighted_median_rows(xs, w)
+
+    sums = pair_sums(x, w)
+    history = [x.copy()]
+    outcomes = [outcome(x, sums)]
+    stopped = np.zeros(x.shape[:-1], dtype=bool)
+    safe_w = np.where(has_weight, w.sum(axis=-1), 1.0)
+    for _ in range(rounds):
+        stopped |= x.max(axis=-1) == x.min(axis=-1)
+        if masad:
+            stopped |= ~has_weight
+        if bool(np.all(stopped)):
+            history.append(x.copy())
+            outcomes.append(outcomes[-1])
+            continue
+        prob = win_probabilities(sums, form="masad" if masad else "paper")
+        safe_delta = np.where(dlt > 0, dlt, 1.0)
+        if masad:
+            mu1, mu2 = outcomes[-1], (w * x).sum(axis=-1) / safe_w
+        else:
+            mu1 = mu2 = outcomes[-1]
+        res = eu_round(
+            x,
+            s,
+            prob,
+            delta=safe_delta,
+            mu_first=mu1,
+            mu_second=mu2,
+            Q=Q,
+            T=T,
+            sign="masad" if masad else "paper",
+            tie="index" if masad else "value",
+            rtol=0.0 if masad else 1e-12,
+            engine="numpy",
+        )
+        if masad:
+            stopped |= ~res.risk_defined
+        new = np.where(stopped[..., None], x, res.positions)
+        if not masad:
+            stopped |= np.max(np.abs(new - x), axis=-1) <= tol * safe_delta
+        x = new
+        sums = pair_sums(x, w)
+        history.append(x.copy())
+        outcomes.append(outcome(x, sums))
+    return BatchRun(np.stack(history), np.stack(outcomes), stopped)
