@@ -137,18 +137,6 @@ def bench_large() -> None:
         )
 
 
-def _batched_masad(x: np.ndarray, s: np.ndarray, c: np.ndarray, rounds: int, delta: float) -> np.ndarray:
-    w = c * s
-    for _ in range(rounds):
-        sums = K.pair_sums(x, w)
-        prob = K.win_probabilities(sums, form="masad")
-        vote = K.masad_vote(x, sums.margin, delta)
-        mean = (w * x).sum(-1) / w.sum(-1)
-        res = K.eu_round(x, s, prob, delta=delta, mu_first=vote, mu_second=mean, sign="masad", engine="numpy")
-        x = np.where(res.risk_defined[..., None], res.positions, x)
-    return x
-
-
 def bench_batch() -> None:
     cfg = CONFIGURATIONS["batch"]
     n, draws, rounds = cfg["actors"], cfg["draws"], cfg["rounds"]
@@ -156,17 +144,21 @@ def bench_batch() -> None:
     x = rng.uniform(0, 100, (draws, n)).round(0)
     s = rng.uniform(0.1, 1.0, (draws, n))
     c = rng.uniform(0.1, 1.0, (draws, n))
-    print(f"## batch: {draws} draws x {n} actors x {rounds} rounds (Monte Carlo through the kernels)")
-    t_batch = best_of(lambda: _batched_masad(x, s, c, rounds, 100.0), 3)
-    out_b = _batched_masad(x, s, c, rounds, 100.0)
-    t0 = time.perf_counter()
-    out_l = np.stack([_batched_masad(x[b], s[b], c[b], rounds, 100.0) for b in range(draws)])
-    t_loop = time.perf_counter() - t0
-    agree = np.allclose(out_b, out_l, rtol=1e-9, atol=1e-9)
     print(
-        f"batched {t_batch:.2f} s ({draws / t_batch:,.0f} draws/s); loop over draws {t_loop:.2f} s; "
-        f"ratio {t_loop / t_batch:.1f}x; same results: {agree}"
+        f"## batch: {draws} draws x {n} actors x {rounds} rounds (kernels.eu.run_batch vs a loop over draws)"
     )
+    for variant in ("eu-masad", "eu"):
+        kw = {"rounds": rounds, "delta": 100.0, "variant": variant, "tol": 0.0}
+        t_batch = best_of(lambda kw=kw: K.run_batch(x, s, c, **kw), 3)
+        out_b = K.run_batch(x, s, c, **kw).positions[-1]
+        t0 = time.perf_counter()
+        out_l = np.stack([K.run_batch(x[b], s[b], c[b], **kw).positions[-1] for b in range(draws)])
+        t_loop = time.perf_counter() - t0
+        agree = np.allclose(out_b, out_l, rtol=1e-9, atol=1e-9)
+        print(
+            f"{variant:9s} batched {t_batch:.2f} s ({draws / t_batch:,.0f} draws/s); loop over draws "
+            f"{t_loop:.2f} s; ratio {t_loop / t_batch:.1f}x; same results: {agree}"
+        )
 
 
 def main(argv: list[str]) -> None:
