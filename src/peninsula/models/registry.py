@@ -6,6 +6,8 @@ from peninsula.core import ParameterError
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
+from peninsula.models.exchange import Exchange, ExchangeRandom
+from peninsula.models.nash import Nash
 
 REGISTRY: dict[str, type[Model]] = {
     "compromise": Compromise,
@@ -14,6 +16,9 @@ REGISTRY: dict[str, type[Model]] = {
     "median-actor": MedianActor,
     "eu": ExpectedUtility,
     "eu-masad": ExpectedUtilityMasad,
+    "exchange": Exchange,
+    "exchange-random": ExchangeRandom,
+    "nash": Nash,
 }
 
 

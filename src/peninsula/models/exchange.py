@@ -1,0 +1,286 @@
+"""The Stokman exchange model: DECIDE-compatible equal gain (``exchange``) and its randomised variant.
+
+Actors trade support across issues: each gives ground on the issue it cares less about in return for
+ground on the one it cares more about (Stokman & Van Oosten 1994; Dijkstra, van Assen, Stokman &
+Draaijer 2018). ``exchange`` reproduces DECIDE (foarsitter/decide-exchange-model, the implementation
+analysts use) exactly, with one change: DECIDE breaks exact ties in gain with an unseeded coin, ours
+realises the first candidate after the stable sort (see :mod:`peninsula.kernels.exchange` and
+``docs/models/exchange.md``). ``exchange-random`` is DECIDE's randomised equal gain (p > 0), seeded.
+
+Per round and issue, ``positions`` are the preference positions after the round's update and ``outcome``
+is their capability x salience weighted mean (the forecast after k rounds); ``extra`` adds
+``voting_positions`` and ``voting_outcome`` (the weighted mean of the voting positions at the end of the
+round) and ``n_exchanges``. Round 0 holds the inputs and their weighted mean.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from peninsula.core import ParameterError, Scenario
+from peninsula.kernels.exchange import (
+    FloatArray,
+    RoundResult,
+    exchange_round,
+    third_party_effects,
+    weighted_outcomes,
+)
+from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, ParamSpec, RoundRecord
+from peninsula.simulate.rng import RNGLike, check_rng
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Exchange", "ExchangeRandom", "third_party_table"]
+
+STOKMAN = (
+    "Stokman & Van Oosten (1994), in Bueno de Mesquita & Stokman (eds.), European Community Decision "
+    "Making; Dijkstra, van Assen, Stokman & Draaijer (2018); DECIDE (foarsitter/decide-exchange-model)"
+)
+
+_WEIGHT_PARAMS = (
+    ParamSpec("fixed_weight", float, 0.1,
+              "fixed part of the preference update x' = (1 − w)·start + w·vote, "
+              "w = fixed_weight + salience_weight·(1 − s) (DECIDE: 0.1)",
+              low=0.0, high=1.0),
+    ParamSpec("salience_weight", float, 0.4,
+              "salience part of the preference update weight (DECIDE: 0.4)", low=0.0, high=1.0),
+)
+
+
+class _Arrays:
+    """A scenario as DECIDE's 0-100 arrays: positions, saliences, capabilities (NaN = missing)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.actors = scenario.actor_ids
+        self.issues = scenario.issue_ids
+        n, m = len(self.actors), len(self.issues)
+        self.X = np.full((n, m), np.nan)
+        self.s = np.zeros((n, m))
+        self.c = np.zeros((n, m))
+        self.lower = np.array([i.lower for i in scenario.issues], dtype=float)
+        self.upper = np.array([i.upper for i in scenario.issues], dtype=float)
+        span = self.upper - self.lower
+        self.factor = np.where(span > 0, 100.0 / np.where(span > 0, span, 1.0), 1.0)
+        row = {a: k for k, a in enumerate(self.actors)}
+        col = {d: k for k, d in enumerate(self.issues)}
+        for st in scenario.stances:
+            a, d = row[st.actor], col[st.issue]
+            self.X[a, d] = (st.position - self.lower[d]) * self.factor[d]
+            self.s[a, d] = st.salience
+            self.c[a, d] = scenario.capability_of(st)
+
+    def to_scale(self, values: FloatArray, d: int) -> FloatArray:
+        """From 0-100 back to issue d's own scale (DECIDE: x = x'/(100/(upper − lower)) + lower), clipped."""
+        out: FloatArray = np.clip(values / self.factor[d] + self.lower[d], self.lower[d], self.upper[d])
+        return out
+
+
+class Exchange(Model):
+    """Equal-gain exchange model, DECIDE-compatible, with the deterministic tie rule of EXCHANGE.md §10.
+
+    Parameters (``--set``): ``fixed_weight`` (0.1) and ``salience_weight`` (0.4), the weights of DECIDE's
+    preference update. Events: one flat record per realised exchange (see :meth:`run`); the full table of
+    effects on every actor is :func:`third_party_table`.
+
+    Examples
+    --------
+    >>> from peninsula.core import Actor, Issue, Stance
+    >>> s = Scenario(id="toy", actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0)],
+    ...     issues=[Issue(id="p"), Issue(id="q")],
+    ...     stances=[Stance(actor="A", issue="p", position=0, salience=0.9),
+    ...              Stance(actor="A", issue="q", position=100, salience=0.2),
+    ...              Stance(actor="B", issue="p", position=100, salience=0.2),
+    ...              Stance(actor="B", issue="q", position=0, salience=0.9)])
+    >>> run = Exchange().run(s, rounds=1)
+    >>> [(e["actor_i"], e["supply_i"], e["actor_j"], e["supply_j"]) for e in run.events]
+    [('A', 'q', 'B', 'p')]
+    >>> run.issues["p"].rounds[1].extra["voting_positions"]
+    {'A': 0.0, 'B': 0.0}
+    """
+
+    info: ClassVar[ModelInfo] = ModelInfo(
+        "exchange", "Exchange model (DECIDE equal gain, deterministic ties)", STOKMAN,
+        deterministic=True, order_dependent=True, multi_issue=True, uses_status_quo=False, iterative=True,
+    )
+    param_specs: ClassVar[tuple[ParamSpec, ...]] = _WEIGHT_PARAMS
+    default_rounds: ClassVar[int] = 10
+    _tie_mode: ClassVar[int] = 0
+
+    def _p(self, params: dict[str, Any]) -> float:
+        return 0.0
+
+    def run(self, scenario: Scenario, *, rounds: int | None = None, rng: RNGLike = None) -> ModelRun:
+        """Run the exchange model for ``rounds`` rounds (default 10, as DECIDE).
+
+        Returns a :class:`ModelRun` whose ``events`` hold, per realised exchange in order: ``round``,
+        ``seq`` (order within the round), ``actor_i``/``supply_i`` (i gives ground on ``supply_i``, which
+        ``actor_j`` demands) and ``actor_j``/``supply_j``, ``issues`` (``"supply_i,supply_j"``), the start
+        and voting positions of both sides on their issue's own scale (``i_start``, ``i_vote``,
+        ``j_start``, ``j_vote``), the moves (``move_i``, ``move_j``, issue scale), ``gain``, ``eu_i`` and
+        ``eu_j`` (utility: 0-100 outcome shift x salience), and the effect on third parties:
+        ``n_gainers``/``n_losers`` (actors other than i and j whose utility rises/falls) and
+        ``third_parties`` (``"actor:+0.0123;actor:-0.004"``, utility changes, see
+        :func:`peninsula.kernels.exchange.third_party_effects`).
+        """
+        params = self.checked_params()
+        fw, sw = float(params["fixed_weight"]), float(params["salience_weight"])
+        if fw + sw > 1.0 + 1e-12:
+            raise ParameterError(f"fixed_weight + salience_weight must be <= 1 (got {fw} + {sw})")
+        n_rounds = self.default_rounds if rounds is None else rounds
+        if n_rounds < 0:
+            raise ParameterError(f"rounds must be >= 0, not {n_rounds}")
+        p = self._p(params)
+        seed = int(check_rng(rng).integers(0, 2**63 - 1)) if not self.info.deterministic else 0
+
+        arr = _Arrays(scenario)
+        m = len(arr.issues)
+        X = arr.X
+        results: list[RoundResult] = []
+        prefs = [X]
+        for r in range(1, n_rounds + 1):
+            res = exchange_round(X, arr.s, arr.c, fixed_weight=fw, salience_weight=sw, p=p, seed=seed,
+                                 round_no=r, tie_mode=self._tie_mode)
+            results.append(res)
+            X = res.preference
+            prefs.append(X)
+
+        pref_out = [weighted_outcomes(P, arr.s, arr.c) for P in prefs]
+        vote_out = [pref_out[0]] + [weighted_outcomes(res.voting, arr.s, arr.c) for res in results]
+        issues: dict[str, IssueResult] = {}
+        for d, issue_id in enumerate(arr.issues):
+            present = ~np.isnan(arr.X[:, d])
+            ids = [a for a, ok in zip(arr.actors, present, strict=True) if ok]
+            notes: list[str] = []
+            if not ids:
+                issues[issue_id] = IssueResult(issue_id, None, [],
+                                               notes=["no actor has a stance on this issue"])
+                continue
+            undefined = bool(np.isnan(pref_out[0][d]))
+            if undefined:
+                notes.append("every actor on this issue has capability x salience 0: no weighted mean")
+            records: list[RoundRecord] = []
+            for r in range(n_rounds + 1):
+                pos = arr.to_scale(prefs[r][present, d], d)
+                vote = arr.to_scale((arr.X if r == 0 else results[r - 1].voting)[present, d], d)
+                n_ex = 0 if r == 0 else int(np.count_nonzero(
+                    (results[r - 1].exchanges[:, 1] == d) | (results[r - 1].exchanges[:, 3] == d)))
+                records.append(RoundRecord(
+                    r,
+                    None if undefined else _issue_value(arr, pref_out[r][d], d),
+                    dict(zip(ids, pos.tolist(), strict=True)),
+                    {
+                        "voting_positions": dict(zip(ids, vote.tolist(), strict=True)),
+                        "voting_outcome": None if undefined else _issue_value(arr, vote_out[r][d], d),
+                        "n_exchanges": n_ex,
+                    },
+                ))
+            converged = bool(results) and results[-1].exchanges.shape[0] == 0
+            issues[issue_id] = IssueResult(issue_id, records[-1].outcome, records, converged, notes)
+
+        events: list[dict[str, Any]] = []
+        start = arr.X
+        for r, res in enumerate(results, start=1):
+            events.extend(_events(arr, start, r, res))
+            start = res.preference
+        n_ties = [res.n_ties for res in results]
+        run_notes = [
+            f"{len(events)} exchanges in {n_rounds} rounds over {m} issues",
+            f"exact ties in gain per round: {n_ties}; "
+            + ("broken by a seeded coin (DECIDE's rule, reproducible)" if self._tie_mode == 1 else
+               "broken deterministically: the first candidate after the stable sort is realised "
+               "(EXCHANGE.md §10)"),
+        ]
+        return ModelRun(self.info.name, params, issues, events, run_notes)
+
+
+class ExchangeRandom(Exchange):
+    """Randomised equal-gain exchange (DECIDE's p > 0 variant, EXCHANGE.md §11), seeded by ``rng``.
+
+    Each candidate's split of the exchange surplus is shifted at random towards one side, with strength
+    ``p`` (0 = equal gain, 1 = up to the whole surplus); exact ties in gain are broken by a seeded coin as
+    in DECIDE. The same ``rng`` seed gives the same run; repeated runs with different seeds give a
+    distribution of outcomes (use ``peninsula.simulate`` to sweep seeds).
+    """
+
+    info: ClassVar[ModelInfo] = ModelInfo(
+        "exchange-random", "Exchange model, randomised equal gain (DECIDE p > 0)", STOKMAN,
+        deterministic=False, order_dependent=True, multi_issue=True, uses_status_quo=False, iterative=True,
+    )
+    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
+        *_WEIGHT_PARAMS,
+        ParamSpec("p", float, 0.5, "randomisation strength of the exchange ratio (0 = equal gain)",
+                  low=0.0, high=1.0),
+    )
+    _tie_mode: ClassVar[int] = 1
+
+    def _p(self, params: dict[str, Any]) -> float:
+        return float(params["p"])
+
+
+def _issue_value(arr: _Arrays, value: float, d: int) -> float:
+    return float(value / arr.factor[d] + arr.lower[d])
+
+
+def _events(arr: _Arrays, start: FloatArray, r: int, res: RoundResult) -> list[dict[str, Any]]:
+    """Flat event records of one round's realised exchanges."""
+    if res.exchanges.shape[0] == 0:
+        return []
+    effects = third_party_effects(start, arr.s, arr.c, res.exchanges, res.values)
+    out: list[dict[str, Any]] = []
+    for k in range(res.exchanges.shape[0]):
+        ai, q, aj, p = (int(v) for v in res.exchanges[k, :4])
+        v = res.values[k]
+        third = [(arr.actors[a], float(effects[k, a])) for a in np.flatnonzero(np.abs(effects[k]) > 1e-12)
+                 if a != ai and a != aj]
+        out.append({
+            "round": r,
+            "seq": k + 1,
+            "actor_i": arr.actors[ai],
+            "supply_i": arr.issues[q],
+            "actor_j": arr.actors[aj],
+            "supply_j": arr.issues[p],
+            "issues": f"{arr.issues[q]},{arr.issues[p]}",
+            "i_start": _issue_value(arr, v[0], q),
+            "i_vote": _issue_value(arr, v[1], q),
+            "j_start": _issue_value(arr, v[4], p),
+            "j_vote": _issue_value(arr, v[5], p),
+            "move_i": float(v[2] / arr.factor[q]),
+            "move_j": float(v[6] / arr.factor[p]),
+            "gain": float(v[8]),
+            "eu_i": float(v[3]),
+            "eu_j": float(v[7]),
+            "n_gainers": sum(1 for _, x in third if x > 0),
+            "n_losers": sum(1 for _, x in third if x < 0),
+            "third_parties": ";".join(f"{a}:{x:+.6g}" for a, x in third),
+        })
+    return out
+
+
+def third_party_table(run: ModelRun) -> pd.DataFrame:
+    """The effect of every realised exchange on every third party, one row per (exchange, actor).
+
+    Columns: ``round``, ``seq``, ``actor_i``, ``actor_j``, ``issues``, ``actor``, ``utility_change`` (0-100
+    outcome shift x salience, summed over the exchange's two issues; positive = the actor gains).
+
+    Examples
+    --------
+    >>> from peninsula.models.base import ModelRun
+    >>> run = ModelRun("exchange", {}, {}, [{"round": 1, "seq": 1, "actor_i": "A", "actor_j": "B",
+    ...     "issues": "p,q", "third_parties": "C:-0.5;D:+0.25"}])
+    >>> third_party_table(run)["utility_change"].tolist()
+    [-0.5, 0.25]
+    """
+    import pandas as pd
+
+    rows = []
+    for e in run.events:
+        for item in filter(None, str(e.get("third_parties", "")).split(";")):
+            actor, _, value = item.rpartition(":")
+            rows.append({"round": e["round"], "seq": e["seq"], "actor_i": e["actor_i"],
+                         "actor_j": e["actor_j"], "issues": e["issues"], "actor": actor,
+                         "utility_change": float(value)})
+    columns = ["round", "seq", "actor_i", "actor_j", "issues", "actor", "utility_change"]
+    return pd.DataFrame(rows, columns=columns)
