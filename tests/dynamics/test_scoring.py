@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score, quantile, rps
 
@@ -65,3 +67,22 @@ def test_mixture_is_the_average_of_its_components() -> None:
     assert rps(mix, 2) == pytest.approx(
         sum((0.5 * float(a.cdf(k) + b.cdf(k)) - (k >= 2)) ** 2 for k in range(400)), rel=1e-9
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mu=st.floats(0.01, 30.0),
+    alpha=st.floats(0.01, 5.0),
+    y=st.integers(0, 40),
+)
+def test_score_invariants(mu: float, alpha: float, y: int) -> None:
+    from peninsula.dynamics.scoring import NegativeBinomialMixture
+
+    dist = NegativeBinomial(mu, alpha)
+    assert log_score(dist, y) <= 0.0
+    assert rps(dist, y) >= 0.0
+    assert quantile(dist, 0.1) <= quantile(dist, 0.9)
+    # A mixture of identical components is that component.
+    mix = NegativeBinomialMixture(np.array([mu, mu]), np.array([alpha, alpha]))
+    assert log_score(mix, y) == pytest.approx(log_score(dist, y), rel=1e-6, abs=1e-9)
+    assert rps(mix, y) == pytest.approx(rps(dist, y), rel=1e-6, abs=1e-9)

@@ -146,22 +146,26 @@ class NegativeBinomialMixture:
         """Expected count (mean of the component means)."""
         return float(np.mean(self.mus))
 
+    def _component_logpmf(self, k: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """``(components, len(k))`` NB2 log pmf, written out (scipy's generic code is slow on big grids)."""
+        mus = np.maximum(np.asarray(self.mus, dtype=np.float64), 1e-300)[:, None]  # exp() can underflow
+        n = 1.0 / np.asarray(self.alphas, dtype=np.float64)[:, None]
+        kk = k[None, :]
+        return np.asarray(
+            special.gammaln(kk + n)
+            - special.gammaln(n)
+            - special.gammaln(kk + 1.0)
+            + n * np.log(n / (n + mus))
+            + kk * np.log(mus / (n + mus)),
+            dtype=np.float64,
+        )
+
     @cached_property
     def _pmf(self) -> npt.NDArray[np.float64]:
-        mus = np.maximum(np.asarray(self.mus, dtype=np.float64), 1e-300)[:, None]  # exp() can underflow to 0
-        alphas = np.asarray(self.alphas, dtype=np.float64)[:, None]
-        sd = np.sqrt(mus + alphas * mus**2)
+        mus = np.asarray(self.mus, dtype=np.float64)
+        sd = np.sqrt(mus + self.alphas * mus**2)
         top = int(min(float(np.max(mus + 12.0 * sd)) + 20.0, MIXTURE_SUPPORT_CAP))
-        k = np.arange(top + 1, dtype=np.float64)[None, :]
-        n = 1.0 / alphas
-        # NB2 log pmf written out (scipy's generic machinery is ~10x slower on large grids).
-        logp = (
-            special.gammaln(k + n)
-            - special.gammaln(n)
-            - special.gammaln(k + 1.0)
-            + n * np.log(n / (n + mus))
-            + k * np.log(mus / (n + mus))
-        )
+        logp = self._component_logpmf(np.arange(top + 1, dtype=np.float64))
         return np.asarray(np.mean(np.exp(logp), axis=0), dtype=np.float64)
 
     @cached_property
@@ -169,12 +173,13 @@ class NegativeBinomialMixture:
         return np.minimum(np.cumsum(self._pmf), 1.0)
 
     def logpmf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """Natural log of P(Y = k)."""
+        """Natural log of P(Y = k) (exact also beyond the cached support, by log-mean-exp)."""
         kk = np.asarray(k, dtype=np.int64)
-        inside = (kk >= 0) & (kk < len(self._pmf))
-        with np.errstate(divide="ignore"):
-            out = np.where(inside, np.log(self._pmf[np.clip(kk, 0, len(self._pmf) - 1)]), -np.inf)
-        return np.asarray(out, dtype=np.float64)
+        flat = kk.reshape(-1)
+        comp = self._component_logpmf(np.maximum(flat, 0).astype(np.float64))
+        out = special.logsumexp(comp, axis=0) - np.log(comp.shape[0])
+        out = np.where(flat < 0, -np.inf, out)
+        return np.asarray(out.reshape(kk.shape), dtype=np.float64)
 
     def cdf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """P(Y <= k)."""
