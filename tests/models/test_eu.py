@@ -300,3 +300,21 @@ def test_large_issue_runs_and_stays_in_hull() -> None:
         res = REGISTRY[name]().run(s, rounds=3).issues["x"]
         final = np.array(list(res.rounds[-1].positions.values()))
         assert final.min() >= x.min() and final.max() <= x.max()
+
+
+@SETTINGS
+@given(s=scenarios(), name=st.sampled_from(["eu", "eu-masad"]), q=st.sampled_from([1.0, 0.5, 0.0]))
+def test_no_crash_and_json_able_over_ten_rounds(s: Scenario, name: str, q: float) -> None:
+    import json
+
+    run = REGISTRY[name](Q=q, T=0.5).run(s, rounds=10)
+    for issue_id, res in run.issues.items():
+        iss = s.issue(issue_id)
+        assert res.outcome is not None
+        assert len(res.rounds) <= 11
+        for rec in res.rounds:
+            for v in rec.positions.values():
+                assert math.isfinite(v) and iss.lower - 1e-9 <= v <= iss.upper + 1e-9
+            json.dumps(rec.extra, allow_nan=False)
+    json.dumps(run.events, allow_nan=False)
+    assert all(e["kind"] in {"conflict", "compromise", "capitulation"} for e in run.events)
