@@ -99,11 +99,12 @@ def eu_matrix_1d(x, s, prob, r, mu, delta, Q, T, paper):  # type: ignore[no-unty
         for j in range(n):
             dist = abs(x[i] - x[j])
             d = dist / delta
+            b_s = max(0.5 - 0.5 * d, 0.0)  # rounding can push d an ulp past 1
             if ri == 1.0:
-                us = 2.0 - 4.0 * (0.5 - 0.5 * d)
+                us = 2.0 - 4.0 * b_s
                 uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
             else:
-                us = 2.0 - 4.0 * (0.5 - 0.5 * d) ** ri
+                us = 2.0 - 4.0 * b_s**ri
                 uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
             p = prob[i, j]
             sj = s[j]
@@ -112,11 +113,12 @@ def eu_matrix_1d(x, s, prob, r, mu, delta, Q, T, paper):  # type: ignore[no-unty
                 out[i, j] = contest - Q * usq
             else:
                 e = (dmu + dist) / delta
+                b_b = max(0.5 - 0.25 * e, 0.0)  # and e an ulp past 2
                 if ri == 1.0:
-                    ub = 2.0 - 4.0 * (0.5 - 0.25 * e)
+                    ub = 2.0 - 4.0 * b_b
                     uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
                 else:
-                    ub = 2.0 - 4.0 * (0.5 - 0.25 * e) ** ri
+                    ub = 2.0 - 4.0 * b_b**ri
                     uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
                 no_contest = T * ub + (1.0 - T) * uw
                 if paper:

@@ -260,6 +260,7 @@ def utilities(
     all_one = bool(np.all(r == 1.0))
 
     def u(base: FloatArray) -> FloatArray:
+        base = np.maximum(base, 0.0)  # rounding can push d or e an ulp past their bounds
         return 2.0 - 4.0 * (base if all_one else np.power(base, r))
 
     success = u(0.5 - 0.5 * d)
