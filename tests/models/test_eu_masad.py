@@ -309,3 +309,14 @@ def test_order_dependence_is_real() -> None:
     first = [(e["challenger"], e["target"]) for e in ExpectedUtilityMasad().run(s, rounds=1).events]
     second = [(e["challenger"], e["target"]) for e in ExpectedUtilityMasad().run(rev, rounds=1).events]
     assert first == [("A", "C")] and second == [("B", "C")]
+
+
+def test_honduras_table_runs_with_t_zero() -> None:
+    """The third replication table (no reference output): the notebook's T = 0, through the reader."""
+    s = _load_quietly(BDM_INPUTS / "HondurasCrisisData.csv")
+    run = ExpectedUtilityMasad(T=0.0).run(s, rounds=10)
+    (res,) = run.issues.values()
+    assert len(res.rounds) >= 2
+    for rec in res.rounds:
+        assert all(0.0 <= v <= 1.0 for v in rec.positions.values())
+    assert res.outcome in {v for rec in res.rounds for v in rec.positions.values()}
