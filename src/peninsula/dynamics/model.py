@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import statsmodels.api as sm
 from scipy import optimize, stats
 
 from peninsula.dynamics.covariates import COVARIATES, SELF_EXCITATION, posture_covariates, recent_counts
@@ -138,6 +137,8 @@ class NegBinFit:
 def _glm(y: npt.NDArray[np.int64], X: npt.NDArray[np.float64], alpha: float) -> tuple[Any, list[str]]:
     # statsmodels may warn (perfect separation, IRLS not converged, overflow in exp); those warnings are
     # part of the result, so record them and report them with the fit rather than letting them escape.
+    import statsmodels.api as sm  # heavy (0.7 s): imported when a model is fitted, not when the CLI starts
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=alpha))
