@@ -4,15 +4,19 @@ Actor i has position x_i, salience s_i (0-1) and capability c_i (ratio scale >= 
 salience-weighted loss utility u_i(x) = −s_i·(x − x_i)² (Achen 2006, "Institutional realism and bargaining
 models", ch. 10 of *The European Union Decides*). With status quo (disagreement point) q, i's gain from an
 outcome x is g_i(x) = u_i(x) − u_i(q) = s_i·[(q − x_i)² − (x − x_i)²]. The asymmetric Nash bargaining
-solution maximises the capability-weighted product Π_i g_i(x)^{c_i} over the outcomes every actor prefers
-to q, i.e. maximises N(x) = Σ_i c_i·log g_i(x). N is strictly concave there, so its maximiser is the unique
-root of
+solution maximises the weighted product Π_i g_i(x)^{w_i} over the outcomes every actor prefers to q, i.e.
+maximises N(x) = Σ_i w_i·log g_i(x), with bargaining weights w_i = c_i (the default) or c_i·s_i. N is
+strictly concave there, so its maximiser is the unique root of
 
-    N'(x) = Σ_i c_i·(−2 s_i (x − x_i)) / g_i(x) = 0.
+    N'(x) = Σ_i w_i·(−2 s_i (x − x_i)) / g_i(x) = 0,  i.e.  x = Σ_i (w_i s_i / g_i) x_i / Σ_i (w_i s_i / g_i).
 
-Where every g_i is about the same (the status quo is far from everyone), the root is
-Σ c_i s_i x_i / Σ c_i s_i, the capability x salience weighted mean: Achen's derivation of the
-"compromise model" as an approximate Nash solution. Actors with c_i·s_i = 0 neither weigh nor constrain.
+The solution is a weighted mean whose weights w_i·s_i/g_i favour actors who gain little over the status
+quo. Achen's compromise model (the capability x salience weighted mean) is this formula with every gain
+g_i taken equal. Two consequences worth knowing: (1) the Nash solution does not change when one actor's
+utility is multiplied by a constant, so with w_i = c_i the saliences cancel out of the exact solution (they
+matter only through the equal-gain approximation); (2) as the status quo moves far away, g_i ∝ s_i and
+the solution tends to Σ w_i x_i / Σ w_i: the capability-weighted mean for w = c, and exactly the compromise
+model for w = c·s. Actors with w_i·s_i = 0 neither weigh nor constrain.
 """
 
 from __future__ import annotations
@@ -84,7 +88,7 @@ def feasible_interval(positions: FloatArray, status_quo: float) -> tuple[float, 
 
 
 def nash_bargaining(
-    positions: FloatArray, saliences: FloatArray, capabilities: FloatArray, status_quo: float
+    positions: FloatArray, saliences: FloatArray, weights: FloatArray, status_quo: float
 ) -> NashResult:
     """The asymmetric Nash bargaining solution with quadratic salience-weighted losses (see module doc).
 
@@ -94,8 +98,9 @@ def nash_bargaining(
         Actors' positions on the issue's scale.
     saliences:
         Saliences on 0-1.
-    capabilities:
-        Capabilities (ratio scale >= 0): the bargaining weights (exponents) of the product.
+    weights:
+        Bargaining weights (the exponents of the product), ratio scale >= 0: capabilities, or capability x
+        salience.
     status_quo:
         The disagreement point on the issue's scale.
 
@@ -106,7 +111,7 @@ def nash_bargaining(
     Raises
     ------
     ValueError
-        If no actor has positive capability x salience.
+        If no actor has positive weight x salience.
 
     Examples
     --------
@@ -116,7 +121,7 @@ def nash_bargaining(
     >>> round(r.outcome, 4), r.agreement
     (5.0, True)
 
-    a status quo far away makes it the weighted mean (Achen's compromise model),
+    a status quo far away makes it the weighted mean Σ w x / Σ w (with w = c·s: the compromise model),
 
     >>> r = nash_bargaining(np.array([4.0, 10.0]), np.array([1.0, 1.0]), np.array([3.0, 1.0]), -1e6)
     >>> round(r.outcome, 3)
@@ -127,34 +132,34 @@ def nash_bargaining(
     >>> nash_bargaining(np.array([-1.0, 1.0]), np.array([1.0, 1.0]), np.array([1.0, 1.0]), 0.0).agreement
     False
     """
-    keep = capabilities * saliences > 0
+    keep = (weights * saliences > 0) & np.isfinite(positions)
     if not np.any(keep):
-        raise ValueError("no actor has capability x salience > 0: the Nash solution is undefined")
+        raise ValueError("no actor has weight x salience > 0: the Nash solution is undefined")
     x = np.asarray(positions[keep], dtype=np.float64)
     s = np.asarray(saliences[keep], dtype=np.float64)
-    c = np.asarray(capabilities[keep], dtype=np.float64)
+    w = np.asarray(weights[keep], dtype=np.float64)
     q = float(status_quo)
     low, high = feasible_interval(x, q)
     if not high > low:
         return NashResult(q, False, low, high)
-
-    def slope(v: float) -> float:
-        return float(np.sum(c * (-2.0 * s * (v - x)) / nash_gains(v, x, s, q)))
-
-    # N' runs from +inf at low to -inf at high; the root also lies in the hull of the positions.
+    # the root lies in the hull of the positions too (N' >= 0 at min x, <= 0 at max x)
     a = max(low, float(np.min(x)))
     b = min(high, float(np.max(x)))
-    if a >= b:
-        return NashResult(a, True, low, high)
-    width = high - low
-    eps = 1e-12 * max(width, 1.0)
+    scale = max(1.0, abs(q), float(np.max(np.abs(x))))
+    if b - a <= 1e-12 * scale:
+        return NashResult(0.5 * (a + b), True, low, high)
+
+    def slope(v: float) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.sum(w * (-2.0 * s * (v - x)) / nash_gains(v, x, s, q)))
+
+    eps = 1e-9 * (b - a)
     a_in = a if a > low else a + eps
     b_in = b if b < high else b - eps
     fa, fb = slope(a_in), slope(b_in)
-    if fa <= 0:
+    if not fa > 0:
         return NashResult(a, True, low, high)
-    if fb >= 0:
+    if not fb < 0:
         return NashResult(b, True, low, high)
-    root = float(brentq(slope, a_in, b_in, xtol=1e-13 * max(width, 1.0), rtol=4 * np.finfo(float).eps,
-                        maxiter=200))
+    root = float(brentq(slope, a_in, b_in, xtol=1e-14 * scale, rtol=4 * np.finfo(float).eps, maxiter=200))
     return NashResult(root, True, low, high)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from peninsula.core import IssueData
+from peninsula.core import IssueData, ParameterError
 from peninsula.kernels.nash import nash_bargaining
-from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
+from peninsula.models.base import IssueResult, ModelInfo, ParamSpec, PerIssueModel, RoundRecord
 from peninsula.simulate.rng import RNGLike
 
 __all__ = ["Nash"]
@@ -25,10 +25,12 @@ NO_STATUS_QUO = (
 class Nash(PerIssueModel):
     """Asymmetric Nash bargaining solution per issue, with quadratic salience-weighted loss utilities.
 
-    Maximises Π_i g_i(x)^{c_i}, g_i(x) = s_i·[(q − x_i)² − (x − x_i)²], over the outcomes every actor
-    prefers to the status quo q (Achen 2006, ch. 10 of *The European Union Decides*). When the status quo
-    is far from all actors the solution approaches the capability x salience weighted mean, the
-    ``compromise`` baseline. One-shot: round 0 holds the inputs and the solution.
+    Maximises Π_i g_i(x)^{w_i}, g_i(x) = s_i·[(q − x_i)² − (x − x_i)²], over the outcomes every actor
+    prefers to the status quo q (Achen 2006, ch. 10 of *The European Union Decides*), with bargaining
+    weights w_i = c_i (``weights=capability``, the default) or c_i·s_i (``weights=capability_salience``).
+    The solution is the weighted mean with weights w_i·s_i/g_i; the ``compromise`` baseline is its
+    equal-gain approximation, and with ``capability_salience`` also its limit for a distant status quo.
+    One-shot: round 0 holds the inputs and the solution.
 
     Examples
     --------
@@ -50,10 +52,20 @@ class Nash(PerIssueModel):
         deterministic=True, order_dependent=False, multi_issue=False, uses_status_quo=True, iterative=False,
     )
 
+    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
+        ParamSpec("weights", str, "capability",
+                  "bargaining weights (exponents of the Nash product): capability or capability_salience"),
+    )
+
     def run_issue(
         self, data: IssueData, params: dict[str, Any], rounds: int, rng: RNGLike
     ) -> tuple[IssueResult, list[dict[str, Any]]]:
         """Solve one issue; the outcome is ``None`` (with a note) without a status quo."""
+        mode = params["weights"]
+        if mode not in ("capability", "capability_salience"):
+            raise ParameterError(
+                f"parameter 'weights': {mode!r} is not 'capability' or 'capability_salience'")
+        weights = data.capabilities if mode == "capability" else data.capabilities * data.saliences
         positions = dict(zip(data.actor_ids, data.positions.tolist(), strict=True))
         q = data.issue.status_quo
         notes: list[str] = []
@@ -63,7 +75,7 @@ class Nash(PerIssueModel):
             notes.append(NO_STATUS_QUO)
         else:
             try:
-                res = nash_bargaining(data.positions, data.saliences, data.capabilities, q)
+                res = nash_bargaining(data.positions, data.saliences, weights, q)
             except ValueError as exc:
                 notes.append(str(exc))
             else:
