@@ -142,6 +142,7 @@ def cohesion(
     ] = None,
     overlay: OverlayOpt = None,
     fmt: FormatOpt = "table",
+    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.")] = None,
 ) -> None:
     """Trace U.S.-ROK alliance cohesion (1 = aligned, 0 = opposite ends) across snapshots.
 
@@ -157,7 +158,7 @@ def cohesion(
     rows: list[dict[str, Any]] = []
     for key in keys:
         sc = _load(key, overlay)
-        result = api.forecast(sc, models)
+        result = api.forecast(sc, models, rng=seed)
         rows.append(
             {
                 "scenario": sc.id,
