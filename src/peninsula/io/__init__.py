@@ -8,12 +8,21 @@ from peninsula.core import InputError, Scenario
 from peninsula.io._text import read_text
 from peninsula.io.bdm import read_bdm
 from peninsula.io.decide import SalienceScaleWarning, looks_like_decide, read_decide, write_decide
-from peninsula.io.yaml_format import read_yaml, scenario_json_schema, scenario_to_yaml, write_yaml
+from peninsula.io.yaml_format import (
+    parse_yaml,
+    read_yaml,
+    scenario_json_schema,
+    scenario_to_yaml,
+    write_yaml,
+    yaml_line,
+    yaml_path,
+)
 
 __all__ = [
     "SalienceScaleWarning",
     "detect_format",
     "load",
+    "parse_yaml",
     "read_bdm",
     "read_decide",
     "read_yaml",
@@ -22,6 +31,8 @@ __all__ = [
     "scenario_to_yaml",
     "write_decide",
     "write_yaml",
+    "yaml_line",
+    "yaml_path",
 ]
 
 YAML_SUFFIXES = (".yaml", ".yml")

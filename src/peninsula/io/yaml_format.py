@@ -7,6 +7,7 @@ and the JSON Schema from :func:`scenario_json_schema`). Validation errors name t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Sta
 from peninsula.io._text import read_text
 
 
-def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
     """1-based line of the YAML node at path ``loc`` (the deepest node that exists on the way)."""
     node = root
     line = node.start_mark.line + 1 if node is not None else None
@@ -37,7 +38,8 @@ def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _path(loc: tuple[Any, ...]) -> str:
+def yaml_path(loc: Sequence[Any]) -> str:
+    """A YAML path in the form users read: ``stances[3].sources.position``."""
     out = ""
     for k in loc:
         out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
@@ -50,11 +52,11 @@ def problems_from_validation(name: str, exc: ValidationError, root: yaml.Node | 
     for err in exc.errors():
         if err["type"] == "scenario_integrity":
             for loc, msg in err.get("ctx", {}).get("problems", []):
-                problems.append(InputProblem(name, _node_line(root, tuple(loc)), _path(tuple(loc)), msg))
+                problems.append(InputProblem(name, yaml_line(root, tuple(loc)), yaml_path(tuple(loc)), msg))
             continue
         loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
         msg = err["msg"].removeprefix("Value error, ")
-        problems.append(InputProblem(name, _node_line(root, loc), _path(loc), msg))
+        problems.append(InputProblem(name, yaml_line(root, loc), yaml_path(loc), msg))
     return problems
 
 
@@ -67,7 +69,17 @@ def read_yaml(path: str | Path) -> Scenario:
         Every problem found, each with the YAML path (``stances[3].salience``) and its line.
     """
     p = Path(path)
-    text = read_text(p)
+    return parse_yaml(read_text(p), p.name, default_id=p.stem)
+
+
+def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenario:
+    """Validate the YAML text of a scenario; ``name`` is the file name that errors report.
+
+    Raises
+    ------
+    InputError
+        Every problem found, each with the YAML path and its line.
+    """
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -75,17 +87,18 @@ def read_yaml(path: str | Path) -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError.single(
-            p.name, line, "yaml", f"not valid YAML: {getattr(exc, 'problem', exc)}"
+            name, line, "yaml", f"not valid YAML: {getattr(exc, 'problem', exc)}"
         ) from None
     if not isinstance(data, dict):
-        raise InputError.single(p.name, 1, "(top level)", "a scenario file must be a YAML mapping")
-    data.setdefault("id", p.stem)
+        raise InputError.single(name, 1, "(top level)", "a scenario file must be a YAML mapping")
+    if default_id is not None:
+        data.setdefault("id", default_id)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = problems_from_validation(p.name, exc, root)
+        problems = problems_from_validation(name, exc, root)
         if not any(e["type"] == "scenario_integrity" for e in exc.errors()):
-            problems += _cross_problems(p.name, data, root)
+            problems += _cross_problems(name, data, root)
         raise InputError(problems) from None
 
 
@@ -124,7 +137,7 @@ def _cross_problems(name: str, data: dict[str, Any], root: yaml.Node | None) -> 
             continue
         coll, k = str(loc[0]), int(loc[1])
         real = (coll, index[coll][k], *loc[2:])
-        out.append(InputProblem(name, _node_line(root, real), _path(real), msg))
+        out.append(InputProblem(name, yaml_line(root, real), yaml_path(real), msg))
     return out
 
 
