@@ -77,6 +77,8 @@ class Round:
 
     def outcome(self, d: int) -> float:
         present = [a for a in range(self.n_actors) if self.X[a][d] is not None]
+        if self.W[d] <= 0:
+            return float("nan")
         return sum(self.cs(a, d) * self.x(a, d) for a in present) / self.W[d]
 
     def local_sum(self, E: Exchange, k: Side, v: float, self_from_u: bool = False) -> float:
@@ -120,6 +122,8 @@ def cap(rd: Round, E: Exchange, k: Side) -> None:
     d0, d1 = t - n0, t - n1
     if abs(d0) <= KNIFE:
         d0 = 0.0
+    if abs(d1) <= KNIFE:
+        d1 = 0.0  # peninsula: a full move landing exactly on t is not capped by a rounding residue
     if (d0 >= 0 and d1 >= 0) or (d0 <= 0 and d1 <= 0):
         return
     delta = abs(t * rd.W[d] - rd.local_sum(E, k, k.pos, self_from_u=True)) / rd.cs(k.actor, d)
@@ -331,6 +335,11 @@ def run_round(
     key = functools.cmp_to_key(_cmp)
     while L:
         L.sort(key=key)
+        top = [E for E in L if abs(E.gain - L[0].gain) < TIE]
+        if len(top) >= 2 and not any(E.valid for E in top):
+            # DECIDE would cycle these tied invalid candidates forever (§7.2-7.3): drop them (peninsula)
+            L = [E for E in L if abs(E.gain - L[0].gain) >= TIE]
+            continue
         F = L.pop(0)
         if L and abs(F.gain - L[0].gain) < TIE:
             if tie_rule(F, L[0], len(realised)):

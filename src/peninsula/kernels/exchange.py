@@ -151,6 +151,8 @@ def _cap(
     d1 = t - n1
     if abs(d0) <= KNIFE:
         d0 = 0.0
+    if abs(d1) <= KNIFE:
+        d1 = 0.0  # a full move that lands exactly on t: rounding must not decide (matters for §11)
     if (d0 >= 0 and d1 >= 0) or (d0 <= 0 and d1 <= 0):
         return
     zsum = _local_sum(e, k, fs[e, k, POS], True, fs, ints, X, cs, S)
@@ -597,6 +599,11 @@ def _round(
     n_recalc = 0
     n_visit = 0
     n_pop = 0
+    n_dropped = 0
+    capped = 0
+    max_iter = 50 * M + 100000
+    linger = np.empty(16, dtype=np.int64)
+    n_linger = 0
     first_done = False
     T = 0
     while True:
@@ -625,6 +632,22 @@ def _round(
             nc += 1
             hn = _heap_pop(hn, hg, he, hv)
         if nc == 0:
+            break
+        if nc >= 2:
+            any_valid = False
+            for x in range(nc):
+                if valid[e_cand[cluster[x]]]:
+                    any_valid = True
+            if not any_valid:
+                # DECIDE would cycle these tied invalid candidates forever (§7.2-7.3): drop them all
+                for x in range(nc):
+                    e_alive[cluster[x]] = 0
+                    n_live -= 1
+                n_dropped += nc
+                T += 1
+                continue
+        if T > max_iter:
+            capped = 1
             break
         # first (F) and runner-up (S) in list order
         fi = 0
@@ -696,13 +719,24 @@ def _round(
         if not valid[R]:
             T += 1
             continue
+        # §7.4: the pass drops every listed entry whose candidate is invalid: all of them at the first
+        # realisation, later only those left behind by a duplicate's update in the previous pass
         if not first_done:
-            # §7.4: invalid candidates are dropped at the first realisation
             first_done = True
             for ent in range(n_e):
                 if e_alive[ent] == 1 and not valid[e_cand[ent]]:
                     e_alive[ent] = 0
                     n_live -= 1
+        for x in range(n_linger):
+            e = linger[x]
+            if not valid[e]:
+                ent = ent_head[e]
+                while ent >= 0:
+                    if e_alive[ent] == 1:
+                        e_alive[ent] = 0
+                        n_live -= 1
+                    ent = e_next[ent]
+        n_linger = 0
         # candidates the realisation can change (supply or demand identity, §7 UPDATE)
         na = 0
         for k in range(2):
@@ -721,28 +755,28 @@ def _round(
                     stamp[e] = T
                     affected[na] = e
                     na += 1
-        # their live entries
-        r_listed = False
-        ent = ent_head[R]
-        while ent >= 0:
-            if e_alive[ent] == 1:
-                r_listed = True
-            ent = e_next[ent]
+        # their live entries; the pass order matters when a candidate is listed more than once (a tie
+        # duplicate): UPDATE(R, R) changes R, and a duplicate's second update can invalidate a candidate
+        # whose first entry has already been kept
+        multi = False
         no = 0
         for x in range(na):
             e = affected[x]
             if not valid[e]:
                 continue
+            count = 0
             ent = ent_head[e]
             while ent >= 0:
                 if e_alive[ent] == 1:
                     order_e = _grow_i(order_e, no + 1)
                     order_e[no] = ent
                     no += 1
+                    count += 1
                 ent = e_next[ent]
-        if r_listed:
-            # R is still listed (a tie duplicate): the pass order matters, since UPDATE(R, R) changes R.
-            # Insertion sort by list position; entries appended in this iteration come last.
+            if count > 1:
+                multi = True
+        if multi:
+            # insertion sort by list position; entries appended in this iteration come last
             for x in range(1, no):
                 cur = order_e[x]
                 yy = x - 1
@@ -794,20 +828,24 @@ def _round(
                 gh_prev[n_gh] = node
                 gh_head[e] = n_gh
                 n_gh += 1
-            e2 = ent_head[e]
-            while e2 >= 0:
-                if e_alive[e2] == 1:
-                    if not valid[e]:
-                        e_alive[e2] = 0
-                        n_live -= 1
-                    elif gain[e] > g_old:
-                        # a higher key needs a new item; a lower one is fixed when the old item surfaces
+            if not valid[e]:
+                # this entry goes; entries of e already kept in this pass stay listed until the next pass
+                e_alive[ent] = 0
+                n_live -= 1
+                linger = _grow_i(linger, n_linger + 1)
+                linger[n_linger] = e
+                n_linger += 1
+            if gain[e] > g_old:
+                # a higher key needs a new item; a lower one is fixed when the old item surfaces
+                e2 = ent_head[e]
+                while e2 >= 0:
+                    if e_alive[e2] == 1:
                         e_ver[e2] += 1
                         hg = _grow_f(hg, hn + 1)
                         he = _grow_i(he, hn + 1)
                         hv = _grow_i(hv, hn + 1)
                         hn = _heap_push(hn, gain[e], e2, e_ver[e2], hg, he, hv)
-                e2 = e_next[e2]
+                    e2 = e_next[e2]
         if hn > 2 * n_live + 1024:
             hn = _heap_rebuild(n_e, e_alive, e_cand, e_ver, gain, hg, he, hv)
         # record R's state after the pass
@@ -851,7 +889,7 @@ def _round(
             for col in range(4):
                 flat[r, 4 * k + col] = real_f[r, k, col]
         flat[r, 8] = real_gain[r]
-    ties = np.array([tie_count, n_recalc, n_visit, n_pop, M], dtype=np.int64)
+    ties = np.array([tie_count, n_recalc, n_visit, n_pop, M, n_dropped, capped], dtype=np.int64)
     return Xn, Yv, info, flat, ties
 
 
@@ -1021,7 +1059,8 @@ def exchange_round(
     )
     out = RoundResult(Xn, Yv, info, flat, int(ties[0]))
     out.counters = {"recalculations": int(ties[1]), "cells_visited": int(ties[2]), "heap_pops": int(ties[3]),
-                    "candidates": int(ties[4])}
+                    "candidates": int(ties[4]), "dropped_invalid_ties": int(ties[5]),
+                    "iteration_cap_hit": int(ties[6])}
     return out
 
 

@@ -193,6 +193,13 @@ class Exchange(Model):
                "broken deterministically: the first candidate after the stable sort is realised "
                "(EXCHANGE.md §10)"),
         ]
+        dropped = sum(res.counters.get("dropped_invalid_ties", 0) for res in results)
+        if dropped:
+            run_notes.append(f"{dropped} invalid candidates tied at the top of the list were dropped "
+                             "(DECIDE would cycle them forever)")
+        capped = [r for r, res in enumerate(results, start=1) if res.counters.get("iteration_cap_hit", 0)]
+        if capped:
+            run_notes.append(f"rounds {capped} stopped at the iteration cap (50 per candidate)")
         return ModelRun(self.info.name, params, issues, events, run_notes)
 
 
