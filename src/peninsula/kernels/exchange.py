@@ -646,7 +646,7 @@ def _round(
                 n_dropped += nc
                 T += 1
                 continue
-        if T > max_iter:
+        if max_iter < T:  # (T is the sort counter, not a constant)
             capped = 1
             break
         # first (F) and runner-up (S) in list order
