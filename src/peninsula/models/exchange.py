@@ -233,15 +233,21 @@ def _issue_value(arr: _Arrays, value: float, d: int) -> float:
 
 def _events(arr: _Arrays, start: FloatArray, r: int, res: RoundResult) -> list[dict[str, Any]]:
     """Flat event records of one round's realised exchanges."""
-    if res.exchanges.shape[0] == 0:
+    n_ex = res.exchanges.shape[0]
+    if n_ex == 0:
         return []
     effects = third_party_effects(start, arr.s, arr.c, res.exchanges, res.values)
+    rows = np.arange(n_ex)
+    third = np.abs(effects) > 1e-12
+    third[rows, res.exchanges[:, 0]] = False
+    third[rows, res.exchanges[:, 2]] = False
+    n_gain = np.count_nonzero(third & (effects > 0), axis=1).tolist()
+    n_lose = np.count_nonzero(third & (effects < 0), axis=1).tolist()
+    labels = [f"{a}:" for a in arr.actors]
     out: list[dict[str, Any]] = []
-    for k in range(res.exchanges.shape[0]):
+    for k, (eff_row, mask_row) in enumerate(zip(effects.tolist(), third.tolist(), strict=True)):
         ai, q, aj, p = (int(v) for v in res.exchanges[k, :4])
         v = res.values[k]
-        third = [(arr.actors[a], float(effects[k, a])) for a in np.flatnonzero(np.abs(effects[k]) > 1e-12)
-                 if a != ai and a != aj]
         out.append({
             "round": r,
             "seq": k + 1,
@@ -259,11 +265,17 @@ def _events(arr: _Arrays, start: FloatArray, r: int, res: RoundResult) -> list[d
             "gain": float(v[8]),
             "eu_i": float(v[3]),
             "eu_j": float(v[7]),
-            "n_gainers": sum(1 for _, x in third if x > 0),
-            "n_losers": sum(1 for _, x in third if x < 0),
-            "third_parties": ";".join(f"{a}:{x:+.6g}" for a, x in third),
+            "n_gainers": n_gain[k],
+            "n_losers": n_lose[k],
+            "third_parties": _compact(labels, eff_row, mask_row),
         })
     return out
+
+
+def _compact(labels: list[str], values: list[float], keep: list[bool]) -> str:
+    """``"actor:+0.0123;actor:-0.004"`` for the kept actors."""
+    # %-formatting: about twice as fast as format() here (4 million calls at 200 actors x 10 rounds)
+    return ";".join([lab + "%+.6g" % x for lab, x, k in zip(labels, values, keep, strict=True) if k])  # noqa: UP031
 
 
 def third_party_table(run: ModelRun) -> pd.DataFrame:
