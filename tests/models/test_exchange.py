@@ -326,3 +326,26 @@ def test_registry_metadata() -> None:
     for name in ("exchange", "exchange-random"):
         info = REGISTRY[name].info
         assert info.multi_issue and info.iterative and info.order_dependent and not info.uses_status_quo
+
+
+def test_cli_json_is_byte_identical_and_events_csv_has_every_exchange(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    runner = CliRunner()
+    path = str(DECIDE / "inputs" / "sample_data.txt")
+    events = tmp_path / "events.csv"
+    args = ["forecast", path, "--model", "exchange", "--rounds", "10", "--format", "json"]
+    first = runner.invoke(app, [*args, "--events", str(events)])
+    second = runner.invoke(app, args)
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert first.stdout == second.stdout
+    doc = json.loads(first.stdout)
+    rec = doc["models"]["exchange"]["issues"]["tol-hoogte"]["rounds"][10]
+    assert {"round", "outcome", "positions", "voting_positions", "voting_outcome"} <= set(rec)
+    with open(events, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    run = Exchange().run(load(path), rounds=10)
+    assert len(rows) == len(run.events)
+    assert {"actor_i", "supply_i", "actor_j", "supply_j", "gain", "third_parties"} <= set(rows[0])
