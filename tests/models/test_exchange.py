@@ -349,3 +349,14 @@ def test_cli_json_is_byte_identical_and_events_csv_has_every_exchange(tmp_path: 
     run = Exchange().run(load(path), rounds=10)
     assert len(rows) == len(run.events)
     assert {"actor_i", "supply_i", "actor_j", "supply_j", "gain", "third_parties"} <= set(rows[0])
+
+
+def test_outcome_distribution_is_reproducible_and_spreads() -> None:
+    from peninsula.models.exchange import outcome_distribution
+
+    scenario = load(DECIDE / "inputs" / "sample_data.txt")
+    a = outcome_distribution(scenario, runs=6, rng=11, rounds=3, p=1.0)
+    b = outcome_distribution(scenario, runs=6, rng=11, rounds=3, p=1.0)
+    assert a.equals(b)
+    assert len(a) == 6 * len(scenario.issues)
+    assert a.groupby("issue")["outcome"].nunique().max() > 1

@@ -33,7 +33,7 @@ from peninsula.simulate.rng import RNGLike, check_rng
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Exchange", "ExchangeRandom", "third_party_table"]
+__all__ = ["Exchange", "ExchangeRandom", "outcome_distribution", "third_party_table"]
 
 STOKMAN = (
     "Stokman & Van Oosten (1994), in Bueno de Mesquita & Stokman (eds.), European Community Decision "
@@ -209,7 +209,7 @@ class ExchangeRandom(Exchange):
     Each candidate's split of the exchange surplus is shifted at random towards one side, with strength
     ``p`` (0 = equal gain, 1 = up to the whole surplus); exact ties in gain are broken by a seeded coin as
     in DECIDE. The same ``rng`` seed gives the same run; repeated runs with different seeds give a
-    distribution of outcomes (use ``peninsula.simulate`` to sweep seeds).
+    distribution of outcomes, which :func:`outcome_distribution` collects.
     """
 
     info: ClassVar[ModelInfo] = ModelInfo(
@@ -303,3 +303,42 @@ def third_party_table(run: ModelRun) -> pd.DataFrame:
                          "utility_change": float(value)})
     columns = ["round", "seq", "actor_i", "actor_j", "issues", "actor", "utility_change"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def outcome_distribution(
+    scenario: Scenario, runs: int = 100, *, rng: RNGLike = None, rounds: int | None = None, **params: Any
+) -> pd.DataFrame:
+    """Final outcomes of ``runs`` independent ``exchange-random`` runs, one row per (run, issue).
+
+    Each run gets its own child of one ``numpy.random.SeedSequence`` (``spawn``), so the whole set is
+    reproducible from ``rng`` (an int seed or a SeedSequence; ``None`` = fresh entropy). ``params`` go to
+    :class:`ExchangeRandom` (``p``, ``fixed_weight``, ``salience_weight``). Summarise with, e.g.,
+    ``df.groupby("issue")["outcome"].describe()``.
+
+    Examples
+    --------
+    >>> from peninsula.core import Actor, Issue, Stance
+    >>> s = Scenario(id="toy", actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0)],
+    ...     issues=[Issue(id="p"), Issue(id="q")],
+    ...     stances=[Stance(actor="A", issue="p", position=0, salience=0.9),
+    ...              Stance(actor="A", issue="q", position=100, salience=0.2),
+    ...              Stance(actor="B", issue="p", position=100, salience=0.2),
+    ...              Stance(actor="B", issue="q", position=0, salience=0.9)])
+    >>> df = outcome_distribution(s, runs=5, rng=1, rounds=2, p=1.0)
+    >>> df.shape, sorted(df.columns)
+    ((10, 3), ['issue', 'outcome', 'run'])
+    """
+    import pandas as pd
+
+    if isinstance(rng, np.random.Generator):
+        seq = np.random.SeedSequence(int(rng.integers(0, 2**63 - 1)))
+    elif isinstance(rng, np.random.SeedSequence):
+        seq = rng
+    else:
+        seq = np.random.SeedSequence(rng)
+    model = ExchangeRandom(**params)
+    rows: list[dict[str, Any]] = []
+    for k, child in enumerate(seq.spawn(runs)):
+        run = model.run(scenario, rounds=rounds, rng=child)
+        rows.extend({"run": k, "issue": i, "outcome": r.outcome} for i, r in run.issues.items())
+    return pd.DataFrame(rows, columns=["run", "issue", "outcome"])
