@@ -30,11 +30,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.models import exchange_reference as ref  # noqa: E402
+
 from peninsula.core import Actor, Issue, Scenario, Stance  # noqa: E402 (after the path set-up)
 from peninsula.io import load  # noqa: E402
 from peninsula.kernels.exchange import exchange_round  # noqa: E402
 from peninsula.models.exchange import Exchange, _Arrays  # noqa: E402
-from tests.models import exchange_reference as ref  # noqa: E402
 
 SEED = 20261123
 ROUNDS = 10
