@@ -144,7 +144,7 @@ def cap(rd: Round, E: Exchange, k: Side) -> None:
 Draw = Callable[[Exchange], tuple[float, float, float]]
 
 
-def calc(rd: Round, E: Exchange, p: float = 0.0, draw: Draw | None = None) -> None:
+def calc(rd: Round, E: Exchange, p: float = 0.0, draw: Draw | None = None, clean: bool = False) -> None:
     """§5: the equal-gain exchange (and §11's randomisation when p > 0)."""
     i, j = E.i, E.j
     s, c, W = rd.s, rd.c, rd.W
@@ -175,6 +175,8 @@ def calc(rd: Round, E: Exchange, p: float = 0.0, draw: Draw | None = None) -> No
     cap(rd, E, i)
     cap(rd, E, j)
     E.valid = ok(i, i.move) and ok(j, j.move)
+    if clean:
+        i.eu = j.eu = E.gain
     if p > 0 and draw is not None:
         randomise(rd, E, p, draw(E))
 
@@ -266,19 +268,24 @@ def generate(rd: Round) -> list[Exchange]:
     return out
 
 
-def update(rd: Round, C: Exchange, R: Exchange, p: float, draw: Any) -> None:
-    """§7 UPDATE(C, R)."""
+def update(rd: Round, C: Exchange, R: Exchange, p: float, draw: Any, clean: bool = False) -> None:
+    """§7 UPDATE(C, R); ``clean``: a matched side records R's realised move instead of its stale one."""
     matched_a = False
+    realised_moves: list[tuple[Side, float]] = []
     for k in (C.i, C.j):
         for r in (R.i, R.j):
             if (k.actor, k.supply) == (r.actor, r.supply):
                 k.pos = r.y
                 k.hist.append(r.move)
+                realised_moves.append((k, r.move))
                 matched_a = True
                 break
     if matched_a:
         C.i.hist.pop()
         C.j.hist.pop()
+        if clean:
+            for k, mv in realised_moves:
+                k.hist[-1] = mv
     matched_b = False
     demand_cells = {(C.i.actor, C.i.demand), (C.j.actor, C.j.demand)}
     for D, S in ((R.j, R.i), (R.i, R.j)):
@@ -296,7 +303,7 @@ def update(rd: Round, C: Exchange, R: Exchange, p: float, draw: Any) -> None:
                 C.j.hist.pop()
             matched_b = True
     if matched_a or matched_b:
-        calc(rd, C, p, draw)
+        calc(rd, C, p, draw, clean)
 
 
 def _cmp(a: Exchange, b: Exchange) -> int:
@@ -326,11 +333,12 @@ def run_round(
     tie_rule: TieRule = tails,
     p: float = 0.0,
     draw: Callable[[Exchange], tuple[float, float, float]] | None = None,
+    clean: bool = False,
 ) -> list[Realised]:
     """§7: one round; returns the realised exchanges in order (object and its state after the pass)."""
     L = generate(rd)
     for E in L:
-        calc(rd, E, p, draw)
+        calc(rd, E, p, draw, clean)
     realised: list[Realised] = []
     key = functools.cmp_to_key(_cmp)
     while L:
@@ -342,7 +350,14 @@ def run_round(
             continue
         F = L.pop(0)
         if L and abs(F.gain - L[0].gain) < TIE:
-            if tie_rule(F, L[0], len(realised)):
+            heads = tie_rule(F, L[0], len(realised))
+            if clean:  # no duplicate: the one not realised keeps its place
+                if heads:
+                    R = L.pop(0)
+                    L.insert(0, F)
+                else:
+                    R = F
+            elif heads:
                 L.append(F)
                 R = L.pop(0)
             else:
@@ -356,7 +371,7 @@ def run_round(
         for C in L:
             if not C.valid:
                 continue
-            update(rd, C, R, p, draw)
+            update(rd, C, R, p, draw, clean)
             if C.valid:
                 kept.append(C)
         L = kept
@@ -482,7 +497,7 @@ def uniform(seed: int, a: int, b: int, c: int, d: int) -> float:
 
 def run_keyed(
     X: Matrix, s: Matrix, c: Matrix, rounds: int = 10, *, seed: int = 0, p: float = 0.0, coin: bool = False,
-    fixed_weight: float = 0.1, salience_weight: float = 0.4,
+    fixed_weight: float = 0.1, salience_weight: float = 0.4, clean: bool = False,
 ) -> list[RoundOut]:
     """Like :func:`run`, with the kernel's keyed draws: §11 draws per (round, candidate, calc number) and,
     with ``coin``, a seeded coin at ties (per (round, tie number))."""
@@ -500,7 +515,7 @@ def run_keyed(
         def draw(E: Exchange, r: int = r) -> tuple[float, float, float]:
             return tuple(uniform(seed, r, E.index, E.n_calc, w) for w in range(3))  # type: ignore[return-value]
 
-        realised = run_round(rd, rule, p, draw if p > 0 else None)
+        realised = run_round(rd, rule, p, draw if p > 0 else None, clean)
         Y, cur = end_of_round(rd, realised, fixed_weight, salience_weight)
         out.append(RoundOut(r, [row[:] for row in cur], Y, realised))
     return out

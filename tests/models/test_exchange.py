@@ -205,6 +205,26 @@ def test_kernel_equals_reference(file: str, p: float, coin: bool) -> None:
     _compare(arr, ref_rounds, fast)
 
 
+@pytest.mark.parametrize("file", ["sample_data.txt", "copenhagen.csv", "cop21.csv"])
+@pytest.mark.parametrize(("p", "coin"), [(0.0, False), (0.0, True), (0.5, True)])
+def test_clean_kernel_equals_clean_reference(file: str, p: float, coin: bool) -> None:
+    scenario = load(DECIDE / "inputs" / file)
+    arr, X, s, c = _inputs(scenario)
+    ref_rounds = ref.run_keyed(X, s, c, 4, seed=99, p=p, coin=coin, clean=True)
+    fast = _fast_rounds(arr, 4, p=p, seed=99, tie_mode=1 if coin else 0, clean=True)
+    _compare(arr, ref_rounds, fast)
+
+
+def test_clean_variant_differs_from_decide_and_reports_capped_gain_as_eu() -> None:
+    scenario = load(DECIDE / "inputs" / "sample_data.txt")
+    clean = REGISTRY["exchange-clean"]().run(scenario, rounds=1)
+    decide = Exchange().run(scenario, rounds=1)
+    assert [e["gain"] for e in clean.events] != [e["gain"] for e in decide.events]
+    for e in clean.events:
+        assert e["eu_i"] == e["eu_j"] == pytest.approx(e["gain"])
+    assert any(e["eu_i"] != pytest.approx(e["gain"]) for e in decide.events)  # DECIDE's pre-cap eu
+
+
 def test_cop21_with_missing_cells_runs_and_keeps_absent_actors_absent() -> None:
     scenario = load(DECIDE / "inputs" / "cop21.csv")
     run = Exchange().run(scenario, rounds=3)
@@ -323,7 +343,7 @@ def test_randomised_variant_is_seeded_and_reproducible() -> None:
 
 
 def test_registry_metadata() -> None:
-    for name in ("exchange", "exchange-random"):
+    for name in ("exchange", "exchange-random", "exchange-clean"):
         info = REGISTRY[name].info
         assert info.multi_issue and info.iterative and info.order_dependent and not info.uses_status_quo
 

@@ -22,11 +22,13 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @given(s=scenarios(max_actors=8, max_issues=4), seed=st.integers(0, 2**32 - 1), p=st.sampled_from([0.0, 0.7]),
-       coin=st.booleans())
-def test_kernel_equals_reference_on_generated_scenarios(s: Scenario, seed: int, p: float, coin: bool) -> None:
+       coin=st.booleans(), clean=st.booleans())
+def test_kernel_equals_reference_on_generated_scenarios(
+    s: Scenario, seed: int, p: float, coin: bool, clean: bool
+) -> None:
     arr, X, sal, cap = _inputs(s)
-    ref_rounds = ref.run_keyed(X, sal, cap, 3, seed=seed, p=p, coin=coin)
-    fast = _fast_rounds(arr, 3, p=p, seed=seed, tie_mode=1 if coin else 0)
+    ref_rounds = ref.run_keyed(X, sal, cap, 3, seed=seed, p=p, coin=coin, clean=clean)
+    fast = _fast_rounds(arr, 3, p=p, seed=seed, tie_mode=1 if coin else 0, clean=clean)
     _compare(arr, ref_rounds, fast)
 
 
@@ -48,11 +50,13 @@ def symmetric_scenarios(draw: st.DrawFn) -> Scenario:
 
 
 @SETTINGS
-@given(s=symmetric_scenarios(), coin=st.booleans(), seed=st.integers(0, 1000))
-def test_kernel_equals_reference_under_many_exact_ties(s: Scenario, coin: bool, seed: int) -> None:
+@given(s=symmetric_scenarios(), coin=st.booleans(), seed=st.integers(0, 1000), clean=st.booleans())
+def test_kernel_equals_reference_under_many_exact_ties(
+    s: Scenario, coin: bool, seed: int, clean: bool
+) -> None:
     arr, X, sal, cap = _inputs(s)
-    ref_rounds = ref.run_keyed(X, sal, cap, 3, seed=seed, coin=coin)
-    fast = _fast_rounds(arr, 3, seed=seed, tie_mode=1 if coin else 0)
+    ref_rounds = ref.run_keyed(X, sal, cap, 3, seed=seed, coin=coin, clean=clean)
+    fast = _fast_rounds(arr, 3, seed=seed, tie_mode=1 if coin else 0, clean=clean)
     _compare(arr, ref_rounds, fast)
 
 

@@ -172,9 +172,12 @@ def _calc(
     e: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
     gain: FloatArray, valid: npt.NDArray[np.bool_], ncalc: IntArray,
     fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray,
+    W: FloatArray, S: FloatArray, clean: int,
 ) -> None:
-    """§5 CALC: the equal-gain exchange of candidate ``e`` from its current private state."""
+    """§5 CALC: the equal-gain exchange of candidate ``e`` from its current private state.
+
+    With ``clean`` a capped exchange's ``eu`` is its capped gain (DECIDE keeps the pre-cap value).
+    """
     a = ints[e, 0, ACTOR]
     b = ints[e, 1, ACTOR]
     Q = ints[e, 0, SUP]
@@ -203,6 +206,9 @@ def _calc(
     _cap(e, 0, gain, fs, ints, X, s, c, cs, W, S)
     _cap(e, 1, gain, fs, ints, X, s, c, cs, W, S)
     valid[e] = _ok(e, 0, fs[e, 0, MOVE], fs, ints) and _ok(e, 1, fs[e, 1, MOVE], fs, ints)
+    if clean == 1:
+        fs[e, 0, EU] = gain[e]
+        fs[e, 1, EU] = gain[e]
     if p > 0:
         gi = gen_index[e]
         u = uniform(seed, round_no, gi, ncalc[e], 0)
@@ -492,7 +498,7 @@ def _grow_i(a: IntArray, need: int) -> IntArray:
 @_jit
 def _round(
     X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
-    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray,
+    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
 ) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
     n, m = X.shape
     cs = np.zeros((n, m))
@@ -535,7 +541,7 @@ def _round(
     u_next = np.empty(len(u_actor), dtype=np.int64)
     n_u = 0
     for e in range(M):
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S)
+        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S, clean)
 
     # cell -> candidates in which that cell supplies / demands (CSR)
     sup_key = np.empty(2 * M, dtype=np.int64)
@@ -682,40 +688,53 @@ def _round(
             elif tie_mode == 2 and tie_count < len(tie_choices):
                 heads = tie_choices[tie_count] == 1
             tie_count += 1
-            moved = F if heads else Sx  # the entry whose candidate is listed again at the end
-            if heads:
-                e_alive[Sx] = 0
-                n_live -= 1
-                R = e_cand[Sx]
-            else:
-                # S stays at the front: back into the heap as it was
+            if clean == 1:
+                # no duplicate: the candidate not realised keeps its place in the list
+                keep = Sx
+                if heads:
+                    e_alive[Sx] = 0
+                    e_alive[F] = 1  # net: one entry fewer, as without a tie
+                    R = e_cand[Sx]
+                    keep = F
                 hg = _grow_f(hg, hn + 1)
                 he = _grow_i(he, hn + 1)
                 hv = _grow_i(hv, hn + 1)
-                hn = _heap_push(hn, gain[e_cand[Sx]], Sx, e_ver[Sx], hg, he, hv)
-            # append a new entry for the candidate of ``moved``
-            cm = e_cand[moved]
-            if n_e + 1 > len(e_cand):
-                e_cand = _grow_i(e_cand, n_e + 1)
-                e_birth = _grow_i(e_birth, n_e + 1)
-                e_base = _grow_i(e_base, n_e + 1)
-                e_alive = _grow_i(e_alive, n_e + 1)
-                e_ver = _grow_i(e_ver, n_e + 1)
-                e_next = _grow_i(e_next, n_e + 1)
-            e_cand[n_e] = cm
-            e_birth[n_e] = T + 1
-            e_base[n_e] = M + n_appended
-            n_appended += 1
-            e_alive[n_e] = 1
-            n_live += 1
-            e_ver[n_e] = 0
-            e_next[n_e] = ent_head[cm]
-            ent_head[cm] = n_e
-            hg = _grow_f(hg, hn + 1)
-            he = _grow_i(he, hn + 1)
-            hv = _grow_i(hv, hn + 1)
-            hn = _heap_push(hn, gain[cm], n_e, 0, hg, he, hv)
-            n_e += 1
+                hn = _heap_push(hn, gain[e_cand[keep]], keep, e_ver[keep], hg, he, hv)
+            else:
+                moved = F if heads else Sx  # the entry whose candidate is listed again at the end
+                if heads:
+                    e_alive[Sx] = 0
+                    n_live -= 1
+                    R = e_cand[Sx]
+                else:
+                    # S stays at the front: back into the heap as it was
+                    hg = _grow_f(hg, hn + 1)
+                    he = _grow_i(he, hn + 1)
+                    hv = _grow_i(hv, hn + 1)
+                    hn = _heap_push(hn, gain[e_cand[Sx]], Sx, e_ver[Sx], hg, he, hv)
+                # append a new entry for the candidate of ``moved``
+                cm = e_cand[moved]
+                if n_e + 1 > len(e_cand):
+                    e_cand = _grow_i(e_cand, n_e + 1)
+                    e_birth = _grow_i(e_birth, n_e + 1)
+                    e_base = _grow_i(e_base, n_e + 1)
+                    e_alive = _grow_i(e_alive, n_e + 1)
+                    e_ver = _grow_i(e_ver, n_e + 1)
+                    e_next = _grow_i(e_next, n_e + 1)
+                e_cand[n_e] = cm
+                e_birth[n_e] = T + 1
+                e_base[n_e] = M + n_appended
+                n_appended += 1
+                e_alive[n_e] = 1
+                n_live += 1
+                e_ver[n_e] = 0
+                e_next[n_e] = ent_head[cm]
+                ent_head[cm] = n_e
+                hg = _grow_f(hg, hn + 1)
+                he = _grow_i(he, hn + 1)
+                hv = _grow_i(hv, hn + 1)
+                hn = _heap_push(hn, gain[cm], n_e, 0, hg, he, hv)
+                n_e += 1
         if not valid[R]:
             T += 1
             continue
@@ -809,7 +828,7 @@ def _round(
             n_recalc += 1
             g_old = gain[e]
             n_u = _update(e, R, n_u, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs,
-                          W, S, u_actor, u_val, u_next)
+                          W, S, u_actor, u_val, u_next, clean)
             if n_u > len(u_actor) - 8:
                 u_actor = _grow_i(u_actor, 2 * len(u_actor))
                 u_val = _grow_f(u_val, 2 * len(u_val))
@@ -898,20 +917,28 @@ def _update(
     e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
     gain: FloatArray, valid: npt.NDArray[np.bool_], ncalc: IntArray,
     fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, u_actor: IntArray, u_val: FloatArray, u_next: IntArray,
+    W: FloatArray, S: FloatArray, u_actor: IntArray, u_val: FloatArray, u_next: IntArray, clean: int,
 ) -> int:
-    """§7 UPDATE(C = e, R): supply trigger, demand trigger, recalculation. Returns the U pool size."""
+    """§7 UPDATE(C = e, R): supply trigger, demand trigger, recalculation. Returns the U pool size.
+
+    With ``clean`` a matched supply side's history records R's realised move instead of keeping its own
+    stale candidate move.
+    """
     matched_a = False
     fold0 = False
     fold1 = False
+    rmove0 = 0.0
+    rmove1 = 0.0
     for k in range(2):
         for r in range(2):
             if ints[e, k, ACTOR] == ints[R, r, ACTOR] and ints[e, k, SUP] == ints[R, r, SUP]:
                 fs[e, k, POS] = fs[R, r, Y]
                 if k == 0:
                     fold0 = True
+                    rmove0 = fs[R, r, MOVE]
                 else:
                     fold1 = True
+                    rmove1 = fs[R, r, MOVE]
                 matched_a = True
                 break
     matched_b = False
@@ -956,16 +983,16 @@ def _update(
         # history: a matched supply side keeps its old candidate move (stale entry), the other side's
         # last entry is replaced by the recalculation
         if fold0:
-            _fold(e, 0, fs, ints)
+            _fold(e, 0, rmove0 if clean == 1 else fs[e, 0, HLAST], fs, ints)
         if fold1:
-            _fold(e, 1, fs, ints)
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S)
+            _fold(e, 1, rmove1 if clean == 1 else fs[e, 1, HLAST], fs, ints)
+        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S, clean)
     return n_u
 
 
 @_jit
-def _fold(e: int, k: int, fs: FloatArray, ints: IntArray) -> None:
-    last = fs[e, k, HLAST]
+def _fold(e: int, k: int, last: float, fs: FloatArray, ints: IntArray) -> None:
+    """Move ``last`` into the side's history prefix (the last entry is then set by CALC)."""
     fs[e, k, HSUM] = fs[e, k, HSUM] + last
     if not last > 0:
         ints[e, k, HPOS] = 0
@@ -1018,6 +1045,7 @@ def exchange_round(
     round_no: int = 1,
     tie_mode: int = 0,
     tie_choices: IntArray | None = None,
+    clean: bool = False,
 ) -> RoundResult:
     """Run one round of DECIDE's equal-gain exchange model (§2-§8; §11 if ``p > 0``).
 
@@ -1036,6 +1064,10 @@ def exchange_round(
     tie_mode:
         0: §10 (realise the first candidate); 1: seeded coin; 2: replay ``tie_choices`` (1 = realise the
         runner-up), then §10.
+    clean:
+        Drop three DECIDE accidents (model ``exchange-clean``): a recalculated supply side's history
+        records the realised move instead of its own stale candidate move; a capped exchange's ``eu`` is
+        its capped gain; a tie does not list the runner-up a second time.
 
     Returns
     -------
@@ -1055,7 +1087,7 @@ def exchange_round(
     choices = np.zeros(0, dtype=np.int64) if tie_choices is None else np.asarray(tie_choices, dtype=np.int64)
     Xn, Yv, info, flat, ties = _round(
         Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p),
-        np.uint64(seed & 0xFFFFFFFFFFFFFFFF), int(round_no), int(tie_mode), choices,
+        np.uint64(seed & 0xFFFFFFFFFFFFFFFF), int(round_no), int(tie_mode), choices, int(clean),
     )
     out = RoundResult(Xn, Yv, info, flat, int(ties[0]))
     out.counters = {"recalculations": int(ties[1]), "cells_visited": int(ties[2]), "heap_pops": int(ties[3]),

@@ -33,7 +33,7 @@ from peninsula.simulate.rng import RNGLike, check_rng
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Exchange", "ExchangeRandom", "outcome_distribution", "third_party_table"]
+__all__ = ["Exchange", "ExchangeClean", "ExchangeRandom", "outcome_distribution", "third_party_table"]
 
 STOKMAN = (
     "Stokman & Van Oosten (1994), in Bueno de Mesquita & Stokman (eds.), European Community Decision "
@@ -108,6 +108,7 @@ class Exchange(Model):
     param_specs: ClassVar[tuple[ParamSpec, ...]] = _WEIGHT_PARAMS
     default_rounds: ClassVar[int] = 10
     _tie_mode: ClassVar[int] = 0
+    _clean: ClassVar[bool] = False
 
     def _p(self, params: dict[str, Any]) -> float:
         return 0.0
@@ -142,7 +143,7 @@ class Exchange(Model):
         prefs = [X]
         for r in range(1, n_rounds + 1):
             res = exchange_round(X, arr.s, arr.c, fixed_weight=fw, salience_weight=sw, p=p, seed=seed,
-                                 round_no=r, tie_mode=self._tie_mode)
+                                 round_no=r, tie_mode=self._tie_mode, clean=self._clean)
             results.append(res)
             X = res.preference
             prefs.append(X)
@@ -201,6 +202,23 @@ class Exchange(Model):
         if capped:
             run_notes.append(f"rounds {capped} stopped at the iteration cap (50 per candidate)")
         return ModelRun(self.info.name, params, issues, events, run_notes)
+
+
+class ExchangeClean(Exchange):
+    """Equal-gain exchange without three of DECIDE's accidents (see ``docs/models/exchange.md``).
+
+    Differs from ``exchange`` in exactly three rules: (1) when a candidate is recalculated because one of
+    its supply cells has moved, that side's move history records the realised move instead of keeping
+    its own earlier candidate move; (2) a capped exchange's ``eu`` is its capped gain; (3) a tie in gain
+    realises the first candidate and leaves the runner-up where it is (no second listing). Everything else
+    (candidates, equal gain, cap, local outcomes, update) is DECIDE's. Not DECIDE-compatible by design.
+    """
+
+    info: ClassVar[ModelInfo] = ModelInfo(
+        "exchange-clean", "Exchange model, equal gain without DECIDE's accidents", STOKMAN,
+        deterministic=True, order_dependent=True, multi_issue=True, uses_status_quo=False, iterative=True,
+    )
+    _clean: ClassVar[bool] = True
 
 
 class ExchangeRandom(Exchange):

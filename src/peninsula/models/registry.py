@@ -6,7 +6,7 @@ from peninsula.core import ParameterError
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
-from peninsula.models.exchange import Exchange, ExchangeRandom
+from peninsula.models.exchange import Exchange, ExchangeClean, ExchangeRandom
 from peninsula.models.nash import Nash
 
 REGISTRY: dict[str, type[Model]] = {
@@ -18,6 +18,7 @@ REGISTRY: dict[str, type[Model]] = {
     "eu-masad": ExpectedUtilityMasad,
     "exchange": Exchange,
     "exchange-random": ExchangeRandom,
+    "exchange-clean": ExchangeClean,
     "nash": Nash,
 }
 
