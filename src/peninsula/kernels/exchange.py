@@ -54,6 +54,11 @@ KNIFE = 1e-9  # §9: |d0| <= KNIFE counts as d0 = 0 (no cap)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+def _jit_inline(fn: _F) -> _F:
+    """Like :func:`_jit`, inlined into callers at numba-IR level (small hot helpers)."""
+    return cast(_F, numba.njit(cache=True, nogil=True, inline="always")(fn))
+
+
 def _jit(fn: _F) -> _F:
     """``numba.njit(cache=True)`` with the function's own type (numba ships no type hints)."""
     return cast(_F, numba.njit(cache=True, nogil=True)(fn))
@@ -87,7 +92,7 @@ def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
 
 
 # -- candidate state ---------------------------------------------------------------------------------
-@_jit
+@_jit_inline
 def _local_sum(e: int, k: int, v: float, self_from_u: bool, fs: FloatArray, ints: IntArray, X: FloatArray,
                cs: FloatArray, S: FloatArray) -> float:
     """Σ c·s·z on side k's supply issue (§4 N_k times W): U entries override X, k sits at ``v``.
@@ -103,7 +108,7 @@ def _local_sum(e: int, k: int, v: float, self_from_u: bool, fs: FloatArray, ints
     return float(S[d] - cs[a, d] * X[a, d] + fs[e, k, UCORR] + cs[a, d] * z)
 
 
-@_jit
+@_jit_inline
 def _ok(e: int, k: int, m: float, fs: FloatArray, ints: IntArray) -> bool:
     """§6.1, the move test; the side's history already ends with ``m``."""
     if abs(m) > 100.0 or abs(m) <= EPS:
@@ -119,7 +124,7 @@ def _ok(e: int, k: int, m: float, fs: FloatArray, ints: IntArray) -> bool:
     return bool(allpos or allneg)
 
 
-@_jit
+@_jit_inline
 def _set_moves(e: int, mi: float, mj: float, fs: FloatArray) -> None:
     """§5.3 signs, replace the last history entries and set y = pos + move on both sides."""
     mi = -abs(mi) if fs[e, 0, POS] > fs[e, 1, TGT] else abs(mi)
@@ -395,12 +400,12 @@ def _before(
 
 
 # -- binary heap of (gain, entry, version), highest gain first -------------------------------------------
-@_jit
+@_jit_inline
 def _heap_less(i: int, j: int, hg: FloatArray, he: IntArray) -> bool:
     return bool(hg[i] > hg[j] or (hg[i] == hg[j] and he[i] < he[j]))
 
 
-@_jit
+@_jit_inline
 def _heap_swap(i: int, j: int, hg: FloatArray, he: IntArray, hv: IntArray) -> None:
     hg[i], hg[j] = hg[j], hg[i]
     he[i], he[j] = he[j], he[i]
@@ -990,7 +995,7 @@ def _update(
     return n_u
 
 
-@_jit
+@_jit_inline
 def _fold(e: int, k: int, last: float, fs: FloatArray, ints: IntArray) -> None:
     """Move ``last`` into the side's history prefix (the last entry is then set by CALC)."""
     fs[e, k, HSUM] = fs[e, k, HSUM] + last
