@@ -134,3 +134,34 @@ def test_models_json_lists_registry() -> None:
     doc = json.loads(out)
     assert list(doc) == list(REGISTRY)
     assert doc["compromise"]["deterministic"] is True
+
+
+def test_default_forecast_is_the_korea_default_with_cohesion() -> None:
+    code, out, _ = run("forecast", "-m", "compromise", "-m", "median", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["scenario"] == "korea-2019-04"
+    assert set(doc["cohesion"]) == {"before", "compromise", "median"}
+    code, out, _ = run("forecast", "-m", "compromise")
+    assert code == 0 and "U.S.-ROK cohesion" in out and "status quo" in out
+
+
+def test_forecast_overlay_side_by_side() -> None:
+    code, out, _ = run("forecast", "korea-2019-04", "--overlay", "resume-exercises", "-m", "compromise",
+                       "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    base = doc["models"]["compromise"]["issues"]["exercises"]["outcome"]
+    over = doc["overlay"]["models"]["compromise"]["issues"]["exercises"]["outcome"]
+    assert doc["overlay"]["name"] == "resume-exercises" and doc["overlay"]["changes"]
+    assert over > base
+    code, out, _ = run("forecast", "korea-2019-04", "--overlay", "resume-exercises", "-m", "compromise")
+    assert code == 0 and "base vs. overlay" in out
+    code, _, err = run("forecast", "korea-2019-04", "--overlay", "no-such-lever", "-m", "compromise")
+    assert code == 2 and "no-such-lever" in err
+
+
+def test_feature_commands_are_registered() -> None:
+    code, out, _ = run("--help")
+    for cmd in ("backtest", "whatif", "sources", "scenarios", "cohesion"):
+        assert cmd in out

@@ -18,13 +18,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from peninsula import api
-from peninsula.core import InputError, ParameterError, PeninsulaError
+from peninsula.core import InputError, ParameterError, PeninsulaError, Scenario
+from peninsula.models import Model
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -155,32 +157,152 @@ def forecast(
     events: Annotated[
         Path | None, typer.Option(help="Write every model event (challenges, exchanges) to this CSV file.")
     ] = None,
+    overlay: Annotated[
+        str | None,
+        typer.Option("--overlay", "-o", help="Also forecast with this policy-lever overlay, side by side."),
+    ] = None,
 ) -> None:
     """Forecast a scenario with one or more bargaining models."""
     if fmt not in ("table", "json", "csv"):
         raise ParameterError(f"--format must be table, json or csv, not {fmt!r}")
     from peninsula import scenarios
 
-    default: str = scenarios.DEFAULT_SCENARIO  # type: ignore[attr-defined,unused-ignore]
-    scenario = api.load(path if path is not None else default)
-    models = resolve = api.resolve_models(model or ["all"], _parse_settings(set_))
-    with _progress("forecast", len(resolve)) as step:
-        result = api.forecast(scenario, models, rounds=rounds, rng=seed, on_model=step)
-    if timings:
-        for name, seconds in result.timings.items():
-            sys.stderr.write(f"timing {name} {seconds:.6f}\n")
+    scenario = api.load(path if path is not None else scenarios.DEFAULT_SCENARIO)
+    instances = api.resolve_models(model or ["all"], _parse_settings(set_))
+    if overlay is not None:
+        _forecast_overlay(scenario, overlay, instances, rounds, seed, fmt, timings, events)
+        return
+    with _progress("forecast", len(instances)) as step:
+        result = api.forecast(scenario, instances, rounds=rounds, rng=seed, on_model=step)
+    _write_timings(result, timings)
     if events is not None:
         result.events.to_csv(events, index=False)
+    cohesion = scenarios.cohesion_by_model(scenario, result.runs)
     if fmt == "json":
-        _write_json(result.to_dict())
+        doc = result.to_dict()
+        if cohesion is not None:
+            doc["cohesion"] = cohesion
+        _write_json(doc)
     elif fmt == "csv":
-        df = result.rounds.merge(result.round_outcomes, on=["model", "issue", "round"], how="left")
-        sys.stdout.write(df.to_csv(index=False))
+        sys.stdout.write(_rounds_csv(result))
     else:
-        _render_forecast(result)
+        _render_forecast(result, cohesion)
 
 
-def _render_forecast(result: api.Forecast) -> None:
+def _write_timings(result: api.Forecast, timings: bool, tag: str = "") -> None:
+    if timings:
+        for name, seconds in result.timings.items():
+            sys.stderr.write(f"timing {name}{tag} {seconds:.6f}\n")
+
+
+def _rounds_csv(result: api.Forecast, run: str | None = None) -> str:
+    df = result.rounds.merge(result.round_outcomes, on=["model", "issue", "round"], how="left")
+    if run is not None:
+        df.insert(0, "run", run)
+    return str(df.to_csv(index=False))
+
+
+def _forecast_overlay(
+    scenario: Scenario,
+    overlay: str,
+    instances: list[Model],
+    rounds: int | None,
+    seed: int | None,
+    fmt: str,
+    timings: bool,
+    events: Path | None,
+) -> None:
+    """``forecast --overlay``: the base scenario and the overlaid one, side by side."""
+    import pandas as pd
+
+    from peninsula.scenarios import compare_overlay
+
+    cmp = compare_overlay(scenario, overlay, instances, rounds=rounds, rng=seed)
+    _write_timings(cmp.base, timings)
+    _write_timings(cmp.overlaid, timings, tag="+overlay")
+    if events is not None:
+        both = [cmp.base.events.assign(run="base"), cmp.overlaid.events.assign(run="overlay")]
+        pd.concat(both, ignore_index=True).to_csv(events, index=False)
+    if fmt == "json":
+        doc = cmp.base.to_dict()
+        if cmp.cohesion_base is not None:
+            doc["cohesion"] = cmp.cohesion_base
+        over = cmp.overlaid.to_dict()
+        changes = [
+            {
+                "actor": c.actor,
+                "issue": c.issue,
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "source": c.source.model_dump(mode="json"),
+            }
+            for c in cmp.changes
+        ]
+        doc["overlay"] = {
+            "name": cmp.overlay,
+            "scenario": over["scenario"],
+            "changes": changes,
+            "models": over["models"],
+            "cohesion": cmp.cohesion_overlaid,
+        }
+        _write_json(doc)
+        return
+    if fmt == "csv":
+        sys.stdout.write(_rounds_csv(cmp.base, "base"))
+        sys.stdout.write(_rounds_csv(cmp.overlaid, "overlay").split("\n", 1)[1])
+        return
+    sc = cmp.base.scenario
+    out.print(f"[bold]{sc.title or sc.id}[/bold] with overlay [bold]{cmp.overlay}[/bold]")
+    changed = Table(title="What the overlay changes", title_justify="left")
+    for col in ("actor", "issue", "field", "base", "overlay", "source"):
+        changed.add_column(col, overflow="fold")
+    for c in cmp.changes:
+        changed.add_row(c.actor, c.issue, c.field, _fmt(c.old), _fmt(c.new), escape(c.source.describe()))
+    out.print(changed)
+    table = Table(title="Forecasts: base vs. overlay", title_justify="left")
+    table.add_column("issue", style="bold", no_wrap=True)
+    table.add_column("model")
+    for col in ("base", "overlay", "change"):
+        table.add_column(col, justify="right")
+    df = cmp.outcomes
+    for k, issue in enumerate(sc.issues):
+        rows = list(df[df["issue"] == issue.id].itertuples(index=False))
+        for j, r in enumerate(rows):
+            last = j == len(rows) - 1 and k < len(sc.issues) - 1
+            table.add_row(
+                issue.id if j == 0 else "",
+                str(r.model),
+                _fmt(r.base),
+                _fmt(r.overlay),
+                _signed(r.change),
+                end_section=last,
+            )
+    if cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None:
+        table.add_section()
+        for j, key in enumerate(cmp.cohesion_base):
+            b, o = cmp.cohesion_base[key], cmp.cohesion_overlaid[key]
+            table.add_row(
+                "U.S.-ROK cohesion" if j == 0 else "",
+                key,
+                f"{b:.3f}",
+                f"{o:.3f}",
+                f"{o - b:+.3f}",
+                style="italic",
+            )
+    out.print(table)
+
+
+def _signed(x: Any) -> str:
+    """A change for a table: explicit sign, same precision rules as :func:`_fmt`."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    v = float(x)
+    return "0" if v == 0 else ("+" if v > 0 else "-") + _fmt(abs(v))
+
+
+def _render_forecast(result: api.Forecast, cohesion: dict[str, float] | None = None) -> None:
+    """The forecast table: issues as rows, the status quo and each model's outcome, and cohesion."""
     sc = result.scenario
     title = f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else "")
     table = Table(title=title, title_justify="left")
@@ -193,7 +315,21 @@ def _render_forecast(result: api.Forecast) -> None:
         table.add_row(
             issue.id, _fmt(issue.status_quo), *(_fmt(outcomes.at[m, issue.id]) for m in result.runs)
         )
+    if cohesion is not None:
+        table.add_section()
+        table.add_row(
+            "U.S.-ROK cohesion",
+            f"{cohesion['before']:.3f}",
+            *(f"{cohesion[m]:.3f}" if m in cohesion else "–" for m in result.runs),
+            style="italic",
+        )
     out.print(table)
+    if cohesion is not None:
+        out.print(
+            "[dim]U.S.-ROK cohesion: 1 = the allies want the same outcome on every shared issue, 0 = opposite"
+            " ends of every scale (salience-weighted, normalised by scale; see docs/scenarios.md). The status"
+            " quo column holds it before bargaining, each model's column after that model's rounds.[/dim]"
+        )
     scales = Table(title="Scales", title_justify="left", show_header=True, box=None, padding=(0, 2))
     for col in ("issue", "scale", "unit", "what the scale measures"):
         scales.add_column(col, no_wrap=col != "what the scale measures")
