@@ -165,3 +165,22 @@ def test_feature_commands_are_registered() -> None:
     code, out, _ = run("--help")
     for cmd in ("backtest", "whatif", "sources", "scenarios", "cohesion"):
         assert cmd in out
+
+
+def test_validate_checks_sources_of_yaml(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "scenario-format.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    good = tmp_path / "good.yaml"
+    good.write_text(block)
+    code, out, _ = run("validate", str(good))
+    assert code == 0, out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(block.replace("Trump has since pushed", "Trump pushed"))
+    code, out, err = run("validate", str(bad))
+    assert code == 2 and "bad.yaml" in err and "stances[0].position" in err
+    code, _, _ = run("validate", "--no-sources", str(bad))
+    assert code == 0
+    code, _, _ = run("validate", "korea-2019-04")
+    assert code == 0

@@ -391,8 +391,23 @@ def evaluate(
 @app.command()
 def validate(
     paths: Annotated[list[str], typer.Argument(help="Scenario files or packaged scenario ids.")],
+    check_sources: Annotated[
+        bool,
+        typer.Option(
+            "--sources/--no-sources",
+            help="Also require a checked source for every number of YAML and packaged scenarios.",
+        ),
+    ] = True,
 ) -> None:
-    """Check scenario files; list every problem (exit 2 if any)."""
+    """Check scenario files; list every problem (exit 2 if any).
+
+    YAML and packaged scenarios must also source every number: a seed quote found verbatim in the seed, a
+    row that exists in the named dataset, or a coded judgement with a reason and range. DECIDE and BDM files
+    are sourced by construction (each number cites its file and line).
+    """
+    from peninsula.io import detect_format
+    from peninsula.scenarios import file_source_problems, source_problems
+
     problems = []
     for p in paths:
         try:
@@ -400,7 +415,15 @@ def validate(
         except InputError as exc:
             problems += list(exc.problems)
             continue
-        out.print(f"ok {p}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.stances)} stances")
+        found = []
+        if check_sources:
+            if not Path(p).is_file():
+                found = source_problems(sc, p)
+            elif detect_format(p) == "yaml":
+                found = file_source_problems(p, sc)
+        problems += found
+        if not found:
+            out.print(f"ok {p}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.stances)} stances")
     if problems:
         raise InputError(problems)
 
