@@ -594,9 +594,7 @@ def _round(
     hg = np.empty(hcap)
     he = np.empty(hcap, dtype=np.int64)
     hv = np.empty(hcap, dtype=np.int64)
-    hn = 0
-    for e in range(M):
-        hn = _heap_push(hn, gain[e], e, 0, hg, he, hv)
+    hn = _heap_rebuild(M, e_alive, e_cand, e_ver, gain, hg, he, hv)  # heapify every initial entry
 
     real_cand = np.empty(16, dtype=np.int64)
     real_f = np.empty((16, 2, 4))  # per side: pos, y, move, eu
