@@ -14,8 +14,9 @@ capabilities U(0.1, 1) constant per actor; plus DECIDE's cop21 file):
 
 For each it prints the reference time (``tests/models/exchange_reference.py``), the kernel time
 (``peninsula.kernels.exchange.exchange_round``, compiled beforehand; compilation is reported separately),
-the full model time (``Exchange().run``: kernel plus result and event records with third-party effects),
-the ratio reference / kernel, and checks that both produced the same exchanges.
+the full model time (``Exchange().run``: kernel plus result and event records with third-party effects;
+"lean": with ``third_parties=False``, counts only), the ratio reference / kernel, and checks that both
+produced the same exchanges.
 """
 
 from __future__ import annotations
@@ -93,13 +94,16 @@ def main() -> None:
         ("large", synthetic(200, 10), False),
     ]
     print(f"{'config':8} {'actors x issues':>15} {'exchanges':>10} {'reference s':>12} {'kernel s':>9} "
-          f"{'model s':>8} {'ratio':>8}  same")
+          f"{'model s':>8} {'lean s':>7} {'ratio':>8}  same")
     for name, scenario, run_ref in configs:
         arr = _Arrays(scenario)
         t_kernel, counts, final = time_kernel(arr)
         t1 = time.perf_counter()
         Exchange().run(scenario, rounds=ROUNDS)
         t_model = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        Exchange(third_parties=False).run(scenario, rounds=ROUNDS)
+        t_lean = time.perf_counter() - t1
         if run_ref:
             t_ref, ref_counts, ref_final = time_reference(arr)
             same = ref_counts == counts and np.allclose(ref_final, final, atol=1e-9, equal_nan=True)
@@ -107,8 +111,8 @@ def main() -> None:
         else:
             ref_txt, ratio_txt, same_txt = f"{'-':>12}", f"{'-':>8}", "-"
         size = f"{len(scenario.actors)} x {len(scenario.issues)}"
-        print(f"{name:8} {size:>15} {sum(counts):10d} {ref_txt} {t_kernel:9.3f} {t_model:8.3f} {ratio_txt}  "
-              f"{same_txt}")
+        print(f"{name:8} {size:>15} {sum(counts):10d} {ref_txt} {t_kernel:9.3f} {t_model:8.3f} {t_lean:7.3f} "
+              f"{ratio_txt}  {same_txt}")
 
 
 if __name__ == "__main__":

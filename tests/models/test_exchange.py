@@ -380,3 +380,12 @@ def test_outcome_distribution_is_reproducible_and_spreads() -> None:
     assert a.equals(b)
     assert len(a) == 6 * len(scenario.issues)
     assert a.groupby("issue")["outcome"].nunique().max() > 1
+
+
+def test_third_party_detail_can_be_switched_off() -> None:
+    scenario = load(DECIDE / "inputs" / "sample_data.txt")
+    full = Exchange().run(scenario, rounds=1)
+    lean = Exchange.from_settings({"third_parties": "false"}).run(scenario, rounds=1)
+    assert [e["n_losers"] for e in lean.events] == [e["n_losers"] for e in full.events]
+    assert all(e["third_parties"] == "" for e in lean.events)
+    assert any(e["third_parties"] for e in full.events)

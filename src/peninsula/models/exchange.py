@@ -47,6 +47,8 @@ _WEIGHT_PARAMS = (
               low=0.0, high=1.0),
     ParamSpec("salience_weight", float, 0.4,
               "salience part of the preference update weight (DECIDE: 0.4)", low=0.0, high=1.0),
+    ParamSpec("third_parties", bool, True,
+              "list every third party's utility change in the events (False: counts only; for big runs)"),
 )
 
 
@@ -184,7 +186,7 @@ class Exchange(Model):
         events: list[dict[str, Any]] = []
         start = arr.X
         for r, res in enumerate(results, start=1):
-            events.extend(_events(arr, start, r, res))
+            events.extend(_events(arr, start, r, res, detail=bool(params["third_parties"])))
             start = res.preference
         n_ties = [res.n_ties for res in results]
         run_notes = [
@@ -249,7 +251,9 @@ def _issue_value(arr: _Arrays, value: float, d: int) -> float:
     return float(value / arr.factor[d] + arr.lower[d])
 
 
-def _events(arr: _Arrays, start: FloatArray, r: int, res: RoundResult) -> list[dict[str, Any]]:
+def _events(
+    arr: _Arrays, start: FloatArray, r: int, res: RoundResult, detail: bool = True
+) -> list[dict[str, Any]]:
     """Flat event records of one round's realised exchanges."""
     n_ex = res.exchanges.shape[0]
     if n_ex == 0:
@@ -285,7 +289,7 @@ def _events(arr: _Arrays, start: FloatArray, r: int, res: RoundResult) -> list[d
             "eu_j": float(v[7]),
             "n_gainers": n_gain[k],
             "n_losers": n_lose[k],
-            "third_parties": _compact(labels, eff_row, mask_row),
+            "third_parties": _compact(labels, eff_row, mask_row) if detail else "",
         })
     return out
 
