@@ -40,8 +40,7 @@ def load(path_or_id: str | Path) -> Scenario:
     key = str(path_or_id)
     ids = packaged_ids()
     if key in ids:
-        packaged: Scenario = scenarios.load_packaged(key)  # type: ignore[attr-defined,unused-ignore]
-        return packaged
+        return scenarios.load_packaged(key)
     raise InputError.single(
         key,
         None,
@@ -54,8 +53,7 @@ def packaged_ids() -> list[str]:
     """Ids of the scenarios packaged with peninsula."""
     from peninsula import scenarios
 
-    listed = scenarios.list_packaged()  # type: ignore[attr-defined,unused-ignore]
-    return [str(getattr(x, "id", x)) for x in listed]
+    return scenarios.packaged_ids()
 
 
 def resolve_models(

@@ -17,6 +17,9 @@ from pydantic import ValidationError
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Stance, integrity_problems
 from peninsula.io._text import read_text
 
+# libyaml's safe loader when PyYAML was built with it (several times faster), else the pure-Python one
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
     """1-based line of the YAML node at path ``loc`` (the deepest node that exists on the way)."""
@@ -81,8 +84,7 @@ def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenar
         Every problem found, each with the YAML path and its line.
     """
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -96,6 +98,7 @@ def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenar
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
+        root = yaml.compose(text, Loader=_FAST_LOADER)  # node positions, only needed to report lines
         problems = problems_from_validation(name, exc, root)
         if not any(e["type"] == "scenario_integrity" for e in exc.errors()):
             problems += _cross_problems(name, data, root)

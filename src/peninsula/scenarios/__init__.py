@@ -22,10 +22,8 @@ import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
-from pydantic import ValidationError
-
-from peninsula.core import InputError, InputProblem, Scenario
+from peninsula.core import InputError, Scenario
+from peninsula.io.yaml_format import parse_yaml
 from peninsula.scenarios.cohesion import (
     ALLIES,
     Cohesion,
@@ -78,6 +76,7 @@ __all__ = [
     "load_overlay",
     "load_packaged",
     "overlay_changes",
+    "packaged_ids",
     "source_problems",
     "source_records",
 ]
@@ -86,8 +85,6 @@ __all__ = [
 DEFAULT_SCENARIO = "korea-2019-04"
 
 _PACKAGE = "peninsula.scenarios"
-# libyaml's safe loader when PyYAML was built with it (several times faster), else the pure-Python one.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,8 @@ class ScenarioInfo:
     n_issues: int
 
 
-def _ids() -> list[str]:
+def packaged_ids() -> list[str]:
+    """Ids of the packaged scenarios (file names; nothing is loaded)."""
     folder = resources.files(_PACKAGE).joinpath("data")
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -120,25 +118,20 @@ def load_packaged(scenario_id: str) -> Scenario:
     >>> load_packaged("korea-2017-06").actor_ids[:6]
     ('US', 'ROK', 'DPRK', 'CHN', 'JPN', 'RUS')
     """
-    ids = _ids()
+    ids = packaged_ids()
     fname = f"{scenario_id}.yaml"
     if scenario_id not in ids:
         raise InputError.single(
             scenario_id, None, "scenario", f"no packaged scenario '{scenario_id}' (known: {', '.join(ids)})"
         )
     text = resources.files(_PACKAGE).joinpath("data", fname).read_text(encoding="utf-8")
-    try:
-        return Scenario.model_validate(yaml.load(text, Loader=_Loader))
-    except ValidationError as exc:
-        raise InputError(
-            [InputProblem(fname, None, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
-        ) from None
+    return parse_yaml(text, fname)
 
 
 def list_packaged() -> list[ScenarioInfo]:
     """The packaged scenarios, in date order."""
     out = []
-    for sid in _ids():
+    for sid in packaged_ids():
         s = load_packaged(sid)
         out.append(
             ScenarioInfo(s.id, s.title, s.date, s.metadata.get("seeds", ""), len(s.actors), len(s.issues))

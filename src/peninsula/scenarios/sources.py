@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from peninsula.core import InputProblem, Scenario, Source
+from peninsula.io.yaml_format import yaml_line, yaml_path
 
 __all__ = [
     "DATASET_VALUE_COLUMNS",
@@ -204,31 +205,6 @@ def _located_values(
             yield ("stances", k, "sources", name), st.actor, st.issue, name, value, st.sources.get(name)  # type: ignore[call-overload]
 
 
-def _path_str(path: Sequence[str | int]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
-    return out
-
-
-def _line_of(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
-    """1-based line of the deepest YAML node along ``path`` (``None`` without a parsed document)."""
-    node = root
-    line = None if node is None else node.start_mark.line + 1
-    for step in path:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            nxt = node.value[step]
-        else:
-            nxt = None
-        if nxt is None:
-            break
-        node = nxt
-        line = node.start_mark.line + 1
-    return line
-
-
 def source_problems(
     scenario: Scenario, file: str | None = None, *, yaml_root: yaml.Node | None = None
 ) -> list[InputProblem]:
@@ -263,9 +239,9 @@ def source_problems(
         ctx = ", ".join(
             x for x in (f"actor '{actor}'" if actor else "", f"issue '{issue}'" if issue else "") if x
         )
-        label = _path_str((*path[:2], field))
+        label = yaml_path((*path[:2], field))
         problems.append(
-            InputProblem(where, _line_of(yaml_root, path), label, f"{field} {value:g}: {msg}", ctx)
+            InputProblem(where, yaml_line(yaml_root, path), label, f"{field} {value:g}: {msg}", ctx)
         )
     return problems
 
