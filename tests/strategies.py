@@ -34,10 +34,16 @@ def scenarios(
         grid = [lower + span * q for q in (0.0, 0.25, 0.5, 0.7, 1.0)]
         present = [k for k in range(n_actors) if not allow_missing or draw(st.booleans()) or k == 0]
         for k in present:
-            stances.append(Stance(actor=f"a{k}", issue=f"i{j}",
-                                  position=draw(st.one_of(st.sampled_from(grid),
-                                                          st.floats(lower, lower + span, allow_nan=False))),
-                                  salience=draw(sals)))
+            stances.append(
+                Stance(
+                    actor=f"a{k}",
+                    issue=f"i{j}",
+                    position=draw(
+                        st.one_of(st.sampled_from(grid), st.floats(lower, lower + span, allow_nan=False))
+                    ),
+                    salience=draw(sals),
+                )
+            )
     return Scenario(id="generated", actors=actors, issues=issues, stances=stances)
 
 
@@ -51,8 +57,12 @@ def permuted(s: Scenario, order: list[int]) -> Scenario:
 
 def scaled_capabilities(s: Scenario, factor: float) -> Scenario:
     """The same scenario with every capability (general and issue-specific) multiplied by ``factor``."""
-    actors = [a.model_copy(update={"capability": None if a.capability is None else a.capability * factor})
-              for a in s.actors]
-    stances = [t.model_copy(update={"capability": None if t.capability is None else t.capability * factor})
-               for t in s.stances]
+    actors = [
+        a.model_copy(update={"capability": None if a.capability is None else a.capability * factor})
+        for a in s.actors
+    ]
+    stances = [
+        t.model_copy(update={"capability": None if t.capability is None else t.capability * factor})
+        for t in s.stances
+    ]
     return Scenario(id=s.id, actors=actors, issues=s.issues, stances=stances)

@@ -30,7 +30,9 @@ def test_help_lists_commands() -> None:
 
 
 def test_forecast_json_shape_and_values() -> None:
-    code, out, _ = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "--model", "compromise", "--format", "json")
+    code, out, _ = run(
+        "forecast", str(DECIDE_INPUTS / "cop21.csv"), "--model", "compromise", "--format", "json"
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["scenario"] == "cop21"
@@ -44,8 +46,17 @@ def test_forecast_json_shape_and_values() -> None:
 
 
 def test_forecast_timings_on_stderr() -> None:
-    code, out, err = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise", "-m", "median",
-                         "--timings", "--format", "json")
+    code, out, err = run(
+        "forecast",
+        str(DECIDE_INPUTS / "cop21.csv"),
+        "-m",
+        "compromise",
+        "-m",
+        "median",
+        "--timings",
+        "--format",
+        "json",
+    )
     assert code == 0
     lines = [ln.split() for ln in err.splitlines() if ln.startswith("timing ")]
     assert [ln[1] for ln in lines] == ["compromise", "median"]
@@ -78,7 +89,9 @@ def test_validate_bad_file_exit_2_with_details() -> None:
 
 
 def test_validate_good_files() -> None:
-    code, out, _ = run("validate", str(DECIDE_INPUTS / "cop21.csv"), str(BDM_INPUTS / "HondurasCrisisData.csv"))
+    code, out, _ = run(
+        "validate", str(DECIDE_INPUTS / "cop21.csv"), str(BDM_INPUTS / "HondurasCrisisData.csv")
+    )
     assert code == 0 and out.count("ok ") == 2
 
 
@@ -104,15 +117,25 @@ def test_internal_error_exit_1_short_message(monkeypatch: pytest.MonkeyPatch) ->
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(Compromise, "run", boom)
-    code, out, err = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise")
+    code, _, err = run("forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise")
     assert code == 1 and "kaboom" in err and "Traceback" not in err
     r = runner.invoke(app, ["--debug", "forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise"])
     assert isinstance(r.exception, RuntimeError)
 
 
 def test_evaluate_json() -> None:
-    code, out, _ = run("evaluate", str(DEU / "deu_train"), "--outcomes", str(DEU / "deu_train_issues.csv"),
-                       "-m", "compromise", "-m", "median", "--format", "json")
+    code, out, _ = run(
+        "evaluate",
+        str(DEU / "deu_train"),
+        "--outcomes",
+        str(DEU / "deu_train_issues.csv"),
+        "-m",
+        "compromise",
+        "-m",
+        "median",
+        "--format",
+        "json",
+    )
     assert code == 0
     doc = json.loads(out)["models"]
     assert doc["compromise"]["n"] == 176 and round(doc["compromise"]["mae"], 2) == 21.20
@@ -147,8 +170,9 @@ def test_default_forecast_is_the_korea_default_with_cohesion() -> None:
 
 
 def test_forecast_overlay_side_by_side() -> None:
-    code, out, _ = run("forecast", "korea-2019-04", "--overlay", "resume-exercises", "-m", "compromise",
-                       "--format", "json")
+    code, out, _ = run(
+        "forecast", "korea-2019-04", "--overlay", "resume-exercises", "-m", "compromise", "--format", "json"
+    )
     assert code == 0
     doc = json.loads(out)
     base = doc["models"]["compromise"]["issues"]["exercises"]["outcome"]
@@ -163,6 +187,7 @@ def test_forecast_overlay_side_by_side() -> None:
 
 def test_feature_commands_are_registered() -> None:
     code, out, _ = run("--help")
+    assert code == 0
     for cmd in ("backtest", "whatif", "sources", "scenarios", "cohesion"):
         assert cmd in out
 

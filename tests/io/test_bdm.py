@@ -58,8 +58,12 @@ def test_all_errors_reported(tmp_path: Path) -> None:
     p.write_text("Actor,Capability,Position,Salience\nA,x,1,0.5\nB,-1,2,0.5\n,1,2,0.5\nA,1,2,0.5\n")
     with pytest.raises(InputError) as info:
         load(p)
-    assert {(q.line, q.field) for q in info.value.problems} == {(2, "capability"), (3, "capability"),
-                                                               (4, "actor"), (5, "actor")}
+    assert {(q.line, q.field) for q in info.value.problems} == {
+        (2, "capability"),
+        (3, "capability"),
+        (4, "actor"),
+        (5, "actor"),
+    }
 
 
 def test_missing_column(tmp_path: Path) -> None:

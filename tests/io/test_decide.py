@@ -54,9 +54,16 @@ def _write(tmp_path: Path, text: str, name: str = "f.csv") -> Path:
 @pytest.mark.parametrize("quote", ["", "'", '"'])
 def test_delimiters_and_quoting(tmp_path: Path, delim: str, quote: str) -> None:
     q = lambda x: f"{quote}{x}{quote}"  # noqa: E731
-    rows = [["#O", "t"], ["#A", "a", "Alpha"], ["#A", "b", "Beta"], ["#P", "x", "an issue"],
-            ["#M", "x", "0"], ["#M", "x", "10"],
-            ["#D", "a", "x", "2", "0.5", "1"], ["#D", "b", "x", "8", "1", "3"]]
+    rows = [
+        ["#O", "t"],
+        ["#A", "a", "Alpha"],
+        ["#A", "b", "Beta"],
+        ["#P", "x", "an issue"],
+        ["#M", "x", "0"],
+        ["#M", "x", "10"],
+        ["#D", "a", "x", "2", "0.5", "1"],
+        ["#D", "b", "x", "8", "1", "3"],
+    ]
     text = "\n".join(delim.join(q(f) if not f.replace(".", "").isdigit() else f for f in r) for r in rows)
     s = load(_write(tmp_path, text))
     assert s.issue("x").upper == 10.0
@@ -64,10 +71,17 @@ def test_delimiters_and_quoting(tmp_path: Path, delim: str, quote: str) -> None:
 
 
 def test_every_invalid_row_is_reported(tmp_path: Path) -> None:
-    text = "\n".join([
-        "#A\ta", "#P\tx", "#D\ta\tx\tfive\t0.5\t1", "#D\tzz\tx\t5\t0.5\t1", "#D\ta\tnope\t5\t0.5\t1",
-        "#Q\tbogus", "#D\ta\tx\t5\t-1\t1",
-    ])
+    text = "\n".join(
+        [
+            "#A\ta",
+            "#P\tx",
+            "#D\ta\tx\tfive\t0.5\t1",
+            "#D\tzz\tx\t5\t0.5\t1",
+            "#D\ta\tnope\t5\t0.5\t1",
+            "#Q\tbogus",
+            "#D\ta\tx\t5\t-1\t1",
+        ]
+    )
     with pytest.raises(InputError) as info:
         load(_write(tmp_path, text))
     got = {(p.line, p.field) for p in info.value.problems}

@@ -49,7 +49,7 @@ def test_round_trip(tmp_path: Path) -> None:
 
 def test_errors_name_yaml_path_and_line(tmp_path: Path) -> None:
     bad = GOOD.replace("salience: 0.8", "salience: 1.8").replace("position: 924", "position: 99999")
-    bad = bad.replace("{kind: seed, file: a.txt, quote: \"five billion\"}", "{kind: seed, file: a.txt}")
+    bad = bad.replace('{kind: seed, file: a.txt, quote: "five billion"}', "{kind: seed, file: a.txt}")
     p = tmp_path / "bad.yaml"
     p.write_text(bad)
     with pytest.raises(InputError) as info:

@@ -25,9 +25,11 @@ def _toy() -> Scenario:
         id="toy",
         actors=[Actor(id="a", capability=1), Actor(id="b", capability=2), Actor(id="c", capability=3)],
         issues=[Issue(id="x")],
-        stances=[Stance(actor="a", issue="x", position=0, salience=1),
-                 Stance(actor="b", issue="x", position=40, salience=0.5),
-                 Stance(actor="c", issue="x", position=100, salience=0.5)],
+        stances=[
+            Stance(actor="a", issue="x", position=0, salience=1),
+            Stance(actor="b", issue="x", position=40, salience=0.5),
+            Stance(actor="c", issue="x", position=100, salience=0.5),
+        ],
     )
 
 
@@ -53,8 +55,12 @@ def test_weighted_median_half_weight_rule() -> None:
 
 def test_zero_weights_give_no_forecast_with_a_note() -> None:
     s = _toy()
-    zero = Scenario(id="z", actors=s.actors, issues=s.issues,
-                    stances=[t.model_copy(update={"salience": 0.0}) for t in s.stances])
+    zero = Scenario(
+        id="z",
+        actors=s.actors,
+        issues=s.issues,
+        stances=[t.model_copy(update={"salience": 0.0}) for t in s.stances],
+    )
     res = Compromise().run(zero).issues["x"]
     assert res.outcome is None and "sum to zero" in res.notes[0]
     assert Mean().run(zero).issues["x"].outcome == pytest.approx(140 / 3)
@@ -63,7 +69,9 @@ def test_zero_weights_give_no_forecast_with_a_note() -> None:
 
 
 def test_deu_training_half_reproduces_published_baselines() -> None:
-    ev = evaluate([DEU / "deu_train"], DEU / "deu_train_issues.csv", ["compromise", "mean", "median", "median-actor"])
+    ev = evaluate(
+        [DEU / "deu_train"], DEU / "deu_train_issues.csv", ["compromise", "mean", "median", "median-actor"]
+    )
     s = ev.summary
     assert (s["n"] == 176).all()
     assert round(float(s.loc["compromise", "mae"]), 2) == 21.20

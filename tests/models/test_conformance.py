@@ -58,8 +58,9 @@ def test_outcome_in_hull_deterministic_and_pure(name: str, s: Scenario, seed: in
         data = s.issue_data(issue_id)
         assert res.rounds, "round 0 is always reported"
         assert res.rounds[0].round == 0
-        assert res.rounds[0].positions == pytest.approx(dict(zip(data.actor_ids, data.positions.tolist(),
-                                                                 strict=True)))
+        assert res.rounds[0].positions == pytest.approx(
+            dict(zip(data.actor_ids, data.positions.tolist(), strict=True))
+        )
         if res.outcome is None:
             assert res.notes, "a missing outcome is explained"
             continue
@@ -73,8 +74,9 @@ def test_outcome_in_hull_deterministic_and_pure(name: str, s: Scenario, seed: in
     assert _outcomes(again) == _outcomes(run), "same rng, different output"
 
 
-@pytest.mark.parametrize("name", [m for m in MODELS if not REGISTRY[m].info.order_dependent
-                                  and REGISTRY[m].info.deterministic])
+@pytest.mark.parametrize(
+    "name", [m for m in MODELS if not REGISTRY[m].info.order_dependent and REGISTRY[m].info.deterministic]
+)
 @SETTINGS
 @given(s=scenarios(min_actors=2), data=st.data())
 def test_actor_permutation_invariance(name: str, s: Scenario, data: st.DataObject) -> None:
