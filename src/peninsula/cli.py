@@ -131,6 +131,15 @@ def _write_json(doc: Any) -> None:
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json or csv.")]
+ModelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model", "-m", help="Model to run (repeatable); 'all' (the default) runs every registered model."
+    ),
+]
+RoundsOpt = Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")]
+SeedOpt = Annotated[int | None, typer.Option(help="Seed for stochastic models.")]
 
 
 @app.command()
@@ -141,16 +150,11 @@ def forecast(
             help="A YAML scenario, a DECIDE file, a BDM table, or a packaged scenario id; none = the default."
         ),
     ] = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", "-m", help="Model to run (repeatable); 'all' runs every registered model."),
-    ] = None,
-    rounds: Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")
-    ] = None,
+    model: ModelOpt = None,
+    rounds: RoundsOpt = None,
+    set_: SetOpt = None,
     fmt: FormatOpt = "table",
-    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.")] = None,
+    seed: SeedOpt = None,
     timings: Annotated[
         bool, typer.Option("--timings", help="Print 'timing MODEL SECONDS' per model to stderr.")
     ] = False,
@@ -352,15 +356,11 @@ def _render_forecast(result: api.Forecast, cohesion: dict[str, float] | None = N
 def evaluate(
     paths: Annotated[list[Path], typer.Argument(help="DECIDE files, or folders of them.")],
     outcomes: Annotated[Path, typer.Option(help="CSV with issue_id, outcome [, reference_point].")],
-    model: Annotated[
-        list[str] | None, typer.Option("--model", "-m", help="Model (repeatable); default all.")
-    ] = None,
-    rounds: Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")
-    ] = None,
+    model: ModelOpt = None,
+    rounds: RoundsOpt = None,
+    set_: SetOpt = None,
     fmt: FormatOpt = "table",
-    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.")] = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Measure models' forecast error (mean absolute error) against known outcomes."""
     if fmt not in ("table", "json"):
