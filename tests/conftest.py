@@ -6,14 +6,23 @@ Testing rules for this suite:
 * numbers are pinned to published or reference values, or to hand computations written out in the test;
 * invariants are property tests whose generators live in ``tests/strategies.py``;
 * no timing assertions here: speed is measured by ``benchmarks/``;
-* warnings are errors (``filterwarnings = error``): a test that expects one says so with ``pytest.warns``.
+* warnings are errors (``filterwarnings = error``): a test that expects one says so with ``pytest.warns``;
+* with ``CI`` set, hypothesis runs derandomized (a fixed example sequence).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests on a fixed sequence of examples so that a landing never depends on luck;
+# local runs keep exploring new examples (and a failure found there becomes a pinned test case).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference"

@@ -98,3 +98,15 @@ def test_invariants(cls: type, s: Scenario, data: st.DataObject, factor: float) 
         xs = s.issue_data(issue_id).positions
         if out is not None:
             assert xs.min() - 1e-9 * s.issue(issue_id).span <= out <= xs.max() + 1e-9 * s.issue(issue_id).span
+
+
+def test_tiny_weights_do_not_underflow() -> None:
+    # found by hypothesis: capability 0.5 x salience 5e-324 underflowed to a zero total weight
+    s = Scenario(
+        id="tiny",
+        actors=[Actor(id="a", capability=0.5)],
+        issues=[Issue(id="x", lower=0, upper=1)],
+        stances=[Stance(actor="a", issue="x", position=0.25, salience=5e-324)],
+    )
+    assert Compromise().run(s).issues["x"].outcome == 0.25
+    assert Median().run(s).issues["x"].outcome == 0.25
