@@ -389,3 +389,42 @@ def test_third_party_detail_can_be_switched_off() -> None:
     assert [e["n_losers"] for e in lean.events] == [e["n_losers"] for e in full.events]
     assert all(e["third_parties"] == "" for e in lean.events)
     assert any(e["third_parties"] for e in full.events)
+
+
+def test_third_party_effects_of_all_exchanges_equal_one_exchange_at_a_time() -> None:
+    # the vectorised pass (in row blocks) must give bit for bit what one exchange at a time gives
+    arr = _Arrays(load(DECIDE.parent / "decide" / "inputs" / "cop21.csv"))
+    res = exchange_round(arr.X, arr.s, arr.c)
+    ex = np.tile(res.exchanges, (25, 1))  # > one block of rows
+    vals = np.tile(res.values, (25, 1))
+    both = third_party_effects(arr.X, arr.s, arr.c, ex, vals)
+    single = np.vstack([third_party_effects(arr.X, arr.s, arr.c, ex[r:r + 1], vals[r:r + 1])
+                        for r in range(ex.shape[0])])
+    assert ex.shape[0] > 2048
+    assert both.tobytes() == single.tobytes()
+
+
+def test_third_party_strings_are_the_kept_effects_formatted_one_by_one() -> None:
+    # actor ids with "%" and ":" must come through the %-format unchanged
+    base = load(DECIDE / "inputs" / "sample_data.txt")
+    names = {a.id: f"{a.id}%s:{k}%%" if k % 2 else a.id for k, a in enumerate(base.actors)}
+    scenario = Scenario(
+        id=base.id, issues=base.issues,
+        actors=[a.model_copy(update={"id": names[a.id]}) for a in base.actors],
+        stances=[st.model_copy(update={"actor": names[st.actor]}) for st in base.stances],
+    )
+    run = Exchange().run(scenario, rounds=3)
+    arr = _Arrays(scenario)
+    X = arr.X
+    expected = []
+    for r in range(1, 4):
+        res = exchange_round(X, arr.s, arr.c, round_no=r)
+        eff = third_party_effects(X, arr.s, arr.c, res.exchanges, res.values)
+        for k in range(res.exchanges.shape[0]):
+            parties = {int(res.exchanges[k, 0]), int(res.exchanges[k, 2])}
+            expected.append(";".join(
+                f"{arr.actors[a]}:" + "%+.6g" % x  # noqa: UP031
+                for a, x in enumerate(eff[k].tolist()) if abs(x) > 1e-12 and a not in parties))
+        X = res.preference
+    assert [e["third_parties"] for e in run.events] == expected
+    assert any("%s:" in e["third_parties"] for e in run.events)

@@ -15,6 +15,8 @@ round) and ``n_exchanges``. Round 0 holds the inputs and their weighted mean.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import compress
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -143,12 +145,22 @@ class Exchange(Model):
         X = arr.X
         results: list[RoundResult] = []
         prefs = [X]
-        for r in range(1, n_rounds + 1):
-            res = exchange_round(X, arr.s, arr.c, fixed_weight=fw, salience_weight=sw, p=p, seed=seed,
-                                 round_no=r, tie_mode=self._tie_mode, clean=self._clean)
-            results.append(res)
-            X = res.preference
-            prefs.append(X)
+        detail = bool(params["third_parties"])
+        # The kernel releases the GIL: a worker thread builds round r's event records (third-party
+        # effects and their strings, the costly part in big runs) while the kernel runs round r + 1.
+        # The records depend only on round r's inputs and result, so the output is the same.
+        round_events: list[Future[list[dict[str, Any]]]] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-events") as pool:
+            for r in range(1, n_rounds + 1):
+                res = exchange_round(X, arr.s, arr.c, fixed_weight=fw, salience_weight=sw, p=p, seed=seed,
+                                     round_no=r, tie_mode=self._tie_mode, clean=self._clean)
+                results.append(res)
+                round_events.append(pool.submit(_events, arr, X, r, res, detail))
+                X = res.preference
+                prefs.append(X)
+            events: list[dict[str, Any]] = []
+            for fut in round_events:
+                events.extend(fut.result())
 
         pref_out = [weighted_outcomes(P, arr.s, arr.c) for P in prefs]
         vote_out = [pref_out[0]] + [weighted_outcomes(res.voting, arr.s, arr.c) for res in results]
@@ -183,11 +195,6 @@ class Exchange(Model):
             converged = bool(results) and results[-1].exchanges.shape[0] == 0
             issues[issue_id] = IssueResult(issue_id, records[-1].outcome, records, converged, notes)
 
-        events: list[dict[str, Any]] = []
-        start = arr.X
-        for r, res in enumerate(results, start=1):
-            events.extend(_events(arr, start, r, res, detail=bool(params["third_parties"])))
-            start = res.preference
         n_ties = [res.n_ties for res in results]
         run_notes = [
             f"{len(events)} exchanges in {n_rounds} rounds over {m} issues",
@@ -265,9 +272,15 @@ def _events(
     third[rows, res.exchanges[:, 2]] = False
     n_gain = np.count_nonzero(third & (effects > 0), axis=1).tolist()
     n_lose = np.count_nonzero(third & (effects < 0), axis=1).tolist()
-    labels = [f"{a}:" for a in arr.actors]
+    if detail:
+        # one %-format per exchange over the kept actors ("%" in an actor id escaped)
+        pieces = [a.replace("%", "%%") + ":%+.6g" for a in arr.actors]
+        compact = [_compact(pieces, eff_row, mask_row)
+                   for eff_row, mask_row in zip(effects.tolist(), third.tolist(), strict=True)]
+    else:
+        compact = [""] * n_ex
     out: list[dict[str, Any]] = []
-    for k, (eff_row, mask_row) in enumerate(zip(effects.tolist(), third.tolist(), strict=True)):
+    for k in range(n_ex):
         ai, q, aj, p = (int(v) for v in res.exchanges[k, :4])
         v = res.values[k]
         out.append({
@@ -289,15 +302,18 @@ def _events(
             "eu_j": float(v[7]),
             "n_gainers": n_gain[k],
             "n_losers": n_lose[k],
-            "third_parties": _compact(labels, eff_row, mask_row) if detail else "",
+            "third_parties": compact[k],
         })
     return out
 
 
-def _compact(labels: list[str], values: list[float], keep: list[bool]) -> str:
-    """``"actor:+0.0123;actor:-0.004"`` for the kept actors."""
-    # %-formatting: about twice as fast as format() here (4 million calls at 200 actors x 10 rounds)
-    return ";".join([lab + "%+.6g" % x for lab, x, k in zip(labels, values, keep, strict=True) if k])  # noqa: UP031
+def _compact(pieces: list[str], values: list[float], keep: list[bool]) -> str:
+    """``"actor:+0.0123;actor:-0.004"`` for the kept actors; ``pieces[a]`` is ``"<id>:%+.6g"`` (% escaped).
+
+    One %-format of the joined pieces with a tuple of the kept values: the selection runs in C
+    (``itertools.compress``), no Python-level work per actor (4 million values at 200 actors x 10 rounds).
+    """
+    return ";".join(compress(pieces, keep)) % tuple(compress(values, keep))
 
 
 def third_party_table(run: ModelRun) -> pd.DataFrame:
