@@ -428,6 +428,22 @@ def _heap_push(n: int, g: float, ent: int, ver: int, hg: FloatArray, he: IntArra
     return n + 1
 
 
+@_jit_inline
+def _heap_sift_down(i: int, n: int, hg: FloatArray, he: IntArray, hv: IntArray) -> None:
+    """Move item ``i`` down the heap of size ``n`` until neither child ranks before it."""
+    while True:
+        left = 2 * i + 1
+        if left >= n:
+            return
+        best = left
+        if left + 1 < n and _heap_less(left + 1, left, hg, he):
+            best = left + 1
+        if not _heap_less(best, i, hg, he):
+            return
+        _heap_swap(best, i, hg, he, hv)
+        i = best
+
+
 @_jit
 def _heap_pop(n: int, hg: FloatArray, he: IntArray, hv: IntArray) -> int:
     """Remove the top item (the caller read it first); return the new size."""
@@ -435,19 +451,7 @@ def _heap_pop(n: int, hg: FloatArray, he: IntArray, hv: IntArray) -> int:
     if n == 0:
         return 0
     _heap_swap(0, n, hg, he, hv)
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= n:
-            break
-        best = left
-        if left + 1 < n and _heap_less(left + 1, left, hg, he):
-            best = left + 1
-        if _heap_less(best, i, hg, he):
-            _heap_swap(best, i, hg, he, hv)
-            i = best
-        else:
-            break
+    _heap_sift_down(0, n, hg, he, hv)
     return n
 
 
@@ -465,19 +469,7 @@ def _heap_rebuild(
             hv[n] = e_ver[ent]
             n += 1
     for start in range((n - 2) // 2, -1, -1):
-        i = start
-        while True:
-            left = 2 * i + 1
-            if left >= n:
-                break
-            best = left
-            if left + 1 < n and _heap_less(left + 1, left, hg, he):
-                best = left + 1
-            if _heap_less(best, i, hg, he):
-                _heap_swap(best, i, hg, he, hv)
-                i = best
-            else:
-                break
+        _heap_sift_down(start, n, hg, he, hv)
     return n
 
 
