@@ -473,22 +473,17 @@ def _heap_rebuild(
     return n
 
 
+_A = TypeVar("_A", bound="np.ndarray[Any, Any]")
+
+
 @_jit
-def _grow_f(a: FloatArray, need: int) -> FloatArray:
+def _grow(a: _A, need: int) -> _A:
+    """``a`` itself if it holds ``need`` items, else a copy with room for at least ``need`` (doubling)."""
     if need <= len(a):
         return a
     out = np.empty(max(need, 2 * len(a)), dtype=a.dtype)
     out[: len(a)] = a
-    return out
-
-
-@_jit
-def _grow_i(a: IntArray, need: int) -> IntArray:
-    if need <= len(a):
-        return a
-    out = np.empty(max(need, 2 * len(a)), dtype=a.dtype)
-    out[: len(a)] = a
-    return out
+    return out  # type: ignore[return-value]  # same dtype as a; numba compiles no typing.cast
 
 
 # -- one round -------------------------------------------------------------------------------------------
@@ -628,7 +623,7 @@ def _round(
                 continue
             if nc == 0:
                 top_gain = g
-            cluster = _grow_i(cluster, nc + 1)
+            cluster = _grow(cluster, nc + 1)
             cluster[nc] = ent
             nc += 1
             hn = _heap_pop(hn, hg, he, hv)
@@ -668,9 +663,9 @@ def _round(
         for x in range(nc):
             ent = cluster[x]
             if ent != F and ent != Sx:
-                hg = _grow_f(hg, hn + 1)
-                he = _grow_i(he, hn + 1)
-                hv = _grow_i(hv, hn + 1)
+                hg = _grow(hg, hn + 1)
+                he = _grow(he, hn + 1)
+                hv = _grow(hv, hn + 1)
                 hn = _heap_push(hn, gh_gain[_gain_at(e_cand[ent], T, gh_head, gh_time, gh_prev)],
                                 ent, e_ver[ent], hg, he, hv)
         e_alive[F] = 0
@@ -691,9 +686,9 @@ def _round(
                     e_alive[F] = 1  # net: one entry fewer, as without a tie
                     R = e_cand[Sx]
                     keep = F
-                hg = _grow_f(hg, hn + 1)
-                he = _grow_i(he, hn + 1)
-                hv = _grow_i(hv, hn + 1)
+                hg = _grow(hg, hn + 1)
+                he = _grow(he, hn + 1)
+                hv = _grow(hv, hn + 1)
                 hn = _heap_push(hn, gain[e_cand[keep]], keep, e_ver[keep], hg, he, hv)
             else:
                 moved = F if heads else Sx  # the entry whose candidate is listed again at the end
@@ -703,19 +698,19 @@ def _round(
                     R = e_cand[Sx]
                 else:
                     # S stays at the front: back into the heap as it was
-                    hg = _grow_f(hg, hn + 1)
-                    he = _grow_i(he, hn + 1)
-                    hv = _grow_i(hv, hn + 1)
+                    hg = _grow(hg, hn + 1)
+                    he = _grow(he, hn + 1)
+                    hv = _grow(hv, hn + 1)
                     hn = _heap_push(hn, gain[e_cand[Sx]], Sx, e_ver[Sx], hg, he, hv)
                 # append a new entry for the candidate of ``moved``
                 cm = e_cand[moved]
                 if n_e + 1 > len(e_cand):
-                    e_cand = _grow_i(e_cand, n_e + 1)
-                    e_birth = _grow_i(e_birth, n_e + 1)
-                    e_base = _grow_i(e_base, n_e + 1)
-                    e_alive = _grow_i(e_alive, n_e + 1)
-                    e_ver = _grow_i(e_ver, n_e + 1)
-                    e_next = _grow_i(e_next, n_e + 1)
+                    e_cand = _grow(e_cand, n_e + 1)
+                    e_birth = _grow(e_birth, n_e + 1)
+                    e_base = _grow(e_base, n_e + 1)
+                    e_alive = _grow(e_alive, n_e + 1)
+                    e_ver = _grow(e_ver, n_e + 1)
+                    e_next = _grow(e_next, n_e + 1)
                 e_cand[n_e] = cm
                 e_birth[n_e] = T + 1
                 e_base[n_e] = M + n_appended
@@ -725,9 +720,9 @@ def _round(
                 e_ver[n_e] = 0
                 e_next[n_e] = ent_head[cm]
                 ent_head[cm] = n_e
-                hg = _grow_f(hg, hn + 1)
-                he = _grow_i(he, hn + 1)
-                hv = _grow_i(hv, hn + 1)
+                hg = _grow(hg, hn + 1)
+                he = _grow(he, hn + 1)
+                hv = _grow(hv, hn + 1)
                 hn = _heap_push(hn, gain[cm], n_e, 0, hg, he, hv)
                 n_e += 1
         if not valid[R]:
@@ -782,7 +777,7 @@ def _round(
             ent = ent_head[e]
             while ent >= 0:
                 if e_alive[ent] == 1:
-                    order_e = _grow_i(order_e, no + 1)
+                    order_e = _grow(order_e, no + 1)
                     order_e[no] = ent
                     no += 1
                     count += 1
@@ -825,18 +820,18 @@ def _round(
             n_u = _update(e, R, n_u, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs,
                           W, S, u_actor, u_val, u_next, clean)
             if n_u > len(u_actor) - 8:
-                u_actor = _grow_i(u_actor, 2 * len(u_actor))
-                u_val = _grow_f(u_val, 2 * len(u_val))
-                u_next = _grow_i(u_next, 2 * len(u_next))
+                u_actor = _grow(u_actor, 2 * len(u_actor))
+                u_val = _grow(u_val, 2 * len(u_val))
+                u_next = _grow(u_next, 2 * len(u_next))
             # record the new gain from the next sort on
             node = gh_head[e]
             if gh_time[node] == T + 1:
                 gh_gain[node] = gain[e]
             else:
                 if n_gh + 1 > len(gh_time):
-                    gh_time = _grow_i(gh_time, n_gh + 1)
-                    gh_gain = _grow_f(gh_gain, n_gh + 1)
-                    gh_prev = _grow_i(gh_prev, n_gh + 1)
+                    gh_time = _grow(gh_time, n_gh + 1)
+                    gh_gain = _grow(gh_gain, n_gh + 1)
+                    gh_prev = _grow(gh_prev, n_gh + 1)
                 gh_time[n_gh] = T + 1
                 gh_gain[n_gh] = gain[e]
                 gh_prev[n_gh] = node
@@ -846,7 +841,7 @@ def _round(
                 # this entry goes; entries of e already kept in this pass stay listed until the next pass
                 e_alive[ent] = 0
                 n_live -= 1
-                linger = _grow_i(linger, n_linger + 1)
+                linger = _grow(linger, n_linger + 1)
                 linger[n_linger] = e
                 n_linger += 1
             if gain[e] > g_old:
@@ -855,17 +850,17 @@ def _round(
                 while e2 >= 0:
                     if e_alive[e2] == 1:
                         e_ver[e2] += 1
-                        hg = _grow_f(hg, hn + 1)
-                        he = _grow_i(he, hn + 1)
-                        hv = _grow_i(hv, hn + 1)
+                        hg = _grow(hg, hn + 1)
+                        he = _grow(he, hn + 1)
+                        hv = _grow(hv, hn + 1)
                         hn = _heap_push(hn, gain[e], e2, e_ver[e2], hg, he, hv)
                     e2 = e_next[e2]
         if hn > 2 * n_live + 1024:
             hn = _heap_rebuild(n_e, e_alive, e_cand, e_ver, gain, hg, he, hv)
         # record R's state after the pass
         if n_real + 1 > len(real_cand):
-            real_cand = _grow_i(real_cand, n_real + 1)
-            real_gain = _grow_f(real_gain, n_real + 1)
+            real_cand = _grow(real_cand, n_real + 1)
+            real_gain = _grow(real_gain, n_real + 1)
             bigger = np.empty((len(real_cand), 2, 4))
             bigger[:n_real] = real_f[:n_real]
             real_f = bigger
