@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import brentq
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -161,5 +160,7 @@ def nash_bargaining(
         return NashResult(a, True, low, high)
     if not fb < 0:
         return NashResult(b, True, low, high)
+    from scipy.optimize import brentq  # 0.4 s to import: loaded when a Nash solution is computed
+
     root = float(brentq(slope, a_in, b_in, xtol=1e-14 * scale, rtol=4 * np.finfo(float).eps, maxiter=200))
     return NashResult(root, True, low, high)
