@@ -36,6 +36,10 @@ class Stance(BaseModel):
         actor's general capability applies.
     sources:
         Provenance of each of the three numbers, keyed by field name.
+    veto:
+        ``True`` if the outcome needs this actor's consent (a veto player: the host government on a
+        deployment, a permanent member on lifting UN sanctions, a party to an agreement). Models with a
+        status quo honour it (see docs/scenarios.md, "Vetoes"); the others ignore it.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -46,6 +50,7 @@ class Stance(BaseModel):
     salience: float = Field(ge=0, le=1, allow_inf_nan=False)
     capability: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sources: dict[StanceField, Source] = Field(default_factory=dict)
+    veto: bool = False
     note: str = ""
 
 
@@ -65,6 +70,8 @@ class IssueData:
         Saliences on 0-1.
     capabilities:
         Capabilities (issue-specific where given, else the actor's general capability), ratio scale >= 0.
+    vetoes:
+        ``True`` where the actor's consent is required (:attr:`Stance.veto`); ``None`` means no veto player.
     """
 
     issue: Issue
@@ -72,6 +79,7 @@ class IssueData:
     positions: FloatArray
     saliences: FloatArray
     capabilities: FloatArray
+    vetoes: npt.NDArray[np.bool_] | None = None
 
     @property
     def weights(self) -> FloatArray:
@@ -80,7 +88,9 @@ class IssueData:
 
     def with_positions(self, positions: FloatArray) -> IssueData:
         """A copy with new positions (same actors, saliences and capabilities)."""
-        return IssueData(self.issue, self.actor_ids, positions, self.saliences, self.capabilities)
+        return IssueData(
+            self.issue, self.actor_ids, positions, self.saliences, self.capabilities, self.vetoes
+        )
 
 
 class Scenario(BaseModel):
@@ -175,6 +185,7 @@ class Scenario(BaseModel):
             positions=np.array([s.position for s in stances], dtype=float),
             saliences=np.array([s.salience for s in stances], dtype=float),
             capabilities=np.array([self.capability_of(s) for s in stances], dtype=float),
+            vetoes=np.array([s.veto for s in stances], dtype=bool) if any(s.veto for s in stances) else None,
         )
 
     def with_status_quo(self, status_quo: dict[str, float]) -> Scenario:
