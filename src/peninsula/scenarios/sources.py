@@ -10,12 +10,24 @@ Three kinds of source (see :class:`peninsula.core.Source`) and what is checked f
   column (``cinc`` for the COW capabilities extract, ``value`` for the alliance timeline).
 * ``coded`` -- a ``reason`` and an uncertainty range ``low``..``high`` are both present.
 
-For every kind, a value that carries a range must lie inside it.
+* ``record`` -- a public page: ``url``, a verbatim ``quote`` and the page's ``date`` are all present (the
+  quote cannot be checked offline; the URL lets a reader check it).
+
+For every kind, a value that carries a range must lie inside it. Two more checks run on a whole scenario
+(:func:`source_problems` includes them, so ``peninsula validate`` and ``peninsula sources`` run them):
+
+* **no look-ahead** (:func:`lookahead_problems`): every dated source -- a seed (:data:`SEED_DATES`), a
+  dataset row (:func:`dataset_row_date`), a record -- is dated on or before the scenario's date;
+* **attribution** (:func:`attribution_problems`): an actor's position is sourced to that actor -- a seed
+  or record passage ``attributed_to`` the actor, a dataset row (an event the actor took part in), or a
+  coded judgement that names its ``evidence``. An analyst's view is evidence for a coded judgement, never
+  an actor's position.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 from collections.abc import Iterator
@@ -32,13 +44,19 @@ from peninsula.io.yaml_format import yaml_line, yaml_path
 
 __all__ = [
     "DATASET_VALUE_COLUMNS",
+    "SEED_DATES",
     "SourceRecord",
+    "attribution_problems",
     "check_sources",
     "dataset_names",
     "dataset_row",
+    "dataset_row_date",
     "file_source_problems",
+    "lookahead_problems",
+    "overlay_date_problems",
     "seed_names",
     "seed_text",
+    "source_date",
     "source_problem",
     "source_problems",
     "source_records",
@@ -50,6 +68,20 @@ _PACKAGE = "peninsula.scenarios"
 DATASET_VALUE_COLUMNS: dict[str, str] = {
     "cow_nmc_2000_2022.csv": "cinc",
     "alliance_timeline.csv": "value",
+}
+
+
+#: Publication date of each packaged seed analysis. Where the text gives only a month or a week, the date is
+#: the **latest** day the text can carry, so that the look-ahead check errs on the safe side:
+#: RUSI ("June 2017"; the Trump-Moon summit of 29-30 June is "later this week") -> 2017-06-28;
+#: IPCS ("April 2019"; it reports the 11 April joint press statement and what followed "since then")
+#: -> 2019-04-30. The others print their day.
+SEED_DATES: dict[str, dt.date] = {
+    "000_e167a870257eb646.txt": dt.date(2019, 6, 24),  # CNAS, "June 24, 2019"
+    "001_19be76d3830d7c65.txt": dt.date(2019, 4, 23),  # Asan Plenum session, "April 23, 2019"
+    "002_4164321d603cee7f.txt": dt.date(2019, 4, 30),  # IPCS, April 2019, after the 11 April meeting
+    "003_ee78499d2c92ae38.txt": dt.date(2020, 3, 15),  # Ewha, "2020.03.15"
+    "004_e28b19d3bd0860f3.txt": dt.date(2017, 6, 28),  # RUSI, June 2017, before the 29-30 June summit
 }
 
 
@@ -127,6 +159,44 @@ def dataset_row(file: str, row: str) -> dict[str, str]:
     return hits[0]
 
 
+def dataset_row_date(file: str, row: dict[str, str]) -> dt.date | None:
+    """The date a dataset row speaks for: the alliance timeline's ``date``; the last day of a COW ``year``.
+
+    A COW capability row measures a whole year, so it is dated 31 December of that year: a scenario may
+    use the capabilities of a year that has ended (the row was compiled later, but it measures what already
+    existed). ``None`` for a file with neither column.
+
+    Examples
+    --------
+    >>> dataset_row_date("cow_nmc_2000_2022.csv", {"year": "2018"})
+    datetime.date(2018, 12, 31)
+    """
+    if row.get("date"):
+        return dt.date.fromisoformat(row["date"])
+    if row.get("year"):
+        return dt.date(int(row["year"]), 12, 31)
+    return None
+
+
+def source_date(source: Source | None) -> dt.date | None:
+    """The date a source speaks from (seed publication, dataset row, record page); ``None`` if undated.
+
+    Coded judgements carry no date of their own: what they rest on is checked through their ``evidence``.
+    """
+    if source is None:
+        return None
+    if source.kind == "record":
+        return source.date
+    if source.kind == "seed" and source.file is not None:
+        return SEED_DATES.get(source.file)
+    if source.kind == "dataset" and source.file is not None and source.row is not None:
+        try:
+            return dataset_row_date(source.file, dataset_row(source.file, source.row))
+        except (KeyError, ValueError):
+            return None
+    return None
+
+
 def source_problem(source: Source | None, value: float) -> str | None:
     """What is wrong with ``source`` as the provenance of ``value``; ``None`` when it holds.
 
@@ -144,6 +214,13 @@ def source_problem(source: Source | None, value: float) -> str | None:
     if source.kind == "coded":
         if source.low is None or source.high is None:
             return "coded value without an uncertainty range (low, high)"
+        return None
+    if source.kind == "record":
+        assert source.url is not None and source.quote is not None  # guaranteed by Source's validator
+        if not source.url.startswith(("http://", "https://")):
+            return f"record url {source.url!r} is not an http(s) address"
+        if source.date is None:
+            return "record without a date"
         return None
     assert source.file is not None  # guaranteed by Source's validator
     if source.kind == "seed":
@@ -233,17 +310,86 @@ def source_problems(
     where = file if file is not None else f"scenario {scenario.id}"
     problems = []
     for path, actor, issue, field, value, source in _located_values(scenario):
-        msg = source_problem(source, value)
-        if msg is None:
-            continue
-        ctx = ", ".join(
-            x for x in (f"actor '{actor}'" if actor else "", f"issue '{issue}'" if issue else "") if x
-        )
-        label = yaml_path((*path[:2], field))
-        problems.append(
-            InputProblem(where, yaml_line(yaml_root, path), label, f"{field} {value:g}: {msg}", ctx)
-        )
+        msgs = [source_problem(source, value)]
+        msgs.append(_lookahead(scenario, source))
+        if field == "position":
+            msgs.append(_attribution(actor, source))
+        for msg in msgs:
+            if msg is None:
+                continue
+            ctx = ", ".join(
+                x for x in (f"actor '{actor}'" if actor else "", f"issue '{issue}'" if issue else "") if x
+            )
+            label = yaml_path((*path[:2], field))
+            problems.append(
+                InputProblem(where, yaml_line(yaml_root, path), label, f"{field} {value:g}: {msg}", ctx)
+            )
     return problems
+
+
+def _lookahead(scenario: Scenario, source: Source | None) -> str | None:
+    when = source_date(source)
+    if scenario.date is None or when is None or when <= scenario.date:
+        return None
+    assert source is not None
+    return (
+        f"look-ahead: the {source.kind} source is dated {when.isoformat()}, after the scenario's date "
+        f"{scenario.date.isoformat()} ({source.describe()[:80]})"
+    )
+
+
+def _attribution(actor: str, source: Source | None) -> str | None:
+    if source is None or not actor:
+        return None
+    if source.kind in ("seed", "record"):
+        if source.attributed_to == actor:
+            return None
+        who = (
+            f"attributed to '{source.attributed_to}'" if source.attributed_to else "not attributed to anyone"
+        )
+        return (
+            f"attribution: the {source.kind} passage is {who}, not to '{actor}': an actor's position must "
+            "come from its own statements, actions or documented policy (set attributed_to), or be a coded "
+            "judgement that names its evidence"
+        )
+    if source.kind == "coded" and not source.evidence:
+        return "attribution: a coded position must name its evidence (field 'evidence')"
+    return None
+
+
+def lookahead_problems(scenario: Scenario) -> list[InputProblem]:
+    """The look-ahead problems alone: sources dated after the scenario (see the module docstring)."""
+    return [p for p in source_problems(scenario) if ": look-ahead:" in p.message]
+
+
+def attribution_problems(scenario: Scenario) -> list[InputProblem]:
+    """The attribution problems alone: positions not sourced to their actor (see the module docstring)."""
+    return [p for p in source_problems(scenario) if ": attribution:" in p.message]
+
+
+def overlay_date_problems(scenario: Scenario, seeds: tuple[str, ...], sources: list[Source]) -> list[str]:
+    """Why an overlay may not apply to ``scenario``: a seed it rests on, or a source it sets, is dated later.
+
+    An overlay is an analysis' recommendation; applying it to a snapshot dated before the analysis would put
+    a later idea into an earlier moment. Empty when the scenario is undated or every date is on or before it.
+    """
+    if scenario.date is None:
+        return []
+    out = []
+    for name in seeds:
+        when = SEED_DATES.get(name)
+        if when is not None and when > scenario.date:
+            out.append(
+                f"seed {name} is dated {when.isoformat()}, after the scenario's {scenario.date.isoformat()}"
+            )
+    for src in sources:
+        when = source_date(src)
+        if when is not None and when > scenario.date:
+            out.append(
+                f"{src.kind} source dated {when.isoformat()} is after the scenario's "
+                f"{scenario.date.isoformat()}"
+            )
+    return out
 
 
 def file_source_problems(path: str | Path, scenario: Scenario) -> list[InputProblem]:
@@ -285,8 +431,21 @@ class SourceRecord:
         src: dict[str, Any] | None = None
         if self.source is not None:
             src = {
-                k: getattr(self.source, k) for k in ("kind", "file", "quote", "row", "reason", "low", "high")
+                k: getattr(self.source, k)
+                for k in (
+                    "kind",
+                    "file",
+                    "quote",
+                    "row",
+                    "reason",
+                    "low",
+                    "high",
+                    "url",
+                    "attributed_to",
+                    "evidence",
+                )
             }
+            src["date"] = self.source.date.isoformat() if self.source.date is not None else None
         return {
             "actor": self.actor,
             "issue": self.issue,
@@ -328,7 +487,7 @@ def check_sources(path_or_id: str | Path, scenario: Scenario | None = None) -> l
 
             scenario = load(p)
         return file_source_problems(p, scenario)
-    from peninsula.scenarios import load_packaged
+    from peninsula.scenarios.library import load_packaged  # library imports nothing of sources
 
     key = str(path_or_id)
     if scenario is None:
