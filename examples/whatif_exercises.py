@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from peninsula.dynamics import load_data, parse_levers, run_whatif
-from peninsula.dynamics.plots import plot_whatif
+from peninsula.reports.plots import plot_whatif
 
 
 def main(argv: list[str]) -> None:

@@ -3,6 +3,9 @@
 The public API: load a scenario (a file or a packaged id), run bargaining models on it, and evaluate
 forecasts against known outcomes. Results are pandas objects.
 
+Importing :mod:`peninsula` loads nothing heavy: each name below is imported from its module on first
+use (PEP 562), so the command line starts fast and ``import peninsula`` costs milliseconds.
+
 Examples
 --------
 >>> import peninsula
@@ -11,48 +14,80 @@ Examples
 1
 """
 
-from peninsula.api import Evaluation, Forecast, evaluate, forecast, load
-from peninsula.core import (
-    Actor,
-    InputError,
-    InputProblem,
-    Issue,
-    IssueData,
-    ParameterError,
-    PeninsulaError,
-    ScalePoint,
-    Scenario,
-    Source,
-    Stance,
-)
-from peninsula.io import save
-from peninsula.models import REGISTRY, Model, ModelInfo, ModelRun
-from peninsula.scenarios import DEFAULT_SCENARIO
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DEFAULT_SCENARIO",
-    "REGISTRY",
-    "Actor",
-    "Evaluation",
-    "Forecast",
-    "InputError",
-    "InputProblem",
-    "Issue",
-    "IssueData",
-    "Model",
-    "ModelInfo",
-    "ModelRun",
-    "ParameterError",
-    "PeninsulaError",
-    "ScalePoint",
-    "Scenario",
-    "Source",
-    "Stance",
-    "__version__",
-    "evaluate",
-    "forecast",
-    "load",
-    "save",
-]
+#: Public name -> the module that defines it.
+_LAZY: dict[str, str] = {
+    "DEFAULT_SCENARIO": "peninsula.scenarios",
+    "REGISTRY": "peninsula.models",
+    "Actor": "peninsula.core",
+    "Evaluation": "peninsula.api",
+    "Forecast": "peninsula.api",
+    "InputError": "peninsula.core",
+    "InputProblem": "peninsula.core",
+    "Issue": "peninsula.core",
+    "IssueData": "peninsula.core",
+    "Model": "peninsula.models",
+    "ModelInfo": "peninsula.models",
+    "ModelRun": "peninsula.models",
+    "OverlayComparison": "peninsula.api",
+    "ParameterError": "peninsula.core",
+    "PeninsulaError": "peninsula.core",
+    "ScalePoint": "peninsula.core",
+    "Scenario": "peninsula.core",
+    "Source": "peninsula.core",
+    "Stance": "peninsula.core",
+    "compare_overlay": "peninsula.api",
+    "evaluate": "peninsula.api",
+    "forecast": "peninsula.api",
+    "load": "peninsula.api",
+    "save": "peninsula.io",
+}
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'peninsula' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:
+    from peninsula.api import (
+        Evaluation,
+        Forecast,
+        OverlayComparison,
+        compare_overlay,
+        evaluate,
+        forecast,
+        load,
+    )
+    from peninsula.core import (
+        Actor,
+        InputError,
+        InputProblem,
+        Issue,
+        IssueData,
+        ParameterError,
+        PeninsulaError,
+        ScalePoint,
+        Scenario,
+        Source,
+        Stance,
+    )
+    from peninsula.io import save
+    from peninsula.models import REGISTRY, Model, ModelInfo, ModelRun
+    from peninsula.scenarios import DEFAULT_SCENARIO

@@ -10,15 +10,13 @@ import typer
 from typer.testing import CliRunner
 
 from peninsula.dynamics.backtest import LAST12_FLOOR, run_backtest
-from peninsula.dynamics.cli import register
+from peninsula.cli import app
 from peninsula.dynamics.loading import load_data
 
 runner = CliRunner()
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
     return app
 
 

@@ -18,10 +18,8 @@ runner = CliRunner()
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    from peninsula.dynamics.cli import register
+    from peninsula.cli import app
 
-    register(app)
     return app
 
 

@@ -8,7 +8,7 @@ The public surface:
 * :func:`run_backtest` / :class:`Backtest` — expanding-window one-step-ahead scoring vs baselines;
 * :func:`run_whatif`, :func:`parse_levers` — counterfactual posture paths;
 * :func:`log_score`, :func:`rps` — the scoring rules;
-* :func:`plot_whatif` (in :mod:`peninsula.dynamics.plots`, imports matplotlib lazily).
+* :func:`plot_whatif` (in :mod:`peninsula.reports.plots`, imports matplotlib lazily).
 
 Evidence is thin (72 months): read every interval as wide, and the coefficients as associations.
 """

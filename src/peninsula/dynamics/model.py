@@ -26,7 +26,7 @@ from scipy import optimize, stats
 
 from peninsula.dynamics.covariates import COVARIATES, SELF_EXCITATION, posture_covariates, recent_counts
 from peninsula.dynamics.loading import KoreaData, parse_month
-from peninsula.simulate.rng import RNGLike, check_rng
+from peninsula.core.rng import RNGLike, check_rng
 
 __all__ = [
     "DEFAULT_COVARIATES",

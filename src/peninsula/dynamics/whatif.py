@@ -41,7 +41,7 @@ from peninsula.core.errors import ParameterError
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
 from peninsula.dynamics.loading import KoreaData, TimelineEvent, parse_month
 from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureFit, PostureModel
-from peninsula.simulate.rng import RNGLike, check_rng
+from peninsula.core.rng import RNGLike, check_rng
 
 __all__ = [
     "EXERCISE_CALENDARS",
@@ -305,7 +305,7 @@ def run_whatif(
     n_sims:
         Number of simulated paths (each with its own parameter draw).
     rng:
-        Seed or generator (:func:`peninsula.simulate.rng.check_rng`).
+        Seed or generator (:func:`peninsula.core.rng.check_rng`).
 
     Returns
     -------

@@ -24,11 +24,28 @@ model's last round (:func:`cohesion_after`). One-shot models (the baselines) do 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from peninsula.core import Scenario
-from peninsula.models.base import ModelRun
+
+
+class _Round(Protocol):
+    @property
+    def positions(self) -> Mapping[str, float]: ...
+
+
+class _IssueRun(Protocol):
+    @property
+    def rounds(self) -> Sequence[_Round]: ...
+
+
+class ModelRun(Protocol):
+    """What cohesion reads of a model's run (structurally :class:`peninsula.models.ModelRun`)."""
+
+    @property
+    def issues(self) -> Mapping[str, _IssueRun]: ...
 
 __all__ = ["ALLIES", "Cohesion", "IssueGap", "cohesion", "cohesion_after", "cohesion_by_model", "has_allies"]
 

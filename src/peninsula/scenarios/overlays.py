@@ -17,29 +17,20 @@ comes from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from peninsula.core import InputError, InputProblem, Scenario, Source
-from peninsula.simulate.rng import RNGLike
-
-if TYPE_CHECKING:  # the API module imports models and readers; load it only when comparing
-    import pandas as pd
-
-    from peninsula.api import Forecast, ModelSpec
 
 __all__ = [
     "AppliedChange",
     "Overlay",
     "OverlayChange",
-    "OverlayComparison",
     "apply_overlay",
-    "compare_overlay",
     "list_overlays",
     "load_overlay",
     "overlay_changes",
@@ -230,96 +221,3 @@ def apply_overlay(scenario: Scenario, overlay: str | Overlay) -> Scenario:
     data["metadata"] = {**scenario.metadata, "overlay": ov.id, "base": scenario.id}
     data["stances"] = [s.model_dump() for s in stances]
     return Scenario.model_validate(data)
-
-
-@dataclass(frozen=True)
-class OverlayComparison:
-    """Forecasts of a base scenario and of the same scenario with an overlay, side by side.
-
-    Attributes
-    ----------
-    overlay:
-        The overlay's id.
-    changes:
-        What the overlay changed in the base scenario.
-    base, overlaid:
-        The two :class:`peninsula.api.Forecast` results (same models).
-    cohesion_base, cohesion_overlaid:
-        :func:`~peninsula.scenarios.cohesion_by_model` of each (``None`` if not a U.S.-ROK scenario).
-    """
-
-    overlay: str
-    changes: tuple[AppliedChange, ...]
-    base: Forecast
-    overlaid: Forecast
-    cohesion_base: dict[str, float] | None
-    cohesion_overlaid: dict[str, float] | None
-
-    @property
-    def outcomes(self) -> pd.DataFrame:
-        """Long table, one row per issue and model: ``issue, model, base, overlay, change``."""
-        import pandas as pd
-
-        b, o = self.base.outcomes, self.overlaid.outcomes
-        bv, ov = b.to_numpy(dtype=float), o.reindex(index=b.index, columns=b.columns).to_numpy(dtype=float)
-        rows = [
-            (str(issue), str(model), float(bv[r, c]), float(ov[r, c]))
-            for c, issue in enumerate(b.columns)
-            for r, model in enumerate(b.index)
-        ]
-        df = pd.DataFrame(rows, columns=["issue", "model", "base", "overlay"])
-        df["change"] = df["overlay"] - df["base"]
-        return df
-
-
-def compare_overlay(
-    scenario: Scenario | str,
-    overlay: str | Overlay,
-    models: str | ModelSpec | Sequence[ModelSpec] | None = "all",
-    *,
-    rounds: int | None = None,
-    settings: Mapping[str, Any] | None = None,
-    rng: RNGLike = None,
-) -> OverlayComparison:
-    """Run the same models on a base scenario and on it with ``overlay`` applied.
-
-    This is what ``peninsula forecast SCENARIO --overlay NAME`` shows.
-
-    Parameters
-    ----------
-    scenario:
-        A scenario, or a packaged id / file path (loaded with :func:`peninsula.api.load`).
-    overlay:
-        A packaged overlay's name or an :class:`Overlay`.
-    models, rounds, settings, rng:
-        As for :func:`peninsula.api.forecast`; pass an int seed for ``rng`` so that both runs of a
-        stochastic model draw the same stream.
-
-    Examples
-    --------
-    >>> cmp = compare_overlay("korea-2019-04", "resume-exercises", models=["compromise"])
-    >>> cmp.outcomes.query("issue == 'exercises'")[["base", "overlay"]].round(1).to_numpy().tolist()
-    [[0.0, 16130.3]]
-    >>> round(cmp.cohesion_base["before"], 3), round(cmp.cohesion_overlaid["before"], 3)
-    (0.52, 0.52)
-    """
-    from peninsula import api
-    from peninsula.scenarios.cohesion import cohesion_by_model
-
-    base_sc = scenario if isinstance(scenario, Scenario) else api.load(scenario)
-    ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
-    over_sc = apply_overlay(base_sc, ov)
-    instances = api.resolve_models(models, settings)
-    seed = rng if isinstance(rng, int | None) else None
-    base = api.forecast(base_sc, instances, rounds=rounds, rng=seed if seed is not None else rng)
-    overlaid = api.forecast(
-        over_sc, [m.clone() for m in instances], rounds=rounds, rng=seed if seed is not None else rng
-    )
-    return OverlayComparison(
-        ov.id,
-        tuple(_plan(base_sc, ov)),
-        base,
-        overlaid,
-        cohesion_by_model(base_sc, base.runs),
-        cohesion_by_model(over_sc, overlaid.runs),
-    )

@@ -1,27 +1,5 @@
-"""The one entry point for randomness: every stochastic function takes ``rng`` and normalises it here."""
+"""Re-export of :mod:`peninsula.core.rng` (the one RNG entry point lives in the core layer)."""
 
-from __future__ import annotations
+from peninsula.core.rng import RNGLike, check_rng
 
-import numpy as np
-
-RNGLike = int | np.random.Generator | np.random.SeedSequence | None
-
-
-def check_rng(rng: RNGLike) -> np.random.Generator:
-    """Turn ``rng`` (a seed, a SeedSequence, a Generator or None) into a ``numpy.random.Generator``.
-
-    ``None`` gives a fresh, unseeded generator; an ``int`` or ``SeedSequence`` a reproducible one; a
-    ``Generator`` is returned as is (so callers share its stream).
-
-    Examples
-    --------
-    >>> bool(check_rng(42).integers(100) == check_rng(42).integers(100))
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, int | np.random.SeedSequence):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be an int, a SeedSequence, a numpy Generator or None, not {type(rng).__name__}"
-    )
+__all__ = ["RNGLike", "check_rng"]

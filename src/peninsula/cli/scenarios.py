@@ -6,24 +6,17 @@ Thin: parse, call :mod:`peninsula.scenarios`, render. Registered on the main app
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from peninsula.core import InputError, ParameterError, Scenario
+from peninsula.cli._options import OverlayOpt, TableFormat
+from peninsula.cli._options import TableFormatOpt as FormatOpt
+
+if TYPE_CHECKING:
+    from peninsula.core import Scenario
 
 __all__ = ["register"]
-
-_out = Console(highlight=False, soft_wrap=True)
-
-
-def _write_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
 
 
 def _load(key: str, overlay: str | None) -> Scenario:
@@ -34,21 +27,9 @@ def _load(key: str, overlay: str | None) -> Scenario:
     return apply_overlay(scenario, overlay) if overlay else scenario
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise ParameterError(f"--format must be table or json, not {fmt!r}")
-
-
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table or json.")]
-OverlayOpt = Annotated[
-    str | None,
-    typer.Option("--overlay", "-o", help="Apply this policy-lever overlay first (see `scenarios`)."),
-]
-
-
 def sources(
     scenario: Annotated[str, typer.Argument(help="Packaged scenario id or scenario file.")],
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
     overlay: OverlayOpt = None,
 ) -> None:
     """List every number of a scenario with its source (seed quote, dataset row or coded judgement).
@@ -56,14 +37,18 @@ def sources(
     JSON: a list of {actor, issue, field, value, source: {kind, file, quote, row, reason, low, high}}.
     Exits with status 2 if any value lacks a source or its source does not check out.
     """
+    from rich.markup import escape
+    from rich.table import Table
+
+    from peninsula.core import InputError
+    from peninsula.reports.console import out, write_json
     from peninsula.scenarios import source_problems, source_records
     from peninsula.scenarios.sources import source_problem
 
-    _check_format(fmt)
     sc = _load(scenario, overlay)
     records = source_records(sc)
-    if fmt == "json":
-        _write_json([r.to_dict() for r in records])
+    if fmt is TableFormat.json:
+        write_json([r.to_dict() for r in records])
     else:
         table = Table(title=f"Sources of {sc.id}", show_lines=True)
         for col, kw in (
@@ -85,21 +70,24 @@ def sources(
                 escape(r.source.describe()) if r.source else "[red]none[/red]",
                 "ok" if problem is None else f"[red]{escape(problem)}[/red]",
             )
-        _out.print(table)
+        out().print(table)
     problems = source_problems(sc)
     if problems:
         raise InputError(problems)
 
 
-def scenarios(fmt: FormatOpt = "table") -> None:
+def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
     """List the packaged scenarios and the policy-lever overlays."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from peninsula.reports.console import out, write_json
     from peninsula.scenarios import DEFAULT_SCENARIO, list_overlays, list_packaged, load_overlay
 
-    _check_format(fmt)
     infos = list_packaged()
     overlays = [load_overlay(name) for name in list_overlays()]
-    if fmt == "json":
-        _write_json(
+    if fmt is TableFormat.json:
+        write_json(
             {
                 "default": DEFAULT_SCENARIO,
                 "scenarios": [
@@ -123,13 +111,13 @@ def scenarios(fmt: FormatOpt = "table") -> None:
     for i in infos:
         mark = " (default)" if i.id == DEFAULT_SCENARIO else ""
         table.add_row(i.id + mark, str(i.date or "–"), i.title, str(i.n_actors), str(i.n_issues), i.seeds)
-    _out.print(table)
+    out().print(table)
     otable = Table(title="Overlays (--overlay NAME)")
     otable.add_column("name")
     otable.add_column("lever", overflow="fold")
     for o in overlays:
         otable.add_row(o.id, escape(o.description))
-    _out.print(otable)
+    out().print(otable)
 
 
 def cohesion(
@@ -141,18 +129,20 @@ def cohesion(
         typer.Option("--model", "-m", help="Model(s) whose forecast positions to measure; default all."),
     ] = None,
     overlay: OverlayOpt = None,
-    fmt: FormatOpt = "table",
-    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.")] = None,
+    fmt: FormatOpt = TableFormat.table,
+    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.", min=0)] = None,
 ) -> None:
     """Trace U.S.-ROK alliance cohesion (1 = aligned, 0 = opposite ends) across snapshots.
 
     'before' uses the scenario's positions; one column per model uses the positions after its last round.
     """
+    from rich.table import Table
+
     from peninsula import api
+    from peninsula.reports.console import out, write_json
     from peninsula.scenarios import cohesion as measure
     from peninsula.scenarios import cohesion_after, list_packaged
 
-    _check_format(fmt)
     keys = scenario or [i.id for i in list_packaged()]
     models = api.resolve_models(model or ["all"])
     rows: list[dict[str, Any]] = []
@@ -177,8 +167,8 @@ def cohesion(
                 ],
             }
         )
-    if fmt == "json":
-        _write_json(rows)
+    if fmt is TableFormat.json:
+        write_json(rows)
         return
     names = [m.info.name for m in models]
     table = Table(title="U.S.-ROK alliance cohesion (1 - salience-weighted normalised gap)")
@@ -188,7 +178,7 @@ def cohesion(
         table.add_column(n, justify="right")
     for r in rows:
         table.add_row(r["scenario"], f"{r['before']:.3f}", *(f"{r['after'][n]:.3f}" for n in names))
-    _out.print(table)
+    out().print(table)
 
 
 def register(app: typer.Typer) -> None:

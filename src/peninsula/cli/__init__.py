@@ -1,0 +1,97 @@
+"""The ``peninsula`` command line: parse, call the API, render. Nothing else lives here.
+
+Exit codes: 0 success, 2 bad input or usage, 1 internal error (a short message; the traceback only with
+``--debug``). Start-up imports only typer: each command imports what it needs when it runs, so
+``peninsula --help`` stays fast.
+
+Each feature area has its own module with a ``register(app)`` function; they are registered below.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+__all__ = ["app", "main"]
+
+
+class _Group(TyperGroup):
+    """Maps peninsula's errors to exit codes: 2 for bad input, 1 (short message) for anything else."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # usage errors: typer prints them and exits with 2
+        except Exception as exc:
+            from peninsula.core.errors import InputError, ParameterError, PeninsulaError
+            from peninsula.reports.console import err
+
+            if isinstance(exc, InputError | ParameterError):
+                err().print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+                raise typer.Exit(2) from None
+            if _debug(ctx):
+                raise
+            kind = "error" if isinstance(exc, PeninsulaError) else "internal error"
+            err().print(f"[red]{kind}:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            raise typer.Exit(1) from None
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    from peninsula.reports.console import err
+
+    err().print(f"[yellow]warning:[/yellow] {message}")
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool((root.obj or {}).get("debug")) or os.environ.get("PENINSULA_DEBUG") == "1"
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="peninsula: forecast the U.S.-ROK alliance's bargaining over North Korea policy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    ctx.obj = {"debug": debug}
+
+
+# Feature commands: one import and one call per module.
+from peninsula.cli import forecast as _forecast  # noqa: E402 (registration block)
+from peninsula.cli import scenarios as _scenarios  # noqa: E402
+from peninsula.cli import dynamics as _dynamics  # noqa: E402
+
+_forecast.register(app)
+_dynamics.register(app)
+_scenarios.register(app)
+# end of feature commands
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,107 @@
+"""Options shared by the commands (one definition each), the ``--format`` enums and the progress bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = [
+    "DataOpt",
+    "Format",
+    "FormatOpt",
+    "ModelOpt",
+    "OverlayOpt",
+    "RoundsOpt",
+    "SeedOpt",
+    "SetOpt",
+    "TableFormat",
+    "TableFormatOpt",
+    "parse_settings",
+    "progress",
+]
+
+
+class Format(str, Enum):
+    """Output formats of commands that can also write their rounds as CSV."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TableFormat(str, Enum):
+    """Output formats of the other commands."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+TableFormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
+ModelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model", "-m", help="Model to run (repeatable); 'all' (the default) runs every registered model."
+    ),
+]
+RoundsOpt = Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")]
+SeedOpt = Annotated[int | None, typer.Option(help="Seed for stochastic models.", min=0)]
+OverlayOpt = Annotated[
+    str | None,
+    typer.Option("--overlay", "-o", help="Apply this policy-lever overlay (see `peninsula scenarios`)."),
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder with dprk_missile_tests_monthly.csv and alliance_timeline.csv (default: packaged copy).",
+    ),
+]
+
+
+def parse_settings(items: list[str] | None, option: str = "--set") -> dict[str, str]:
+    """``KEY=VALUE`` strings as a dict (the one parser of the CLI); ``ParameterError`` names the option.
+
+    Examples
+    --------
+    >>> parse_settings(["delta=6", " Q = 0.5"])
+    {'delta': '6', 'Q': '0.5'}
+    """
+    from peninsula.core.errors import ParameterError
+
+    settings: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"{option} expects KEY=VALUE, got {item!r}")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+@contextmanager
+def progress(label: str, total: int | None) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal); yields ``step(description)``."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from peninsula.reports.console import err
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err(),
+        transient=True,
+        disable=not err().is_terminal,
+    ) as prog:
+        task = prog.add_task(label, total=total)
+
+        def step(desc: str) -> None:
+            prog.update(task, description=f"{label}: {desc}", advance=1)
+
+        yield step

@@ -1,0 +1,240 @@
+"""``forecast``, ``evaluate``, ``validate``, ``convert``, ``models`` and ``schema``: parse, call the API, render."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from peninsula.cli._options import (
+    Format,
+    FormatOpt,
+    ModelOpt,
+    OverlayOpt,
+    RoundsOpt,
+    SeedOpt,
+    SetOpt,
+    TableFormat,
+    TableFormatOpt,
+    parse_settings,
+    progress,
+)
+
+if TYPE_CHECKING:
+    from peninsula import api
+
+__all__ = ["register"]
+
+
+def forecast(
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            help="A YAML scenario, a DECIDE file, a BDM table, or a packaged scenario id; none = the default."
+        ),
+    ] = None,
+    model: ModelOpt = None,
+    rounds: RoundsOpt = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    seed: SeedOpt = None,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Print 'timing MODEL SECONDS' per model to stderr.")
+    ] = False,
+    events: Annotated[
+        Path | None, typer.Option(help="Write every model event (challenges, exchanges) to this CSV file.")
+    ] = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Forecast a scenario with one or more bargaining models."""
+    from peninsula import api
+    from peninsula.reports.console import out, write_json
+    from peninsula.reports.tables import forecast_tables, overlay_tables
+    from peninsula.scenarios import DEFAULT_SCENARIO, cohesion_by_model
+
+    scenario = api.load(path if path is not None else DEFAULT_SCENARIO)
+    instances = api.resolve_models(model or ["all"], parse_settings(set_))
+    if overlay is not None:
+        cmp = api.compare_overlay(scenario, overlay, instances, rounds=rounds, rng=seed)
+        _write_timings(cmp.base, timings)
+        _write_timings(cmp.overlaid, timings, tag="+overlay")
+        if events is not None:
+            import pandas as pd
+
+            both = [cmp.base.events.assign(run="base"), cmp.overlaid.events.assign(run="overlay")]
+            pd.concat(both, ignore_index=True).to_csv(events, index=False)
+        if fmt is Format.json:
+            write_json(cmp.to_dict())
+        elif fmt is Format.csv:
+            sys.stdout.write(_rounds_csv(cmp.base, "base"))
+            sys.stdout.write(_rounds_csv(cmp.overlaid, "overlay").split("\n", 1)[1])
+        else:
+            for part in overlay_tables(cmp):
+                out().print(part)
+        return
+    with progress("forecast", len(instances)) as step:
+        result = api.forecast(scenario, instances, rounds=rounds, rng=seed, on_model=step)
+    _write_timings(result, timings)
+    if events is not None:
+        result.events.to_csv(events, index=False)
+    cohesion = cohesion_by_model(scenario, result.runs)
+    if fmt is Format.json:
+        doc = result.to_dict()
+        if cohesion is not None:
+            doc["cohesion"] = cohesion
+        write_json(doc)
+    elif fmt is Format.csv:
+        sys.stdout.write(_rounds_csv(result))
+    else:
+        for part in forecast_tables(result, cohesion):
+            out().print(part)
+
+
+def _write_timings(result: api.Forecast, timings: bool, tag: str = "") -> None:
+    if timings:
+        for name, seconds in result.timings.items():
+            sys.stderr.write(f"timing {name}{tag} {seconds:.6f}\n")
+
+
+def _rounds_csv(result: api.Forecast, run: str | None = None) -> str:
+    df = result.rounds.merge(result.round_outcomes, on=["model", "issue", "round"], how="left")
+    if run is not None:
+        df.insert(0, "run", run)
+    return str(df.to_csv(index=False))
+
+
+def evaluate(
+    paths: Annotated[list[Path], typer.Argument(help="DECIDE files, or folders of them.")],
+    outcomes: Annotated[Path, typer.Option(help="CSV with issue_id, outcome [, reference_point].")],
+    model: ModelOpt = None,
+    rounds: RoundsOpt = None,
+    set_: SetOpt = None,
+    fmt: TableFormatOpt = TableFormat.table,
+    seed: SeedOpt = None,
+) -> None:
+    """Measure models' forecast error (mean absolute error) against known outcomes."""
+    from peninsula import api
+    from peninsula.reports.console import out, write_json
+    from peninsula.reports.tables import evaluation_table
+
+    files = api.expand_paths(paths)
+    with progress("evaluate", len(files)) as step:
+        ev = api.evaluate(
+            files,
+            outcomes,
+            model or ["all"],
+            rounds=rounds,
+            settings=parse_settings(set_),
+            rng=seed,
+            on_file=lambda p: step(p.name),
+        )
+    if fmt is TableFormat.json:
+        write_json(ev.to_dict())
+        return
+    out().print(evaluation_table(ev.summary, len(files)))
+
+
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Scenario files or packaged scenario ids.")],
+    check_sources: Annotated[
+        bool,
+        typer.Option(
+            "--sources/--no-sources",
+            help="Also require a checked source for every number of YAML and packaged scenarios.",
+        ),
+    ] = True,
+) -> None:
+    """Check scenario files; list every problem (exit 2 if any).
+
+    YAML and packaged scenarios must also source every number: a seed quote found verbatim in the seed, a
+    row that exists in the named dataset, or a coded judgement with a reason and range. DECIDE and BDM files
+    are sourced by construction (each number cites its file and line).
+    """
+    from peninsula import api
+    from peninsula.core import InputError
+    from peninsula.io import detect_format
+    from peninsula.reports.console import out
+    from peninsula.scenarios import file_source_problems, source_problems
+
+    problems = []
+    for p in paths:
+        try:
+            sc = api.load(p)
+        except InputError as exc:
+            problems += list(exc.problems)
+            continue
+        found = []
+        if check_sources:
+            if not Path(p).is_file():
+                found = source_problems(sc, p)
+            elif detect_format(p) == "yaml":
+                found = file_source_problems(p, sc)
+        problems += found
+        if not found:
+            out().print(f"ok {p}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.stances)} stances")
+    if problems:
+        raise InputError(problems)
+
+
+def convert(
+    source: Annotated[str, typer.Argument(help="Input scenario (any readable format or packaged id).")],
+    target: Annotated[Path, typer.Argument(help="Output file: .yaml/.yml, or a DECIDE .csv/.txt.")],
+) -> None:
+    """Convert a scenario between formats (YAML and DECIDE are written)."""
+    from peninsula import api
+    from peninsula.io import save
+    from peninsula.reports.console import err
+
+    lost = save(api.load(source), target)
+    if lost:
+        err().print(f"[yellow]warning:[/yellow] the DECIDE format cannot hold {', '.join(lost)}; left out")
+    err().print(f"wrote {target}")
+
+
+def models(fmt: TableFormatOpt = TableFormat.table) -> None:
+    """List the registered models with their metadata and parameters."""
+    from dataclasses import asdict
+
+    from peninsula.models.registry import REGISTRY
+    from peninsula.reports.console import out, write_json
+    from peninsula.reports.tables import models_table
+
+    if fmt is TableFormat.json:
+        write_json(
+            {
+                n: {
+                    **asdict(c.info),
+                    "params": {p.name: {"default": p.default, "doc": p.doc} for p in c.param_specs},
+                }
+                for n, c in REGISTRY.items()
+            }
+        )
+        return
+    rows = [
+        {
+            "name": name,
+            "title": cls.info.title,
+            "deterministic": cls.info.deterministic,
+            "order-dependent": cls.info.order_dependent,
+            "parameters": ", ".join(f"{p.name}={p.default}" for p in cls.param_specs) or "–",
+            "reference": cls.info.reference,
+        }
+        for name, cls in REGISTRY.items()
+    ]
+    out().print(models_table(rows))
+
+
+def schema() -> None:
+    """Print the JSON Schema of peninsula's YAML scenario format."""
+    from peninsula.io import scenario_json_schema
+    from peninsula.reports.console import write_json
+
+    write_json(scenario_json_schema())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands of this module to ``app``."""
+    for command in (forecast, evaluate, validate, convert, models, schema):
+        app.command(command.__name__)(command)

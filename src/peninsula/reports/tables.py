@@ -1,0 +1,213 @@
+"""Rich tables of peninsula's results (the terminal face of the render layer).
+
+Each function takes results from the layers below and returns rich renderables; the CLI prints them with
+:func:`peninsula.reports.console.out`. rich is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from peninsula.reports.console import fmt, signed
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import RenderableType
+
+    from peninsula.dynamics.backtest import Backtest
+    from peninsula.dynamics.whatif import WhatIf
+    from peninsula.simulate.forecast import Forecast
+    from peninsula.simulate.overlay import OverlayComparison
+
+__all__ = [
+    "backtest_table",
+    "evaluation_table",
+    "forecast_tables",
+    "models_table",
+    "overlay_tables",
+    "whatif_tables",
+]
+
+COHESION_NOTE = (
+    "[dim]U.S.-ROK cohesion: 1 = the allies want the same outcome on every shared issue, 0 = opposite"
+    " ends of every scale (salience-weighted, normalised by scale; see docs/scenarios.md). The status"
+    " quo column holds it before bargaining, each model's column after that model's rounds.[/dim]"
+)
+
+
+def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = None) -> list[RenderableType]:
+    """The forecast table (issues as rows, the status quo and each model's outcome, cohesion), the scales
+    and the models' notes."""
+    from rich.table import Table
+
+    sc = result.scenario
+    title = f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("issue", style="bold", no_wrap=True)
+    table.add_column("status quo", justify="right")
+    for m in result.runs:
+        table.add_column(m, justify="right")
+    outcomes = result.outcomes
+    for issue in sc.issues:
+        table.add_row(
+            issue.id, fmt(issue.status_quo), *(fmt(outcomes.at[m, issue.id]) for m in result.runs)
+        )
+    parts: list[RenderableType] = [table]
+    if cohesion is not None:
+        table.add_section()
+        table.add_row(
+            "U.S.-ROK cohesion",
+            f"{cohesion['before']:.3f}",
+            *(f"{cohesion[m]:.3f}" if m in cohesion else "–" for m in result.runs),
+            style="italic",
+        )
+        parts.append(COHESION_NOTE)
+    scales = Table(title="Scales", title_justify="left", show_header=True, box=None, padding=(0, 2))
+    for col in ("issue", "scale", "unit", "what the scale measures"):
+        scales.add_column(col, no_wrap=col != "what the scale measures")
+    for issue in sc.issues:
+        scales.add_row(issue.id, f"{issue.lower:,g} – {issue.upper:,g}", issue.unit, issue.description)
+    parts.append(scales)
+    notes = [
+        (m, iid, note)
+        for m, run in result.runs.items()
+        for iid, res in run.issues.items()
+        for note in res.notes
+    ]
+    if notes:
+        from rich.text import Text
+
+        parts.append("[bold]Notes[/bold]")
+        parts += [Text(f"  {m} / {iid}: {note}") for m, iid, note in notes]
+    return parts
+
+
+def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
+    """``forecast --overlay``: what the overlay changes, and base vs. overlay per issue and model."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    sc = cmp.base.scenario
+    parts: list[RenderableType] = [f"[bold]{escape(sc.title or sc.id)}[/bold] with overlay [bold]{cmp.overlay}[/bold]"]
+    changed = Table(title="What the overlay changes", title_justify="left")
+    for col in ("actor", "issue", "field", "base", "overlay", "source"):
+        changed.add_column(col, overflow="fold")
+    for c in cmp.changes:
+        changed.add_row(c.actor, c.issue, c.field, fmt(c.old), fmt(c.new), escape(c.source.describe()))
+    parts.append(changed)
+    table = Table(title="Forecasts: base vs. overlay", title_justify="left")
+    table.add_column("issue", style="bold", no_wrap=True)
+    table.add_column("model")
+    for col in ("base", "overlay", "change"):
+        table.add_column(col, justify="right")
+    df = cmp.outcomes
+    for k, issue in enumerate(sc.issues):
+        rows = list(df[df["issue"] == issue.id].itertuples(index=False))
+        for j, r in enumerate(rows):
+            last = j == len(rows) - 1 and k < len(sc.issues) - 1
+            table.add_row(
+                issue.id if j == 0 else "",
+                str(r.model),
+                fmt(r.base),
+                fmt(r.overlay),
+                signed(r.change),
+                end_section=last,
+            )
+    if cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None:
+        table.add_section()
+        for j, key in enumerate(cmp.cohesion_base):
+            b, o = cmp.cohesion_base[key], cmp.cohesion_overlaid[key]
+            table.add_row(
+                "U.S.-ROK cohesion" if j == 0 else "",
+                key,
+                f"{b:.3f}",
+                f"{o:.3f}",
+                f"{o - b:+.3f}",
+                style="italic",
+            )
+    parts.append(table)
+    return parts
+
+
+def evaluation_table(summary: pd.DataFrame, n_files: int) -> RenderableType:
+    """Mean absolute error per model (``summary``: index model, columns ``mae``, ``n``)."""
+    from rich.table import Table
+
+    table = Table(title=f"Mean absolute error on {n_files} file(s)")
+    table.add_column("model", style="bold")
+    table.add_column("MAE", justify="right")
+    table.add_column("issues", justify="right")
+    for m, row in summary.iterrows():
+        table.add_row(str(m), f"{row['mae']:.2f}", str(int(row["n"])))
+    return table
+
+
+def models_table(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
+    """The registered models: ``rows`` of name, title, deterministic, order-dependent, parameters, reference."""
+    from rich.table import Table
+
+    table = Table(title="Registered models")
+    cols = ("name", "title", "deterministic", "order-dependent", "parameters", "reference")
+    for col in cols:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*(str(r[c]) for c in cols))
+    return table
+
+
+def backtest_table(result: Backtest, target: str, test_end: str, source: str) -> list[RenderableType]:
+    """The one-step-ahead backtest: mean log score, MAE and RPS per model, then the notes."""
+    from rich.table import Table
+
+    from peninsula.reports.console import num
+
+    first = next(iter(result.models.values())).monthly[0].month
+    table = Table(
+        title=f"One-step-ahead backtest, {target}, {result.months} test months "
+        f"({first}..{test_end}), expanding window, data: {source}"
+    )
+    table.add_column("model", style="bold")
+    table.add_column("mean log score ↑", justify="right")
+    table.add_column("MAE ↓", justify="right")
+    table.add_column("RPS ↓", justify="right")
+    for name, score in result.models.items():
+        table.add_row(name, num(score.mean_log_score, 3), num(score.mae, 3), num(score.rps, 3))
+    return [table, *(f"[dim]note: {note}[/dim]" for note in result.notes)]
+
+
+def whatif_tables(result: WhatIf, target: str, sims: int, seed: int) -> list[RenderableType]:
+    """A what-if run: monthly medians and 80 % bands, the window total, the difference and the notes."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"What if ({target}, {result.months[0]}..{result.months[-1]}, {sims} paths, seed {seed})"
+    )
+    table.add_column("month", style="bold")
+    table.add_column("observed", justify="right")
+    table.add_column("recorded: median [p10, p90]", justify="right")
+    table.add_column("alternative: median [p10, p90]", justify="right")
+    rec_path, alt_path = result.recorded, result.alternative
+    for i, m in enumerate(result.months):
+        obs = result.observed[i]
+        table.add_row(
+            m,
+            "–" if obs is None else str(obs),
+            f"{rec_path.p50[i]:.0f} [{rec_path.p10[i]:.0f}, {rec_path.p90[i]:.0f}]",
+            f"{alt_path.p50[i]:.0f} [{alt_path.p10[i]:.0f}, {alt_path.p90[i]:.0f}]",
+        )
+    rec, alt, diff = result.recorded.total_summary(), result.alternative.total_summary(), result.difference()
+    observed = [o for o in result.observed if o is not None]
+    table.add_section()
+    table.add_row(
+        "total",
+        str(sum(observed)) if len(observed) == len(result.observed) else "–",
+        f"{rec['p50']:.0f} [{rec['p10']:.0f}, {rec['p90']:.0f}]",
+        f"{alt['p50']:.0f} [{alt['p10']:.0f}, {alt['p90']:.0f}]",
+    )
+    summary = (
+        f"alternative − recorded, window total: median {diff['p50']:+.0f}, 80% interval "
+        f"[{diff['p10']:+.0f}, {diff['p90']:+.0f}]; P(more launches) = {diff['prob_more']:.2f}, "
+        f"P(fewer) = {diff['prob_fewer']:.2f}"
+    )
+    return [table, summary, *(f"[dim]note: {note}[/dim]" for note in result.notes)]

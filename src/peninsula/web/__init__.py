@@ -1,0 +1,1 @@
+"""The local web workbench (FastAPI + uvicorn); optional extra ``peninsula[web]``."""

@@ -1,0 +1,49 @@
+"""The house's structure: layers import only downward, and the CLI starts without heavy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_layers_contract_is_kept() -> None:
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+
+
+def test_layers_contract_fails_on_an_upward_import(tmp_path: Path) -> None:
+    """The contract is live: a core module importing the API would break it."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "src" / "peninsula", src / "peninsula")
+    (src / "peninsula" / "core" / "_upward.py").write_text("import peninsula.api\n")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from importlinter.cli import lint_imports; "
+        "raise SystemExit(lint_imports(config_filename=sys.argv[2], no_cache=True, no_logo=True))"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(tmp_path / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "BROKEN" in p.stdout.upper()
+
+
+HEAVY = ("pandas", "numba", "scipy", "statsmodels", "matplotlib", "duckdb", "dask", "SALib", "fastapi")
+
+
+def test_cli_start_up_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, peninsula.cli, peninsula; "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == ""
