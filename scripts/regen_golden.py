@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-s", "--scenario", action="append", help="only this scenario id (repeatable)")
     ap.add_argument("-m", "--model", action="append", help="only this model (repeatable)")
-    ap.add_argument("--check", action="store_true", help="compare only, write nothing; exit 1 on a difference")
+    ap.add_argument(
+        "--check", action="store_true", help="compare only, write nothing; exit 1 on a difference"
+    )
     args = ap.parse_args(argv)
 
     todo = [(s, m) for s, m in pairs()

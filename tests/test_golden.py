@@ -19,7 +19,8 @@ PAIRS = pairs()
 @pytest.mark.parametrize(("scenario_id", "model"), PAIRS, ids=[f"{s}__{m}" for s, m in PAIRS])
 def test_output_matches_golden(scenario_id: str, model: str) -> None:
     path = golden_path(scenario_id, model)
-    assert path.is_file(), f"no golden file {path.name}: run scripts/regen_golden.py -s {scenario_id} -m {model}"
+    regen = f"scripts/regen_golden.py -s {scenario_id} -m {model}"
+    assert path.is_file(), f"no golden file {path.name}: run {regen}"
     expected = json.loads(path.read_text(encoding="utf-8"))
     actual = json.loads(json.dumps(golden_document(scenario_id, model)))
     diff = differences(expected, actual)

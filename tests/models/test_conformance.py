@@ -42,7 +42,7 @@ def test_metadata_and_clone(name: str) -> None:
     assert cls.__doc__, "every model documents itself"
     model = cls()
     assert model.clone() == model
-    assert set(model.get_params()) == {p.name for p in cls.param_specs}
+    assert set(model.get_params()) == {p.name for p in cls.param_info()}
 
 
 @pytest.mark.parametrize("name", MODELS)

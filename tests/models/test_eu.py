@@ -282,8 +282,8 @@ def test_multi_issue_runs_issue_by_issue() -> None:
 def test_metadata_and_params() -> None:
     info = REGISTRY["eu"].info
     assert not info.order_dependent and info.deterministic and info.iterative
-    assert {p.name for p in ExpectedUtility.param_specs} == {"T", "Q", "tol", "probability"}
-    assert ExpectedUtility.from_settings({"tol": "1e-3"}).get_params()["tol"] == 1e-3
+    assert ExpectedUtility.param_names() == ("T", "Q", "tol", "probability")
+    assert ExpectedUtility.validate_params({"tol": "1e-3"})["tol"] == 1e-3
 
 
 def test_large_issue_runs_and_stays_in_hull() -> None:

@@ -290,7 +290,7 @@ def test_delta_below_the_range_is_refused() -> None:
 def test_metadata() -> None:
     info = REGISTRY["eu-masad"].info
     assert info.order_dependent and info.deterministic and info.iterative
-    assert {p.name for p in ExpectedUtilityMasad.param_specs} == {"delta", "T", "Q"}
+    assert ExpectedUtilityMasad.param_names() == ("delta", "T", "Q")
 
 
 def test_order_dependence_is_real() -> None:

@@ -285,11 +285,11 @@ def test_update_weights_are_parameters() -> None:
     run = Exchange(fixed_weight=0.2, salience_weight=0.3).run(_two_actor_scenario(), rounds=1)
     w = 0.2 + 0.3 * 0.8
     assert run.issues["p"].rounds[1].positions["B"] == pytest.approx((1 - w) * 100)
-    assert Exchange.from_settings({"fixed_weight": "0.2"}).get_params()["fixed_weight"] == 0.2
+    assert Exchange.validate_params({"fixed_weight": "0.2"})["fixed_weight"] == 0.2
     with pytest.raises(ParameterError):
         Exchange(fixed_weight=0.7, salience_weight=0.4).run(_two_actor_scenario())
     with pytest.raises(ParameterError):
-        Exchange.from_settings({"p": "0.5"})
+        Exchange.validate_params({"p": "0.5"})
 
 
 # -- output contract -------------------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def test_outcome_distribution_is_reproducible_and_spreads() -> None:
 def test_third_party_detail_can_be_switched_off() -> None:
     scenario = load(DECIDE / "inputs" / "sample_data.txt")
     full = Exchange().run(scenario, rounds=1)
-    lean = Exchange.from_settings({"third_parties": "false"}).run(scenario, rounds=1)
+    lean = Exchange(**Exchange.validate_params({"third_parties": "false"})).run(scenario, rounds=1)
     assert [e["n_losers"] for e in lean.events] == [e["n_losers"] for e in full.events]
     assert all(e["third_parties"] == "" for e in lean.events)
     assert any(e["third_parties"] for e in full.events)

@@ -206,7 +206,11 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
             {
                 n: {
                     **asdict(c.info),
-                    "params": {p.name: {"default": p.default, "doc": p.doc} for p in c.param_specs},
+                    "params": {
+                        p.name: {"default": p.default, "doc": p.doc, "type": p.kind, "low": p.low,
+                                 "high": p.high, "choices": p.choices}
+                        for p in c.param_info()
+                    },
                 }
                 for n, c in REGISTRY.items()
             }
@@ -218,7 +222,7 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
             "title": cls.info.title,
             "deterministic": cls.info.deterministic,
             "order-dependent": cls.info.order_dependent,
-            "parameters": ", ".join(f"{p.name}={p.default}" for p in cls.param_specs) or "–",
+            "parameters": ", ".join(p.describe() for p in cls.param_info()) or "–",
             "reference": cls.info.reference,
         }
         for name, cls in REGISTRY.items()

@@ -5,7 +5,7 @@ from peninsula.models.base import (
     Model,
     ModelInfo,
     ModelRun,
-    ParamSpec,
+    ParamInfo,
     PerIssueModel,
     RoundRecord,
 )
@@ -17,7 +17,7 @@ __all__ = [
     "Model",
     "ModelInfo",
     "ModelRun",
-    "ParamSpec",
+    "ParamInfo",
     "PerIssueModel",
     "RoundRecord",
     "get_model",

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from peninsula.core import IssueData
+from peninsula.core.rng import RNGLike
 from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
 from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
-from peninsula.simulate.rng import RNGLike
 
 ACHEN_2006 = "Achen (2006), ch. 10 in Thomson, Stokman, Achen & König (eds.), The European Union Decides"
 

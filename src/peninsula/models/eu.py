@@ -16,11 +16,13 @@ formulas themselves live in :mod:`peninsula.kernels.eu`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
 
 from peninsula.core import IssueData, ParameterError
+from peninsula.core.rng import RNGLike
 from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
 from peninsula.kernels.eu import (
     KIND_NAMES,
@@ -33,8 +35,7 @@ from peninsula.kernels.eu import (
     pair_sums_fast,
     win_probabilities,
 )
-from peninsula.models.base import IssueResult, ModelInfo, ParamSpec, PerIssueModel, RoundRecord
-from peninsula.simulate.rng import RNGLike
+from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, Probability, RoundRecord
 
 SCS_2011 = (
     "Scholz, Calbert & Smith (2011), Unravelling Bueno de Mesquita's group decision model, "
@@ -42,12 +43,13 @@ SCS_2011 = (
 )
 MASAD_2014 = "D. Masad, BDM_DecisionModel_Replication (github, 2014), a Python port of " + SCS_2011
 
-_T = ParamSpec(
-    "T", float, 1.0, "probability that things improve for i if i does not challenge (0-1)", 0.0, 1.0
-)
-_Q = ParamSpec(
-    "Q", float, 1.0, "probability that the status quo holds if i does not challenge (0-1)", 0.0, 1.0
-)
+#: The status-quo term's probabilities, shared by both models.
+T_Param = Annotated[
+    Probability, Field(description="probability that things improve for i if i does not challenge (0-1)")
+]
+Q_Param = Annotated[
+    Probability, Field(description="probability that the status quo holds if i does not challenge (0-1)")
+]
 
 
 def _events(
@@ -134,17 +136,21 @@ class ExpectedUtilityMasad(PerIssueModel):
     )
     #: Kernel engine: "auto" uses the compiled numba path for one issue when numba is available.
     engine: ClassVar[Engine] = "auto"
-    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec(
-            "delta",
-            float,
-            None,
-            "Δ = xmax − xmin of the replication, in issue units (default: the issue's scale span)",
-            0.0,
-        ),
-        _T,
-        _Q,
-    )
+
+    def __init__(
+        self,
+        *,
+        delta: Annotated[
+            Annotated[float, Field(ge=0.0)] | None,
+            Field(description="Δ = xmax − xmin of the replication, in issue units (default: the issue's "
+                              "scale span)"),
+        ] = None,
+        T: T_Param = 1.0,
+        Q: Q_Param = 1.0,
+    ) -> None:
+        self.delta = delta
+        self.T = T
+        self.Q = Q
 
     def run_issue(
         self, data: IssueData, params: dict[str, Any], rounds: int, rng: RNGLike
@@ -269,17 +275,24 @@ class ExpectedUtility(PerIssueModel):
         uses_status_quo=False,
         iterative=True,
     )
-    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
-        _T,
-        _Q,
-        ParamSpec("tol", float, 1e-6, "stop when no position moves more than tol x the scale span", 0.0),
-        ParamSpec(
-            "probability",
-            str,
-            "paper",
-            "'paper': P_ij = Σ w max(0, g)/Σ w|g|; 'replication': max(0, Σ w g)/Σ w|g|",
-        ),
-    )
+
+    def __init__(
+        self,
+        *,
+        T: T_Param = 1.0,
+        Q: Q_Param = 1.0,
+        tol: Annotated[
+            float, Field(ge=0.0, description="stop when no position moves more than tol x the scale span")
+        ] = 1e-6,
+        probability: Annotated[
+            Literal["paper", "replication"],
+            Field(description="'paper': P_ij = Σ w max(0, g)/Σ w|g|; 'replication': max(0, Σ w g)/Σ w|g|"),
+        ] = "paper",
+    ) -> None:
+        self.T = T
+        self.Q = Q
+        self.tol = tol
+        self.probability = probability
 
     #: Kernel engine: "auto" uses the compiled numba path for one issue when numba is available.
     engine: ClassVar[Engine] = "auto"
@@ -305,10 +318,6 @@ class ExpectedUtility(PerIssueModel):
         s = np.array(data.saliences[order], dtype=np.float64)
         w = data.capabilities[order] * s
         T, Q, tol = float(params["T"]), float(params["Q"]), float(params["tol"])
-        if params["probability"] not in ("paper", "replication"):
-            raise ParameterError(
-                f"parameter 'probability': {params['probability']!r} is not 'paper' or 'replication'"
-            )
         form: Literal["paper", "masad"] = "paper" if params["probability"] == "paper" else "masad"
         delta = float(data.issue.span)
         notes: list[str] = []

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import compress
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from peninsula.core import ParameterError, Scenario
+from peninsula.core.rng import RNGLike, check_rng
 from peninsula.kernels.exchange import (
     FloatArray,
     RoundResult,
@@ -29,8 +31,7 @@ from peninsula.kernels.exchange import (
     third_party_effects,
     weighted_outcomes,
 )
-from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, ParamSpec, RoundRecord
-from peninsula.simulate.rng import RNGLike, check_rng
+from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, Probability, RoundRecord
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,16 +43,19 @@ STOKMAN = (
     "Making; Dijkstra, van Assen, Stokman & Draaijer (2018); DECIDE (foarsitter/decide-exchange-model)"
 )
 
-_WEIGHT_PARAMS = (
-    ParamSpec("fixed_weight", float, 0.1,
-              "fixed part of the preference update x' = (1 − w)·start + w·vote, "
-              "w = fixed_weight + salience_weight·(1 − s) (DECIDE: 0.1)",
-              low=0.0, high=1.0),
-    ParamSpec("salience_weight", float, 0.4,
-              "salience part of the preference update weight (DECIDE: 0.4)", low=0.0, high=1.0),
-    ParamSpec("third_parties", bool, True,
-              "list every third party's utility change in the events (False: counts only; for big runs)"),
-)
+FixedWeight = Annotated[
+    Probability,
+    Field(description="fixed part of the preference update x' = (1 − w)·start + w·vote, "
+                      "w = fixed_weight + salience_weight·(1 − s) (DECIDE: 0.1)"),
+]
+SalienceWeight = Annotated[
+    Probability, Field(description="salience part of the preference update weight (DECIDE: 0.4)")
+]
+ThirdParties = Annotated[
+    bool,
+    Field(description="list every third party's utility change in the events (False: counts only; for big "
+                      "runs)"),
+]
 
 
 class _Arrays:
@@ -109,10 +113,17 @@ class Exchange(Model):
         "exchange", "Exchange model (DECIDE equal gain, deterministic ties)", STOKMAN,
         deterministic=True, order_dependent=True, multi_issue=True, uses_status_quo=False, iterative=True,
     )
-    param_specs: ClassVar[tuple[ParamSpec, ...]] = _WEIGHT_PARAMS
     default_rounds: ClassVar[int] = 10
     _tie_mode: ClassVar[int] = 0
     _clean: ClassVar[bool] = False
+
+    def __init__(
+        self, *, fixed_weight: FixedWeight = 0.1, salience_weight: SalienceWeight = 0.4,
+        third_parties: ThirdParties = True,
+    ) -> None:
+        self.fixed_weight = fixed_weight
+        self.salience_weight = salience_weight
+        self.third_parties = third_parties
 
     def _p(self, params: dict[str, Any]) -> float:
         return 0.0
@@ -130,7 +141,7 @@ class Exchange(Model):
         ``third_parties`` (``"actor:+0.0123;actor:-0.004"``, utility changes, see
         :func:`peninsula.kernels.exchange.third_party_effects`).
         """
-        params = self.checked_params()
+        params = self.validate_params(self.get_params())
         fw, sw = float(params["fixed_weight"]), float(params["salience_weight"])
         if fw + sw > 1.0 + 1e-12:
             raise ParameterError(f"fixed_weight + salience_weight must be <= 1 (got {fw} + {sw})")
@@ -243,12 +254,18 @@ class ExchangeRandom(Exchange):
         "exchange-random", "Exchange model, randomised equal gain (DECIDE p > 0)", STOKMAN,
         deterministic=False, order_dependent=True, multi_issue=True, uses_status_quo=False, iterative=True,
     )
-    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
-        *_WEIGHT_PARAMS,
-        ParamSpec("p", float, 0.5, "randomisation strength of the exchange ratio (0 = equal gain)",
-                  low=0.0, high=1.0),
-    )
     _tie_mode: ClassVar[int] = 1
+
+    def __init__(
+        self, *, fixed_weight: FixedWeight = 0.1, salience_weight: SalienceWeight = 0.4,
+        third_parties: ThirdParties = True,
+        p: Annotated[
+            Probability, Field(description="randomisation strength of the exchange ratio (0 = equal gain)")
+        ] = 0.5,
+    ) -> None:
+        super().__init__(fixed_weight=fixed_weight, salience_weight=salience_weight,
+                         third_parties=third_parties)
+        self.p = p
 
     def _p(self, params: dict[str, Any]) -> float:
         return float(params["p"])

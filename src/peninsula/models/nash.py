@@ -7,12 +7,14 @@ and a note says so: the solution is undefined without a disagreement point, and 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
-from peninsula.core import IssueData, ParameterError
+from pydantic import Field
+
+from peninsula.core import IssueData
+from peninsula.core.rng import RNGLike
 from peninsula.kernels.nash import nash_bargaining
-from peninsula.models.base import IssueResult, ModelInfo, ParamSpec, PerIssueModel, RoundRecord
-from peninsula.simulate.rng import RNGLike
+from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
 
 __all__ = ["Nash"]
 
@@ -52,19 +54,22 @@ class Nash(PerIssueModel):
         deterministic=True, order_dependent=False, multi_issue=False, uses_status_quo=True, iterative=False,
     )
 
-    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
-        ParamSpec("weights", str, "capability",
-                  "bargaining weights (exponents of the Nash product): capability or capability_salience"),
-    )
+    def __init__(
+        self,
+        *,
+        weights: Annotated[
+            Literal["capability", "capability_salience"],
+            Field(description="bargaining weights (exponents of the Nash product): capability or "
+                              "capability_salience"),
+        ] = "capability",
+    ) -> None:
+        self.weights = weights
 
     def run_issue(
         self, data: IssueData, params: dict[str, Any], rounds: int, rng: RNGLike
     ) -> tuple[IssueResult, list[dict[str, Any]]]:
         """Solve one issue; the outcome is ``None`` (with a note) without a status quo."""
         mode = params["weights"]
-        if mode not in ("capability", "capability_salience"):
-            raise ParameterError(
-                f"parameter 'weights': {mode!r} is not 'capability' or 'capability_salience'")
         weights = data.capabilities if mode == "capability" else data.capabilities * data.saliences
         positions = dict(zip(data.actor_ids, data.positions.tolist(), strict=True))
         q = data.issue.status_quo

@@ -52,10 +52,10 @@ def resolve_models(
             continue
         names_seen.add(spec)
         cls = get_model(spec)
-        known = {p.name for p in cls.param_specs}
+        known = set(cls.param_names())
         mine = {k: v for k, v in settings.items() if k in known}
         used |= set(mine)
-        out.append(cls.from_settings(mine))
+        out.append(cls(**cls.validate_params(mine)))
     unused = set(settings) - used
     if unused:
         raise ParameterError(
