@@ -263,7 +263,7 @@ def test_cohesion_by_model() -> None:
 
 
 def test_compare_overlay_side_by_side() -> None:
-    from peninsula.scenarios import compare_overlay
+    from peninsula.simulate.overlay import compare_overlay
 
     cmp = compare_overlay("korea-2019-04", "phased-relief", models=["mean", "median-actor"])
     df = cmp.outcomes

@@ -55,6 +55,8 @@ class OverlayComparison:
         The two :class:`peninsula.api.Forecast` results (same models).
     cohesion_base, cohesion_overlaid:
         :func:`~peninsula.scenarios.cohesion_by_model` of each (``None`` if not a U.S.-ROK scenario).
+    seed:
+        The one seed both runs used (:func:`common_seed`): rerunning either scenario with it reproduces it.
     """
 
     overlay: str
@@ -63,6 +65,7 @@ class OverlayComparison:
     overlaid: Forecast
     cohesion_base: dict[str, float] | None
     cohesion_overlaid: dict[str, float] | None
+    seed: int | np.random.SeedSequence | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``forecast --overlay --format json``: the base forecast document, unchanged, plus
@@ -152,4 +155,5 @@ def compare_overlay(
         overlaid,
         cohesion_by_model(base_sc, base.runs),
         cohesion_by_model(over_sc, overlaid.runs),
+        seed,
     )
