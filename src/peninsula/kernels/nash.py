@@ -87,7 +87,11 @@ def feasible_interval(positions: FloatArray, status_quo: float) -> tuple[float, 
 
 
 def nash_bargaining(
-    positions: FloatArray, saliences: FloatArray, weights: FloatArray, status_quo: float
+    positions: FloatArray,
+    saliences: FloatArray,
+    weights: FloatArray,
+    status_quo: float,
+    vetoes: npt.NDArray[np.bool_] | None = None,
 ) -> NashResult:
     """The asymmetric Nash bargaining solution with quadratic salience-weighted losses (see module doc).
 
@@ -102,6 +106,10 @@ def nash_bargaining(
         salience.
     status_quo:
         The disagreement point on the issue's scale.
+    vetoes:
+        ``True`` for veto players (consent required). Every actor with weight x salience > 0 already bounds
+        the agreement set; a veto player bounds it even with zero weight or salience (a party whose consent
+        is needed blocks any outcome it does not prefer to the status quo, however little it weighs).
 
     Returns
     -------
@@ -138,12 +146,15 @@ def nash_bargaining(
     s = np.asarray(saliences[keep], dtype=np.float64)
     w = np.asarray(weights[keep], dtype=np.float64)
     q = float(status_quo)
-    low, high = feasible_interval(x, q)
+    bound = keep if vetoes is None else keep | (np.asarray(vetoes, dtype=bool) & np.isfinite(positions))
+    low, high = feasible_interval(np.asarray(positions[bound], dtype=np.float64), q)
     if not high > low:
         return NashResult(q, False, low, high)
     # the root lies in the hull of the positions too (N' >= 0 at min x, <= 0 at max x)
     a = max(low, float(np.min(x)))
     b = min(high, float(np.max(x)))
+    if b < a:  # a veto player's set lies beside every weighted position: its nearest end is best for all
+        return NashResult(high if a > high else low, True, low, high)
     scale = max(1.0, abs(q), float(np.max(np.abs(x))))
     if b - a <= 1e-12 * scale:
         return NashResult(0.5 * (a + b), True, low, high)

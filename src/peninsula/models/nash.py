@@ -32,7 +32,8 @@ class Nash(PerIssueModel):
     weights w_i = c_i (``weights=capability``, the default) or c_i·s_i (``weights=capability_salience``).
     The solution is the weighted mean with weights w_i·s_i/g_i; the ``compromise`` baseline is its
     equal-gain approximation, and with ``capability_salience`` also its limit for a distant status quo.
-    One-shot: round 0 holds the inputs and the solution.
+    One-shot: round 0 holds the inputs and the solution. Vetoes (``Stance.veto``): every actor with weight
+    already bounds the agreement set; a veto player bounds it even with zero weight or salience.
 
     Examples
     --------
@@ -80,7 +81,7 @@ class Nash(PerIssueModel):
             notes.append(NO_STATUS_QUO)
         else:
             try:
-                res = nash_bargaining(data.positions, data.saliences, weights, q)
+                res = nash_bargaining(data.positions, data.saliences, weights, q, data.vetoes)
             except ValueError as exc:
                 notes.append(str(exc))
             else:
