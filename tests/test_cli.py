@@ -171,7 +171,7 @@ def test_default_forecast_is_the_korea_default_with_cohesion() -> None:
 
 def test_forecast_overlay_side_by_side() -> None:
     code, out, _ = run(
-        "forecast", "korea-2019-04", "--overlay", "resume-exercises", "-m", "compromise", "--format", "json"
+        "forecast", "korea-2019-06", "--overlay", "resume-exercises", "-m", "compromise", "--format", "json"
     )
     assert code == 0
     doc = json.loads(out)
@@ -179,9 +179,9 @@ def test_forecast_overlay_side_by_side() -> None:
     over = doc["overlay"]["models"]["compromise"]["issues"]["exercises"]["outcome"]
     assert doc["overlay"]["name"] == "resume-exercises" and doc["overlay"]["changes"]
     assert over > base
-    code, out, _ = run("forecast", "korea-2019-04", "--overlay", "resume-exercises", "-m", "compromise")
+    code, out, _ = run("forecast", "korea-2019-06", "--overlay", "resume-exercises", "-m", "compromise")
     assert code == 0 and "base vs. overlay" in out
-    code, _, err = run("forecast", "korea-2019-04", "--overlay", "no-such-lever", "-m", "compromise")
+    code, _, err = run("forecast", "korea-2019-06", "--overlay", "no-such-lever", "-m", "compromise")
     assert code == 2 and "no-such-lever" in err
 
 

@@ -159,6 +159,7 @@ def _plan(scenario: Scenario, overlay: Overlay) -> list[AppliedChange]:
                 f"{target.actor}'s {x_t:g}; {source.reason}",
                 low=min(ends),
                 high=max(ends),
+                evidence=source.evidence,
             )
         if new == old:
             continue
@@ -191,9 +192,20 @@ def apply_overlay(scenario: Scenario, overlay: str | Overlay) -> Scenario:
     Raises
     ------
     InputError
-        If the overlay is unknown or changes nothing in ``scenario``.
+        If the overlay is unknown, changes nothing in ``scenario``, or rests on a seed or source dated after
+        the scenario (an analysis' recommendation applies only to snapshots dated on or after it).
     """
     ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
+    from peninsula.scenarios.sources import overlay_date_problems
+
+    late = overlay_date_problems(scenario, ov.seeds, [c.source for c in ov.changes])
+    if late:  # an analysis' recommendation cannot apply to a moment before the analysis
+        raise InputError.single(
+            ov.id,
+            None,
+            "seeds",
+            f"overlay '{ov.id}' may not apply to scenario '{scenario.id}': " + "; ".join(late),
+        )
     changes = _plan(scenario, ov)
     if not changes:
         raise InputError.single(
