@@ -66,3 +66,9 @@ def scaled_capabilities(s: Scenario, factor: float) -> Scenario:
         for t in s.stances
     ]
     return Scenario(id=s.id, actors=actors, issues=s.issues, stances=stances)
+
+
+def group_labels(min_size: int = 2, max_size: int = 40, max_groups: int = 8) -> st.SearchStrategy[list[str]]:
+    """Group (proposal) labels of evaluated issues: a list with at least two distinct labels."""
+    labels = st.sampled_from([f"g{i}" for i in range(max_groups)])
+    return st.lists(labels, min_size=min_size, max_size=max_size).filter(lambda xs: len(set(xs)) >= 2)

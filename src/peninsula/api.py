@@ -50,13 +50,15 @@ class KnownOutcome:
     issue_id: str
     outcome: float
     reference_point: float | None
+    group: str | None = None
 
 
 def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
     """Read an outcomes CSV: columns ``issue_id``, ``outcome`` and optionally ``reference_point``.
 
-    Other columns are ignored. A blank outcome means unknown (the issue is left out); a blank reference
-    point means none.
+    The group an issue belongs to (for the bootstrap and cross-validation) comes from a ``proposal``,
+    ``proposal_id``, ``case`` or ``case_id`` column, the first present. Other columns are ignored. A
+    blank outcome means unknown (the issue is left out); a blank reference point means none.
     """
     p = Path(path)
     rows = list(csv.reader(read_text(p).split("\n")))
@@ -69,6 +71,7 @@ def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
         raise InputError([InputProblem(p.name, 1, c, "missing column") for c in missing])
     ki, ko = header.index("issue_id"), header.index("outcome")
     kr = header.index("reference_point") if "reference_point" in header else None
+    kg = next((header.index(c) for c in ("proposal", "proposal_id", "case", "case_id") if c in header), None)
     out: dict[str, KnownOutcome] = {}
     problems: list[InputProblem] = []
 
@@ -98,7 +101,7 @@ def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
                 )
             )
             continue
-        out[iid] = KnownOutcome(iid, outcome, ref)
+        out[iid] = KnownOutcome(iid, outcome, ref, cell(row, kg) or None)
     if problems:
         raise InputError(problems)
     return out
@@ -123,17 +126,24 @@ class Evaluation:
     """Forecast errors against known outcomes.
 
     ``errors`` has one row per model and issue: ``model, issue, file, forecast, outcome, error`` (absolute
-    error on the issue's own scale). ``skipped`` lists issues without an outcome or a forecast.
+    error on the issue's own scale) and ``group`` (the proposal or case). ``skipped`` lists issues without
+    an outcome or a forecast. ``uncertainty`` holds, per model, the group-bootstrap interval of the MAE,
+    the paired difference from ``compromise``, interval coverage and any cross-validation (see
+    :func:`peninsula.simulate.evaluation.assess`).
     """
 
     errors: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
+    uncertainty: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Mean absolute error and number of issues per model."""
+        """Mean absolute error and number of issues per model, with the bootstrap interval where computed."""
         g = self.errors.groupby("model", sort=False)["error"]
-        return pd.DataFrame({"mae": g.mean(), "n": g.size()})
+        df = pd.DataFrame({"mae": g.mean(), "n": g.size()})
+        for key in ("mae_low", "mae_high"):
+            df[key] = [self.uncertainty.get(str(m), {}).get(key, math.nan) for m in df.index]
+        return df
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``peninsula evaluate --format json``: ``{"models": {M: {"mae", "n", "issues"}}}``."""
@@ -148,6 +158,7 @@ class Evaluation:
                         grp["issue"], grp["forecast"], grp["outcome"], grp["error"], strict=True
                     )
                 },
+                **{k: v for k, v in self.uncertainty.get(str(m), {}).items() if k not in ("mae",)},
             }
         return {"models": out}
 
@@ -161,12 +172,17 @@ def evaluate(
     settings: Mapping[str, Any] | None = None,
     rng: RNGLike = None,
     on_file: Callable[[Path], None] | None = None,
+    cv: int | None = None,
+    n_boot: int = 2000,
+    boot_seed: int = 0,
 ) -> Evaluation:
     """Run models on scenario files and measure their error against known outcomes.
 
     Each issue with a known outcome gets its reference point (if the outcomes give one) as status quo,
     for the models that use one. Issues without an outcome, or without a forecast from a model, are left
-    out of that model's mean and listed in ``skipped``.
+    out of that model's mean and listed in ``skipped``. Errors are grouped by proposal (the outcomes'
+    ``proposal`` column, else the file): the bootstrap (``n_boot`` replicates, seed ``boot_seed``)
+    resamples whole groups, and ``cv`` = K adds grouped K-fold cross-validation of tunable models.
 
     Examples
     --------
@@ -176,9 +192,16 @@ def evaluate(
     >>> round(float(ev.summary.loc["compromise", "mae"]), 2)
     21.2
     """
+    from peninsula.models.baselines import Compromise
+    from peninsula.simulate.evaluation import Case, assess
+
     known = outcomes if isinstance(outcomes, Mapping) else read_outcomes(outcomes)
     instances = resolve_models(models, settings)
     rows: list[tuple[str, str, str, float, float, float]] = []
+    groups: dict[str, str] = {}
+    cases: list[Case] = []
+    reference: dict[str, float] = {}
+    intervals: dict[str, dict[str, tuple[float, float]]] = {}
     skipped: list[str] = []
     for path in expand_paths(paths):
         if on_file is not None:
@@ -191,6 +214,10 @@ def evaluate(
         }
         if sq:
             sc = sc.with_status_quo({k: v for k, v in sq.items() if v is not None})
+        for iid in sc.issue_ids:
+            if iid in known:
+                groups[iid] = known[iid].group or path.name
+                cases.append(Case(iid, sc.issue_data(iid), known[iid].outcome, groups[iid]))
         for model in instances:
             run = model.run(sc, rounds=rounds, rng=rng)
             for iid, res in run.issues.items():
@@ -199,5 +226,22 @@ def evaluate(
                     continue
                 o = known[iid].outcome
                 rows.append((model.info.name, iid, path.name, res.outcome, o, abs(res.outcome - o)))
+                if "interval" in res.extra:
+                    iv = res.extra["interval"]
+                    intervals.setdefault(model.info.name, {})[iid] = (iv["q10"], iv["q90"])
+        for iid, res in Compromise().run(sc).issues.items():
+            if iid in known and res.outcome is not None:
+                reference[iid] = abs(res.outcome - known[iid].outcome)
     df = pd.DataFrame(rows, columns=["model", "issue", "file", "forecast", "outcome", "error"])
-    return Evaluation(df, skipped)
+    df["group"] = [groups[i] for i in df["issue"]]
+    uncertainty = assess(
+        [(m, i, groups[i], f, o, e) for m, i, _, f, o, e in rows],
+        reference,
+        intervals,
+        cases,
+        {m.info.name: m for m in instances},
+        cv=cv,
+        n_boot=n_boot,
+        seed=boot_seed,
+    )
+    return Evaluation(df, skipped, uncertainty)

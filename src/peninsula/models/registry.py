@@ -5,6 +5,7 @@ from __future__ import annotations
 from peninsula.core import ParameterError
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
+from peninsula.models.consensus import Consensus
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 from peninsula.models.exchange import Exchange, ExchangeClean, ExchangeRandom
 from peninsula.models.nash import Nash
@@ -20,6 +21,7 @@ REGISTRY: dict[str, type[Model]] = {
     "exchange-random": ExchangeRandom,
     "exchange-clean": ExchangeClean,
     "nash": Nash,
+    "consensus": Consensus,
 }
 
 

@@ -1,0 +1,246 @@
+"""``consensus``: the recommended forecast — the compromise, pulled to a position holding most of the weight.
+
+The forecast is the weighted median of a mixture: mass ``1 − λ`` on the compromise forecast (the capability
+× salience weighted mean, Achen 2006's "compromise model") and mass ``λ`` spread over the actors' positions
+in proportion to capability × salience (the weights of Black's weighted median). In words: the compromise,
+unless actors holding more than ``0.5 / λ`` of the weight stand together on one side of it, in which case
+the forecast moves to the position where that weighted share is reached (often a scale end, where about a
+third of DEU outcomes lie). ``λ = 0`` is the compromise model, ``λ = 1`` the weighted median.
+
+``λ`` (``position_weight``) was chosen by grouped cross-validation on the DEU training half only
+(``scripts/fit_consensus.py``; the shipped values are in ``models/data/consensus.json``), as were the
+interval's two quantiles: split-conformal quantiles of the out-of-fold signed residuals
+``(outcome − forecast) / span``, so that on each issue the 80 % interval is ``forecast + span · [q10, q90]``,
+clipped to the scale (``span`` = the issue's scale ``upper − lower``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from peninsula.core import IssueData
+from peninsula.core.rng import RNGLike
+from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
+from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, Probability, RoundRecord
+
+__all__ = ["GRID", "Consensus", "ShippedFit", "conformal_bounds", "shipped_fit"]
+
+ACHEN_BLACK = (
+    "Achen (2006), ch. 10 in Thomson, Stokman, Achen & König (eds.), The European Union Decides (compromise "
+    "model); Black (1948) (weighted median); Bates & Granger (1969) (forecast combination); split-conformal "
+    "intervals: Lei, G'Sell, Rinaldo, Tibshirani & Wasserman (2018), JASA 113(523)"
+)
+
+#: Candidate values of ``position_weight`` searched by :meth:`Consensus.fit` (steps of 0.02 from 0 to 1).
+GRID: tuple[float, ...] = tuple(round(0.02 * k, 2) for k in range(51))
+
+#: The nominal coverage of the reported interval (q10 to q90).
+LEVEL = 0.8
+
+
+@dataclass(frozen=True)
+class ShippedFit:
+    """The fitted values shipped in ``models/data/consensus.json`` (from ``scripts/fit_consensus.py``)."""
+
+    position_weight: float
+    q10: float
+    q90: float
+    document: dict[str, Any]
+
+
+@cache
+def shipped_fit() -> ShippedFit:
+    """Read the shipped fit (package data) once."""
+    text = resources.files("peninsula.models").joinpath("data/consensus.json").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    p = doc["params"]
+    return ShippedFit(float(p["position_weight"]), float(p["q10"]), float(p["q90"]), doc)
+
+
+def conformal_bounds(residuals: FloatArray, level: float = LEVEL) -> tuple[float, float]:
+    """Split-conformal lower and upper quantiles of signed residuals for a central ``level`` interval.
+
+    Each tail gets ``(1 − level) / 2``; the finite-sample correction takes the ``⌈(n + 1)(1 − α/2)⌉``-th
+    smallest residual as the upper bound (and symmetrically the lower), as in Lei et al. (2018). With too
+    few residuals for the correction the extreme residual is used.
+
+    Examples
+    --------
+    >>> conformal_bounds(np.arange(-9.0, 10.0), 0.8)  # 19 residuals −9 … 9: the 2nd and 18th
+    (-8.0, 8.0)
+    """
+    r = np.sort(np.asarray(residuals, dtype=float))
+    n = r.size
+    if n == 0:
+        raise ValueError("no residuals to calibrate the interval on")
+    tail = (1.0 - level) / 2.0
+    k_hi = min(int(np.ceil((n + 1) * (1.0 - tail))), n)
+    k_lo = max(int(np.floor((n + 1) * tail)), 1)
+    return float(r[k_lo - 1]), float(r[k_hi - 1])
+
+
+_SHIPPED = shipped_fit()
+
+_PositionWeight = Annotated[
+    Probability,
+    Field(
+        description="λ: share of the mixture on the actors' positions (0 = compromise, 1 = weighted median); "
+        "fitted on DEU by grouped CV"
+    ),
+]
+_Q10 = Annotated[
+    float,
+    Field(ge=-1.0, le=1.0, description="lower interval bound as (outcome − forecast) / scale span (fitted)"),
+]
+_Q90 = Annotated[
+    float,
+    Field(ge=-1.0, le=1.0, description="upper interval bound as (outcome − forecast) / scale span (fitted)"),
+]
+
+
+#: Forecasts over :data:`GRID` per issue, keyed by ``id`` (the object is kept to make the key safe); cross-
+#: validation refits on subsets of the same issues many times.
+_PATHS: dict[int, tuple[IssueData, FloatArray | None]] = {}
+
+
+def _grid_path(data: IssueData) -> FloatArray | None:
+    """The forecast of every λ in :data:`GRID` for one issue (``None`` where no forecast is defined)."""
+    hit = _PATHS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    try:
+        path: FloatArray | None = np.array([Consensus.combine(data, lam)[0] for lam in GRID])
+    except ValueError:
+        path = None
+    if len(_PATHS) > 50_000:
+        _PATHS.clear()
+    _PATHS[id(data)] = (data, path)
+    return path
+
+
+class Consensus(PerIssueModel):
+    """The recommended forecast: weighted median of (1 − λ) × compromise + λ × the weighted positions.
+
+    One-shot; round 0 holds the inputs and the forecast. Each issue's result carries ``interval``
+    ``{"q10", "q90"}`` (80 % predictive interval on the issue's scale) and ``compromise`` (the weighted
+    mean it starts from) in ``IssueResult.extra``.
+
+    Examples
+    --------
+    >>> from peninsula.core import Actor, Issue, Scenario, Stance
+    >>> s = Scenario(id="toy", actors=[Actor(id=a, capability=1.0) for a in "ABCD"],
+    ...     issues=[Issue(id="x", lower=0, upper=100)],
+    ...     stances=[Stance(actor=a, issue="x", position=p, salience=1.0)
+    ...              for a, p in zip("ABCD", [100, 100, 100, 0])])
+    >>> Consensus(position_weight=0.0).run(s).issues["x"].outcome   # the compromise
+    75.0
+    >>> Consensus(position_weight=0.7).run(s).issues["x"].outcome   # 3/4 of the weight at 100 > 0.5/0.7
+    100.0
+    """
+
+    info: ClassVar[ModelInfo] = ModelInfo(
+        "consensus",
+        "Recommended: compromise pulled to a heavily backed position (fitted by grouped CV on DEU)",
+        ACHEN_BLACK,
+        deterministic=True,
+        order_dependent=False,
+        multi_issue=False,
+        uses_status_quo=False,
+        iterative=False,
+    )
+
+    def __init__(
+        self,
+        *,
+        position_weight: _PositionWeight = _SHIPPED.position_weight,
+        q10: _Q10 = _SHIPPED.q10,
+        q90: _Q90 = _SHIPPED.q90,
+    ) -> None:
+        self.position_weight = position_weight
+        self.q10 = q10
+        self.q90 = q90
+
+    # -- the forecast ----------------------------------------------------------------------------------
+    @staticmethod
+    def combine(data: IssueData, position_weight: float) -> tuple[float, float]:
+        """``(forecast, compromise)`` for one issue; ``ValueError`` if every weight is zero."""
+        w = data.weights
+        total = float(w.sum())
+        if not total > 0:
+            raise ValueError("every capability x salience weight is zero: no forecast is defined")
+        # Scale before mixing so the weights are shares (and cannot underflow); same idea as the baselines.
+        w = w / total
+        compromise = weighted_mean(data.positions, w)
+        xs = np.append(data.positions, compromise)
+        ws = np.append(position_weight * w, 1.0 - position_weight)
+        forecast = weighted_median(xs, ws)
+        lo, hi = float(data.positions.min()), float(data.positions.max())
+        return min(max(forecast, lo), hi), compromise
+
+    @staticmethod
+    def interval(data: IssueData, forecast: float, q10: float, q90: float) -> tuple[float, float]:
+        """The predictive interval ``forecast + span · [q10, q90]``, clipped to the issue's scale."""
+        lower, upper = data.issue.lower, data.issue.upper
+        span = upper - lower
+        return max(lower, forecast + q10 * span), min(upper, forecast + q90 * span)
+
+    def predict_issue(self, data: IssueData) -> tuple[float, float, float] | None:
+        """``(forecast, q10, q90)`` with this model's parameters, or ``None`` where no forecast is defined."""
+        try:
+            f, _ = self.combine(data, self.position_weight)
+        except ValueError:
+            return None
+        lo, hi = self.interval(data, f, self.q10, self.q90)
+        return f, lo, hi
+
+    def run_issue(
+        self, data: IssueData, params: dict[str, Any], rounds: int, rng: RNGLike
+    ) -> tuple[IssueResult, list[dict[str, Any]]]:
+        """Forecast one issue and attach its interval."""
+        positions = dict(zip(data.actor_ids, data.positions.tolist(), strict=True))
+        try:
+            f, compromise = self.combine(data, params["position_weight"])
+        except ValueError as exc:
+            return IssueResult(data.issue.id, None, [RoundRecord(0, None, positions)], True, [str(exc)]), []
+        lo, hi = self.interval(data, f, params["q10"], params["q90"])
+        extra = {"interval": {"q10": lo, "q90": hi}, "compromise": compromise}
+        return IssueResult(data.issue.id, f, [RoundRecord(0, f, positions)], True, [], extra), []
+
+    # -- tuning (used by peninsula.simulate.evaluation and scripts/fit_consensus.py) ----------------------
+    def fit(self, data: Sequence[IssueData], outcomes: FloatArray) -> Consensus:
+        """A copy with ``position_weight`` chosen on ``data`` from :data:`GRID` (least MAE; ties: smaller λ).
+
+        The interval quantiles are kept; :meth:`calibrate` sets them from out-of-fold residuals.
+        """
+        y = np.asarray(outcomes, dtype=float)
+        errors = np.zeros(len(GRID))
+        for d, o in zip(data, y, strict=True):
+            path = _grid_path(d)
+            if path is not None:
+                errors += np.abs(path - o)
+        out = self.clone()
+        if len(data):
+            out.position_weight = GRID[int(np.argmin(errors))]  # argmin: the first (smallest λ) of ties
+        return out
+
+    def residual(self, data: IssueData, outcome: float) -> float | None:
+        """Signed residual ``(outcome − forecast) / span``, the quantity the interval is calibrated on."""
+        p = self.predict_issue(data)
+        span = data.issue.upper - data.issue.lower
+        if p is None or not span > 0:
+            return None
+        return (outcome - p[0]) / span
+
+    def calibrate(self, residuals: FloatArray) -> Consensus:
+        """A copy whose interval quantiles are the split-conformal bounds of ``residuals`` (80 %)."""
+        out = self.clone()
+        out.q10, out.q90 = conformal_bounds(residuals, LEVEL)
+        return out

@@ -1,0 +1,323 @@
+"""Evaluation with uncertainty: bootstrap over whole groups, grouped K-fold CV, paired differences, coverage.
+
+Forecast errors on issues of one proposal (one DEU file, one Korea case) are not independent, so every
+resampling here works on whole groups: the bootstrap draws groups with replacement, and cross-validation
+folds never split a group. Groups come from the outcomes CSV's ``proposal`` column or, failing that, from
+the file an issue came from (see :func:`peninsula.api.evaluate`).
+
+Tunable models (see :class:`Tunable`; today ``consensus``) are refitted on the training folds only, and
+their interval is calibrated on out-of-fold residuals of an inner grouped CV inside those training folds,
+so that the reported coverage is an honest out-of-sample figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, Self, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from peninsula.core import IssueData, ParameterError
+from peninsula.core.rng import RNGLike, check_rng
+
+__all__ = [
+    "CVPredictions",
+    "Case",
+    "Tunable",
+    "bootstrap_means",
+    "coverage",
+    "cross_validated",
+    "fit_calibrated",
+    "grouped_folds",
+    "mae_interval",
+    "paired_difference",
+    "percentile_interval",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Default number of bootstrap replicates and default interval level of the bootstrap.
+N_BOOT = 2000
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Case:
+    """One issue with a known outcome: its model inputs, the outcome and its group (proposal)."""
+
+    issue_id: str
+    data: IssueData
+    outcome: float
+    group: str
+
+
+@runtime_checkable
+class Tunable(Protocol):
+    """A model whose parameters are fitted to known outcomes (``consensus``).
+
+    ``fit`` returns a copy tuned on the cases given, ``calibrate`` a copy whose interval is set from signed
+    residuals, ``residual`` the signed residual one issue contributes to that calibration, and
+    ``predict_issue`` the forecast and interval ``(forecast, low, high)`` (``None`` if undefined).
+    """
+
+    def fit(self, data: Sequence[IssueData], outcomes: FloatArray) -> Any: ...
+
+    def calibrate(self, residuals: FloatArray) -> Any: ...
+
+    def residual(self, data: IssueData, outcome: float) -> float | None: ...
+
+    def predict_issue(self, data: IssueData) -> tuple[float, float, float] | None: ...
+
+    def clone(self) -> Self: ...
+
+
+# -- resampling ---------------------------------------------------------------------------------------------
+
+
+def _codes(groups: Sequence[str]) -> tuple[list[str], IntArray]:
+    labels = sorted(set(groups))
+    index = {g: i for i, g in enumerate(labels)}
+    return labels, np.array([index[g] for g in groups], dtype=np.int64)
+
+
+def grouped_folds(groups: Sequence[str], k: int, seed: int = 0) -> IntArray:
+    """Fold number (0 … k−1) of each item; every item of a group is in the same fold.
+
+    The distinct groups are sorted, shuffled with ``seed`` and dealt to the folds in turn, so fold sizes
+    in groups differ by at most one. ``k`` must be between 2 and the number of groups.
+
+    Examples
+    --------
+    >>> grouped_folds(["a", "a", "b", "c", "c", "d"], 2, seed=0).tolist()
+    [1, 1, 0, 0, 0, 1]
+    """
+    labels, codes = _codes(groups)
+    if not 2 <= k <= len(labels):
+        raise ParameterError(f"--cv must be between 2 and the number of groups ({len(labels)}), not {k}")
+    order = np.random.default_rng(seed).permutation(len(labels))
+    fold_of_group = np.empty(len(labels), dtype=np.int64)
+    fold_of_group[order] = np.arange(len(labels)) % k
+    return fold_of_group[codes]
+
+
+def bootstrap_means(
+    values: FloatArray, groups: Sequence[str], n_boot: int = N_BOOT, rng: RNGLike = 0
+) -> FloatArray:
+    """Replicates of the mean of ``values``, each over a bootstrap sample of whole groups.
+
+    Each replicate draws as many groups as there are, with replacement, and takes the mean over every item
+    of the drawn groups (a group drawn twice counts twice): Σ_g c_g S_g / Σ_g c_g n_g, where ``c_g`` is how
+    often group g was drawn, ``S_g`` the sum and ``n_g`` the number of its values.
+    """
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return np.full(n_boot, np.nan)
+    labels, codes = _codes(groups)
+    g = len(labels)
+    sums = np.bincount(codes, weights=v, minlength=g)
+    sizes = np.bincount(codes, minlength=g).astype(float)
+    counts = check_rng(rng).multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
+    return (counts @ sums) / (counts @ sizes)
+
+
+def percentile_interval(replicates: FloatArray, level: float = LEVEL) -> tuple[float, float]:
+    """The central ``level`` percentile interval of bootstrap replicates."""
+    tail = (1.0 - level) / 2.0 * 100.0
+    lo, hi = np.percentile(replicates, [tail, 100.0 - tail])
+    return float(lo), float(hi)
+
+
+def mae_interval(
+    errors: FloatArray, groups: Sequence[str], n_boot: int = N_BOOT, level: float = LEVEL, rng: RNGLike = 0
+) -> tuple[float, float]:
+    """Group-bootstrap percentile interval of the mean absolute error."""
+    return percentile_interval(bootstrap_means(errors, groups, n_boot, rng), level)
+
+
+def paired_difference(
+    errors: FloatArray,
+    reference_errors: FloatArray,
+    groups: Sequence[str],
+    n_boot: int = N_BOOT,
+    level: float = LEVEL,
+    rng: RNGLike = 0,
+) -> dict[str, float]:
+    """MAE of a model minus the reference's on the same issues, with a paired group-bootstrap interval.
+
+    Negative = the model's errors are smaller. ``{"mean", "low", "high", "n"}``.
+    """
+    d = np.asarray(errors, dtype=float) - np.asarray(reference_errors, dtype=float)
+    if d.size == 0:
+        return {"mean": float("nan"), "low": float("nan"), "high": float("nan"), "n": 0}
+    lo, hi = percentile_interval(bootstrap_means(d, groups, n_boot, rng), level)
+    return {"mean": float(d.mean()), "low": lo, "high": hi, "n": int(d.size)}
+
+
+def coverage(outcomes: FloatArray, low: FloatArray, high: FloatArray) -> float:
+    """Share of outcomes inside their interval ``[low, high]`` (NaN intervals are left out)."""
+    y, lo, hi = (np.asarray(a, dtype=float) for a in (outcomes, low, high))
+    ok = ~(np.isnan(lo) | np.isnan(hi))
+    if not ok.any():
+        return float("nan")
+    return float(np.mean((y[ok] >= lo[ok] - 1e-9) & (y[ok] <= hi[ok] + 1e-9)))
+
+
+# -- cross-validation -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CVPredictions:
+    """Out-of-fold forecasts and intervals, aligned with the cases (NaN where the model gave none)."""
+
+    forecast: FloatArray
+    low: FloatArray
+    high: FloatArray
+    folds: IntArray
+
+
+def _fit(model: Tunable, cases: Sequence[Case]) -> Any:
+    return model.fit([c.data for c in cases], np.array([c.outcome for c in cases], dtype=float))
+
+
+def cross_validated(
+    model: Tunable, cases: Sequence[Case], k: int, seed: int = 0, *, calibrate: bool = True
+) -> CVPredictions:
+    """Grouped K-fold out-of-fold predictions of a tunable model.
+
+    For each fold the model is fitted on the other folds; with ``calibrate`` its interval is then set from
+    the out-of-fold residuals of an inner grouped CV (``min(k, groups)`` folds) on those training folds
+    only — nothing of the held-out fold is used.
+    """
+    folds = grouped_folds([c.group for c in cases], k, seed)
+    n = len(cases)
+    forecast, low, high = (np.full(n, np.nan) for _ in range(3))
+    for f in range(k):
+        train = [c for c, fo in zip(cases, folds, strict=True) if fo != f]
+        fitted = _fit(model, train)
+        if calibrate:
+            fitted = fitted.calibrate(_inner_residuals(model, train, k, seed))
+        for i in np.flatnonzero(folds == f):
+            p = fitted.predict_issue(cases[i].data)
+            if p is not None:
+                forecast[i], low[i], high[i] = p
+    return CVPredictions(forecast, low, high, folds)
+
+
+def _inner_residuals(model: Tunable, cases: Sequence[Case], k: int, seed: int) -> FloatArray:
+    """Signed out-of-fold residuals of ``model`` over ``cases`` (grouped CV, fitted per fold)."""
+    n_groups = len({c.group for c in cases})
+    k_in = min(k, n_groups)
+    if k_in < 2:
+        raise ParameterError("too few groups to calibrate an interval by cross-validation")
+    folds = grouped_folds([c.group for c in cases], k_in, seed)
+    out: list[float] = []
+    for f in range(k_in):
+        fitted = _fit(model, [c for c, fo in zip(cases, folds, strict=True) if fo != f])
+        for i in np.flatnonzero(folds == f):
+            r = fitted.residual(cases[i].data, cases[i].outcome)
+            if r is not None:
+                out.append(r)
+    return np.array(out, dtype=float)
+
+
+def fit_calibrated(model: Tunable, cases: Sequence[Case], k: int = 10, seed: int = 0) -> Any:
+    """Fit on every case, and calibrate the interval on grouped-CV out-of-fold residuals (split-conformal)."""
+    return _fit(model, cases).calibrate(_inner_residuals(model, cases, k, seed))
+
+
+# -- the evaluate command's uncertainty block --------------------------------------------------------------
+
+#: One forecast error: ``(model, issue, group, forecast, outcome, absolute error)``.
+ErrorRow = tuple[str, str, str, float, float, float]
+
+
+def _block(
+    errors: FloatArray,
+    groups: Sequence[str],
+    issues: Sequence[str],
+    reference: dict[str, float],
+    n_boot: int,
+    level: float,
+    seed: int,
+) -> dict[str, Any]:
+    """``mae``, ``mae_low``, ``mae_high`` and ``diff_vs_compromise`` of one set of errors."""
+    lo, hi = mae_interval(errors, groups, n_boot, level, seed)
+    common = [k for k, i in enumerate(issues) if i in reference]
+    diff = paired_difference(
+        errors[common],
+        np.array([reference[issues[k]] for k in common], dtype=float),
+        [groups[k] for k in common],
+        n_boot,
+        level,
+        seed,
+    )
+    return {"mae": float(errors.mean()), "mae_low": lo, "mae_high": hi, "diff_vs_compromise": diff}
+
+
+def assess(
+    rows: Sequence[ErrorRow],
+    reference: dict[str, float],
+    intervals: dict[str, dict[str, tuple[float, float]]],
+    cases: Sequence[Case],
+    models: dict[str, Any],
+    *,
+    cv: int | None = None,
+    n_boot: int = N_BOOT,
+    level: float = LEVEL,
+    seed: int = 0,
+) -> dict[str, dict[str, Any]]:
+    """Per model: bootstrap interval of the MAE, paired difference from ``compromise``, interval coverage.
+
+    ``rows`` are the errors of each model's forecasts as run; ``reference`` maps issue → compromise's
+    absolute error; ``intervals`` model → issue → its predictive interval (models that give one);
+    ``cases`` are every issue with a known outcome and its group, in the order the models saw them;
+    ``models`` maps each evaluated model's name to its instance. With ``cv`` = K, each model also gets a
+    ``cv`` block: for a :class:`Tunable` model the same figures over grouped K-fold out-of-fold forecasts
+    (fitted and calibrated on the training folds only), for any other model (nothing fitted to outcomes)
+    its errors as run. Replicates use the same group draws for every model (``seed``).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    names = list(dict.fromkeys(r[0] for r in rows))
+    cv_pred: dict[str, CVPredictions] = {}
+    if cv is not None:
+        for name, model in models.items():
+            if isinstance(model, Tunable):
+                cv_pred[name] = cross_validated(model, cases, cv, seed)
+    for name in names:
+        mine = [r for r in rows if r[0] == name]
+        issues = [r[1] for r in mine]
+        groups = [r[2] for r in mine]
+        errors = np.array([r[5] for r in mine], dtype=float)
+        block = _block(errors, groups, issues, reference, n_boot, level, seed)
+        if name in intervals:
+            iv = intervals[name]
+            have = [r for r in mine if r[1] in iv]
+            block["coverage"] = {
+                "level": 0.8,
+                "rate": coverage(
+                    np.array([r[4] for r in have]),
+                    np.array([iv[r[1]][0] for r in have]),
+                    np.array([iv[r[1]][1] for r in have]),
+                ),
+                "n": len(have),
+            }
+        if cv is not None:
+            if name in cv_pred:
+                p = cv_pred[name]
+                ok = ~np.isnan(p.forecast)
+                y = np.array([c.outcome for c in cases], dtype=float)
+                cv_issues = [c.issue_id for c, k in zip(cases, ok, strict=True) if k]
+                cv_groups = [c.group for c, k in zip(cases, ok, strict=True) if k]
+                cv_err = np.abs(p.forecast[ok] - y[ok])
+                cv_block = _block(cv_err, cv_groups, cv_issues, reference, n_boot, level, seed)
+                cv_block["coverage"] = {"level": 0.8, "rate": coverage(y, p.low, p.high), "n": int(ok.sum())}
+                cv_block.update(k=cv, tuned=True, n=int(ok.sum()))
+            else:
+                cv_block = {**{k: v for k, v in block.items() if k != "coverage"}, "k": cv, "tuned": False}
+                cv_block["n"] = len(mine)
+            block["cv"] = cv_block
+        out[name] = block
+    return out
