@@ -1,4 +1,9 @@
-"""Fan chart of a counterfactual run (matplotlib is imported lazily, with the Agg backend)."""
+"""Charts of the launch dynamics, as figure objects that never touch matplotlib's global state.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot, no backend switch), so a
+notebook user's backend is left alone; saving uses the figure's own canvas. matplotlib is imported inside
+the functions.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ def _band(ax: Any, x: np.ndarray[Any, Any], p: PathSummary, color: str, label: s
     ax.set_title(label, fontsize=10, loc="left")
 
 
-def plot_whatif(result: WhatIf, path: str | Path | None = None) -> Any:
+def plot_whatif(result: WhatIf, path: str | Path | None = None, *, axes: Any = None) -> Any:
     """Draw the recorded and the alternative path as two fan charts, with the observed counts.
 
     Parameters
@@ -28,19 +33,23 @@ def plot_whatif(result: WhatIf, path: str | Path | None = None) -> Any:
     result:
         A :class:`~peninsula.dynamics.whatif.WhatIf`.
     path:
-        Where to save a PNG (150 dpi); ``None`` saves nothing and returns the open figure.
+        Where to save a PNG (150 dpi); ``None`` saves nothing.
+    axes:
+        Two matplotlib axes to draw on (e.g. from a notebook's figure); ``None`` makes a new
+        :class:`~matplotlib.figure.Figure` of two rows.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on (closed after saving when ``path`` is given).
+        The figure drawn on.
     """
-    import matplotlib
+    if axes is None:
+        from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 1, figsize=(10, 7), sharex=True, sharey=True, layout="constrained")
+        fig = Figure(figsize=(10, 7), layout="constrained")
+        axes = fig.subplots(2, 1, sharex=True, sharey=True)
+    else:
+        fig = axes[0].figure
     x = np.arange(len(result.months), dtype=float)
     obs = np.array([np.nan if o is None else o for o in result.observed], dtype=float)
     levers = ", ".join(
@@ -79,5 +88,4 @@ def plot_whatif(result: WhatIf, path: str | Path | None = None) -> Any:
     )
     if path is not None:
         fig.savefig(path, dpi=150)
-        plt.close(fig)
     return fig
