@@ -66,22 +66,10 @@ DataOpt = Annotated[
 
 
 def parse_settings(items: list[str] | None, option: str = "--set") -> dict[str, str]:
-    """``KEY=VALUE`` strings as a dict (the one parser of the CLI); ``ParameterError`` names the option.
+    """:func:`peninsula.core.settings.parse_settings`, imported when a command runs (not at start-up)."""
+    from peninsula.core.settings import parse_settings as parse
 
-    Examples
-    --------
-    >>> parse_settings(["delta=6", " Q = 0.5"])
-    {'delta': '6', 'Q': '0.5'}
-    """
-    from peninsula.core.errors import ParameterError
-
-    settings: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ParameterError(f"{option} expects KEY=VALUE, got {item!r}")
-        settings[key.strip()] = value.strip()
-    return settings
+    return parse(items, option)
 
 
 @contextmanager
