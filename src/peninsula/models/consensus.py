@@ -29,7 +29,7 @@ from pydantic import Field
 from peninsula.core import IssueData
 from peninsula.core.rng import RNGLike
 from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
-from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, Probability, RoundRecord
+from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
 
 __all__ = ["GRID", "Consensus", "ShippedFit", "conformal_bounds", "shipped_fit"]
 
@@ -68,8 +68,8 @@ def shipped_fit() -> ShippedFit:
 def conformal_bounds(residuals: FloatArray, level: float = LEVEL) -> tuple[float, float]:
     """Split-conformal lower and upper quantiles of signed residuals for a central ``level`` interval.
 
-    Each tail gets ``(1 − level) / 2``; the finite-sample correction takes the ``⌈(n + 1)(1 − α/2)⌉``-th
-    smallest residual as the upper bound (and symmetrically the lower), as in Lei et al. (2018). With too
+    Each tail gets ``(1 − level) / 2``; the finite-sample correction takes the ``k = ⌈(n + 1)(1 − α/2)⌉``-th
+    smallest residual as the upper bound and the ``(n + 1 − k)``-th as the lower, as in Lei et al. (2018). With too
     few residuals for the correction the extreme residual is used.
 
     Examples
@@ -82,16 +82,18 @@ def conformal_bounds(residuals: FloatArray, level: float = LEVEL) -> tuple[float
     if n == 0:
         raise ValueError("no residuals to calibrate the interval on")
     tail = (1.0 - level) / 2.0
-    k_hi = min(int(np.ceil((n + 1) * (1.0 - tail))), n)
-    k_lo = max(int(np.floor((n + 1) * tail)), 1)
+    k = int(np.ceil((n + 1) * (1.0 - tail) - 1e-9))  # the tolerance absorbs float noise in (n + 1)(1 − α/2)
+    k_hi, k_lo = min(k, n), max(n + 1 - k, 1)
     return float(r[k_lo - 1]), float(r[k_hi - 1])
 
 
 _SHIPPED = shipped_fit()
 
 _PositionWeight = Annotated[
-    Probability,
+    float,
     Field(
+        ge=0.0,
+        le=1.0,
         description="λ: share of the mixture on the actors' positions (0 = compromise, 1 = weighted median); "
         "fitted on DEU by grouped CV"
     ),

@@ -1,0 +1,117 @@
+"""``consensus``: hand-computed forecasts, its interval, its fit, and the shipped fit reproduced."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import peninsula
+from peninsula.core import Actor, Issue, Scenario, Stance
+from peninsula.models.baselines import Compromise, Median
+from peninsula.models.consensus import GRID, Consensus, conformal_bounds, shipped_fit
+from tests.strategies import scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _one_issue(positions: list[float], caps: list[float] | None = None, upper: float = 100.0) -> Scenario:
+    ids = [f"a{i}" for i in range(len(positions))]
+    caps = caps or [1.0] * len(positions)
+    return Scenario(
+        id="t",
+        actors=[Actor(id=a, capability=c) for a, c in zip(ids, caps, strict=True)],
+        issues=[Issue(id="x", lower=0, upper=upper)],
+        stances=[
+            Stance(actor=a, issue="x", position=p, salience=1.0) for a, p in zip(ids, positions, strict=True)
+        ],
+    )
+
+
+def test_hand_computed_mixture_median() -> None:
+    # Three of four equal actors at 100: compromise 75. λ = 0.7 puts 0.175 on each position and 0.3 on 75:
+    # cumulative 0.175 (at 0), 0.475 (at 75), 1.0 (at 100) -> the median is 100.
+    assert Consensus(position_weight=0.7).run(_one_issue([0, 100, 100, 100])).issues["x"].outcome == 100.0
+    # Two of four at 100: compromise 50; cumulative 0.35 (at 0), 0.65 (at 50) -> 50, the compromise.
+    assert Consensus(position_weight=0.7).run(_one_issue([0, 0, 100, 100])).issues["x"].outcome == 50.0
+    # Threshold 0.5 / λ: with λ = 0.6 three quarters of the weight (< 0.5/0.6 = 0.83) do not move it:
+    # cumulative 0.15 (at 0), 0.55 (at 75) -> 75.
+    assert Consensus(position_weight=0.6).run(_one_issue([0, 100, 100, 100])).issues["x"].outcome == 75.0
+
+
+def test_end_points_are_compromise_and_weighted_median() -> None:
+    s = _one_issue([0, 10, 30, 90], caps=[1, 2, 3, 1])
+    assert Consensus(position_weight=0.0).run(s).issues["x"].outcome == pytest.approx(
+        Compromise().run(s).issues["x"].outcome
+    )
+    assert Consensus(position_weight=1.0).run(s).issues["x"].outcome == Median().run(s).issues["x"].outcome
+
+
+@settings(max_examples=40, deadline=None)
+@given(s=scenarios())
+def test_zero_position_weight_is_the_compromise(s: Scenario) -> None:
+    a = Consensus(position_weight=0.0).run(s)
+    b = Compromise().run(s)
+    for i in s.issue_ids:
+        x, y = a.issues[i].outcome, b.issues[i].outcome
+        assert (x is None) == (y is None)
+        if x is not None and y is not None:
+            assert x == pytest.approx(y, rel=1e-9, abs=1e-9 * s.issue(i).span)
+
+
+def test_interval_is_forecast_plus_span_times_quantiles_clipped() -> None:
+    s = _one_issue([0, 0, 100, 100], upper=100)
+    res = Consensus(position_weight=0.7, q10=-0.2, q90=0.6).run(s).issues["x"]
+    assert res.outcome == 50.0
+    assert res.extra["interval"] == {"q10": pytest.approx(30.0), "q90": 100.0}  # 50 + 60 clipped to 100
+    assert res.extra["compromise"] == pytest.approx(50.0)
+
+
+def test_conformal_bounds_known_answer() -> None:
+    # 9 residuals 1..9, 80 %: upper = ceil(10 * 0.9) = 9th smallest = 9, lower = floor(10 * 0.1) = 1st = 1
+    assert conformal_bounds(np.arange(1.0, 10.0), 0.8) == (1.0, 9.0)
+    # 99 residuals 0..98: upper = ceil(100 * 0.9) = 90th smallest = 89; lower = floor(100 * 0.1) = 10th = 9
+    assert conformal_bounds(np.arange(99.0), 0.8) == (9.0, 89.0)
+
+
+def test_fit_picks_the_smallest_lambda_with_least_error() -> None:
+    # One issue, three of four at 100, outcome 100: λ > 2/3 forecasts 100 (λ = 2/3 ties: 87.5), so the
+    # smallest grid value with zero error is 0.68.
+    data = _one_issue([0, 100, 100, 100]).issue_data("x")
+    fitted = Consensus(position_weight=0.1, q10=-0.1, q90=0.2).fit([data], np.array([100.0]))
+    assert fitted.position_weight == 0.68
+    assert (fitted.q10, fitted.q90) == (-0.1, 0.2), "fit keeps the interval"
+    assert 0.68 in GRID
+
+
+def test_forecast_json_has_an_interval_around_each_outcome() -> None:
+    doc = peninsula.forecast(peninsula.DEFAULT_SCENARIO, models=["consensus"]).to_dict()
+    issues = doc["models"]["consensus"]["issues"]
+    assert issues
+    for v in issues.values():
+        assert v["interval"]["q10"] <= v["outcome"] <= v["interval"]["q90"]
+
+
+def test_shipped_fit_is_reproduced_by_the_refit_script() -> None:
+    spec = importlib.util.spec_from_file_location("fit_consensus", ROOT / "scripts" / "fit_consensus.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    shipped = json.loads((ROOT / "src/peninsula/models/data/consensus.json").read_text(encoding="utf-8"))
+    assert mod.fit_document() == shipped
+    fit = shipped_fit()
+    assert Consensus().get_params() == {
+        "position_weight": fit.position_weight,
+        "q10": fit.q10,
+        "q90": fit.q90,
+    }
+
+
+def test_nested_cv_beats_the_compromise_on_deu() -> None:
+    # The figure docs/skill.md reports: grouped 10-fold CV of the whole procedure on the DEU training half.
+    shipped = shipped_fit().document["nested_cv"]
+    assert shipped["mae"] < shipped["compromise_mae"] == pytest.approx(21.201452)
