@@ -1,0 +1,222 @@
+"""Shared machinery of the dynamic count models: design, penalised ML fit, parameter draws, NB pmf.
+
+The dynamic models (:mod:`~peninsula.dynamics.locallevel`, :mod:`~peninsula.dynamics.ingarch`) are
+written as a likelihood on an unconstrained parameter vector θ (constraints such as 0 < ω < 1 or
+α + β < 1 are built into the transformation), so that
+
+* the fit is a bounded quasi-Newton minimisation (scipy's L-BFGS-B, several starts) of the negative
+  log posterior ``−log L(θ) + Σ γ_j² / (2 s²)``: the log likelihood plus independent Normal(0, s²) priors
+  on the posture coefficients γ only (``prior_sd`` = s, a coded judgement, see :data:`POSTURE_PRIOR_SD`);
+* parameter uncertainty is the Laplace approximation θ ~ Normal(θ̂, H⁻¹) with ``H`` the numerical Hessian
+  of the negative log posterior (statsmodels' ``approx_hess3``); every draw, mapped back, satisfies the
+  constraints, so no simulated path can leave the stationary (or martingale) region.
+
+Covariates are the six posture indicators of :data:`~peninsula.dynamics.covariates.POSTURE_COVARIATES`
+(exercises held, suspension in force, recent summit, recent talks, recent sanctions, election window),
+computed from the timeline for any month, inside or beyond the data.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from peninsula.core.rng import RNGLike, check_rng
+from peninsula.dynamics.covariates import POSTURE_COVARIATES, posture_covariates
+from peninsula.dynamics.loading import KoreaData, parse_month
+
+__all__ = [
+    "POSTURE_PRIOR_SD",
+    "FittedParams",
+    "as_matrix",
+    "covariate_matrix",
+    "fit_penalised",
+    "nb_logpmf",
+    "training_arrays",
+]
+
+#: Standard deviation of the Normal(0, s²) prior on each posture coefficient (log rate ratio). Coded
+#: judgement: ±2 s spans rate ratios of 0.37-2.7, which covers every posture effect the full-data NB2 fit
+#: estimates (docs/dynamics.md) while keeping six coefficients from chasing single months in a 2-5 year
+#: window. Plausible range 0.25-1.0.
+POSTURE_PRIOR_SD = 0.5
+
+ArrayF = npt.NDArray[np.float64]
+
+
+def nb_logpmf(y: npt.ArrayLike, shape: npt.ArrayLike, prob: npt.ArrayLike) -> ArrayF:
+    """Negative binomial log pmf ``log Γ(y+r) − log Γ(r) − log y! + r log p + y log(1−p)``.
+
+    ``r`` = ``shape`` > 0, ``p`` = ``prob`` in (0, 1]; mean ``r(1−p)/p``. Broadcasts; written out because
+    scipy's generic ``nbinom.logpmf`` is slow inside an optimiser.
+
+    Examples
+    --------
+    >>> round(float(nb_logpmf(0, 1.0, 0.5)), 6)   # geometric: P(0) = 1/2
+    -0.693147
+    """
+    yy = np.asarray(y, dtype=np.float64)
+    r = np.asarray(shape, dtype=np.float64)
+    p = np.asarray(prob, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (
+            special.gammaln(yy + r)
+            - special.gammaln(r)
+            - special.gammaln(yy + 1.0)
+            + r * np.log(p)
+            + special.xlogy(yy, 1.0 - p)
+        )
+    return np.asarray(out, dtype=np.float64)
+
+
+def as_matrix(X: npt.ArrayLike, k: int) -> ArrayF:
+    """``X`` as a float ``(rows, k)`` matrix (a 1-d input is read as rows of ``k`` values).
+
+    Examples
+    --------
+    >>> as_matrix([1, 0, 1, 1], 2).shape, as_matrix(np.zeros((3, 0)), 0).shape
+    ((2, 2), (3, 0))
+    """
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim == 2:
+        if arr.shape[1] != k:
+            raise ValueError(f"expected {k} covariate columns, got {arr.shape[1]}")
+        return arr
+    return arr.reshape(-1, k)
+
+
+def covariate_matrix(
+    data: KoreaData, months: npt.NDArray[np.datetime64], covariates: Sequence[str] = POSTURE_COVARIATES
+) -> ArrayF:
+    """``(len(months), k)`` matrix of posture covariates (0/1) for any months, from the data's timeline."""
+    if not covariates:
+        return np.zeros((len(months), 0))
+    cols = posture_covariates(data.timeline, np.asarray(months, dtype="datetime64[M]"))
+    unknown = [c for c in covariates if c not in cols]
+    if unknown:
+        raise ValueError(f"unknown covariates {unknown}; choose from {sorted(cols)}")
+    return np.column_stack([cols[c] for c in covariates]).astype(np.float64)
+
+
+def training_arrays(
+    data: KoreaData, target: str, covariates: Sequence[str], end: str | np.datetime64 | None
+) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.int64], ArrayF]:
+    """Months, counts and covariates up to and including ``end`` (``YYYY-MM``; ``None``: all data)."""
+    months = data.monthly.months
+    y = data.monthly.target(target)
+    use = np.ones(len(months), dtype=bool)
+    if end is not None:
+        last = parse_month(end if isinstance(end, str) else str(np.asarray(end, dtype="datetime64[M]")))
+        use = months <= last
+    m = months[use]
+    return m, y[use], covariate_matrix(data, m, covariates)
+
+
+@dataclass(frozen=True)
+class FittedParams:
+    """A penalised ML estimate on the unconstrained scale, with its Laplace covariance.
+
+    Attributes
+    ----------
+    theta:
+        Estimate θ̂ (unconstrained).
+    cov:
+        Covariance of θ (inverse Hessian of the negative log posterior; eigenvalues floored at 0).
+    loglike:
+        Log likelihood at θ̂ (without the prior).
+    notes:
+        Optimiser messages, recorded rather than silenced.
+    """
+
+    theta: ArrayF
+    cov: ArrayF
+    loglike: float
+    notes: tuple[str, ...] = field(default=())
+
+    def draw(self, n: int, rng: RNGLike = None) -> ArrayF:
+        """``(n, len(theta))`` draws from Normal(θ̂, cov); ``n = 0`` is not allowed."""
+        gen = check_rng(rng)
+        vals, vecs = np.linalg.eigh((self.cov + self.cov.T) / 2.0)
+        root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+        return np.asarray(self.theta + gen.standard_normal((n, len(self.theta))) @ root.T, dtype=np.float64)
+
+
+def fit_penalised(
+    negloglike: Callable[[ArrayF], float],
+    starts: Sequence[ArrayF],
+    bounds: Sequence[tuple[float, float]],
+    penalty: Callable[[ArrayF], float],
+    uncertainty: bool = True,
+) -> FittedParams:
+    """Minimise ``negloglike(θ) + penalty(θ)`` from several starts (L-BFGS-B) and attach a Laplace covariance.
+
+    Parameters
+    ----------
+    negloglike:
+        Negative log likelihood on the unconstrained scale.
+    starts:
+        Starting points; the best local optimum is kept.
+    bounds:
+        Box on θ that keeps the optimiser away from degenerate limits (e.g. ω → 1, α + β → 1).
+    penalty:
+        Negative log prior (up to a constant).
+    uncertainty:
+        Compute the Laplace covariance (``False``: zero covariance, for point forecasts only).
+
+    Returns
+    -------
+    FittedParams
+    """
+    from scipy import optimize
+    from statsmodels.tools.numdiff import approx_hess3  # heavy: imported when a model is fitted
+
+    def objective(theta: ArrayF) -> float:
+        value = negloglike(theta) + penalty(theta)
+        return value if math.isfinite(value) else 1e300
+
+    best: Any = None
+    notes: list[str] = []
+    for start in starts:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = optimize.minimize(
+                objective, np.asarray(start, dtype=np.float64), method="L-BFGS-B", bounds=bounds
+            )
+        notes.extend(f"{type(w.message).__name__}: {w.message}" for w in caught)
+        if best is None or res.fun < best.fun:
+            best = res
+    assert best is not None
+    if not best.success:
+        notes.append(f"optimiser: {best.message}")
+    theta = np.asarray(best.x, dtype=np.float64)
+    if not uncertainty:
+        return FittedParams(
+            theta, np.zeros((len(theta), len(theta))), -float(negloglike(theta)), tuple(notes)
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hess = np.asarray(approx_hess3(theta, objective), dtype=np.float64)
+    notes.extend(f"{type(w.message).__name__}: {w.message}" for w in caught)
+    hess = (hess + hess.T) / 2.0
+    vals, vecs = np.linalg.eigh(hess)
+    if not np.all(np.isfinite(vals)):
+        notes.append("Hessian not finite: parameter uncertainty set to zero")
+        cov = np.zeros_like(hess)
+    else:
+        # A flat direction (vals <= 0, e.g. a parameter at its bound) gets no sampling variance rather than
+        # an infinite one; the note says so.
+        flat = vals <= 1e-8
+        if flat.any():
+            notes.append(f"{int(flat.sum())} flat direction(s) in the likelihood: no sampling variance there")
+        inv = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, vals))
+        cov = (vecs * inv) @ vecs.T
+    return FittedParams(
+        theta=theta, cov=cov, loglike=-float(negloglike(theta)), notes=tuple(dict.fromkeys(notes))
+    )

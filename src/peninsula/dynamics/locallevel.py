@@ -1,0 +1,318 @@
+"""Local-level count model: the Poisson–gamma filter of Harvey & Fernandes (1989), with posture covariates.
+
+Model (Harvey & Fernandes 1989, "Time series models for count or qualitative observations", *Journal of
+Business & Economic Statistics* 7(4): 407–417; also Harvey 1989, *Forecasting, Structural Time Series
+Models and the Kalman Filter*, ch. 6). Equation numbers of the paper could not be checked here, so the
+equations are written out in full and tagged (PG1)–(PG3) for the code to refer to. The count in month *t* is Poisson given a level μ_t and the month's
+posture covariates x_t::
+
+    y_t | μ_t ~ Poisson(μ_t · z_t),          z_t = exp(x_t'δ)
+
+and the level is carried forward by a *discount* ω in (0, 1]: if μ_{t-1} | Y_{t-1} ~ Gamma(a_{t-1},
+b_{t-1}) (shape, rate), then
+
+    prediction:  a_{t|t-1} = ω a_{t-1},      b_{t|t-1} = ω b_{t-1}                      (PG1)
+    update:      a_t = a_{t|t-1} + y_t,      b_t = b_{t|t-1} + z_t                      (PG2)
+
+so the mean a/b is kept and the precision shrinks by ω each month (ω = 1: a constant level; small ω:
+the level follows the last few months). The one-step predictive is negative binomial::
+
+    p(y_t | Y_{t-1}) = Γ(a + y_t) / (Γ(a) y_t!) · (b / (b + z_t))^a · (z_t / (b + z_t))^{y_t},
+                       a = a_{t|t-1}, b = b_{t|t-1}                                      (PG3)
+
+and the log likelihood is the sum of its logs. Applying the prediction step h times gives the h-step
+predictive: NB with a = ω^h a_T, b = ω^h b_T (and z_{T+h}); its mean stays a_T z_{T+h} / b_T while its
+spread grows with h. Start: the diffuse prior a_0 = b_0 = 0; months before the first launch contribute no
+likelihood term (their predictive is undefined): the likelihood is conditional on the first launch.
+
+Parameters θ = (logit ω, δ_1..δ_k) are estimated by penalised ML (:mod:`~peninsula.dynamics.dynfit`):
+the likelihood above times a Normal(0, 0.5²) prior on each δ_j.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import signal, special, stats
+
+from peninsula.core.rng import RNGLike, check_rng
+from peninsula.dynamics.covariates import POSTURE_COVARIATES
+from peninsula.dynamics.dynfit import (
+    POSTURE_PRIOR_SD,
+    FittedParams,
+    as_matrix,
+    fit_penalised,
+    nb_logpmf,
+    training_arrays,
+)
+from peninsula.dynamics.loading import KoreaData
+from peninsula.dynamics.scoring import NegativeBinomial
+
+__all__ = ["LocalLevelFit", "LocalLevelModel", "poisson_gamma_filter", "poisson_gamma_loglike"]
+
+ArrayF = npt.NDArray[np.float64]
+OMEGA_LOGIT_BOUNDS = (-4.0, 6.0)  # ω in [0.018, 0.9975]: away from the degenerate limits 0 and 1
+COEF_BOUNDS = (-4.0, 4.0)  # log rate ratios; the prior keeps them far inside
+_SHAPE_FLOOR = 1e-10  # a level never seen to launch: shape 0 would be a point mass at 0
+
+
+def poisson_gamma_filter(
+    y: npt.ArrayLike, omega: float, z: npt.ArrayLike | None = None, a0: float = 0.0, b0: float = 0.0
+) -> tuple[ArrayF, ArrayF, float, float]:
+    """Run the Harvey–Fernandes filter (PG1, PG2).
+
+    Parameters
+    ----------
+    y:
+        Counts y_1..y_n.
+    omega:
+        Discount ω in (0, 1].
+    z:
+        Multipliers z_t = exp(x_t'δ) (default 1: no covariates).
+    a0, b0:
+        Prior shape and rate of the level before month 1 (0, 0: diffuse).
+
+    Returns
+    -------
+    tuple
+        ``(a_pred, b_pred, a_n, b_n)``: the predictive shape and rate a_{t|t-1}, b_{t|t-1} of each month,
+        and the filtered a_n, b_n after the last month.
+
+    Examples
+    --------
+    >>> a, b, an, bn = poisson_gamma_filter([1, 0, 2], 0.5)
+    >>> a.tolist(), b.tolist(), an, bn     # a: 0, .5*1, .5*(.5+0); b: 0, .5*1, .5*(.5+1)
+    ([0.0, 0.5, 0.25], [0.0, 0.5, 0.75], 2.25, 1.75)
+    """
+    yy = np.asarray(y, dtype=np.float64)
+    zz = np.ones_like(yy) if z is None else np.asarray(z, dtype=np.float64)
+    if len(yy) == 0:
+        return np.zeros(0), np.zeros(0), float(a0), float(b0)
+    # a_t = ω a_{t-1} + y_t is a first-order recursive filter; lfilter runs it with the initial state ω a0.
+    a_post = signal.lfilter([1.0], [1.0, -omega], yy, zi=[omega * a0])[0]
+    b_post = signal.lfilter([1.0], [1.0, -omega], zz, zi=[omega * b0])[0]
+    a_prev = np.concatenate([[a0], a_post[:-1]])
+    b_prev = np.concatenate([[b0], b_post[:-1]])
+    return omega * a_prev, omega * b_prev, float(a_post[-1]), float(b_post[-1])
+
+
+def poisson_gamma_loglike(
+    y: npt.ArrayLike, a_pred: npt.ArrayLike, b_pred: npt.ArrayLike, z: npt.ArrayLike | None = None
+) -> ArrayF:
+    """Log predictive probability of each count (PG3); ``NaN`` where the prior is still diffuse.
+
+    Examples
+    --------
+    >>> round(float(poisson_gamma_loglike([1], [2.0], [1.0])[0]), 6)   # NB(2, p=1/2): P(1) = 2/8
+    -1.386294
+    """
+    yy = np.asarray(y, dtype=np.float64)
+    a = np.asarray(a_pred, dtype=np.float64)
+    b = np.asarray(b_pred, dtype=np.float64)
+    zz = np.ones_like(yy) if z is None else np.asarray(z, dtype=np.float64)
+    defined = (a > 0) & (b > 0)
+    safe_a, safe_b = np.where(defined, a, 1.0), np.where(defined, b, 1.0)
+    ll = nb_logpmf(yy, safe_a, safe_b / (safe_b + zz))
+    return np.where(defined, ll, np.nan)
+
+
+def _omega(logit: npt.ArrayLike) -> Any:
+    return special.expit(logit)
+
+
+@dataclass(frozen=True)
+class LocalLevelFit:
+    """A fitted local-level model, positioned at the end of its training months.
+
+    Attributes
+    ----------
+    target:
+        ``"events"`` or ``"missiles"``.
+    covariates:
+        Posture covariate names (columns of ``X``).
+    params:
+        The penalised ML fit on θ = (logit ω, δ).
+    y:
+        Training counts.
+    X:
+        Training covariates ``(n, k)``.
+    first_month, last_month:
+        ``YYYY-MM`` of the training window.
+    """
+
+    target: str
+    covariates: tuple[str, ...]
+    params: FittedParams
+    y: npt.NDArray[np.int64]
+    X: ArrayF
+    first_month: str
+    last_month: str
+
+    @property
+    def omega(self) -> float:
+        """Estimated discount ω."""
+        return float(_omega(self.params.theta[0]))
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """Posture coefficients δ (log rate ratios), by name."""
+        return {n: float(v) for n, v in zip(self.covariates, self.params.theta[1:], strict=True)}
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Optimiser notes."""
+        return self.params.notes
+
+    def _state(self, theta: ArrayF) -> tuple[float, float]:
+        z = np.exp(self.X @ theta[1:])
+        _, _, a, b = poisson_gamma_filter(self.y, float(_omega(theta[0])), z)
+        return a, b
+
+    def predictive(self, X_future: npt.ArrayLike, horizons: Sequence[int]) -> list[NegativeBinomial]:
+        """Plug-in h-step predictive distributions (NB with a = ω^h a_T, b = ω^h b_T).
+
+        Parameters
+        ----------
+        X_future:
+            ``(H, k)`` covariates of the months after the training window (row h-1 for horizon h).
+        horizons:
+            Horizons h ≥ 1 (each ≤ H).
+        """
+        theta = self.params.theta
+        omega = self.omega
+        a_T, b_T = self._state(theta)
+        Xf = as_matrix(X_future, len(self.covariates))
+        out = []
+        for h in horizons:
+            a = max(omega**h * a_T, _SHAPE_FLOOR)
+            b = omega**h * b_T
+            z = float(np.exp(Xf[h - 1] @ theta[1:]))
+            out.append(NegativeBinomial(mu=a * z / b, alpha=1.0 / a))
+        return out
+
+    def simulate(
+        self,
+        X_path: npt.ArrayLike,
+        n_paths: int,
+        rng: RNGLike = None,
+        parameter_uncertainty: bool = True,
+        uniforms: ArrayF | None = None,
+        thetas: ArrayF | None = None,
+    ) -> npt.NDArray[np.int64]:
+        """Simulate ``(n_paths, H)`` monthly counts after the training window along a covariate path.
+
+        Each path draws θ from the Laplace approximation (unless ``parameter_uncertainty`` is False),
+        filters the training counts with it, then draws each month from the one-step NB predictive and
+        updates (a, b) with the simulated count. Counts come from inverse-CDF sampling of ``uniforms``
+        (drawn here when not given), so two covariate paths simulated with the same ``rng`` share common
+        random numbers.
+        """
+        gen = check_rng(rng)
+        Xp = as_matrix(X_path, len(self.covariates))
+        H = Xp.shape[0]
+        if thetas is None:
+            thetas = (
+                self.params.draw(n_paths, gen)
+                if parameter_uncertainty
+                else np.tile(self.params.theta, (n_paths, 1))
+            )
+        if uniforms is None:
+            uniforms = gen.random((n_paths, H))
+        omega = _omega(thetas[:, 0])
+        delta = thetas[:, 1:]
+        # Filter the history for every draw at once (time loop, vectorised over draws).
+        a = np.zeros(n_paths)
+        b = np.zeros(n_paths)
+        z_hist = np.exp(delta @ self.X.T) if self.X.shape[1] else np.ones((n_paths, len(self.y)))
+        for t, yt in enumerate(self.y):
+            a = omega * a + yt
+            b = omega * b + z_hist[:, t]
+        out = np.empty((n_paths, H), dtype=np.int64)
+        for j in range(H):
+            a = np.maximum(omega * a, _SHAPE_FLOOR)
+            b = omega * b
+            z = np.exp(delta @ Xp[j]) if Xp.shape[1] else np.ones(n_paths)
+            out[:, j] = stats.nbinom.ppf(uniforms[:, j], a, b / (b + z)).astype(np.int64)
+            a = a + out[:, j]
+            b = b + z
+        return out
+
+
+class LocalLevelModel:
+    """Harvey & Fernandes (1989) Poisson–gamma local-level model with posture covariates.
+
+    Parameters
+    ----------
+    target:
+        ``"events"`` or ``"missiles"``.
+    covariates:
+        Posture covariates multiplying the level (default: the six of :data:`POSTURE_COVARIATES`).
+    prior_sd:
+        Standard deviation of the Normal(0, s²) prior on each coefficient.
+
+    Examples
+    --------
+    >>> from peninsula.dynamics.loading import load_data
+    >>> fit = LocalLevelModel("events").fit(load_data(), end="2019-12")
+    >>> fit.last_month, 0 < fit.omega < 1
+    ('2019-12', True)
+    """
+
+    name = "local_level"
+    reference = "Harvey & Fernandes (1989), J. Business & Economic Statistics 7(4): 407-417"
+
+    def __init__(
+        self,
+        target: str = "events",
+        covariates: Sequence[str] = POSTURE_COVARIATES,
+        prior_sd: float = POSTURE_PRIOR_SD,
+    ) -> None:
+        self.target = target
+        self.covariates = tuple(covariates)
+        self.prior_sd = prior_sd
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters."""
+        return {"target": self.target, "covariates": self.covariates, "prior_sd": self.prior_sd}
+
+    def fit(
+        self, data: KoreaData, end: str | np.datetime64 | None = None, uncertainty: bool = True
+    ) -> LocalLevelFit:
+        """Fit on every month up to and including ``end`` (``YYYY-MM``; ``None``: all data).
+
+        ``uncertainty=False`` skips the Laplace covariance (point forecasts need only θ̂).
+        """
+        months, y, X = training_arrays(data, self.target, self.covariates, end)
+        return self.fit_arrays(y, X, str(months[0]), str(months[-1]), uncertainty)
+
+    def fit_arrays(
+        self,
+        y: npt.ArrayLike,
+        X: npt.ArrayLike,
+        first_month: str = "",
+        last_month: str = "",
+        uncertainty: bool = True,
+    ) -> LocalLevelFit:
+        """Fit on counts ``y`` and covariates ``X`` ``(n, k)`` (columns as ``covariates``)."""
+        yy = np.asarray(y, dtype=np.int64)
+        XX = np.asarray(X, dtype=np.float64).reshape(len(yy), len(self.covariates))
+        if not (yy > 0).any():
+            raise ValueError("the local-level model needs at least one launch in the training window")
+        yf = yy.astype(np.float64)
+        k = XX.shape[1]
+
+        def negll(theta: ArrayF) -> float:
+            z = np.exp(XX @ theta[1:])
+            a, b, _, _ = poisson_gamma_filter(yf, float(_omega(theta[0])), z)
+            return -float(np.nansum(poisson_gamma_loglike(yf, a, b, z)))
+
+        def penalty(theta: ArrayF) -> float:
+            return float(np.sum(theta[1:] ** 2)) / (2.0 * self.prior_sd**2)
+
+        starts = [np.r_[logit, np.zeros(k)] for logit in (0.0, 1.5, 3.0)]
+        params = fit_penalised(negll, starts, [OMEGA_LOGIT_BOUNDS] + [COEF_BOUNDS] * k, penalty, uncertainty)
+        return LocalLevelFit(self.target, self.covariates, params, yy, XX, first_month, last_month)
