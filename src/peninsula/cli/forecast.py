@@ -113,8 +113,17 @@ def evaluate(
     set_: SetOpt = None,
     fmt: TableFormatOpt = TableFormat.table,
     seed: SeedOpt = None,
+    cv: Annotated[
+        int | None,
+        typer.Option(
+            "--cv",
+            min=2,
+            help="Grouped K-fold cross-validation (groups: the outcomes' proposal column, else the file); "
+            "tunable models (consensus) are refitted on each fold's training part.",
+        ),
+    ] = None,
 ) -> None:
-    """Measure models' forecast error (mean absolute error) against known outcomes."""
+    """Measure models' forecast error (mean absolute error, group-bootstrap intervals) against outcomes."""
     from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import evaluation_table
@@ -129,11 +138,12 @@ def evaluate(
             settings=parse_settings(set_),
             rng=seed,
             on_file=lambda p: step(p.name),
+            cv=cv,
         )
     if fmt is TableFormat.json:
         write_json(ev.to_dict())
         return
-    out().print(evaluation_table(ev.summary, len(files)))
+    out().print(evaluation_table(ev.summary, len(files), ev.uncertainty))
 
 
 def validate(

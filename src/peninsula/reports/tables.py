@@ -130,16 +130,53 @@ def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
     return parts
 
 
-def evaluation_table(summary: pd.DataFrame, n_files: int) -> RenderableType:
-    """Mean absolute error per model (``summary``: index model, columns ``mae``, ``n``)."""
+def evaluation_table(
+    summary: pd.DataFrame, n_files: int, uncertainty: Mapping[str, Mapping[str, Any]] | None = None
+) -> RenderableType:
+    """Mean absolute error per model (``summary``: index model, columns ``mae``, ``n``).
+
+    With ``uncertainty`` (``Evaluation.uncertainty``) also the 95 % group-bootstrap interval of the MAE,
+    the paired difference from ``compromise`` with its interval, the 80 % interval's coverage, and the
+    grouped cross-validation figures where they were computed.
+    """
     from rich.table import Table
+
+    unc = uncertainty or {}
+    has_cov = any("coverage" in v for v in unc.values())
+    has_cv = any("cv" in v for v in unc.values())
+
+    def diff(d: Mapping[str, Any] | None) -> str:
+        if not d or d.get("n", 0) == 0:
+            return "–"
+        return f"{signed(d['mean'])} [{signed(d['low'])}, {signed(d['high'])}]"
 
     table = Table(title=f"Mean absolute error on {n_files} file(s)")
     table.add_column("model", style="bold")
     table.add_column("MAE", justify="right")
     table.add_column("issues", justify="right")
+    if unc:
+        table.add_column("95% interval", justify="right")
+        table.add_column("vs compromise [95%]", justify="right")
+    if has_cov:
+        table.add_column("80% coverage", justify="right")
+    if has_cv:
+        table.add_column("CV MAE", justify="right")
+        table.add_column("CV vs compromise [95%]", justify="right")
     for m, row in summary.iterrows():
-        table.add_row(str(m), f"{row['mae']:.2f}", str(int(row["n"])))
+        u = unc.get(str(m), {})
+        cells = [str(m), f"{row['mae']:.2f}", str(int(row["n"]))]
+        if unc:
+            cells.append(f"{u['mae_low']:.2f}–{u['mae_high']:.2f}" if "mae_low" in u else "–")
+            cells.append(diff(u.get("diff_vs_compromise")))
+        if has_cov:
+            c = u.get("cv", {}).get("coverage") or u.get("coverage")
+            cells.append(f"{c['rate']:.0%}" if c else "–")
+        if has_cv:
+            cv = u.get("cv", {})
+            tag = "" if cv.get("tuned") else " (as run)"
+            cells.append(f"{cv['mae']:.2f}{tag}" if cv else "–")
+            cells.append(diff(cv.get("diff_vs_compromise")))
+        table.add_row(*cells)
     return table
 
 
