@@ -34,16 +34,21 @@ def test_sources_json() -> None:
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     kinds = {row["source"]["kind"] for row in rows}
-    assert kinds == {"seed", "dataset", "coded"}
+    assert kinds == {"seed", "dataset", "record", "coded"}
     row = next(
-        x for x in rows if x["actor"] == "US" and x["issue"] == "sanctions" and x["field"] == "position"
+        x
+        for x in rows
+        if x["actor"] == "US" and x["issue"] == "sanctions-relief" and x["field"] == "position"
     )
-    assert row["value"] == 20 and row["source"]["file"] == "002_4164321d603cee7f.txt"
+    assert row["value"] == 0 and row["source"]["file"] == "002_4164321d603cee7f.txt"
     assert row["source"]["row"] is None and row["source"]["reason"] is None
+    assert row["source"]["attributed_to"] == "US"
+    rec = next(x for x in rows if x["source"]["kind"] == "record")
+    assert rec["source"]["url"].startswith("http") and rec["source"]["date"] <= "2019-04-30"
 
 
 def test_sources_table_and_overlay() -> None:
-    r = runner.invoke(app, ["sources", "korea-2019-04", "--overlay", "resume-exercises"])
+    r = runner.invoke(app, ["sources", "korea-2019-06", "--overlay", "resume-exercises"])
     assert r.exit_code == 0, r.output
     assert "17500" in r.stdout and "resume-exercises" in r.stdout
 

@@ -23,9 +23,9 @@ PKG = Path(str(resources.files("peninsula.scenarios")))
 IDS = ["korea-2017-06", "korea-2019-04", "korea-2019-06", "korea-2020-03"]
 STATES = {"US", "ROK", "DPRK", "CHN", "JPN", "RUS"}
 REQUIRED_ISSUES = {
-    "denuc-sequencing",
-    "first-stage-share",
-    "sanctions",
+    "denuclearization",
+    "sanctions-relief",
+    "sanctions-enforcement",
     "exercises",
     "sma-contribution",
     "sma-term",
@@ -43,7 +43,7 @@ def _all_sources() -> list[tuple[str, dict[str, object]]]:
 
     def walk(node: object, where: str) -> None:
         if isinstance(node, dict):
-            if node.get("kind") in ("seed", "dataset", "coded"):
+            if node.get("kind") in ("seed", "dataset", "record", "coded"):
                 found.append((where, node))
             for v in node.values():
                 walk(v, where)
@@ -59,7 +59,7 @@ def _all_sources() -> list[tuple[str, dict[str, object]]]:
 def test_four_snapshots_are_packaged_and_dated() -> None:
     infos = list_packaged()
     assert [i.id for i in infos] == IDS
-    assert [str(i.date) for i in infos] == ["2017-06-28", "2019-04-11", "2019-06-24", "2020-03-15"]
+    assert [str(i.date) for i in infos] == ["2017-06-28", "2019-04-30", "2019-06-24", "2020-03-15"]
     assert DEFAULT_SCENARIO == "korea-2019-04"
 
 
@@ -82,7 +82,8 @@ def test_every_value_has_a_source_that_checks_out(sid: str) -> None:
 
 
 @pytest.mark.parametrize("sid", IDS)
-def test_state_capabilities_are_cow_cinc_of_the_scenario_year(sid: str) -> None:
+def test_state_capabilities_are_cow_cinc_of_the_year_before(sid: str) -> None:
+    """The last year that ended before the snapshot: no look-ahead in the capabilities either."""
     s = load_packaged(sid)
     assert s.date is not None
     for a in s.actors:
@@ -90,7 +91,7 @@ def test_state_capabilities_are_cow_cinc_of_the_scenario_year(sid: str) -> None:
             assert a.capability_source is not None and a.capability_source.kind == "dataset"
             assert a.capability_source.file == "cow_nmc_2000_2022.csv"
             assert a.capability_source.row is not None
-            assert a.capability_source.row.endswith(f"year={s.date.year}")
+            assert a.capability_source.row.endswith(f"year={s.date.year - 1}")
 
 
 def test_every_listed_issue_is_in_at_least_one_scenario() -> None:

@@ -168,7 +168,7 @@ def test_overlay_arithmetic() -> None:
 
 def test_overlay_that_changes_nothing_is_an_error() -> None:
     with pytest.raises(InputError, match="changes nothing"):
-        apply_overlay(load_packaged("korea-2017-06"), "sma-first")
+        apply_overlay(load_packaged("korea-2020-03"), "dual-track-sanctions")
 
 
 def test_unknown_overlay_is_an_input_error() -> None:
@@ -179,37 +179,37 @@ def test_unknown_overlay_is_an_input_error() -> None:
 @pytest.mark.parametrize(
     ("sid", "name", "expected"),
     [
-        # resume-exercises: both allies to at least UFG 2017's 17,500 U.S. personnel (timeline row)
+        # resume-exercises: the U.S. to at least UFG 2017's 17,500 (timeline row), the ROK by assumption
         (
-            "korea-2019-04",
+            "korea-2019-06",
             "resume-exercises",
             {("US", "exercises", "position"): 17500.0, ("ROK", "exercises", "position"): 17500.0},
         ),
-        # phased-relief: the U.S. moves to project exemptions (60), staged deal (50), 75 percent first stage
+        # phased-relief: project exemptions (40) on relief, Kim Sung-han's 75 percent first stage
         (
-            "korea-2019-04",
+            "korea-2019-06",
             "phased-relief",
-            {
-                ("US", "sanctions", "position"): 60.0,
-                ("US", "denuc-sequencing", "position"): 50.0,
-                ("US", "first-stage-share", "position"): 75.0,
-            },
+            {("US", "sanctions-relief", "position"): 40.0, ("US", "denuclearization", "position"): 75.0},
         ),
-        # sma-first: U.S. halfway from 1,200 toward the ROK's 924 = 1,062; both saliences to 0.9
+        # sma-first: U.S. halfway from 6,000 toward the ROK's 1,142.8 = 3,571.4 (KRW bn); saliences 0.9
         (
             "korea-2020-03",
             "sma-first",
             {
-                ("US", "sma-contribution", "position"): 1062.0,
+                ("US", "sma-contribution", "position"): 3571.4,
                 ("US", "sma-contribution", "salience"): 0.9,
                 ("ROK", "sma-contribution", "salience"): 0.9,
             },
         ),
-        ("korea-2020-03", "medical-assistance", {("US", "sanctions", "position"): 40.0}),
+        (
+            "korea-2020-03",
+            "medical-assistance",
+            {("US", "sanctions-relief", "position"): 20.0},
+        ),
         (
             "korea-2019-06",
             "dual-track-sanctions",
-            {("US", "sanctions", "position"): 0.0, ("US", "sanctions", "salience"): 0.9},
+            {("US", "sanctions-enforcement", "salience"): 0.9},
         ),
     ],
 )
@@ -225,16 +225,15 @@ def test_packaged_overlays_on_packaged_scenarios(
 
 def test_default_scenario_cohesion_is_pinned() -> None:
     # Recomputed by hand from korea-2019-04.yaml: per shared issue (d, w) =
-    # denuc (0.75, 0.925), first-stage (0.25, 0.8), sanctions (0.4, 0.85), exercises (0, 0.35),
-    # sma-contribution (94/400 = 0.235, 0.6), sma-term (1.0, 0.45), korus (1.0, 0.6),
+    # denuclearization (70/100, (0.9+0.95)/2), sanctions-relief (40/100, 0.85), exercises (0, 0.35),
+    # sma-contribution ((1400-1038.9)/5200, 0.6), sma-term (4/5, 0.45), korus (1, 0.6),
     # regional (0.6, 0.5), usfk (0, 0.6)
     pairs = [
-        (0.75, 0.925),
-        (0.25, 0.8),
+        (0.7, 0.925),
         (0.4, 0.85),
         (0.0, 0.35),
-        (0.235, 0.6),
-        (1.0, 0.45),
+        ((1400 - 1038.9) / 5200, 0.6),
+        (0.8, 0.45),
         (1.0, 0.6),
         (0.6, 0.5),
         (0.0, 0.6),
@@ -242,7 +241,7 @@ def test_default_scenario_cohesion_is_pinned() -> None:
     d = sum(a * b for a, b in pairs) / sum(b for _, b in pairs)
     c = cohesion(load_packaged("korea-2019-04"))
     assert c.distance == pytest.approx(d)
-    assert c.value == pytest.approx(0.5198678414096917)
+    assert c.value == pytest.approx(1 - d)
 
 
 def test_cohesion_by_model() -> None:
@@ -265,17 +264,16 @@ def test_cohesion_by_model() -> None:
 def test_compare_overlay_side_by_side() -> None:
     from peninsula.simulate.overlay import compare_overlay
 
-    cmp = compare_overlay("korea-2019-04", "phased-relief", models=["mean", "median-actor"])
+    cmp = compare_overlay("korea-2019-06", "phased-relief", models=["mean", "median-actor"])
     df = cmp.outcomes
     assert list(df.columns) == ["issue", "model", "base", "overlay", "change"]
-    assert len(df) == 9 * 2
-    row = df[(df.issue == "sanctions") & (df.model == "mean")].iloc[0]
-    # mean of the five sanctions positions: base (20+60+80+80+80)/5 = 64, overlay (60+60+80+80+80)/5 = 72
-    assert (row.base, row.overlay, row.change) == pytest.approx((64.0, 72.0, 8.0))
+    assert len(df) == 6 * 2
+    row = df[(df.issue == "sanctions-relief") & (df.model == "mean")].iloc[0]
+    # mean of the seven relief positions: base (0+40+60+60+60+0+0)/7, overlay with the U.S. at 40
+    assert (row.base, row.overlay, row.change) == pytest.approx((220 / 7, 260 / 7, 40 / 7))
     assert [(c.actor, c.issue) for c in cmp.changes] == [
-        ("US", "sanctions"),
-        ("US", "denuc-sequencing"),
-        ("US", "first-stage-share"),
+        ("US", "sanctions-relief"),
+        ("US", "denuclearization"),
     ]
     assert cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None
     assert set(cmp.cohesion_base) == {"before", "mean", "median-actor"}

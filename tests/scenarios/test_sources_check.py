@@ -60,7 +60,20 @@ def test_problems_name_field_and_line_in_a_yaml_file(tmp_path: Path) -> None:
 def test_source_records_json_shape() -> None:
     recs = [r.to_dict() for r in source_records(load_packaged("korea-2019-04"))]
     assert {tuple(r) for r in recs} == {("actor", "issue", "field", "value", "source")}
-    assert {tuple(r["source"]) for r in recs} == {("kind", "file", "quote", "row", "reason", "low", "high")}
+    keys = (
+        "kind",
+        "file",
+        "quote",
+        "row",
+        "reason",
+        "low",
+        "high",
+        "url",
+        "attributed_to",
+        "evidence",
+        "date",
+    )
+    assert {tuple(r["source"]) for r in recs} == {keys}
     assert {r["field"] for r in recs} == {"capability", "status_quo", "position", "salience"}
 
 
@@ -69,11 +82,11 @@ def test_check_sources_for_ids_and_files(tmp_path: Path) -> None:
 
     assert check_sources("korea-2019-04") == []
     doc = load_packaged("korea-2019-06").model_dump(mode="json")
-    doc["stances"][2]["sources"]["position"]["quote"] = "zzz"
+    doc["stances"][0]["sources"]["position"]["quote"] = "zzz"
     f = tmp_path / "s.yaml"
     f.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (p,) = check_sources(f)
-    assert p.file == str(f) and p.field == "stances[2].position" and p.line is not None
+    assert p.file == str(f) and p.field == "stances[0].position" and p.line is not None
     other = tmp_path / "x.csv"
     other.write_text("a,b\n", encoding="utf-8")
     assert check_sources(other, load_packaged("korea-2019-06")) == []
