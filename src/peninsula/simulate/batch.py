@@ -1,0 +1,325 @@
+"""Run a model on many drawn scenarios at once: (draws x actors x issues) arrays in, outcomes out.
+
+The baselines (``compromise``, ``mean``, ``median``, ``median-actor``), both EU models and the exchange
+family run inside compiled loops over draws (:mod:`peninsula.simulate._compiled`) that repeat, per draw,
+what the model does for one scenario. Any other model (``nash``, or a model registered later) runs draw
+by draw through its own :meth:`~peninsula.models.Model.run` on a scenario rebuilt from the draw: slower,
+never different. ``tests/simulate`` checks every batch path against that loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from peninsula.core import ParameterError, Scenario
+from peninsula.models.base import Model
+from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
+from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
+from peninsula.models.exchange import Exchange, ExchangeClean, ExchangeRandom
+from peninsula.scenarios.cohesion import ALLIES, has_allies
+from peninsula.simulate.perturb import MODEL_STREAM, InputSpace
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["BatchResult", "batch_cohesion", "is_vectorised", "run_model", "scenario_for_draw"]
+
+_BASELINES: dict[type[Model], int] = {Compromise: 0, Mean: 1, Median: 2, MedianActor: 3}
+_EXCHANGES = (Exchange, ExchangeClean, ExchangeRandom)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One model's results over a batch of draws.
+
+    Attributes
+    ----------
+    outcomes:
+        ``(draws, issues)`` forecast per draw and issue on the issue's own scale; NaN = no forecast.
+    positions:
+        ``(draws, actors, issues)`` positions after the model's last round (the inputs for one-shot
+        models), NaN where an actor has no stance.
+    """
+
+    outcomes: FloatArray
+    positions: FloatArray
+
+
+def is_vectorised(model: Model) -> bool:
+    """``True`` if ``model`` runs in a compiled loop over draws (else draw by draw)."""
+    return type(model) in _BASELINES or type(model) in (ExpectedUtility, ExpectedUtilityMasad, *_EXCHANGES)
+
+
+def run_model(
+    model: Model,
+    scenario: Scenario,
+    space: InputSpace,
+    X: FloatArray,
+    S: FloatArray,
+    C: FloatArray,
+    *,
+    values: FloatArray,
+    rounds: int | None,
+    seed: int,
+    start: int,
+    threads: int = 1,
+    streams: npt.NDArray[np.int64] | None = None,
+) -> BatchResult:
+    """Run ``model`` on draws ``start..start+len(X)−1`` given as ``(draws, actors, issues)`` arrays.
+
+    ``X``, ``S``, ``C`` hold positions (issue scale), saliences (0–1) and the capability that applies to each
+    stance, NaN where there is none (:meth:`InputSpace.arrays` of ``values``, the ``(draws, n_inputs)``
+    input values); ``seed`` and the draw index key a stochastic model's randomness. ``threads`` > 1 splits
+    the draws of the compiled loops over that many threads (they release the GIL); every draw is computed
+    alone, so the result does not depend on it. ``streams`` overrides the draw indices that key a stochastic
+    model's randomness (default ``start, start + 1, ...``; sensitivity analysis gives every row the same
+    one, so that rows differ by their inputs only).
+    """
+    D = X.shape[0]
+    ids = np.arange(start, start + D, dtype=np.int64) if streams is None else np.asarray(streams, np.int64)
+    params = model.validate_params(model.get_params())
+    n_rounds = model.default_rounds if rounds is None else rounds
+    if n_rounds < 0:
+        raise ParameterError(f"rounds must be >= 0, not {n_rounds}")
+    kind = type(model)
+    if kind in _BASELINES:
+        return _baseline(_BASELINES[kind], space, X, S, C)
+    if kind is ExpectedUtility or kind is ExpectedUtilityMasad:
+        return _eu(kind is ExpectedUtilityMasad, params, n_rounds, space, X, S, C, threads)
+    if kind in _EXCHANGES:
+        return _exchange(model, params, n_rounds, space, X, S, C, seed, ids, threads)
+    return _loop(model, scenario, space, values, X, rounds, seed, ids)
+
+
+def _rows(space: InputSpace, A: FloatArray, i: int, order: list[int]) -> FloatArray:
+    return np.ascontiguousarray(A[:, order, i])
+
+
+def _split(fn: Callable[..., Any], threads: int, arrays: tuple[Any, ...], *rest: Any) -> Any:
+    """``fn(*arrays, *rest)`` with the leading axis of ``arrays`` cut into ``threads`` blocks run in threads.
+
+    ``fn`` returns an array or a tuple of arrays with the same leading axis; blocks are concatenated in order.
+    """
+    n = len(arrays[0])
+    if threads <= 1 or n < 2 * threads:
+        return fn(*arrays, *rest)
+    from concurrent.futures import ThreadPoolExecutor
+
+    cuts = np.linspace(0, n, threads + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        parts = list(
+            pool.map(lambda k: fn(*(a[cuts[k] : cuts[k + 1]] for a in arrays), *rest), range(threads))
+        )
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate([p[j] for p in parts]) for j in range(len(parts[0])))
+    return np.concatenate(parts)
+
+
+def _baseline(kind: int, space: InputSpace, X: FloatArray, S: FloatArray, C: FloatArray) -> BatchResult:
+    from peninsula.simulate import _compiled
+
+    D, _, n_iss = X.shape
+    out = np.full((D, n_iss), np.nan)
+    for i in range(n_iss):
+        idx = np.flatnonzero(space.present[:, i]).tolist()
+        if not idx:
+            continue
+        out[:, i] = _compiled.baseline_rows(
+            _rows(space, X, i, idx), _rows(space, S, i, idx), _rows(space, C, i, idx), kind
+        )
+    return BatchResult(out, X)
+
+
+def _eu(
+    masad: bool,
+    params: dict[str, Any],
+    rounds: int,
+    space: InputSpace,
+    X: FloatArray,
+    S: FloatArray,
+    C: FloatArray,
+    threads: int,
+) -> BatchResult:
+    from peninsula.simulate import _compiled
+
+    D, _, n_iss = X.shape
+    out = np.full((D, n_iss), np.nan)
+    final = np.array(X, copy=True)
+    Q, T = float(params["Q"]), float(params["T"])
+    for i in range(n_iss):
+        idx = np.flatnonzero(space.present[:, i]).tolist()
+        if not idx:
+            continue
+        span = float(space.upper[i] - space.lower[i])
+        if masad:
+            order = idx  # the replication's list order
+            x = _rows(space, X, i, order)
+            delta = span if params["delta"] is None else float(params["delta"])
+            spread = float(np.max(x.max(axis=1) - x.min(axis=1)))
+            if delta < spread or (delta <= 0 and spread > 0):
+                raise ParameterError(
+                    f"delta ({delta:g}) must be positive and at least the positions' range ({spread:g}) "
+                    f"on issue '{space.issue_ids[i]}' in some draw"
+                )
+            o, f = _split(
+                _compiled.masad_rows,
+                threads,
+                (x, _rows(space, S, i, order), _rows(space, C, i, order), np.full(D, delta)),
+                rounds,
+                Q,
+                T,
+            )
+        else:
+            if params["probability"] not in ("paper", "replication"):
+                raise ParameterError(
+                    f"parameter 'probability': {params['probability']!r} is not 'paper' or 'replication'"
+                )
+            order = sorted(idx, key=lambda a: space.actor_ids[a])  # the model's canonical order (by id)
+            o, f = _split(
+                _compiled.eu_rows,
+                threads,
+                (
+                    _rows(space, X, i, order),
+                    _rows(space, S, i, order),
+                    _rows(space, C, i, order),
+                    np.full(D, span),
+                ),
+                rounds,
+                Q,
+                T,
+                float(params["tol"]),
+                params["probability"] == "paper",
+                ExpectedUtility.tie_rtol,
+            )
+        out[:, i] = o
+        final[:, order, i] = f
+    return BatchResult(out, final)
+
+
+def _exchange(
+    model: Model,
+    params: dict[str, Any],
+    rounds: int,
+    space: InputSpace,
+    X: FloatArray,
+    S: FloatArray,
+    C: FloatArray,
+    seed: int,
+    ids: npt.NDArray[np.int64],
+    threads: int,
+) -> BatchResult:
+    from peninsula.kernels.exchange import weighted_outcomes
+    from peninsula.simulate import _compiled
+    from peninsula.simulate.perturb import draw_generator
+
+    fw, sw = float(params["fixed_weight"]), float(params["salience_weight"])
+    if fw + sw > 1.0 + 1e-12:
+        raise ParameterError(f"fixed_weight + salience_weight must be <= 1 (got {fw} + {sw})")
+    assert isinstance(model, Exchange)
+    p = model._p(params)
+    D = X.shape[0]
+    if model.info.deterministic:
+        seeds = np.zeros(D, dtype=np.uint64)
+    else:  # as Exchange.run: one integer from the draw's model stream
+        seeds = np.array(
+            [int(draw_generator(seed, int(d), MODEL_STREAM).integers(0, 2**63 - 1)) for d in ids.tolist()],
+            dtype=np.uint64,
+        )
+    span = space.upper - space.lower
+    factor = np.where(span > 0, 100.0 / np.where(span > 0, span, 1.0), 1.0)
+    X100 = np.ascontiguousarray((X - space.lower) * factor)
+    s = np.ascontiguousarray(np.nan_to_num(S, nan=0.0))
+    c = np.ascontiguousarray(np.nan_to_num(C, nan=0.0))
+    prefs = _split(
+        _compiled.exchange_draws,
+        threads,
+        (X100, s, c, seeds),
+        fw,
+        sw,
+        p,
+        rounds,
+        model._tie_mode,
+        int(model._clean),
+    )
+    out = np.empty((D, X.shape[2]))
+    for k in range(D):  # NaN where the weights sum to zero (Exchange.run: no outcome)
+        out[k] = weighted_outcomes(prefs[k], s[k], c[k]) / factor + space.lower
+    final = np.clip(prefs / factor + space.lower, space.lower, space.upper)
+    return BatchResult(out, final)
+
+
+def scenario_for_draw(scenario: Scenario, space: InputSpace, values: FloatArray) -> Scenario:
+    """``scenario`` with one draw's input values (``(n_inputs,)``, in :attr:`InputSpace.inputs` order)."""
+    cap: dict[str, float] = {}
+    upd: dict[tuple[str, str], dict[str, float]] = {}
+    for u, v in zip(space.inputs, values.tolist(), strict=True):
+        if u.issue is None:
+            cap[u.actor] = v
+        else:
+            upd.setdefault((u.actor, u.issue), {})[u.field] = v
+    actors = tuple(
+        a.model_copy(update={"capability": cap[a.id]}) if a.id in cap else a for a in scenario.actors
+    )
+    stances = tuple(st.model_copy(update=upd.get((st.actor, st.issue), {})) for st in scenario.stances)
+    return scenario.model_copy(update={"actors": actors, "stances": stances})
+
+
+def _loop(
+    model: Model,
+    scenario: Scenario,
+    space: InputSpace,
+    values: FloatArray,
+    X: FloatArray,
+    rounds: int | None,
+    seed: int,
+    ids: npt.NDArray[np.int64],
+) -> BatchResult:
+    D = X.shape[0]
+    out = np.full((D, len(space.issue_ids)), np.nan)
+    final = np.array(X, copy=True)
+    a_index = {a: k for k, a in enumerate(space.actor_ids)}
+    for k in range(D):
+        sc = scenario_for_draw(scenario, space, values[k])
+        rng = np.random.SeedSequence(seed, spawn_key=(int(ids[k]), MODEL_STREAM))
+        run = model.run(sc, rounds=rounds, rng=rng)
+        for i, iid in enumerate(space.issue_ids):
+            res = run.issues.get(iid)
+            if res is None:
+                continue
+            out[k, i] = np.nan if res.outcome is None else res.outcome
+            if res.rounds:
+                for a, x in res.rounds[-1].positions.items():
+                    final[k, a_index[a], i] = x
+    return BatchResult(out, final)
+
+
+def batch_cohesion(
+    scenario: Scenario,
+    space: InputSpace,
+    positions: FloatArray,
+    saliences: FloatArray,
+    allies: tuple[str, str] = ALLIES,
+) -> FloatArray | None:
+    """Alliance cohesion per draw (:func:`peninsula.scenarios.cohesion`'s definition), or ``None``.
+
+    ``positions`` and ``saliences`` are ``(draws, actors, issues)``; the issues counted are those where both
+    allies hold a stance; each gap is normalised by its scale and weighted by the allies' mean salience in
+    that draw. ``None`` when the scenario has no such pair; NaN in a draw where the weights sum to zero.
+    """
+    if not has_allies(scenario, allies):
+        return None
+    a, b = (space.actor_ids.index(x) for x in allies)
+    shared = space.present[a] & space.present[b]
+    span = space.upper - space.lower
+    safe = np.where(span > 0, span, 1.0)
+    d = np.where(span > 0, np.abs(positions[:, a, :] - positions[:, b, :]) / safe, 0.0)
+    w = (saliences[:, a, :] + saliences[:, b, :]) / 2.0
+    d = np.where(shared, d, 0.0)
+    w = np.where(shared, w, 0.0)
+    total = w.sum(axis=1)
+    dist = (w * d).sum(axis=1) / np.where(total > 0, total, 1.0)
+    return np.asarray(np.where(total > 0, 1.0 - dist, np.nan), dtype=np.float64)

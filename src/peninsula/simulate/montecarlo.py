@@ -1,0 +1,479 @@
+"""Monte Carlo sweeps: every chosen model on N drawn scenarios, in chunks, seeded per draw, stored as it goes.
+
+A sweep is a :class:`SweepSpec` (scenario with any overlay applied, models, draws, seed, noise, rounds).
+Its draws are cut into chunks of consecutive indices; :func:`run_chunk` computes one chunk from the spec
+alone (inputs from :mod:`peninsula.simulate.perturb`, models from :mod:`peninsula.simulate.batch`), so
+chunks can run in this process, in threads or on dask workers in any order. Draw ``d``'s inputs and its
+stochastic models' randomness come from ``SeedSequence(seed, spawn_key=(d, ...))``: the numbers do not
+depend on chunking or on which worker ran a chunk, and :func:`summarize` reads the outcomes in draw order,
+so the same spec gives the same summary to the last bit.
+
+The run id is a hash of the spec (scenario content, overlay, models and their parameters, noise, seed,
+draws, rounds and peninsula's version): the same sweep run again finds its run in the store, continues
+from the last committed chunk if it was interrupted, and reports it unchanged if it was complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from peninsula.core import ParameterError, Scenario
+from peninsula.models.base import Model
+from peninsula.simulate.batch import batch_cohesion, run_model
+from peninsula.simulate.perturb import InputSpace, NoiseSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from peninsula.simulate.store import RunStore
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = [
+    "MAX_DRAWS",
+    "Chunk",
+    "Sweep",
+    "SweepSpec",
+    "plan_chunks",
+    "run_chunk",
+    "run_sweep",
+    "summarize",
+]
+
+#: Upper limit on ``draws`` (beyond it a sweep is certainly a typo: 10^9 draws x 9 issues of one model
+#: would store some 150 GB).
+MAX_DRAWS = 100_000_000
+#: Largest seed accepted (seeds are stored as unsigned 64-bit integers).
+MAX_SEED = 2**63 - 1
+#: Default number of draws per chunk (the unit of storing, resuming and distributing).
+DEFAULT_CHUNK = 1000
+QUANTILES = (("q05", 0.05), ("q25", 0.25), ("q50", 0.5), ("q75", 0.75), ("q95", 0.95))
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("peninsula")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything that determines a sweep's numbers.
+
+    Attributes
+    ----------
+    scenario:
+        The scenario swept, any overlay already applied (overlays apply to every draw: the overlay sets
+        the values and their sources first, then each draw perturbs the overlaid values within the
+        overlay's own ranges; see ``docs/uncertainty.md``).
+    base_id, base_hash:
+        Id and content hash of the scenario before the overlay.
+    overlay:
+        The overlay's name, or ``None``.
+    models:
+        Model instances (with their parameters).
+    draws, seed, noise, rounds:
+        Number of draws, the root seed, the default perturbation, maximum rounds (``None``: each model's
+        default).
+    """
+
+    scenario: Scenario
+    base_id: str
+    base_hash: str
+    overlay: str | None
+    models: tuple[Model, ...]
+    draws: int
+    seed: int
+    noise: NoiseSpec = field(default_factory=NoiseSpec)
+    rounds: int | None = None
+    version: str = field(default_factory=_version)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.draws, bool) or not isinstance(self.draws, int | np.integer):
+            raise ParameterError(f"--draws: {self.draws!r} is not a whole number")
+        if not 0 < self.draws <= MAX_DRAWS:
+            raise ParameterError(f"--draws: {self.draws} is not between 1 and {MAX_DRAWS:,}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ParameterError(f"--seed: {self.seed} is not between 0 and 2**63 - 1")
+        if self.rounds is not None and self.rounds < 0:
+            raise ParameterError(f"--rounds: {self.rounds} is negative")
+        if not self.models:
+            raise ParameterError("--model: no model selected")
+
+    @property
+    def model_names(self) -> list[str]:
+        """Model names, in the order given."""
+        return [m.info.name for m in self.models]
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        """Issue ids in scenario order."""
+        return self.scenario.issue_ids
+
+    def identity(self) -> dict[str, Any]:
+        """The canonical description hashed into the run id."""
+        return {
+            "scenario": self.base_id,
+            "scenario_hash": self.base_hash,
+            "overlay": self.overlay,
+            "models": [[m.info.name, _jsonable(m.get_params())] for m in self.models],
+            "draws": int(self.draws),
+            "seed": int(self.seed),
+            "noise": self.noise.to_dict(),
+            "rounds": self.rounds,
+            "version": self.version,
+        }
+
+    @property
+    def run_id(self) -> str:
+        """12 hex digits of the SHA-256 of :meth:`identity`."""
+        text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def record(self, chunk_size: int) -> dict[str, Any]:
+        """The store's ``runs`` row for this spec."""
+        return {
+            "run_id": self.run_id,
+            "scenario_id": self.base_id,
+            "scenario_hash": self.base_hash,
+            "overlay": self.overlay,
+            "models": json.dumps(self.model_names),
+            "params": json.dumps({m.info.name: _jsonable(m.get_params()) for m in self.models}),
+            "noise": json.dumps(self.noise.to_dict()),
+            "seed": int(self.seed),
+            "draws": int(self.draws),
+            "rounds": self.rounds,
+            "chunk_size": int(chunk_size),
+            "version": self.version,
+            "issues": json.dumps(list(self.issue_ids)),
+            "scenario_json": self.scenario.model_dump_json(),
+        }
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(params, default=str))
+    return out
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON (its content, sources included)."""
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+
+
+def new_seed() -> int:
+    """A fresh random seed (for a sweep run without one; it is recorded with the run)."""
+    return secrets.randbelow(2**32)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The results of draws ``start .. stop − 1``: ``outcomes`` ``(n, models, issues)``, ``cohesion``
+    ``(n, models)`` (``None`` when the scenario has no U.S.-ROK pair)."""
+
+    index: int
+    start: int
+    stop: int
+    outcomes: FloatArray
+    cohesion: FloatArray | None
+
+
+def plan_chunks(draws: int, chunk_size: int) -> list[tuple[int, int, int]]:
+    """``(index, start, stop)`` of every chunk."""
+    return [(k, lo, min(lo + chunk_size, draws)) for k, lo in enumerate(range(0, draws, chunk_size))]
+
+
+_SPACES: dict[str, InputSpace] = {}
+
+
+def _space(spec: SweepSpec) -> InputSpace:
+    key = spec.run_id
+    if key not in _SPACES:
+        _SPACES.clear()
+        _SPACES[key] = InputSpace.from_scenario(spec.scenario, spec.noise)
+    return _SPACES[key]
+
+
+def run_chunk(spec: SweepSpec, index: int, start: int, stop: int, threads: int = 1) -> Chunk:
+    """Compute one chunk of a sweep from the spec alone (a pure function of its arguments' values)."""
+    space = _space(spec)
+    values = space.values_from_uniforms(space.uniforms(spec.seed, start, stop))
+    X, S, C = space.arrays(values)
+    n, M, n_iss = stop - start, len(spec.models), len(space.issue_ids)
+    outcomes = np.empty((n, M, n_iss))
+    cohesion: FloatArray | None = None
+    for m, model in enumerate(spec.models):
+        res = run_model(
+            model,
+            spec.scenario,
+            space,
+            X,
+            S,
+            C,
+            values=values,
+            rounds=spec.rounds,
+            seed=spec.seed,
+            start=start,
+            threads=threads,
+        )
+        outcomes[:, m, :] = res.outcomes
+        coh = batch_cohesion(spec.scenario, space, res.positions, S)
+        if coh is not None:
+            if cohesion is None:
+                cohesion = np.empty((n, M))
+            cohesion[:, m] = coh
+    return Chunk(index, start, stop, outcomes, cohesion)
+
+
+Executor = Callable[[SweepSpec, Sequence[tuple[int, int, int]]], Iterator[Chunk]]
+
+
+def in_process(threads: int | None = None) -> Executor:
+    """Run chunks one after another in this process (compiled loops split over ``threads`` threads)."""
+    n_threads = threads if threads is not None else min(4, os.cpu_count() or 1)
+
+    def execute(spec: SweepSpec, todo: Sequence[tuple[int, int, int]]) -> Iterator[Chunk]:
+        for index, lo, hi in todo:
+            yield run_chunk(spec, index, lo, hi, n_threads)
+
+    return execute
+
+
+@dataclass
+class Sweep:
+    """The result of a sweep: every draw's outcome per model and issue, and their summary.
+
+    Attributes
+    ----------
+    spec:
+        What was swept.
+    run_id:
+        The run's id (in the store, if one was used).
+    outcome_array:
+        ``(draws, models, issues)`` outcomes on each issue's own scale (NaN = no forecast).
+    cohesion_array:
+        ``(draws, models)`` U.S.-ROK cohesion after each model, or ``None`` (not a Korea scenario).
+    resumed:
+        Number of draws that were already stored when this sweep started (0 for a fresh run).
+    """
+
+    spec: SweepSpec
+    run_id: str
+    outcome_array: FloatArray
+    cohesion_array: FloatArray | None
+    resumed: int = 0
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """Long table: ``draw, model, issue, outcome``, one row per draw, model and issue."""
+        import pandas as pd
+
+        D, M, n_iss = self.outcome_array.shape
+        return pd.DataFrame(
+            {
+                "draw": np.repeat(np.arange(D), M * n_iss),
+                "model": np.tile(np.repeat(np.array(self.spec.model_names, dtype=object), n_iss), D),
+                "issue": np.tile(np.array(self.spec.issue_ids, dtype=object), D * M),
+                "outcome": self.outcome_array.reshape(-1),
+            }
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The JSON numbers as a table: one row per model and issue (``model, issue, mean, sd, q05 ...``)."""
+        import pandas as pd
+
+        doc = self.to_dict()
+        rows = [
+            {"model": m, "issue": i, **vals}
+            for m, entry in doc["models"].items()
+            for i, vals in entry["issues"].items()
+        ]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``peninsula sweep --format json`` (see :func:`summarize`)."""
+        return summarize(self.spec, self.run_id, self.outcome_array, self.cohesion_array)
+
+
+def _f(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)
+
+
+def summarize(
+    spec: SweepSpec, run_id: str, outcomes: FloatArray, cohesion: FloatArray | None
+) -> dict[str, Any]:
+    """``{"scenario", "overlay", "draws", "seed", "run_id", "models": {M: {"issues", "cohesion"}}}``.
+
+    Per model and issue, over the draws with a forecast: ``mean``, ``sd`` (sample standard deviation,
+    ddof = 1), ``q05`` … ``q95`` (linear interpolation between order statistics), ``status_quo`` (the
+    stated value, or ``None``), ``p_above_status_quo`` / ``p_below_status_quo`` (share of draws whose
+    outcome lies above / below it by more than 1e-9 of the scale; ``None`` without a status quo), and
+    ``n`` (draws with a forecast). ``cohesion``: ``mean``, ``q05``, ``q50``, ``q95`` of U.S.–ROK cohesion
+    after the model, or ``None``. Every number is ``None`` where no draw has a forecast.
+    """
+    space_issues = spec.scenario.issues
+    models: dict[str, Any] = {}
+    for m, name in enumerate(spec.model_names):
+        issues: dict[str, Any] = {}
+        for i, issue in enumerate(space_issues):
+            col = outcomes[:, m, i]
+            vals = col[np.isfinite(col)]
+            n = int(vals.size)
+            sq = issue.status_quo
+            entry: dict[str, Any] = {"mean": None, "sd": None, **{k: None for k, _ in QUANTILES}}
+            if n:
+                entry["mean"] = _f(float(np.mean(vals)))
+                entry["sd"] = _f(float(np.std(vals, ddof=1))) if n > 1 else 0.0
+                qs = np.quantile(vals, [q for _, q in QUANTILES])
+                entry.update({k: _f(float(v)) for (k, _), v in zip(QUANTILES, qs, strict=True)})
+            entry["status_quo"] = sq
+            if sq is not None and n:
+                eps = 1e-9 * max(issue.span, 1e-300)
+                entry["p_above_status_quo"] = float(np.count_nonzero(vals > sq + eps)) / n
+                entry["p_below_status_quo"] = float(np.count_nonzero(vals < sq - eps)) / n
+            else:
+                entry["p_above_status_quo"] = None
+                entry["p_below_status_quo"] = None
+            entry["n"] = n
+            issues[issue.id] = entry
+        coh: dict[str, Any] | None = None
+        if cohesion is not None:
+            c = cohesion[:, m]
+            c = c[np.isfinite(c)]
+            if c.size:
+                q05, q50, q95 = np.quantile(c, [0.05, 0.5, 0.95])
+                coh = {
+                    "mean": _f(float(np.mean(c))),
+                    "q05": _f(float(q05)),
+                    "q50": _f(float(q50)),
+                    "q95": _f(float(q95)),
+                }
+        models[name] = {"issues": issues, "cohesion": coh}
+    return {
+        "scenario": spec.base_id,
+        "overlay": spec.overlay,
+        "draws": int(spec.draws),
+        "seed": int(spec.seed),
+        "run_id": run_id,
+        "models": models,
+    }
+
+
+def run_sweep(
+    spec: SweepSpec,
+    *,
+    store: RunStore | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> Sweep:
+    """Run (or resume) a sweep and return its :class:`Sweep`.
+
+    Parameters
+    ----------
+    spec:
+        The sweep.
+    store:
+        An open :class:`~peninsula.simulate.store.RunStore`: each chunk is committed as it arrives, a run
+        already in the store resumes from its committed chunks (a complete one is only read back), and the
+        result is read from the store. ``None`` keeps everything in memory.
+    executor:
+        How chunks run (:func:`in_process`, the default, or
+        :func:`peninsula.simulate.distributed.dask_executor`).
+    chunk_size:
+        Draws per chunk (default :data:`DEFAULT_CHUNK`; a stored run keeps its own). It changes no number.
+    on_chunk:
+        Called with ``(draws done, draws in total)`` after each chunk (progress).
+    """
+    size = int(chunk_size or DEFAULT_CHUNK)
+    if size <= 0:
+        raise ParameterError(f"chunk size must be positive, not {size}")
+    run_id = spec.run_id
+    done: set[int] = set()
+    if store is not None:
+        store.check_space(spec.draws * len(spec.models) * len(spec.issue_ids))
+        done, size = store.begin_run(spec.record(size))
+    chunks = plan_chunks(spec.draws, size)
+    todo = [c for c in chunks if c[0] not in done]
+    resumed = sum(hi - lo for k, lo, hi in chunks if k in done)
+    progress = resumed
+    if on_chunk is not None:
+        on_chunk(progress, spec.draws)
+    kept: list[Chunk] = []
+    run = executor or in_process()
+    if todo:
+        for chunk in run(spec, todo):
+            if store is not None:
+                store.commit_chunk(
+                    run_id,
+                    chunk.index,
+                    chunk.start,
+                    chunk.outcomes,
+                    chunk.cohesion,
+                    spec.model_names,
+                    spec.issue_ids,
+                )
+            else:
+                kept.append(chunk)
+            progress += chunk.stop - chunk.start
+            if on_chunk is not None:
+                on_chunk(progress, spec.draws)
+    if store is not None:
+        store.finish_run(run_id)
+        outcomes, cohesion = store.load(run_id, spec.model_names, spec.issue_ids, spec.draws)
+    else:
+        outcomes, cohesion = _assemble(spec, kept)
+    return Sweep(spec, run_id, outcomes, cohesion, resumed)
+
+
+def _assemble(spec: SweepSpec, chunks: Iterable[Chunk]) -> tuple[FloatArray, FloatArray | None]:
+    out = np.full((spec.draws, len(spec.models), len(spec.issue_ids)), np.nan)
+    coh: FloatArray | None = None
+    for c in chunks:
+        out[c.start : c.stop] = c.outcomes
+        if c.cohesion is not None:
+            if coh is None:
+                coh = np.full((spec.draws, len(spec.models)), np.nan)
+            coh[c.start : c.stop] = c.cohesion
+    return out, coh
+
+
+def make_spec(
+    scenario: Scenario,
+    models: Sequence[Model],
+    *,
+    draws: int,
+    seed: int | None = None,
+    overlay: str | None = None,
+    noise: NoiseSpec | str | None = None,
+    rounds: int | None = None,
+) -> SweepSpec:
+    """A :class:`SweepSpec` from a base scenario: applies ``overlay``, parses ``noise``, picks a seed."""
+    from peninsula.scenarios import apply_overlay
+
+    nz = noise if isinstance(noise, NoiseSpec) else NoiseSpec.parse(noise)
+    swept = apply_overlay(scenario, overlay) if overlay else scenario
+    return SweepSpec(
+        scenario=swept,
+        base_id=scenario.id,
+        base_hash=scenario_hash(scenario),
+        overlay=overlay,
+        models=tuple(models),
+        draws=draws,
+        seed=new_seed() if seed is None else int(seed),
+        noise=nz,
+        rounds=rounds,
+    )
