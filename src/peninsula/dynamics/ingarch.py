@@ -168,27 +168,34 @@ class IngarchFit:
         """Optimiser notes."""
         return self.params.notes
 
-    def _history(self, thetas: ArrayF) -> ArrayF:
+    def _history(self, thetas: ArrayF, y_hist: npt.NDArray[np.int64], X_hist: ArrayF) -> ArrayF:
         """λ_n for each row of ``thetas`` (time loop over the history, vectorised over draws)."""
         w, a, b, _, g = unpack(thetas)
-        base = w[:, None] * (np.exp(g @ self.X.T) if self.X.shape[1] else np.ones((len(w), len(self.y))))
+        base = w[:, None] * np.exp(g @ X_hist.T)
         lam = base[:, 0] / (1.0 - a - b)
-        for t in range(1, len(self.y)):
-            lam = base[:, t] + a * self.y[t - 1] + b * lam
+        for t in range(1, len(y_hist)):
+            lam = base[:, t] + a * y_hist[t - 1] + b * lam
         return np.asarray(lam, dtype=np.float64)
 
-    def _run(self, thetas: ArrayF, X_path: ArrayF, uniforms: ArrayF) -> tuple[npt.NDArray[np.int64], ArrayF]:
+    def _run(
+        self,
+        thetas: ArrayF,
+        X_path: ArrayF,
+        uniforms: ArrayF,
+        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    ) -> tuple[npt.NDArray[np.int64], ArrayF]:
         """Simulate counts along ``X_path``; returns counts and the mean λ of each simulated month."""
+        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
+        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
         w, a, b, phi, g = unpack(thetas)
         n, H = uniforms.shape
-        lam_prev = self._history(thetas)
-        y_prev = np.full(n, float(self.y[-1]))
+        lam_prev = self._history(thetas, y_hist, X_hist)
+        y_prev = np.full(n, float(y_hist[-1]))
         r = 1.0 / phi
         counts = np.empty((n, H), dtype=np.int64)
         means = np.empty((n, H))
         for j in range(H):
-            base = w * (np.exp(g @ X_path[j]) if X_path.shape[1] else 1.0)
-            lam = base + a * y_prev + b * lam_prev
+            lam = w * np.exp(g @ X_path[j]) + a * y_prev + b * lam_prev
             means[:, j] = lam
             counts[:, j] = stats.nbinom.ppf(uniforms[:, j], r, r / (r + lam)).astype(np.int64)
             lam_prev, y_prev = lam, counts[:, j].astype(np.float64)
@@ -217,6 +224,10 @@ class IngarchFit:
                 out.append(NegativeBinomialMixture(means[:, h - 1].copy(), np.full(n, float(phi))))
         return out
 
+    def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
+        """``(n, 4 + k)`` parameter draws from the Laplace approximation, clipped to the fitting box."""
+        return _clip(self.params.draw(n, rng), len(self.covariates))
+
     def simulate(
         self,
         X_path: npt.ArrayLike,
@@ -225,24 +236,27 @@ class IngarchFit:
         parameter_uncertainty: bool = True,
         uniforms: ArrayF | None = None,
         thetas: ArrayF | None = None,
+        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     ) -> npt.NDArray[np.int64]:
-        """Simulate ``(n_paths, H)`` monthly counts after the training window along a covariate path.
+        """Simulate ``(n_paths, H)`` monthly counts after the history along a covariate path.
 
-        Each path draws θ from the Laplace approximation, clipped to the fitting box (unless
-        ``parameter_uncertainty`` is False). Counts are inverse-CDF draws from ``uniforms``, so two paths
-        simulated with the same ``rng`` share common random numbers.
+        Each path draws θ (:meth:`draw_thetas`, unless ``parameter_uncertainty`` is False or ``thetas`` are
+        given), runs (IG1) over the history (default: the training counts and covariates; or
+        ``history = (y, X)``) and then draws each month from (IG2). Counts are inverse-CDF draws of
+        ``uniforms``, so two covariate paths given the same ``thetas`` and ``uniforms`` share common
+        random numbers.
         """
         gen = check_rng(rng)
         Xp = as_matrix(X_path, len(self.covariates))
         if thetas is None:
             thetas = (
-                _clip(self.params.draw(n_paths, gen), len(self.covariates))
+                self.draw_thetas(n_paths, gen)
                 if parameter_uncertainty
                 else np.tile(self.params.theta, (n_paths, 1))
             )
         if uniforms is None:
             uniforms = gen.random((n_paths, Xp.shape[0]))
-        counts, _ = self._run(thetas, Xp, uniforms)
+        counts, _ = self._run(thetas, Xp, uniforms, history)
         return counts
 
 

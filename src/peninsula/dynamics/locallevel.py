@@ -194,6 +194,10 @@ class LocalLevelFit:
             out.append(NegativeBinomial(mu=a * z / b, alpha=1.0 / a))
         return out
 
+    def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
+        """``(n, 1 + k)`` parameter draws θ = (logit ω, δ) from the Laplace approximation."""
+        return self.params.draw(n, rng)
+
     def simulate(
         self,
         X_path: npt.ArrayLike,
@@ -202,40 +206,44 @@ class LocalLevelFit:
         parameter_uncertainty: bool = True,
         uniforms: ArrayF | None = None,
         thetas: ArrayF | None = None,
+        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     ) -> npt.NDArray[np.int64]:
-        """Simulate ``(n_paths, H)`` monthly counts after the training window along a covariate path.
+        """Simulate ``(n_paths, H)`` monthly counts after the history along a covariate path.
 
-        Each path draws θ from the Laplace approximation (unless ``parameter_uncertainty`` is False),
-        filters the training counts with it, then draws each month from the one-step NB predictive and
-        updates (a, b) with the simulated count. Counts come from inverse-CDF sampling of ``uniforms``
-        (drawn here when not given), so two covariate paths simulated with the same ``rng`` share common
-        random numbers.
+        Each path draws θ from the Laplace approximation (unless ``parameter_uncertainty`` is False or
+        ``thetas`` are given), filters the history (default: the training counts and covariates; or
+        ``history = (y, X)``) with it (PG1, PG2), then draws each month from the one-step NB predictive
+        (PG3) and updates (a, b) with the simulated count. Counts are inverse-CDF draws of ``uniforms``
+        (drawn here when not given), so two covariate paths given the same ``thetas`` and ``uniforms``
+        share common random numbers.
         """
         gen = check_rng(rng)
         Xp = as_matrix(X_path, len(self.covariates))
         H = Xp.shape[0]
         if thetas is None:
             thetas = (
-                self.params.draw(n_paths, gen)
+                self.draw_thetas(n_paths, gen)
                 if parameter_uncertainty
                 else np.tile(self.params.theta, (n_paths, 1))
             )
         if uniforms is None:
             uniforms = gen.random((n_paths, H))
+        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
+        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
         omega = _omega(thetas[:, 0])
         delta = thetas[:, 1:]
         # Filter the history for every draw at once (time loop, vectorised over draws).
         a = np.zeros(n_paths)
         b = np.zeros(n_paths)
-        z_hist = np.exp(delta @ self.X.T) if self.X.shape[1] else np.ones((n_paths, len(self.y)))
-        for t, yt in enumerate(self.y):
+        z_hist = np.exp(delta @ X_hist.T)
+        for t, yt in enumerate(y_hist):
             a = omega * a + yt
             b = omega * b + z_hist[:, t]
         out = np.empty((n_paths, H), dtype=np.int64)
         for j in range(H):
             a = np.maximum(omega * a, _SHAPE_FLOOR)
             b = omega * b
-            z = np.exp(delta @ Xp[j]) if Xp.shape[1] else np.ones(n_paths)
+            z = np.exp(delta @ Xp[j])
             out[:, j] = stats.nbinom.ppf(uniforms[:, j], a, b / (b + z)).astype(np.int64)
             a = a + out[:, j]
             b = b + z
