@@ -41,9 +41,6 @@ HEAVY = ("pandas", "numba", "scipy", "statsmodels", "matplotlib", "duckdb", "das
 
 
 def test_cli_start_up_imports_nothing_heavy() -> None:
-    code = (
-        "import sys, peninsula.cli, peninsula; "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, peninsula.cli, peninsula; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert p.stdout.strip() == ""

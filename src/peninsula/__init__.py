@@ -49,7 +49,33 @@ _LAZY: dict[str, str] = {
     "save": "peninsula.io",
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "REGISTRY",
+    "Actor",
+    "Evaluation",
+    "Forecast",
+    "InputError",
+    "InputProblem",
+    "Issue",
+    "IssueData",
+    "Model",
+    "ModelInfo",
+    "ModelRun",
+    "OverlayComparison",
+    "ParameterError",
+    "PeninsulaError",
+    "ScalePoint",
+    "Scenario",
+    "Source",
+    "Stance",
+    "__version__",
+    "compare_overlay",
+    "evaluate",
+    "forecast",
+    "load",
+    "save",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -41,7 +41,9 @@ class _Group(TyperGroup):
             if _debug(ctx):
                 raise
             kind = "error" if isinstance(exc, PeninsulaError) else "internal error"
-            err().print(f"[red]{kind}:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            err().print(
+                f"[red]{kind}:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+            )
             raise typer.Exit(1) from None
 
 
@@ -82,9 +84,9 @@ def _root(
 
 
 # Feature commands: one import and one call per module.
+from peninsula.cli import dynamics as _dynamics  # noqa: E402
 from peninsula.cli import forecast as _forecast  # noqa: E402 (registration block)
 from peninsula.cli import scenarios as _scenarios  # noqa: E402
-from peninsula.cli import dynamics as _dynamics  # noqa: E402
 
 _forecast.register(app)
 _dynamics.register(app)

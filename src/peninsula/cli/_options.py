@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of commands that can also write their rounds as CSV."""
 
     table = "table"
@@ -34,7 +34,7 @@ class Format(str, Enum):
     csv = "csv"
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     """Output formats of the other commands."""
 
     table = "table"

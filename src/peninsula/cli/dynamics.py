@@ -6,7 +6,7 @@ option), 1 internal error (mapped by the main app).
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,15 +18,16 @@ from peninsula.cli._options import TableFormatOpt as FormatOpt
 __all__ = ["register"]
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     """What the launch model counts."""
 
     events = "events"
     missiles = "missiles"
 
 
-TargetOpt = Annotated[Target, typer.Option("--target", help="Count to model: events (launch days) or missiles.")]
-
+TargetOpt = Annotated[
+    Target, typer.Option("--target", help="Count to model: events (launch days) or missiles.")
+]
 
 
 def backtest(

@@ -1,4 +1,4 @@
-"""``forecast``, ``evaluate``, ``validate``, ``convert``, ``models`` and ``schema``: parse, call the API, render."""
+"""The core commands (forecast, evaluate, validate, convert, models, schema): parse, call the API, render."""
 
 from __future__ import annotations
 
@@ -183,7 +183,9 @@ def validate(
                 found = file_source_problems(p, sc)
         problems += found
         if not found:
-            out().print(f"ok {p}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.stances)} stances")
+            out().print(
+                f"ok {p}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.stances)} stances"
+            )
     if problems:
         raise InputError(problems)
 
@@ -217,8 +219,14 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
                 n: {
                     **asdict(c.info),
                     "params": {
-                        p.name: {"default": p.default, "doc": p.doc, "type": p.kind, "low": p.low,
-                                 "high": p.high, "choices": p.choices}
+                        p.name: {
+                            "default": p.default,
+                            "doc": p.doc,
+                            "type": p.kind,
+                            "low": p.low,
+                            "high": p.high,
+                            "choices": p.choices,
+                        }
                         for p in c.param_info()
                     },
                 }

@@ -37,11 +37,9 @@ def sources(
     JSON: a list of {actor, issue, field, value, source: {kind, file, quote, row, reason, low, high}}.
     Exits with status 2 if any value lacks a source or its source does not check out.
     """
-    from rich.markup import escape
-    from rich.table import Table
-
     from peninsula.core import InputError
     from peninsula.reports.console import out, write_json
+    from peninsula.reports.tables import sources_table
     from peninsula.scenarios import source_problems, source_records
     from peninsula.scenarios.sources import source_problem
 
@@ -50,27 +48,7 @@ def sources(
     if fmt is TableFormat.json:
         write_json([r.to_dict() for r in records])
     else:
-        table = Table(title=f"Sources of {sc.id}", show_lines=True)
-        for col, kw in (
-            ("actor", {}),
-            ("issue", {}),
-            ("field", {}),
-            ("value", {"justify": "right"}),
-            ("source", {"overflow": "fold"}),
-            ("check", {}),
-        ):
-            table.add_column(col, **kw)  # type: ignore[arg-type]
-        for r in records:
-            problem = source_problem(r.source, r.value)
-            table.add_row(
-                r.actor or "–",
-                r.issue or "–",
-                r.field,
-                f"{r.value:g}",
-                escape(r.source.describe()) if r.source else "[red]none[/red]",
-                "ok" if problem is None else f"[red]{escape(problem)}[/red]",
-            )
-        out().print(table)
+        out().print(sources_table(sc.id, records, source_problem))
     problems = source_problems(sc)
     if problems:
         raise InputError(problems)
@@ -78,10 +56,8 @@ def sources(
 
 def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
     """List the packaged scenarios and the policy-lever overlays."""
-    from rich.markup import escape
-    from rich.table import Table
-
     from peninsula.reports.console import out, write_json
+    from peninsula.reports.tables import scenarios_tables
     from peninsula.scenarios import DEFAULT_SCENARIO, list_overlays, list_packaged, load_overlay
 
     infos = list_packaged()
@@ -105,19 +81,8 @@ def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
             }
         )
         return
-    table = Table(title="Packaged scenarios")
-    for col in ("id", "date", "title", "actors", "issues", "seeds"):
-        table.add_column(col, overflow="fold")
-    for i in infos:
-        mark = " (default)" if i.id == DEFAULT_SCENARIO else ""
-        table.add_row(i.id + mark, str(i.date or "–"), i.title, str(i.n_actors), str(i.n_issues), i.seeds)
-    out().print(table)
-    otable = Table(title="Overlays (--overlay NAME)")
-    otable.add_column("name")
-    otable.add_column("lever", overflow="fold")
-    for o in overlays:
-        otable.add_row(o.id, escape(o.description))
-    out().print(otable)
+    for part in scenarios_tables(infos, overlays, DEFAULT_SCENARIO):
+        out().print(part)
 
 
 def cohesion(
@@ -136,10 +101,9 @@ def cohesion(
 
     'before' uses the scenario's positions; one column per model uses the positions after its last round.
     """
-    from rich.table import Table
-
     from peninsula import api
     from peninsula.reports.console import out, write_json
+    from peninsula.reports.tables import cohesion_table
     from peninsula.scenarios import cohesion as measure
     from peninsula.scenarios import cohesion_after, list_packaged
 
@@ -170,15 +134,7 @@ def cohesion(
     if fmt is TableFormat.json:
         write_json(rows)
         return
-    names = [m.info.name for m in models]
-    table = Table(title="U.S.-ROK alliance cohesion (1 - salience-weighted normalised gap)")
-    table.add_column("scenario", no_wrap=True)
-    table.add_column("before", justify="right")
-    for n in names:
-        table.add_column(n, justify="right")
-    for r in rows:
-        table.add_row(r["scenario"], f"{r['before']:.3f}", *(f"{r['after'][n]:.3f}" for n in names))
-    out().print(table)
+    out().print(cohesion_table(rows, [m.info.name for m in models]))
 
 
 def register(app: typer.Typer) -> None:

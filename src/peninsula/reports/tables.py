@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from peninsula.reports.console import fmt, signed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
     from rich.console import RenderableType
 
@@ -22,10 +24,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "backtest_table",
+    "cohesion_table",
     "evaluation_table",
     "forecast_tables",
     "models_table",
     "overlay_tables",
+    "scenarios_tables",
+    "sources_table",
     "whatif_tables",
 ]
 
@@ -50,9 +55,7 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
         table.add_column(m, justify="right")
     outcomes = result.outcomes
     for issue in sc.issues:
-        table.add_row(
-            issue.id, fmt(issue.status_quo), *(fmt(outcomes.at[m, issue.id]) for m in result.runs)
-        )
+        table.add_row(issue.id, fmt(issue.status_quo), *(fmt(outcomes.at[m, issue.id]) for m in result.runs))
     parts: list[RenderableType] = [table]
     if cohesion is not None:
         table.add_section()
@@ -89,7 +92,9 @@ def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
     from rich.table import Table
 
     sc = cmp.base.scenario
-    parts: list[RenderableType] = [f"[bold]{escape(sc.title or sc.id)}[/bold] with overlay [bold]{cmp.overlay}[/bold]"]
+    parts: list[RenderableType] = [
+        f"[bold]{escape(sc.title or sc.id)}[/bold] with overlay [bold]{cmp.overlay}[/bold]"
+    ]
     changed = Table(title="What the overlay changes", title_justify="left")
     for col in ("actor", "issue", "field", "base", "overlay", "source"):
         changed.add_column(col, overflow="fold")
@@ -181,7 +186,7 @@ def evaluation_table(
 
 
 def models_table(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
-    """The registered models: ``rows`` of name, title, deterministic, order-dependent, parameters, reference."""
+    """The registered models, one row each (name, title, flags, parameters, reference)."""
     from rich.table import Table
 
     table = Table(title="Registered models")
@@ -248,3 +253,60 @@ def whatif_tables(result: WhatIf, target: str, sims: int, seed: int) -> list[Ren
         f"P(fewer) = {diff['prob_fewer']:.2f}"
     )
     return [table, summary, *(f"[dim]note: {note}[/dim]" for note in result.notes)]
+
+
+def sources_table(
+    scenario_id: str, records: Sequence[Any], check: Callable[[Any, float], str | None]
+) -> RenderableType:
+    """Every value of a scenario with its source and the result of ``check(source, value)`` (None = ok)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Sources of {scenario_id}", show_lines=True)
+    for col in ("actor", "issue", "field", "value", "source", "check"):
+        table.add_column(col, justify="right" if col == "value" else "left", overflow="fold")
+    for r in records:
+        problem = check(r.source, r.value)
+        table.add_row(
+            r.actor or "–",
+            r.issue or "–",
+            r.field,
+            f"{r.value:g}",
+            escape(r.source.describe()) if r.source else "[red]none[/red]",
+            "ok" if problem is None else f"[red]{escape(problem)}[/red]",
+        )
+    return table
+
+
+def scenarios_tables(infos: Sequence[Any], overlays: Sequence[Any], default: str) -> list[RenderableType]:
+    """The packaged scenarios (``ScenarioInfo``) and the overlays (``Overlay``) as two tables."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Packaged scenarios")
+    for col in ("id", "date", "title", "actors", "issues", "seeds"):
+        table.add_column(col, overflow="fold")
+    for i in infos:
+        mark = " (default)" if i.id == default else ""
+        table.add_row(i.id + mark, str(i.date or "–"), i.title, str(i.n_actors), str(i.n_issues), i.seeds)
+    otable = Table(title="Overlays (--overlay NAME)")
+    otable.add_column("name")
+    otable.add_column("lever", overflow="fold")
+    for o in overlays:
+        otable.add_row(o.id, escape(o.description))
+    return [table, otable]
+
+
+def cohesion_table(rows: Sequence[Mapping[str, Any]], models: Sequence[str]) -> RenderableType:
+    """U.S.-ROK cohesion per scenario: ``before`` and after each model (``rows`` as ``peninsula cohesion``'s
+    JSON)."""
+    from rich.table import Table
+
+    table = Table(title="U.S.-ROK alliance cohesion (1 - salience-weighted normalised gap)")
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("before", justify="right")
+    for n in models:
+        table.add_column(n, justify="right")
+    for r in rows:
+        table.add_row(r["scenario"], f"{r['before']:.3f}", *(f"{r['after'][n]:.3f}" for n in models))
+    return table
