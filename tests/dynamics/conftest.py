@@ -46,8 +46,10 @@ def small_data(tmp_path: Path) -> Path:
 def packaged_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "korea"
     dest.mkdir()
-    src = resources.files("peninsula.dynamics").joinpath("data")
-    for name in ("dprk_missile_tests_monthly.csv", "alliance_timeline.csv"):
-        with resources.as_file(src.joinpath(name)) as path:
+    for package, folder, name in (
+        ("peninsula.dynamics", "data", "dprk_missile_tests_monthly.csv"),
+        ("peninsula.scenarios", "datasets", "alliance_timeline.csv"),
+    ):
+        with resources.as_file(resources.files(package).joinpath(folder, name)) as path:
             shutil.copy(path, dest / name)
     return dest

@@ -44,6 +44,12 @@ __all__ = [
 
 MONTHLY_FILE = "dprk_missile_tests_monthly.csv"
 TIMELINE_FILE = "alliance_timeline.csv"
+# Where the packaged copies live: the launch counts with the dynamics package, the alliance timeline once,
+# in the scenario datasets that scenario sources cite (one file, read through importlib.resources).
+_PACKAGED = {
+    MONTHLY_FILE: ("peninsula.dynamics", "data"),
+    TIMELINE_FILE: ("peninsula.scenarios", "datasets"),
+}
 
 MONTHLY_COUNT_COLUMNS = ("events", "missiles")
 MONTHLY_SUPP_COLUMNS = ("supp_events_non_cns", "supp_missiles_stated", "supp_events_count_unstated")
@@ -266,7 +272,8 @@ def load_data(data_dir: str | Path | None = None) -> KoreaData:
     ----------
     data_dir:
         Folder holding ``dprk_missile_tests_monthly.csv`` and ``alliance_timeline.csv`` with the packaged
-        columns. ``None`` reads the copy shipped inside the package (via ``importlib.resources``).
+        columns. ``None`` reads the copies shipped inside the package (via ``importlib.resources``): the
+        counts from ``peninsula/dynamics/data/``, the timeline from ``peninsula/scenarios/datasets/``.
 
     Returns
     -------
@@ -287,7 +294,7 @@ def load_data(data_dir: str | Path | None = None) -> KoreaData:
     texts: dict[str, tuple[str, str]] = {}
     for fname in (MONTHLY_FILE, TIMELINE_FILE):
         if data_dir is None:
-            res = resources.files("peninsula.dynamics").joinpath("data", fname)
+            res = resources.files(_PACKAGED[fname][0]).joinpath(_PACKAGED[fname][1], fname)
             texts[fname] = (f"<packaged>/{fname}", res.read_text(encoding="utf-8"))
         else:
             path = Path(data_dir) / fname

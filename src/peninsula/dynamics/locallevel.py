@@ -3,8 +3,8 @@
 Model (Harvey & Fernandes 1989, "Time series models for count or qualitative observations", *Journal of
 Business & Economic Statistics* 7(4): 407–417; also Harvey 1989, *Forecasting, Structural Time Series
 Models and the Kalman Filter*, ch. 6). Equation numbers of the paper could not be checked here, so the
-equations are written out in full and tagged (PG1)–(PG3) for the code to refer to. The count in month *t* is Poisson given a level μ_t and the month's
-posture covariates x_t::
+equations are written out in full and tagged (PG1)–(PG3) for the code to refer to. The count in month *t*
+is Poisson given a level μ_t and the month's posture covariates x_t::
 
     y_t | μ_t ~ Poisson(μ_t · z_t),          z_t = exp(x_t'δ)
 

@@ -19,7 +19,12 @@ Levers (``--set KEY=VALUE``)
 
 Simulation
 ----------
-The posture model is fitted on every month of the data. Each of ``n_sims`` parameter sets is drawn from
+The model (default :data:`~peninsula.dynamics.default.DEFAULT_MODEL`, the one the rolling-origin
+evaluation chooses; ``local_level``, ``ingarch`` or ``posture`` by name) is fitted on every month of the
+data. For the dynamic models, each path draws a parameter vector from the fit's Laplace approximation,
+filters the launch history up to the month before ``start`` and simulates month by month
+(:func:`~peninsula.dynamics.default.simulate_counts`). The posture model is fitted on every month of the
+data. Each of ``n_sims`` parameter sets is drawn from
 the estimated sampling distribution (:meth:`PostureFit.draw`), then counts are simulated month by month,
 feeding simulated launches back into the self-excitation term. Both paths share the parameter draws and
 the uniform numbers behind each month's count (common random numbers), so their difference reflects the
@@ -38,13 +43,16 @@ import numpy.typing as npt
 from scipy import stats
 
 from peninsula.core.errors import ParameterError
+from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
+from peninsula.dynamics.default import DEFAULT_MODEL, DYNAMIC_MODELS, DynamicFit
+from peninsula.dynamics.dynfit import covariate_matrix
 from peninsula.dynamics.loading import KoreaData, TimelineEvent, parse_month
 from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureFit, PostureModel
-from peninsula.core.rng import RNGLike, check_rng
 
 __all__ = [
     "EXERCISE_CALENDARS",
+    "WHATIF_MODELS",
     "Levers",
     "PathSummary",
     "WhatIf",
@@ -61,6 +69,7 @@ EXERCISE_CALENDARS: dict[str, tuple[tuple[int, ...], float]] = {
 }
 EXERCISE_CHOICES = ("recorded", *EXERCISE_CALENDARS)
 EVENT_LEVERS = ("summit", "talks", "sanctions")
+WHATIF_MODELS = (*DYNAMIC_MODELS, "posture")
 
 
 @dataclass(frozen=True)
@@ -174,8 +183,9 @@ class WhatIf:
     alternative: PathSummary
     observed: tuple[int | None, ...]
     n_sims: int
-    fit: PostureFit
+    fit: PostureFit | DynamicFit
     notes: tuple[str, ...]
+    model: str = "posture"
 
     def difference(self) -> dict[str, float]:
         """Alternative minus recorded window total: mean, percentiles, P(alternative > / < recorded).
@@ -215,6 +225,7 @@ class WhatIf:
 
         return {
             "target": self.target,
+            "model": self.model,
             "from": self.months[0],
             "months": len(self.months),
             "levers": self.levers.describe(),
@@ -286,6 +297,7 @@ def run_whatif(
     target: str = "events",
     n_sims: int = 2000,
     rng: RNGLike = None,
+    model: str | None = None,
 ) -> WhatIf:
     """Simulate launch counts along the recorded and an alternative posture path.
 
@@ -306,6 +318,8 @@ def run_whatif(
         Number of simulated paths (each with its own parameter draw).
     rng:
         Seed or generator (:func:`peninsula.core.rng.check_rng`).
+    model:
+        ``local_level``, ``ingarch`` or ``posture`` (default :data:`DEFAULT_MODEL`).
 
     Returns
     -------
@@ -330,29 +344,50 @@ def run_whatif(
             f"--from {start}: the {LAUNCH_MEMORY} months before it must be in the data "
             f"({months_data[0]}..{months_data[-1]})"
         )
+    name = model or DEFAULT_MODEL
+    if name not in WHATIF_MODELS:
+        raise ParameterError(f"unknown launch model {name!r}; choose from {', '.join(WHATIF_MODELS)}")
     gen = check_rng(rng)
-    fit = PostureModel(target).fit(data)
     history = data.monthly.target(target)[:pos]
     path_months = first + np.arange(n_months).astype("timedelta64[M]")
     rec_cols = _path_covariates(data.timeline, path_months, "recorded")
     alt_cols = _path_covariates(_alternative_timeline(data.timeline, levers), path_months, levers.exercises)
-    betas, alphas = fit.draw(n_sims, gen)
-    uniforms = gen.random((n_sims, n_months))
-    rec = _simulate(fit, rec_cols, history, betas, alphas, uniforms)
-    alt = _simulate(fit, alt_cols, history, betas, alphas, uniforms)
+    fit: PostureFit | DynamicFit
+    if name == "posture":
+        fit = PostureModel(target).fit(data)
+        betas, alphas = fit.draw(n_sims, gen)
+        uniforms = gen.random((n_sims, n_months))
+        rec = _simulate(fit, rec_cols, history, betas, alphas, uniforms)
+        alt = _simulate(fit, alt_cols, history, betas, alphas, uniforms)
+        keys = [n for n in fit.names if n not in ("const", SELF_EXCITATION)]
+    else:
+        fit = DYNAMIC_MODELS[name](target).fit(data)
+        keys = list(fit.covariates)
+        past = (history, covariate_matrix(data, months_data[:pos], fit.covariates))
+        thetas = fit.draw_thetas(n_sims, gen)
+        uniforms = gen.random((n_sims, n_months))
+        rec, alt = (
+            fit.simulate(
+                np.column_stack([cols[k] for k in keys]).reshape(n_months, len(keys)),
+                n_sims,
+                thetas=thetas,
+                uniforms=uniforms,
+                history=past,
+            ).astype(np.float64)
+            for cols in (rec_cols, alt_cols)
+        )
     y = data.monthly.target(target)
     observed = tuple(int(y[pos + j]) if pos + j < len(y) else None for j in range(n_months))
     notes = [
         EVIDENCE_NOTE,
-        f"model fitted on {fit.first_month}..{fit.last_month}; counts simulated from launch history to "
-        f"{months_data[pos - 1]}",
+        f"model {name} fitted on {fit.first_month}..{fit.last_month}; counts simulated from launch history "
+        f"to {months_data[pos - 1]}",
     ]
     if path_months[-1] > months_data[-1]:
         notes.append(
             f"months after {months_data[-1]} are beyond the data: the recorded path has no events there"
         )
-    notes.extend(fit.notes[1:])
-    keys = [n for n in fit.names if n not in ("const", SELF_EXCITATION)]
+    notes.extend(fit.notes[1:] if name == "posture" else fit.notes)
     return WhatIf(
         target=target,
         months=tuple(str(m) for m in path_months),
@@ -363,4 +398,5 @@ def run_whatif(
         n_sims=n_sims,
         fit=fit,
         notes=tuple(notes),
+        model=name,
     )
