@@ -1,0 +1,94 @@
+"""Sweeps on dask: a LocalCluster of K worker processes on 127.0.0.1, or an existing scheduler.
+
+Chunks are independent (each is a pure function of the spec and its draw range, see
+:mod:`peninsula.simulate.montecarlo`), so they are submitted all at once and gathered as they finish; the
+process that started the sweep alone writes the run store, chunk by chunk. Results are identical to an
+in-process run. dask is an optional dependency (``pip install 'peninsula[dist]'``), imported only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from peninsula.core import ParameterError
+from peninsula.simulate.montecarlo import Chunk, Executor, SweepSpec, run_chunk
+
+__all__ = ["MAX_WORKERS", "dask_executor"]
+
+#: Upper limit on ``--workers`` (one process each).
+MAX_WORKERS = 256
+_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?/?$")
+
+
+def _import_dask() -> Any:
+    try:
+        import distributed
+    except ImportError:  # pragma: no cover - the dist extra is installed in development
+        raise ParameterError(
+            "--workers/--scheduler need dask.distributed: pip install 'peninsula[dist]'"
+        ) from None
+    return distributed
+
+
+@contextmanager
+def dask_executor(
+    workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 10.0
+) -> Iterator[Executor]:
+    """An executor running chunks on dask; the cluster (if started here) stops when the block ends.
+
+    Parameters
+    ----------
+    workers:
+        Start a ``LocalCluster`` of this many single-threaded worker processes on 127.0.0.1.
+    scheduler:
+        Instead, the address of a running scheduler (``tcp://HOST:PORT``).
+    connect_timeout:
+        Seconds to wait for the scheduler before giving up with a :class:`ParameterError`.
+    """
+    if (workers is None) == (scheduler is None):
+        raise ParameterError("give either --workers K or --scheduler ADDRESS, not both")
+    distributed = _import_dask()
+    with ExitStack() as stack:
+        if scheduler is not None:
+            if not _ADDRESS.match(scheduler):
+                raise ParameterError(
+                    f"--scheduler: {scheduler!r} is not a scheduler address such as tcp://127.0.0.1:8786"
+                )
+            try:
+                client = distributed.Client(scheduler, timeout=f"{connect_timeout}s", set_as_default=False)
+            except (OSError, TimeoutError) as exc:
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise ParameterError(
+                    f"--scheduler {scheduler}: no dask scheduler answered within {connect_timeout:g} s "
+                    f"({reason[:120]})"
+                ) from None
+            stack.callback(client.close)
+        else:
+            assert workers is not None
+            if not 1 <= workers <= MAX_WORKERS:
+                raise ParameterError(f"--workers: {workers} is not between 1 and {MAX_WORKERS}")
+            cluster = distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            stack.callback(cluster.close)
+            client = distributed.Client(cluster, set_as_default=False)
+            stack.callback(client.close)
+
+        def execute(spec: SweepSpec, todo: Sequence[tuple[int, int, int]]) -> Iterator[Chunk]:
+            shared = client.scatter(spec, broadcast=True)
+            futures = [client.submit(run_chunk, shared, k, lo, hi, 1, pure=False) for k, lo, hi in todo]
+            for fut in distributed.as_completed(futures, loop=client.loop):
+                chunk: Chunk = fut.result()
+                fut.release()
+                yield chunk
+
+        yield execute
