@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from peninsula.core import InputError, Scenario
-from peninsula.io._text import read_text
+from peninsula.io._text import check_path, decode
+from peninsula.io.atomic import atomic_write, check_target, write_text
 from peninsula.io.bdm import read_bdm
 from peninsula.io.decide import SalienceScaleWarning, looks_like_decide, read_decide, write_decide
 from peninsula.io.yaml_format import (
@@ -20,6 +21,8 @@ from peninsula.io.yaml_format import (
 
 __all__ = [
     "SalienceScaleWarning",
+    "atomic_write",
+    "check_target",
     "detect_format",
     "load",
     "parse_yaml",
@@ -30,6 +33,7 @@ __all__ = [
     "scenario_json_schema",
     "scenario_to_yaml",
     "write_decide",
+    "write_text",
     "write_yaml",
     "yaml_line",
     "yaml_path",
@@ -47,9 +51,13 @@ def detect_format(path: str | Path) -> str:
         return "yaml"
     if suffix in XLSX_SUFFIXES:
         return "bdm"
-    if not p.is_file():
-        raise InputError.single(str(p), None, "path", "no such file")
-    return "decide" if looks_like_decide(read_text(p)) else "bdm"
+    check_path(p)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise InputError.single(str(p), None, "file", f"cannot read: {exc.strerror or exc}") from None
+    return "decide" if looks_like_decide(decode(head[: len(head) & ~3], str(p))) else "bdm"
 
 
 def load(path: str | Path) -> Scenario:
@@ -61,8 +69,7 @@ def load(path: str | Path) -> Scenario:
         If the file is missing or invalid; the error lists every problem with file, line and field.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputError.single(str(p), None, "path", "no such file")
+    check_path(p)
     fmt = detect_format(p)
     if fmt == "yaml":
         return read_yaml(p)
@@ -74,9 +81,15 @@ def load(path: str | Path) -> Scenario:
 def save(scenario: Scenario, path: str | Path) -> list[str]:
     """Write a scenario: ``.yaml``/``.yml`` as peninsula YAML, anything else as a DECIDE file.
 
-    Returns what the target format could not hold (empty for YAML).
+    Returns what the target format could not hold (empty for YAML). The file is written atomically: a
+    failed write leaves an existing file as it was.
+
+    Raises
+    ------
+    InputError
+        If the path is empty, a folder, in a missing or unwritable folder, or the write fails.
     """
-    p = Path(path)
+    p = check_target(path)
     if p.suffix.lower() in YAML_SUFFIXES:
         return write_yaml(scenario, p)
     if p.suffix.lower() in XLSX_SUFFIXES:

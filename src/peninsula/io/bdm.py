@@ -13,14 +13,15 @@ CR, LF and CRLF line endings are accepted (the replication's files use bare CR).
 
 from __future__ import annotations
 
-import csv
-import io
 import warnings
 from pathlib import Path
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Source, Stance
-from peninsula.io._text import parse_float, read_text
+from peninsula.core.limits import MAX_ACTORS, MAX_FIELD_CHARS
+from peninsula.io._text import check_path, csv_rows, field_too_long, parse_float, read_text
 from peninsula.io.decide import SalienceScaleWarning
+
+_CONTROL = frozenset(chr(c) for c in (*range(32), 127))
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "actor": ("actor", "stakeholder"),
@@ -37,20 +38,40 @@ def _rows_from_xlsx(path: Path) -> list[tuple[int, list[str]]]:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
         raise InputError.single(path.name, None, "file", f"not a readable .xlsx workbook ({exc})") from None
-    ws = wb.worksheets[0]
-    rows = [
-        (n, ["" if v is None else str(v) for v in row])
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
-    ]
-    wb.close()
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        ws = wb.worksheets[0]
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if len(rows) > MAX_ACTORS:
+                raise InputError.single(
+                    path.name, n, "actor", f"more than {MAX_ACTORS:,} actors: over the input limit"
+                )
+            cells = ["" if v is None else str(v) for v in row[:64]]
+            if any(len(c) > MAX_FIELD_CHARS for c in cells):
+                raise field_too_long(n, path.name)
+            rows.append((n, cells))
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for a corrupt workbook
+        raise InputError.single(path.name, None, "file", f"not a readable .xlsx workbook ({exc})") from None
+    finally:
+        wb.close()
     return rows
 
 
 def _rows_from_csv(path: Path) -> list[tuple[int, list[str]]]:
-    text = read_text(path)
+    text = read_text(path, path.name)
     sample = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=sample.count)
-    return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
+    rows = csv_rows(text, path.name, delimiter=delimiter)
+    if len(rows) > MAX_ACTORS + 1:
+        raise InputError.single(
+            path.name,
+            rows[MAX_ACTORS + 1][0],
+            "actor",
+            f"more than {MAX_ACTORS:,} actors: over the input limit (see docs/limits.md)",
+        )
+    return rows
 
 
 def read_bdm(path: str | Path) -> Scenario:
@@ -67,6 +88,7 @@ def read_bdm(path: str | Path) -> Scenario:
     """
     p = Path(path)
     name = p.name
+    check_path(p, name)
     rows = _rows_from_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm") else _rows_from_csv(p)
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:
@@ -107,6 +129,11 @@ def read_bdm(path: str | Path) -> Scenario:
         if not actor:
             problems.append(InputProblem(name, n, "actor", "empty actor name"))
             ok = False
+        elif any(c in _CONTROL for c in actor):
+            problems.append(
+                InputProblem(name, n, "actor", f"{actor[:40]!r} contains a control character (tab, newline)")
+            )
+            ok = False
         elif actor in seen:
             problems.append(
                 InputProblem(name, n, "actor", f"actor '{actor}' appears twice (first on line {seen[actor]})")
@@ -117,8 +144,8 @@ def read_bdm(path: str | Path) -> Scenario:
         for field in ("capability", "position", "salience"):
             try:
                 values[field] = parse_float(cells[field])
-            except ValueError:
-                problems.append(InputProblem(name, n, field, f"not a number: {cells[field]!r}", ctx))
+            except ValueError as exc:
+                problems.append(InputProblem(name, n, field, str(exc), ctx))
                 ok = False
                 continue
             if field != "position" and values[field] < 0:
@@ -147,6 +174,14 @@ def read_bdm(path: str | Path) -> Scenario:
             stacklevel=2,
         )
     positions = [r[3] for r in parsed]
+    if min(positions) == max(positions):
+        raise InputError.single(
+            name,
+            header_line,
+            "position",
+            f"every position is {positions[0]:g}: the issue's scale is the range of the positions, and a "
+            "scale needs two different positions",
+        )
     issue_id = p.stem
     actors, stances = [], []
     for n, actor, cap, pos, sal in parsed:

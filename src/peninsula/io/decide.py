@@ -22,13 +22,23 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from array import array
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, ScalePoint, Scenario, Source, Stance
-from peninsula.io._text import parse_float, read_text
+from peninsula.core.limits import MAX_ACTORS, MAX_FIELD_CHARS, MAX_ISSUES, MAX_STANCES
+from peninsula.io._text import field_too_long, parse_float, read_text
+from peninsula.io.atomic import write_text
+
+_M = TypeVar("_M", bound=BaseModel)
+
+#: Most problems listed for one file (the rest would only repeat them).
+MAX_PROBLEMS = 1_000
 
 TAGS = ("#A", "#P", "#M", "#D", "#/", "#O")
 _DELIMITERS = ("\t", ";", ",")
@@ -47,7 +57,7 @@ def looks_like_decide(text: str) -> bool:
     return False
 
 
-def _detect_dialect(lines: list[str]) -> tuple[str, str]:
+def _detect_dialect(lines: Iterable[str]) -> tuple[str, str]:
     """(delimiter, quotechar): the character after each row tag, by majority; the quote from the tag."""
     delims: Counter[str] = Counter()
     quotes: Counter[str] = Counter()
@@ -65,12 +75,53 @@ def _detect_dialect(lines: list[str]) -> tuple[str, str]:
     return delimiter, quote
 
 
+def _split(line: str, delimiter: str, quote: str) -> list[str]:
+    """The stripped fields of one line (a line is always one record; a quote never spans lines)."""
+    if quote not in line:
+        return [f.strip() for f in line.split(delimiter)]
+    return [f.strip() for f in next(csv.reader((line,), delimiter=delimiter, quotechar=quote), [])]
+
+
+def _id_problem(value: str) -> str | None:
+    bad = next((c for c in value if c in _CONTROL), None)
+    if bad is not None:
+        return f"{value[:40]!r} contains the control character {bad!r}; ids are one line of printable text"
+    return None
+
+
+_CONTROL = frozenset(chr(c) for c in (*range(32), 127))
+
+
+_FIELDS_SET: dict[tuple[type, frozenset[str]], set[str]] = {}
+
+
+def _trusted(cls: type[_M], **values: Any) -> _M:
+    """An instance of ``cls`` from values already checked; fields not given take their defaults.
+
+    Like ``cls.model_construct(**values)``, but the attributes are set one by one in declaration order so
+    that CPython gives the instance a key-sharing dict (about 130 bytes instead of 400), and instances
+    share one fields-set. ``tests/robustness/test_size_limits.py`` checks the result equals a validated
+    instance.
+    """
+    obj = cls.__new__(cls)
+    for key, field in cls.model_fields.items():
+        value = values[key] if key in values else field.get_default(call_default_factory=True)
+        object.__setattr__(obj, key, value)
+    fields_set = _FIELDS_SET.setdefault((cls, frozenset(values)), set(values))
+    object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 def read_decide(path: str | Path) -> Scenario:
     """Load a DECIDE input file as a :class:`~peninsula.core.Scenario`.
 
     Positions stay on each issue's own scale. ``power`` becomes the stance's issue-specific capability.
     Saliences above 1 (the upstream validator accepts 0-100) are divided by 100 with a
     :class:`SalienceScaleWarning`. Every number carries a ``dataset`` source naming the file and line.
+    The file must be within the limits of :mod:`peninsula.core.limits` (size, field length, actors,
+    issues, stances, magnitude of numbers); reading stops at the first row over a count limit.
 
     Raises
     ------
@@ -79,26 +130,36 @@ def read_decide(path: str | Path) -> Scenario:
     """
     p = Path(path)
     name = p.name
-    text = read_text(p)
-    lines = text.split("\n")
-    delimiter, quote = _detect_dialect(lines)
+    text = read_text(p, name)
+    delimiter, quote = _detect_dialect(io.StringIO(text))
     problems: list[InputProblem] = []
 
-    def bad(line: int, field: str, msg: str, ctx: str = "") -> None:
+    def bad(line: int | None, field: str, msg: str, ctx: str = "") -> None:
         problems.append(InputProblem(name, line, field, msg, ctx))
+
+    def over(line: int, field: str, what: str, limit: int) -> InputError:
+        return InputError.single(
+            name, line, field, f"more than {limit:,} {what}: over the input limit (see docs/limits.md)"
+        )
 
     title = ""
     comments: list[str] = []
-    actors: dict[str, dict[str, object]] = {}
-    issues: dict[str, dict[str, object]] = {}
+    actors: dict[str, tuple[str, str, int]] = {}
+    issues: dict[str, tuple[str, int]] = {}
     marks: dict[str, list[tuple[float, str]]] = {}
     mark_lines: dict[str, int] = {}
-    rows_d: list[tuple[int, str, str, float, float, float, str]] = []
-    for n, line in enumerate(lines, start=1):
+    # #D rows in compact columns: line, actor, issue, position, salience, power; notes only where given
+    d_line, d_pos, d_sal, d_pow = array("q"), array("d"), array("d"), array("d")
+    d_actor: list[str] = []
+    d_issue: list[str] = []
+    d_note: dict[int, str] = {}
+    for n, line in enumerate(io.StringIO(text), start=1):
+        line = line.rstrip("\n")
         if not line.strip():
             continue
-        fields = next(csv.reader(io.StringIO(line), delimiter=delimiter, quotechar=quote))
-        fields = [f.strip() for f in fields]
+        if len(line) > MAX_FIELD_CHARS:
+            raise field_too_long(n, name)
+        fields = _split(line, delimiter, quote)
         tag = fields[0] if fields else ""
         if tag not in TAGS:
             bad(n, "row type", f"unknown row type {tag[:20]!r}: expected one of {', '.join(TAGS)}")
@@ -112,33 +173,39 @@ def read_decide(path: str | Path) -> Scenario:
             if not args or not args[0]:
                 bad(n, "actor_id", "#A row without an actor id")
                 continue
+            if (why := _id_problem(args[0])) is not None:
+                bad(n, "actor_id", why)
+                continue
             if args[0] in actors:
                 bad(n, "actor_id", f"actor '{args[0]}' is defined twice", f"actor '{args[0]}'")
                 continue
-            actors[args[0]] = {
-                "id": args[0],
-                "name": args[1] if len(args) > 1 else "",
-                "description": " ".join(a for a in args[2:] if a),
-                "line": n,
-            }
+            if len(actors) >= MAX_ACTORS:
+                raise over(n, "actor_id", "actors", MAX_ACTORS)
+            actors[args[0]] = (args[1] if len(args) > 1 else "", " ".join(a for a in args[2:] if a), n)
         elif tag == "#P":
             if not args or not args[0]:
                 bad(n, "issue_id", "#P row without an issue id")
                 continue
+            if (why := _id_problem(args[0])) is not None:
+                bad(n, "issue_id", why)
+                continue
             if args[0] in issues:
                 bad(n, "issue_id", f"issue '{args[0]}' is defined twice", f"issue '{args[0]}'")
                 continue
-            issues[args[0]] = {"id": args[0], "description": " ".join(a for a in args[1:] if a), "line": n}
+            if len(issues) >= MAX_ISSUES:
+                raise over(n, "issue_id", "issues", MAX_ISSUES)
+            issues[args[0]] = (" ".join(a for a in args[1:] if a), n)
         elif tag == "#M":
             if len(args) < 2:
                 bad(n, "position", "#M row needs an issue id and a position")
                 continue
             try:
                 value = parse_float(args[1])
-                marks.setdefault(args[0], []).append((value, " ".join(args[2:]).strip()))
-                mark_lines.setdefault(args[0], n)
-            except ValueError:
-                bad(n, "position", f"not a number: {args[1]!r}", f"issue '{args[0]}'")
+            except ValueError as exc:
+                bad(n, "position", str(exc), f"issue '{args[0]}'")
+                continue
+            marks.setdefault(args[0], []).append((value, " ".join(args[2:]).strip()))
+            mark_lines.setdefault(args[0], n)
         else:  # "#D"
             if len(args) < 5:
                 bad(
@@ -153,24 +220,37 @@ def read_decide(path: str | Path) -> Scenario:
             for field, raw in zip(("position", "salience", "power"), args[2:5], strict=True):
                 try:
                     values.append(parse_float(raw))
-                except ValueError:
-                    bad(n, field, f"not a number: {raw!r}", ctx)
+                except ValueError as exc:
+                    bad(n, field, str(exc), ctx)
             if len(values) < 3:
                 continue
             if values[1] < 0:
                 bad(n, "salience", f"negative ({values[1]:g}); salience must be >= 0", ctx)
             if values[2] < 0:
                 bad(n, "power", f"negative ({values[2]:g}); power must be >= 0", ctx)
-            rows_d.append((n, actor, issue, values[0], values[1], values[2], " ".join(args[5:]).strip()))
+            if len(d_line) >= MAX_STANCES:
+                raise over(n, "row", "#D rows (stances)", MAX_STANCES)
+            d_line.append(n)
+            d_actor.append(actor)
+            d_issue.append(issue)
+            d_pos.append(values[0])
+            d_sal.append(values[1])
+            d_pow.append(values[2])
+            note = " ".join(args[5:]).strip()
+            if note:
+                d_note[len(d_line) - 1] = note
+        if len(problems) > MAX_PROBLEMS:
+            break
+    del text
 
     bounds: dict[str, tuple[float, float]] = {}
-    for iid, info in issues.items():
+    for iid, (_, line_no) in issues.items():
         vals = [v for v, _ in marks.get(iid, [])]
         if not vals:
             bounds[iid] = (0.0, 100.0)
         elif min(vals) == max(vals):
             bad(
-                int(str(info["line"])),
+                line_no,
                 "#M",
                 f"the #M rows give one point ({vals[0]:g}): a scale needs two",
                 f"issue '{iid}'",
@@ -187,12 +267,14 @@ def read_decide(path: str | Path) -> Scenario:
                 f"issue '{iid}'",
             )
 
-    scale_salience = any(r[4] > 1 for r in rows_d)
+    sal_max = max(d_sal, default=0.0)
+    scale_salience = sal_max > 1
     if scale_salience:
-        if any(r[4] > 100 for r in rows_d):
-            for r in rows_d:
-                if r[4] > 100:
-                    bad(r[0], "salience", f"{r[4]:g} exceeds 100", f"actor '{r[1]}', issue '{r[2]}'")
+        if sal_max > 100:
+            for k, sal in enumerate(d_sal):
+                if sal > 100:
+                    ctx = f"actor '{d_actor[k]}', issue '{d_issue[k]}'"
+                    bad(d_line[k], "salience", f"{sal:g} exceeds 100", ctx)
         else:
             warnings.warn(
                 f"{name}: saliences above 1 found; reading every salience as 0-100 and dividing by 100",
@@ -200,8 +282,9 @@ def read_decide(path: str | Path) -> Scenario:
                 stacklevel=2,
             )
     seen: dict[tuple[str, str], int] = {}
-    stances: list[Stance] = []
-    for n, actor, issue, pos, sal, power, note in rows_d:
+    keep: list[int] = []
+    for k, n in enumerate(d_line):
+        actor, issue, pos, sal, power = d_actor[k], d_issue[k], d_pos[k], d_sal[k], d_pow[k]
         ctx = f"actor '{actor}', issue '{issue}'"
         ok = True
         if actor not in actors:
@@ -214,54 +297,66 @@ def read_decide(path: str | Path) -> Scenario:
             lo, hi = bounds[issue]
             bad(n, "position", f"{pos:g} lies outside the issue's scale [{lo:g}, {hi:g}]", ctx)
             ok = False
-        if (actor, issue) in seen:
-            bad(n, "row", f"second #D row for this pair (first on line {seen[(actor, issue)]})", ctx)
+        first = seen.setdefault((actor, issue), n)
+        if first != n:
+            bad(n, "row", f"second #D row for this pair (first on line {first})", ctx)
             ok = False
-        seen.setdefault((actor, issue), n)
-        if not ok or sal < 0 or power < 0 or (scale_salience and sal > 100):
-            continue
-        src = Source(kind="dataset", file=name, row=f"line {n}")
+        if ok and sal >= 0 and power >= 0 and not (scale_salience and sal > 100):
+            keep.append(k)
+    del seen
+    if not problems and not actors:
+        bad(None, "#A", "no #A rows: a scenario needs at least one actor")
+    if not problems and not issues:
+        bad(None, "#P", "no #P rows: a scenario needs at least one issue")
+    if problems:
+        raise InputError(sorted(problems, key=lambda q: q.line or 0)[:MAX_PROBLEMS])
+
+    # Built without re-validation (every check above is the validation), compactly: one Source per line
+    # shared by the line's three numbers, ids shared with their actor and issue, and instance dicts
+    # that share their keys (benchmarks/bench_input_memory.py measures the memory per MB of input).
+    actor_ids = {a: a for a in actors}
+    issue_ids = {i: i for i in issues}
+    div = 100.0 if scale_salience else 1.0
+    stances: list[Stance] = []
+    for k in keep:
+        src = _trusted(Source, kind="dataset", file=name, row=f"line {d_line[k]}")
         stances.append(
-            Stance(
-                actor=actor,
-                issue=issue,
-                position=pos,
-                salience=sal / 100 if scale_salience else sal,
-                capability=power,
-                note=note,
+            _trusted(
+                Stance,
+                actor=actor_ids[d_actor[k]],
+                issue=issue_ids[d_issue[k]],
+                position=d_pos[k],
+                salience=d_sal[k] / div,
+                capability=d_pow[k],
                 sources={"position": src, "salience": src, "capability": src},
+                note=d_note.get(k, ""),
             )
         )
-    if problems:
-        raise InputError(sorted(problems, key=lambda q: q.line or 0))
-
-    issue_models = [
-        Issue(
-            id=iid,
-            description=str(info["description"]),
-            lower=bounds[iid][0],
-            upper=bounds[iid][1],
-            points=tuple(ScalePoint(value=v, label=lab) for v, lab in marks.get(iid, []) if lab),
-        )
-        for iid, info in issues.items()
-    ]
-    actor_models = [
-        Actor(id=a, name=str(info["name"]), description=str(info["description"]))
-        for a, info in actors.items()
-    ]
+    del d_actor, d_issue, d_pos, d_sal, d_pow, d_line, keep
     metadata = {"format": "decide"}
     if comments:
         metadata["comments"] = "\n".join(comments)
     try:
-        return Scenario(
-            id=p.stem,
+        issue_models = [
+            Issue(
+                id=iid,
+                description=desc,
+                lower=bounds[iid][0],
+                upper=bounds[iid][1],
+                points=tuple(ScalePoint(value=v, label=lab) for v, lab in marks.get(iid, []) if lab),
+            )
+            for iid, (desc, _) in issues.items()
+        ]
+        actor_models = [Actor(id=a, name=nm, description=desc) for a, (nm, desc, _) in actors.items()]
+        return Scenario.model_construct(
+            id=p.stem or "scenario",
             title=title,
             actors=tuple(actor_models),
             issues=tuple(issue_models),
             stances=tuple(stances),
             metadata=metadata,
         )
-    except ValidationError as exc:  # cross-checks already done above; kept so nothing slips through raw
+    except ValidationError as exc:  # Issue/Actor checks: cross-checks were all done above
         raise InputError(
             [
                 InputProblem(name, None, ".".join(map(str, e["loc"])) or "scenario", e["msg"])
@@ -270,15 +365,47 @@ def read_decide(path: str | Path) -> Scenario:
         ) from None
 
 
+def _one_line(text: str) -> str:
+    """``text`` with every control character (tab, CR, LF ...) replaced by a space."""
+    return "".join(" " if c in _CONTROL else c for c in text) if any(c in _CONTROL for c in text) else text
+
+
 def write_decide(scenario: Scenario, path: str | Path) -> list[str]:
     """Write ``scenario`` as a DECIDE input file (tab-separated, strings in single quotes).
 
     Issue bounds and labelled points become ``#M`` rows; each stance's capability (its own, else its
     actor's) becomes ``power``. Returns the list of things the DECIDE format cannot hold and that were
     therefore left out (status quo values, units, sources, actor kinds, dates), so callers can warn.
+    Tabs and line breaks inside free text (titles, names, descriptions, labels, notes) become spaces, so
+    that every row stays one line. The file is written atomically (:mod:`peninsula.io.atomic`).
+
+    Raises
+    ------
+    InputError
+        If an issue's scale is a single point (DECIDE needs two ``#M`` points), or the file cannot be
+        written.
     """
+    flat = [i for i in scenario.issues if i.lower == i.upper]
+    if flat:
+        raise InputError(
+            [
+                InputProblem(
+                    str(path),
+                    None,
+                    "issues.lower",
+                    f"issue '{i.id}' has a one-point scale ({i.lower:g}); a DECIDE file needs two points",
+                )
+                for i in flat
+            ]
+        )
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", quotechar="'", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    raw = csv.writer(buf, delimiter="\t", quotechar="'", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+
+    class _Flat:
+        def writerow(self, row: list[Any]) -> None:
+            raw.writerow([_one_line(v) if isinstance(v, str) else v for v in row])
+
+    w = _Flat()
     if scenario.title:
         w.writerow(["#O", scenario.title])
     for c in scenario.metadata.get("comments", "").split("\n") if scenario.metadata.get("comments") else []:
@@ -305,7 +432,7 @@ def write_decide(scenario: Scenario, path: str | Path) -> list[str]:
                 s.note,
             ]
         )
-    Path(path).write_text(buf.getvalue(), encoding="utf-8")
+    write_text(path, buf.getvalue())
     lost: list[str] = []
     if any(i.status_quo is not None for i in scenario.issues):
         lost.append("status quo values")

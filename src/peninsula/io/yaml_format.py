@@ -15,10 +15,104 @@ import yaml
 from pydantic import ValidationError
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Stance, integrity_problems
+from peninsula.core.limits import MAX_YAML_DEPTH, MAX_YAML_NODES
 from peninsula.io._text import read_text
+from peninsula.io.atomic import write_text
 
 # libyaml's safe loader when PyYAML was built with it (several times faster), else the pure-Python one
 _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_FAST_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader without implicit timestamps: ``date: 2019-02-30`` stays a string, so the data
+    model reports an impossible date with its YAML path and line instead of the loader failing."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _FAST_LOADER.yaml_implicit_resolvers.items()
+}
+
+_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _line(ev: yaml.Event) -> int | None:
+    mark = ev.start_mark
+    return None if mark is None else int(mark.line) + 1
+
+
+def check_yaml_structure(text: str, name: str) -> None:
+    """Refuse YAML nested deeper than :data:`~peninsula.core.limits.MAX_YAML_DEPTH` or with more than
+    :data:`~peninsula.core.limits.MAX_YAML_NODES` nodes once aliases are expanded.
+
+    Runs on the parser's events, which libyaml produces without recursion, before any object is built:
+    building a deeply nested document recurses once per level and can crash the interpreter. Syntax
+    errors are left to the loader, which reports them with their line.
+
+    Raises
+    ------
+    InputError
+        Naming the line where the limit is crossed.
+    """
+    depth = total = 0
+    starts: list[tuple[str | None, int]] = []
+    sizes: dict[str, int] = {}
+    try:
+        for ev in yaml.parse(text, Loader=_FAST_LOADER):
+            if isinstance(ev, _OPEN):
+                depth += 1
+                total += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise InputError.single(
+                        name,
+                        _line(ev),
+                        "yaml",
+                        f"nested deeper than {MAX_YAML_DEPTH} levels: over the input limit",
+                    )
+                starts.append((ev.anchor, total))
+            elif isinstance(ev, _CLOSE):
+                depth -= 1
+                anchor, first = starts.pop()
+                if anchor:
+                    sizes[anchor] = total - first + 1
+            elif isinstance(ev, yaml.ScalarEvent):
+                total += 1
+                if ev.anchor:
+                    sizes[ev.anchor] = 1
+            elif isinstance(ev, yaml.AliasEvent):
+                total += sizes.get(ev.anchor or "", 1)
+            if total > MAX_YAML_NODES:
+                raise InputError.single(
+                    name,
+                    _line(ev),
+                    "yaml",
+                    f"more than {MAX_YAML_NODES:,} values once aliases (*name) are expanded: over the input "
+                    "limit (see docs/limits.md)",
+                )
+    except yaml.YAMLError:
+        return
+
+
+def load_yaml_text(text: str, name: str) -> Any:
+    """Parse YAML text safely within the input limits; dates stay strings.
+
+    Raises
+    ------
+    InputError
+        If the text is not valid YAML or is over a limit (file, line and what is wrong).
+    """
+    check_yaml_structure(text, name)
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError.single(
+            name, line, "yaml", f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        ) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # an explicit !!tag's value
+        raise InputError.single(name, None, "yaml", f"a tagged value cannot be read: {exc}") from None
 
 
 def yaml_line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
@@ -72,7 +166,7 @@ def read_yaml(path: str | Path) -> Scenario:
         Every problem found, each with the YAML path (``stances[3].salience``) and its line.
     """
     p = Path(path)
-    return parse_yaml(read_text(p), p.name, default_id=p.stem)
+    return parse_yaml(read_text(p, p.name), p.name, default_id=p.stem)
 
 
 def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenario:
@@ -83,14 +177,7 @@ def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenar
     InputError
         Every problem found, each with the YAML path and its line.
     """
-    try:
-        data = yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError.single(
-            name, line, "yaml", f"not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+    data = load_yaml_text(text, name)
     if not isinstance(data, dict):
         raise InputError.single(name, 1, "(top level)", "a scenario file must be a YAML mapping")
     if default_id is not None:
@@ -154,8 +241,8 @@ def scenario_to_yaml(scenario: Scenario) -> str:
 
 
 def write_yaml(scenario: Scenario, path: str | Path) -> list[str]:
-    """Write a scenario as YAML; nothing is lost, so the returned list is empty."""
-    Path(path).write_text(scenario_to_yaml(scenario), encoding="utf-8")
+    """Write a scenario as YAML, atomically; nothing is lost, so the returned list is empty."""
+    write_text(path, scenario_to_yaml(scenario))
     return []
 
 

@@ -1,0 +1,126 @@
+"""Input limits: how big, deep and long any input may be, in one place.
+
+Every reader and every command checks its input against these constants before doing work that grows
+with it, and refuses what is over a limit with an :class:`~peninsula.core.InputError` (a file) or a
+:class:`~peninsula.core.ParameterError` (an option) that names the limit, so memory and time stay bounded
+and proportional to the input. ``docs/limits.md`` lists them for users; a test checks that the two agree.
+
+The values are generous for real scenarios (the largest packaged or reference file has a few hundred
+actors x issues) and small enough that a file at a limit is read in seconds and well under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from peninsula.core.errors import InputError, ParameterError
+
+__all__ = [
+    "MAX_ABS_VALUE",
+    "MAX_ACTORS",
+    "MAX_COUNT",
+    "MAX_DRAWS",
+    "MAX_FIELD_CHARS",
+    "MAX_FILE_BYTES",
+    "MAX_ISSUES",
+    "MAX_ROUNDS",
+    "MAX_ROUND_VALUES",
+    "MAX_SEED",
+    "MAX_SIMS",
+    "MAX_STANCES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "check_count",
+    "check_draws",
+    "check_file_size",
+    "check_rounds",
+    "check_seed",
+    "check_sims",
+    "check_value",
+]
+
+#: Largest input file read, in bytes (64 MiB). Checked from the file's size before it is read.
+MAX_FILE_BYTES: Final = 64 * 1024 * 1024
+#: Longest single field (CSV cell, DECIDE field) in characters; Python's csv module stops at 131,072.
+MAX_FIELD_CHARS: Final = 100_000
+#: Deepest nesting of YAML collections. Checked on the parser's events before any object is built:
+#: PyYAML's composer recurses once per level and crashes the interpreter at about 30,000 levels.
+MAX_YAML_DEPTH: Final = 64
+#: Most YAML nodes after expanding aliases (``*ref``); bounds "billion laughs" files.
+MAX_YAML_NODES: Final = 2_000_000
+#: Most actors in one scenario.
+MAX_ACTORS: Final = 10_000
+#: Most issues in one scenario.
+MAX_ISSUES: Final = 10_000
+#: Most stances (actor x issue pairs with a position) in one scenario.
+MAX_STANCES: Final = 1_000_000
+#: Largest magnitude of any number in a scenario (positions, scale bounds, capabilities, status quo) or an
+#: outcome: far beyond any real scale, small enough that weighted sums of 10,000 actors stay finite.
+MAX_ABS_VALUE: Final = 1e15
+#: Largest count in a launch series (per month).
+MAX_COUNT: Final = 1_000_000
+#: Most rounds of an iterative model (``--rounds``); models also stop as soon as nothing can change.
+MAX_ROUNDS: Final = 1_000
+#: Most position values a forecast records (rounds + 1) x stances, summed over models' rounds.
+MAX_ROUND_VALUES: Final = 20_000_000
+#: Most simulated paths of ``whatif`` (``--sims``).
+MAX_SIMS: Final = 100_000
+#: Most Monte Carlo draws of one sweep (``--draws``).
+MAX_DRAWS: Final = 1_000_000
+#: Largest seed (``--seed``); seeds are 0 .. 2**63 - 1.
+MAX_SEED: Final = 2**63 - 1
+
+
+def check_file_size(name: str, size: int) -> None:
+    """Raise :class:`InputError` if a file of ``size`` bytes is over :data:`MAX_FILE_BYTES`."""
+    if size > MAX_FILE_BYTES:
+        raise InputError.single(
+            name,
+            None,
+            "file",
+            f"{size / 2**20:.1f} MiB is over the input limit of {MAX_FILE_BYTES // 2**20} MiB "
+            "(see docs/limits.md)",
+        )
+
+
+def check_value(value: float) -> str | None:
+    """Why ``value`` is not usable as a scenario number (not finite, or over :data:`MAX_ABS_VALUE`)."""
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    if abs(value) > MAX_ABS_VALUE:
+        return f"{value:g} is larger in magnitude than the limit {MAX_ABS_VALUE:g} (see docs/limits.md)"
+    return None
+
+
+def _check_int(option: str, value: int, low: int, high: int, what: str) -> int:
+    if not low <= value <= high:
+        raise ParameterError(
+            f"{option} must be between {low:,} and {high:,} {what}, not {value:,} (see docs/limits.md)"
+        )
+    return value
+
+
+def check_rounds(rounds: int | None, option: str = "--rounds") -> int | None:
+    """``rounds`` if it lies in 0 .. :data:`MAX_ROUNDS` (``None`` passes); else :class:`ParameterError`."""
+    return None if rounds is None else _check_int(option, rounds, 0, MAX_ROUNDS, "rounds")
+
+
+def check_sims(sims: int, option: str = "--sims") -> int:
+    """``sims`` if it lies in 10 .. :data:`MAX_SIMS`; else :class:`ParameterError`."""
+    return _check_int(option, sims, 10, MAX_SIMS, "simulated paths")
+
+
+def check_draws(draws: int, option: str = "--draws") -> int:
+    """``draws`` if it lies in 1 .. :data:`MAX_DRAWS`; else :class:`ParameterError`."""
+    return _check_int(option, draws, 1, MAX_DRAWS, "draws")
+
+
+def check_seed(seed: int | None, option: str = "--seed") -> int | None:
+    """``seed`` if it lies in 0 .. :data:`MAX_SEED` (``None`` passes); else :class:`ParameterError`."""
+    return None if seed is None else _check_int(option, seed, 0, MAX_SEED, "")
+
+
+def check_count(option: str, value: int, high: int) -> int:
+    """``value`` if it lies in 0 .. ``high``; else :class:`ParameterError` naming ``option``."""
+    return _check_int(option, value, 0, high, "")
