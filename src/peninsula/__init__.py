@@ -40,13 +40,17 @@ _LAZY: dict[str, str] = {
     "PeninsulaError": "peninsula.core",
     "ScalePoint": "peninsula.core",
     "Scenario": "peninsula.core",
+    "Sensitivity": "peninsula.api",
     "Source": "peninsula.core",
     "Stance": "peninsula.core",
+    "Sweep": "peninsula.api",
     "compare_overlay": "peninsula.api",
     "evaluate": "peninsula.api",
     "forecast": "peninsula.api",
     "load": "peninsula.api",
     "save": "peninsula.io",
+    "sensitivity": "peninsula.api",
+    "sweep": "peninsula.api",
 }
 
 __all__ = [
@@ -67,14 +71,18 @@ __all__ = [
     "PeninsulaError",
     "ScalePoint",
     "Scenario",
+    "Sensitivity",
     "Source",
     "Stance",
+    "Sweep",
     "__version__",
     "compare_overlay",
     "evaluate",
     "forecast",
     "load",
     "save",
+    "sensitivity",
+    "sweep",
 ]
 
 
@@ -96,10 +104,14 @@ if TYPE_CHECKING:
         Evaluation,
         Forecast,
         OverlayComparison,
+        Sensitivity,
+        Sweep,
         compare_overlay,
         evaluate,
         forecast,
         load,
+        sensitivity,
+        sweep,
     )
     from peninsula.core import (
         Actor,

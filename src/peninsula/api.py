@@ -22,6 +22,7 @@ from peninsula.io._text import parse_float, read_text
 from peninsula.scenarios import load, packaged_ids
 from peninsula.simulate.forecast import Forecast, ModelSpec, forecast, resolve_models
 from peninsula.simulate.overlay import OverlayComparison, compare_overlay
+from peninsula.simulate.uncertainty import Sensitivity, Sweep, sensitivity, sweep
 
 __all__ = [
     "Evaluation",
@@ -29,6 +30,8 @@ __all__ = [
     "KnownOutcome",
     "ModelSpec",
     "OverlayComparison",
+    "Sensitivity",
+    "Sweep",
     "compare_overlay",
     "evaluate",
     "expand_paths",
@@ -37,6 +40,8 @@ __all__ = [
     "packaged_ids",
     "read_outcomes",
     "resolve_models",
+    "sensitivity",
+    "sweep",
 ]
 
 
