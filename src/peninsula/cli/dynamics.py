@@ -30,37 +30,95 @@ TargetOpt = Annotated[
 ]
 
 
+DEFAULT_TRAIN_END = "2019-12"  # the acceptance window of the one-step backtest (README, docs/dynamics.md)
+
+
 def backtest(
     train_end: Annotated[
-        str, typer.Option("--train-end", help="Last month of the first training window, YYYY-MM.")
-    ],
-    test_end: Annotated[str, typer.Option("--test-end", help="Last test month, YYYY-MM.")],
+        str | None,
+        typer.Option(
+            "--train-end",
+            help=f"Last month of the first training window, YYYY-MM (default {DEFAULT_TRAIN_END}).",
+        ),
+    ] = None,
+    test_end: Annotated[
+        str | None,
+        typer.Option("--test-end", help="Last test month, YYYY-MM (default: the last month of the data)."),
+    ] = None,
     data: DataOpt = None,
     target: TargetOpt = Target.events,
     fmt: FormatOpt = TableFormat.table,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            "--rolling", help="Also run the rolling-origin evaluation (every origin, several horizons)."
+        ),
+    ] = False,
+    horizon: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--horizon", min=1, max=24, help="Rolling horizon in months (repeatable; default 1, 3, 6)."
+        ),
+    ] = None,
+    out_png: Annotated[
+        Path | None, typer.Option("--out", help="With --rolling: write the calibration chart (PIT) here.")
+    ] = None,
 ) -> None:
-    """Backtest the DPRK launch model one month ahead (expanding window) against two baselines."""
+    """Backtest the DPRK launch models one month ahead (expanding window) against two baselines.
+
+    With --rolling, also score every model from every origin at horizons 1, 3 and 6 months (log score,
+    RPS, MAE, 50/80% coverage, PIT, Diebold-Mariano against the baselines) and name the model the
+    evaluation chooses.
+    """
     from peninsula.core.errors import ParameterError
     from peninsula.dynamics.backtest import run_backtest
     from peninsula.dynamics.loading import load_data, parse_month
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import backtest_table
 
+    if out_png is not None and not rolling:
+        raise ParameterError("--out draws the calibration chart of the rolling evaluation: add --rolling")
+    if horizon and not rolling:
+        raise ParameterError("--horizon applies to the rolling evaluation: add --rolling")
+    korea = load_data(data)
+    train_end = train_end or DEFAULT_TRAIN_END
+    test_end = test_end or str(korea.monthly.months[-1])
     for opt, value in (("--train-end", train_end), ("--test-end", test_end)):
         try:
             parse_month(value)
         except ValueError as exc:
             raise ParameterError(f"{opt}: {exc}") from exc
-    korea = load_data(data)
     try:
         result = run_backtest(korea, train_end, test_end, target.value)
     except ValueError as exc:
         raise ParameterError(str(exc)) from exc
+    evaluation = None
+    if rolling:
+        from peninsula.dynamics.rolling import HORIZONS, run_rolling
+
+        try:
+            evaluation = run_rolling(korea, target.value, tuple(horizon or HORIZONS))
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from exc
+        if out_png is not None:
+            from peninsula.reports.rolling import plot_calibration
+
+            plot_calibration(evaluation, out_png)
     if fmt is TableFormat.json:
-        write_json(result.to_dict())
+        doc = result.to_dict()
+        if evaluation is not None:
+            doc["rolling"] = evaluation.to_dict()
+        write_json(doc)
         return
     for part in backtest_table(result, target.value, test_end, str(korea.source)):
         out().print(part)
+    if evaluation is not None:
+        from peninsula.reports.rolling import rolling_tables
+
+        for part in rolling_tables(evaluation, str(korea.source)):
+            out().print(part)
+        if out_png is not None:
+            out().print(f"calibration chart written to {out_png}")
 
 
 def whatif(
@@ -72,6 +130,21 @@ def whatif(
             "--set",
             help="Lever KEY=VALUE (repeatable): exercises=full|reduced|suspended|recorded, "
             "summit=YYYY-MM|none, talks=YYYY-MM|none, sanctions=YYYY-MM|none.",
+        ),
+    ] = None,
+    overlay: Annotated[
+        str | None,
+        typer.Option(
+            "--overlay",
+            help="A Korea scenario overlay mapped onto the levers (resume-exercises, dual-track-sanctions, "
+            "phased-relief); added to any --set.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Launch model: local_level, ingarch or posture (default: the rolling evaluation's choice).",
         ),
     ] = None,
     out_png: Annotated[Path | None, typer.Option("--out", help="Write a fan-chart PNG here.")] = None,
@@ -92,9 +165,14 @@ def whatif(
         parse_month(from_)
     except ValueError as exc:
         raise ParameterError(f"--from: {exc}") from exc
-    levers = parse_levers(set_ or [])
+    settings = list(set_ or [])
+    if overlay is not None:
+        from peninsula.dynamics.overlays import overlay_levers
+
+        settings = overlay_levers(overlay, from_) + settings
+    levers = parse_levers(settings)
     korea = load_data(data)
-    result = run_whatif(korea, from_, months, levers, target=target.value, n_sims=sims, rng=seed)
+    result = run_whatif(korea, from_, months, levers, target=target.value, n_sims=sims, rng=seed, model=model)
     if out_png is not None:
         from peninsula.reports.plots import plot_whatif
 
@@ -103,6 +181,7 @@ def whatif(
         doc = result.to_dict()
         doc["seed"] = seed
         doc["png"] = str(out_png) if out_png is not None else None
+        doc["overlay"] = overlay
         write_json(doc)
         return
     for part in whatif_tables(result, target.value, sims, seed):

@@ -19,6 +19,11 @@ Models
     Poisson with the mean of the 12 months before *t*. When those 12 months are all zero the mean is
     floored at 1/24 per month (half an event in a year) so that a launch does not score ``-inf``; this
     continuity correction is the only change to the textbook baseline.
+``local_level``, ``ingarch``
+    The dynamic count models (:mod:`~peninsula.dynamics.locallevel`, :mod:`~peninsula.dynamics.ingarch`),
+    refitted on the months before *t*, plug-in one-step predictive given *t*'s posture. Added beside the
+    original four (issue 14); the rolling-origin evaluation (:mod:`~peninsula.dynamics.rolling`) scores
+    them at more origins and horizons.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from peninsula.dynamics.loading import KoreaData, parse_month
+from peninsula.dynamics.dynfit import covariate_matrix
+from peninsula.dynamics.ingarch import IngarchModel
+from peninsula.dynamics.loading import KoreaData, MonthlyCounts, parse_month
+from peninsula.dynamics.locallevel import LocalLevelModel
 from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureModel, build_design, fit_negbin
 from peninsula.dynamics.scoring import (
     CountDistribution,
@@ -42,7 +50,7 @@ from peninsula.dynamics.scoring import (
 
 __all__ = ["LAST12_FLOOR", "MODEL_NAMES", "Backtest", "ModelScore", "MonthScore", "run_backtest"]
 
-MODEL_NAMES = ("posture", "posture_param", "climatology", "last12")
+MODEL_NAMES = ("posture", "posture_param", "climatology", "last12", "local_level", "ingarch")
 PARAM_DRAWS = 500
 LAST12_FLOOR = 1.0 / 24.0  # events per month; see module docstring
 
@@ -153,6 +161,14 @@ def _score(month: str, dist: CountDistribution, observed: int) -> MonthScore:
     )
 
 
+def _cut(data: KoreaData, n: int) -> KoreaData:
+    m = data.monthly
+    monthly = MonthlyCounts(
+        m.months[:n], m.events[:n], m.missiles[:n], {k: v[:n] for k, v in m.supplementary.items()}
+    )
+    return KoreaData(monthly=monthly, timeline=data.timeline, source=data.source)
+
+
 def run_backtest(
     data: KoreaData,
     train_end: str,
@@ -189,7 +205,7 @@ def run_backtest(
     >>> from peninsula.dynamics.loading import load_data
     >>> bt = run_backtest(load_data(), "2020-12", "2021-03")
     >>> bt.months, sorted(bt.models)
-    (3, ['climatology', 'last12', 'posture', 'posture_param'])
+    (3, ['climatology', 'ingarch', 'last12', 'local_level', 'posture', 'posture_param'])
     """
     model = model or PostureModel(target)
     if model.target != target:
@@ -231,6 +247,12 @@ def run_backtest(
         )
         recent = y[max(0, t - 12) : t]
         scores["last12"].append(_score(label, Poisson(max(float(recent.mean()), LAST12_FLOOR)), observed))
+        past = _cut(data, int(t))  # the dynamic models see the months before t only
+        x_t = covariate_matrix(data, months[t : t + 1])
+        ll = LocalLevelModel(target).fit(past, uncertainty=False)
+        scores["local_level"].append(_score(label, ll.predictive(x_t, [1])[0], observed))
+        ig = IngarchModel(target).fit(past, uncertainty=False)
+        scores["ingarch"].append(_score(label, ig.predictive(x_t, [1])[0], observed))
     return Backtest(
         train_end=train_end,
         test_end=test_end,
