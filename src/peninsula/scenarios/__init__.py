@@ -1,18 +1,20 @@
 """The Korea scenario library: sourced, dated snapshots of the U.S.-ROK alliance and North Korea.
 
 Four packaged scenarios (``data/*.yaml``, read through :mod:`importlib.resources`) turn the five seed
-analyses (``seeds/``) into bargaining inputs; every number in them names its source (a verbatim seed quote,
-a row of a packaged dataset, or a coded judgement with an uncertainty range). Overlays apply the seeds'
-policy levers on top of a snapshot, and :func:`cohesion` measures how far apart the United States and the
-ROK stand.
+analyses (``seeds/``) and the public record into bargaining inputs; every number in them names its source
+(a verbatim seed quote, a row of a packaged dataset, a public page with URL, quote and date, or a coded
+judgement with an uncertainty range), and none is dated after its snapshot. Overlays apply the seeds' policy
+levers on top of a snapshot dated on or after them, :func:`cohesion` measures how far apart the United States
+and the ROK stand, and :func:`load_record` gives what happened afterwards (to judge forecasts; never an input).
 
 Examples
 --------
 >>> from peninsula.scenarios import DEFAULT_SCENARIO, load_packaged, apply_overlay, cohesion
 >>> s = load_packaged(DEFAULT_SCENARIO)
 >>> s.date.isoformat()
-'2019-04-11'
->>> round(cohesion(s).value, 3) < round(cohesion(apply_overlay(s, "phased-relief")).value, 3)
+'2019-04-30'
+>>> june = load_packaged("korea-2019-06")
+>>> round(cohesion(june).value, 3) < round(cohesion(apply_overlay(june, "phased-relief")).value, 3)
 True
 """
 
@@ -27,6 +29,7 @@ from peninsula.scenarios.cohesion import (
     cohesion_by_model,
     has_allies,
 )
+from peninsula.scenarios.history import RecordEntry, load_record, record_problems
 from peninsula.scenarios.library import (
     DEFAULT_SCENARIO,
     ScenarioInfo,
@@ -60,6 +63,7 @@ __all__ = [
     "IssueGap",
     "Overlay",
     "OverlayChange",
+    "RecordEntry",
     "ScenarioInfo",
     "SourceRecord",
     "apply_overlay",
@@ -74,8 +78,10 @@ __all__ = [
     "load",
     "load_overlay",
     "load_packaged",
+    "load_record",
     "overlay_changes",
     "packaged_ids",
+    "record_problems",
     "source_problems",
     "source_records",
 ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from peninsula.core import Scenario
 from peninsula.core.rng import RNGLike
@@ -15,6 +14,9 @@ from peninsula.scenarios import load
 from peninsula.scenarios.cohesion import cohesion_by_model
 from peninsula.scenarios.overlays import AppliedChange, Overlay, apply_overlay, load_overlay, overlay_changes
 from peninsula.simulate.forecast import Forecast, ModelSpec, forecast, resolve_models
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
 __all__ = ["OverlayComparison", "common_seed", "compare_overlay"]
 
@@ -97,6 +99,8 @@ class OverlayComparison:
     @property
     def outcomes(self) -> pd.DataFrame:
         """Long table, one row per issue and model: ``issue, model, base, overlay, change``."""
+        import pandas as pd
+
         b, o = self.base.outcomes, self.overlaid.outcomes
         bv, ov = b.to_numpy(dtype=float), o.reindex(index=b.index, columns=b.columns).to_numpy(dtype=float)
         rows = [
@@ -135,11 +139,11 @@ def compare_overlay(
 
     Examples
     --------
-    >>> cmp = compare_overlay("korea-2019-04", "resume-exercises", models=["compromise"])
+    >>> cmp = compare_overlay("korea-2019-06", "resume-exercises", models=["compromise"])
     >>> cmp.outcomes.query("issue == 'exercises'")[["base", "overlay"]].round(1).to_numpy().tolist()
-    [[0.0, 16130.3]]
+    [[0.0, 16333.3]]
     >>> round(cmp.cohesion_base["before"], 3), round(cmp.cohesion_overlaid["before"], 3)
-    (0.52, 0.52)
+    (0.568, 0.568)
     """
     base_sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
