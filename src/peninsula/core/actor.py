@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from peninsula.core.limits import NonNegative, OneLineId
 from peninsula.core.source import Source
 
 ActorKind = Literal["state", "domestic", "institution"]
@@ -32,10 +33,10 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: OneLineId = Field(min_length=1)
     name: str = ""
     kind: ActorKind = "state"
-    capability: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    capability: NonNegative | None = None
     capability_source: Source | None = None
     description: str = ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from peninsula.core.limits import Number, OneLineId
 from peninsula.core.source import Source
 
 
@@ -12,7 +13,7 @@ class ScalePoint(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    value: float = Field(allow_inf_nan=False)
+    value: Number = Field(allow_inf_nan=False)
     label: str = ""
 
 
@@ -37,13 +38,13 @@ class Issue(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: OneLineId = Field(min_length=1)
     description: str = ""
-    lower: float = Field(default=0.0, allow_inf_nan=False)
-    upper: float = Field(default=100.0, allow_inf_nan=False)
+    lower: Number = Field(default=0.0, allow_inf_nan=False)
+    upper: Number = Field(default=100.0, allow_inf_nan=False)
     unit: str = ""
     points: tuple[ScalePoint, ...] = ()
-    status_quo: float | None = Field(default=None, allow_inf_nan=False)
+    status_quo: Number | None = Field(default=None, allow_inf_nan=False)
     status_quo_source: Source | None = None
 
     @model_validator(mode="after")

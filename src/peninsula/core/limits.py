@@ -12,7 +12,9 @@ actors x issues) and small enough that a file at a limit is read in seconds and 
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, Field
 
 from peninsula.core.errors import InputError, ParameterError
 
@@ -31,6 +33,9 @@ __all__ = [
     "MAX_STANCES",
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
+    "NonNegative",
+    "Number",
+    "OneLineId",
     "check_count",
     "check_draws",
     "check_file_size",
@@ -91,6 +96,33 @@ def check_value(value: float) -> str | None:
     if abs(value) > MAX_ABS_VALUE:
         return f"{value:g} is larger in magnitude than the limit {MAX_ABS_VALUE:g} (see docs/limits.md)"
     return None
+
+
+_CONTROL = frozenset(chr(c) for c in (*range(32), 127))
+
+
+def _bounded(value: float) -> float:
+    why = check_value(value)
+    if why is not None:
+        raise ValueError(why)
+    return value
+
+
+def _one_line(value: str) -> str:
+    bad = next((c for c in value if c in _CONTROL), None)
+    if bad is not None:
+        raise ValueError(
+            f"{value[:40]!r} contains the control character {bad!r}: an id is one line of printable text"
+        )
+    return value
+
+
+#: A scenario number: finite, magnitude at most :data:`MAX_ABS_VALUE`.
+Number = Annotated[float, AfterValidator(_bounded)]
+#: A scenario number that is >= 0 (capabilities).
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_bounded)]
+#: An id: no tab, line break or other control character (so every file format can hold it).
+OneLineId = Annotated[str, AfterValidator(_one_line)]
 
 
 def _check_int(option: str, value: int, low: int, high: int, what: str) -> int:

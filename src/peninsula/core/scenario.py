@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from peninsula.core.actor import Actor
 from peninsula.core.issue import Issue
+from peninsula.core.limits import NonNegative, Number
 from peninsula.core.source import Source
 
 StanceField = Literal["position", "salience", "capability"]
@@ -46,9 +47,9 @@ class Stance(BaseModel):
 
     actor: str
     issue: str
-    position: float = Field(allow_inf_nan=False)
+    position: Number = Field(allow_inf_nan=False)
     salience: float = Field(ge=0, le=1, allow_inf_nan=False)
-    capability: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    capability: NonNegative | None = None
     sources: dict[StanceField, Source] = Field(default_factory=dict)
     veto: bool = False
     note: str = ""
@@ -203,6 +204,10 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     Paths are tuples such as ``("stances", 3, "position")`` that name the offending field.
     """
     problems: list[tuple[tuple[str | int, ...], str]] = []
+    if not s.actors:
+        problems.append((("actors",), "a scenario needs at least one actor"))
+    if not s.issues:
+        problems.append((("issues",), "a scenario needs at least one issue"))
     for coll, ids in (("actors", s.actor_ids), ("issues", s.issue_ids)):
         seen: set[str] = set()
         for k, item_id in enumerate(ids):

@@ -225,6 +225,10 @@ def _cross_problems(name: str, data: dict[str, Any], root: yaml.Node | None) -> 
     for loc, msg in integrity_problems(partial):
         if msg in raw_ids:  # the item exists but is itself invalid: already reported
             continue
+        if len(loc) == 1:  # an empty collection: report it unless its items were invalid on their own
+            if not data.get(str(loc[0])):
+                out.append(InputProblem(name, yaml_line(root, loc), yaml_path(loc), msg))
+            continue
         coll, k = str(loc[0]), int(loc[1])
         real = (coll, index[coll][k], *loc[2:])
         out.append(InputProblem(name, yaml_line(root, real), yaml_path(real), msg))
