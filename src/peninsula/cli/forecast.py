@@ -47,6 +47,14 @@ def forecast(
         Path | None, typer.Option(help="Write every model event (challenges, exchanges) to this CSV file.")
     ] = None,
     overlay: OverlayOpt = None,
+    against_record: Annotated[
+        bool,
+        typer.Option(
+            "--against-record",
+            help="Print the record of what happened after the packaged snapshot beside the forecasts "
+            "(JSON: 'record' {value, date, source} per issue). The record is never an input.",
+        ),
+    ] = False,
 ) -> None:
     """Forecast a scenario with one or more bargaining models."""
     from peninsula import api
@@ -56,6 +64,14 @@ def forecast(
 
     scenario = api.load(path if path is not None else DEFAULT_SCENARIO)
     instances = api.resolve_models(model or ["all"], parse_settings(set_))
+    record = None
+    if against_record:
+        from peninsula.core import ParameterError
+        from peninsula.scenarios import load_record
+
+        if overlay is not None:
+            raise ParameterError("--against-record takes no --overlay: the record is of the snapshot itself")
+        record = load_record(scenario.id)
     if overlay is not None:
         cmp = api.compare_overlay(scenario, overlay, instances, rounds=rounds, rng=seed)
         _write_timings(cmp.base, timings)
@@ -84,12 +100,21 @@ def forecast(
         doc = result.to_dict()
         if cohesion is not None:
             doc["cohesion"] = cohesion
+        if record is not None:
+            from peninsula.reports.record import record_json
+
+            doc["record"] = record_json(result, record)
         write_json(doc)
     elif fmt is Format.csv:
         sys.stdout.write(_rounds_csv(result))
     else:
         for part in forecast_tables(result, cohesion):
             out().print(part)
+        if record is not None:
+            from peninsula.reports.record import record_table
+
+            for part in record_table(result, record):
+                out().print(part)
 
 
 def _write_timings(result: api.Forecast, timings: bool, tag: str = "") -> None:
