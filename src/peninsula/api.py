@@ -6,7 +6,6 @@ workbench call only this.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from peninsula.core import InputError, InputProblem
+from peninsula.core import InputError
+from peninsula.core.limits import check_rounds
 from peninsula.core.rng import RNGLike
 from peninsula.io import load as load_file
-from peninsula.io._text import parse_float, read_text
+from peninsula.io.outcomes import KnownOutcome, outcome_problems, read_outcomes
 from peninsula.scenarios import load, packaged_ids
 from peninsula.simulate.forecast import Forecast, ModelSpec, forecast, resolve_models
 from peninsula.simulate.overlay import OverlayComparison, compare_overlay
@@ -48,70 +48,6 @@ __all__ = [
 # -- evaluation ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KnownOutcome:
-    """A recorded outcome of an issue, with its reference point (status quo) if known."""
-
-    issue_id: str
-    outcome: float
-    reference_point: float | None
-    group: str | None = None
-
-
-def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
-    """Read an outcomes CSV: columns ``issue_id``, ``outcome`` and optionally ``reference_point``.
-
-    The group an issue belongs to (for the bootstrap and cross-validation) comes from a ``proposal``,
-    ``proposal_id``, ``case`` or ``case_id`` column, the first present. Other columns are ignored. A
-    blank outcome means unknown (the issue is left out); a blank reference point means none.
-    """
-    p = Path(path)
-    rows = list(csv.reader(read_text(p).split("\n")))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise InputError.single(p.name, None, "file", "empty outcomes file")
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in ("issue_id", "outcome") if c not in header]
-    if missing:
-        raise InputError([InputProblem(p.name, 1, c, "missing column") for c in missing])
-    ki, ko = header.index("issue_id"), header.index("outcome")
-    kr = header.index("reference_point") if "reference_point" in header else None
-    kg = next((header.index(c) for c in ("proposal", "proposal_id", "case", "case_id") if c in header), None)
-    out: dict[str, KnownOutcome] = {}
-    problems: list[InputProblem] = []
-
-    def cell(row: list[str], k: int | None) -> str:
-        return row[k].strip() if k is not None and k < len(row) else ""
-
-    for n, row in enumerate(rows[1:], start=2):
-        iid = cell(row, ki)
-        if not iid:
-            problems.append(InputProblem(p.name, n, "issue_id", "empty issue id"))
-            continue
-        if iid in out:
-            problems.append(InputProblem(p.name, n, "issue_id", f"issue '{iid}' listed twice"))
-        if not cell(row, ko):
-            continue
-        try:
-            outcome = parse_float(cell(row, ko))
-            ref = parse_float(cell(row, kr)) if cell(row, kr) else None
-        except ValueError as exc:
-            problems.append(
-                InputProblem(
-                    p.name,
-                    n,
-                    "outcome" if str(exc) == cell(row, ko) else "reference_point",
-                    f"not a number: {exc}",
-                    f"issue '{iid}'",
-                )
-            )
-            continue
-        out[iid] = KnownOutcome(iid, outcome, ref, cell(row, kg) or None)
-    if problems:
-        raise InputError(problems)
-    return out
-
-
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly, plus every ``.csv``/``.txt`` file in named folders (sorted by name)."""
     out: list[Path] = []
@@ -123,6 +59,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             out.append(p)
         else:
             raise InputError.single(str(p), None, "path", "no such file or folder")
+        if p.is_dir() and not any(q.parent == p for q in out):
+            raise InputError.single(str(p), None, "path", "the folder holds no .csv or .txt scenario file")
     return out
 
 
@@ -201,17 +139,24 @@ def evaluate(
     from peninsula.simulate.evaluation import Case, assess
 
     known = outcomes if isinstance(outcomes, Mapping) else read_outcomes(outcomes)
+    check_rounds(rounds)
     instances = resolve_models(models, settings)
+    files = expand_paths(paths)
+    if not files:
+        raise InputError.single("PATH", None, "path", "no scenario files given")
     rows: list[tuple[str, str, str, float, float, float]] = []
     groups: dict[str, str] = {}
     cases: list[Case] = []
     reference: dict[str, float] = {}
     intervals: dict[str, dict[str, tuple[float, float]]] = {}
     skipped: list[str] = []
-    for path in expand_paths(paths):
+    for path in files:
         if on_file is not None:
             on_file(path)
         sc = load_file(path)
+        bad_refs = outcome_problems(sc, known)
+        if bad_refs:
+            raise InputError(bad_refs)
         sq = {
             i: known[i].reference_point
             for i in sc.issue_ids
@@ -237,6 +182,15 @@ def evaluate(
         for iid, res in Compromise().run(sc).issues.items():
             if iid in known and res.outcome is not None:
                 reference[iid] = abs(res.outcome - known[iid].outcome)
+    if not rows:
+        name = next((k.file for k in known.values() if k.file), "outcomes")
+        raise InputError.single(
+            name,
+            None,
+            "issue_id",
+            f"no issue of the {len(files)} scenario file(s) has a known outcome here, so there is nothing to "
+            "score (are the issue ids those of the #P rows?)",
+        )
     df = pd.DataFrame(rows, columns=["model", "issue", "file", "forecast", "outcome", "error"])
     df["group"] = [groups[i] for i in df["issue"]]
     uncertainty = assess(
