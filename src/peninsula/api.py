@@ -10,9 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from peninsula.core import InputError
 from peninsula.core.limits import check_rounds
@@ -23,6 +21,9 @@ from peninsula.scenarios import load, packaged_ids
 from peninsula.simulate.forecast import Forecast, ModelSpec, forecast, resolve_models
 from peninsula.simulate.overlay import OverlayComparison, compare_overlay
 from peninsula.simulate.uncertainty import Sensitivity, Sweep, sensitivity, sweep
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
 __all__ = [
     "Evaluation",
@@ -82,6 +83,8 @@ class Evaluation:
     @property
     def summary(self) -> pd.DataFrame:
         """Mean absolute error and number of issues per model, with the bootstrap interval where computed."""
+        import pandas as pd
+
         g = self.errors.groupby("model", sort=False)["error"]
         df = pd.DataFrame({"mae": g.mean(), "n": g.size()})
         for key in ("mae_low", "mae_high"):
@@ -191,6 +194,8 @@ def evaluate(
             f"no issue of the {len(files)} scenario file(s) has a known outcome here, so there is nothing to "
             "score (are the issue ids those of the #P rows?)",
         )
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=["model", "issue", "file", "forecast", "outcome", "error"])
     df["group"] = [groups[i] for i in df["issue"]]
     uncertainty = assess(

@@ -53,9 +53,11 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
     table.add_column("status quo", justify="right")
     for m in result.runs:
         table.add_column(m, justify="right")
-    outcomes = result.outcomes
     for issue in sc.issues:
-        table.add_row(issue.id, fmt(issue.status_quo), *(fmt(outcomes.at[m, issue.id]) for m in result.runs))
+        cells = [
+            run.issues[issue.id].outcome if issue.id in run.issues else None for run in result.runs.values()
+        ]
+        table.add_row(issue.id, fmt(issue.status_quo), *(fmt(x) for x in cells))
     parts: list[RenderableType] = [table]
     if cohesion is not None:
         table.add_section()

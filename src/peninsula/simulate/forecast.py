@@ -7,15 +7,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from peninsula.core import ParameterError, Scenario
 from peninsula.core.rng import RNGLike
 from peninsula.models.base import Model, ModelRun
 from peninsula.models.registry import REGISTRY, get_model
 from peninsula.scenarios import load
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
 __all__ = ["EVENT_COLUMNS", "Forecast", "ModelSpec", "forecast", "resolve_models"]
 
@@ -86,6 +87,8 @@ class Forecast:
     @property
     def outcomes(self) -> pd.DataFrame:
         """Forecast outcome per model (rows) and issue (columns), on each issue's own scale; NaN = none."""
+        import pandas as pd
+
         data = {
             m: {i: (r.outcome if r.outcome is not None else math.nan) for i, r in run.issues.items()}
             for m, run in self.runs.items()
@@ -97,6 +100,8 @@ class Forecast:
     @property
     def rounds(self) -> pd.DataFrame:
         """Long table of positions: one row per model, round, issue and actor (round 0 = input)."""
+        import pandas as pd
+
         rows = [
             (m, rec.round, i, a, x)
             for m, run in self.runs.items()
@@ -109,6 +114,8 @@ class Forecast:
     @property
     def round_outcomes(self) -> pd.DataFrame:
         """One row per model, issue and round: the outcome after that round."""
+        import pandas as pd
+
         rows = [
             (m, i, rec.round, rec.outcome if rec.outcome is not None else math.nan)
             for m, run in self.runs.items()
@@ -123,6 +130,8 @@ class Forecast:
 
         With no events at all the frame is empty but still has the shared :data:`EVENT_COLUMNS`.
         """
+        import pandas as pd
+
         rows = [{"model": m, **e} for m, run in self.runs.items() for e in run.events]
         if not rows:
             return pd.DataFrame(columns=list(EVENT_COLUMNS))
