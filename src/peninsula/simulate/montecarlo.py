@@ -477,3 +477,80 @@ def make_spec(
         noise=nz,
         rounds=rounds,
     )
+
+
+def spec_from_record(record: dict[str, Any]) -> SweepSpec:
+    """Rebuild the :class:`SweepSpec` of a stored run (``RunStore.run``'s row)."""
+    from peninsula.models.registry import get_model
+
+    scenario = Scenario.model_validate_json(record["scenario_json"])
+    models = []
+    for name in record["models"]:
+        cls = get_model(name)
+        models.append(cls(**cls.validate_params(record["params"].get(name, {}))))
+    return SweepSpec(
+        scenario=scenario,
+        base_id=record["scenario_id"],
+        base_hash=record["scenario_hash"],
+        overlay=record["overlay"],
+        models=tuple(models),
+        draws=int(record["draws"]),
+        seed=int(record["seed"]),
+        noise=NoiseSpec(**record["noise"]),
+        rounds=record["rounds"],
+        version=record["version"],
+    )
+
+
+def load_sweep(store: RunStore, run_id: str) -> Sweep:
+    """A stored run as a :class:`Sweep` (draws not yet committed are NaN and left out of the summary)."""
+    record = store.run(run_id)
+    spec = spec_from_record(record)
+    outcomes, cohesion = store.load(record["run_id"], spec.model_names, spec.issue_ids, spec.draws)
+    return Sweep(spec, record["run_id"], outcomes, cohesion)
+
+
+def compare_sweeps(first: Sweep, second: Sweep) -> dict[str, Any]:
+    """How ``second``'s outcome distributions differ from ``first``'s, per model and issue both have.
+
+    Per model and issue: means and medians of each and their differences (second − first), and the
+    probabilities that a draw of the second run lies strictly above / below an independent draw of the
+    first (over all pairs of draws with a forecast; ties count in neither).
+    """
+    models: dict[str, Any] = {}
+    notes: list[str] = []
+    for m, name in enumerate(first.spec.model_names):
+        if name not in second.spec.model_names:
+            notes.append(f"model {name} is only in the first run")
+            continue
+        m2 = second.spec.model_names.index(name)
+        issues: dict[str, Any] = {}
+        for i, iid in enumerate(first.spec.issue_ids):
+            if iid not in second.spec.issue_ids:
+                continue
+            a = first.outcome_array[:, m, i]
+            b = second.outcome_array[:, m2, second.spec.issue_ids.index(iid)]
+            a = np.sort(a[np.isfinite(a)])
+            b = b[np.isfinite(b)]
+            if not a.size or not b.size:
+                continue
+            below = np.searchsorted(a, b, side="left").sum()  # pairs with a < b
+            above = (a.size - np.searchsorted(a, b, side="right")).sum()  # pairs with a > b
+            pairs = float(a.size) * float(b.size)
+            ma, mb = float(np.mean(a)), float(np.mean(b))
+            qa, qb = float(np.median(a)), float(np.median(b))
+            issues[iid] = {
+                "mean_first": ma,
+                "mean_second": mb,
+                "diff_mean": mb - ma,
+                "median_first": qa,
+                "median_second": qb,
+                "diff_median": qb - qa,
+                "p_second_above_first": float(below) / pairs,
+                "p_second_below_first": float(above) / pairs,
+            }
+        models[name] = {"issues": issues}
+    for name in second.spec.model_names:
+        if name not in first.spec.model_names:
+            notes.append(f"model {name} is only in the second run")
+    return {"first": first.run_id, "second": second.run_id, "models": models, "notes": notes}
