@@ -1,0 +1,224 @@
+"""A thin adapter over the dynamics package's launch models: one month at a time, posture per draw.
+
+The dynamics models simulate a whole window along one posture path shared by every draw
+(:func:`peninsula.dynamics.default.simulate_counts`, ``run_whatif``). The coupled loop needs one month at a
+time, because next month's posture depends on this month's launches, with a posture that differs by draw.
+Each stepper below repeats its model's simulation step exactly as the model's own ``simulate`` (or
+``whatif``) does — the same parameter draws, the same uniforms in the same order, the same arithmetic — so
+that with every response rule at 0 the loop's launches equal ``run_whatif`` under the same posture path
+(a property test checks it for every model).
+
+Random numbers, in this order, from the run's generator (as ``run_whatif`` draws them): the parameter draws
+(:meth:`PostureFit.draw` or ``fit.draw_thetas``), then the ``(draws, months)`` uniforms behind the counts.
+The loop draws everything else afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from peninsula.core import ParameterError
+
+__all__ = ["LAUNCH_MODELS", "LaunchStepper", "fit_launch_model", "make_stepper"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class LaunchStepper(Protocol):
+    """What the loop needs of a launch model."""
+
+    name: str
+    covariates: tuple[str, ...]
+
+    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
+        """Draw parameters and uniforms (in the model's whatif order) and filter the launch history."""
+
+    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+        """Month ``j``: covariates per draw ``x[name]`` (draws,) → counts, NB shape ``r`` and prob ``p``."""
+
+
+def _posture(
+    x: Mapping[str, FloatArray], names: tuple[str, ...], n: int
+) -> tuple[list[FloatArray], dict[tuple[float, ...], npt.NDArray[np.bool_]]]:
+    cols = [np.broadcast_to(np.asarray(x[c], dtype=np.float64), (n,)) for c in names]
+    if not cols:
+        return cols, {(): np.ones(n, dtype=bool)}
+    mat = np.column_stack(cols)
+    rows, inverse = np.unique(mat, axis=0, return_inverse=True)
+    return cols, {tuple(r.tolist()): inverse.reshape(-1) == k for k, r in enumerate(rows)}
+
+
+@dataclass
+class PostureStepper:
+    """The NB2 posture regression (:class:`peninsula.dynamics.PostureFit`), stepped as ``whatif`` does."""
+
+    fit: Any
+    history: npt.NDArray[np.int64]
+    name: str = "posture"
+    covariates: tuple[str, ...] = field(default=())
+    _state: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from peninsula.dynamics.covariates import SELF_EXCITATION
+
+        self.covariates = tuple(n for n in self.fit.names if n not in ("const", SELF_EXCITATION))
+
+    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
+        from peninsula.dynamics.covariates import LAUNCH_MEMORY
+
+        betas, alphas = self.fit.draw(n_draws, gen)
+        uniforms = gen.random((n_draws, n_months))
+        counts = np.zeros((n_draws, LAUNCH_MEMORY + n_months))
+        counts[:, :LAUNCH_MEMORY] = self.history[-LAUNCH_MEMORY:]
+        self._state = {"betas": betas, "alphas": alphas, "u": uniforms, "counts": counts}
+
+    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+        from scipy import stats
+
+        from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION
+        from peninsula.dynamics.model import MAX_LOG_MEAN
+
+        st = self._state
+        counts = st["counts"]
+        n = counts.shape[0]
+        X = np.empty((n, len(self.fit.names)))
+        for i, name in enumerate(self.fit.names):
+            if name == "const":
+                X[:, i] = 1.0
+            elif name == SELF_EXCITATION:
+                X[:, i] = np.log1p(counts[:, j : j + LAUNCH_MEMORY].sum(axis=1))
+            else:
+                X[:, i] = x[name]
+        mu = np.exp(np.minimum(np.einsum("sk,sk->s", X, st["betas"]), MAX_LOG_MEAN))
+        r = 1.0 / st["alphas"]
+        p = r / (r + mu)
+        y = stats.nbinom.ppf(st["u"][:, j], r, p)
+        counts[:, LAUNCH_MEMORY + j] = y
+        return y.astype(np.int64), r, p
+
+
+@dataclass
+class LocalLevelStepper:
+    """The Poisson-gamma local-level model (:class:`peninsula.dynamics.locallevel.LocalLevelFit`)."""
+
+    fit: Any
+    history: tuple[npt.NDArray[np.int64], FloatArray]
+    name: str = "local_level"
+    covariates: tuple[str, ...] = field(default=())
+    _state: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.covariates = tuple(self.fit.covariates)
+
+    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
+        from scipy import special
+
+        thetas = self.fit.draw_thetas(n_draws, gen)
+        uniforms = gen.random((n_draws, n_months))
+        omega = special.expit(thetas[:, 0])
+        delta = thetas[:, 1:]
+        y_hist, X_hist = self.history
+        a = np.zeros(n_draws)
+        b = np.zeros(n_draws)
+        z_hist = np.exp(delta @ X_hist.T)
+        for t, yt in enumerate(y_hist):
+            a = omega * a + yt
+            b = omega * b + z_hist[:, t]
+        self._state = {"omega": omega, "delta": delta, "u": uniforms, "a": a, "b": b}
+
+    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+        from scipy import stats
+
+        from peninsula.dynamics.locallevel import _SHAPE_FLOOR
+
+        st = self._state
+        n = st["a"].shape[0]
+        a = np.maximum(st["omega"] * st["a"], _SHAPE_FLOOR)
+        b = st["omega"] * st["b"]
+        z = np.empty(n)
+        _, groups = _posture(x, self.covariates, n)
+        for row, mask in groups.items():
+            z = np.where(mask, np.exp(st["delta"] @ np.array(row, dtype=np.float64)), z)
+        p = b / (b + z)
+        y = stats.nbinom.ppf(st["u"][:, j], a, p).astype(np.int64)
+        st["a"], st["b"] = a + y, b + z
+        return y, a, p
+
+
+@dataclass
+class IngarchStepper:
+    """The negative binomial INGARCH(1,1) model (:class:`peninsula.dynamics.ingarch.IngarchFit`)."""
+
+    fit: Any
+    history: tuple[npt.NDArray[np.int64], FloatArray]
+    name: str = "ingarch"
+    covariates: tuple[str, ...] = field(default=())
+    _state: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.covariates = tuple(self.fit.covariates)
+
+    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
+        from peninsula.dynamics.ingarch import unpack
+
+        thetas = self.fit.draw_thetas(n_draws, gen)
+        uniforms = gen.random((n_draws, n_months))
+        y_hist, X_hist = self.history
+        lam_prev = self.fit._history(thetas, y_hist, X_hist)
+        w, a, b, phi, g = unpack(thetas)
+        y_prev = np.full(n_draws, float(y_hist[-1]))
+        self._state = {"w": w, "a": a, "b": b, "r": 1.0 / phi, "g": g, "u": uniforms,
+                       "lam": lam_prev, "y": y_prev}
+
+    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+        from scipy import stats
+
+        st = self._state
+        n = st["lam"].shape[0]
+        base = np.empty(n)
+        _, groups = _posture(x, self.covariates, n)
+        for row, mask in groups.items():
+            base = np.where(mask, st["w"] * np.exp(st["g"] @ np.array(row, dtype=np.float64)), base)
+        lam = base + st["a"] * st["y"] + st["b"] * st["lam"]
+        r = st["r"]
+        p = r / (r + lam)
+        y = stats.nbinom.ppf(st["u"][:, j], r, p).astype(np.int64)
+        st["lam"], st["y"] = lam, y.astype(np.float64)
+        return y, r, p
+
+
+LAUNCH_MODELS = ("local_level", "ingarch", "posture")
+
+
+def fit_launch_model(data: Any, name: str, target: str, end: str) -> Any:
+    """Fit launch model ``name`` on ``data`` up to ``end`` (``YYYY-MM``) through the dynamics public API."""
+    if name not in LAUNCH_MODELS:
+        raise ParameterError(f"unknown launch model {name!r}; choose from {', '.join(LAUNCH_MODELS)}")
+    try:
+        if name == "posture":
+            from peninsula.dynamics import PostureModel
+
+            return PostureModel(target).fit(data, end=end)
+        from peninsula.dynamics.default import fit_model
+
+        return fit_model(data, model=name, target=target, end=end)
+    except ValueError as exc:
+        raise ParameterError(f"launch model {name} cannot be fitted up to {end}: {exc}") from exc
+
+
+def make_stepper(fit: Any, name: str, data: Any, target: str, pos: int) -> LaunchStepper:
+    """A stepper for a fitted launch model, with the recorded launch history before data month ``pos``."""
+    y = data.monthly.target(target)[:pos]
+    if name == "posture":
+        return PostureStepper(fit, y)
+    from peninsula.dynamics.default import covariate_matrix
+
+    X = covariate_matrix(data, data.monthly.months[:pos], fit.covariates)
+    if name == "local_level":
+        return LocalLevelStepper(fit, (y, X))
+    return IngarchStepper(fit, (y, X))
