@@ -44,3 +44,14 @@ def test_cli_start_up_imports_nothing_heavy() -> None:
     code = f"import sys, peninsula.cli, peninsula; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert p.stdout.strip() == ""
+
+
+def test_forecast_table_path_imports_no_pandas() -> None:
+    """The default ``forecast`` renders its table from the runs: pandas (~0.4 s) stays unloaded."""
+    code = (
+        "import sys, peninsula; from peninsula.reports.tables import forecast_tables; "
+        "f = peninsula.forecast(peninsula.DEFAULT_SCENARIO, ['compromise', 'median']); forecast_tables(f); "
+        "print('pandas' in sys.modules)"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == "False"
