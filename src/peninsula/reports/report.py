@@ -1,0 +1,716 @@
+"""The self-contained HTML report (``peninsula report``): collect the results, then render one HTML file.
+
+Two steps, kept apart:
+
+* :func:`collect` runs what the report shows through the layers below -- the forecast (or base vs.
+  overlay on common random numbers), cohesion across the packaged snapshots, and the DPRK launch model's
+  fan chart -- and returns a :class:`ReportData`;
+* :func:`render_html` turns a :class:`ReportData` into one HTML document: every style, script and chart
+  inline (charts are matplotlib figures rendered to SVG by :mod:`peninsula.reports.charts`), a
+  Content-Security-Policy that forbids every network request, so the file opens offline and can be mailed.
+
+:func:`charts` gives the same figures for ``--png DIR``. The run id is a hash of everything that
+determines the numbers (scenario content, overlay, models and their parameters, seed, rounds, version),
+so two reports with the same run id show the same forecast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import math
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from peninsula.core import Scenario, Source
+from peninsula.reports.console import fmt, signed
+
+if TYPE_CHECKING:
+    from peninsula.dynamics.whatif import WhatIf
+    from peninsula.models.base import Model
+    from peninsula.reports.charts import Chart
+    from peninsula.scenarios.sources import SourceRecord
+    from peninsula.simulate.forecast import Forecast
+    from peninsula.simulate.overlay import OverlayComparison
+
+__all__ = [
+    "OVERLAY_LEVERS",
+    "LaunchPanel",
+    "Report",
+    "ReportData",
+    "build_report",
+    "charts",
+    "collect",
+    "render_html",
+    "run_id",
+    "write_text_atomic",
+]
+
+#: Overlays that map directly onto a lever of the launch model (docs/dynamics.md, "How the Korea scenario
+#: overlays map onto these levers"); the other overlays only partly overlap or not at all, and the launch
+#: panel then shows the recorded posture alone and says so.
+OVERLAY_LEVERS: dict[str, tuple[str, ...]] = {"resume-exercises": ("exercises=full",)}
+
+#: Months of launch record shown before the scenario's month, and months simulated from it.
+RECORD_MONTHS = 24
+FAN_MONTHS = 12
+FAN_SIMS = 1000
+
+
+@dataclass(frozen=True)
+class LaunchPanel:
+    """The DPRK launch panel: the record around the scenario's month and the what-if run from it."""
+
+    months: tuple[str, ...]
+    observed: tuple[float | None, ...]
+    scenario_month: str
+    whatif: WhatIf
+    levers: tuple[str, ...]
+    data_source: str
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows (computed by :func:`collect`, rendered by :func:`render_html`)."""
+
+    forecast: Forecast
+    seed: int
+    run_id: str
+    version: str
+    models: list[Model]
+    rounds: int | None = None
+    cohesion: dict[str, float] | None = None
+    comparison: OverlayComparison | None = None
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    launch: LaunchPanel | None = None
+    notes: list[str] = field(default_factory=list)
+    sources: list[SourceRecord] = field(default_factory=list)
+    created: str = ""
+
+    @property
+    def scenario(self) -> Scenario:
+        """The base scenario."""
+        return self.forecast.scenario
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rendered report: the HTML text, the charts it shows, and what reproduces it."""
+
+    html: str
+    charts: list[Chart]
+    data: ReportData
+
+    @property
+    def run_id(self) -> str:
+        """The run id printed in the footer."""
+        return self.data.run_id
+
+    def write(self, path: str | Path) -> Path:
+        """Write the HTML file (atomically) and return its path."""
+        return write_text_atomic(path, self.html)
+
+    def write_pngs(self, folder: str | Path) -> list[Path]:
+        """Write every chart as ``<key>.png`` into ``folder`` (created if missing)."""
+        from peninsula.reports.charts import save_png
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        return [save_png(c.figure, out / f"{c.key}.png") for c in self.charts]
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) through a temp file in the same folder and ``os.replace``."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("peninsula")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
+        return "0+unknown"
+
+
+def run_id(
+    scenario: Scenario, overlay: str | None, models: Sequence[Model], seed: int, rounds: int | None, version: str
+) -> str:
+    """12 hex digits of the SHA-256 of what determines a report's numbers.
+
+    Examples
+    --------
+    >>> from peninsula.scenarios import load_packaged
+    >>> from peninsula.models.baselines import Compromise
+    >>> s = load_packaged("korea-2019-04")
+    >>> a = run_id(s, None, [Compromise()], 1, None, "0.1.0")
+    >>> a == run_id(s, None, [Compromise()], 1, None, "0.1.0"), a == run_id(s, None, [Compromise()], 2, None, "0.1.0")
+    (True, False)
+    """
+    identity = {
+        "scenario": scenario.model_dump(mode="json"),
+        "overlay": overlay,
+        "models": [[m.info.name, {k: repr(v) for k, v in m.get_params().items()}] for m in models],
+        "seed": int(seed),
+        "rounds": rounds,
+        "version": version,
+    }
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+# -- collecting ---------------------------------------------------------------------------------------------
+
+
+def _launch_panel(scenario: Scenario, overlay: str | None, seed: int) -> tuple[LaunchPanel | None, list[str]]:
+    """The launch model run from the scenario's month, or ``None`` with the reason."""
+    import numpy as np
+
+    from peninsula.dynamics import load_data, parse_levers, run_whatif
+
+    if scenario.date is None:
+        return None, ["DPRK launch panel: the scenario has no date, so there is no month to start from."]
+    data = load_data()
+    months = [str(m) for m in data.monthly.months]
+    start = f"{scenario.date.year:04d}-{scenario.date.month:02d}"
+    if start not in months:
+        return None, [f"DPRK launch panel: the launch record ({months[0]}..{months[-1]}) does not cover {start}."]
+    k = months.index(start)
+    if k < 3:
+        return None, [f"DPRK launch panel: {start} has fewer than three months of launch history before it."]
+    notes = []
+    levers: tuple[str, ...] = ()
+    if overlay is not None:
+        levers = OVERLAY_LEVERS.get(overlay, ())
+        if not levers:
+            notes.append(
+                f"DPRK launch panel: overlay '{overlay}' has no direct lever in the launch model "
+                "(docs/dynamics.md); the fan shows the recorded posture only."
+            )
+    w = run_whatif(data, start, FAN_MONTHS, parse_levers(list(levers)), n_sims=FAN_SIMS, rng=seed)
+    lo = max(0, k - RECORD_MONTHS)
+    first = np.datetime64(months[lo], "M")
+    window = [str(first + np.timedelta64(j, "M")) for j in range(k - lo + FAN_MONTHS)]
+    counts = dict(zip(months, (float(v) for v in data.monthly.events), strict=True))
+    observed = tuple(counts.get(m) for m in window)
+    return LaunchPanel(tuple(window), observed, start, w, levers, data.source), notes
+
+
+def _snapshot_rows(models: Sequence[Model], seed: int, rounds: int | None) -> list[dict[str, Any]]:
+    from peninsula.scenarios import cohesion, cohesion_after, has_allies, list_packaged, load_packaged
+    from peninsula.simulate.forecast import forecast
+
+    rows = []
+    for info in list_packaged():
+        sc = load_packaged(info.id)
+        if not has_allies(sc):
+            continue
+        result = forecast(sc, [m.clone() for m in models], rounds=rounds, rng=seed)
+        rows.append({
+            "scenario": sc.id,
+            "date": sc.date.isoformat() if sc.date else "",
+            "before": cohesion(sc).value,
+            "after": {m: cohesion_after(sc, run).value for m, run in result.runs.items()},
+        })
+    return rows
+
+
+def collect(
+    scenario: Scenario,
+    models: Sequence[Model],
+    *,
+    overlay: str | None = None,
+    seed: int | None = None,
+    rounds: int | None = None,
+    snapshots: bool = True,
+    launch: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> ReportData:
+    """Run everything a report shows and return it as a :class:`ReportData`.
+
+    Parameters
+    ----------
+    scenario:
+        The base scenario.
+    models:
+        Model instances (as :func:`peninsula.api.resolve_models` gives them).
+    overlay:
+        A packaged overlay's name: base and overlay run side by side on one seed.
+    seed:
+        The seed of every stochastic part (models, launch simulations); ``None`` draws one and records it,
+        so the report can be reproduced from its footer.
+    rounds:
+        Maximum rounds for iterative models.
+    snapshots:
+        Also trace cohesion across the packaged snapshots (only for a U.S.-ROK scenario).
+    launch:
+        Also run the DPRK launch model from the scenario's month (only for a dated scenario).
+    on_step:
+        Called with a short description before each step (progress).
+    """
+    from peninsula.scenarios import cohesion_by_model, has_allies, source_records
+    from peninsula.simulate.forecast import forecast
+    from peninsula.simulate.overlay import compare_overlay
+
+    step = on_step or (lambda _s: None)
+    seed = secrets.randbits(32) if seed is None else int(seed)
+    version = _version()
+    comparison = None
+    step("forecast")
+    if overlay is not None:
+        comparison = compare_overlay(scenario, overlay, [m.clone() for m in models], rounds=rounds, rng=seed)
+        result = comparison.base
+        coh = comparison.cohesion_base
+    else:
+        result = forecast(scenario, [m.clone() for m in models], rounds=rounds, rng=seed)
+        coh = cohesion_by_model(scenario, result.runs)
+    data = ReportData(
+        forecast=result,
+        seed=seed,
+        run_id=run_id(scenario, overlay, models, seed, rounds, version),
+        version=version,
+        models=list(models),
+        rounds=rounds,
+        cohesion=coh,
+        comparison=comparison,
+        sources=source_records(scenario),
+        created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    if snapshots and has_allies(scenario):
+        step("cohesion across snapshots")
+        data.snapshots = _snapshot_rows(models, seed, rounds)
+    if launch and has_allies(scenario):
+        step("launch model")
+        data.launch, notes = _launch_panel(scenario, overlay, seed)
+        data.notes += notes
+    return data
+
+
+# -- charts -------------------------------------------------------------------------------------------------
+
+
+def charts(data: ReportData) -> list[Chart]:
+    """Every chart of the report, in page order (keys are the PNG file names of ``--png``)."""
+    from peninsula.reports import charts as ch
+
+    result = data.forecast
+    out: list[Chart] = []
+    for issue in result.scenario.issues:
+        fig = ch.positions_chart(result, issue.id)
+        if fig is not None:
+            out.append(ch.Chart(f"positions-{issue.id}", f"Positions by round: {issue.id}",
+                                "One panel per model that runs rounds; dashed: the outcome after each round; "
+                                "dotted: the status quo.", fig))
+    for m in ch.exchange_models(result):
+        fig = ch.network_chart(result, m)
+        if fig is not None:
+            out.append(ch.Chart(f"network-{m}", f"Exchange network: {m}",
+                                "Edge width: summed gain of the pair's exchanges; node size: the actor's "
+                                "summed gain.", fig))
+    if data.snapshots:
+        out.append(ch.Chart("cohesion-snapshots", "U.S.-ROK cohesion across the snapshots",
+                            "Thick: the snapshots' input positions; thin: each model's forecast positions.",
+                            ch.cohesion_chart(data.snapshots)))
+    if data.comparison is not None:
+        out.append(ch.Chart("overlay", f"Base vs. overlay {data.comparison.overlay}",
+                            "Blue: base forecast; orange: with the overlay; dotted: the status quo.",
+                            ch.overlay_chart(data.comparison)))
+    if data.launch is not None:
+        lp = data.launch
+        alt = ", ".join(lp.levers) if lp.levers else None
+        out.append(ch.Chart("dprk-launches", "DPRK launches: record and fan chart",
+                            f"Monthly CNS launch events; fan from {lp.scenario_month}, {lp.whatif.n_sims} "
+                            "simulated paths with parameter uncertainty.",
+                            ch.launch_chart(lp.months, lp.observed, lp.scenario_month, lp.whatif,
+                                            f"alternative ({alt})" if alt else None)))
+    return out
+
+
+# -- rendering ----------------------------------------------------------------------------------------------
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+
+_STYLE = """
+:root{--fg:#1d232a;--muted:#5f6b76;--line:#d9dee3;--accent:#2f5d8a;--coded:#9a5b00;--bg:#fbfbfa}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header,main,footer{max-width:1180px;margin:0 auto;padding:0 20px}
+header{padding-top:18px}
+h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.8em;border-bottom:2px solid var(--line);padding-bottom:.2em}
+h3{margin-bottom:.3em}
+nav a{margin-right:1em;color:var(--accent)}
+.muted{color:var(--muted)}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
+th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.cohesion td{font-style:italic;border-top:2px solid var(--line)}
+.v{cursor:pointer;border-bottom:1px dotted var(--muted)}
+.v.coded{color:var(--coded);border-bottom:1px dashed var(--coded)}
+.v.coded::after{content:"c";font-size:.7em;vertical-align:super;margin-left:1px}
+.v.none{color:#b00020}
+.v.sel{background:#fff3c4}
+figure{margin:1em 0 2em}figcaption{color:var(--muted);font-size:.9em}
+svg.chart{width:100%;height:auto;max-width:1100px}
+#panel{position:fixed;right:12px;bottom:12px;width:380px;max-height:50vh;overflow:auto;background:#fff;
+ border:1px solid var(--line);box-shadow:0 2px 10px rgba(0,0,0,.12);padding:10px 14px;font-size:.9em;display:none}
+#panel.open{display:block}#panel blockquote{margin:.4em 0;padding-left:.7em;border-left:3px solid var(--line)}
+#panel button{float:right}
+.notes li{color:var(--muted)}
+footer{margin-top:3em;padding-bottom:3em;border-top:2px solid var(--line);font-size:.9em}
+code{background:#eef1f4;padding:0 3px;border-radius:3px}
+.legend span{margin-right:1.2em}
+"""
+
+_SCRIPT = """
+(function(){
+  var data = JSON.parse(document.getElementById('sources').textContent);
+  var panel = document.getElementById('panel'), body = document.getElementById('panel-body');
+  var current = null;
+  function text(tag, s){var e=document.createElement(tag); e.textContent=s; return e;}
+  function show(el){
+    var rec = data[el.getAttribute('data-src')]; if(!rec) return;
+    if(current) current.classList.remove('sel'); current = el; el.classList.add('sel');
+    body.textContent = '';
+    body.appendChild(text('h4', rec.what + ' = ' + rec.value));
+    var s = rec.source;
+    if(!s){ body.appendChild(text('p', 'No source.')); }
+    else {
+      body.appendChild(text('p', 'Source: ' + s.kind + (s.file ? ' \\u2014 ' + s.file : '') + (s.date ? ' (' + s.date + ')' : '')));
+      if(s.quote) body.appendChild(text('blockquote', s.quote));
+      if(s.row) body.appendChild(text('p', 'Row: ' + s.row));
+      if(s.reason) body.appendChild(text('p', 'Coded judgement: ' + s.reason));
+      if(s.evidence) body.appendChild(text('p', 'Evidence: ' + s.evidence));
+      if(s.attributed_to) body.appendChild(text('p', 'Attributed to: ' + s.attributed_to));
+      if(s.low !== null && s.low !== undefined) body.appendChild(text('p', 'Range: ' + s.low + ' \\u2013 ' + s.high));
+      if(s.url) body.appendChild(text('p', 'URL: ' + s.url));
+    }
+    panel.classList.add('open');
+  }
+  document.addEventListener('click', function(ev){
+    var el = ev.target.closest ? ev.target.closest('.v') : null;
+    if(el) show(el);
+  });
+  document.getElementById('panel-close').addEventListener('click', function(){
+    panel.classList.remove('open'); if(current) current.classList.remove('sel');
+  });
+})();
+"""
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _source_dict(src: Source | None) -> dict[str, Any] | None:
+    if src is None:
+        return None
+    d = src.model_dump(mode="json")
+    return {k: d.get(k) for k in ("kind", "file", "quote", "row", "reason", "low", "high", "url", "date",
+                                  "attributed_to", "evidence")}
+
+
+class _Values:
+    """Numbers shown with their sources: each gets a key into the page's JSON of sources."""
+
+    def __init__(self) -> None:
+        self.table: dict[str, dict[str, Any]] = {}
+
+    def span(self, what: str, value: float | None, src: Source | None, text: str | None = None) -> str:
+        if value is None:
+            return "–"
+        key = f"s{len(self.table)}"
+        self.table[key] = {"what": what, "value": fmt(value), "source": _source_dict(src)}
+        shown = text if text is not None else fmt(value)
+        if src is None:
+            return f'<span class="v none" data-src="{key}" title="no source">{_e(shown)}</span>'
+        cls = "v coded" if src.kind == "coded" else "v"
+        tip = src.describe()
+        if src.kind != "coded" and src.low is not None and src.high is not None:
+            tip += f" [range {src.low:g}, {src.high:g}]"
+        return f'<span class="{cls}" data-src="{key}" title="{_e(tip)}">{_e(shown)}</span>'
+
+
+def _scenario_section(sc: Scenario, vals: _Values) -> str:
+    parts = ['<section id="scenario"><h2>Scenario</h2>']
+    if sc.description:
+        parts.append(f"<p>{_e(sc.description)}</p>")
+    parts.append(
+        '<p class="muted legend">Click or hover a number to see its source. <span><span class="v">12</span> '
+        'seed quote, dataset row or public record</span><span><span class="v coded">12</span> coded '
+        'judgement (with its range)</span><span><span class="v none">12</span> no source</span></p>'
+    )
+    parts.append("<h3>Actors</h3><table><tr><th>id</th><th>name</th><th>kind</th>"
+                 '<th class="n">capability</th></tr>')
+    for a in sc.actors:
+        cap = vals.span(f"{a.id} capability", a.capability, a.capability_source)
+        parts.append(f"<tr><td>{_e(a.id)}</td><td>{_e(a.name)}</td><td>{_e(a.kind)}</td>"
+                     f'<td class="n">{cap}</td></tr>')
+    parts.append("</table><h3>Issues</h3><table><tr><th>issue</th><th>scale</th><th>labelled points</th>"
+                 '<th class="n">status quo</th></tr>')
+    for i in sc.issues:
+        pts = "; ".join(f"{p.value:,g} = {p.label}" for p in i.points)
+        sq = vals.span(f"{i.id} status quo", i.status_quo, i.status_quo_source)
+        scale = f"{i.lower:,g} – {i.upper:,g}" + (f" {i.unit}" if i.unit else "")
+        desc = f'<br><span class="muted">{_e(i.description)}</span>' if i.description else ""
+        parts.append(f"<tr><td><b>{_e(i.id)}</b>{desc}</td><td>{_e(scale)}</td><td>{_e(pts)}</td>"
+                     f'<td class="n">{sq}</td></tr>')
+    parts.append("</table><h3>Stances: position / salience (issue-specific capability)</h3>"
+                 '<div style="overflow-x:auto"><table><tr><th>actor</th>')
+    parts += [f'<th class="n">{_e(i.id)}</th>' for i in sc.issues]
+    parts.append("</tr>")
+    by = {(s.actor, s.issue): s for s in sc.stances}
+    for a in sc.actors:
+        parts.append(f"<tr><td><b>{_e(a.id)}</b></td>")
+        for i in sc.issues:
+            st = by.get((a.id, i.id))
+            if st is None:
+                parts.append('<td class="n muted">·</td>')
+                continue
+            pos = vals.span(f"{a.id} / {i.id} position", st.position, st.sources.get("position"))
+            sal = vals.span(f"{a.id} / {i.id} salience", st.salience, st.sources.get("salience"))
+            cap = ""
+            if st.capability is not None:
+                cap = " (" + vals.span(f"{a.id} / {i.id} capability", st.capability,
+                                       st.sources.get("capability")) + ")"
+            veto = ' <span title="veto player">⛔</span>' if st.veto else ""
+            parts.append(f'<td class="n">{pos} / {sal}{cap}{veto}</td>')
+        parts.append("</tr>")
+    parts.append("</table></div></section>")
+    return "".join(parts)
+
+
+def _forecast_section(data: ReportData) -> str:
+    result = data.forecast
+    sc = result.scenario
+    models = list(result.runs)
+    out = result.outcomes
+    parts = ['<section id="forecast"><h2>Forecast</h2>',
+             '<p class="muted">Outcome per issue and model on the issue\'s own scale. '
+             "No sweep ran, so the forecasts carry no interval.</p>",
+             '<table id="forecast-table"><tr><th>issue</th><th class="n">status quo</th>']
+    parts += [f'<th class="n">{_e(m)}</th>' for m in models]
+    parts.append("</tr>")
+    for i in sc.issues:
+        parts.append(f'<tr><td>{_e(i.id)}</td><td class="n">{fmt(i.status_quo)}</td>')
+        parts += [f'<td class="n">{fmt(out.at[m, i.id])}</td>' for m in models]
+        parts.append("</tr>")
+    if data.cohesion is not None:
+        parts.append(f'<tr class="cohesion"><td>U.S.-ROK cohesion</td><td class="n">{data.cohesion["before"]:.3f}</td>')
+        parts += [f'<td class="n">{data.cohesion[m]:.3f}</td>' if m in data.cohesion else "<td>–</td>"
+                  for m in models]
+        parts.append("</tr>")
+    parts.append("</table>")
+    notes = [(m, iid, n) for m, run in result.runs.items() for iid, res in run.issues.items() for n in res.notes]
+    if notes:
+        parts.append('<details><summary>Model notes</summary><ul class="notes">')
+        parts += [f"<li>{_e(m)} / {_e(i)}: {_e(n)}</li>" for m, i, n in notes]
+        parts.append("</ul></details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _figure_html(chart: Chart) -> str:
+    from peninsula.reports.charts import svg
+
+    return (f'<figure id="fig-{_e(chart.key)}" data-chart="{_e(chart.key)}">{svg(chart.figure, chart.key)}'
+            f"<figcaption><b>{_e(chart.title)}.</b> {_e(chart.caption)}</figcaption></figure>")
+
+
+def _exchange_table(data: ReportData, model: str) -> str:
+    from peninsula.reports.charts import exchange_edges
+
+    edges = exchange_edges(data.forecast, model)
+    rows = "".join(
+        f'<tr><td class="n">{e["round"]}</td><td>{_e(e["i"])}</td><td>{_e(e["supply_i"])}</td>'
+        f'<td>{_e(e["j"])}</td><td>{_e(e["supply_j"])}</td><td class="n">{fmt(e["gain"])}</td></tr>'
+        for e in edges
+    )
+    return (f"<details><summary>{len(edges)} exchanges of {_e(model)}</summary><table><tr>"
+            '<th class="n">round</th><th>actor i</th><th>i supplies</th><th>actor j</th><th>j supplies</th>'
+            f'<th class="n">gain</th></tr>{rows}</table></details>')
+
+
+def _overlay_section(data: ReportData, chart: Chart | None) -> str:
+    cmp = data.comparison
+    if cmp is None:
+        return ""
+    parts = [f'<section id="overlay"><h2>Overlay: {_e(cmp.overlay)}</h2>',
+             f'<p class="muted">Base and overlay ran on one seed ({data.seed}): the difference is the '
+             "overlay's alone.</p><h3>What the overlay changes</h3><table><tr><th>actor</th><th>issue</th>"
+             '<th>field</th><th class="n">base</th><th class="n">overlay</th><th>source</th></tr>']
+    for c in cmp.changes:
+        cls = ' class="v coded"' if c.source.kind == "coded" else ""
+        parts.append(f"<tr><td>{_e(c.actor)}</td><td>{_e(c.issue)}</td><td>{_e(c.field)}</td>"
+                     f'<td class="n">{fmt(c.old)}</td><td class="n"><span{cls}>{fmt(c.new)}</span></td>'
+                     f"<td>{_e(c.source.describe())}</td></tr>")
+    parts.append("</table>")
+    if chart is not None:
+        parts.append(_figure_html(chart))
+    parts.append('<details><summary>Every forecast, base and overlay</summary>'
+                 '<table id="overlay-table"><tr><th>issue</th><th>model</th><th class="n">base</th>'
+                 '<th class="n">overlay</th><th class="n">change</th></tr>')
+    for r in cmp.outcomes.itertuples(index=False):
+        parts.append(f"<tr><td>{_e(r.issue)}</td><td>{_e(r.model)}</td><td class=\"n\">{fmt(r.base)}</td>"
+                     f'<td class="n">{fmt(r.overlay)}</td><td class="n">{signed(r.change)}</td></tr>')
+    if cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None:
+        for key, b in cmp.cohesion_base.items():
+            o = cmp.cohesion_overlaid.get(key, math.nan)
+            parts.append(f'<tr class="cohesion"><td>U.S.-ROK cohesion</td><td>{_e(key)}</td>'
+                         f'<td class="n">{b:.3f}</td><td class="n">{o:.3f}</td><td class="n">{o - b:+.3f}</td></tr>')
+    parts.append("</table></details></section>")
+    return "".join(parts)
+
+
+def _launch_section(data: ReportData, chart: Chart | None) -> str:
+    lp = data.launch
+    if lp is None or chart is None:
+        return ""
+    from peninsula.dynamics import EVIDENCE_NOTE
+
+    w = lp.whatif
+    rec = w.recorded.total_summary()
+    parts = ['<section id="launches"><h2>DPRK launches</h2>',
+             f'<p>Negative binomial model of monthly CNS launch events against alliance posture '
+             f"(fitted {_e(w.fit.first_month)}..{_e(w.fit.last_month)}; data: {_e(lp.data_source)}). "
+             f"Fan from {_e(lp.scenario_month)} for {len(w.months)} months: window total under the recorded "
+             f"posture median {rec['p50']:.0f} (80% interval {rec['p10']:.0f}–{rec['p90']:.0f}).</p>"]
+    if lp.levers:
+        alt = w.alternative.total_summary()
+        diff = w.difference()
+        parts.append(f"<p>Under the alternative posture ({_e(', '.join(lp.levers))}): median {alt['p50']:.0f} "
+                     f"(80% interval {alt['p10']:.0f}–{alt['p90']:.0f}); alternative − recorded: median "
+                     f"{diff['p50']:+.0f}, 80% interval {diff['p10']:+.0f} to {diff['p90']:+.0f}.</p>")
+    parts.append(_figure_html(chart))
+    notes = [EVIDENCE_NOTE, *w.notes,
+             "The model is fitted on the whole record, months after the scenario's date included; the "
+             "recorded launches after that date are hindsight, shown for comparison."]
+    parts.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in dict.fromkeys(notes)) + "</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _footer(data: ReportData) -> str:
+    params = "".join(
+        f"<tr><td>{_e(m.info.name)}</td><td><code>{_e(json.dumps(m.get_params(), default=str))}</code></td></tr>"
+        for m in data.models
+    )
+    sc = data.scenario
+    overlay = data.comparison.overlay if data.comparison is not None else None
+    cmd = f"peninsula report {sc.id}" + (f" --overlay {overlay}" if overlay else "")
+    cmd += "".join(f" -m {m.info.name}" for m in data.models) + f" --seed {data.seed}"
+    if data.rounds is not None:
+        cmd += f" --rounds {data.rounds}"
+    return (
+        f'<footer id="footer"><p>peninsula <b>{_e(data.version)}</b> · run id <code id="run-id">{_e(data.run_id)}'
+        f"</code> · seed <code>{data.seed}</code> · scenario <code>{_e(sc.id)}</code>"
+        + (f" · overlay <code>{_e(overlay)}</code>" if overlay else "")
+        + f" · written {_e(data.created)}</p>"
+        f"<p>Reproduce: <code>{_e(cmd)}</code> (same run id = same numbers).</p>"
+        f"<details><summary>Model parameters</summary><table>{params}</table></details></footer>"
+    )
+
+
+def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> str:
+    """The report as one self-contained HTML document (see the module docstring)."""
+    from peninsula.reports import charts as ch
+
+    figures = list(chart_list) if chart_list is not None else charts(data)
+    by_key = {c.key: c for c in figures}
+    sc = data.scenario
+    vals = _Values()
+    scenario_html = _scenario_section(sc, vals)
+    title = sc.title or sc.id
+    overlay = data.comparison.overlay if data.comparison is not None else None
+    nav = ['<a href="#scenario">scenario</a>', '<a href="#forecast">forecast</a>',
+           '<a href="#issues">issues</a>']
+    body = [scenario_html, _forecast_section(data), '<section id="issues"><h2>Positions by round</h2>']
+    issue_charts = [c for c in figures if c.key.startswith("positions-")]
+    if not issue_charts:
+        body.append('<p class="muted">No selected model runs rounds: positions do not move.</p>')
+    body += [_figure_html(c) for c in issue_charts]
+    body.append("</section>")
+    ex = ch.exchange_models(data.forecast)
+    if ex:
+        nav.append('<a href="#exchanges">exchanges</a>')
+        body.append('<section id="exchanges"><h2>Exchange network</h2>'
+                    '<p class="muted">Who traded with whom, on which issues, with what gain.</p>')
+        for m in ex:
+            if f"network-{m}" in by_key:
+                body.append(_figure_html(by_key[f"network-{m}"]))
+            body.append(_exchange_table(data, m))
+        body.append("</section>")
+    if data.snapshots:
+        nav.append('<a href="#cohesion">cohesion</a>')
+        rows = "".join(
+            f'<tr><td>{_e(r["scenario"])}</td><td>{_e(r["date"])}</td><td class="n">{r["before"]:.3f}</td>'
+            + "".join(f'<td class="n">{v:.3f}</td>' for v in r["after"].values()) + "</tr>"
+            for r in data.snapshots
+        )
+        head = "".join(f'<th class="n">{_e(m)}</th>' for m in data.snapshots[0]["after"])
+        body.append('<section id="cohesion"><h2>Alliance cohesion across the snapshots</h2>'
+                    '<p class="muted">1 = Washington and Seoul want the same outcome on every shared issue, '
+                    "0 = opposite ends of every scale (salience-weighted, normalised by scale).</p>"
+                    + _figure_html(by_key["cohesion-snapshots"])
+                    + f'<table><tr><th>scenario</th><th>date</th><th class="n">before</th>{head}</tr>{rows}'
+                    "</table></section>")
+    if data.comparison is not None:
+        nav.append('<a href="#overlay">overlay</a>')
+        body.append(_overlay_section(data, by_key.get("overlay")))
+    if data.launch is not None:
+        nav.append('<a href="#launches">DPRK launches</a>')
+        body.append(_launch_section(data, by_key.get("dprk-launches")))
+    if data.notes:
+        body.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in data.notes) + "</ul>")
+    sources_json = json.dumps(vals.table, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>peninsula report: {_e(title)}{' + ' + _e(overlay) if overlay else ''}</title>"
+        f"<style>{_STYLE}</style></head><body>"
+        f"<header><h1>{_e(title)}</h1><p class=\"muted\">{_e(sc.id)}"
+        + (f" · {sc.date.isoformat()}" if sc.date else "")
+        + (f" · overlay <b>{_e(overlay)}</b>" if overlay else "")
+        + f" · {len(sc.actors)} actors, {len(sc.issues)} issues · {len(data.forecast.runs)} models</p>"
+        f"<nav>{''.join(nav)}</nav></header><main>{''.join(body)}</main>{_footer(data)}"
+        '<aside id="panel"><button id="panel-close" type="button" aria-label="close">×</button>'
+        '<div id="panel-body"></div></aside>'
+        f'<script type="application/json" id="sources">{sources_json}</script>'
+        f"<script>{_SCRIPT}</script></body></html>\n"
+    )
+
+
+def build_report(
+    scenario: Scenario,
+    models: Sequence[Model],
+    *,
+    overlay: str | None = None,
+    seed: int | None = None,
+    rounds: int | None = None,
+    snapshots: bool = True,
+    launch: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> Report:
+    """Collect and render a report (:func:`collect` then :func:`render_html`); nothing is written."""
+    data = collect(scenario, models, overlay=overlay, seed=seed, rounds=rounds, snapshots=snapshots,
+                   launch=launch, on_step=on_step)
+    if on_step is not None:
+        on_step("charts")
+    figures = charts(data)
+    return Report(render_html(data, figures), figures, data)
