@@ -58,10 +58,13 @@ def forecast(
 ) -> None:
     """Forecast a scenario with one or more bargaining models."""
     from peninsula import api
+    from peninsula.io.atomic import check_target, write_text
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import forecast_tables, overlay_tables
     from peninsula.scenarios import DEFAULT_SCENARIO, cohesion_by_model
 
+    if events is not None:
+        check_target(events)  # before the work: a bad --events path fails at once
     scenario = api.load(path if path is not None else DEFAULT_SCENARIO)
     instances = api.resolve_models(model or ["all"], parse_settings(set_))
     record = None
@@ -80,7 +83,7 @@ def forecast(
             import pandas as pd
 
             both = [cmp.base.events.assign(run="base"), cmp.overlaid.events.assign(run="overlay")]
-            pd.concat(both, ignore_index=True).to_csv(events, index=False)
+            write_text(events, pd.concat(both, ignore_index=True).to_csv(index=False))
         if fmt is Format.json:
             write_json(cmp.to_dict())
         elif fmt is Format.csv:
@@ -94,7 +97,7 @@ def forecast(
         result = api.forecast(scenario, instances, rounds=rounds, rng=seed, on_model=step)
     _write_timings(result, timings)
     if events is not None:
-        result.events.to_csv(events, index=False)
+        write_text(events, result.events.to_csv(index=False))
     cohesion = cohesion_by_model(scenario, result.runs)
     if fmt is Format.json:
         doc = result.to_dict()
@@ -217,13 +220,14 @@ def validate(
 
 def convert(
     source: Annotated[str, typer.Argument(help="Input scenario (any readable format or packaged id).")],
-    target: Annotated[Path, typer.Argument(help="Output file: .yaml/.yml, or a DECIDE .csv/.txt.")],
+    target: Annotated[str, typer.Argument(help="Output file: .yaml/.yml, or a DECIDE .csv/.txt.")],
 ) -> None:
     """Convert a scenario between formats (YAML and DECIDE are written)."""
     from peninsula import api
-    from peninsula.io import save
+    from peninsula.io import check_target, save
     from peninsula.reports.console import err
 
+    check_target(target)  # before reading: an empty or unwritable target fails at once
     lost = save(api.load(source), target)
     if lost:
         err().print(f"[yellow]warning:[/yellow] the DECIDE format cannot hold {', '.join(lost)}; left out")
