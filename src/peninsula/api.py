@@ -121,6 +121,7 @@ def evaluate(
     cv: int | None = None,
     n_boot: int = 2000,
     boot_seed: int = 0,
+    normalise: bool = False,
 ) -> Evaluation:
     """Run models on scenario files and measure their error against known outcomes.
 
@@ -128,7 +129,9 @@ def evaluate(
     for the models that use one. Issues without an outcome, or without a forecast from a model, are left
     out of that model's mean and listed in ``skipped``. Errors are grouped by proposal (the outcomes'
     ``proposal`` column, else the file): the bootstrap (``n_boot`` replicates, seed ``boot_seed``)
-    resamples whole groups, and ``cv`` = K adds grouped K-fold cross-validation of tunable models.
+    resamples whole groups, and ``cv`` = K adds grouped K-fold cross-validation of tunable models. With
+    ``normalise`` every error is in percent of its issue's scale (``100 · |forecast − outcome| / span``), so
+    that issues in different units can be averaged.
 
     Examples
     --------
@@ -178,13 +181,14 @@ def evaluate(
                     skipped.append(f"{model.info.name}:{iid}")
                     continue
                 o = known[iid].outcome
-                rows.append((model.info.name, iid, path.name, res.outcome, o, abs(res.outcome - o)))
+                k = _error_scale(sc, iid, normalise)
+                rows.append((model.info.name, iid, path.name, res.outcome, o, k * abs(res.outcome - o)))
                 if "interval" in res.extra:
                     iv = res.extra["interval"]
                     intervals.setdefault(model.info.name, {})[iid] = (iv["q10"], iv["q90"])
         for iid, res in Compromise().run(sc).issues.items():
             if iid in known and res.outcome is not None:
-                reference[iid] = abs(res.outcome - known[iid].outcome)
+                reference[iid] = _error_scale(sc, iid, normalise) * abs(res.outcome - known[iid].outcome)
     if not rows:
         name = next((k.file for k in known.values() if k.file), "outcomes")
         raise InputError.single(
@@ -207,5 +211,12 @@ def evaluate(
         cv=cv,
         n_boot=n_boot,
         seed=boot_seed,
+        normalise=normalise,
     )
     return Evaluation(df, skipped, uncertainty)
+
+
+def _error_scale(sc: Any, issue_id: str, normalise: bool) -> float:
+    """1, or ``100 / span`` of the issue's scale when errors are normalised (1 for a one-point scale)."""
+    span = float(sc.issue(issue_id).span)
+    return 100.0 / span if normalise and span > 0 else 1.0

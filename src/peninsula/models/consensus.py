@@ -68,9 +68,9 @@ def shipped_fit() -> ShippedFit:
 def conformal_bounds(residuals: FloatArray, level: float = LEVEL) -> tuple[float, float]:
     """Split-conformal lower and upper quantiles of signed residuals for a central ``level`` interval.
 
-    Each tail gets ``(1 − level) / 2``; the finite-sample correction takes the ``k = ⌈(n + 1)(1 − α/2)⌉``-th
-    smallest residual as the upper bound and the ``(n + 1 − k)``-th as the lower, as in Lei et al. (2018). With too
-    few residuals for the correction the extreme residual is used.
+    Each tail gets ``α/2 = (1 − level) / 2``. With the finite-sample correction of Lei et al. (2018), the
+    ``k = ⌈(n + 1)(1 − α/2)⌉``-th smallest residual is the upper bound and the ``(n + 1 − k)``-th the lower;
+    with too few residuals for the correction the extreme residual is used.
 
     Examples
     --------
@@ -95,7 +95,7 @@ _PositionWeight = Annotated[
         ge=0.0,
         le=1.0,
         description="λ: share of the mixture on the actors' positions (0 = compromise, 1 = weighted median); "
-        "fitted on DEU by grouped CV"
+        "fitted on DEU by grouped CV",
     ),
 ]
 _Q10 = Annotated[

@@ -138,7 +138,11 @@ def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
 
 
 def evaluation_table(
-    summary: pd.DataFrame, n_files: int, uncertainty: Mapping[str, Mapping[str, Any]] | None = None
+    summary: pd.DataFrame,
+    n_files: int,
+    uncertainty: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    normalised: bool = False,
 ) -> RenderableType:
     """Mean absolute error per model (``summary``: index model, columns ``mae``, ``n``).
 
@@ -157,7 +161,8 @@ def evaluation_table(
             return "–"
         return f"{signed(d['mean'])} [{signed(d['low'])}, {signed(d['high'])}]"
 
-    table = Table(title=f"Mean absolute error on {n_files} file(s)")
+    unit = " (percent of each issue's scale)" if normalised else ""
+    table = Table(title=f"Mean absolute error on {n_files} file(s){unit}")
     table.add_column("model", style="bold")
     table.add_column("MAE", justify="right")
     table.add_column("issues", justify="right")

@@ -268,6 +268,7 @@ def assess(
     n_boot: int = N_BOOT,
     level: float = LEVEL,
     seed: int = 0,
+    normalise: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Per model: bootstrap interval of the MAE, paired difference from ``compromise``, interval coverage.
 
@@ -277,7 +278,8 @@ def assess(
     ``models`` maps each evaluated model's name to its instance. With ``cv`` = K, each model also gets a
     ``cv`` block: for a :class:`Tunable` model the same figures over grouped K-fold out-of-fold forecasts
     (fitted and calibrated on the training folds only), for any other model (nothing fitted to outcomes)
-    its errors as run. Replicates use the same group draws for every model (``seed``).
+    its errors as run. Replicates use the same group draws for every model (``seed``). With ``normalise``
+    the cross-validated errors are, like ``rows``, in percent of each issue's scale.
     """
     out: dict[str, dict[str, Any]] = {}
     names = list(dict.fromkeys(r[0] for r in rows))
@@ -312,6 +314,9 @@ def assess(
                 cv_issues = [c.issue_id for c, k in zip(cases, ok, strict=True) if k]
                 cv_groups = [c.group for c, k in zip(cases, ok, strict=True) if k]
                 cv_err = np.abs(p.forecast[ok] - y[ok])
+                if normalise:
+                    spans = np.array([c.data.issue.span for c in cases], dtype=float)[ok]
+                    cv_err = np.where(spans > 0, 100.0 * cv_err / np.where(spans > 0, spans, 1.0), cv_err)
                 cv_block = _block(cv_err, cv_groups, cv_issues, reference, n_boot, level, seed)
                 cv_block["coverage"] = {"level": 0.8, "rate": coverage(y, p.low, p.high), "n": int(ok.sum())}
                 cv_block.update(k=cv, tuned=True, n=int(ok.sum()))
