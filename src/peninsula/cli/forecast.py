@@ -150,6 +150,13 @@ def evaluate(
             "tunable models (consensus) are refitted on each fold's training part.",
         ),
     ] = None,
+    normalise: Annotated[
+        bool,
+        typer.Option(
+            "--normalise",
+            help="Give every error in percent of its issue's scale (for issues in different units).",
+        ),
+    ] = False,
 ) -> None:
     """Measure models' forecast error (mean absolute error, group-bootstrap intervals) against outcomes."""
     from peninsula import api
@@ -167,11 +174,12 @@ def evaluate(
             rng=seed,
             on_file=lambda p: step(p.name),
             cv=cv,
+            normalise=normalise,
         )
     if fmt is TableFormat.json:
         write_json(ev.to_dict())
         return
-    out().print(evaluation_table(ev.summary, len(files), ev.uncertainty))
+    out().print(evaluation_table(ev.summary, len(files), ev.uncertainty, normalised=normalise))
 
 
 def validate(
