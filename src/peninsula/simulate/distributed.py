@@ -36,7 +36,7 @@ def _import_dask() -> Any:
 
 @contextmanager
 def dask_executor(
-    workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 10.0
+    workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 5.0
 ) -> Iterator[Executor]:
     """An executor running chunks on dask; the cluster (if started here) stops when the block ends.
 

@@ -1,0 +1,131 @@
+"""The compiled loops over draws give, draw by draw, what the models give on the drawn scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from peninsula.core import Scenario
+from peninsula.models import REGISTRY
+from peninsula.scenarios import cohesion_after, load_packaged
+from peninsula.simulate.batch import batch_cohesion, is_vectorised, run_model, scenario_for_draw
+from peninsula.simulate.perturb import MODEL_STREAM, InputSpace, NoiseSpec
+from tests.strategies import scenarios
+
+KOREA = load_packaged("korea-2019-04")
+SEED = 21
+
+
+def loop(model_name: str, scenario: Scenario, space: InputSpace, values: np.ndarray) -> np.ndarray:
+    """The reference: the model's own run on each drawn scenario, one draw at a time."""
+    model = REGISTRY[model_name]()
+    out = np.full((len(values), len(space.issue_ids)), np.nan)
+    for d, v in enumerate(values):
+        run = model.run(
+            scenario_for_draw(scenario, space, v),
+            rng=np.random.SeedSequence(SEED, spawn_key=(d, MODEL_STREAM)),
+        )
+        for i, iid in enumerate(space.issue_ids):
+            o = run.issues[iid].outcome
+            out[d, i] = np.nan if o is None else o
+    return out
+
+
+def batch(model_name: str, scenario: Scenario, space: InputSpace, values: np.ndarray, threads: int = 1):  # type: ignore[no-untyped-def]
+    X, S, C = space.arrays(values)
+    return run_model(
+        REGISTRY[model_name](),
+        scenario,
+        space,
+        X,
+        S,
+        C,
+        values=values,
+        rounds=None,
+        seed=SEED,
+        start=0,
+        threads=threads,
+    )
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_batch_equals_the_model_on_every_draw(name: str) -> None:
+    space = InputSpace.from_scenario(KOREA)
+    values = space.values_from_uniforms(space.uniforms(SEED, 0, 12))
+    got = batch(name, KOREA, space, values).outcomes
+    want = loop(name, KOREA, space, values)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
+def test_the_vectorised_models_are_the_ones_the_benchmark_needs() -> None:
+    for name in (
+        "compromise",
+        "mean",
+        "median",
+        "median-actor",
+        "eu",
+        "eu-masad",
+        "exchange",
+        "exchange-random",
+    ):
+        assert is_vectorised(REGISTRY[name]())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    s=scenarios(max_actors=5, max_issues=2),
+    name=st.sampled_from(
+        ["compromise", "mean", "median", "median-actor", "eu", "eu-masad", "exchange", "exchange-random"]
+    ),
+)
+def test_batch_equals_the_model_on_generated_scenarios(s: Scenario, name: str) -> None:
+    """Degenerate inputs too: ties, zero saliences and capabilities, actors missing on issues."""
+    space = InputSpace.from_scenario(s, NoiseSpec(0.2, 0.2, 0.5))
+    values = space.values_from_uniforms(space.uniforms(SEED, 0, 4))
+    values = np.vstack([space.base_values(), values])
+    got = batch(name, s, space, values).outcomes
+    want = loop(name, s, space, values)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
+def test_threads_and_batch_composition_change_no_bit() -> None:
+    space = InputSpace.from_scenario(KOREA)
+    values = space.values_from_uniforms(space.uniforms(SEED, 0, 40))
+    for name in ("eu", "eu-masad", "exchange-random", "median"):
+        whole = batch(name, KOREA, space, values, threads=1).outcomes
+        split = batch(name, KOREA, space, values, threads=3).outcomes
+        X, S, C = space.arrays(values[25:])
+        tail = run_model(
+            REGISTRY[name](), KOREA, space, X, S, C, values=values[25:], rounds=None, seed=SEED, start=25
+        ).outcomes
+        np.testing.assert_array_equal(whole, split)
+        np.testing.assert_array_equal(whole[25:], tail)
+
+
+@pytest.mark.parametrize("name", ["compromise", "eu", "eu-masad", "exchange", "nash"])
+def test_cohesion_per_draw_is_the_scenarios_cohesion(name: str) -> None:
+    space = InputSpace.from_scenario(KOREA)
+    values = space.values_from_uniforms(space.uniforms(SEED, 0, 8))
+    res = batch(name, KOREA, space, values)
+    _, S, _ = space.arrays(values)
+    coh = batch_cohesion(KOREA, space, res.positions, S)
+    assert coh is not None
+    model = REGISTRY[name]()
+    for d, v in enumerate(values):
+        sc = scenario_for_draw(KOREA, space, v)
+        run = model.run(sc, rng=np.random.SeedSequence(SEED, spawn_key=(d, MODEL_STREAM)))
+        assert coh[d] == pytest.approx(cohesion_after(sc, run).value, abs=1e-12)
+
+
+def test_no_cohesion_without_the_allies() -> None:
+    from peninsula.io import load
+    from tests.conftest import DECIDE_INPUTS
+
+    s = load(DECIDE_INPUTS / "cop21.csv")
+    space = InputSpace.from_scenario(s)
+    X, S, _ = space.draw(1, 0, 3)
+    assert batch_cohesion(s, space, X, S) is None
