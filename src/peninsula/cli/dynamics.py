@@ -78,6 +78,10 @@ def backtest(
 
     if out_png is not None and not rolling:
         raise ParameterError("--out draws the calibration chart of the rolling evaluation: add --rolling")
+    if out_png is not None:
+        from peninsula.io.atomic import check_figure_target
+
+        check_figure_target(out_png)  # before the work: a bad --out fails at once
     if horizon and not rolling:
         raise ParameterError("--horizon applies to the rolling evaluation: add --rolling")
     korea = load_data(data)
@@ -156,11 +160,18 @@ def whatif(
 ) -> None:
     """Simulate DPRK launches under an alternative alliance posture versus the recorded one."""
     from peninsula.core.errors import ParameterError
+    from peninsula.core.limits import check_seed, check_sims
     from peninsula.dynamics.loading import load_data, parse_month
     from peninsula.dynamics.whatif import parse_levers, run_whatif
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import whatif_tables
 
+    check_sims(sims)
+    check_seed(seed)
+    if out_png is not None:
+        from peninsula.io.atomic import check_figure_target
+
+        check_figure_target(out_png)  # before the work: a bad --out fails at once
     try:
         parse_month(from_)
     except ValueError as exc:

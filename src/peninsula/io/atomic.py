@@ -18,7 +18,15 @@ from typing import IO, Any
 
 from peninsula.core.errors import InputError
 
-__all__ = ["atomic_write", "check_target", "write_bytes", "write_text"]
+__all__ = [
+    "FIGURE_SUFFIXES",
+    "atomic_write",
+    "check_figure_target",
+    "check_target",
+    "save_figure",
+    "write_bytes",
+    "write_text",
+]
 
 _REASONS = {
     errno.ENOSPC: "the disk is full",
@@ -129,3 +137,36 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
     with atomic_write(path, "wb") as fh:
         fh.write(data)
+
+
+#: Chart formats written by :func:`save_figure`, by file suffix.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_figure_target(path: str | Path) -> Path:
+    """Check that ``path`` can take a chart: a writable file whose suffix is ``.png``, ``.svg`` or ``.pdf``.
+
+    Raises
+    ------
+    InputError
+        If the suffix names no chart format (``fan.txt``, or none: ``adir``) or the target cannot be
+        written (see :func:`check_target`).
+    """
+    p = check_target(path)
+    if p.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError.single(
+            str(p),
+            None,
+            "output",
+            f"a chart is written as {', '.join(FIGURE_SUFFIXES)}, chosen by the suffix; "
+            f"{p.suffix or 'no suffix'!r} is none of them",
+        )
+    return p
+
+
+def save_figure(fig: Any, path: str | Path, dpi: int = 150) -> Path:
+    """Save a matplotlib figure atomically, in the format its suffix names (:func:`check_figure_target`)."""
+    p = check_figure_target(path)
+    with atomic_write(p, "wb") as fh:
+        fig.savefig(fh, format=p.suffix.lower().lstrip("."), dpi=dpi)
+    return p

@@ -87,5 +87,7 @@ def plot_whatif(result: WhatIf, path: str | Path | None = None, *, axes: Any = N
         fontsize=10,
     )
     if path is not None:
-        fig.savefig(path, dpi=150)
+        from peninsula.io.atomic import save_figure
+
+        save_figure(fig, path, dpi=150)
     return fig

@@ -136,5 +136,7 @@ def plot_calibration(ev: RollingEvaluation, path: str | Path | None = None, *, f
         fontsize=9,
     )
     if path is not None:
-        fig.savefig(path, dpi=120)
+        from peninsula.io.atomic import save_figure
+
+        save_figure(fig, path, dpi=120)
     return fig
