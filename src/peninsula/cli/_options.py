@@ -49,9 +49,28 @@ ModelOpt = Annotated[
         "--model", "-m", help="Model to run (repeatable); 'all' (the default) runs every registered model."
     ),
 ]
-RoundsOpt = Annotated[int | None, typer.Option(help="Maximum rounds for iterative models.", min=0)]
+def _rounds(value: int | None) -> int | None:
+    from peninsula.core.limits import check_rounds  # at run time: start-up imports typer only
+
+    return check_rounds(value)
+
+
+def _seed(value: int | None) -> int | None:
+    from peninsula.core.limits import check_seed
+
+    return check_seed(value)
+
+
+RoundsOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Maximum rounds for iterative models (0-1000, see docs/limits.md); they stop earlier when "
+        "nothing can change.",
+        callback=_rounds,
+    ),
+]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")]
-SeedOpt = Annotated[int | None, typer.Option(help="Seed for stochastic models.", min=0)]
+SeedOpt = Annotated[int | None, typer.Option(help="Seed for stochastic models.", callback=_seed)]
 OverlayOpt = Annotated[
     str | None,
     typer.Option("--overlay", "-o", help="Apply this policy-lever overlay (see `peninsula scenarios`)."),

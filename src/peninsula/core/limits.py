@@ -39,6 +39,7 @@ __all__ = [
     "check_count",
     "check_draws",
     "check_file_size",
+    "check_round_values",
     "check_rounds",
     "check_seed",
     "check_sims",
@@ -128,7 +129,8 @@ OneLineId = Annotated[str, AfterValidator(_one_line)]
 def _check_int(option: str, value: int, low: int, high: int, what: str) -> int:
     if not low <= value <= high:
         raise ParameterError(
-            f"{option} must be between {low:,} and {high:,} {what}, not {value:,} (see docs/limits.md)"
+            f"{option} must be between {low:,} and {high:,}{' ' + what if what else ''}, not {value:,} "
+            "(see docs/limits.md)"
         )
     return value
 
@@ -136,6 +138,19 @@ def _check_int(option: str, value: int, low: int, high: int, what: str) -> int:
 def check_rounds(rounds: int | None, option: str = "--rounds") -> int | None:
     """``rounds`` if it lies in 0 .. :data:`MAX_ROUNDS` (``None`` passes); else :class:`ParameterError`."""
     return None if rounds is None else _check_int(option, rounds, 0, MAX_ROUNDS, "rounds")
+
+
+def check_round_values(rounds: int | None, n_stances: int, option: str = "--rounds") -> int | None:
+    """:func:`check_rounds`, and (``rounds`` + 1) x ``n_stances`` recorded positions within
+    :data:`MAX_ROUND_VALUES`; else :class:`ParameterError`."""
+    check_rounds(rounds, option)
+    if rounds is not None and (rounds + 1) * n_stances > MAX_ROUND_VALUES:
+        raise ParameterError(
+            f"{option} {rounds:,} on {n_stances:,} stances would record {(rounds + 1) * n_stances:,} "
+            "positions "
+            f"per model, over the limit of {MAX_ROUND_VALUES:,} (see docs/limits.md)"
+        )
+    return rounds
 
 
 def check_sims(sims: int, option: str = "--sims") -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peninsula.core import ParameterError, Scenario
+from peninsula.core.limits import check_round_values
 from peninsula.core.rng import RNGLike
 from peninsula.models.base import Model, ModelRun
 from peninsula.models.registry import REGISTRY, get_model
@@ -196,6 +197,7 @@ def forecast(
     ['compromise', 'median']
     """
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    check_round_values(rounds, len(sc.stances))
     instances = resolve_models(models, settings)
     runs: dict[str, ModelRun] = {}
     timings: dict[str, float] = {}
