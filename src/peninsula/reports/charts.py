@@ -32,6 +32,7 @@ __all__ = [
     "RC",
     "Chart",
     "cohesion_chart",
+    "distribution_chart",
     "exchange_edges",
     "exchange_models",
     "launch_chart",
@@ -40,6 +41,7 @@ __all__ = [
     "positions_chart",
     "save_png",
     "svg",
+    "tornado_chart",
 ]
 
 #: matplotlib settings every chart is drawn with (text stays text in the SVG; fixed ids; no metadata).
@@ -58,8 +60,16 @@ RC: dict[str, Any] = {
 }
 
 PALETTE = (
-    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
-    "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
+    "#4c72b0",
+    "#dd8452",
+    "#55a868",
+    "#c44e52",
+    "#8172b3",
+    "#937860",
+    "#da8bc3",
+    "#8c8c8c",
+    "#ccb974",
+    "#64b5cd",
 )
 
 
@@ -129,7 +139,9 @@ def _grid(n: int, cols: int) -> tuple[int, int]:
 
 def iterative_models(result: Forecast, issue_id: str) -> list[str]:
     """Models whose run on ``issue_id`` has more than the input round (the others do not move positions)."""
-    return [m for m, run in result.runs.items() if issue_id in run.issues and len(run.issues[issue_id].rounds) > 1]
+    return [
+        m for m, run in result.runs.items() if issue_id in run.issues and len(run.issues[issue_id].rounds) > 1
+    ]
 
 
 def positions_chart(result: Forecast, issue_id: str, models: Sequence[str] | None = None) -> Figure | None:
@@ -244,14 +256,16 @@ def exchange_edges(result: Forecast, model: str) -> list[dict[str, Any]]:
     out = []
     for e in result.runs[model].events:
         if e.get("actor_i") and e.get("actor_j"):
-            out.append({
-                "round": int(e.get("round", 0)),
-                "i": str(e["actor_i"]),
-                "j": str(e["actor_j"]),
-                "supply_i": str(e.get("supply_i", "")),
-                "supply_j": str(e.get("supply_j", "")),
-                "gain": float(e.get("gain") or 0.0),
-            })
+            out.append(
+                {
+                    "round": int(e.get("round", 0)),
+                    "i": str(e["actor_i"]),
+                    "j": str(e["actor_j"]),
+                    "supply_i": str(e.get("supply_i", "")),
+                    "supply_j": str(e.get("supply_j", "")),
+                    "gain": float(e.get("gain") or 0.0),
+                }
+            )
     return out
 
 
@@ -265,8 +279,10 @@ def network_chart(result: Forecast, model: str) -> Figure | None:
         return None
     actors = list(result.scenario.actor_ids)
     n = len(actors)
-    pos = {a: (math.cos(math.pi / 2 - 2 * math.pi * k / n), math.sin(math.pi / 2 - 2 * math.pi * k / n))
-           for k, a in enumerate(actors)}
+    pos = {
+        a: (math.cos(math.pi / 2 - 2 * math.pi * k / n), math.sin(math.pi / 2 - 2 * math.pi * k / n))
+        for k, a in enumerate(actors)
+    }
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for e in edges:
         key = (e["i"], e["j"]) if actors.index(e["i"]) < actors.index(e["j"]) else (e["j"], e["i"])
@@ -282,17 +298,31 @@ def network_chart(result: Forecast, model: str) -> Figure | None:
         ax.set_aspect("equal")
         for (a, b), p in pairs.items():
             (x0, y0), (x1, y1) = pos[a], pos[b]
-            ax.plot([x0, x1], [y0, y1], color=PALETTE[0], alpha=0.55, lw=0.8 + 5.0 * p["gain"] / top, zorder=1)
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{p['n']}× {p['gain']:.1f}", fontsize=6.5, ha="center",
-                    va="center", color="#333333", bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
+            ax.plot(
+                [x0, x1], [y0, y1], color=PALETTE[0], alpha=0.55, lw=0.8 + 5.0 * p["gain"] / top, zorder=1
+            )
+            ax.text(
+                (x0 + x1) / 2,
+                (y0 + y1) / 2,
+                f"{p['n']}× {p['gain']:.1f}",
+                fontsize=6.5,
+                ha="center",
+                va="center",
+                color="#333333",
+                bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5},
+            )
         degree = {a: sum(p["gain"] for k, p in pairs.items() if a in k) for a in actors}
         for k, a in enumerate(actors):
             x, y = pos[a]
-            ax.scatter([x], [y], s=120 + 600 * degree[a] / (max(degree.values()) or 1), color=_color(k), zorder=2)
+            ax.scatter(
+                [x], [y], s=120 + 600 * degree[a] / (max(degree.values()) or 1), color=_color(k), zorder=2
+            )
             ax.text(1.17 * x, 1.17 * y, a, ha="center", va="center", fontsize=9, weight="bold")
         ax.set_xlim(-1.4, 1.4)
         ax.set_ylim(-1.35, 1.35)
-        ax.set_title(f"{model}: {len(edges)} exchanges between {len(pairs)} pairs (label: count × summed gain)")
+        ax.set_title(
+            f"{model}: {len(edges)} exchanges between {len(pairs)} pairs (label: count × summed gain)"
+        )
     return fig
 
 
@@ -324,21 +354,134 @@ def launch_chart(
         fig = _figure(9.0, 3.6)
         ax: Axes = fig.subplots()
         for label, p, color in paths:
-            ax.fill_between(fan_x, p.p10[:n], p.p90[:n], color=color, alpha=0.18, step="mid", lw=0,
-                            label=f"{label}: 80% band")
-            ax.fill_between(fan_x, p.p25[:n], p.p75[:n], color=color, alpha=0.35, step="mid", lw=0,
-                            label=f"{label}: 50% band")
+            ax.fill_between(
+                fan_x,
+                p.p10[:n],
+                p.p90[:n],
+                color=color,
+                alpha=0.18,
+                step="mid",
+                lw=0,
+                label=f"{label}: 80% band",
+            )
+            ax.fill_between(
+                fan_x,
+                p.p25[:n],
+                p.p75[:n],
+                color=color,
+                alpha=0.35,
+                step="mid",
+                lw=0,
+                label=f"{label}: 50% band",
+            )
             ax.plot(fan_x, p.p50[:n], color=color, lw=2, drawstyle="steps-mid", label=f"{label}: median")
         ax.plot(x_obs, y_obs, "o-", color="black", ms=3, lw=0.8, label="recorded launches", zorder=5)
         if scenario_month in index:
             ax.axvline(index[scenario_month] - 0.5, color="#c44e52", lw=1, ls="--")
-            ax.text(index[scenario_month] - 0.4, ax.get_ylim()[1] * 0.95, "scenario date", color="#c44e52",
-                    fontsize=7, va="top")
+            ax.text(
+                index[scenario_month] - 0.4,
+                ax.get_ylim()[1] * 0.95,
+                "scenario date",
+                color="#c44e52",
+                fontsize=7,
+                va="top",
+            )
         step = max(1, len(months) // 12)
-        ax.set_xticks(list(range(0, len(months), step)), [months[k] for k in range(0, len(months), step)],
-                      rotation=45, ha="right")
+        ax.set_xticks(
+            list(range(0, len(months), step)),
+            [months[k] for k in range(0, len(months), step)],
+            rotation=45,
+            ha="right",
+        )
         unit = "CNS launch events" if result.target == "events" else "CNS missiles"
         ax.set_ylabel(f"{unit} / month")
         ax.set_ylim(bottom=0)
         fig.legend(loc="outside right center", fontsize=7)
+    return fig
+
+
+def distribution_chart(
+    issue: Any,
+    models: Sequence[str],
+    samples: Mapping[str, Sequence[Any]],
+    overlay_samples: Mapping[str, Sequence[Any]] | None = None,
+    overlay: str | None = None,
+) -> Figure:
+    """The outcome distribution per model on one issue (violins over the sweep's draws; base and, when
+    given, overlay side by side); dotted: the status quo."""
+    import matplotlib
+    import numpy as np
+
+    def finite(v: Sequence[Any]) -> Any:
+        a = np.asarray(v, dtype=float)
+        return a[np.isfinite(a)]
+
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.5, 0.32 * len(models) + 1.1)
+        ax = fig.subplots()
+        sets = [(samples, 0.0, PALETTE[0], "base")]
+        if overlay_samples is not None:
+            sets = [
+                (samples, -0.18, PALETTE[0], "base"),
+                (overlay_samples, 0.18, PALETTE[1], f"overlay {overlay}"),
+            ]
+        for data, shift, color, label in sets:
+            ys, vals = [], []
+            for k, m in enumerate(models):
+                v = finite(data.get(m, []))
+                if v.size == 0:
+                    continue
+                ys.append(k + shift)
+                vals.append(v if np.ptp(v) > 0 else v + np.linspace(-1e-9, 1e-9, v.size) * max(issue.span, 1))
+            if not vals:
+                continue
+            parts = ax.violinplot(
+                vals,
+                positions=ys,
+                vert=False,
+                widths=0.34 if overlay_samples else 0.7,
+                showmedians=True,
+                showextrema=False,
+            )
+            for body in parts["bodies"]:
+                body.set_facecolor(color)
+                body.set_edgecolor(color)
+                body.set_alpha(0.45)
+            parts["cmedians"].set_color(color)
+            ax.plot([], [], color=color, lw=6, alpha=0.45, label=label)
+        if issue.status_quo is not None:
+            ax.axvline(issue.status_quo, color="#999999", lw=0.8, ls=":")
+        ax.set_yticks(range(len(models)), list(models), fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(issue.lower - 0.03 * issue.span, issue.upper + 0.03 * issue.span)
+        ax.set_xlabel(issue.unit or "outcome")
+        ax.set_title(f"{issue.id}: outcome over the sweep's draws")
+        if overlay_samples is not None:
+            ax.legend(loc="best")
+    return fig
+
+
+def tornado_chart(issue: Any, entry: Mapping[str, Any], model: str, top: int = 10) -> Figure | None:
+    """Tornado of one-at-a-time swings on one issue (``entry``: a :class:`Sensitivity` issue entry, its
+    ``inputs`` sorted largest swing first): each bar runs from the outcome at the input's low end to the one
+    at its high end; the line is the outcome at the scenario's values. ``None`` if no input moves it."""
+    import matplotlib
+
+    rows = [r for r in entry.get("inputs", []) if r.get("swing") and r["swing"] > 0][:top]
+    if not rows:
+        return None
+    base = entry.get("base")
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.5, 0.28 * len(rows) + 1.1)
+        ax = fig.subplots()
+        for k, r in enumerate(rows):
+            lo, hi = r["outcome_low"], r["outcome_high"]
+            ax.barh(k, hi - lo, left=lo, color=PALETTE[0] if hi >= lo else PALETTE[3], alpha=0.75, height=0.6)
+        labels = [f"{r['actor']} {r['field']} {r['issue']} [{r['low']:g}, {r['high']:g}]" for r in rows]
+        ax.set_yticks(range(len(rows)), labels, fontsize=7)
+        ax.invert_yaxis()
+        if base is not None:
+            ax.axvline(base, color="black", lw=1)
+        ax.set_xlabel(issue.unit or "outcome")
+        ax.set_title(f"{issue.id}: inputs that move {model}'s outcome most (low end → high end)")
     return fig

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from peninsula.reports.charts import Chart
     from peninsula.scenarios.sources import SourceRecord
     from peninsula.simulate.forecast import Forecast
+    from peninsula.simulate.montecarlo import Sweep
     from peninsula.simulate.overlay import OverlayComparison
+    from peninsula.simulate.sensitivity import Sensitivity
 
 __all__ = [
     "OVERLAY_LEVERS",
@@ -93,6 +95,9 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
     created: str = ""
+    sweep: Sweep | None = None
+    sweep_overlay: Sweep | None = None
+    sensitivity: Sensitivity | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -150,7 +155,12 @@ def _version() -> str:
 
 
 def run_id(
-    scenario: Scenario, overlay: str | None, models: Sequence[Model], seed: int, rounds: int | None, version: str
+    scenario: Scenario,
+    overlay: str | None,
+    models: Sequence[Model],
+    seed: int,
+    rounds: int | None,
+    version: str,
 ) -> str:
     """12 hex digits of the SHA-256 of what determines a report's numbers.
 
@@ -160,7 +170,8 @@ def run_id(
     >>> from peninsula.models.baselines import Compromise
     >>> s = load_packaged("korea-2019-04")
     >>> a = run_id(s, None, [Compromise()], 1, None, "0.1.0")
-    >>> a == run_id(s, None, [Compromise()], 1, None, "0.1.0"), a == run_id(s, None, [Compromise()], 2, None, "0.1.0")
+    >>> b = run_id(s, None, [Compromise()], 2, None, "0.1.0")
+    >>> a == run_id(s, None, [Compromise()], 1, None, "0.1.0"), a == b
     (True, False)
     """
     identity = {
@@ -190,7 +201,9 @@ def _launch_panel(scenario: Scenario, overlay: str | None, seed: int) -> tuple[L
     months = [str(m) for m in data.monthly.months]
     start = f"{scenario.date.year:04d}-{scenario.date.month:02d}"
     if start not in months:
-        return None, [f"DPRK launch panel: the launch record ({months[0]}..{months[-1]}) does not cover {start}."]
+        return None, [
+            f"DPRK launch panel: the launch record ({months[0]}..{months[-1]}) does not cover {start}."
+        ]
     k = months.index(start)
     if k < 3:
         return None, [f"DPRK launch panel: {start} has fewer than three months of launch history before it."]
@@ -222,12 +235,14 @@ def _snapshot_rows(models: Sequence[Model], seed: int, rounds: int | None) -> li
         if not has_allies(sc):
             continue
         result = forecast(sc, [m.clone() for m in models], rounds=rounds, rng=seed)
-        rows.append({
-            "scenario": sc.id,
-            "date": sc.date.isoformat() if sc.date else "",
-            "before": cohesion(sc).value,
-            "after": {m: cohesion_after(sc, run).value for m, run in result.runs.items()},
-        })
+        rows.append(
+            {
+                "scenario": sc.id,
+                "date": sc.date.isoformat() if sc.date else "",
+                "before": cohesion(sc).value,
+                "after": {m: cohesion_after(sc, run).value for m, run in result.runs.items()},
+            }
+        )
     return rows
 
 
@@ -238,6 +253,7 @@ def collect(
     overlay: str | None = None,
     seed: int | None = None,
     rounds: int | None = None,
+    draws: int | None = None,
     snapshots: bool = True,
     launch: bool = True,
     on_step: Callable[[str], None] | None = None,
@@ -257,6 +273,10 @@ def collect(
         so the report can be reproduced from its footer.
     rounds:
         Maximum rounds for iterative models.
+    draws:
+        Run a sweep of this many draws (:func:`peninsula.simulate.uncertainty.sweep`, on the same seed; with
+        an overlay, base and overlay each) for intervals and outcome distributions, and a one-at-a-time
+        sensitivity analysis of the first model for the tornado charts. ``None``: no sweep.
     snapshots:
         Also trace cohesion across the packaged snapshots (only for a U.S.-ROK scenario).
     launch:
@@ -292,6 +312,18 @@ def collect(
         sources=source_records(scenario),
         created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
+    if draws is not None:
+        from peninsula.simulate.uncertainty import sensitivity, sweep
+
+        step(f"sweep of {draws} draws")
+        data.sweep = sweep(scenario, [m.clone() for m in models], draws=draws, seed=seed, rounds=rounds)
+        if overlay is not None:
+            step(f"sweep of {draws} draws with the overlay")
+            data.sweep_overlay = sweep(
+                scenario, [m.clone() for m in models], draws=draws, seed=seed, rounds=rounds, overlay=overlay
+            )
+        step("sensitivity")
+        data.sensitivity = sensitivity(scenario, models[0].clone(), seed=seed % 2**32, rounds=rounds)
     if snapshots and has_allies(scenario):
         step("cohesion across snapshots")
         data.snapshots = _snapshot_rows(models, seed, rounds)
@@ -305,6 +337,12 @@ def collect(
 # -- charts -------------------------------------------------------------------------------------------------
 
 
+def _samples(sw: Sweep, issue_id: str) -> dict[str, Any]:
+    """Per model, the sweep's outcome draws on one issue."""
+    i = list(sw.spec.issue_ids).index(issue_id)
+    return {m: sw.outcome_array[:, k, i] for k, m in enumerate(sw.spec.model_names)}
+
+
 def charts(data: ReportData) -> list[Chart]:
     """Every chart of the report, in page order (keys are the PNG file names of ``--png``)."""
     from peninsula.reports import charts as ch
@@ -314,31 +352,91 @@ def charts(data: ReportData) -> list[Chart]:
     for issue in result.scenario.issues:
         fig = ch.positions_chart(result, issue.id)
         if fig is not None:
-            out.append(ch.Chart(f"positions-{issue.id}", f"Positions by round: {issue.id}",
-                                "One panel per model that runs rounds; dashed: the outcome after each round; "
-                                "dotted: the status quo.", fig))
+            out.append(
+                ch.Chart(
+                    f"positions-{issue.id}",
+                    f"Positions by round: {issue.id}",
+                    "One panel per model that runs rounds; dashed: the outcome after each round; "
+                    "dotted: the status quo.",
+                    fig,
+                )
+            )
+        if data.sweep is not None:
+            models = data.sweep.spec.model_names
+            out.append(
+                ch.Chart(
+                    f"distribution-{issue.id}",
+                    f"Outcome distribution: {issue.id}",
+                    f"{data.sweep.spec.draws} draws of the sourced ranges (run {data.sweep.run_id}); "
+                    "line in each violin: the median.",
+                    ch.distribution_chart(
+                        issue,
+                        models,
+                        _samples(data.sweep, issue.id),
+                        _samples(data.sweep_overlay, issue.id) if data.sweep_overlay is not None else None,
+                        data.comparison.overlay if data.comparison is not None else None,
+                    ),
+                )
+            )
+        if data.sensitivity is not None and issue.id in data.sensitivity.issues:
+            fig = ch.tornado_chart(issue, data.sensitivity.issues[issue.id], data.sensitivity.model)
+            if fig is not None:
+                out.append(
+                    ch.Chart(
+                        f"tornado-{issue.id}",
+                        f"Tornado: {issue.id}",
+                        f"{data.sensitivity.model}'s outcome with one input at a time at the low and "
+                        "the high end of its range, the others at the scenario's values.",
+                        fig,
+                    )
+                )
     for m in ch.exchange_models(result):
         fig = ch.network_chart(result, m)
         if fig is not None:
-            out.append(ch.Chart(f"network-{m}", f"Exchange network: {m}",
-                                "Edge width: summed gain of the pair's exchanges; node size: the actor's "
-                                "summed gain.", fig))
+            out.append(
+                ch.Chart(
+                    f"network-{m}",
+                    f"Exchange network: {m}",
+                    "Edge width: summed gain of the pair's exchanges; node size: the actor's summed gain.",
+                    fig,
+                )
+            )
     if data.snapshots:
-        out.append(ch.Chart("cohesion-snapshots", "U.S.-ROK cohesion across the snapshots",
-                            "Thick: the snapshots' input positions; thin: each model's forecast positions.",
-                            ch.cohesion_chart(data.snapshots)))
+        out.append(
+            ch.Chart(
+                "cohesion-snapshots",
+                "U.S.-ROK cohesion across the snapshots",
+                "Thick: the snapshots' input positions; thin: each model's forecast positions.",
+                ch.cohesion_chart(data.snapshots),
+            )
+        )
     if data.comparison is not None:
-        out.append(ch.Chart("overlay", f"Base vs. overlay {data.comparison.overlay}",
-                            "Blue: base forecast; orange: with the overlay; dotted: the status quo.",
-                            ch.overlay_chart(data.comparison)))
+        out.append(
+            ch.Chart(
+                "overlay",
+                f"Base vs. overlay {data.comparison.overlay}",
+                "Blue: base forecast; orange: with the overlay; dotted: the status quo.",
+                ch.overlay_chart(data.comparison),
+            )
+        )
     if data.launch is not None:
         lp = data.launch
         alt = ", ".join(lp.levers) if lp.levers else None
-        out.append(ch.Chart("dprk-launches", "DPRK launches: record and fan chart",
-                            f"Monthly CNS launch events; fan from {lp.scenario_month}, {lp.whatif.n_sims} "
-                            "simulated paths with parameter uncertainty.",
-                            ch.launch_chart(lp.months, lp.observed, lp.scenario_month, lp.whatif,
-                                            f"alternative ({alt})" if alt else None)))
+        out.append(
+            ch.Chart(
+                "dprk-launches",
+                "DPRK launches: record and fan chart",
+                f"Monthly CNS launch events; fan from {lp.scenario_month}, {lp.whatif.n_sims} "
+                "simulated paths with parameter uncertainty.",
+                ch.launch_chart(
+                    lp.months,
+                    lp.observed,
+                    lp.scenario_month,
+                    lp.whatif,
+                    f"alternative ({alt})" if alt else None,
+                ),
+            )
+        )
     return out
 
 
@@ -346,71 +444,11 @@ def charts(data: ReportData) -> list[Chart]:
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
-_STYLE = """
-:root{--fg:#1d232a;--muted:#5f6b76;--line:#d9dee3;--accent:#2f5d8a;--coded:#9a5b00;--bg:#fbfbfa}
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-header,main,footer{max-width:1180px;margin:0 auto;padding:0 20px}
-header{padding-top:18px}
-h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.8em;border-bottom:2px solid var(--line);padding-bottom:.2em}
-h3{margin-bottom:.3em}
-nav a{margin-right:1em;color:var(--accent)}
-.muted{color:var(--muted)}
-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
-th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-tr.cohesion td{font-style:italic;border-top:2px solid var(--line)}
-.v{cursor:pointer;border-bottom:1px dotted var(--muted)}
-.v.coded{color:var(--coded);border-bottom:1px dashed var(--coded)}
-.v.coded::after{content:"c";font-size:.7em;vertical-align:super;margin-left:1px}
-.v.none{color:#b00020}
-.v.sel{background:#fff3c4}
-figure{margin:1em 0 2em}figcaption{color:var(--muted);font-size:.9em}
-svg.chart{width:100%;height:auto;max-width:1100px}
-#panel{position:fixed;right:12px;bottom:12px;width:380px;max-height:50vh;overflow:auto;background:#fff;
- border:1px solid var(--line);box-shadow:0 2px 10px rgba(0,0,0,.12);padding:10px 14px;font-size:.9em;display:none}
-#panel.open{display:block}#panel blockquote{margin:.4em 0;padding-left:.7em;border-left:3px solid var(--line)}
-#panel button{float:right}
-.notes li{color:var(--muted)}
-footer{margin-top:3em;padding-bottom:3em;border-top:2px solid var(--line);font-size:.9em}
-code{background:#eef1f4;padding:0 3px;border-radius:3px}
-.legend span{margin-right:1.2em}
-"""
 
-_SCRIPT = """
-(function(){
-  var data = JSON.parse(document.getElementById('sources').textContent);
-  var panel = document.getElementById('panel'), body = document.getElementById('panel-body');
-  var current = null;
-  function text(tag, s){var e=document.createElement(tag); e.textContent=s; return e;}
-  function show(el){
-    var rec = data[el.getAttribute('data-src')]; if(!rec) return;
-    if(current) current.classList.remove('sel'); current = el; el.classList.add('sel');
-    body.textContent = '';
-    body.appendChild(text('h4', rec.what + ' = ' + rec.value));
-    var s = rec.source;
-    if(!s){ body.appendChild(text('p', 'No source.')); }
-    else {
-      body.appendChild(text('p', 'Source: ' + s.kind + (s.file ? ' \\u2014 ' + s.file : '') + (s.date ? ' (' + s.date + ')' : '')));
-      if(s.quote) body.appendChild(text('blockquote', s.quote));
-      if(s.row) body.appendChild(text('p', 'Row: ' + s.row));
-      if(s.reason) body.appendChild(text('p', 'Coded judgement: ' + s.reason));
-      if(s.evidence) body.appendChild(text('p', 'Evidence: ' + s.evidence));
-      if(s.attributed_to) body.appendChild(text('p', 'Attributed to: ' + s.attributed_to));
-      if(s.low !== null && s.low !== undefined) body.appendChild(text('p', 'Range: ' + s.low + ' \\u2013 ' + s.high));
-      if(s.url) body.appendChild(text('p', 'URL: ' + s.url));
-    }
-    panel.classList.add('open');
-  }
-  document.addEventListener('click', function(ev){
-    var el = ev.target.closest ? ev.target.closest('.v') : null;
-    if(el) show(el);
-  });
-  document.getElementById('panel-close').addEventListener('click', function(){
-    panel.classList.remove('open'); if(current) current.classList.remove('sel');
-  });
-})();
-"""
+def _asset(name: str) -> str:
+    from importlib import resources
+
+    return resources.files("peninsula.reports").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def _e(x: Any) -> str:
@@ -421,8 +459,22 @@ def _source_dict(src: Source | None) -> dict[str, Any] | None:
     if src is None:
         return None
     d = src.model_dump(mode="json")
-    return {k: d.get(k) for k in ("kind", "file", "quote", "row", "reason", "low", "high", "url", "date",
-                                  "attributed_to", "evidence")}
+    return {
+        k: d.get(k)
+        for k in (
+            "kind",
+            "file",
+            "quote",
+            "row",
+            "reason",
+            "low",
+            "high",
+            "url",
+            "date",
+            "attributed_to",
+            "evidence",
+        )
+    }
 
 
 class _Values:
@@ -455,23 +507,31 @@ def _scenario_section(sc: Scenario, vals: _Values) -> str:
         'seed quote, dataset row or public record</span><span><span class="v coded">12</span> coded '
         'judgement (with its range)</span><span><span class="v none">12</span> no source</span></p>'
     )
-    parts.append("<h3>Actors</h3><table><tr><th>id</th><th>name</th><th>kind</th>"
-                 '<th class="n">capability</th></tr>')
+    parts.append(
+        '<h3>Actors</h3><table><tr><th>id</th><th>name</th><th>kind</th><th class="n">capability</th></tr>'
+    )
     for a in sc.actors:
         cap = vals.span(f"{a.id} capability", a.capability, a.capability_source)
-        parts.append(f"<tr><td>{_e(a.id)}</td><td>{_e(a.name)}</td><td>{_e(a.kind)}</td>"
-                     f'<td class="n">{cap}</td></tr>')
-    parts.append("</table><h3>Issues</h3><table><tr><th>issue</th><th>scale</th><th>labelled points</th>"
-                 '<th class="n">status quo</th></tr>')
+        parts.append(
+            f'<tr><td>{_e(a.id)}</td><td>{_e(a.name)}</td><td>{_e(a.kind)}</td><td class="n">{cap}</td></tr>'
+        )
+    parts.append(
+        "</table><h3>Issues</h3><table><tr><th>issue</th><th>scale</th><th>labelled points</th>"
+        '<th class="n">status quo</th></tr>'
+    )
     for i in sc.issues:
         pts = "; ".join(f"{p.value:,g} = {p.label}" for p in i.points)
         sq = vals.span(f"{i.id} status quo", i.status_quo, i.status_quo_source)
         scale = f"{i.lower:,g} – {i.upper:,g}" + (f" {i.unit}" if i.unit else "")
         desc = f'<br><span class="muted">{_e(i.description)}</span>' if i.description else ""
-        parts.append(f"<tr><td><b>{_e(i.id)}</b>{desc}</td><td>{_e(scale)}</td><td>{_e(pts)}</td>"
-                     f'<td class="n">{sq}</td></tr>')
-    parts.append("</table><h3>Stances: position / salience (issue-specific capability)</h3>"
-                 '<div style="overflow-x:auto"><table><tr><th>actor</th>')
+        parts.append(
+            f"<tr><td><b>{_e(i.id)}</b>{desc}</td><td>{_e(scale)}</td><td>{_e(pts)}</td>"
+            f'<td class="n">{sq}</td></tr>'
+        )
+    parts.append(
+        "</table><h3>Stances: position / salience (issue-specific capability)</h3>"
+        '<div style="overflow-x:auto"><table><tr><th>actor</th>'
+    )
     parts += [f'<th class="n">{_e(i.id)}</th>' for i in sc.issues]
     parts.append("</tr>")
     by = {(s.actor, s.issue): s for s in sc.stances}
@@ -486,8 +546,11 @@ def _scenario_section(sc: Scenario, vals: _Values) -> str:
             sal = vals.span(f"{a.id} / {i.id} salience", st.salience, st.sources.get("salience"))
             cap = ""
             if st.capability is not None:
-                cap = " (" + vals.span(f"{a.id} / {i.id} capability", st.capability,
-                                       st.sources.get("capability")) + ")"
+                cap = (
+                    " ("
+                    + vals.span(f"{a.id} / {i.id} capability", st.capability, st.sources.get("capability"))
+                    + ")"
+                )
             veto = ' <span title="veto player">⛔</span>' if st.veto else ""
             parts.append(f'<td class="n">{pos} / {sal}{cap}{veto}</td>')
         parts.append("</tr>")
@@ -495,28 +558,51 @@ def _scenario_section(sc: Scenario, vals: _Values) -> str:
     return "".join(parts)
 
 
+def _interval(summary: dict[str, Any] | None, model: str, issue_id: str) -> str:
+    if summary is None:
+        return ""
+    entry = summary["models"].get(model, {}).get("issues", {}).get(issue_id)
+    if not entry or entry.get("q05") is None:
+        return ""
+    return f'<br><span class="iv">[{fmt(entry["q05"])}, {fmt(entry["q95"])}]</span>'
+
+
 def _forecast_section(data: ReportData) -> str:
     result = data.forecast
     sc = result.scenario
     models = list(result.runs)
     out = result.outcomes
-    parts = ['<section id="forecast"><h2>Forecast</h2>',
-             '<p class="muted">Outcome per issue and model on the issue\'s own scale. '
-             "No sweep ran, so the forecasts carry no interval.</p>",
-             '<table id="forecast-table"><tr><th>issue</th><th class="n">status quo</th>']
+    summary = data.sweep.to_dict() if data.sweep is not None else None
+    parts = [
+        '<section id="forecast"><h2>Forecast</h2>',
+        '<p class="muted">Outcome per issue and model on the issue\'s own scale. '
+        + (
+            f"Below each forecast: the 90% interval (5th–95th percentile) over the sweep's "
+            f"{data.sweep.spec.draws} draws of the sourced ranges (run {_e(data.sweep.run_id)}).</p>"
+            if data.sweep is not None
+            else "No sweep ran, so the forecasts carry no interval.</p>"
+        ),
+        '<table id="forecast-table"><tr><th>issue</th><th class="n">status quo</th>',
+    ]
     parts += [f'<th class="n">{_e(m)}</th>' for m in models]
     parts.append("</tr>")
     for i in sc.issues:
         parts.append(f'<tr><td>{_e(i.id)}</td><td class="n">{fmt(i.status_quo)}</td>')
-        parts += [f'<td class="n">{fmt(out.at[m, i.id])}</td>' for m in models]
+        parts += [f'<td class="n">{fmt(out.at[m, i.id])}{_interval(summary, m, i.id)}</td>' for m in models]
         parts.append("</tr>")
     if data.cohesion is not None:
-        parts.append(f'<tr class="cohesion"><td>U.S.-ROK cohesion</td><td class="n">{data.cohesion["before"]:.3f}</td>')
-        parts += [f'<td class="n">{data.cohesion[m]:.3f}</td>' if m in data.cohesion else "<td>–</td>"
-                  for m in models]
+        parts.append(
+            f'<tr class="cohesion"><td>U.S.-ROK cohesion</td><td class="n">{data.cohesion["before"]:.3f}</td>'
+        )
+        parts += [
+            f'<td class="n">{data.cohesion[m]:.3f}</td>' if m in data.cohesion else "<td>–</td>"
+            for m in models
+        ]
         parts.append("</tr>")
     parts.append("</table>")
-    notes = [(m, iid, n) for m, run in result.runs.items() for iid, res in run.issues.items() for n in res.notes]
+    notes = [
+        (m, iid, n) for m, run in result.runs.items() for iid, res in run.issues.items() for n in res.notes
+    ]
     if notes:
         parts.append('<details><summary>Model notes</summary><ul class="notes">')
         parts += [f"<li>{_e(m)} / {_e(i)}: {_e(n)}</li>" for m, i, n in notes]
@@ -528,8 +614,10 @@ def _forecast_section(data: ReportData) -> str:
 def _figure_html(chart: Chart) -> str:
     from peninsula.reports.charts import svg
 
-    return (f'<figure id="fig-{_e(chart.key)}" data-chart="{_e(chart.key)}">{svg(chart.figure, chart.key)}'
-            f"<figcaption><b>{_e(chart.title)}.</b> {_e(chart.caption)}</figcaption></figure>")
+    return (
+        f'<figure id="fig-{_e(chart.key)}" data-chart="{_e(chart.key)}">{svg(chart.figure, chart.key)}'
+        f"<figcaption><b>{_e(chart.title)}.</b> {_e(chart.caption)}</figcaption></figure>"
+    )
 
 
 def _exchange_table(data: ReportData, model: str) -> str:
@@ -541,38 +629,50 @@ def _exchange_table(data: ReportData, model: str) -> str:
         f'<td>{_e(e["j"])}</td><td>{_e(e["supply_j"])}</td><td class="n">{fmt(e["gain"])}</td></tr>'
         for e in edges
     )
-    return (f"<details><summary>{len(edges)} exchanges of {_e(model)}</summary><table><tr>"
-            '<th class="n">round</th><th>actor i</th><th>i supplies</th><th>actor j</th><th>j supplies</th>'
-            f'<th class="n">gain</th></tr>{rows}</table></details>')
+    return (
+        f"<details><summary>{len(edges)} exchanges of {_e(model)}</summary><table><tr>"
+        '<th class="n">round</th><th>actor i</th><th>i supplies</th><th>actor j</th><th>j supplies</th>'
+        f'<th class="n">gain</th></tr>{rows}</table></details>'
+    )
 
 
 def _overlay_section(data: ReportData, chart: Chart | None) -> str:
     cmp = data.comparison
     if cmp is None:
         return ""
-    parts = [f'<section id="overlay"><h2>Overlay: {_e(cmp.overlay)}</h2>',
-             f'<p class="muted">Base and overlay ran on one seed ({data.seed}): the difference is the '
-             "overlay's alone.</p><h3>What the overlay changes</h3><table><tr><th>actor</th><th>issue</th>"
-             '<th>field</th><th class="n">base</th><th class="n">overlay</th><th>source</th></tr>']
+    parts = [
+        f'<section id="overlay"><h2>Overlay: {_e(cmp.overlay)}</h2>',
+        f'<p class="muted">Base and overlay ran on one seed ({data.seed}): the difference is the '
+        "overlay's alone.</p><h3>What the overlay changes</h3><table><tr><th>actor</th><th>issue</th>"
+        '<th>field</th><th class="n">base</th><th class="n">overlay</th><th>source</th></tr>',
+    ]
     for c in cmp.changes:
         cls = ' class="v coded"' if c.source.kind == "coded" else ""
-        parts.append(f"<tr><td>{_e(c.actor)}</td><td>{_e(c.issue)}</td><td>{_e(c.field)}</td>"
-                     f'<td class="n">{fmt(c.old)}</td><td class="n"><span{cls}>{fmt(c.new)}</span></td>'
-                     f"<td>{_e(c.source.describe())}</td></tr>")
+        parts.append(
+            f"<tr><td>{_e(c.actor)}</td><td>{_e(c.issue)}</td><td>{_e(c.field)}</td>"
+            f'<td class="n">{fmt(c.old)}</td><td class="n"><span{cls}>{fmt(c.new)}</span></td>'
+            f"<td>{_e(c.source.describe())}</td></tr>"
+        )
     parts.append("</table>")
     if chart is not None:
         parts.append(_figure_html(chart))
-    parts.append('<details><summary>Every forecast, base and overlay</summary>'
-                 '<table id="overlay-table"><tr><th>issue</th><th>model</th><th class="n">base</th>'
-                 '<th class="n">overlay</th><th class="n">change</th></tr>')
+    parts.append(
+        "<details><summary>Every forecast, base and overlay</summary>"
+        '<table id="overlay-table"><tr><th>issue</th><th>model</th><th class="n">base</th>'
+        '<th class="n">overlay</th><th class="n">change</th></tr>'
+    )
     for r in cmp.outcomes.itertuples(index=False):
-        parts.append(f"<tr><td>{_e(r.issue)}</td><td>{_e(r.model)}</td><td class=\"n\">{fmt(r.base)}</td>"
-                     f'<td class="n">{fmt(r.overlay)}</td><td class="n">{signed(r.change)}</td></tr>')
+        parts.append(
+            f'<tr><td>{_e(r.issue)}</td><td>{_e(r.model)}</td><td class="n">{fmt(r.base)}</td>'
+            f'<td class="n">{fmt(r.overlay)}</td><td class="n">{signed(r.change)}</td></tr>'
+        )
     if cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None:
         for key, b in cmp.cohesion_base.items():
             o = cmp.cohesion_overlaid.get(key, math.nan)
-            parts.append(f'<tr class="cohesion"><td>U.S.-ROK cohesion</td><td>{_e(key)}</td>'
-                         f'<td class="n">{b:.3f}</td><td class="n">{o:.3f}</td><td class="n">{o - b:+.3f}</td></tr>')
+            parts.append(
+                f'<tr class="cohesion"><td>U.S.-ROK cohesion</td><td>{_e(key)}</td>'
+                f'<td class="n">{b:.3f}</td><td class="n">{o:.3f}</td><td class="n">{o - b:+.3f}</td></tr>'
+            )
     parts.append("</table></details></section>")
     return "".join(parts)
 
@@ -585,21 +685,28 @@ def _launch_section(data: ReportData, chart: Chart | None) -> str:
 
     w = lp.whatif
     rec = w.recorded.total_summary()
-    parts = ['<section id="launches"><h2>DPRK launches</h2>',
-             f'<p>Negative binomial model of monthly CNS launch events against alliance posture '
-             f"(fitted {_e(w.fit.first_month)}..{_e(w.fit.last_month)}; data: {_e(lp.data_source)}). "
-             f"Fan from {_e(lp.scenario_month)} for {len(w.months)} months: window total under the recorded "
-             f"posture median {rec['p50']:.0f} (80% interval {rec['p10']:.0f}–{rec['p90']:.0f}).</p>"]
+    parts = [
+        '<section id="launches"><h2>DPRK launches</h2>',
+        f"<p>Negative binomial model of monthly CNS launch events against alliance posture "
+        f"(fitted {_e(w.fit.first_month)}..{_e(w.fit.last_month)}; data: {_e(lp.data_source)}). "
+        f"Fan from {_e(lp.scenario_month)} for {len(w.months)} months: window total under the recorded "
+        f"posture median {rec['p50']:.0f} (80% interval {rec['p10']:.0f}–{rec['p90']:.0f}).</p>",
+    ]
     if lp.levers:
         alt = w.alternative.total_summary()
         diff = w.difference()
-        parts.append(f"<p>Under the alternative posture ({_e(', '.join(lp.levers))}): median {alt['p50']:.0f} "
-                     f"(80% interval {alt['p10']:.0f}–{alt['p90']:.0f}); alternative − recorded: median "
-                     f"{diff['p50']:+.0f}, 80% interval {diff['p10']:+.0f} to {diff['p90']:+.0f}.</p>")
+        parts.append(
+            f"<p>Under the alternative posture ({_e(', '.join(lp.levers))}): median {alt['p50']:.0f} "
+            f"(80% interval {alt['p10']:.0f}–{alt['p90']:.0f}); alternative − recorded: median "
+            f"{diff['p50']:+.0f}, 80% interval {diff['p10']:+.0f} to {diff['p90']:+.0f}.</p>"
+        )
     parts.append(_figure_html(chart))
-    notes = [EVIDENCE_NOTE, *w.notes,
-             "The model is fitted on the whole record, months after the scenario's date included; the "
-             "recorded launches after that date are hindsight, shown for comparison."]
+    notes = [
+        EVIDENCE_NOTE,
+        *w.notes,
+        "The model is fitted on the whole record, months after the scenario's date included; the "
+        "recorded launches after that date are hindsight, shown for comparison.",
+    ]
     parts.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in dict.fromkeys(notes)) + "</ul>")
     parts.append("</section>")
     return "".join(parts)
@@ -607,7 +714,8 @@ def _launch_section(data: ReportData, chart: Chart | None) -> str:
 
 def _footer(data: ReportData) -> str:
     params = "".join(
-        f"<tr><td>{_e(m.info.name)}</td><td><code>{_e(json.dumps(m.get_params(), default=str))}</code></td></tr>"
+        f"<tr><td>{_e(m.info.name)}</td><td><code>{_e(json.dumps(m.get_params(), default=str))}</code>"
+        "</td></tr>"
         for m in data.models
     )
     sc = data.scenario
@@ -617,8 +725,9 @@ def _footer(data: ReportData) -> str:
     if data.rounds is not None:
         cmd += f" --rounds {data.rounds}"
     return (
-        f'<footer id="footer"><p>peninsula <b>{_e(data.version)}</b> · run id <code id="run-id">{_e(data.run_id)}'
-        f"</code> · seed <code>{data.seed}</code> · scenario <code>{_e(sc.id)}</code>"
+        f'<footer id="footer"><p>peninsula <b>{_e(data.version)}</b> · run id '
+        f'<code id="run-id">{_e(data.run_id)}</code> · seed <code>{data.seed}</code>'
+        f" · scenario <code>{_e(sc.id)}</code>"
         + (f" · overlay <code>{_e(overlay)}</code>" if overlay else "")
         + f" · written {_e(data.created)}</p>"
         f"<p>Reproduce: <code>{_e(cmd)}</code> (same run id = same numbers).</p>"
@@ -637,19 +746,36 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
     scenario_html = _scenario_section(sc, vals)
     title = sc.title or sc.id
     overlay = data.comparison.overlay if data.comparison is not None else None
-    nav = ['<a href="#scenario">scenario</a>', '<a href="#forecast">forecast</a>',
-           '<a href="#issues">issues</a>']
-    body = [scenario_html, _forecast_section(data), '<section id="issues"><h2>Positions by round</h2>']
-    issue_charts = [c for c in figures if c.key.startswith("positions-")]
-    if not issue_charts:
+    nav = [
+        '<a href="#scenario">scenario</a>',
+        '<a href="#forecast">forecast</a>',
+        '<a href="#issues">issues</a>',
+    ]
+    body = [scenario_html, _forecast_section(data), '<section id="issues"><h2>Issue by issue</h2>']
+    if not any(c.key.startswith("positions-") for c in figures):
         body.append('<p class="muted">No selected model runs rounds: positions do not move.</p>')
-    body += [_figure_html(c) for c in issue_charts]
+    if data.sweep is None:
+        body.append(
+            '<p class="muted">No sweep ran (<code>--draws N</code> adds outcome distributions and '
+            "tornado charts).</p>"
+        )
+    for issue in sc.issues:
+        mine = [
+            by_key[f"{kind}-{issue.id}"]
+            for kind in ("positions", "distribution", "tornado")
+            if f"{kind}-{issue.id}" in by_key
+        ]
+        if mine:
+            body.append(f'<h3 id="issue-{_e(issue.id)}">{_e(issue.id)}</h3>')
+            body += [_figure_html(c) for c in mine]
     body.append("</section>")
     ex = ch.exchange_models(data.forecast)
     if ex:
         nav.append('<a href="#exchanges">exchanges</a>')
-        body.append('<section id="exchanges"><h2>Exchange network</h2>'
-                    '<p class="muted">Who traded with whom, on which issues, with what gain.</p>')
+        body.append(
+            '<section id="exchanges"><h2>Exchange network</h2>'
+            '<p class="muted">Who traded with whom, on which issues, with what gain.</p>'
+        )
         for m in ex:
             if f"network-{m}" in by_key:
                 body.append(_figure_html(by_key[f"network-{m}"]))
@@ -659,16 +785,19 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
         nav.append('<a href="#cohesion">cohesion</a>')
         rows = "".join(
             f'<tr><td>{_e(r["scenario"])}</td><td>{_e(r["date"])}</td><td class="n">{r["before"]:.3f}</td>'
-            + "".join(f'<td class="n">{v:.3f}</td>' for v in r["after"].values()) + "</tr>"
+            + "".join(f'<td class="n">{v:.3f}</td>' for v in r["after"].values())
+            + "</tr>"
             for r in data.snapshots
         )
         head = "".join(f'<th class="n">{_e(m)}</th>' for m in data.snapshots[0]["after"])
-        body.append('<section id="cohesion"><h2>Alliance cohesion across the snapshots</h2>'
-                    '<p class="muted">1 = Washington and Seoul want the same outcome on every shared issue, '
-                    "0 = opposite ends of every scale (salience-weighted, normalised by scale).</p>"
-                    + _figure_html(by_key["cohesion-snapshots"])
-                    + f'<table><tr><th>scenario</th><th>date</th><th class="n">before</th>{head}</tr>{rows}'
-                    "</table></section>")
+        body.append(
+            '<section id="cohesion"><h2>Alliance cohesion across the snapshots</h2>'
+            '<p class="muted">1 = Washington and Seoul want the same outcome on every shared issue, '
+            "0 = opposite ends of every scale (salience-weighted, normalised by scale).</p>"
+            + _figure_html(by_key["cohesion-snapshots"])
+            + f'<table><tr><th>scenario</th><th>date</th><th class="n">before</th>{head}</tr>{rows}'
+            "</table></section>"
+        )
     if data.comparison is not None:
         nav.append('<a href="#overlay">overlay</a>')
         body.append(_overlay_section(data, by_key.get("overlay")))
@@ -679,12 +808,12 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
         body.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in data.notes) + "</ul>")
     sources_json = json.dumps(vals.table, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>peninsula report: {_e(title)}{' + ' + _e(overlay) if overlay else ''}</title>"
-        f"<style>{_STYLE}</style></head><body>"
-        f"<header><h1>{_e(title)}</h1><p class=\"muted\">{_e(sc.id)}"
+        f"<style>{_asset('report.css')}</style></head><body>"
+        f'<header><h1>{_e(title)}</h1><p class="muted">{_e(sc.id)}'
         + (f" · {sc.date.isoformat()}" if sc.date else "")
         + (f" · overlay <b>{_e(overlay)}</b>" if overlay else "")
         + f" · {len(sc.actors)} actors, {len(sc.issues)} issues · {len(data.forecast.runs)} models</p>"
@@ -692,7 +821,7 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
         '<aside id="panel"><button id="panel-close" type="button" aria-label="close">×</button>'
         '<div id="panel-body"></div></aside>'
         f'<script type="application/json" id="sources">{sources_json}</script>'
-        f"<script>{_SCRIPT}</script></body></html>\n"
+        f"<script>{_asset('report.js')}</script></body></html>\n"
     )
 
 
@@ -703,13 +832,23 @@ def build_report(
     overlay: str | None = None,
     seed: int | None = None,
     rounds: int | None = None,
+    draws: int | None = None,
     snapshots: bool = True,
     launch: bool = True,
     on_step: Callable[[str], None] | None = None,
 ) -> Report:
     """Collect and render a report (:func:`collect` then :func:`render_html`); nothing is written."""
-    data = collect(scenario, models, overlay=overlay, seed=seed, rounds=rounds, snapshots=snapshots,
-                   launch=launch, on_step=on_step)
+    data = collect(
+        scenario,
+        models,
+        overlay=overlay,
+        seed=seed,
+        rounds=rounds,
+        draws=draws,
+        snapshots=snapshots,
+        launch=launch,
+        on_step=on_step,
+    )
     if on_step is not None:
         on_step("charts")
     figures = charts(data)
