@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peninsula.core import InputError
+from peninsula.core import Scenario as _Scenario
 from peninsula.core.limits import check_rounds
 from peninsula.core.rng import RNGLike
 from peninsula.io import load as load_file
@@ -24,6 +25,8 @@ from peninsula.simulate.uncertainty import Sensitivity, Sweep, sensitivity, swee
 
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
+
+    from peninsula.reports.report import Report
 
 __all__ = [
     "Evaluation",
@@ -40,10 +43,85 @@ __all__ = [
     "load",
     "packaged_ids",
     "read_outcomes",
+    "report",
     "resolve_models",
     "sensitivity",
     "sweep",
 ]
+
+
+# -- report (issue 15) --------------------------------------------------------------------------------------
+
+
+def report(
+    scenario: _Scenario | str | Path | None = None,
+    models: str | ModelSpec | Sequence[ModelSpec] | None = "all",
+    *,
+    overlay: str | None = None,
+    rounds: int | None = None,
+    settings: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    draws: int | None = None,
+    out: str | Path | None = None,
+    png: str | Path | None = None,
+    snapshots: bool = True,
+    launch: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> Report:
+    """Build the self-contained HTML report of a scenario (what ``peninsula report`` writes).
+
+    The report shows the scenario with every value's source, the forecast per issue and model (with
+    intervals, outcome distributions and tornado charts when ``draws`` runs a sweep), positions by round,
+    exchange networks, cohesion across the packaged snapshots, ``overlay`` side by side with the base, the
+    DPRK launch panel and a footer with the version, the models' parameters, the seed and the run id. See
+    ``docs/report.md``.
+
+    Parameters
+    ----------
+    scenario:
+        A scenario, file or packaged id (``None``: the default scenario).
+    models, rounds, settings:
+        As for :func:`forecast`.
+    overlay:
+        A packaged overlay: base and overlay side by side, on one seed.
+    seed:
+        Seed of every stochastic part; ``None`` draws one and prints it in the footer.
+    draws:
+        Run a sweep of this many draws for intervals and distributions (``None``: none).
+    out:
+        Write the HTML file here (atomically).
+    png:
+        Write every chart as a PNG into this folder.
+    snapshots, launch:
+        Include cohesion across the snapshots, and the DPRK launch panel.
+    on_step:
+        Called with a short description of each step (progress).
+
+    Returns
+    -------
+    peninsula.reports.report.Report
+        ``.html``, ``.charts``, ``.run_id``, ``.data``.
+    """
+    from peninsula.reports.report import build_report
+    from peninsula.scenarios import DEFAULT_SCENARIO
+
+    sc = scenario if isinstance(scenario, _Scenario) else load(scenario or DEFAULT_SCENARIO)
+    result = build_report(
+        sc,
+        resolve_models(models, settings),
+        overlay=overlay,
+        seed=seed,
+        rounds=rounds,
+        draws=draws,
+        snapshots=snapshots,
+        launch=launch,
+        on_step=on_step,
+    )
+    if out is not None:
+        result.write(out)
+    if png is not None:
+        result.write_pngs(png)
+    return result
 
 
 # -- evaluation ---------------------------------------------------------------------------------------------
