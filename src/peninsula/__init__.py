@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "peninsula.api",
     "forecast": "peninsula.api",
     "load": "peninsula.api",
+    "report": "peninsula.api",
     "save": "peninsula.io",
     "sensitivity": "peninsula.api",
     "sweep": "peninsula.api",
@@ -80,6 +81,7 @@ __all__ = [
     "evaluate",
     "forecast",
     "load",
+    "report",
     "save",
     "sensitivity",
     "sweep",
@@ -110,6 +112,7 @@ if TYPE_CHECKING:
         evaluate,
         forecast,
         load,
+        report,
         sensitivity,
         sweep,
     )
