@@ -37,7 +37,7 @@ def check_model(name: str) -> None:
 
 
 def bargain(name: str, x: FloatArray, s: FloatArray, c: FloatArray, span: float) -> FloatArray:
-    """The model's forecast for each draw: ``x``, ``s`` ``(draws, n)`` positions and saliences, ``c`` ``(n,)``.
+    """The model's forecast per draw: ``x``, ``s`` ``(draws, n)`` positions and saliences, ``c`` ``(n,)``.
 
     Rows whose weights sum to zero fall back to unit weights (the ``eu`` convention).
 

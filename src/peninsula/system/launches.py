@@ -38,7 +38,9 @@ class LaunchStepper(Protocol):
     def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
         """Draw parameters and uniforms (in the model's whatif order) and filter the launch history."""
 
-    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+    def step(
+        self, j: int, x: Mapping[str, FloatArray]
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
         """Month ``j``: covariates per draw ``x[name]`` (draws,) → counts, NB shape ``r`` and prob ``p``."""
 
 
@@ -77,7 +79,9 @@ class PostureStepper:
         counts[:, :LAUNCH_MEMORY] = self.history[-LAUNCH_MEMORY:]
         self._state = {"betas": betas, "alphas": alphas, "u": uniforms, "counts": counts}
 
-    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+    def step(
+        self, j: int, x: Mapping[str, FloatArray]
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
         from scipy import stats
 
         from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION
@@ -131,7 +135,9 @@ class LocalLevelStepper:
             b = omega * b + z_hist[:, t]
         self._state = {"omega": omega, "delta": delta, "u": uniforms, "a": a, "b": b}
 
-    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+    def step(
+        self, j: int, x: Mapping[str, FloatArray]
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
         from scipy import stats
 
         from peninsula.dynamics.locallevel import _SHAPE_FLOOR
@@ -172,10 +178,20 @@ class IngarchStepper:
         lam_prev = self.fit._history(thetas, y_hist, X_hist)
         w, a, b, phi, g = unpack(thetas)
         y_prev = np.full(n_draws, float(y_hist[-1]))
-        self._state = {"w": w, "a": a, "b": b, "r": 1.0 / phi, "g": g, "u": uniforms,
-                       "lam": lam_prev, "y": y_prev}
+        self._state = {
+            "w": w,
+            "a": a,
+            "b": b,
+            "r": 1.0 / phi,
+            "g": g,
+            "u": uniforms,
+            "lam": lam_prev,
+            "y": y_prev,
+        }
 
-    def step(self, j: int, x: Mapping[str, FloatArray]) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+    def step(
+        self, j: int, x: Mapping[str, FloatArray]
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
         from scipy import stats
 
         st = self._state

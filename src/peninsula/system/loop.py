@@ -32,7 +32,6 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario
-from peninsula.core.rng import RNGLike
 from peninsula.system.bargain import DEFAULT_MODEL, bargain, check_model
 from peninsula.system.posture import PostureIssue, posture_issues
 from peninsula.system.rules import RuleSet, load_rules
@@ -52,7 +51,9 @@ LEVERS = ("exercise_active", "exercise_suspended", "talks_recent", "sanctions_re
 _ALLIES = ("US", "ROK")
 
 
-def _q(a: FloatArray) -> dict[str, float]:
+def _q(a: FloatArray) -> dict[str, float | None]:
+    if np.all(np.isnan(a)):
+        return {"q10": None, "q50": None, "q90": None}
     q10, q50, q90 = np.nanquantile(a, [0.1, 0.5, 0.9])
     return {"q10": float(q10), "q50": float(q50), "q90": float(q90)}
 
@@ -118,9 +119,11 @@ class SystemRun:
     observed_launches: tuple[int | None, ...]
     observed_posture: tuple[dict[str, float] | None, ...]
     observed_levers: dict[str, FloatArray]
+    modelled: tuple[str, ...] = ()
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default=())
 
-    def launch_summary(self) -> list[dict[str, float]]:
+    def launch_summary(self) -> list[dict[str, float | None]]:
         """Per month: mean and 10/50/90 % quantiles of the simulated launches."""
         y = self.launches.astype(np.float64)
         return [{"mean": float(y[:, j].mean()), **_q(y[:, j])} for j in range(len(self.months))]
@@ -169,6 +172,7 @@ class SystemRun:
                 for r in self.rules.records()
             ],
             "calendar": list(self.rules.calendar.decision_months),
+            "modelled_levers": list(self.modelled),
             "total_launches": {"mean": float(tot.mean()), **_q(tot)},
             "path": path,
             "notes": list(self.notes),
@@ -270,6 +274,7 @@ def run_system(
     target: str = "events",
     overlay: str | None = None,
     stepper: LaunchStepper | None = None,
+    launch_fit: Any = None,
 ) -> SystemRun:
     """Run the coupled simulation from ``scenario`` for ``months`` months and ``draws`` draws.
 
@@ -300,6 +305,9 @@ def run_system(
         ``events`` or ``missiles``.
     stepper:
         A ready :class:`~peninsula.system.launches.LaunchStepper` (tests); replaces the fitted model.
+    launch_fit:
+        A launch model already fitted (by :func:`~peninsula.system.launches.fit_launch_model`) for
+        ``launch_model``, reused instead of fitting again (sweeps, comparisons).
 
     Raises
     ------
@@ -341,7 +349,7 @@ def run_system(
         lm_name = launch_model or _default_launch_model()
         fit_end = train_end if train_end is not None else str(first - np.timedelta64(1, "M"))
         _month(fit_end, "--train-end")
-        fit = fit_launch_model(korea, lm_name, target, fit_end)
+        fit = launch_fit if launch_fit is not None else fit_launch_model(korea, lm_name, target, fit_end)
         stepper = make_stepper(fit, lm_name, korea, target, pos)
         fit_note = f"launch model {lm_name} fitted on {fit.first_month}..{fit.last_month}"
     else:
@@ -366,8 +374,15 @@ def run_system(
     c = {role: scenario.issue_data(p.issue).capabilities for role, p in issues.items()}
     idx = {role: {a: k for k, a in enumerate(p.actors)} for role, p in issues.items()}
     talks_modelled = "talks" in issues and "DPRK" in idx["talks"]
-    modelled = {t for t, ok in (("exercise", "exercises" in issues), ("talks", talks_modelled),
-                                ("sanctions", "sanctions" in issues)) if ok}
+    modelled = {
+        t
+        for t, ok in (
+            ("exercise", "exercises" in issues),
+            ("talks", talks_modelled),
+            ("sanctions", "sanctions" in issues),
+        )
+        if ok
+    }
     start_day = first.astype("datetime64[D]").astype(dt.date)
     pre = [e for e in korea.timeline if not (e.type in modelled and e.date >= start_day)]
     rec = posture_covariates(pre, path_months)
@@ -395,7 +410,7 @@ def run_system(
 
     exercise_full = rs.constant("exercise-full")
     talks_gap = rs.constant("talks-gap")
-    quiet_n = int(round(rs.constant("quiet-months")))
+    quiet_n = round(rs.constant("quiet-months"))
     decisions = set(rs.calendar.decision_months)
 
     launches = np.zeros((D, M), dtype=np.int64)
@@ -469,32 +484,29 @@ def run_system(
                     continue
                 p = issues[role]
                 for actor in rule.actors:
-                    k = idx[role].get(actor)
-                    if k is None:
+                    ka = idx[role].get(actor)
+                    if ka is None:
                         continue
                     if rule.effect == "salience":
-                        s[role][:, k] += f * (1.0 - s[role][:, k])
+                        s[role][:, ka] += f * (1.0 - s[role][:, ka])
                         continue
-                    if rule.effect == "hawkish":
-                        goal: FloatArray | float = p.hawkish_end
-                    elif role == "talks" and "DPRK" in idx[role]:
+                    goal: FloatArray = np.full(D, p.hawkish_end if rule.effect == "hawkish" else p.dovish_end)
+                    if rule.effect == "dovish" and role == "talks" and "DPRK" in idx[role]:
                         goal = x[role][:, idx[role]["DPRK"]]
-                    else:
-                        goal = p.dovish_end
-                    x[role][:, k] += f * (goal - x[role][:, k])
+                    x[role][:, ka] += f * (goal - x[role][:, ka])
         for role, p in issues.items():
             positions_out[p.issue][:, j, :] = x[role]
         if cohesion is not None and coh_const is not None:
-            num = np.full(D, coh_const[0])
-            den = np.full(D, coh_const[1])
+            c_num = np.full(D, coh_const[0])
+            c_den = np.full(D, coh_const[1])
             for role, p in issues.items():
-                a, b = idx[role].get("US"), idx[role].get("ROK")
-                if a is None or b is None:
+                ia, ib = idx[role].get("US"), idx[role].get("ROK")
+                if ia is None or ib is None:
                     continue
-                w = (s[role][:, a] + s[role][:, b]) / 2.0
-                num += w * np.abs(x[role][:, a] - x[role][:, b]) / p.span
-                den += w
-            cohesion[:, j] = np.where(den > 0, 1.0 - num / np.where(den > 0, den, 1.0), np.nan)
+                w_i = (s[role][:, ia] + s[role][:, ib]) / 2.0
+                c_num += w_i * np.abs(x[role][:, ia] - x[role][:, ib]) / p.span
+                c_den += w_i
+            cohesion[:, j] = np.where(c_den > 0, 1.0 - c_num / np.where(c_den > 0, c_den, 1.0), np.nan)
 
     obs_launch = tuple(int(y_all[pos + j]) if covered[j] else None for j in range(M))
     obs_posture = tuple(
@@ -528,6 +540,8 @@ def run_system(
         observed_launches=obs_launch,
         observed_posture=obs_posture,
         observed_levers=obs_levers,
+        modelled=tuple(sorted(modelled)),
+        scales={p.issue: (p.lower, p.upper) for p in issues.values()},
         notes=tuple(notes),
     )
 

@@ -3,21 +3,16 @@
 The coupled simulation reads the alliance's posture off three kinds of issue. The table below is the only
 place that names scenario issue ids; :func:`posture_issues` checks it against a loaded scenario.
 
-=============  =========================================  ==========  ===========================================
-role           scenario issue ids (first present wins)    hawkish     launch-model lever it sets
-=============  =========================================  ==========  ===========================================
-exercises      ``exercises`` (U.S. personnel in UFG)      upper       ``exercise_active`` / ``exercise_suspended``
-                                                                      through the exercise calendar
-sanctions      ``sanctions-relief`` (higher = more        lower       ``sanctions_recent``: a launch month may
-               relief); ``sanctions`` (older files)                   bring a new round (rule
-                                                                      ``launch-sanctions-round``), likelier the
-                                                                      further the posture is from relief
-enforcement    ``sanctions-enforcement`` (China's         lower       none (the launch model has no enforcement
-               enforcement, higher = looser)                          covariate); reported and moved by rules
-talks          ``denuclearization``; ``denuc-sequencing``  upper       ``talks_recent``: talks are held at a
-               (older files)                                          decision when the bargained outcome lies
-                                                                      within ``talks-gap`` of the DPRK's position
-=============  =========================================  ==========  ===========================================
+* ``exercises`` — issue ``exercises`` (U.S. personnel in UFG); hawkish end: upper; sets
+  ``exercise_active`` / ``exercise_suspended`` through the exercise calendar.
+* ``sanctions`` — ``sanctions-relief`` (higher = more relief), else ``sanctions`` (older files); hawkish end:
+  lower; sets ``sanctions_recent``: a launch month may bring a new round (rule ``launch-sanctions-round``),
+  likelier the further the posture is from relief.
+* ``enforcement`` — ``sanctions-enforcement`` (China's enforcement, higher = looser); hawkish end: lower;
+  sets nothing (the launch model has no enforcement covariate); reported and moved by rules.
+* ``talks`` — ``denuclearization``, else ``denuc-sequencing`` (older files); hawkish end: upper; sets
+  ``talks_recent``: talks are held at a decision when the bargained outcome lies within ``talks-gap`` of
+  the DPRK's position.
 
 "Hawkish" is the end of the scale that pressure moves toward (full exercises, no relief, strict enforcement,
 the U.S. "big deal"); response rules move positions toward it or toward the dovish end. On ``talks`` the

@@ -57,7 +57,8 @@ class Rule(BaseModel):
     id:
         Unique name.
     trigger:
-        ``launch`` (per launch), ``quiet`` (per month closing a quiet spell) or ``talks`` (per month with talks).
+        ``launch`` (per launch), ``quiet`` (per month closing a quiet spell) or ``talks`` (per month with
+        talks).
     actors:
         Actor ids that move (absent actors are skipped); empty for ``sanctions-round``.
     roles:
@@ -163,7 +164,9 @@ class RuleSet:
             for r in self.rules
         )
         consts = {
-            k: c.model_copy(update={"value": values[k], "source": src(c.source, values[k])}) if k in values else c
+            k: c.model_copy(update={"value": values[k], "source": src(c.source, values[k])})
+            if k in values
+            else c
             for k, c in self.constants.items()
         }
         return RuleSet(rules, consts, self.calendar)
@@ -173,7 +176,7 @@ class RuleSet:
         return self.with_values({r.id: 0.0 for r in self.rules})
 
     def records(self) -> list[dict[str, Any]]:
-        """``[{"id", "value", "low", "high", "source", "reason", "kind"}]`` for JSON and ``peninsula sources``.
+        """``[{"id", "value", "low", "high", "source", "reason", "kind"}]`` (JSON, ``peninsula sources``).
 
         ``kind`` is ``rule`` or ``constant``; ``source`` is the one-line description of the source.
         """
@@ -257,7 +260,7 @@ def _sources(rs: RuleSet) -> Iterator[tuple[tuple[Any, ...], str, float, Source]
 
 
 def rule_problems(rs: RuleSet, file: str = RULES_FILE, root: yaml.Node | None = None) -> list[InputProblem]:
-    """Every problem of a rule set: the scenario library's source checks, ranges, timeline rows, ids, calendar.
+    """Every problem of a rule set: the library's source checks, ranges, timeline rows, ids, calendar.
 
     Examples
     --------
@@ -294,13 +297,23 @@ def rule_problems(rs: RuleSet, file: str = RULES_FILE, root: yaml.Node | None = 
     for k, r in enumerate(rs.rules):
         if r.effect == "sanctions-round" and (r.trigger != "launch" or r.roles != ("sanctions",)):
             problems.append(
-                InputProblem(file, _line(root, ("rules", k)), f"rules[{k}]", "a sanctions-round rule needs "
-                             "trigger launch and roles [sanctions]", f"rule '{r.id}'")
+                InputProblem(
+                    file,
+                    _line(root, ("rules", k)),
+                    f"rules[{k}]",
+                    "a sanctions-round rule needs trigger launch and roles [sanctions]",
+                    f"rule '{r.id}'",
+                )
             )
         if r.effect != "sanctions-round" and not r.actors:
-            problems.append(InputProblem(file, _line(root, ("rules", k)), f"rules[{k}].actors", "no actors",
-                                         f"rule '{r.id}'"))
+            problems.append(
+                InputProblem(
+                    file, _line(root, ("rules", k)), f"rules[{k}].actors", "no actors", f"rule '{r.id}'"
+                )
+            )
     bad = [m for m in rs.calendar.decision_months if not 1 <= m <= 12]
     if bad:
-        problems.append(InputProblem(file, None, "calendar.decision_months", f"months must be 1..12, got {bad}"))
+        problems.append(
+            InputProblem(file, None, "calendar.decision_months", f"months must be 1..12, got {bad}")
+        )
     return problems

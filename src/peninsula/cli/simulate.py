@@ -1,0 +1,127 @@
+"""``peninsula simulate``: the coupled monthly simulation (bargaining → posture → launches → responses).
+
+Thin: parse, call :mod:`peninsula.api` (``simulate``) and :mod:`peninsula.system`, render with
+:mod:`peninsula.reports.system`. Exit 2 on bad input (mapped by the app).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from peninsula.cli._options import DataOpt, OverlayOpt, TableFormat
+from peninsula.cli._options import TableFormatOpt as FormatOpt
+
+__all__ = ["register"]
+
+
+def simulate(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Packaged scenario id or scenario file (default: the default scenario)."),
+    ] = None,
+    months: Annotated[
+        int, typer.Option("--months", help="Months to simulate from the scenario's month.")
+    ] = 24,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Bargaining model (default: compromise).")
+    ] = None,
+    overlay: OverlayOpt = None,
+    draws: Annotated[int, typer.Option("--draws", help="Number of draws (vectorised).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).", min=0)] = 0,
+    data: DataOpt = None,
+    train_end: Annotated[
+        str | None,
+        typer.Option(
+            "--train-end", help="Last month the launch model is fitted on (default: before the start)."
+        ),
+    ] = None,
+    fmt: FormatOpt = TableFormat.table,
+    out_png: Annotated[
+        Path | None, typer.Option("--out", help="Write the chart (launch fan, posture, cohesion) as a PNG.")
+    ] = None,
+    backtest: Annotated[
+        bool, typer.Option("--backtest", help="Score the run against the record (launches and posture).")
+    ] = False,
+    compare: Annotated[
+        str | None, typer.Option("--compare", help="Run base and this overlay on common random numbers.")
+    ] = None,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity over the rules' ranges.")
+    ] = False,
+    launch_model: Annotated[
+        str | None,
+        typer.Option(
+            "--launch-model", help="local_level, ingarch or posture (default: the dynamics default)."
+        ),
+    ] = None,
+) -> None:
+    """Simulate the alliance's posture and North Korea's launches month by month, with response rules."""
+    from peninsula import api
+    from peninsula.core import ParameterError
+    from peninsula.reports import system as render
+    from peninsula.reports.console import out, write_json
+
+    modes = [
+        m
+        for m, on in (("--backtest", backtest), ("--compare", compare), ("--sensitivity", sensitivity))
+        if on
+    ]
+    if len(modes) > 1:
+        raise ParameterError(f"choose one of {', '.join(modes)}")
+    if compare is not None and overlay is not None:
+        raise ParameterError("--compare OVERLAY runs the base and the overlay; drop --overlay")
+    from peninsula.scenarios import DEFAULT_SCENARIO
+
+    key = scenario or DEFAULT_SCENARIO
+    kw: dict[str, Any] = {
+        "months": months,
+        "model": model,
+        "draws": draws,
+        "seed": seed,
+        "data": data,
+        "train_end": train_end,
+        "launch_model": launch_model,
+    }
+    if compare is not None:
+        cmp = api.simulate_compare(key, compare, **kw)
+        if out_png is not None:
+            render.plot_system(cmp.alternative, out_png, base=cmp.base)
+        if fmt is TableFormat.json:
+            write_json(cmp.to_dict())
+            return
+        for part in render.compare_tables(cmp):
+            out().print(part)
+    elif sensitivity:
+        rows = api.simulate_sensitivity(key, overlay=overlay, **kw)
+        if fmt is TableFormat.json:
+            write_json({"scenario": key, "months": months, "draws": draws, "seed": seed, "sensitivity": rows})
+            return
+        out().print(render.sensitivity_table(rows, months))
+    elif backtest:
+        bt = api.simulate_backtest(key, overlay=overlay, **kw)
+        if out_png is not None:
+            render.plot_system(bt.run, out_png)
+        if fmt is TableFormat.json:
+            write_json(bt.to_dict())
+            return
+        for part in render.backtest_tables(bt):
+            out().print(part)
+    else:
+        run = api.simulate(key, overlay=overlay, **kw)
+        if out_png is not None:
+            render.plot_system(run, out_png)
+        if fmt is TableFormat.json:
+            write_json(run.to_dict())
+            return
+        for part in render.system_tables(run):
+            out().print(part)
+    if out_png is not None:
+        out().print(f"chart written to {out_png}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``simulate`` command to ``app``."""
+    app.command("simulate")(simulate)

@@ -1,0 +1,378 @@
+"""What the loop is for: a backtest against 2017-2021, counterfactuals on common random numbers, sensitivity.
+
+* :func:`backtest_system` runs the loop from a snapshot over months the data cover and scores its launches
+  (mean log score of the monthly counts, coverage of the 80 % band, cumulative launches) next to the same
+  launch model run on the **recorded** posture (what the coupling costs or gains) and next to climatology
+  (an intercept-only negative binomial on the same training months); the simulated posture levers are
+  scored against the recorded ones (Brier score and agreement of the 0/1 levers).
+* :func:`compare_system` runs a base and an overlay on common random numbers (one seed: the same parameter
+  draws, count uniforms and rule values) and reports differences with intervals and P(more launches).
+* :func:`rule_sensitivity` moves one rule or constant at a time to the ends of its range (the others at their
+  point values, common random numbers) and reports the window's launch total and cohesion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from peninsula.core import Scenario
+from peninsula.system.loop import LEVERS, SystemRun, run_system
+from peninsula.system.rules import RuleSet, load_rules
+
+__all__ = [
+    "SystemBacktest",
+    "SystemComparison",
+    "backtest_system",
+    "compare_system",
+    "prepare",
+    "rule_sensitivity",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _q(a: FloatArray) -> dict[str, float]:
+    q10, q50, q90 = np.quantile(a, [0.1, 0.5, 0.9])
+    return {"q10": float(q10), "q50": float(q50), "q90": float(q90)}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Data, start month, launch model name and its fit, shared by several runs."""
+
+    data: Any
+    start: str
+    launch_model: str
+    fit: Any
+    target: str
+
+
+def prepare(
+    scenario: Scenario,
+    *,
+    data: Any = None,
+    start: str | None = None,
+    launch_model: str | None = None,
+    train_end: str | None = None,
+    target: str = "events",
+) -> Setup:
+    """Load the data and fit the launch model once (to ``train_end``; default: the month before the start)."""
+    from peninsula.core import ParameterError
+    from peninsula.dynamics.default import DEFAULT_MODEL as LAUNCH_DEFAULT
+    from peninsula.dynamics.loading import load_data, parse_month
+    from peninsula.system.launches import fit_launch_model
+
+    korea = data if data is not None else load_data()
+    if start is None:
+        if scenario.date is None:
+            raise ParameterError(f"scenario '{scenario.id}' has no date: give the start month")
+        start = f"{scenario.date.year:04d}-{scenario.date.month:02d}"
+    for what, value in (("start", start), ("--train-end", train_end)):
+        if value is not None:
+            try:
+                parse_month(value)
+            except ValueError as exc:
+                raise ParameterError(f"{what}: {exc}") from exc
+    first = parse_month(start)
+    if first <= korea.monthly.months[0] or first > korea.monthly.months[-1]:
+        raise ParameterError(
+            f"start month {start} lies outside the data "
+            f"({korea.monthly.months[0]}..{korea.monthly.months[-1]})"
+        )
+    name = launch_model or LAUNCH_DEFAULT
+    end = train_end if train_end is not None else str(first - np.timedelta64(1, "M"))
+    return Setup(korea, start, name, fit_launch_model(korea, name, target, end), target)
+
+
+def _run(scenario: Scenario, setup: Setup, **kw: Any) -> SystemRun:
+    return run_system(
+        scenario,
+        data=setup.data,
+        start=setup.start,
+        launch_model=setup.launch_model,
+        launch_fit=setup.fit,
+        target=setup.target,
+        **kw,
+    )
+
+
+# -- backtest -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SystemBacktest:
+    """The loop against the record, beside the launch model on the recorded posture and climatology.
+
+    Attributes
+    ----------
+    run:
+        The coupled run.
+    scores:
+        Name (``loop``, ``recorded_posture``, ``climatology``) → ``mean_log_score``, ``coverage80``,
+        ``total`` (mean, q10, q50, q90 of the window total), ``monthly`` log scores.
+    observed_total:
+        Recorded launches over the window.
+    posture:
+        Lever → ``brier`` (mean squared gap between the simulated probability and the recorded 0/1),
+        ``agreement`` (share of months where the majority of draws matches the record), ``simulated`` and
+        ``recorded`` share of months with the lever on.
+    """
+
+    run: SystemRun
+    scores: dict[str, dict[str, Any]]
+    observed_total: int
+    posture: dict[str, dict[str, float]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the run's document plus ``backtest``."""
+        doc = self.run.to_dict()
+        doc["backtest"] = {
+            "months": len(self.run.months),
+            "observed_total": self.observed_total,
+            "scores": self.scores,
+            "posture": self.posture,
+        }
+        return doc
+
+
+def _nb_scores(y: npt.NDArray[np.int64], r: FloatArray, p: FloatArray, sims: FloatArray) -> dict[str, Any]:
+    from scipy.special import logsumexp
+
+    from peninsula.dynamics.dynfit import nb_logpmf
+
+    n = r.shape[0]
+    logs = [float(logsumexp(nb_logpmf(y[j], r[:, j], p[:, j])) - np.log(n)) for j in range(len(y))]
+    q10, q90 = np.quantile(sims, [0.1, 0.9], axis=0)
+    covered = (y >= q10) & (y <= q90)
+    tot = sims.sum(axis=1)
+    return {
+        "mean_log_score": float(np.mean(logs)),
+        "coverage80": float(covered.mean()),
+        "total": {"mean": float(tot.mean()), **_q(tot)},
+        "monthly": logs,
+    }
+
+
+def backtest_system(
+    scenario: Scenario,
+    *,
+    months: int,
+    model: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    data: Any = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+    target: str = "events",
+    overlay: str | None = None,
+    rules: RuleSet | None = None,
+) -> SystemBacktest:
+    """Run the loop over months the data cover and score it against the record (see the module docstring)."""
+    from scipy import stats
+
+    from peninsula.core import ParameterError
+    from peninsula.dynamics.covariates import posture_covariates
+    from peninsula.dynamics.model import fit_negbin
+    from peninsula.system.bargain import DEFAULT_MODEL
+    from peninsula.system.launches import make_stepper
+
+    setup = prepare(scenario, data=data, launch_model=launch_model, train_end=train_end, target=target)
+    run = _run(
+        scenario,
+        setup,
+        months=months,
+        model=model or DEFAULT_MODEL,
+        draws=draws,
+        seed=seed,
+        rules=rules,
+        overlay=overlay,
+    )
+    if any(o is None for o in run.observed_launches):
+        raise ParameterError("--backtest needs a window the data cover")
+    y = np.array(run.observed_launches, dtype=np.int64)
+    korea = setup.data
+    months_data = korea.monthly.months
+    pos = int(np.searchsorted(months_data, np.datetime64(run.start, "M")))
+    scores = {"loop": _nb_scores(y, run.nb_shape, run.nb_prob, run.launches.astype(np.float64))}
+
+    # the same launch model, fit, seed and draw order on the recorded posture (whatif's recorded path)
+    path = np.datetime64(run.start, "M") + np.arange(months).astype("timedelta64[M]")
+    rec = posture_covariates(korea.timeline, path)
+    stepper = make_stepper(setup.fit, setup.launch_model, korea, target, pos)
+    gen = np.random.default_rng(run.seed)
+    stepper.begin(draws, months, gen)
+    sims = np.zeros((draws, months))
+    r = np.zeros((draws, months))
+    p = np.zeros((draws, months))
+    for j in range(months):
+        cnt, r[:, j], p[:, j] = stepper.step(j, {k: np.full(draws, float(v[j])) for k, v in rec.items()})
+        sims[:, j] = cnt
+    scores["recorded_posture"] = _nb_scores(y, r, p, sims)
+
+    # climatology: an intercept-only NB2 on the launch model's training months
+    last = np.datetime64(setup.fit.last_month, "M")
+    train = korea.monthly.target(target)[: int(np.searchsorted(months_data, last)) + 1]
+    nb = fit_negbin(train, np.ones((len(train), 1)))
+    mu, alpha = float(np.exp(nb.params[0])), nb.alpha
+    rr = 1.0 / alpha
+    pp = rr / (rr + mu)
+    clim_sims = stats.nbinom.rvs(rr, pp, size=(draws, months), random_state=np.random.default_rng(run.seed))
+    scores["climatology"] = _nb_scores(
+        y, np.full((draws, months), rr), np.full((draws, months), pp), clim_sims.astype(np.float64)
+    )
+    scores["climatology"]["mean_per_month"] = mu
+
+    posture: dict[str, dict[str, float]] = {}
+    for k in LEVERS:
+        sim = run.levers[k].mean(axis=0)
+        obs = run.observed_levers[k]
+        posture[k] = {
+            "brier": float(np.mean((sim - obs) ** 2)),
+            "agreement": float(np.mean((sim > 0.5) == (obs > 0.5))),
+            "simulated": float(sim.mean()),
+            "recorded": float(obs.mean()),
+        }
+    return SystemBacktest(run, scores, int(y.sum()), posture)
+
+
+# -- counterfactuals ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SystemComparison:
+    """Base and overlay runs on common random numbers.
+
+    Attributes
+    ----------
+    base, alternative:
+        The two runs (same seed, draws, fit and rule values).
+    """
+
+    base: SystemRun
+    alternative: SystemRun
+
+    def difference(self) -> dict[str, Any]:
+        """Overlay minus base: window launch total, window-mean cohesion, last-month posture per issue."""
+        d_tot = (self.alternative.total() - self.base.total()).astype(np.float64)
+        out: dict[str, Any] = {
+            "launches": {
+                "mean": float(d_tot.mean()),
+                **_q(d_tot),
+                "prob_more": float(np.mean(d_tot > 0)),
+                "prob_fewer": float(np.mean(d_tot < 0)),
+            }
+        }
+        if self.base.cohesion is not None and self.alternative.cohesion is not None:
+            dc = self.alternative.cohesion.mean(axis=1) - self.base.cohesion.mean(axis=1)
+            out["cohesion"] = {"mean": float(np.nanmean(dc)), **_q(dc)}
+        out["posture"] = {
+            i: {
+                "mean": float((self.alternative.posture[i][:, -1] - v[:, -1]).mean()),
+                **_q(self.alternative.posture[i][:, -1] - v[:, -1]),
+            }
+            for i, v in self.base.posture.items()
+            if i in self.alternative.posture
+        }
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the overlay run's document, the base's path and the ``compare`` block."""
+        doc = self.alternative.to_dict()
+        doc["base"] = {
+            "overlay": None,
+            "total_launches": self.base.to_dict()["total_launches"],
+            "path": self.base.to_dict()["path"],
+        }
+        doc["compare"] = self.difference()
+        return doc
+
+
+def compare_system(
+    scenario: Scenario,
+    overlay: str,
+    *,
+    months: int,
+    model: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    data: Any = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+    target: str = "events",
+) -> SystemComparison:
+    """Run ``scenario`` and ``scenario`` + ``overlay`` on common random numbers (one seed, one fit)."""
+    from peninsula.scenarios import apply_overlay
+    from peninsula.system.bargain import DEFAULT_MODEL
+
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+    setup = prepare(scenario, data=data, launch_model=launch_model, train_end=train_end, target=target)
+    kw = {"months": months, "model": model or DEFAULT_MODEL, "draws": draws, "seed": seed}
+    base = _run(scenario, setup, **kw)
+    alt = _run(apply_overlay(scenario, overlay), setup, overlay=overlay, **kw)
+    return SystemComparison(base, alt)
+
+
+# -- sensitivity --------------------------------------------------------------------------------------------
+def rule_sensitivity(
+    scenario: Scenario,
+    *,
+    months: int = 24,
+    model: str | None = None,
+    draws: int = 1000,
+    seed: int = 0,
+    data: Any = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+    rules: RuleSet | None = None,
+    ids: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One-at-a-time sensitivity of the window's launch total and mean cohesion to each rule and constant.
+
+    Every run uses the point values (no rule uncertainty) and one seed; each rule (or constant) in turn goes
+    to the low and the high end of its range. Returns one row per rule, sorted by the swing of the mean launch
+    total: ``id, kind, low, high, launches_low, launches_high, cohesion_low, cohesion_high``, and the base
+    run's values as ``launches_base`` and ``cohesion_base``.
+    """
+    from peninsula.system.bargain import DEFAULT_MODEL
+
+    rs = rules if rules is not None else load_rules()
+    setup = prepare(scenario, data=data, launch_model=launch_model, train_end=train_end)
+    kw = {
+        "months": months,
+        "model": model or DEFAULT_MODEL,
+        "draws": draws,
+        "seed": seed,
+        "rule_uncertainty": False,
+    }
+
+    def measure(r: RuleSet) -> tuple[float, float]:
+        run = _run(scenario, setup, rules=r, **kw)
+        coh = float(np.nanmean(run.cohesion)) if run.cohesion is not None else float("nan")
+        return float(run.total().mean()), coh
+
+    base_l, base_c = measure(rs)
+    rows = []
+    for rec in rs.records():
+        if ids is not None and rec["id"] not in ids:
+            continue
+        lo_l, lo_c = measure(rs.with_values({rec["id"]: rec["low"]}))
+        hi_l, hi_c = measure(rs.with_values({rec["id"]: rec["high"]}))
+        rows.append(
+            {
+                "id": rec["id"],
+                "kind": rec["kind"],
+                "value": rec["value"],
+                "low": rec["low"],
+                "high": rec["high"],
+                "launches_base": base_l,
+                "launches_low": lo_l,
+                "launches_high": hi_l,
+                "cohesion_base": base_c,
+                "cohesion_low": lo_c,
+                "cohesion_high": hi_c,
+            }
+        )
+    rows.sort(key=lambda r: -abs(r["launches_high"] - r["launches_low"]))
+    return rows
