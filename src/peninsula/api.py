@@ -26,7 +26,9 @@ from peninsula.simulate.uncertainty import Sensitivity, Sweep, sensitivity, swee
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
+    from peninsula.core import Scenario
     from peninsula.reports.report import Report
+    from peninsula.system import SystemBacktest, SystemComparison, SystemRun
 
 __all__ = [
     "Evaluation",
@@ -46,6 +48,10 @@ __all__ = [
     "report",
     "resolve_models",
     "sensitivity",
+    "simulate",
+    "simulate_backtest",
+    "simulate_compare",
+    "simulate_sensitivity",
     "sweep",
 ]
 
@@ -298,3 +304,114 @@ def _error_scale(sc: Any, issue_id: str, normalise: bool) -> float:
     """1, or ``100 / span`` of the issue's scale when errors are normalised (1 for a one-point scale)."""
     span = float(sc.issue(issue_id).span)
     return 100.0 / span if normalise and span > 0 else 1.0
+
+
+# -- the coupled simulation (issue 13) ----------------------------------------------------------------------
+
+
+def _system_inputs(scenario: str | Path | Scenario, overlay: str | None, data: str | Path | None) -> tuple[Any, Any]:
+    from peninsula.core import Scenario as _Scenario
+    from peninsula.dynamics.loading import load_data
+    from peninsula.scenarios import apply_overlay
+
+    sc = scenario if isinstance(scenario, _Scenario) else load(scenario)
+    if overlay:
+        sc = apply_overlay(sc, overlay)
+    return sc, (load_data(data) if data is not None else None)
+
+
+def simulate(
+    scenario: str | Path | Scenario = "korea-2019-04",
+    *,
+    months: int = 24,
+    model: str | None = None,
+    overlay: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    data: str | Path | None = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+) -> SystemRun:
+    """Run the coupled simulation: bargaining sets posture, posture drives launches, launches move actors.
+
+    Starts in the month of the scenario's date (after ``overlay``, if given) and runs ``months`` months for
+    ``draws`` draws at once; see :func:`peninsula.system.run_system` and ``docs/system.md``.
+
+    Returns
+    -------
+    SystemRun
+        ``.path`` (DataFrame per month), ``.draws`` (long DataFrame: draw, month, variable, value),
+        ``.to_dict()`` (the JSON of ``peninsula simulate --format json``).
+
+    Examples
+    --------
+    >>> import peninsula.api as api
+    >>> run = api.simulate("korea-2019-04", months=3, draws=50, seed=1)
+    >>> list(run.path["month"])
+    ['2019-04', '2019-05', '2019-06']
+    """
+    from peninsula.system import DEFAULT_MODEL, run_system
+
+    sc, korea = _system_inputs(scenario, overlay, data)
+    return run_system(sc, months=months, model=model or DEFAULT_MODEL, draws=draws, seed=seed, data=korea,
+                      train_end=train_end, launch_model=launch_model, overlay=overlay)
+
+
+def simulate_backtest(
+    scenario: str | Path | Scenario,
+    *,
+    months: int,
+    model: str | None = None,
+    overlay: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    data: str | Path | None = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+) -> SystemBacktest:
+    """:func:`simulate` scored against the record (:func:`peninsula.system.backtest_system`)."""
+    from peninsula.system import backtest_system
+
+    sc, korea = _system_inputs(scenario, overlay, data)
+    return backtest_system(sc, months=months, model=model, draws=draws, seed=seed, data=korea,
+                           train_end=train_end, launch_model=launch_model, overlay=overlay)
+
+
+def simulate_compare(
+    scenario: str | Path | Scenario,
+    compare: str,
+    *,
+    months: int = 24,
+    model: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    data: str | Path | None = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+) -> SystemComparison:
+    """Base and overlay ``compare`` on common random numbers (:func:`peninsula.system.compare_system`)."""
+    from peninsula.system import compare_system
+
+    sc, korea = _system_inputs(scenario, None, data)
+    return compare_system(sc, compare, months=months, model=model, draws=draws, seed=seed, data=korea,
+                          train_end=train_end, launch_model=launch_model)
+
+
+def simulate_sensitivity(
+    scenario: str | Path | Scenario,
+    *,
+    months: int = 24,
+    model: str | None = None,
+    overlay: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    data: str | Path | None = None,
+    train_end: str | None = None,
+    launch_model: str | None = None,
+) -> list[dict[str, Any]]:
+    """One-at-a-time sensitivity of the loop to its rules (:func:`peninsula.system.rule_sensitivity`)."""
+    from peninsula.system import rule_sensitivity
+
+    sc, korea = _system_inputs(scenario, overlay, data)
+    return rule_sensitivity(sc, months=months, model=model, draws=draws, seed=seed or 0, data=korea,
+                            train_end=train_end, launch_model=launch_model)
