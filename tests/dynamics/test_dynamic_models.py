@@ -1,0 +1,119 @@
+"""The dynamic count models: filters and likelihoods against hand-computed cases, fits, boundedness."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from peninsula.dynamics.default import (
+    BOUND_FACTOR,
+    DEFAULT_MODEL,
+    fit_model,
+    most_provocative_posture,
+    simulate_counts,
+)
+from peninsula.dynamics.ingarch import MAX_PERSISTENCE, IngarchModel, ingarch_filter, ingarch_loglike, unpack
+from peninsula.dynamics.loading import load_data
+from peninsula.dynamics.locallevel import LocalLevelModel, poisson_gamma_filter, poisson_gamma_loglike
+
+
+def test_poisson_gamma_filter_by_hand() -> None:
+    # y = 1, 0, 2 with omega = 0.5 and z = 1, 2, 1, from the diffuse start a0 = b0 = 0:
+    # t=1: a_pred = b_pred = 0;           update a = 1, b = 1
+    # t=2: a_pred = .5,  b_pred = .5;     update a = .5 + 0 = .5,   b = .5 + 2 = 2.5
+    # t=3: a_pred = .25, b_pred = 1.25;   update a = .25 + 2 = 2.25, b = 1.25 + 1 = 2.25
+    a, b, a_n, b_n = poisson_gamma_filter([1, 0, 2], 0.5, [1.0, 2.0, 1.0])
+    assert a.tolist() == pytest.approx([0.0, 0.5, 0.25])
+    assert b.tolist() == pytest.approx([0.0, 0.5, 1.25])
+    assert (a_n, b_n) == pytest.approx((2.25, 2.25))
+    ll = poisson_gamma_loglike([1, 0, 2], a, b, [1.0, 2.0, 1.0])
+    assert math.isnan(ll[0])  # diffuse: no term before the first launch
+    # t=2: NB(r=.5, p=.5/(.5+2)=.2): P(0) = .2^.5
+    assert ll[1] == pytest.approx(0.5 * math.log(0.2))
+    # t=3: NB(r=.25, p=1.25/2.25=5/9): P(2) = Γ(2.25)/(Γ(.25) 2!) p^.25 (1-p)^2, Γ(2.25)/Γ(.25) = 1.25 * .25
+    p = 5.0 / 9.0
+    assert ll[2] == pytest.approx(math.log(1.25 * 0.25 / 2.0 * p**0.25 * (1 - p) ** 2))
+
+
+def test_local_level_h_step_predictive_by_hand() -> None:
+    data = load_data()
+    fit = LocalLevelModel("events", covariates=()).fit(data, end="2019-12", uncertainty=False)
+    omega = fit.omega
+    _, _, a_T, b_T = poisson_gamma_filter(fit.y, omega)
+    for h, dist in zip((1, 3), fit.predictive(np.zeros((3, 0)), [1, 3]), strict=True):
+        a, b = omega**h * a_T, omega**h * b_T
+        assert dist.mean == pytest.approx(a / b)  # the mean is kept, the spread grows
+        assert float(dist.logpmf(0)) == pytest.approx(a * math.log(b / (b + 1.0)))
+
+
+def test_ingarch_filter_and_loglike_by_hand() -> None:
+    # base .5, alpha = beta = .25: lambda1 = .5 / (1 - .5) = 1; lambda2 = .5 + .25*2 + .25*1 = 1.25;
+    # lambda3 = .5 + .25*0 + .25*1.25 = .8125
+    lam, carry = ingarch_filter([2, 0, 1], [0.5, 0.5, 0.5], 0.25, 0.25)
+    assert lam.tolist() == pytest.approx([1.0, 1.25, 0.8125])
+    assert carry == pytest.approx(0.25 * 1 + 0.25 * 0.8125)
+    # NB2 with phi = 0.5: r = 2, p = r / (r + lambda); P(1) = r p^r (1 - p)
+    ll = ingarch_loglike([2, 0, 1], lam, 0.5)
+    p3 = 2 / (2 + 0.8125)
+    assert ll[2] == pytest.approx(math.log(2 * p3**2 * (1 - p3)))
+    p2 = 2 / (2 + 1.25)
+    assert ll[1] == pytest.approx(2 * math.log(p2))
+
+
+def test_ingarch_constraints_hold_for_any_theta() -> None:
+    rng = np.random.default_rng(0)
+    _, a, b, phi, _ = unpack(rng.normal(0, 5, size=(500, 4)))
+    assert np.all(a >= 0) and np.all(b >= 0) and np.all(a + b < 1) and np.all(phi > 0)
+
+
+def test_fits_respect_their_boxes_and_find_the_exercise_signal() -> None:
+    data = load_data()
+    ig = IngarchModel("events").fit(data)
+    v = ig.values
+    assert v["alpha"] + v["beta"] <= MAX_PERSISTENCE + 1e-9
+    ll = LocalLevelModel("events").fit(data)
+    assert 0 < ll.omega < 1
+    # exercises held are the clearest posture signal (docs/dynamics.md): both models agree on its sign
+    assert ll.coefficients["exercise_active"] > 0 and ig.coefficients["exercise_active"] > 0
+
+
+def test_simulation_is_seeded_and_shares_random_numbers() -> None:
+    fit = fit_model(load_data(), "local_level", end="2019-12")
+    quiet = np.zeros((12, len(fit.covariates)))
+    loud = most_provocative_posture(fit, 12)
+    a = simulate_counts(fit, quiet, n_draws=300, rng=3)
+    b = simulate_counts(fit, quiet, n_draws=300, rng=3)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, simulate_counts(fit, quiet, n_draws=300, rng=4))
+    # at the point estimate with the same uniforms, the first month (same filtered level) under a posture
+    # with a higher rate multiplier cannot give fewer launches on any path
+    q = simulate_counts(fit, quiet, n_draws=300, rng=3, parameter_uncertainty=False)
+    c = simulate_counts(fit, loud, n_draws=300, rng=3, parameter_uncertainty=False)
+    assert np.all(c[:, 0] >= q[:, 0]) and c[:, 0].sum() > q[:, 0].sum()
+
+
+@pytest.mark.parametrize(
+    ("model", "target"),
+    [
+        (DEFAULT_MODEL, "events"),
+        (DEFAULT_MODEL, "missiles"),
+        ("ingarch", "events"),
+        pytest.param(
+            "ingarch",
+            "missiles",
+            marks=pytest.mark.xfail(
+                strict=True, reason="NB-INGARCH on missiles: p99 about 47 > 3 x 10 (docs/dynamics.md)"
+            ),
+        ),
+    ],
+)
+def test_simulated_paths_stay_bounded(model: str, target: str) -> None:
+    data = load_data()
+    fit = fit_model(data, model, target)
+    sims = simulate_counts(fit, most_provocative_posture(fit, 36), n_draws=10_000, rng=0)
+    record = int(data.monthly.target(target).max())
+    p99 = np.quantile(sims, 0.99, axis=0)
+    assert sims.shape == (10_000, 36)
+    assert p99.max() <= BOUND_FACTOR * record, (p99.max(), record)

@@ -1,0 +1,162 @@
+"""Rolling-origin evaluation: no look-ahead, the DM test and PIT by hand, the choice rule, the CLI block."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from peninsula.dynamics.default import DEFAULT_MODEL
+from peninsula.dynamics.loading import load_data
+from peninsula.dynamics.rolling import (
+    RollingForecast,
+    choose,
+    diebold_mariano,
+    forecast_origin,
+    pit_histogram,
+    run_rolling,
+    truncate,
+)
+
+runner = CliRunner()
+MODELS = ("ingarch", "local_level", "posture", "climatology", "last12")
+
+
+def _poisoned(n_keep: int, month: int, value: int):  # type: ignore[no-untyped-def]
+    data = truncate(load_data(), n_keep)
+    events = data.monthly.events.copy()
+    events[month] = value
+    return replace(data, monthly=replace(data.monthly, events=events))
+
+
+def test_origins_never_see_their_future() -> None:
+    clean = truncate(load_data(), 44)
+    poisoned = _poisoned(44, 40, 40)  # a month with 40 launch events, 8 times the record
+    grid = np.arange(12)
+    for T in (36, 38, 40):  # origins whose training window ends before the poisoned month
+        a = forecast_origin(clean, T, horizons=(1, 3), models=MODELS)
+        b = forecast_origin(poisoned, T, horizons=(1, 3), models=MODELS)
+        for name in MODELS:
+            for da, db in zip(a[name], b[name], strict=True):
+                assert np.array_equal(da.logpmf(grid), db.logpmf(grid)), (T, name)
+    # ...and it does reach every model once it is in the past
+    a = forecast_origin(clean, 41, horizons=(1,), models=MODELS)
+    b = forecast_origin(poisoned, 41, horizons=(1,), models=MODELS)
+    for name in MODELS:
+        assert a[name][0].mean != pytest.approx(b[name][0].mean), name
+
+
+def test_run_rolling_with_longer_data_and_a_poisoned_last_month() -> None:
+    # Six extra synthetic months (not facts: a test fixture) after 2021-12; the last one poisoned.
+    base = load_data()
+    m = base.monthly
+    extra = 6
+    months = np.concatenate([m.months, m.months[-1] + np.arange(1, extra + 1).astype("timedelta64[M]")])
+    events = np.concatenate([m.events, [0, 1, 0, 2, 0, 999]])
+    missiles = np.concatenate([m.missiles, [0] * extra])
+    supp = {k: np.concatenate([v, [np.nan] * extra]) for k, v in m.supplementary.items()}
+    longer = replace(base, monthly=replace(m, months=months, events=events, missiles=missiles, supplementary=supp))
+    ev = run_rolling(longer, horizons=(1,), min_train=72, models=("local_level", "climatology", "last12"))
+    assert ev.origins == ("2021-12", "2022-01", "2022-02", "2022-03", "2022-04", "2022-05")
+    last = ev.forecasts["local_level"][1][-1]
+    assert last.month == "2022-06" and last.observed == 999
+    assert last.mean < 5  # the forecast of the poisoned month did not see it
+    # and the forecasts before it match a run on the data that stops before the poison
+    cut = run_rolling(truncate(longer, 77), horizons=(1,), min_train=72, models=("local_level",))
+    assert [f.mean for f in cut.forecasts["local_level"][1]] == [
+        f.mean for f in ev.forecasts["local_level"][1][:5]
+    ]
+
+
+def test_diebold_mariano_by_hand() -> None:
+    d = [1.0, 2.0, 3.0, 4.0]
+    r = diebold_mariano(d, 1)
+    # mean 2.5, variance mean((d - 2.5)^2) = 1.25, DM = 2.5 / sqrt(1.25/4); HLN: sqrt((4 + 1 - 2) / 4)
+    stat = 2.5 / math.sqrt(1.25 / 4) * math.sqrt(3 / 4)
+    assert r["mean_diff"] == 2.5 and r["dm"] == pytest.approx(stat)
+    assert r["p_value"] == pytest.approx(2 * stats.t.sf(stat, 3))
+    # h = 2 adds the lag-1 autocovariance: sum((d_t - m)(d_{t-1} - m)) / n = (-1.5*-.5 + -.5*.5 + .5*1.5)/4
+    r2 = diebold_mariano(d, 2)
+    var2 = 1.25 + 2 * (0.75 - 0.25 + 0.75) / 4
+    hln = math.sqrt((4 + 1 - 4 + 2 * 1 / 4) / 4)
+    assert r2["dm"] == pytest.approx(2.5 / math.sqrt(var2 / 4) * hln)
+
+
+def _f(lo: float, hi: float) -> RollingForecast:
+    return RollingForecast("2020-01", "2020-02", 1, 0, 0.0, 0.0, 0.0, lo, hi, True, True)
+
+
+def test_pit_histogram_by_hand() -> None:
+    # PIT uniform on [0, .5] and on [.5, 1]: together uniform on [0, 1]
+    assert pit_histogram([_f(0.0, 0.5), _f(0.5, 1.0)], bins=4) == pytest.approx([0.25] * 4)
+    # all mass on [.2, .4] with 5 bins: the second bin only
+    assert pit_histogram([_f(0.2, 0.4)], bins=5) == pytest.approx([0, 1, 0, 0, 0])
+
+
+def _scores(values: dict[str, tuple[float, float, float]]) -> dict[str, dict[int, dict[str, float]]]:
+    return {m: {h: {"mean_log_score": v} for h, v in zip((1, 3, 6), vs, strict=True)} for m, vs in values.items()}
+
+
+def test_choice_rule() -> None:
+    base = {"climatology": (-1.0, -1.0, -1.0), "last12": (-1.2, -1.3, -1.5)}
+    # ingarch is best at h=1 but worse than climatology at h=6; local_level qualifies
+    s = _scores({**base, "ingarch": (-0.8, -0.9, -1.1), "local_level": (-0.9, -0.95, -1.0), "posture": (-2, -2, -2)})
+    assert choose(s, (1, 3, 6)) == ("local_level", True)
+    # nobody qualifies: best h=1 named, targets not met
+    s = _scores({**base, "ingarch": (-0.8, -0.9, -1.1), "local_level": (-1.1, -0.9, -0.9), "posture": (-2, -2, -2)})
+    assert choose(s, (1, 3, 6)) == ("ingarch", False)
+
+
+@pytest.fixture(scope="module")
+def rolling_json() -> dict[str, object]:
+    from peninsula.cli import app
+
+    res = runner.invoke(app, ["backtest", "--rolling", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc: dict[str, object] = json.loads(res.output)
+    return doc
+
+
+def test_rolling_block_and_choice(rolling_json: dict[str, object], tmp_path: Path) -> None:
+    doc = rolling_json
+    assert {"train_end", "test_end", "target", "months", "models", "rolling"} == set(doc)
+    assert (doc["train_end"], doc["test_end"], doc["months"]) == ("2019-12", "2021-12", 24)
+    rolling = doc["rolling"]
+    assert isinstance(rolling, dict)
+    assert rolling["chosen"] in doc["models"]  # type: ignore[operator]
+    # the default model of whatif and the coupled simulation is the one this evaluation chooses
+    assert rolling["chosen"] == DEFAULT_MODEL
+    assert rolling["horizons"] == [1, 3, 6] and rolling["first_origin"] == "2017-12"
+    scores = rolling["models"]
+    for name in ("ingarch", "local_level", "posture", "climatology", "last12"):
+        for h in ("1", "3", "6"):
+            s = scores[name][h]
+            assert {"n", "mean_log_score", "rps", "mae", "coverage50", "coverage80", "pit"} <= set(s)
+            assert sum(s["pit"]) == pytest.approx(1.0)
+    assert scores["climatology"]["1"]["n"] == 48 and scores["climatology"]["6"]["n"] == 43
+    # targets_met is what the scores say, not a constant
+    ls = {m: {h: scores[m][h]["mean_log_score"] for h in ("1", "3", "6")} for m in scores}
+    c = rolling["chosen"]
+    met = all(ls[c]["1"] > ls[b]["1"] for b in ("climatology", "last12")) and all(
+        ls[c][h] >= ls[b][h] for b in ("climatology", "last12") for h in ("3", "6")
+    )
+    assert rolling["targets_met"] is met
+
+
+def test_rolling_cli_table_horizon_and_chart(tmp_path: Path) -> None:
+    from peninsula.cli import app
+
+    png = tmp_path / "pit.png"
+    args = ["backtest", "--train-end", "2021-06", "--rolling", "--horizon", "1", "--out", str(png)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "Rolling-origin evaluation" in res.output and "chosen" in res.output
+    assert png.stat().st_size > 10_000
+    bad = runner.invoke(app, ["backtest", "--out", str(png)])
+    assert bad.exit_code == 2
