@@ -17,6 +17,8 @@ Examples
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -84,11 +86,39 @@ __all__ = [
     "report",
     "save",
     "sensitivity",
+    "simulate",
     "sweep",
 ]
 
 
+class _SimulatePackage(types.ModuleType):
+    """The ``peninsula.simulate`` subpackage, callable as :func:`peninsula.api.simulate` (issue 13).
+
+    ``peninsula.simulate`` names both the experiments subpackage and the coupled simulation. A module
+    attribute cannot be both, so the subpackage's module object gets this class when it is bound to
+    ``peninsula`` (see :class:`_Root`): ``peninsula.simulate.forecast`` stays the submodule and
+    ``peninsula.simulate(...)`` runs the coupled simulation.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from peninsula.api import simulate
+
+        return simulate(*args, **kwargs)
+
+
+class _Root(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "simulate" and type(value) is types.ModuleType:
+            value.__class__ = _SimulatePackage
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Root
+
+
 def __getattr__(name: str) -> Any:
+    if name == "simulate":
+        return importlib.import_module("peninsula.simulate")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'peninsula' has no attribute {name!r}")
