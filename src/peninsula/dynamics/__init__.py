@@ -15,29 +15,57 @@ Evidence is thin (72 months): read every interval as wide, and the coefficients 
 
 from peninsula.dynamics.backtest import Backtest, run_backtest
 from peninsula.dynamics.covariates import COVARIATES, ELECTION_DATES, Covariate, posture_covariates
+from peninsula.dynamics.default import (
+    BOUND_FACTOR,
+    DEFAULT_MODEL,
+    default_model,
+    fit_model,
+    most_provocative_posture,
+    posture_matrix,
+    simulate_counts,
+)
+from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
 from peninsula.dynamics.loading import KoreaData, load_data
+from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
 from peninsula.dynamics.model import EVIDENCE_NOTE, PostureFit, PostureModel
+from peninsula.dynamics.overlays import OVERLAY_LEVERS, overlay_levers
+from peninsula.dynamics.rolling import RollingEvaluation, run_rolling
 from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score, rps
 from peninsula.dynamics.whatif import Levers, WhatIf, parse_levers, run_whatif
 
 __all__ = [
+    "BOUND_FACTOR",
     "COVARIATES",
+    "DEFAULT_MODEL",
     "ELECTION_DATES",
     "EVIDENCE_NOTE",
+    "OVERLAY_LEVERS",
     "Backtest",
     "Covariate",
+    "IngarchFit",
+    "IngarchModel",
     "KoreaData",
     "Levers",
+    "LocalLevelFit",
+    "LocalLevelModel",
     "NegativeBinomial",
     "Poisson",
     "PostureFit",
     "PostureModel",
+    "RollingEvaluation",
     "WhatIf",
+    "default_model",
+    "fit_model",
     "load_data",
     "log_score",
+    "most_provocative_posture",
+    "overlay_levers",
     "parse_levers",
     "posture_covariates",
+    "posture_matrix",
     "rps",
     "run_backtest",
+    "run_rolling",
     "run_whatif",
+    "simulate_counts",
 ]

@@ -35,6 +35,7 @@ from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
 __all__ = [
     "BOUND_FACTOR",
     "DEFAULT_MODEL",
+    "DYNAMIC_EVIDENCE_NOTE",
     "DYNAMIC_MODELS",
     "DynamicFit",
     "covariate_matrix",
@@ -60,6 +61,12 @@ DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel]] = {
 BOUND_FACTOR = 3.0
 
 DynamicFit = LocalLevelFit | IngarchFit
+
+DYNAMIC_EVIDENCE_NOTE = (
+    "Evidence is thin: one monthly series, 2016-2021. The dynamic models follow the recent launch level; "
+    "they cannot foresee a regime change (the 2018 hiatus, the 2019 resumption), and their posture "
+    "coefficients are shrunk associations, not causal effects."
+)
 
 
 def default_model(target: str = "events") -> LocalLevelModel | IngarchModel:

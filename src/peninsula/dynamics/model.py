@@ -24,9 +24,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
+from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.covariates import COVARIATES, SELF_EXCITATION, posture_covariates, recent_counts
 from peninsula.dynamics.loading import KoreaData, parse_month
-from peninsula.core.rng import RNGLike, check_rng
 
 __all__ = [
     "DEFAULT_COVARIATES",

@@ -45,7 +45,7 @@ from scipy import stats
 from peninsula.core.errors import ParameterError
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
-from peninsula.dynamics.default import DEFAULT_MODEL, DYNAMIC_MODELS, DynamicFit
+from peninsula.dynamics.default import DEFAULT_MODEL, DYNAMIC_EVIDENCE_NOTE, DYNAMIC_MODELS, DynamicFit
 from peninsula.dynamics.dynfit import covariate_matrix
 from peninsula.dynamics.loading import KoreaData, TimelineEvent, parse_month
 from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureFit, PostureModel
@@ -379,7 +379,7 @@ def run_whatif(
     y = data.monthly.target(target)
     observed = tuple(int(y[pos + j]) if pos + j < len(y) else None for j in range(n_months))
     notes = [
-        EVIDENCE_NOTE,
+        EVIDENCE_NOTE if name == "posture" else DYNAMIC_EVIDENCE_NOTE,
         f"model {name} fitted on {fit.first_month}..{fit.last_month}; counts simulated from launch history "
         f"to {months_data[pos - 1]}",
     ]
