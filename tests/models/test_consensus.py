@@ -115,3 +115,27 @@ def test_nested_cv_beats_the_compromise_on_deu() -> None:
     # The figure docs/skill.md reports: grouped 10-fold CV of the whole procedure on the DEU training half.
     shipped = shipped_fit().document["nested_cv"]
     assert shipped["mae"] < shipped["compromise_mae"] == pytest.approx(21.201452)
+
+
+def test_forecast_table_leads_with_consensus_and_its_interval() -> None:
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    result = CliRunner().invoke(app, ["forecast", "-m", "compromise", "-m", "median", "-m", "consensus"])
+    assert result.exit_code == 0, result.stderr
+    header = "\n".join(result.stdout.splitlines()[:5])
+    assert "(recommended)" in header and "80% interval" in header
+    line = next(line for line in result.stdout.splitlines() if "compromise" in line)
+    assert (
+        line.index("(recommended)")
+        < line.index("80% interval")
+        < line.index("compromise")
+        < line.index("median")
+    )
+    doc = peninsula.forecast(peninsula.DEFAULT_SCENARIO, models=["consensus"]).to_dict()
+    iid, res = next(iter(doc["models"]["consensus"]["issues"].items()))
+    row = next(line for line in result.stdout.splitlines() if line.lstrip("│ ").startswith(iid))
+    lo, hi = res["interval"]["q10"], res["interval"]["q90"]
+    assert "–" in row, "the interval cell q10–q90 follows the consensus forecast"
+    assert lo <= res["outcome"] <= hi

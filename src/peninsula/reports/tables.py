@@ -41,9 +41,30 @@ COHESION_NOTE = (
 )
 
 
+#: The model whose forecast the table shows first, with its interval (see docs/skill.md).
+RECOMMENDED = "consensus"
+
+RECOMMENDED_NOTE = (
+    "[dim]consensus (recommended) = the compromise moved to a position holding most of the weight, fitted by"
+    " grouped cross-validation on EU legislative outcomes (DEU), with its 80% predictive interval. Its"
+    " evidence, and the other models', is in docs/skill.md.[/dim]"
+)
+
+
+def _interval(run: Any, issue_id: str) -> str:
+    """``q10–q90`` of a run's interval on one issue, ``–`` if it has none."""
+    res = run.issues.get(issue_id)
+    iv = res.extra.get("interval") if res is not None else None
+    return f"{fmt(iv['q10'])}–{fmt(iv['q90'])}" if iv else "–"
+
+
 def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = None) -> list[RenderableType]:
     """The forecast table (issues as rows, the status quo and each model's outcome, cohesion), the scales
-    and the models' notes."""
+    and the models' notes.
+
+    The recommended model (:data:`RECOMMENDED`), when it ran, comes first, marked as recommended and
+    followed by its 80 % interval; the other models follow in the order they ran.
+    """
     from rich.table import Table
 
     sc = result.scenario
@@ -51,23 +72,35 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
     table = Table(title=title, title_justify="left")
     table.add_column("issue", style="bold", no_wrap=True)
     table.add_column("status quo", justify="right")
-    for m in result.runs:
-        table.add_column(m, justify="right")
+    lead = RECOMMENDED in result.runs
+    order = ([RECOMMENDED] if lead else []) + [m for m in result.runs if m != RECOMMENDED]
+    for m in order:
+        if m == RECOMMENDED:
+            # The lead columns keep their width; rich narrows the other models' columns first.
+            table.add_column(f"{m}\n(recommended)", justify="right", style="bold", min_width=13)
+            table.add_column("80% interval", justify="right", min_width=13)
+        else:
+            table.add_column(m, justify="right")
     for issue in sc.issues:
-        cells = [
-            run.issues[issue.id].outcome if issue.id in run.issues else None for run in result.runs.values()
-        ]
-        table.add_row(issue.id, fmt(issue.status_quo), *(fmt(x) for x in cells))
+        cells: list[str] = []
+        for m in order:
+            run = result.runs[m]
+            cells.append(fmt(run.issues[issue.id].outcome if issue.id in run.issues else None))
+            if m == RECOMMENDED:
+                cells.append(_interval(run, issue.id))
+        table.add_row(issue.id, fmt(issue.status_quo), *cells)
     parts: list[RenderableType] = [table]
     if cohesion is not None:
         table.add_section()
-        table.add_row(
-            "U.S.-ROK cohesion",
-            f"{cohesion['before']:.3f}",
-            *(f"{cohesion[m]:.3f}" if m in cohesion else "–" for m in result.runs),
-            style="italic",
-        )
+        coh: list[str] = []
+        for m in order:
+            coh.append(f"{cohesion[m]:.3f}" if m in cohesion else "–")
+            if m == RECOMMENDED:
+                coh.append("")
+        table.add_row("U.S.-ROK cohesion", f"{cohesion['before']:.3f}", *coh, style="italic")
         parts.append(COHESION_NOTE)
+    if lead:
+        parts.append(RECOMMENDED_NOTE)
     scales = Table(title="Scales", title_justify="left", show_header=True, box=None, padding=(0, 2))
     for col in ("issue", "scale", "unit", "what the scale measures"):
         scales.add_column(col, no_wrap=col != "what the scale measures")
