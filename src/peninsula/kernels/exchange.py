@@ -5,13 +5,21 @@ van Assen, Stokman & Draaijer 2018) as restated in the project's ``EXCHANGE.md``
 below refer to that text. No upstream code is used. Where DECIDE keeps a list of candidate exchanges,
 re-sorts it after every realisation and rescans it, this kernel keeps
 
-* a binary heap keyed on gain with *lazy invalidation*: a recalculated candidate pushes a new heap item
-  and the old one is skipped when popped;
-* per (actor, issue) cell, the candidates in which that cell supplies or demands (CSR lists), so that a
-  realisation touches only the exchanges it can change (§7 UPDATE);
+* a binary heap keyed on gain with *lazy invalidation* (:mod:`peninsula.kernels._heap`): a recalculated
+  candidate pushes a new heap item and the old one is skipped when popped;
+* per (actor, issue) cell, the candidates in which that cell supplies or demands (CSR lists,
+  :mod:`peninsula.kernels._csr`), so that a realisation touches only the exchanges it can change (§7
+  UPDATE);
 * for every candidate its gain history, from which the position of any list entry in DECIDE's stably
   re-sorted list can be recovered exactly. This matters only for exact ties in gain (§7.2, §10) and for
   the order of the update pass when the realised exchange is itself still listed (a tie duplicate).
+
+State is kept in numpy structured arrays with named fields (:data:`SIDE`: one record per candidate and
+side; :data:`ENTRY`: one per list entry; :data:`GAIN_NODE`: the gain histories; :data:`REALISED`: the
+realised exchanges; :data:`ROUND_STATE`: the round's scalar counters), read and written by name in the
+compiled code. One round (:func:`_round`) is a sequence of compiled steps: set-up, the realisation loop
+(pop the best cluster, pick first and runner-up, resolve a tie, drop invalid entries, update the affected
+candidates), and the §8 preference update.
 
 Scales: positions are on DECIDE's internal 0-100 scale (``x' = (x - lower)·100/(upper - lower)``);
 saliences are on 0-1; capabilities (DECIDE's "power") on any ratio scale >= 0. Missing cells are ``NaN``.
@@ -27,15 +35,19 @@ order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
+from peninsula.kernels import _heap as heap
+from peninsula.kernels._csr import csr
+from peninsula.kernels._jit import grow, jit, jit_inline
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Records = npt.NDArray[Any]  # structured arrays (SIDE, ENTRY, ...)
 
 __all__ = [
     "TIE",
@@ -51,26 +63,85 @@ EPS = 1e-10  # §9: "no move / no gain"
 BOUND = 1e-9  # §9: slack on the [0, 100] bounds and the Σ hist <= 100 test
 KNIFE = 1e-9  # §9: |d0| <= KNIFE counts as d0 = 0 (no cap)
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+#: One side of a candidate exchange (``side[e, 0]`` is actor i, ``side[e, 1]`` actor j).
+SIDE = np.dtype(
+    [
+        ("pos", np.float64),  # current position on the supply issue (moves with realised exchanges)
+        ("start", np.float64),  # the round-start position on the supply issue
+        ("target", np.float64),  # own position on the demand issue (the partner's supply issue)
+        ("move", np.float64),  # the candidate's move on the supply issue (signed)
+        ("y", np.float64),  # pos + move: the voting position if realised
+        ("eu", np.float64),  # the side's expected utility of the exchange
+        ("hist_sum", np.float64),  # Σ of the side's move history before its last entry (§6.1)
+        ("hist_last", np.float64),  # the last entry of the move history (the current move)
+        ("u_corr", np.float64),  # Σ c·s·(U − X) over the other actors' entries of the side's U table
+        ("u_self", np.float64),  # the side's own entry in its U table (if u_has_self)
+        ("actor", np.int64),
+        ("supply", np.int64),  # the issue the side gives ground on
+        ("demand", np.int64),  # the issue the side gains on (the partner's supply issue)
+        ("u_head", np.int64),  # first node of the side's U table in the U pool (-1: empty)
+        ("hist_all_pos", np.bool_),  # every history entry before the last is > 0
+        ("hist_all_neg", np.bool_),  # every history entry before the last is < 0
+        ("u_has_self", np.bool_),
+    ],
+    align=True,
+)
+
+#: One entry of DECIDE's candidate list (a candidate may be listed twice after a tie, §10).
+ENTRY = np.dtype(
+    [
+        ("cand", np.int64),  # the candidate exchange
+        ("birth", np.int64),  # the sort at which the entry first took part
+        ("base", np.int64),  # its order among entries born together
+        ("version", np.int64),  # bumped when the entry's heap key rises (older heap items are stale)
+        ("next", np.int64),  # the candidate's next entry (-1: none)
+        ("alive", np.bool_),
+    ],
+    align=True,
+)
+
+#: A node of a candidate's gain history: the gain in force from sort ``time`` on.
+GAIN_NODE = np.dtype([("time", np.int64), ("gain", np.float64), ("prev", np.int64)], align=True)
+
+#: A node of the U pool: one actor's entry in a side's U table (§6.2), linked per side.
+U_NODE = np.dtype([("actor", np.int64), ("value", np.float64), ("next", np.int64)], align=True)
+
+#: A realised exchange as it stands after its update pass (§7.4).
+REALISED = np.dtype(
+    [
+        ("cand", np.int64),
+        ("gain", np.float64),
+        ("pos_i", np.float64), ("y_i", np.float64), ("move_i", np.float64), ("eu_i", np.float64),
+        ("pos_j", np.float64), ("y_j", np.float64), ("move_j", np.float64), ("eu_j", np.float64),
+    ],
+    align=True,
+)
+
+#: The scalar state of one round's realisation loop, and its counters.
+ROUND_STATE = np.dtype(
+    [
+        ("sort", np.int64),  # T, the number of DECIDE list sorts so far
+        ("heap_size", np.int64),
+        ("n_entries", np.int64),
+        ("n_live", np.int64),
+        ("n_appended", np.int64),
+        ("n_gain_nodes", np.int64),
+        ("n_u", np.int64),
+        ("n_realised", np.int64),
+        ("n_linger", np.int64),
+        ("first_done", np.bool_),
+        ("ties", np.int64),
+        ("recalculations", np.int64),
+        ("cells_visited", np.int64),
+        ("heap_pops", np.int64),
+        ("dropped", np.int64),
+        ("capped", np.int64),
+    ],
+    align=True,
+)
 
 
-def _jit_inline(fn: _F) -> _F:
-    """Like :func:`_jit`, inlined into callers at numba-IR level (small hot helpers)."""
-    return cast(_F, numba.njit(cache=True, nogil=True, inline="always")(fn))
-
-
-def _jit(fn: _F) -> _F:
-    """``numba.njit(cache=True)`` with the function's own type (numba ships no type hints)."""
-    return cast(_F, numba.njit(cache=True, nogil=True)(fn))
-
-
-# column indices of the per-side state arrays fs[M, 2, NF] and ints[M, 2, NI]
-POS, START, TGT, MOVE, Y, EU, HSUM, HLAST, UCORR, USELF = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
-NF = 10
-ACTOR, SUP, DEM, HPOS, HNEG, UHEAD, UHAS = 0, 1, 2, 3, 4, 5, 6
-NI = 7
-
-@_jit
+@jit
 def _mix(x: np.uint64) -> np.uint64:
     """splitmix64's finaliser: a bijective 64-bit hash."""
     x = x ^ (x >> np.uint64(30))
@@ -80,7 +151,7 @@ def _mix(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@_jit
+@jit
 def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
     """A U[0, 1) number keyed on (seed, a, b, c, d): a counter-based stream, order independent."""
     h = _mix(seed ^ np.uint64(0x9E3779B97F4A7C15))
@@ -92,66 +163,74 @@ def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
 
 
 # -- candidate state ---------------------------------------------------------------------------------
-@_jit_inline
-def _local_sum(e: int, k: int, v: float, self_from_u: bool, fs: FloatArray, ints: IntArray, X: FloatArray,
+@jit_inline
+def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, X: FloatArray,
                cs: FloatArray, S: FloatArray) -> float:
     """Σ c·s·z on side k's supply issue (§4 N_k times W): U entries override X, k sits at ``v``.
 
     With ``self_from_u`` an entry for k itself in U overrides ``v`` (§6.2's Δ). The U table of the side
     is kept as a running correction Σ c·s·(U − X) over the other actors plus k's own entry.
     """
-    a = ints[e, k, ACTOR]
-    d = ints[e, k, SUP]
+    sd = side[e, k]
+    a = sd.actor
+    d = sd.supply
     z = v
-    if self_from_u and ints[e, k, UHAS] == 1:
-        z = fs[e, k, USELF]
-    return float(S[d] - cs[a, d] * X[a, d] + fs[e, k, UCORR] + cs[a, d] * z)
+    if self_from_u and sd.u_has_self:
+        z = sd.u_self
+    return float(S[d] - cs[a, d] * X[a, d] + sd.u_corr + cs[a, d] * z)
 
 
-@_jit_inline
-def _ok(e: int, k: int, m: float, fs: FloatArray, ints: IntArray) -> bool:
+@jit_inline
+def _ok(e: int, k: int, m: float, side: Records) -> bool:
     """§6.1, the move test; the side's history already ends with ``m``."""
+    sd = side[e, k]
     if abs(m) > 100.0 or abs(m) <= EPS:
         return False
-    y = fs[e, k, POS] + m
+    y = sd.pos + m
     if y < -BOUND or y > 100.0 + BOUND:
         return False
-    if fs[e, k, HSUM] + fs[e, k, HLAST] > 100.0 + BOUND:
+    if sd.hist_sum + sd.hist_last > 100.0 + BOUND:
         return False
-    last = fs[e, k, HLAST]
-    allpos = ints[e, k, HPOS] == 1 and last > 0
-    allneg = ints[e, k, HNEG] == 1 and last < 0
+    last = sd.hist_last
+    allpos = sd.hist_all_pos and last > 0
+    allneg = sd.hist_all_neg and last < 0
     return bool(allpos or allneg)
 
 
-@_jit_inline
-def _set_moves(e: int, mi: float, mj: float, fs: FloatArray) -> None:
+@jit_inline
+def _both_ok(e: int, side: Records) -> bool:
+    return _ok(e, 0, side[e, 0].move, side) and _ok(e, 1, side[e, 1].move, side)
+
+
+@jit_inline
+def _set_moves(e: int, mi: float, mj: float, side: Records) -> None:
     """§5.3 signs, replace the last history entries and set y = pos + move on both sides."""
-    mi = -abs(mi) if fs[e, 0, POS] > fs[e, 1, TGT] else abs(mi)
-    mj = -abs(mj) if fs[e, 1, POS] > fs[e, 0, TGT] else abs(mj)
-    fs[e, 0, MOVE] = mi
-    fs[e, 1, MOVE] = mj
-    fs[e, 0, HLAST] = mi
-    fs[e, 1, HLAST] = mj
-    fs[e, 0, Y] = fs[e, 0, POS] + mi
-    fs[e, 1, Y] = fs[e, 1, POS] + mj
+    si = side[e, 0]
+    sj = side[e, 1]
+    mi = -abs(mi) if si.pos > sj.target else abs(mi)
+    mj = -abs(mj) if sj.pos > si.target else abs(mj)
+    si.move = mi
+    sj.move = mj
+    si.hist_last = mi
+    sj.hist_last = mj
+    si.y = si.pos + mi
+    sj.y = sj.pos + mj
 
 
-@_jit
+@jit
 def _cap(
-    e: int, k: int, gain: FloatArray,
-    fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray,
+    e: int, k: int, gain: FloatArray, side: Records, X: FloatArray, s: FloatArray, c: FloatArray,
+    cs: FloatArray, W: FloatArray, S: FloatArray,
 ) -> None:
     """§6.2: cut side k's move so that its local outcome is not carried across its partner's position."""
     kb = 1 - k
-    a = ints[e, k, ACTOR]
-    b = ints[e, kb, ACTOR]
-    d = ints[e, k, SUP]
-    f = ints[e, kb, SUP]
-    t = fs[e, kb, TGT]
-    n0 = _local_sum(e, k, fs[e, k, POS], False, fs, ints, X, cs, S) / W[d]
-    n1 = _local_sum(e, k, fs[e, k, Y], False, fs, ints, X, cs, S) / W[d]
+    a = side[e, k].actor
+    b = side[e, kb].actor
+    d = side[e, k].supply
+    f = side[e, kb].supply
+    t = side[e, kb].target
+    n0 = _local_sum(e, k, side[e, k].pos, False, side, X, cs, S) / W[d]
+    n1 = _local_sum(e, k, side[e, k].y, False, side, X, cs, S) / W[d]
     d0 = t - n0
     d1 = t - n1
     if abs(d0) <= KNIFE:
@@ -160,35 +239,37 @@ def _cap(
         d1 = 0.0  # a full move that lands exactly on t: rounding must not decide (matters for §11)
     if (d0 >= 0 and d1 >= 0) or (d0 <= 0 and d1 <= 0):
         return
-    zsum = _local_sum(e, k, fs[e, k, POS], True, fs, ints, X, cs, S)
+    zsum = _local_sum(e, k, side[e, k].pos, True, side, X, cs, S)
     delta = abs(t * W[d] - zsum) / cs[a, d]
     r_k = delta * s[a, d] * c[a, d] / W[d]
     r_kb = r_k * (s[a, d] + s[b, d]) / (s[a, f] + s[b, f])
     m_kb = r_kb * W[f] / cs[b, f]
     if k == 0:
-        _set_moves(e, delta, m_kb, fs)
+        _set_moves(e, delta, m_kb, side)
     else:
-        _set_moves(e, m_kb, delta, fs)
+        _set_moves(e, m_kb, delta, side)
     gain[e] = abs(r_kb * s[b, f] - r_k * s[b, d])
 
 
-@_jit
+@jit
 def _calc(
     e: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
-    gain: FloatArray, valid: npt.NDArray[np.bool_], ncalc: IntArray,
-    fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
+    gain: FloatArray, valid: BoolArray, ncalc: IntArray,
+    side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
     W: FloatArray, S: FloatArray, clean: int,
 ) -> None:
     """§5 CALC: the equal-gain exchange of candidate ``e`` from its current private state.
 
     With ``clean`` a capped exchange's ``eu`` is its capped gain (DECIDE keeps the pre-cap value).
     """
-    a = ints[e, 0, ACTOR]
-    b = ints[e, 1, ACTOR]
-    Q = ints[e, 0, SUP]
-    P = ints[e, 1, SUP]
-    Dj = abs(fs[e, 0, TGT] - fs[e, 1, POS])
-    Di = abs(fs[e, 1, TGT] - fs[e, 0, POS])
+    si = side[e, 0]
+    sj = side[e, 1]
+    a = si.actor
+    b = sj.actor
+    Q = si.supply
+    P = sj.supply
+    Dj = abs(si.target - sj.pos)
+    Di = abs(sj.target - si.pos)
     dP = Dj * s[b, P] * c[b, P] / W[P]
     dQ = dP * (s[b, P] + s[a, P]) / (s[b, Q] + s[a, Q])
     mi = dQ * W[Q] / (c[a, Q] * s[a, Q])
@@ -198,36 +279,34 @@ def _calc(
         dP = dQ * (s[a, Q] + s[b, Q]) / (s[a, P] + s[b, P])
         mi = Di
         mj = dP * W[P] / (c[b, P] * s[b, P])
-    _set_moves(e, mi, mj, fs)
+    _set_moves(e, mi, mj, side)
     g = abs(dQ * s[a, Q] - dP * s[a, P])
     gain[e] = g
-    fs[e, 0, EU] = g
-    fs[e, 1, EU] = g
+    si.eu = g
+    sj.eu = g
     ncalc[e] += 1
-    ok = _ok(e, 0, fs[e, 0, MOVE], fs, ints) and _ok(e, 1, fs[e, 1, MOVE], fs, ints) and g >= EPS
+    ok = _both_ok(e, side) and g >= EPS
     valid[e] = ok
     if not ok:
         return
-    _cap(e, 0, gain, fs, ints, X, s, c, cs, W, S)
-    _cap(e, 1, gain, fs, ints, X, s, c, cs, W, S)
-    valid[e] = _ok(e, 0, fs[e, 0, MOVE], fs, ints) and _ok(e, 1, fs[e, 1, MOVE], fs, ints)
+    _cap(e, 0, gain, side, X, s, c, cs, W, S)
+    _cap(e, 1, gain, side, X, s, c, cs, W, S)
+    valid[e] = _both_ok(e, side)
     if clean == 1:
-        fs[e, 0, EU] = gain[e]
-        fs[e, 1, EU] = gain[e]
+        si.eu = gain[e]
+        sj.eu = gain[e]
     if p > 0:
         gi = gen_index[e]
         u = uniform(seed, round_no, gi, ncalc[e], 0)
         v = uniform(seed, round_no, gi, ncalc[e], 1)
         z = uniform(seed, round_no, gi, ncalc[e], 2)
-        _randomise(e, p, u, v, z, gain, valid, fs, ints, X, s, c, cs, W, S)
+        _randomise(e, p, u, v, z, gain, valid, side, X, s, c, cs, W, S)
 
 
-@_jit
+@jit
 def _randomise(
-    e: int, p: float, u: float, v: float, z: float,
-    gain: FloatArray, valid: npt.NDArray[np.bool_],
-    fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray,
+    e: int, p: float, u: float, v: float, z: float, gain: FloatArray, valid: BoolArray,
+    side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray,
 ) -> None:
     """§11, randomised equal gain, as peninsula restates it (see ``docs/models/exchange.md``).
 
@@ -237,12 +316,14 @@ def _randomise(
     and A's shift follows), then the §6.2 cap runs on the side that moves partially. ``gain`` (the sort
     key) keeps its p = 0 value.
     """
-    a = ints[e, 0, ACTOR]
-    b = ints[e, 1, ACTOR]
-    Q = ints[e, 0, SUP]
-    P = ints[e, 1, SUP]
-    FP = abs(fs[e, 0, TGT] - fs[e, 1, POS]) * cs[b, P] / W[P]
-    FQ = abs(fs[e, 1, TGT] - fs[e, 0, POS]) * cs[a, Q] / W[Q]
+    si = side[e, 0]
+    sj = side[e, 1]
+    a = si.actor
+    b = sj.actor
+    Q = si.supply
+    P = sj.supply
+    FP = abs(si.target - sj.pos) * cs[b, P] / W[P]
+    FQ = abs(sj.target - si.pos) * cs[a, Q] / W[Q]
     siP = s[a, P]
     siQ = s[a, Q]
     sjP = s[b, P]
@@ -271,19 +352,123 @@ def _randomise(
             capped = 0
     dP = max(dP, 0.0)
     dQ = max(dQ, 0.0)
-    _set_moves(e, dQ * W[Q] / cs[a, Q], dP * W[P] / cs[b, P], fs)
+    _set_moves(e, dQ * W[Q] / cs[a, Q], dP * W[P] / cs[b, P], side)
     saved = gain[e]
-    _cap(e, capped, gain, fs, ints, X, s, c, cs, W, S)
+    _cap(e, capped, gain, side, X, s, c, cs, W, S)
     gain[e] = saved
-    dQ = abs(fs[e, 0, MOVE]) * cs[a, Q] / W[Q]
-    dP = abs(fs[e, 1, MOVE]) * cs[b, P] / W[P]
-    fs[e, 0, EU] = dP * siP - dQ * siQ
-    fs[e, 1, EU] = dQ * sjQ - dP * sjP
-    valid[e] = _ok(e, 0, fs[e, 0, MOVE], fs, ints) and _ok(e, 1, fs[e, 1, MOVE], fs, ints)
+    dQ = abs(si.move) * cs[a, Q] / W[Q]
+    dP = abs(sj.move) * cs[b, P] / W[P]
+    si.eu = dP * siP - dQ * siQ
+    sj.eu = dQ * sjQ - dP * sjP
+    valid[e] = _both_ok(e, side)
+
+
+@jit_inline
+def _fold(sd: Any, last: float) -> None:
+    """Move ``last`` into the side's history prefix (the last entry is then set by CALC)."""
+    sd.hist_sum = sd.hist_sum + last
+    if not last > 0:
+        sd.hist_all_pos = False
+    if not last < 0:
+        sd.hist_all_neg = False
+
+
+@jit
+def _update(
+    e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
+    gain: FloatArray, valid: BoolArray, ncalc: IntArray,
+    side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
+    W: FloatArray, S: FloatArray, upool: Records, clean: int,
+) -> int:
+    """§7 UPDATE(C = e, R): supply trigger, demand trigger, recalculation. Returns the U pool size.
+
+    With ``clean`` a matched supply side's history records R's realised move instead of keeping its own
+    stale candidate move.
+    """
+    matched_a = False
+    fold0 = False
+    fold1 = False
+    rmove0 = 0.0
+    rmove1 = 0.0
+    for k in range(2):
+        for r in range(2):
+            if side[e, k].actor == side[R, r].actor and side[e, k].supply == side[R, r].supply:
+                side[e, k].pos = side[R, r].y
+                if k == 0:
+                    fold0 = True
+                    rmove0 = side[R, r].move
+                else:
+                    fold1 = True
+                    rmove1 = side[R, r].move
+                matched_a = True
+                break
+    matched_b = False
+    for step in range(2):
+        dside = 1 if step == 0 else 0  # D = R.j then R.i
+        sside = 1 - dside
+        da = side[R, dside].actor
+        dd = side[R, dside].demand
+        for k in range(2):
+            if side[e, k].actor == da and side[e, k].demand == dd:
+                # U_C[dd] is the table of the side of C that supplies dd (the partner of k)
+                sk = side[e, 1 - k]
+                sa = side[R, sside].actor
+                ys = side[R, sside].y
+                node = sk.u_head
+                found = -1
+                while node >= 0:
+                    if upool[node].actor == sa:
+                        found = node
+                        break
+                    node = upool[node].next
+                if found < 0:
+                    upool[n_u].actor = sa
+                    upool[n_u].value = ys
+                    upool[n_u].next = sk.u_head
+                    sk.u_head = n_u
+                    n_u += 1
+                    old = X[sa, dd]
+                    new = ys
+                else:
+                    old = upool[found].value
+                    new = min(old, ys) if side[R, sside].start <= old else max(old, ys)
+                    upool[found].value = new
+                if sa == sk.actor:
+                    sk.u_has_self = True
+                    sk.u_self = new
+                else:
+                    sk.u_corr += cs[sa, dd] * (new - old)
+                matched_b = True
+                break
+    if matched_a or matched_b:
+        # history: a matched supply side keeps its old candidate move (stale entry), the other side's
+        # last entry is replaced by the recalculation
+        if fold0:
+            _fold(side[e, 0], rmove0 if clean == 1 else side[e, 0].hist_last)
+        if fold1:
+            _fold(side[e, 1], rmove1 if clean == 1 else side[e, 1].hist_last)
+        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs, W, S, clean)
+    return n_u
 
 
 # -- candidate generation (§3) -------------------------------------------------------------------------
-@_jit
+@jit
+def _cell_weights(X: FloatArray, s: FloatArray, c: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per cell c·s (0 where missing); per issue W = Σ c·s and S = Σ c·s·x."""
+    n, m = X.shape
+    cs = np.zeros((n, m))
+    W = np.zeros(m)
+    S = np.zeros(m)
+    for a in range(n):
+        for d in range(m):
+            if not np.isnan(X[a, d]):
+                cs[a, d] = c[a, d] * s[a, d]
+                W[d] += cs[a, d]
+                S[d] += cs[a, d] * X[a, d]
+    return cs, W, S
+
+
+@jit
 def _generate(X: FloatArray, s: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray) -> IntArray:
     """Candidate exchanges in DECIDE's order: rows (actor_i, actor_j, Q = i's supply, P = j's supply)."""
     n, m = X.shape
@@ -333,661 +518,570 @@ def _generate(X: FloatArray, s: FloatArray, cs: FloatArray, W: FloatArray, S: Fl
     return out
 
 
-@_jit
-def _csr(keys: IntArray, n_keys: int) -> tuple[IntArray, IntArray]:
-    """Counting sort of item indices by key: (start offsets of length n_keys + 1, items)."""
-    start = np.zeros(n_keys + 1, dtype=np.int64)
-    for k in keys:
-        start[k + 1] += 1
-    for k in range(n_keys):
-        start[k + 1] += start[k]
-    fill = start[:-1].copy()
-    items = np.empty(len(keys), dtype=np.int64)
-    for idx in range(len(keys)):
-        k = keys[idx]
-        items[fill[k]] = idx
-        fill[k] += 1
-    return start, items
+@jit
+def _new_sides(cand: IntArray, X: FloatArray) -> Records:
+    """The round-start state of both sides of every candidate (empty histories and U tables)."""
+    M = cand.shape[0]
+    side = np.zeros((M, 2), dtype=SIDE)
+    for e in range(M):
+        a, b, Q, P = cand[e, 0], cand[e, 1], cand[e, 2], cand[e, 3]
+        si = side[e, 0]
+        sj = side[e, 1]
+        si.actor = a
+        si.supply = Q
+        si.demand = P
+        sj.actor = b
+        sj.supply = P
+        sj.demand = Q
+        for k in range(2):
+            side[e, k].hist_all_pos = True
+            side[e, k].hist_all_neg = True
+            side[e, k].u_head = -1
+        si.pos = X[a, Q]
+        si.start = X[a, Q]
+        si.target = X[a, P]
+        sj.pos = X[b, P]
+        sj.start = X[b, P]
+        sj.target = X[b, Q]
+    return side
+
+
+@jit
+def _cell_lists(side: Records, n: int, m: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Cell → the candidate sides in which that cell supplies, and demands (CSR; item = 2·e + k)."""
+    M = side.shape[0]
+    sup_key = np.empty(2 * M, dtype=np.int64)
+    dem_key = np.empty(2 * M, dtype=np.int64)
+    for e in range(M):
+        for k in range(2):
+            sup_key[2 * e + k] = side[e, k].actor * m + side[e, k].supply
+            dem_key[2 * e + k] = side[e, k].actor * m + side[e, k].demand
+    sup_start, sup_items = csr(sup_key, n * m)
+    dem_start, dem_items = csr(dem_key, n * m)
+    return sup_start, sup_items, dem_start, dem_items
 
 
 # -- DECIDE's list order, recovered from gain histories (§7.1) ------------------------------------------
-@_jit
-def _gain_at(cand: int, t: int, gh_head: IntArray, gh_time: IntArray, gh_prev: IntArray) -> int:
+@jit
+def _gain_at(cand: int, t: int, gh_head: IntArray, gh: Records) -> int:
     """The gain-history node of ``cand`` in force at sort ``t``."""
     node = int(gh_head[cand])
-    while gh_time[node] > t:
-        node = int(gh_prev[node])
+    while gh[node].time > t:
+        node = int(gh[node].prev)
     return node
 
 
-@_jit
-def _before(
-    e1: int, e2: int, t: int,
-    e_cand: IntArray, e_birth: IntArray, e_base: IntArray,
-    gh_head: IntArray, gh_time: IntArray, gh_gain: FloatArray, gh_prev: IntArray,
-) -> bool:
+@jit
+def _before(e1: int, e2: int, t: int, ent: Records, gh_head: IntArray, gh: Records) -> bool:
     """Whether list entry e1 precedes e2 in DECIDE's list right after the stable sort number ``t``.
 
     A stable sort orders by gain (within TIE: equal) and keeps the previous order among equals; the
     previous order is the one after the previous sort, with entries appended since then at the end. So
     equal gains are compared one sort further back until they differ or an entry's birth is reached.
     """
-    c1 = e_cand[e1]
-    c2 = e_cand[e2]
-    n1 = _gain_at(c1, t, gh_head, gh_time, gh_prev)
-    n2 = _gain_at(c2, t, gh_head, gh_time, gh_prev)
+    n1 = _gain_at(ent[e1].cand, t, gh_head, gh)
+    n2 = _gain_at(ent[e2].cand, t, gh_head, gh)
+    b1_at = ent[e1].birth
+    b2_at = ent[e2].birth
     while True:
-        g1 = gh_gain[n1]
-        g2 = gh_gain[n2]
+        g1 = gh[n1].gain
+        g2 = gh[n2].gain
         if g1 > g2 + TIE:
             return True
         if g2 > g1 + TIE:
             return False
-        lo = max(gh_time[n1], gh_time[n2], e_birth[e1], e_birth[e2])
-        b1 = e_birth[e1] == lo
-        b2 = e_birth[e2] == lo
+        lo = max(gh[n1].time, gh[n2].time, b1_at, b2_at)
+        b1 = b1_at == lo
+        b2 = b2_at == lo
         if b1 and b2:
-            return bool(e_base[e1] < e_base[e2])
+            return bool(ent[e1].base < ent[e2].base)
         if b1:
             return False
         if b2:
             return True
         t = lo - 1
-        while gh_time[n1] > t:
-            n1 = gh_prev[n1]
-        while gh_time[n2] > t:
-            n2 = gh_prev[n2]
+        while gh[n1].time > t:
+            n1 = gh[n1].prev
+        while gh[n2].time > t:
+            n2 = gh[n2].prev
 
 
-# -- binary heap of (gain, entry, version), highest gain first -------------------------------------------
-@_jit_inline
-def _heap_less(i: int, j: int, hg: FloatArray, he: IntArray) -> bool:
-    return bool(hg[i] > hg[j] or (hg[i] == hg[j] and he[i] < he[j]))
-
-
-@_jit_inline
-def _heap_swap(i: int, j: int, hg: FloatArray, he: IntArray, hv: IntArray) -> None:
-    hg[i], hg[j] = hg[j], hg[i]
-    he[i], he[j] = he[j], he[i]
-    hv[i], hv[j] = hv[j], hv[i]
-
-
-@_jit
-def _heap_push(n: int, g: float, ent: int, ver: int, hg: FloatArray, he: IntArray, hv: IntArray) -> int:
-    hg[n] = g
-    he[n] = ent
-    hv[n] = ver
-    i = n
-    while i > 0:
-        parent = (i - 1) // 2
-        if _heap_less(i, parent, hg, he):
-            _heap_swap(i, parent, hg, he, hv)
-            i = parent
-        else:
-            break
-    return n + 1
-
-
-@_jit_inline
-def _heap_sift_down(i: int, n: int, hg: FloatArray, he: IntArray, hv: IntArray) -> None:
-    """Move item ``i`` down the heap of size ``n`` until neither child ranks before it."""
-    while True:
-        left = 2 * i + 1
-        if left >= n:
-            return
-        best = left
-        if left + 1 < n and _heap_less(left + 1, left, hg, he):
-            best = left + 1
-        if not _heap_less(best, i, hg, he):
-            return
-        _heap_swap(best, i, hg, he, hv)
-        i = best
-
-
-@_jit
-def _heap_pop(n: int, hg: FloatArray, he: IntArray, hv: IntArray) -> int:
-    """Remove the top item (the caller read it first); return the new size."""
-    n -= 1
-    if n == 0:
-        return 0
-    _heap_swap(0, n, hg, he, hv)
-    _heap_sift_down(0, n, hg, he, hv)
-    return n
-
-
-@_jit
-def _heap_rebuild(
-    n_e: int, e_alive: IntArray, e_cand: IntArray, e_ver: IntArray, gain: FloatArray,
-    hg: FloatArray, he: IntArray, hv: IntArray,
-) -> int:
-    """Rebuild the heap from the live entries only (drops stale items); returns its size."""
+# -- the steps of one round --------------------------------------------------------------------------------
+@jit
+def _rebuild_heap(st: Records, ent: Records, gain: FloatArray, hg: FloatArray, he: IntArray,
+                  hv: IntArray) -> None:
+    """Rebuild the heap from the live entries only (drops stale items)."""
     n = 0
-    for ent in range(n_e):
-        if e_alive[ent] == 1:
-            hg[n] = gain[e_cand[ent]]
-            he[n] = ent
-            hv[n] = e_ver[ent]
+    for k in range(st[0].n_entries):
+        if ent[k].alive:
+            hg[n] = gain[ent[k].cand]
+            he[n] = k
+            hv[n] = ent[k].version
             n += 1
-    for start in range((n - 2) // 2, -1, -1):
-        _heap_sift_down(start, n, hg, he, hv)
-    return n
+    heap.heapify(n, hg, he, hv)
+    st[0].heap_size = n
 
 
-_A = TypeVar("_A", bound="np.ndarray[Any, Any]")
+@jit
+def _pop_cluster(
+    st: Records, ent: Records, gain: FloatArray, hg: FloatArray, he: IntArray, hv: IntArray,
+    cluster: IntArray,
+) -> tuple[int, IntArray]:
+    """Pop the top cluster of live entries (gains within TIE of the best) into ``cluster``; its size."""
+    r = st[0]
+    nc = 0
+    top_gain = 0.0
+    while r.heap_size > 0:
+        k = he[0]
+        ver = hv[0]
+        g = hg[0]
+        r.heap_pops += 1
+        if not ent[k].alive or ent[k].version != ver:
+            r.heap_size = heap.pop(r.heap_size, hg, he, hv)
+            continue
+        if nc > 0 and not (abs(top_gain - g) < TIE):
+            break
+        if g != gain[ent[k].cand]:
+            # lazy decrease: the item's key is an upper bound; re-insert it with the current gain
+            r.heap_size = heap.pop(r.heap_size, hg, he, hv)
+            r.heap_size = heap.push(r.heap_size, gain[ent[k].cand], k, ver, hg, he, hv)
+            continue
+        if nc == 0:
+            top_gain = g
+        cluster = grow(cluster, nc + 1)
+        cluster[nc] = k
+        nc += 1
+        r.heap_size = heap.pop(r.heap_size, hg, he, hv)
+    return nc, cluster
 
 
-@_jit
-def _grow(a: _A, need: int) -> _A:
-    """``a`` itself if it holds ``need`` items, else a copy with room for at least ``need`` (doubling)."""
-    if need <= len(a):
-        return a
-    out = np.empty(max(need, 2 * len(a)), dtype=a.dtype)
-    out[: len(a)] = a
-    return out  # type: ignore[return-value]  # same dtype as a; numba compiles no typing.cast
+@jit
+def _drop_if_all_invalid(st: Records, ent: Records, valid: BoolArray, cluster: IntArray, nc: int) -> bool:
+    """Drop a tied cluster none of whose candidates is valid (DECIDE would cycle it forever, §7.2-7.3)."""
+    for x in range(nc):
+        if valid[ent[cluster[x]].cand]:
+            return False
+    for x in range(nc):
+        ent[cluster[x]].alive = False
+        st[0].n_live -= 1
+    st[0].dropped += nc
+    return True
+
+
+@jit
+def _first_two(cluster: IntArray, nc: int, t: int, ent: Records, gh_head: IntArray,
+               gh: Records) -> tuple[int, int]:
+    """The cluster's first entry and its runner-up (-1 if none) in DECIDE's list order after sort t."""
+    fi = 0
+    for x in range(1, nc):
+        if _before(cluster[x], cluster[fi], t, ent, gh_head, gh):
+            fi = x
+    first = cluster[fi]
+    second = -1
+    for x in range(nc):
+        if x == fi:
+            continue
+        if second < 0 or _before(cluster[x], second, t, ent, gh_head, gh):
+            second = cluster[x]
+    return first, second
+
+
+@jit
+def _requeue_rest(
+    st: Records, cluster: IntArray, nc: int, first: int, second: int, ent: Records, gh_head: IntArray,
+    gh: Records, hg: FloatArray, he: IntArray, hv: IntArray,
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """Push every cluster entry but the first two back into the heap, keyed on its gain at this sort."""
+    r = st[0]
+    for x in range(nc):
+        k = cluster[x]
+        if k != first and k != second:
+            key = gh[_gain_at(ent[k].cand, r.sort, gh_head, gh)].gain
+            r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, key, k, ent[k].version, hg, he, hv)
+    return hg, he, hv
+
+
+@jit
+def _resolve_tie(
+    st: Records, first: int, second: int, M: int, tie_mode: int, tie_choices: IntArray, seed: np.uint64,
+    round_no: int, clean: int, ent: Records, ent_head: IntArray, gain: FloatArray,
+    hg: FloatArray, he: IntArray, hv: IntArray,
+) -> tuple[int, Records, FloatArray, IntArray, IntArray]:
+    """§10: realise the first or (coin / replayed choice) the runner-up; the realised candidate R.
+
+    DECIDE lists the candidate not realised again at the end of the list (a duplicate entry); with
+    ``clean`` it keeps its place instead. The first entry has already been taken off the list.
+    """
+    r = st[0]
+    R = ent[first].cand
+    heads = False
+    if tie_mode == 1:
+        heads = uniform(seed, round_no, r.ties, 0, 3) >= 0.5
+    elif tie_mode == 2 and r.ties < len(tie_choices):
+        heads = tie_choices[r.ties] == 1
+    r.ties += 1
+    if clean == 1:
+        # no duplicate: the candidate not realised keeps its place in the list
+        keep = second
+        if heads:
+            ent[second].alive = False
+            ent[first].alive = True  # net: one entry fewer, as without a tie
+            R = ent[second].cand
+            keep = first
+        r.heap_size, hg, he, hv = heap.push_grow(
+            r.heap_size, gain[ent[keep].cand], keep, ent[keep].version, hg, he, hv)
+        return R, ent, hg, he, hv
+    moved = first if heads else second  # the entry whose candidate is listed again at the end
+    if heads:
+        ent[second].alive = False
+        r.n_live -= 1
+        R = ent[second].cand
+    else:
+        # the runner-up stays at the front: back into the heap as it was
+        r.heap_size, hg, he, hv = heap.push_grow(
+            r.heap_size, gain[ent[second].cand], second, ent[second].version, hg, he, hv)
+    # append a new entry for the candidate of ``moved``
+    cm = ent[moved].cand
+    k = r.n_entries
+    ent = grow(ent, k + 1)
+    ent[k].cand = cm
+    ent[k].birth = r.sort + 1
+    ent[k].base = M + r.n_appended
+    r.n_appended += 1
+    ent[k].alive = True
+    r.n_live += 1
+    ent[k].version = 0
+    ent[k].next = ent_head[cm]
+    ent_head[cm] = k
+    r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, gain[cm], k, 0, hg, he, hv)
+    r.n_entries += 1
+    return R, ent, hg, he, hv
+
+
+@jit
+def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, valid: BoolArray,
+                          linger: IntArray) -> None:
+    """§7.4: the pass drops every listed entry whose candidate is invalid: all of them at the first
+    realisation, later only those left behind by a duplicate's update in the previous pass."""
+    r = st[0]
+    if not r.first_done:
+        r.first_done = True
+        for k in range(r.n_entries):
+            if ent[k].alive and not valid[ent[k].cand]:
+                ent[k].alive = False
+                r.n_live -= 1
+    for x in range(r.n_linger):
+        e = linger[x]
+        if not valid[e]:
+            k = ent_head[e]
+            while k >= 0:
+                if ent[k].alive:
+                    ent[k].alive = False
+                    r.n_live -= 1
+                k = ent[k].next
+    r.n_linger = 0
+
+
+@jit
+def _collect_affected(
+    st: Records, R: int, side: Records, m: int, sup_start: IntArray, sup_items: IntArray,
+    dem_start: IntArray, dem_items: IntArray, stamp: IntArray, affected: IntArray,
+) -> int:
+    """The candidates the realisation of R can change (supply or demand identity, §7 UPDATE); how many."""
+    r = st[0]
+    na = 0
+    for k in range(2):
+        cell = side[R, k].actor * m + side[R, k].supply
+        r.cells_visited += sup_start[cell + 1] - sup_start[cell]
+        for idx in range(sup_start[cell], sup_start[cell + 1]):
+            e = sup_items[idx] // 2
+            if stamp[e] != r.sort:
+                stamp[e] = r.sort
+                affected[na] = e
+                na += 1
+        cell = side[R, k].actor * m + side[R, k].demand
+        for idx in range(dem_start[cell], dem_start[cell + 1]):
+            e = dem_items[idx] // 2
+            if stamp[e] != r.sort:
+                stamp[e] = r.sort
+                affected[na] = e
+                na += 1
+    return na
+
+
+@jit
+def _pass_order(
+    st: Records, affected: IntArray, na: int, valid: BoolArray, ent: Records, ent_head: IntArray,
+    gh_head: IntArray, gh: Records, order: IntArray,
+) -> tuple[int, IntArray]:
+    """The live entries of the affected valid candidates, in list order when a candidate is listed twice.
+
+    The pass order matters when a candidate is listed more than once (a tie duplicate): UPDATE(R, R)
+    changes R, and a duplicate's second update can invalidate a candidate whose first entry has already
+    been kept.
+    """
+    t = st[0].sort
+    multi = False
+    no = 0
+    for x in range(na):
+        e = affected[x]
+        if not valid[e]:
+            continue
+        count = 0
+        k = ent_head[e]
+        while k >= 0:
+            if ent[k].alive:
+                order = grow(order, no + 1)
+                order[no] = k
+                no += 1
+                count += 1
+            k = ent[k].next
+        if count > 1:
+            multi = True
+    if multi:
+        # insertion sort by list position; entries appended in this iteration come last
+        for x in range(1, no):
+            cur = order[x]
+            yy = x - 1
+            while yy >= 0:
+                prev = order[yy]
+                if ent[prev].birth > t and ent[cur].birth > t:
+                    cur_first = ent[cur].base < ent[prev].base
+                elif ent[cur].birth > t:
+                    cur_first = False
+                elif ent[prev].birth > t:
+                    cur_first = True
+                else:
+                    cur_first = _before(cur, prev, t, ent, gh_head, gh)
+                if cur_first:
+                    order[yy + 1] = prev
+                    yy -= 1
+                else:
+                    break
+            order[yy + 1] = cur
+    return no, order
+
+
+@jit
+def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: Records) -> Records:
+    """Record candidate e's new gain in its history, in force from the next sort on."""
+    r = st[0]
+    node = gh_head[e]
+    if gh[node].time == r.sort + 1:
+        gh[node].gain = gain[e]
+        return gh
+    k = r.n_gain_nodes
+    gh = grow(gh, k + 1)
+    gh[k].time = r.sort + 1
+    gh[k].gain = gain[e]
+    gh[k].prev = node
+    gh_head[e] = k
+    r.n_gain_nodes += 1
+    return gh
+
+
+@jit
+def _update_pass(
+    st: Records, R: int, order: IntArray, no: int, p: float, seed: np.uint64, round_no: int,
+    gen_index: IntArray, gain: FloatArray, valid: BoolArray, ncalc: IntArray, side: Records,
+    X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray, clean: int,
+    ent: Records, ent_head: IntArray, gh_head: IntArray, gh: Records, upool: Records, linger: IntArray,
+    hg: FloatArray, he: IntArray, hv: IntArray,
+) -> tuple[Records, Records, IntArray, FloatArray, IntArray, IntArray]:
+    """§7 UPDATE of every entry in ``order`` after R's realisation; re-key the heap where gains rose."""
+    r = st[0]
+    for x in range(no):
+        k = order[x]
+        e = ent[k].cand
+        if not ent[k].alive:
+            continue
+        if not valid[e]:
+            ent[k].alive = False
+            r.n_live -= 1
+            continue
+        r.recalculations += 1
+        g_old = gain[e]
+        r.n_u = _update(e, R, r.n_u, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs,
+                        W, S, upool, clean)
+        if r.n_u > len(upool) - 8:
+            upool = grow(upool, 2 * len(upool))
+        gh = _record_gain(st, e, gain, gh_head, gh)
+        if not valid[e]:
+            # this entry goes; entries of e already kept in this pass stay listed until the next pass
+            ent[k].alive = False
+            r.n_live -= 1
+            linger = grow(linger, r.n_linger + 1)
+            linger[r.n_linger] = e
+            r.n_linger += 1
+        if gain[e] > g_old:
+            # a higher key needs a new item; a lower one is fixed when the old item surfaces
+            k2 = ent_head[e]
+            while k2 >= 0:
+                if ent[k2].alive:
+                    ent[k2].version += 1
+                    r.heap_size, hg, he, hv = heap.push_grow(
+                        r.heap_size, gain[e], k2, ent[k2].version, hg, he, hv)
+                k2 = ent[k2].next
+    return gh, upool, linger, hg, he, hv
+
+
+@jit
+def _record_realised(st: Records, R: int, gain: FloatArray, side: Records, real: Records) -> Records:
+    """Append R as it stands after its update pass to the realised exchanges."""
+    r = st[0]
+    k = r.n_realised
+    real = grow(real, k + 1)
+    real[k].cand = R
+    real[k].gain = gain[R]
+    si = side[R, 0]
+    sj = side[R, 1]
+    real[k].pos_i = si.pos
+    real[k].y_i = si.y
+    real[k].move_i = si.move
+    real[k].eu_i = si.eu
+    real[k].pos_j = sj.pos
+    real[k].y_j = sj.y
+    real[k].move_j = sj.move
+    real[k].eu_j = sj.eu
+    r.n_realised += 1
+    return real
+
+
+@jit
+def _settle(
+    X: FloatArray, s: FloatArray, side: Records, real: Records, n_real: int, gen_index: IntArray,
+    fixed_weight: float, salience_weight: float,
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray]:
+    """§8: voting positions and the preference update (supply cells of realised exchanges; last wins)."""
+    Yv = X.copy()
+    Xn = X.copy()
+    info = np.empty((n_real, 5), dtype=np.int64)  # actor_i, Q, actor_j, P, candidate
+    flat = np.empty((n_real, 9))
+    for r in range(n_real):
+        e = real[r].cand
+        for k in range(2):
+            a = side[e, k].actor
+            d = side[e, k].supply
+            y = real[r].y_i if k == 0 else real[r].y_j
+            Yv[a, d] = y
+            w = fixed_weight + salience_weight * (1.0 - s[a, d])
+            Xn[a, d] = (1.0 - w) * side[e, k].start + w * y
+        info[r, 0] = side[e, 0].actor
+        info[r, 1] = side[e, 0].supply
+        info[r, 2] = side[e, 1].actor
+        info[r, 3] = side[e, 1].supply
+        info[r, 4] = gen_index[e]
+        flat[r, 0] = real[r].pos_i
+        flat[r, 1] = real[r].y_i
+        flat[r, 2] = real[r].move_i
+        flat[r, 3] = real[r].eu_i
+        flat[r, 4] = real[r].pos_j
+        flat[r, 5] = real[r].y_j
+        flat[r, 6] = real[r].move_j
+        flat[r, 7] = real[r].eu_j
+        flat[r, 8] = real[r].gain
+    return Xn, Yv, info, flat
 
 
 # -- one round -------------------------------------------------------------------------------------------
-@_jit
+@jit
 def _round(
     X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
     p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
 ) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
+    """One round (§2-§8): generate and calculate the candidates, realise them best first, update.
+
+    Returns the preference and voting positions, the realised exchanges (:class:`RoundResult`'s
+    ``exchanges`` and ``values``) and the counters (ties, recalculations, cells visited, heap pops,
+    candidates, dropped tied invalid entries, iteration cap hit).
+    """
     n, m = X.shape
-    cs = np.zeros((n, m))
-    W = np.zeros(m)
-    S = np.zeros(m)
-    for a in range(n):
-        for d in range(m):
-            if not np.isnan(X[a, d]):
-                cs[a, d] = c[a, d] * s[a, d]
-                W[d] += cs[a, d]
-                S[d] += cs[a, d] * X[a, d]
+    cs, W, S = _cell_weights(X, s, c)
     cand = _generate(X, s, cs, W, S)
     M = cand.shape[0]
-    fs = np.zeros((M, 2, NF))
-    ints = np.zeros((M, 2, NI), dtype=np.int64)
+    side = _new_sides(cand, X)
     gain = np.zeros(M)
     valid = np.zeros(M, dtype=np.bool_)
     ncalc = np.zeros(M, dtype=np.int64)
     gen_index = np.arange(M)
+    upool = np.empty(max(16, M // 4), dtype=U_NODE)
     for e in range(M):
-        a, b, Q, P = cand[e, 0], cand[e, 1], cand[e, 2], cand[e, 3]
-        ints[e, 0, ACTOR] = a
-        ints[e, 0, SUP] = Q
-        ints[e, 0, DEM] = P
-        ints[e, 1, ACTOR] = b
-        ints[e, 1, SUP] = P
-        ints[e, 1, DEM] = Q
-        for k in range(2):
-            ints[e, k, HPOS] = 1
-            ints[e, k, HNEG] = 1
-            ints[e, k, UHEAD] = -1
-        fs[e, 0, POS] = X[a, Q]
-        fs[e, 0, START] = X[a, Q]
-        fs[e, 0, TGT] = X[a, P]
-        fs[e, 1, POS] = X[b, P]
-        fs[e, 1, START] = X[b, P]
-        fs[e, 1, TGT] = X[b, Q]
-    u_actor = np.empty(max(16, M // 4), dtype=np.int64)
-    u_val = np.empty(len(u_actor))
-    u_next = np.empty(len(u_actor), dtype=np.int64)
-    n_u = 0
-    for e in range(M):
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S, clean)
+        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs, W, S, clean)
+    sup_start, sup_items, dem_start, dem_items = _cell_lists(side, n, m)
 
-    # cell -> candidates in which that cell supplies / demands (CSR)
-    sup_key = np.empty(2 * M, dtype=np.int64)
-    dem_key = np.empty(2 * M, dtype=np.int64)
-    for e in range(M):
-        for k in range(2):
-            sup_key[2 * e + k] = ints[e, k, ACTOR] * m + ints[e, k, SUP]
-            dem_key[2 * e + k] = ints[e, k, ACTOR] * m + ints[e, k, DEM]
-    sup_start, sup_items = _csr(sup_key, n * m)
-    dem_start, dem_items = _csr(dem_key, n * m)
-
+    st = np.zeros(1, dtype=ROUND_STATE)
+    r = st[0]
     # gain histories: node = (time of the first sort it holds for, gain, previous node)
-    gh_time = np.empty(2 * M + 16, dtype=np.int64)
-    gh_gain = np.empty(2 * M + 16)
-    gh_prev = np.empty(2 * M + 16, dtype=np.int64)
+    gh = np.empty(2 * M + 16, dtype=GAIN_NODE)
     gh_head = np.empty(M, dtype=np.int64)
-    for e in range(M):
-        gh_time[e] = 0
-        gh_gain[e] = gain[e]
-        gh_prev[e] = -1
-        gh_head[e] = e
-    n_gh = M
-    # list entries: the candidate, the sort at which the entry first took part, its base order
-    cap_e = M + 16
-    e_cand = np.empty(cap_e, dtype=np.int64)
-    e_birth = np.empty(cap_e, dtype=np.int64)
-    e_base = np.empty(cap_e, dtype=np.int64)
-    e_alive = np.empty(cap_e, dtype=np.int64)
-    e_ver = np.empty(cap_e, dtype=np.int64)
-    e_next = np.empty(cap_e, dtype=np.int64)
+    # list entries: one per candidate to start with
+    ent = np.empty(M + 16, dtype=ENTRY)
     ent_head = np.empty(M, dtype=np.int64)
     for e in range(M):
-        e_cand[e] = e
-        e_birth[e] = 0
-        e_base[e] = e
-        e_alive[e] = 1
-        e_ver[e] = 0
-        e_next[e] = -1
+        gh[e].time = 0
+        gh[e].gain = gain[e]
+        gh[e].prev = -1
+        gh_head[e] = e
+        ent[e].cand = e
+        ent[e].birth = 0
+        ent[e].base = e
+        ent[e].alive = True
+        ent[e].version = 0
+        ent[e].next = -1
         ent_head[e] = e
-    n_e = M
-    n_live = M
-    n_appended = 0
-    # heap
-    hcap = 2 * M + 16
-    hg = np.empty(hcap)
-    he = np.empty(hcap, dtype=np.int64)
-    hv = np.empty(hcap, dtype=np.int64)
-    hn = _heap_rebuild(M, e_alive, e_cand, e_ver, gain, hg, he, hv)  # heapify every initial entry
+    r.n_gain_nodes = M
+    r.n_entries = M
+    r.n_live = M
+    hg = np.empty(2 * M + 16)
+    he = np.empty(2 * M + 16, dtype=np.int64)
+    hv = np.empty(2 * M + 16, dtype=np.int64)
+    _rebuild_heap(st, ent, gain, hg, he, hv)  # heapify every initial entry
 
-    real_cand = np.empty(16, dtype=np.int64)
-    real_f = np.empty((16, 2, 4))  # per side: pos, y, move, eu
-    real_gain = np.empty(16)
-    n_real = 0
+    real = np.empty(16, dtype=REALISED)
     stamp = np.full(M, -1, dtype=np.int64)
     affected = np.empty(M, dtype=np.int64)
     cluster = np.empty(16, dtype=np.int64)
-    order_e = np.empty(16, dtype=np.int64)
-    tie_count = 0
-    n_recalc = 0
-    n_visit = 0
-    n_pop = 0
-    n_dropped = 0
-    capped = 0
-    max_iter = 50 * M + 100000
+    order = np.empty(16, dtype=np.int64)
     linger = np.empty(16, dtype=np.int64)
-    n_linger = 0
-    first_done = False
-    T = 0
+    max_iter = 50 * M + 100000
     while True:
-        # pop the top cluster of live items (gains within TIE of the best)
-        nc = 0
-        top_gain = 0.0
-        while hn > 0:
-            ent = he[0]
-            ver = hv[0]
-            g = hg[0]
-            n_pop += 1
-            if e_alive[ent] == 0 or e_ver[ent] != ver:
-                hn = _heap_pop(hn, hg, he, hv)
-                continue
-            if nc > 0 and not (abs(top_gain - g) < TIE):
-                break
-            if g != gain[e_cand[ent]]:
-                # lazy decrease: the item's key is an upper bound; re-insert it with the current gain
-                hn = _heap_pop(hn, hg, he, hv)
-                hn = _heap_push(hn, gain[e_cand[ent]], ent, ver, hg, he, hv)
-                continue
-            if nc == 0:
-                top_gain = g
-            cluster = _grow(cluster, nc + 1)
-            cluster[nc] = ent
-            nc += 1
-            hn = _heap_pop(hn, hg, he, hv)
+        nc, cluster = _pop_cluster(st, ent, gain, hg, he, hv, cluster)
         if nc == 0:
             break
-        if nc >= 2:
-            any_valid = False
-            for x in range(nc):
-                if valid[e_cand[cluster[x]]]:
-                    any_valid = True
-            if not any_valid:
-                # DECIDE would cycle these tied invalid candidates forever (§7.2-7.3): drop them all
-                for x in range(nc):
-                    e_alive[cluster[x]] = 0
-                    n_live -= 1
-                n_dropped += nc
-                T += 1
-                continue
-        if max_iter < T:  # (T is the sort counter, not a constant)
-            capped = 1
-            break
-        # first (F) and runner-up (S) in list order
-        fi = 0
-        for x in range(1, nc):
-            if _before(cluster[x], cluster[fi], T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain,
-                       gh_prev):
-                fi = x
-        F = cluster[fi]
-        Sx = -1
-        for x in range(nc):
-            if x == fi:
-                continue
-            if Sx < 0 or _before(cluster[x], Sx, T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain,
-                                 gh_prev):
-                Sx = cluster[x]
-        # everything else of the cluster goes back into the heap unchanged
-        for x in range(nc):
-            ent = cluster[x]
-            if ent != F and ent != Sx:
-                hg = _grow(hg, hn + 1)
-                he = _grow(he, hn + 1)
-                hv = _grow(hv, hn + 1)
-                hn = _heap_push(hn, gh_gain[_gain_at(e_cand[ent], T, gh_head, gh_time, gh_prev)],
-                                ent, e_ver[ent], hg, he, hv)
-        e_alive[F] = 0
-        n_live -= 1
-        R = e_cand[F]
-        if Sx >= 0:
-            heads = False
-            if tie_mode == 1:
-                heads = uniform(seed, round_no, tie_count, 0, 3) >= 0.5
-            elif tie_mode == 2 and tie_count < len(tie_choices):
-                heads = tie_choices[tie_count] == 1
-            tie_count += 1
-            if clean == 1:
-                # no duplicate: the candidate not realised keeps its place in the list
-                keep = Sx
-                if heads:
-                    e_alive[Sx] = 0
-                    e_alive[F] = 1  # net: one entry fewer, as without a tie
-                    R = e_cand[Sx]
-                    keep = F
-                hg = _grow(hg, hn + 1)
-                he = _grow(he, hn + 1)
-                hv = _grow(hv, hn + 1)
-                hn = _heap_push(hn, gain[e_cand[keep]], keep, e_ver[keep], hg, he, hv)
-            else:
-                moved = F if heads else Sx  # the entry whose candidate is listed again at the end
-                if heads:
-                    e_alive[Sx] = 0
-                    n_live -= 1
-                    R = e_cand[Sx]
-                else:
-                    # S stays at the front: back into the heap as it was
-                    hg = _grow(hg, hn + 1)
-                    he = _grow(he, hn + 1)
-                    hv = _grow(hv, hn + 1)
-                    hn = _heap_push(hn, gain[e_cand[Sx]], Sx, e_ver[Sx], hg, he, hv)
-                # append a new entry for the candidate of ``moved``
-                cm = e_cand[moved]
-                if n_e + 1 > len(e_cand):
-                    e_cand = _grow(e_cand, n_e + 1)
-                    e_birth = _grow(e_birth, n_e + 1)
-                    e_base = _grow(e_base, n_e + 1)
-                    e_alive = _grow(e_alive, n_e + 1)
-                    e_ver = _grow(e_ver, n_e + 1)
-                    e_next = _grow(e_next, n_e + 1)
-                e_cand[n_e] = cm
-                e_birth[n_e] = T + 1
-                e_base[n_e] = M + n_appended
-                n_appended += 1
-                e_alive[n_e] = 1
-                n_live += 1
-                e_ver[n_e] = 0
-                e_next[n_e] = ent_head[cm]
-                ent_head[cm] = n_e
-                hg = _grow(hg, hn + 1)
-                he = _grow(he, hn + 1)
-                hv = _grow(hv, hn + 1)
-                hn = _heap_push(hn, gain[cm], n_e, 0, hg, he, hv)
-                n_e += 1
-        if not valid[R]:
-            T += 1
+        if nc >= 2 and _drop_if_all_invalid(st, ent, valid, cluster, nc):
+            r.sort += 1
             continue
-        # §7.4: the pass drops every listed entry whose candidate is invalid: all of them at the first
-        # realisation, later only those left behind by a duplicate's update in the previous pass
-        if not first_done:
-            first_done = True
-            for ent in range(n_e):
-                if e_alive[ent] == 1 and not valid[e_cand[ent]]:
-                    e_alive[ent] = 0
-                    n_live -= 1
-        for x in range(n_linger):
-            e = linger[x]
-            if not valid[e]:
-                ent = ent_head[e]
-                while ent >= 0:
-                    if e_alive[ent] == 1:
-                        e_alive[ent] = 0
-                        n_live -= 1
-                    ent = e_next[ent]
-        n_linger = 0
-        # candidates the realisation can change (supply or demand identity, §7 UPDATE)
-        na = 0
-        for k in range(2):
-            cell = ints[R, k, ACTOR] * m + ints[R, k, SUP]
-            n_visit += sup_start[cell + 1] - sup_start[cell]
-            for idx in range(sup_start[cell], sup_start[cell + 1]):
-                e = sup_items[idx] // 2
-                if stamp[e] != T:
-                    stamp[e] = T
-                    affected[na] = e
-                    na += 1
-            cell = ints[R, k, ACTOR] * m + ints[R, k, DEM]
-            for idx in range(dem_start[cell], dem_start[cell + 1]):
-                e = dem_items[idx] // 2
-                if stamp[e] != T:
-                    stamp[e] = T
-                    affected[na] = e
-                    na += 1
-        # their live entries; the pass order matters when a candidate is listed more than once (a tie
-        # duplicate): UPDATE(R, R) changes R, and a duplicate's second update can invalidate a candidate
-        # whose first entry has already been kept
-        multi = False
-        no = 0
-        for x in range(na):
-            e = affected[x]
-            if not valid[e]:
-                continue
-            count = 0
-            ent = ent_head[e]
-            while ent >= 0:
-                if e_alive[ent] == 1:
-                    order_e = _grow(order_e, no + 1)
-                    order_e[no] = ent
-                    no += 1
-                    count += 1
-                ent = e_next[ent]
-            if count > 1:
-                multi = True
-        if multi:
-            # insertion sort by list position; entries appended in this iteration come last
-            for x in range(1, no):
-                cur = order_e[x]
-                yy = x - 1
-                while yy >= 0:
-                    prev = order_e[yy]
-                    if e_birth[prev] > T and e_birth[cur] > T:
-                        cur_first = e_base[cur] < e_base[prev]
-                    elif e_birth[cur] > T:
-                        cur_first = False
-                    elif e_birth[prev] > T:
-                        cur_first = True
-                    else:
-                        cur_first = _before(cur, prev, T, e_cand, e_birth, e_base, gh_head, gh_time, gh_gain,
-                                            gh_prev)
-                    if cur_first:
-                        order_e[yy + 1] = prev
-                        yy -= 1
-                    else:
-                        break
-                order_e[yy + 1] = cur
-        for x in range(no):
-            ent = order_e[x]
-            e = e_cand[ent]
-            if e_alive[ent] == 0:
-                continue
-            if not valid[e]:
-                e_alive[ent] = 0
-                n_live -= 1
-                continue
-            n_recalc += 1
-            g_old = gain[e]
-            n_u = _update(e, R, n_u, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs,
-                          W, S, u_actor, u_val, u_next, clean)
-            if n_u > len(u_actor) - 8:
-                u_actor = _grow(u_actor, 2 * len(u_actor))
-                u_val = _grow(u_val, 2 * len(u_val))
-                u_next = _grow(u_next, 2 * len(u_next))
-            # record the new gain from the next sort on
-            node = gh_head[e]
-            if gh_time[node] == T + 1:
-                gh_gain[node] = gain[e]
-            else:
-                if n_gh + 1 > len(gh_time):
-                    gh_time = _grow(gh_time, n_gh + 1)
-                    gh_gain = _grow(gh_gain, n_gh + 1)
-                    gh_prev = _grow(gh_prev, n_gh + 1)
-                gh_time[n_gh] = T + 1
-                gh_gain[n_gh] = gain[e]
-                gh_prev[n_gh] = node
-                gh_head[e] = n_gh
-                n_gh += 1
-            if not valid[e]:
-                # this entry goes; entries of e already kept in this pass stay listed until the next pass
-                e_alive[ent] = 0
-                n_live -= 1
-                linger = _grow(linger, n_linger + 1)
-                linger[n_linger] = e
-                n_linger += 1
-            if gain[e] > g_old:
-                # a higher key needs a new item; a lower one is fixed when the old item surfaces
-                e2 = ent_head[e]
-                while e2 >= 0:
-                    if e_alive[e2] == 1:
-                        e_ver[e2] += 1
-                        hg = _grow(hg, hn + 1)
-                        he = _grow(he, hn + 1)
-                        hv = _grow(hv, hn + 1)
-                        hn = _heap_push(hn, gain[e], e2, e_ver[e2], hg, he, hv)
-                    e2 = e_next[e2]
-        if hn > 2 * n_live + 1024:
-            hn = _heap_rebuild(n_e, e_alive, e_cand, e_ver, gain, hg, he, hv)
-        # record R's state after the pass
-        if n_real + 1 > len(real_cand):
-            real_cand = _grow(real_cand, n_real + 1)
-            real_gain = _grow(real_gain, n_real + 1)
-            bigger = np.empty((len(real_cand), 2, 4))
-            bigger[:n_real] = real_f[:n_real]
-            real_f = bigger
-        real_cand[n_real] = R
-        real_gain[n_real] = gain[R]
-        for k in range(2):
-            real_f[n_real, k, 0] = fs[R, k, POS]
-            real_f[n_real, k, 1] = fs[R, k, Y]
-            real_f[n_real, k, 2] = fs[R, k, MOVE]
-            real_f[n_real, k, 3] = fs[R, k, EU]
-        n_real += 1
-        T += 1
+        if max_iter < r.sort:
+            r.capped = 1
+            break
+        first, second = _first_two(cluster, nc, r.sort, ent, gh_head, gh)
+        hg, he, hv = _requeue_rest(st, cluster, nc, first, second, ent, gh_head, gh, hg, he, hv)
+        ent[first].alive = False
+        r.n_live -= 1
+        R = ent[first].cand
+        if second >= 0:
+            R, ent, hg, he, hv = _resolve_tie(st, first, second, M, tie_mode, tie_choices, seed, round_no,
+                                              clean, ent, ent_head, gain, hg, he, hv)
+        if not valid[R]:
+            r.sort += 1
+            continue
+        _drop_invalid_entries(st, ent, ent_head, valid, linger)
+        na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
+        no, order = _pass_order(st, affected, na, valid, ent, ent_head, gh_head, gh, order)
+        gh, upool, linger, hg, he, hv = _update_pass(
+            st, R, order, no, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs, W, S,
+            clean, ent, ent_head, gh_head, gh, upool, linger, hg, he, hv)
+        if r.heap_size > 2 * r.n_live + 1024:
+            _rebuild_heap(st, ent, gain, hg, he, hv)
+        real = _record_realised(st, R, gain, side, real)
+        r.sort += 1
 
-    # §8: voting positions and the preference update (supply cells of realised exchanges; last wins)
-    Yv = X.copy()
-    Xn = X.copy()
-    info = np.empty((n_real, 5), dtype=np.int64)  # actor_i, Q, actor_j, P, candidate
-    for r in range(n_real):
-        e = real_cand[r]
-        for k in range(2):
-            a = ints[e, k, ACTOR]
-            d = ints[e, k, SUP]
-            y = real_f[r, k, 1]
-            Yv[a, d] = y
-            w = fixed_weight + salience_weight * (1.0 - s[a, d])
-            Xn[a, d] = (1.0 - w) * fs[e, k, START] + w * y
-        info[r, 0] = ints[e, 0, ACTOR]
-        info[r, 1] = ints[e, 0, SUP]
-        info[r, 2] = ints[e, 1, ACTOR]
-        info[r, 3] = ints[e, 1, SUP]
-        info[r, 4] = gen_index[e]
-    flat = np.empty((n_real, 9))
-    for r in range(n_real):
-        for k in range(2):
-            for col in range(4):
-                flat[r, 4 * k + col] = real_f[r, k, col]
-        flat[r, 8] = real_gain[r]
-    ties = np.array([tie_count, n_recalc, n_visit, n_pop, M, n_dropped, capped], dtype=np.int64)
-    return Xn, Yv, info, flat, ties
-
-
-@_jit
-def _update(
-    e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
-    gain: FloatArray, valid: npt.NDArray[np.bool_], ncalc: IntArray,
-    fs: FloatArray, ints: IntArray, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, u_actor: IntArray, u_val: FloatArray, u_next: IntArray, clean: int,
-) -> int:
-    """§7 UPDATE(C = e, R): supply trigger, demand trigger, recalculation. Returns the U pool size.
-
-    With ``clean`` a matched supply side's history records R's realised move instead of keeping its own
-    stale candidate move.
-    """
-    matched_a = False
-    fold0 = False
-    fold1 = False
-    rmove0 = 0.0
-    rmove1 = 0.0
-    for k in range(2):
-        for r in range(2):
-            if ints[e, k, ACTOR] == ints[R, r, ACTOR] and ints[e, k, SUP] == ints[R, r, SUP]:
-                fs[e, k, POS] = fs[R, r, Y]
-                if k == 0:
-                    fold0 = True
-                    rmove0 = fs[R, r, MOVE]
-                else:
-                    fold1 = True
-                    rmove1 = fs[R, r, MOVE]
-                matched_a = True
-                break
-    matched_b = False
-    for step in range(2):
-        dside = 1 if step == 0 else 0  # D = R.j then R.i
-        sside = 1 - dside
-        da = ints[R, dside, ACTOR]
-        dd = ints[R, dside, DEM]
-        for k in range(2):
-            if ints[e, k, ACTOR] == da and ints[e, k, DEM] == dd:
-                # U_C[dd] is the table of the side of C that supplies dd (the partner of k)
-                kk = 1 - k
-                sa = ints[R, sside, ACTOR]
-                ys = fs[R, sside, Y]
-                node = ints[e, kk, UHEAD]
-                found = -1
-                while node >= 0:
-                    if u_actor[node] == sa:
-                        found = node
-                        break
-                    node = u_next[node]
-                if found < 0:
-                    u_actor[n_u] = sa
-                    u_val[n_u] = ys
-                    u_next[n_u] = ints[e, kk, UHEAD]
-                    ints[e, kk, UHEAD] = n_u
-                    n_u += 1
-                    old = X[sa, dd]
-                    new = ys
-                else:
-                    old = u_val[found]
-                    new = min(old, ys) if fs[R, sside, START] <= old else max(old, ys)
-                    u_val[found] = new
-                if sa == ints[e, kk, ACTOR]:
-                    ints[e, kk, UHAS] = 1
-                    fs[e, kk, USELF] = new
-                else:
-                    fs[e, kk, UCORR] += cs[sa, dd] * (new - old)
-                matched_b = True
-                break
-    if matched_a or matched_b:
-        # history: a matched supply side keeps its old candidate move (stale entry), the other side's
-        # last entry is replaced by the recalculation
-        if fold0:
-            _fold(e, 0, rmove0 if clean == 1 else fs[e, 0, HLAST], fs, ints)
-        if fold1:
-            _fold(e, 1, rmove1 if clean == 1 else fs[e, 1, HLAST], fs, ints)
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, fs, ints, X, s, c, cs, W, S, clean)
-    return n_u
-
-
-@_jit_inline
-def _fold(e: int, k: int, last: float, fs: FloatArray, ints: IntArray) -> None:
-    """Move ``last`` into the side's history prefix (the last entry is then set by CALC)."""
-    fs[e, k, HSUM] = fs[e, k, HSUM] + last
-    if not last > 0:
-        ints[e, k, HPOS] = 0
-    if not last < 0:
-        ints[e, k, HNEG] = 0
+    # ``r`` is a view into ``st`` and keeps no reference to it: read the final state through ``st``
+    counters = np.array([st[0].ties, st[0].recalculations, st[0].cells_visited, st[0].heap_pops, M,
+                         st[0].dropped, st[0].capped], dtype=np.int64)
+    Xn, Yv, info, flat = _settle(X, s, side, real, st[0].n_realised, gen_index, fixed_weight,
+                                 salience_weight)
+    return Xn, Yv, info, flat, counters
 
 
 # -- public helpers ---------------------------------------------------------------------------------------
