@@ -1,0 +1,50 @@
+"""``peninsula serve``: the local web workbench (FastAPI + uvicorn), bound to 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+LOCALHOST = "127.0.0.1"
+
+
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(help="Address to bind. Anything but 127.0.0.1 exposes the workbench to the network."),
+    ] = LOCALHOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Run store (DuckDB file) that 'save run' writes to (default: peninsula's store)."),
+    ] = None,
+) -> None:
+    """Start the workbench: edit a scenario in the browser, run models and sweeps, download the report."""
+    from peninsula.reports.console import err
+
+    try:
+        import uvicorn
+
+        from peninsula.web.app import create_app
+    except ImportError as exc:  # pragma: no cover - the web extra is part of the dev install
+        from peninsula.core.errors import ParameterError
+
+        raise ParameterError(
+            f"the workbench needs the web extra ({exc.name} is missing): pip install 'peninsula[web]'"
+        ) from None
+    if host not in (LOCALHOST, "localhost", "::1"):
+        err().print(
+            f"[yellow]warning:[/yellow] binding {host}: anyone who can reach this address can use the "
+            "workbench and run models on this machine (there is no login)."
+        )
+    err().print(f"peninsula workbench on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops it)")
+    uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to ``app``."""
+    app.command("serve")(serve)

@@ -1,0 +1,681 @@
+"""The workbench: a FastAPI app serving one plain page and a JSON API under ``/api/``.
+
+The page (``static/index.html``, ``app.js``, ``style.css``; no build step, no library, nothing from a
+CDN) uses only the JSON API, which FastAPI documents at ``/docs`` (OpenAPI: ``/openapi.json``).
+
+Security (each has a test in ``tests/web/test_security.py``):
+
+* ``peninsula serve`` binds 127.0.0.1 unless ``--host`` says otherwise (and then warns);
+* request bodies are capped (:attr:`Limits.max_upload`, 2 MB): a larger ``Content-Length`` is refused
+  before reading, and a body that streams past the cap is cut off (413);
+* an upload is written to a fresh temporary folder under a fixed name (only its suffix, from a fixed list,
+  comes from the upload) and parsed only by :func:`peninsula.io.load`; its problems come back as the CLI
+  prints them (file, line, field), under the name the user gave;
+* no request parameter becomes a filesystem path: scenarios are addressed by id (packaged ids, or ids this
+  server gave to uploads), static files come from a fixed table, and the run store's path is fixed when
+  the server starts;
+* model runs are bounded: draws (:attr:`Limits.max_draws`), rounds (:attr:`Limits.max_rounds`) and wall
+  time (:attr:`Limits.max_seconds`), each with a clear error past the bound;
+* no shell-outs; every response carries a restrictive Content-Security-Policy (``default-src 'self'``,
+  no inline script, images also from ``data:``), ``X-Content-Type-Options: nosniff`` and
+  ``X-Frame-Options: DENY``;
+* errors are JSON ``{"error": ..., "problems": [...]}``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from peninsula import api
+from peninsula.core import InputError, InputProblem, ParameterError, PeninsulaError, Scenario
+from peninsula.io import load as load_file
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["CSP", "Limits", "Workbench", "create_app"]
+
+#: The Content-Security-Policy of every response (the OpenAPI page ``/docs`` excepted: ``_DOCS_CSP``).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+#: Upload suffixes peninsula's readers take; anything else is parsed as a DECIDE/BDM text file (``.txt``).
+UPLOAD_SUFFIXES = (".yaml", ".yml", ".csv", ".txt", ".xlsx", ".xlsm")
+
+#: The page's files: URL name -> (package file, media type). Nothing else is served from the package.
+STATIC = {
+    "index.html": ("index.html", "text/html; charset=utf-8"),
+    "app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "style.css": ("style.css", "text/css; charset=utf-8"),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may ask for."""
+
+    max_upload: int = 2 * 2**20
+    max_draws: int = 5000
+    max_rounds: int = 200
+    max_seconds: float = 120.0
+    max_scenarios: int = 200
+
+
+class Edit(BaseModel):
+    """One changed value of a stance."""
+
+    actor: str = Field(max_length=200)
+    issue: str = Field(max_length=200)
+    field: str = Field(pattern="^(position|salience|capability)$")
+    value: float = Field(allow_inf_nan=False)
+
+
+class RunRequest(BaseModel):
+    """What to run: a scenario by id, edits to it, an overlay, models, seed, rounds."""
+
+    scenario: str = Field(max_length=200, description="A packaged scenario id or an uploaded scenario's id.")
+    edits: list[Edit] = Field(default_factory=list, max_length=5000)
+    overlay: str | None = Field(default=None, max_length=200)
+    models: list[str] = Field(default_factory=lambda: ["all"], max_length=50)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    rounds: int | None = Field(default=None, ge=0)
+
+
+class SweepRequest(RunRequest):
+    """A sweep: also the number of draws, and whether to save it in the run store."""
+
+    draws: int = Field(default=500, ge=1)
+    save: bool = False
+
+
+class ReportRequest(RunRequest):
+    """A report: optionally with a sweep of ``draws``."""
+
+    draws: int | None = Field(default=None, ge=1)
+
+
+@dataclass
+class Job:
+    """A sweep running in the background (the page polls it for progress)."""
+
+    id: str
+    total: int
+    done: int = 0
+    state: str = "running"
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+class TimeLimit(ParameterError):
+    """A run went past :attr:`Limits.max_seconds`."""
+
+
+def problem_dict(p: InputProblem) -> dict[str, Any]:
+    """A problem as JSON, with the CLI's one-line message."""
+    return {
+        "file": p.file,
+        "line": p.line,
+        "field": p.field,
+        "message": p.message,
+        "context": p.context,
+        "text": str(p),
+    }
+
+
+class Workbench:
+    """The server's state: scenarios by id (packaged, uploaded), sweep jobs, the run store's path."""
+
+    def __init__(self, store: Path | None, limits: Limits) -> None:
+        self.store = store
+        self.limits = limits
+        self.uploads: dict[str, Scenario] = {}
+        self.jobs: dict[str, Job] = {}
+        self.lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="peninsula-run")
+
+    # -- scenarios by id --------------------------------------------------------------------------------
+
+    def scenario(self, sid: str) -> Scenario:
+        """The scenario with this id: an upload of this server, else a packaged one (never a path)."""
+        from peninsula.scenarios import load_packaged, packaged_ids
+
+        if sid in self.uploads:
+            return self.uploads[sid]
+        if sid in packaged_ids():
+            return load_packaged(sid)
+        raise InputError.single(sid, None, "scenario", "no such scenario (use an id from /api/scenarios)")
+
+    def add_upload(self, filename: str, content: bytes) -> tuple[str, Scenario]:
+        """Parse an uploaded file with peninsula's readers; problems name the user's file name."""
+        name = Path(filename or "upload").name or "upload"
+        suffix = Path(name).suffix.lower()
+        suffix = suffix if suffix in UPLOAD_SUFFIXES else ".txt"
+        with tempfile.TemporaryDirectory(prefix="peninsula-upload-") as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(content)
+            try:
+                sc = load_file(path)
+            except InputError as exc:
+                raise InputError([_rename(p, path, name) for p in exc.problems]) from None
+        sid = f"upload-{uuid.uuid4().hex[:10]}"
+        with self.lock:
+            if len(self.uploads) >= self.limits.max_scenarios:
+                self.uploads.pop(next(iter(self.uploads)))
+            self.uploads[sid] = sc
+        return sid, sc
+
+    def edited(self, req: RunRequest) -> Scenario:
+        """The request's scenario with its edits applied (an edited value loses its source)."""
+        return apply_edits(self.scenario(req.scenario), req.edits)
+
+    # -- bounds ---------------------------------------------------------------------------------------------
+
+    def check(self, req: RunRequest, draws: int | None = None) -> None:
+        """Refuse runs past the bounds, with a message naming the bound."""
+        if req.rounds is not None and req.rounds > self.limits.max_rounds:
+            raise ParameterError(
+                f"rounds: {req.rounds} is above the workbench's limit of {self.limits.max_rounds}"
+            )
+        if draws is not None and draws > self.limits.max_draws:
+            raise ParameterError(
+                f"draws: {draws} is above the workbench's limit of {self.limits.max_draws} "
+                "(run larger sweeps with `peninsula sweep`)"
+            )
+
+    def bounded(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` in a worker thread; past :attr:`Limits.max_seconds` answer with a clear error."""
+        fut = self.pool.submit(fn)
+        try:
+            return fut.result(timeout=self.limits.max_seconds)
+        except FutureTimeout:
+            raise TimeLimit(
+                f"the run took longer than the workbench's limit of {self.limits.max_seconds:g} s; choose "
+                "fewer models, rounds or draws, or use the command line"
+            ) from None
+
+
+def _rename(p: InputProblem, path: Path, name: str) -> InputProblem:
+    file = name if p.file in (str(path), path.name, path.as_posix()) else p.file.replace(str(path), name)
+    return InputProblem(file, p.line, p.field, p.message.replace(str(path), name), p.context)
+
+
+def apply_edits(sc: Scenario, edits: list[Edit]) -> Scenario:
+    """``sc`` with stance values changed; every bad edit is reported (field ``ACTOR/ISSUE/FIELD``)."""
+    if not edits:
+        return sc
+    stances = {(s.actor, s.issue): s.model_dump() for s in sc.stances}
+    problems: list[InputProblem] = []
+    for k, e in enumerate(edits):
+        where = f"{e.actor}/{e.issue}/{e.field}"
+        st = stances.get((e.actor, e.issue))
+        if st is None:
+            problems.append(InputProblem("edits", k + 1, where, "no such stance in the scenario"))
+            continue
+        issue = sc.issue(e.issue)
+        if e.field == "position" and not issue.lower <= e.value <= issue.upper:
+            problems.append(
+                InputProblem(
+                    "edits",
+                    k + 1,
+                    where,
+                    f"{e.value:g} lies outside the issue's scale [{issue.lower:g}, {issue.upper:g}]",
+                )
+            )
+            continue
+        if e.field == "salience" and not 0 <= e.value <= 1:
+            problems.append(InputProblem("edits", k + 1, where, f"{e.value:g}: a salience lies in [0, 1]"))
+            continue
+        if e.field == "capability" and e.value < 0:
+            problems.append(InputProblem("edits", k + 1, where, f"{e.value:g}: a capability is >= 0"))
+            continue
+        st[e.field] = e.value
+        st["sources"] = {f: s for f, s in st["sources"].items() if f != e.field}
+    if problems:
+        raise InputError(problems)
+    data = sc.model_dump()
+    data["stances"] = [stances[(s.actor, s.issue)] for s in sc.stances]
+    return Scenario.model_validate(data)
+
+
+def scenario_doc(sid: str, sc: Scenario) -> dict[str, Any]:
+    """A scenario as the page's editable table needs it: actors, issues, stances with their sources."""
+
+    def src(s: Any) -> dict[str, Any] | None:
+        if s is None:
+            return None
+        return {"kind": s.kind, "text": s.describe(), "low": s.low, "high": s.high}
+
+    return {
+        "id": sid,
+        "scenario_id": sc.id,
+        "title": sc.title,
+        "date": sc.date.isoformat() if sc.date else None,
+        "actors": [
+            {"id": a.id, "name": a.name, "capability": a.capability, "source": src(a.capability_source)}
+            for a in sc.actors
+        ],
+        "issues": [
+            {
+                "id": i.id,
+                "lower": i.lower,
+                "upper": i.upper,
+                "unit": i.unit,
+                "status_quo": i.status_quo,
+                "description": i.description,
+            }
+            for i in sc.issues
+        ],
+        "stances": [
+            {
+                "actor": s.actor,
+                "issue": s.issue,
+                "position": s.position,
+                "salience": s.salience,
+                "capability": s.capability,
+                "sources": {f: src(v) for f, v in s.sources.items()},
+            }
+            for s in sc.stances
+        ],
+    }
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
+
+
+def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
+    """Run the forecast (or base vs. overlay) and return the table, cohesion and charts (SVG text)."""
+    from peninsula.reports import charts as ch
+    from peninsula.scenarios import cohesion_by_model
+
+    models = api.resolve_models(req.models or ["all"])
+    doc: dict[str, Any] = {"scenario": sc.id, "overlay": req.overlay}
+    svgs: list[dict[str, str]] = []
+    if req.overlay:
+        cmp = api.compare_overlay(sc, req.overlay, models, rounds=req.rounds, rng=req.seed)
+        result, coh = cmp.base, cmp.cohesion_base
+        over = cmp.overlaid.outcomes
+        doc["overlay_outcomes"] = {m: {i: _num(over.at[m, i]) for i in sc.issue_ids} for m in over.index}
+        doc["overlay_cohesion"] = cmp.cohesion_overlaid
+        doc["changes"] = [
+            {
+                "actor": c.actor,
+                "issue": c.issue,
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "source": c.source.describe(),
+            }
+            for c in cmp.changes
+        ]
+        svgs.append(
+            {
+                "key": "overlay",
+                "title": f"Base vs. overlay {cmp.overlay}",
+                "svg": ch.svg(ch.overlay_chart(cmp), "overlay"),
+            }
+        )
+    else:
+        result = api.forecast(sc, models, rounds=req.rounds, rng=req.seed)
+        coh = cohesion_by_model(sc, result.runs)
+    out = result.outcomes
+    doc["models"] = list(result.runs)
+    doc["issues"] = [{"id": i.id, "status_quo": i.status_quo, "unit": i.unit} for i in sc.issues]
+    doc["outcomes"] = {m: {i: _num(out.at[m, i]) for i in sc.issue_ids} for m in out.index}
+    doc["cohesion"] = coh
+    for issue in sc.issues:
+        fig = ch.positions_chart(result, issue.id)
+        if fig is not None:
+            key = f"positions-{issue.id}"
+            svgs.append({"key": key, "title": f"Positions by round: {issue.id}", "svg": ch.svg(fig, key)})
+    doc["charts"] = svgs
+    return doc
+
+
+def _static(name: str) -> str:
+    return resources.files("peninsula.web").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def create_app(store: str | Path | None = None, limits: Limits | None = None) -> FastAPI:
+    """The workbench app; ``store`` is the run store "save run" writes to (fixed here, never per request)."""
+    from fastapi import FastAPI, File, Request, UploadFile
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse, Response
+
+    from peninsula.scenarios import list_overlays, list_packaged
+
+    lim = limits or Limits()
+    wb = Workbench(Path(store) if store is not None else None, lim)
+    app = FastAPI(
+        title="peninsula workbench",
+        version=_version(),
+        description="Edit a scenario, run bargaining models and sweeps, download the HTML report. "
+        "Scenarios are addressed by id; uploads are parsed by peninsula's readers.",
+    )
+    app.state.workbench = wb
+
+    # -- the body cap and the security headers (pure ASGI: runs before any body is read) ----------------
+    app.add_middleware(_Guard, max_body=lim.max_upload)
+
+    # -- errors: JSON, never a traceback ---------------------------------------------------------------------
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse(
+            {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]},
+            status_code=422,
+        )
+
+    @app.exception_handler(TimeLimit)
+    async def _time_limit(request: Request, exc: TimeLimit) -> JSONResponse:
+        return JSONResponse({"error": str(exc), "problems": []}, status_code=503)
+
+    @app.exception_handler(PeninsulaError)
+    async def _peninsula_error(request: Request, exc: PeninsulaError) -> JSONResponse:
+        return JSONResponse({"error": str(exc), "problems": []}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "file": "request",
+                "line": None,
+                "field": ".".join(str(x) for x in e.get("loc", ())),
+                "message": str(e.get("msg", "")),
+                "context": "",
+                "text": f"request: field '{'.'.join(str(x) for x in e.get('loc', ()))}': {e.get('msg', '')}",
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"error": "bad request", "problems": problems}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"error": f"internal error ({type(exc).__name__})", "problems": []}, status_code=500
+        )
+
+    # -- the page ---------------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        return Response(_static("index.html"), media_type=STATIC["index.html"][1])
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in STATIC:
+            return JSONResponse({"error": "not found", "problems": []}, status_code=404)
+        file, media = STATIC[name]
+        return Response(_static(file), media_type=media)
+
+    # -- the API ----------------------------------------------------------------------------------------
+    @app.get("/api/scenarios", summary="Packaged and uploaded scenarios, the overlays and the models")
+    def scenarios() -> dict[str, Any]:
+        from peninsula.models.registry import REGISTRY
+
+        return {
+            "default": _default(),
+            "packaged": [
+                {"id": i.id, "title": i.title, "date": i.date.isoformat() if i.date else None}
+                for i in list_packaged()
+            ],
+            "uploaded": [{"id": k, "title": s.title or s.id} for k, s in wb.uploads.items()],
+            "overlays": list_overlays(),
+            "models": [{"name": n, "title": c.info.title} for n, c in REGISTRY.items()],
+            "limits": {
+                "max_upload": lim.max_upload,
+                "max_draws": lim.max_draws,
+                "max_rounds": lim.max_rounds,
+                "max_seconds": lim.max_seconds,
+            },
+        }
+
+    @app.get("/api/scenarios/{sid}", summary="A scenario's actors, issues and stances with their sources")
+    def scenario(sid: str) -> dict[str, Any]:
+        return scenario_doc(sid, wb.scenario(sid))
+
+    @app.post("/api/scenarios", summary="Upload a scenario file (any format peninsula reads; 2 MB at most)")
+    async def upload(file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI's idiom)
+        content = await file.read(lim.max_upload + 1)
+        if len(content) > lim.max_upload:
+            return JSONResponse(  # type: ignore[return-value]
+                {"error": f"upload larger than {lim.max_upload:,} bytes", "problems": []}, status_code=413
+            )
+        sid, sc = wb.add_upload(file.filename or "upload", content)
+        return scenario_doc(sid, sc)
+
+    @app.post("/api/scenarios/yaml", summary="The edited scenario as peninsula YAML (download)")
+    def scenario_yaml(req: RunRequest) -> Response:
+        from peninsula.io.yaml_format import scenario_to_yaml
+
+        sc = wb.edited(req)
+        return Response(
+            scenario_to_yaml(sc),
+            media_type="application/x-yaml",
+            headers={"Content-Disposition": f'attachment; filename="{_safe(sc.id)}.yaml"'},
+        )
+
+    @app.post("/api/forecast", summary="Forecast the (edited) scenario: table, cohesion, charts")
+    def forecast(req: RunRequest) -> dict[str, Any]:
+        wb.check(req)
+        sc = wb.edited(req)
+        return wb.bounded(lambda: forecast_doc(sc, req))  # type: ignore[no-any-return]
+
+    @app.post("/api/sweep", summary="Start a sweep (Monte Carlo over the sourced ranges); poll its progress")
+    def sweep(req: SweepRequest) -> dict[str, Any]:
+        wb.check(req, req.draws)
+        sc = wb.edited(req)
+        models = api.resolve_models(req.models or ["all"])
+        job = Job(uuid.uuid4().hex, req.draws)
+        with wb.lock:
+            wb.jobs[job.id] = job
+        wb.pool.submit(_run_sweep, wb, job, sc, models, req)
+        return {"job": job.id, "total": job.total}
+
+    @app.get("/api/sweep/{job_id}", summary="A sweep's progress, then its summary (or its error)")
+    def sweep_status(job_id: str) -> dict[str, Any]:
+        job = wb.jobs.get(job_id)
+        if job is None:
+            raise ParameterError("no such sweep job")
+        return {
+            "job": job.id,
+            "state": job.state,
+            "done": job.done,
+            "total": job.total,
+            "result": job.result,
+            "error": job.error,
+        }
+
+    @app.post("/api/report", summary="The self-contained HTML report of the (edited) scenario (download)")
+    def report(req: ReportRequest) -> Response:
+        wb.check(req, req.draws)
+        sc = wb.edited(req)
+        rep = wb.bounded(
+            lambda: api.report(
+                sc,
+                req.models or ["all"],
+                overlay=req.overlay,
+                rounds=req.rounds,
+                seed=req.seed,
+                draws=req.draws,
+            )
+        )
+        return Response(
+            rep.html,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="report-{_safe(sc.id)}.html"'},
+        )
+
+    return app
+
+
+def _run_sweep(wb: Workbench, job: Job, sc: Scenario, models: list[Any], req: SweepRequest) -> None:
+    def progress(done: int, total: int) -> None:
+        job.done = done
+        if time.monotonic() - job.started > wb.limits.max_seconds:
+            raise TimeLimit(
+                f"the sweep took longer than the workbench's limit of {wb.limits.max_seconds:g} s after "
+                f"{done} of {total} draws; choose fewer draws or models, or use `peninsula sweep`"
+            )
+
+    try:
+        if req.save and wb.store is None:
+            from peninsula.simulate.store import default_store_path
+
+            store: Path | None = default_store_path()
+        else:
+            store = wb.store if req.save else None
+        sw = api.sweep(
+            sc,
+            models,
+            draws=req.draws,
+            seed=req.seed,
+            overlay=req.overlay,
+            rounds=req.rounds,
+            store=store,
+            chunk_size=max(10, req.draws // 20),
+            on_chunk=progress,
+        )
+        job.result = {**sw.to_dict(), "saved": store is not None}
+        job.done = job.total
+        job.state = "done"
+    except InputError as exc:
+        job.error = {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]}
+        job.state = "error"
+    except PeninsulaError as exc:
+        job.error = {"error": str(exc), "problems": []}
+        job.state = "error"
+    except Exception as exc:  # reported to the page as an internal error, never a traceback
+        job.error = {"error": f"internal error ({type(exc).__name__})", "problems": []}
+        job.state = "error"
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80] or "scenario"
+
+
+def _default() -> str:
+    from peninsula.scenarios import DEFAULT_SCENARIO
+
+    return DEFAULT_SCENARIO
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("peninsula")
+    except PackageNotFoundError:  # pragma: no cover
+        return "0+unknown"
+
+
+class _Guard:
+    """ASGI middleware: caps request bodies and adds the security headers to every response."""
+
+    def __init__(self, app: Any, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        # The body cap leaves room for the multipart envelope around an upload of max_body bytes.
+        cap = self.max_body + 64 * 1024
+        if length is not None and (not length.isdigit() or int(length) > cap):
+            await _json(
+                send, 413, {"error": f"request body larger than {self.max_body:,} bytes", "problems": []}
+            )
+            return
+        seen = 0
+        too_big = False
+
+        async def limited() -> dict[str, Any]:
+            nonlocal seen, too_big
+            message: dict[str, Any] = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    too_big = True
+                    raise _BodyTooLarge
+            return message
+
+        path = scope.get("path", "")
+        csp = _DOCS_CSP if path in ("/docs", "/redoc") else CSP
+        started = False
+
+        async def secured(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                extra = [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cache-control", b"no-store"),
+                ]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            await self.app(scope, limited, secured)
+        except _BodyTooLarge:
+            if not started:
+                await _json(
+                    send, 413, {"error": f"request body larger than {self.max_body:,} bytes", "problems": []}
+                )
+        except Exception:  # last resort: never a traceback to the client
+            if too_big and not started:
+                await _json(
+                    send, 413, {"error": f"request body larger than {self.max_body:,} bytes", "problems": []}
+                )
+            elif not started:
+                await _json(send, 500, {"error": "internal error", "problems": []})
+
+
+#: FastAPI's OpenAPI page loads Swagger UI from jsDelivr: only that page may, and only scripts and styles.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _json(send: Any, status: int, doc: dict[str, Any]) -> None:
+    import json
+
+    body = json.dumps(doc).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"content-security-policy", CSP.encode()),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,286 @@
+// peninsula workbench: plain JavaScript, no library, no build step. Talks only to the JSON API under /api/.
+"use strict";
+
+(function () {
+  var state = { scenario: null, doc: null, last: null, lastKey: null };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) { Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); }); }
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+
+  function fmt(x) {
+    if (x === null || x === undefined || Number.isNaN(x)) { return "\u2013"; }
+    var a = Math.abs(x);
+    if (a >= 1000) { return x.toLocaleString("en-US", { maximumFractionDigits: 0 }); }
+    return a >= 100 ? x.toFixed(1) : x.toFixed(2);
+  }
+
+  function status(text) { $("status").textContent = text || ""; }
+
+  function showError(doc) {
+    var box = $("error");
+    box.textContent = "";
+    var lines = [doc && doc.error ? doc.error : "error"];
+    (doc && doc.problems ? doc.problems : []).forEach(function (p) { lines.push("  " + (p.text || p.message)); });
+    box.textContent = lines.join("\n");
+    box.hidden = false;
+  }
+
+  function clearError() { $("error").hidden = true; $("error").textContent = ""; }
+
+  async function call(method, url, body, raw) {
+    var opts = { method: method, headers: {} };
+    if (body instanceof FormData) { opts.body = body; }
+    else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
+    var r = await fetch(url, opts);
+    if (!r.ok) {
+      var doc;
+      try { doc = await r.json(); } catch (e) { doc = { error: "HTTP " + r.status, problems: [] }; }
+      throw doc;
+    }
+    return raw ? r : r.json();
+  }
+
+  function busy(on) {
+    ["run", "sweep", "save-yaml", "download-report"].forEach(function (id) { $(id).disabled = on; });
+  }
+
+  // -- the scenario table -------------------------------------------------------------------------------
+  function srcText(s) {
+    if (!s) { return { text: "no source", cls: "edited" }; }
+    var t = s.text;
+    if (s.kind === "coded" && s.low !== null) { t = "coded [" + s.low + ", " + s.high + "]: " + t.replace(/^coded: /, ""); }
+    return { text: t, cls: s.kind === "coded" ? "coded" : "" };
+  }
+
+  function renderScenario(doc) {
+    state.doc = doc;
+    var t = $("stances");
+    t.textContent = "";
+    var head = el("tr");
+    head.appendChild(el("th", null, "actor"));
+    doc.issues.forEach(function (i) {
+      var th = el("th", { title: i.description || "" }, i.id);
+      th.appendChild(el("span", { class: "src" }, i.lower + "\u2013" + i.upper + (i.unit ? " " + i.unit : "")));
+      head.appendChild(th);
+    });
+    t.appendChild(head);
+    var by = {};
+    doc.stances.forEach(function (s) { by[s.actor + "\u0000" + s.issue] = s; });
+    doc.actors.forEach(function (a) {
+      var tr = el("tr");
+      tr.appendChild(el("td", { title: a.name }, a.id));
+      doc.issues.forEach(function (i) {
+        var td = el("td");
+        var s = by[a.id + "\u0000" + i.id];
+        if (s) {
+          ["position", "salience", "capability"].forEach(function (f) {
+            if (s[f] === null || s[f] === undefined) { return; }
+            var inp = el("input", { type: "number", step: "any", "data-actor": a.id, "data-issue": i.id,
+              "data-field": f, "data-orig": String(s[f]), "aria-label": a.id + " " + i.id + " " + f,
+              title: f });
+            inp.value = String(s[f]);
+            inp.addEventListener("input", function () { inp.classList.toggle("changed", inp.value !== inp.dataset.orig); });
+            td.appendChild(inp);
+            var st = srcText(s.sources[f]);
+            td.appendChild(el("span", { class: "src " + st.cls, title: f + ": " + st.text }, f[0] + ": " + st.text));
+          });
+        } else { td.textContent = "\u00b7"; td.className = "muted"; }
+        tr.appendChild(td);
+      });
+      t.appendChild(tr);
+    });
+  }
+
+  function edits() {
+    var out = [];
+    document.querySelectorAll("#stances input").forEach(function (inp) {
+      if (inp.value !== inp.dataset.orig && inp.value !== "") {
+        out.push({ actor: inp.dataset.actor, issue: inp.dataset.issue, field: inp.dataset.field, value: Number(inp.value) });
+      }
+    });
+    return out;
+  }
+
+  function request(extra) {
+    var models = [];
+    document.querySelectorAll("#models input:checked").forEach(function (c) { models.push(c.value); });
+    var body = { scenario: state.scenario, edits: edits(), models: models.length ? models : ["all"],
+      overlay: $("overlay").value || null };
+    if ($("seed").value !== "") { body.seed = Number($("seed").value); }
+    if ($("rounds").value !== "") { body.rounds = Number($("rounds").value); }
+    return Object.assign(body, extra || {});
+  }
+
+  async function loadScenario(id) {
+    clearError();
+    state.scenario = id;
+    state.last = null;
+    try { renderScenario(await call("GET", "/api/scenarios/" + encodeURIComponent(id))); }
+    catch (e) { showError(e); }
+  }
+
+  // -- results ------------------------------------------------------------------------------------------
+  function renderForecast(doc) {
+    var t = $("forecast-table");
+    t.textContent = "";
+    var head = el("tr");
+    head.appendChild(el("th", null, "issue"));
+    head.appendChild(el("th", { class: "n" }, "status quo"));
+    doc.models.forEach(function (m) { head.appendChild(el("th", { class: "n" }, m)); });
+    t.appendChild(head);
+    var prev = state.lastKey === state.scenario ? state.last : null;
+    doc.issues.forEach(function (i) {
+      var tr = el("tr", { "data-issue": i.id });
+      tr.appendChild(el("td", null, i.id));
+      tr.appendChild(el("td", { class: "n" }, fmt(i.status_quo)));
+      doc.models.forEach(function (m) {
+        var v = doc.outcomes[m][i.id];
+        var text = fmt(v);
+        if (doc.overlay_outcomes) { text += " \u2192 " + fmt(doc.overlay_outcomes[m][i.id]); }
+        var td = el("td", { class: "n", "data-model": m }, text);
+        if (prev && prev.outcomes[m] && prev.outcomes[m][i.id] !== v) { td.classList.add("changed-cell"); td.title = "was " + fmt(prev.outcomes[m][i.id]); }
+        tr.appendChild(td);
+      });
+      t.appendChild(tr);
+    });
+    if (doc.cohesion) {
+      var tr = el("tr", { class: "cohesion" });
+      tr.appendChild(el("td", null, "U.S.-ROK cohesion"));
+      tr.appendChild(el("td", { class: "n" }, doc.cohesion.before.toFixed(3)));
+      doc.models.forEach(function (m) {
+        var c = doc.cohesion[m];
+        var text = c === undefined ? "\u2013" : c.toFixed(3);
+        if (doc.overlay_cohesion && doc.overlay_cohesion[m] !== undefined) { text += " \u2192 " + doc.overlay_cohesion[m].toFixed(3); }
+        tr.appendChild(el("td", { class: "n" }, text));
+      });
+      t.appendChild(tr);
+    }
+    var charts = $("charts");
+    charts.textContent = "";
+    doc.charts.forEach(function (c) {
+      var fig = el("figure", { "data-chart": c.key });
+      fig.appendChild(el("img", { alt: c.title, src: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(c.svg) }));
+      fig.appendChild(el("figcaption", null, c.title));
+      charts.appendChild(fig);
+    });
+    state.last = doc;
+    state.lastKey = state.scenario;
+  }
+
+  async function run() {
+    clearError(); busy(true); status("running\u2026");
+    try { renderForecast(await call("POST", "/api/forecast", request())); status("done"); }
+    catch (e) { showError(e); status(""); }
+    finally { busy(false); }
+  }
+
+  function renderSweep(doc) {
+    var box = $("sweep-result");
+    box.textContent = "";
+    box.appendChild(el("h3", null, "Sweep: " + doc.draws + " draws, seed " + doc.seed + ", run " + doc.run_id +
+      (doc.saved ? " (saved to the run store)" : "")));
+    var t = el("table", { id: "sweep-table" });
+    var models = Object.keys(doc.models);
+    var head = el("tr");
+    head.appendChild(el("th", null, "issue"));
+    models.forEach(function (m) { head.appendChild(el("th", { class: "n" }, m + ": median [5%, 95%]")); });
+    t.appendChild(head);
+    var issues = Object.keys(doc.models[models[0]].issues);
+    issues.forEach(function (i) {
+      var tr = el("tr");
+      tr.appendChild(el("td", null, i));
+      models.forEach(function (m) {
+        var e = doc.models[m].issues[i];
+        tr.appendChild(el("td", { class: "n" }, fmt(e.q50) + " [" + fmt(e.q05) + ", " + fmt(e.q95) + "]"));
+      });
+      t.appendChild(tr);
+    });
+    box.appendChild(t);
+  }
+
+  async function sweep() {
+    clearError(); busy(true);
+    var bar = $("progress");
+    bar.hidden = false; bar.value = 0;
+    try {
+      var job = await call("POST", "/api/sweep", request({ draws: Number($("draws").value), save: $("save-run").checked }));
+      for (;;) {
+        await new Promise(function (ok) { setTimeout(ok, 300); });
+        var st = await call("GET", "/api/sweep/" + encodeURIComponent(job.job));
+        bar.max = st.total; bar.value = st.done;
+        $("progress-text").textContent = st.done + " / " + st.total + " draws";
+        if (st.state === "done") { renderSweep(st.result); break; }
+        if (st.state === "error") { showError(st.error); break; }
+      }
+    } catch (e) { showError(e); }
+    finally { busy(false); }
+  }
+
+  async function download(url, body, fallback) {
+    clearError(); busy(true); status("preparing " + fallback + "\u2026");
+    try {
+      var r = await call("POST", url, body, true);
+      var blob = await r.blob();
+      var name = fallback;
+      var cd = r.headers.get("Content-Disposition") || "";
+      var m = /filename="([^"]+)"/.exec(cd);
+      if (m) { name = m[1]; }
+      var a = el("a", { href: URL.createObjectURL(blob), download: name });
+      document.body.appendChild(a); a.click(); a.remove();
+      status("downloaded " + name);
+    } catch (e) { showError(e); status(""); }
+    finally { busy(false); }
+  }
+
+  async function upload() {
+    var f = $("upload").files[0];
+    if (!f) { return; }
+    clearError();
+    var form = new FormData();
+    form.append("file", f, f.name);
+    try {
+      var doc = await call("POST", "/api/scenarios", form);
+      var opt = el("option", { value: doc.id }, f.name + " (uploaded)");
+      $("scenario").appendChild(opt);
+      $("scenario").value = doc.id;
+      state.scenario = doc.id; state.last = null;
+      renderScenario(doc);
+      status("loaded " + f.name);
+    } catch (e) { showError(e); }
+    $("upload").value = "";
+  }
+
+  async function init() {
+    try {
+      var doc = await call("GET", "/api/scenarios");
+      doc.packaged.forEach(function (s) {
+        $("scenario").appendChild(el("option", { value: s.id }, s.id + (s.title ? " \u2014 " + s.title : "")));
+      });
+      doc.overlays.forEach(function (o) { $("overlay").appendChild(el("option", { value: o }, o)); });
+      doc.models.forEach(function (m) {
+        var lab = el("label", { title: m.title });
+        var c = el("input", { type: "checkbox", value: m.name });
+        c.checked = true;
+        lab.appendChild(c); lab.appendChild(document.createTextNode(" " + m.name));
+        $("models").appendChild(lab);
+      });
+      $("draws").max = doc.limits.max_draws;
+      $("scenario").value = doc["default"];
+      await loadScenario(doc["default"]);
+    } catch (e) { showError(e); }
+    $("scenario").addEventListener("change", function () { loadScenario($("scenario").value); });
+    $("run").addEventListener("click", run);
+    $("sweep").addEventListener("click", sweep);
+    $("upload").addEventListener("change", upload);
+    $("save-yaml").addEventListener("click", function () { download("/api/scenarios/yaml", request(), "scenario.yaml"); });
+    $("download-report").addEventListener("click", function () { download("/api/report", request(), "report.html"); });
+    document.body.setAttribute("data-ready", "1");
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();
