@@ -120,7 +120,8 @@ def bootstrap_means(
     sums = np.bincount(codes, weights=v, minlength=g)
     sizes = np.bincount(codes, minlength=g).astype(float)
     counts = check_rng(rng).multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
-    return (counts @ sums) / (counts @ sizes)
+    reps: FloatArray = (counts @ sums) / (counts @ sizes)
+    return reps
 
 
 def percentile_interval(replicates: FloatArray, level: float = LEVEL) -> tuple[float, float]:
@@ -199,7 +200,7 @@ def cross_validated(
         fitted = _fit(model, train)
         if calibrate:
             fitted = fitted.calibrate(_inner_residuals(model, train, k, seed))
-        for i in np.flatnonzero(folds == f):
+        for i in np.flatnonzero(folds == f).tolist():
             p = fitted.predict_issue(cases[i].data)
             if p is not None:
                 forecast[i], low[i], high[i] = p
@@ -216,7 +217,7 @@ def _inner_residuals(model: Tunable, cases: Sequence[Case], k: int, seed: int) -
     out: list[float] = []
     for f in range(k_in):
         fitted = _fit(model, [c for c, fo in zip(cases, folds, strict=True) if fo != f])
-        for i in np.flatnonzero(folds == f):
+        for i in np.flatnonzero(folds == f).tolist():
             r = fitted.residual(cases[i].data, cases[i].outcome)
             if r is not None:
                 out.append(r)
