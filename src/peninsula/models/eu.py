@@ -228,6 +228,9 @@ class ExpectedUtilityMasad(PerIssueModel):
             spread = float(x.max() - x.min())
             sums = pair_sums_fast(x, w, self.engine)
             records.append(record(k, x, sums, {"mu": mu, "risk_exponents": _risk_record(ids, r)}))
+            if converged and k < rounds:  # a round that moves nothing repeats itself: nothing can change
+                notes.append(f"no position moved in round {k}: stopped (every later round would repeat it)")
+                break
         result = IssueResult(data.issue.id, records[-1].outcome, records, converged, notes)
         return result, events
 

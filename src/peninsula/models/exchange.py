@@ -169,6 +169,8 @@ class Exchange(Model):
                 round_events.append(pool.submit(_events, arr, X, r, res, detail))
                 X = res.preference
                 prefs.append(X)
+                if self.info.deterministic and res.exchanges.shape[0] == 0:
+                    break  # no exchange and no randomness: every later round would repeat this one
             events: list[dict[str, Any]] = []
             for fut in round_events:
                 events.extend(fut.result())
@@ -188,7 +190,7 @@ class Exchange(Model):
             if undefined:
                 notes.append("every actor on this issue has capability x salience 0: no weighted mean")
             records: list[RoundRecord] = []
-            for r in range(n_rounds + 1):
+            for r in range(len(results) + 1):
                 pos = arr.to_scale(prefs[r][present, d], d)
                 vote = arr.to_scale((arr.X if r == 0 else results[r - 1].voting)[present, d], d)
                 n_ex = 0 if r == 0 else int(np.count_nonzero(
@@ -208,7 +210,8 @@ class Exchange(Model):
 
         n_ties = [res.n_ties for res in results]
         run_notes = [
-            f"{len(events)} exchanges in {n_rounds} rounds over {m} issues",
+            f"{len(events)} exchanges in {len(results)} rounds over {m} issues"
+            + (f" (stopped: round {len(results)} had no exchange)" if len(results) < n_rounds else ""),
             f"exact ties in gain per round: {n_ties}; "
             + ("broken by a seeded coin (DECIDE's rule, reproducible)" if self._tie_mode == 1 else
                "broken deterministically: the first candidate after the stable sort is realised "
