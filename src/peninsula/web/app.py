@@ -1,7 +1,8 @@
 """The workbench: a FastAPI app serving one plain page and a JSON API under ``/api/``.
 
-The page (``static/index.html``, ``app.js``, ``style.css``; no build step, no library, nothing from a
-CDN) uses only the JSON API, which FastAPI documents at ``/docs`` (OpenAPI: ``/openapi.json``).
+This module imports FastAPI at the top: only ``peninsula serve`` (and the tests) import it, never the
+CLI at start-up. The page (``static/index.html``, ``app.js``, ``style.css``; no build step, no library,
+nothing from a CDN) uses only the JSON API, which FastAPI documents at ``/docs`` (``/openapi.json``).
 
 Security (each has a test in ``tests/web/test_security.py``):
 
@@ -35,16 +36,17 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from fastapi import FastAPI, File, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peninsula import api
 from peninsula.core import InputError, InputProblem, ParameterError, PeninsulaError, Scenario
 from peninsula.io import load as load_file
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 __all__ = ["CSP", "Limits", "Workbench", "create_app"]
 
@@ -354,10 +356,6 @@ def _static(name: str) -> str:
 
 def create_app(store: str | Path | None = None, limits: Limits | None = None) -> FastAPI:
     """The workbench app; ``store`` is the run store "save run" writes to (fixed here, never per request)."""
-    from fastapi import FastAPI, File, Request, UploadFile
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse, Response
-
     from peninsula.scenarios import list_overlays, list_packaged
 
     lim = limits or Limits()
@@ -403,6 +401,10 @@ def create_app(store: str | Path | None = None, limits: Limits | None = None) ->
             for e in exc.errors()
         ]
         return JSONResponse({"error": "bad request", "problems": problems}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail), "problems": []}, status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
