@@ -30,6 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core.errors import InputError, InputProblem
+from peninsula.core.limits import MAX_COUNT, MAX_FIELD_CHARS
+from peninsula.io._text import read_text
 
 __all__ = [
     "MONTHLY_FILE",
@@ -150,6 +152,15 @@ class KoreaData:
 
 
 def _rows(text: str, name: str, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        yield from _dict_rows(text.removeprefix("\ufeff"), name, required)
+    except csv.Error as exc:  # a field over the limit, or an unclosed quote running to the end
+        raise InputError.single(
+            name, None, "file", f"malformed CSV (a field over {MAX_FIELD_CHARS:,} characters?): {exc}"
+        ) from None
+
+
+def _dict_rows(text: str, name: str, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     missing = [c for c in required if c not in header]
@@ -171,6 +182,11 @@ def _parse_count(raw: str, name: str, line: int, field: str, problems: list[Inpu
         return 0
     if value < 0:
         problems.append(InputProblem(name, line, field, f"count cannot be negative, got {value}"))
+    if value > MAX_COUNT:
+        problems.append(
+            InputProblem(name, line, field, f"count {value:.3g} is over the limit of {MAX_COUNT:,} per month")
+        )
+        return 0
     return value
 
 
@@ -201,6 +217,11 @@ def _read_monthly(text: str, name: str) -> MonthlyCounts:
                 supp[col].append(float(_parse_count(raw, name, line, col, problems)))
     if not months and not problems:
         problems.append(InputProblem(name, None, "month", "the file has no data rows"))
+    for col in MONTHLY_COUNT_COLUMNS:
+        if months and not problems and not any(counts[col]):
+            problems.append(
+                InputProblem(name, None, col, "0 in every month: the launch models have nothing to fit")
+            )
     if problems:
         raise InputError(problems)
     return MonthlyCounts(
@@ -297,15 +318,14 @@ def load_data(data_dir: str | Path | None = None) -> KoreaData:
             res = resources.files(_PACKAGED[fname][0]).joinpath(_PACKAGED[fname][1], fname)
             texts[fname] = (f"<packaged>/{fname}", res.read_text(encoding="utf-8"))
         else:
+            if not Path(data_dir).is_dir():
+                raise InputError.single(str(data_dir), None, "--data", "not a folder")
             path = Path(data_dir) / fname
-            if not path.is_file():
+            if not path.exists():
                 raise InputError.single(
                     str(path), None, "file", "file not found (--data must hold this file)"
                 )
-            try:
-                texts[fname] = (str(path), path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError.single(str(path), None, "file", f"cannot read file: {exc}") from exc
+            texts[fname] = (str(path), read_text(path))  # size limit, BOM, UTF-16
     monthly = _read_monthly(texts[MONTHLY_FILE][1], texts[MONTHLY_FILE][0])
     timeline = _read_timeline(texts[TIMELINE_FILE][1], texts[TIMELINE_FILE][0])
     source = "packaged copy" if data_dir is None else str(data_dir)
