@@ -624,6 +624,17 @@ class _Guard:
 
         async def secured(message: dict[str, Any]) -> None:
             nonlocal started
+            if too_big:
+                # The app answered a body cut off at the cap (FastAPI turns the read error into a 400): the
+                # client gets the 413 instead, and the app's own response is dropped.
+                if not started:
+                    started = True
+                    await _json(
+                        send,
+                        413,
+                        {"error": f"request body larger than {self.max_body:,} bytes", "problems": []},
+                    )
+                return
             if message["type"] == "http.response.start":
                 started = True
                 extra = [
@@ -643,13 +654,13 @@ class _Guard:
                 await _json(
                     send, 413, {"error": f"request body larger than {self.max_body:,} bytes", "problems": []}
                 )
-        except Exception:  # last resort: never a traceback to the client
+        except Exception as exc:  # last resort: never a traceback to the client
             if too_big and not started:
                 await _json(
                     send, 413, {"error": f"request body larger than {self.max_body:,} bytes", "problems": []}
                 )
             elif not started:
-                await _json(send, 500, {"error": "internal error", "problems": []})
+                await _json(send, 500, {"error": f"internal error ({type(exc).__name__})", "problems": []})
 
 
 #: FastAPI's OpenAPI page loads Swagger UI from jsDelivr: only that page may, and only scripts and styles.
