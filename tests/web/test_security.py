@@ -22,7 +22,7 @@ def _first_issue() -> str:
     return load_packaged(DEFAULT_SCENARIO).issue_ids[0]
 
 
-# -- binding ---------------------------------------------------------------------------------------------
+# -- binding -------------------------------------------------------------------------------------------------
 
 
 def test_serve_binds_localhost_by_default_and_warns_for_another_host(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,7 +46,7 @@ def test_serve_binds_localhost_by_default_and_warns_for_another_host(monkeypatch
     assert "warning" in r.output and "0.0.0.0" in r.output
 
 
-# -- uploads: capped, parsed by peninsula's readers, errors with file/line/field ---------------------------------
+# -- uploads: capped, parsed by peninsula's readers, errors with file/line/field -----------------------------
 
 
 def test_upload_over_the_cap_is_refused_before_reading(client: Any) -> None:
@@ -98,7 +98,9 @@ def test_upload_errors_match_the_cli(client: Any, tmp_path: Path) -> None:
         assert p["text"] in cli.output
 
 
-def test_upload_name_never_becomes_a_path(client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_name_never_becomes_a_path(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A name with folders is reduced to its last part and only the suffix picks the reader."""
     monkeypatch.chdir(tmp_path)
     r = client.post("/api/scenarios", files={"file": ("../../escape.yaml", b"id: [unclosed\n")})
@@ -114,7 +116,7 @@ def test_good_upload_gets_an_id_and_is_addressed_by_it(client: Any) -> None:
     assert client.get(f"/api/scenarios/{doc['id']}").json()["stances"] == doc["stances"]
 
 
-# -- no request parameter becomes a filesystem path -------------------------------------------------------------
+# -- no request parameter becomes a filesystem path ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -172,7 +174,8 @@ def test_a_sweep_past_the_time_limit_stops_with_a_clear_error() -> None:
     import time
 
     c = test_client(create_app(limits=Limits(max_seconds=0.0)))
-    job = c.post("/api/sweep", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "draws": 200}).json()
+    req = {"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "draws": 200}
+    job = c.post("/api/sweep", json=req).json()
     for _ in range(200):
         st = c.get(f"/api/sweep/{job['job']}").json()
         if st["state"] != "running":
@@ -183,7 +186,7 @@ def test_a_sweep_past_the_time_limit_stops_with_a_clear_error() -> None:
     assert st["done"] < 200
 
 
-# -- no shell-outs ----------------------------------------------------------------------------------------------
+# -- no shell-outs -------------------------------------------------------------------------------------------
 
 
 def test_no_request_starts_a_process(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,7 +203,7 @@ def test_no_request_starts_a_process(client: Any, monkeypatch: pytest.MonkeyPatc
     assert client.post("/api/scenarios", files={"file": ("bad.csv", BAD_CSV)}).status_code == 422
 
 
-# -- Content-Security-Policy and headers --------------------------------------------------------------------------
+# -- Content-Security-Policy and headers ---------------------------------------------------------------------
 
 
 def test_every_response_carries_a_restrictive_csp(client: Any) -> None:
@@ -231,7 +234,7 @@ def test_the_page_has_no_inline_script_or_style_and_loads_nothing_external(clien
     assert not re.findall(r"(?:src|href)=[\"']https?://", page)
 
 
-# -- never a traceback ---------------------------------------------------------------------------------------------
+# -- never a traceback ---------------------------------------------------------------------------------------
 
 
 def test_an_internal_error_never_shows_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,14 +254,15 @@ def test_an_internal_error_never_shows_a_traceback(monkeypatch: pytest.MonkeyPat
 def test_bad_edits_and_bad_requests_are_json_problems(client: Any) -> None:
     issue = _first_issue()
     bad = {"actor": "US", "issue": issue, "field": "salience", "value": 3}
-    r = client.post("/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "edits": [bad]})
+    req = {"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "edits": [bad]}
+    r = client.post("/api/forecast", json=req)
     assert r.status_code == 422
     assert r.json()["problems"][0]["field"] == f"US/{issue}/salience"
     r = client.post("/api/forecast", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and "problems" in r.json() and "Traceback" not in r.text
 
 
-# -- the API is documented ---------------------------------------------------------------------------------------
+# -- the API is documented -----------------------------------------------------------------------------------
 
 
 def test_openapi_documents_the_api(client: Any) -> None:
