@@ -82,8 +82,8 @@ def load(path_or_id: str | Path) -> Scenario:
     True
     """
     p = Path(path_or_id)
-    if p.is_file():
-        return load_file(p)
+    if p.exists() and str(path_or_id) not in packaged_ids():
+        return load_file(p)  # a file, or a folder / device that the reader names as such
     key = str(path_or_id)
     ids = packaged_ids()
     if key in ids:
