@@ -34,6 +34,22 @@ def _import_dask() -> Any:
     return distributed
 
 
+def _probe(address: str, timeout: float) -> None:
+    """Fail fast, with the reason, when nothing listens at a ``tcp://HOST:PORT`` address."""
+    import socket
+
+    m = re.match(r"^tcp://\[?([^\]/]+?)\]?:(\d+)/?$", address)
+    if not m:
+        return
+    try:
+        with socket.create_connection((m.group(1), int(m.group(2))), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ParameterError(
+            f"--scheduler {address}: no dask scheduler reachable ({exc.strerror or exc})"
+        ) from None
+
+
 @contextmanager
 def dask_executor(
     workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 5.0
@@ -58,6 +74,7 @@ def dask_executor(
                 raise ParameterError(
                     f"--scheduler: {scheduler!r} is not a scheduler address such as tcp://127.0.0.1:8786"
                 )
+            _probe(scheduler, connect_timeout)
             try:
                 client = distributed.Client(scheduler, timeout=f"{connect_timeout}s", set_as_default=False)
             except (OSError, TimeoutError) as exc:

@@ -451,6 +451,19 @@ def _assemble(spec: SweepSpec, chunks: Iterable[Chunk]) -> tuple[FloatArray, Flo
     return out, coh
 
 
+def overlaid(scenario: Scenario, overlay: str | None) -> Scenario:
+    """``scenario`` with ``overlay`` applied (``None``: unchanged); a problem is one ``--overlay`` line."""
+    if not overlay:
+        return scenario
+    from peninsula.core import InputError
+    from peninsula.scenarios import apply_overlay
+
+    try:
+        return apply_overlay(scenario, overlay)
+    except InputError as exc:
+        raise ParameterError("--overlay: " + "; ".join(p.message for p in exc.problems)) from None
+
+
 def make_spec(
     scenario: Scenario,
     models: Sequence[Model],
@@ -462,10 +475,8 @@ def make_spec(
     rounds: int | None = None,
 ) -> SweepSpec:
     """A :class:`SweepSpec` from a base scenario: applies ``overlay``, parses ``noise``, picks a seed."""
-    from peninsula.scenarios import apply_overlay
-
     nz = noise if isinstance(noise, NoiseSpec) else NoiseSpec.parse(noise)
-    swept = apply_overlay(scenario, overlay) if overlay else scenario
+    swept = overlaid(scenario, overlay)
     return SweepSpec(
         scenario=swept,
         base_id=scenario.id,

@@ -17,7 +17,7 @@ from typing import Any
 from peninsula.core import ParameterError, Scenario
 from peninsula.scenarios import load
 from peninsula.simulate.forecast import ModelSpec, resolve_models
-from peninsula.simulate.montecarlo import Sweep, in_process, make_spec, run_sweep
+from peninsula.simulate.montecarlo import Sweep, in_process, make_spec, overlaid, run_sweep
 from peninsula.simulate.perturb import NoiseSpec
 from peninsula.simulate.sensitivity import Method, Sensitivity, run_sensitivity
 
@@ -141,10 +141,7 @@ def sensitivity(
     ['actor', 'field', 'high', 'issue']
     """
     base = scenario if isinstance(scenario, Scenario) else load(scenario)
-    if overlay:
-        from peninsula.scenarios import apply_overlay
-
-        base = apply_overlay(base, overlay)
+    base = overlaid(base, overlay)
     (instance, *rest) = resolve_models([model] if isinstance(model, str) else model, settings)
     if rest:
         raise ParameterError("--model: sensitivity analyses one model at a time")
