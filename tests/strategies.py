@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 from peninsula.core import Actor, Issue, Scenario, Stance
@@ -72,3 +74,29 @@ def group_labels(min_size: int = 2, max_size: int = 40, max_groups: int = 8) -> 
     """Group (proposal) labels of evaluated issues: a list with at least two distinct labels."""
     labels = st.sampled_from([f"g{i}" for i in range(max_groups)])
     return st.lists(labels, min_size=min_size, max_size=max_size).filter(lambda xs: len(set(xs)) >= 2)
+
+
+def model_params(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid keyword arguments for a model class, drawn from its signature (``Model.param_info``).
+
+    Numbers within their declared bounds (or a modest range where unbounded), the other choice of a
+    ``Literal``, either bool, and ``None`` where allowed. Every parameter is present.
+    """
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for p in cls.param_info():
+        if p.choices is not None:
+            value: st.SearchStrategy[Any] = st.sampled_from(p.choices)
+        elif p.kind == "bool":
+            value = st.booleans()
+        elif p.kind in ("float", "int"):
+            low = p.low if p.low is not None else -1e3
+            high = p.high if p.high is not None else low + 1e3
+            value = (
+                st.integers(int(low), int(high))
+                if p.kind == "int"
+                else st.floats(low, high, allow_nan=False, allow_infinity=False)
+            )
+        else:
+            raise NotImplementedError(f"{cls.__name__}.{p.name}: no generator for kind {p.kind!r}")
+        fields[p.name] = st.one_of(st.none(), value) if p.nullable else value
+    return st.fixed_dictionaries(fields)

@@ -1,15 +1,19 @@
 """The conformance suite every registered model passes (STYLE habit 2).
 
-For each registry entry: metadata matches its name; ``clone`` equals the original; the outcome lies in
-the hull of the positions; a fixed ``rng`` gives identical output; the input scenario is not mutated;
-permuting actors changes nothing unless the model declares itself order-dependent; and no generated
-input, degenerate ones included, makes it crash.
+For each registry entry: metadata matches its name; ``clone`` carries every parameter and
+``get_params``/``set_params`` round-trip; the constructor rejects a misspelt parameter and ``--set``
+strings convert to the same values; the outcome lies in the hull of the positions; a fixed ``rng`` gives
+identical output (every round and event, not only the outcomes); the input scenario is not mutated;
+permuting actors changes no outcome, round or event unless the model declares itself order-dependent;
+scaling every capability by a power of two changes nothing (exactly representable, so even tie-breaks
+see the same numbers); and no generated input, degenerate ones included, makes it crash.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +21,7 @@ from hypothesis import strategies as st
 
 from peninsula.core import Scenario
 from peninsula.models import REGISTRY, Model, ModelRun
-from tests.strategies import permuted, scenarios
+from tests.strategies import model_params, permuted, scaled_capabilities, scenarios
 
 MODELS = sorted(REGISTRY)
 ROUNDS = 4
@@ -34,6 +38,56 @@ def _close(a: float | None, b: float | None, span: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(span, 1.0))
 
 
+def _differences(a: Any, b: Any, span: float, path: str = "") -> list[str]:
+    """Where two JSON-like values differ: floats to 1e-9 (NaN equals NaN), everything else exactly."""
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None or isinstance(a, str):
+        return [] if a == b and type(a) is type(b) else [f"{path}: {a!r} != {b!r}"]
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        if math.isnan(a) and math.isnan(b):
+            return []
+        return [] if _close(float(a), float(b), span) else [f"{path}: {a!r} != {b!r}"]
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{path}: keys {sorted(a)} != {sorted(b)}"]
+        return [d for k in a for d in _differences(a[k], b[k], span, f"{path}.{k}")]
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if len(a) != len(b):
+            return [f"{path}: length {len(a)} != {len(b)}"]
+        return [
+            d
+            for k, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _differences(x, y, span, f"{path}[{k}]")
+        ]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def _run_differences(a: ModelRun, b: ModelRun, s: Scenario) -> list[str]:
+    """Outcomes, every round (outcome, positions, extras), convergence, notes and events of two runs."""
+    if set(a.issues) != set(b.issues):
+        return [f"issues {sorted(a.issues)} != {sorted(b.issues)}"]
+    span = max((s.issue(i).span for i in s.issue_ids), default=1.0)
+    out: list[str] = []
+    for i, ra in a.issues.items():
+        rb = b.issues[i]
+        doc_a = {
+            "outcome": ra.outcome,
+            "converged": ra.converged,
+            "notes": ra.notes,
+            "extra": ra.extra,
+            "rounds": [[r.round, r.outcome, r.positions, r.extra] for r in ra.rounds],
+        }
+        doc_b = {
+            "outcome": rb.outcome,
+            "converged": rb.converged,
+            "notes": rb.notes,
+            "extra": rb.extra,
+            "rounds": [[r.round, r.outcome, r.positions, r.extra] for r in rb.rounds],
+        }
+        out += _differences(doc_a, doc_b, s.issue(i).span, f"issues.{i}")
+    out += _differences(a.events, b.events, span, "events")
+    return out
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_metadata_and_clone(name: str) -> None:
     cls = REGISTRY[name]
@@ -43,6 +97,30 @@ def test_metadata_and_clone(name: str) -> None:
     model = cls()
     assert model.clone() == model
     assert set(model.get_params()) == {p.name for p in cls.param_info()}
+    assert cls.validate_params({}) == cls().get_params(), "the defaults pass their own validation"
+    with pytest.raises(TypeError):
+        cls(no_such_parameter=1)
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS if REGISTRY[m].param_info()])
+@SETTINGS
+@given(data=st.data())
+def test_clone_and_set_params_carry_every_parameter(name: str, data: st.DataObject) -> None:
+    cls = REGISTRY[name]
+    params = data.draw(model_params(cls))
+    model = cls(**params)
+    assert model.get_params() == params
+    clone = model.clone()
+    assert type(clone) is cls and clone is not model
+    assert clone.get_params() == params, "clone dropped or changed a parameter"
+    assert cls().set_params(**params).get_params() == params
+    with pytest.raises(TypeError):
+        model.set_params(no_such_parameter=1)
+    # --set KEY=VALUE: the strings convert back to the same values
+    strings = {k: str(v) for k, v in params.items() if v is not None}
+    assert {k: v for k, v in cls.validate_params(strings).items() if k in strings} == {
+        k: params[k] for k in strings
+    }
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -71,7 +149,19 @@ def test_outcome_in_hull_deterministic_and_pure(name: str, s: Scenario, seed: in
             for x in rec.positions.values():
                 assert data.issue.lower - tol <= x <= data.issue.upper + tol
     again = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
-    assert _outcomes(again) == _outcomes(run), "same rng, different output"
+    assert _outcomes(again) == _outcomes(run), "same rng, different outcomes"
+    assert not _run_differences(run, again, s), "same rng, different rounds or events"
+
+
+@pytest.mark.parametrize("name", MODELS)
+@SETTINGS
+@given(s=scenarios(), seed=st.integers(0, 2**32 - 1), factor=st.sampled_from([0.25, 2.0, 8.0]))
+def test_capability_scaling_changes_nothing(name: str, s: Scenario, seed: int, factor: float) -> None:
+    """Capabilities are a ratio scale: multiplying all of them by one factor leaves every output alone."""
+    a = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
+    b = REGISTRY[name]().run(scaled_capabilities(s, factor), rounds=ROUNDS, rng=seed)
+    diff = _run_differences(a, b, s)
+    assert not diff, f"capabilities x {factor}: " + "; ".join(diff[:5])
 
 
 @pytest.mark.parametrize(
@@ -85,3 +175,5 @@ def test_actor_permutation_invariance(name: str, s: Scenario, data: st.DataObjec
     b = REGISTRY[name]().run(permuted(s, order), rounds=ROUNDS, rng=0)
     for issue_id in s.issue_ids:
         assert _close(a.issues[issue_id].outcome, b.issues[issue_id].outcome, s.issue(issue_id).span)
+    diff = _run_differences(a, b, s)
+    assert not diff, "permuting the actors changed: " + "; ".join(diff[:5])

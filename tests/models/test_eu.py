@@ -225,11 +225,51 @@ def test_tolerance_and_rounds() -> None:
     assert len(zero.rounds) == 1 and zero.outcome == 10.0
 
 
+def hand_eu_with_status_quo(q: float, t: float, paper: bool) -> tuple[dict[tuple[str, str], float], dict]:
+    """Both passes of the toy's first round at ``Q = q``, ``T = t``, by hand (A at 0, B at 4, C at 10).
+
+    μ is the weighted median of the start positions: weights 1, 1, 3 put half the weight (2.5) at C, so
+    μ = 10. With e_ij = (|x_i − μ| + |x_i − x_j|)/Δ the no-challenge utilities are U_b = 2 − 4(½ − ¼e)^r
+    and U_w = 2 − 4(½ + ¼e)^r; the paper subtracts SQ = Q·U_sq + (1 − Q)[T·U_b + (1 − T)·U_w] from the
+    contest term, the replication subtracts only Q·U_sq and *adds* the (1 − Q) term. Pass 1 has r = 1.
+    Returns the pass-2 EU_i(j) and the risk exponents.
+    """
+    x = {"A": 0.0, "B": 4.0, "C": 10.0}
+    mu, delta = 10.0, 10.0
+    p = {("A", "B"): 0.2, ("B", "A"): 0.8, ("A", "C"): 12 / 42, ("C", "A"): 30 / 42, ("B", "C"): 0.4,
+         ("C", "B"): 0.6}  # the probabilities of hand_round at a = 0
+
+    def eu(i: str, j: str, r: float) -> float:
+        d = abs(x[i] - x[j]) / delta
+        e = (abs(x[i] - mu) + abs(x[i] - x[j])) / delta
+        contest = p[i, j] * u(0.5 - 0.5 * d, r) + (1 - p[i, j]) * u(0.5 + 0.5 * d, r)  # salience 1
+        no_contest = t * u(0.5 - 0.25 * e, r) + (1 - t) * u(0.5 + 0.25 * e, r)
+        if paper:
+            return contest - (q * u(0.5, r) + (1 - q) * no_contest)
+        return contest - q * u(0.5, r) + (1 - q) * no_contest
+
+    eu1 = {k: eu(*k, 1.0) for k in p}
+    attract = {j: sum(eu1[i, j] for i in "ABC" if i != j) for j in "ABC"}
+    hi, lo = max(attract.values()), min(attract.values())
+    big_r = {j: (2 * attract[j] - hi - lo) / (hi - lo) for j in "ABC"}
+    r = {j: (1 - big_r[j] / 3) / (1 + big_r[j] / 3) for j in "ABC"}
+    return {k: eu(*k, r[k[0]]) for k in p}, r
+
+
 def test_status_quo_sign_matters_below_q_one() -> None:
-    """At Q < 1 the paper subtracts (1 − Q)[T U_b + (1 − T) U_w]; the replication adds it."""
-    a = ExpectedUtility(Q=0.5, T=0.5).run(toy(), rounds=1)
-    b = ExpectedUtility(Q=1.0).run(toy(), rounds=1)
-    assert a.events != b.events or a.issues["x"].rounds[1].positions != b.issues["x"].rounds[1].positions
+    """At Q < 1 the paper subtracts (1 − Q)[T U_b + (1 − T) U_w]; the replication adds it: ``eu`` follows
+    the paper to the last digit of the hand computation, and the two signs differ by far more than that."""
+    q, t = 0.5, 0.8
+    paper, r_paper = hand_eu_with_status_quo(q, t, paper=True)
+    replication, _ = hand_eu_with_status_quo(q, t, paper=False)
+    run = ExpectedUtility(Q=q, T=t).run(toy(), rounds=1)
+    assert run.issues["x"].rounds[1].extra["risk_exponents"] == pytest.approx(r_paper, abs=1e-12)
+    assert run.events, "some actor challenges another"
+    for event in run.events:
+        pair, back = (event["challenger"], event["target"]), (event["target"], event["challenger"])
+        assert event["eu_challenger"] == pytest.approx(paper[pair], abs=1e-12)
+        assert event["eu_target"] == pytest.approx(paper[back], abs=1e-12)
+        assert abs(paper[pair] - replication[pair]) > 0.05  # the test can tell the two signs apart
 
 
 @pytest.mark.parametrize(
