@@ -61,6 +61,7 @@
     state.doc = doc;
     var t = $("stances");
     t.textContent = "";
+    t.setAttribute("data-scenario", doc.id);
     var head = el("tr");
     head.appendChild(el("th", null, "actor"));
     doc.issues.forEach(function (i) {
