@@ -143,14 +143,17 @@ class RuleSet:
                 return r
         raise KeyError(rule_id)
 
-    def with_values(self, values: Mapping[str, float]) -> RuleSet:
+    def with_values(self, values: Mapping[str, float], *, fixed: bool = False) -> RuleSet:
         """A copy with some rule or constant values replaced (by id), e.g. for sensitivity runs.
 
-        A value outside the rule's range widens the range to hold it (so that ``0`` switches a rule off).
+        A value outside the rule's range widens the range to hold it; ``fixed=True`` collapses the range to
+        the value, so that drawing within the range always gives it.
         """
         unknown = set(values) - {r.id for r in self.rules} - set(self.constants)
 
         def src(s: Source, v: float) -> Source:
+            if fixed:
+                return s.model_copy(update={"low": v, "high": v})
             lo = min(v, s.low if s.low is not None else v)
             hi = max(v, s.high if s.high is not None else v)
             return s.model_copy(update={"low": lo, "high": hi})
@@ -172,8 +175,8 @@ class RuleSet:
         return RuleSet(rules, consts, self.calendar)
 
     def zeroed(self) -> RuleSet:
-        """Every response rule set to 0 (no actor moves, no sanctions rounds); constants unchanged."""
-        return self.with_values({r.id: 0.0 for r in self.rules})
+        """Every response rule set to 0, range included (no actor moves, no sanctions rounds); constants kept."""
+        return self.with_values({r.id: 0.0 for r in self.rules}, fixed=True)
 
     def records(self) -> list[dict[str, Any]]:
         """``[{"id", "value", "low", "high", "source", "reason", "kind"}]`` (JSON, ``peninsula sources``).

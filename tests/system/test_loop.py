@@ -1,0 +1,136 @@
+"""The coupled loop: one month by hand, determinism, the zero-rules property against whatif, the bargain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from peninsula.core import InputError, ParameterError
+from peninsula.dynamics.whatif import Levers, run_whatif
+from peninsula.models.baselines import Compromise
+from peninsula.models.eu import ExpectedUtility
+from peninsula.scenarios import cohesion, load_packaged
+from peninsula.system import load_rules, posture_issues, run_system
+from peninsula.system.bargain import bargain
+from tests.system.conftest import PoissonStepper, posture_scenario
+
+
+def test_one_month_by_hand(korea) -> None:  # type: ignore[no-untyped-def]
+    # March 2017: a decision month; no talks or sanctions issue, so only exercises are modelled.
+    sc = posture_scenario(date=dt.date(2017, 3, 1), with_talks=False, with_sanctions=False)
+    stepper = PoissonStepper(uniform=0.9)
+    run = run_system(sc, months=1, draws=10, seed=0, data=korea, stepper=stepper, rule_uncertainty=False)
+    # 1. bargain: compromise = (20000 * 1 * 0.5 + 10000 * 1 * 0.5 + 0 * 0.5 * 0) / (0.5 + 0.5 + 0) = 15000
+    assert run.posture["exercises"][:, 0] == pytest.approx(np.full(10, 15000.0))
+    # 2. posture -> covariates: 15000 >= 0.5 * 25000, the full calendar; March is an exercise month
+    x = stepper.seen[0]
+    assert np.all(x["exercise_active"] == 1.0) and np.all(x["exercise_suspended"] == 0.0)
+    # 3. launch draw: Poisson(2) at u = 0.9 -> 4 (P(<=3) = 0.857, P(<=4) = 0.947)
+    assert np.all(run.launches[:, 0] == 4)
+    # 4. responses to 4 launches: US 0.1 and ROK 0.05 of the way to 25000 per launch; salience +0.05 of
+    # the way to 1 per launch for both
+    f_us, f_rok = 1 - 0.9**4, 1 - 0.95**4
+    us, rok = 20000 + f_us * 5000, 10000 + f_rok * 15000
+    assert run.positions["exercises"][0, 0].tolist() == pytest.approx([us, rok, 0.0])
+    # cohesion on the one shared issue: 1 - |US - ROK| / 25000 (the weights cancel)
+    assert run.cohesion is not None
+    assert run.cohesion[0, 0] == pytest.approx(1 - abs(us - rok) / 25000)
+    assert run.observed_launches == (2,)
+
+
+def test_same_seed_same_output_other_seed_differs() -> None:
+    sc = load_packaged("korea-2019-04")
+    a = run_system(sc, months=6, draws=50, seed=3, launch_model="ingarch").to_dict()
+    b = run_system(sc, months=6, draws=50, seed=3, launch_model="ingarch").to_dict()
+    c = run_system(sc, months=6, draws=50, seed=4, launch_model="ingarch").to_dict()
+    assert a == b
+    assert a["path"] != c["path"]
+
+
+def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # type: ignore[no-untyped-def]
+    """The posture path of a zero-rules run, computed here from the scenario (compromise, packaged constants)."""
+    rs = load_rules()
+
+    def compromise(issue: str) -> float:
+        d = sc.issue_data(issue)
+        return float(np.sum(d.weights * d.positions) / np.sum(d.weights))
+
+    full = compromise("exercises") >= rs.constant("exercise-full") * 25000
+    d = sc.issue_data("denuclearization")
+    dprk = float(d.positions[list(d.actor_ids).index("DPRK")])
+    talks = abs(compromise("denuclearization") - dprk) <= rs.constant("talks-gap") * 100
+    add = tuple(("talks", m) for m in decisions) if talks else ()
+    return Levers(exercises="full" if full else "reduced", add=add, remove=("talks", "sanctions"))
+
+
+# Each example fits the launch model twice (here and inside run_whatif): few examples, no shrinking.
+@settings(
+    max_examples=6,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    seed=st.integers(0, 2**31),
+    ex=st.sampled_from([2000.0, 15000.0, 25000.0]),
+    us_denuc=st.sampled_from([100.0, 40.0]),
+    model=st.sampled_from(["local_level", "ingarch", "posture"]),
+)
+def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us_denuc, model) -> None:  # type: ignore[no-untyped-def]
+    sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0))
+    months = [f"2019-{m:02d}" for m in range(1, 13)]
+    run = run_system(
+        sc,
+        months=12,
+        draws=200,
+        seed=seed,
+        data=korea,
+        train_end="2021-12",
+        launch_model=model,
+        rules=load_rules().zeroed(),
+    )
+    levers = _expected_levers(sc, months, ["2019-01", "2019-02", "2019-07"])
+    w = run_whatif(korea, "2019-01", 12, levers, n_sims=200, rng=seed, model=model)
+    assert np.array_equal(run.total(), w.alternative.total)
+    assert np.array_equal(run.launches.mean(axis=0), w.alternative.mean)
+    # nothing moves, so cohesion stays the scenario's
+    assert run.cohesion is not None
+    assert np.allclose(run.cohesion, cohesion(sc).value)
+
+
+@pytest.mark.parametrize("name,model", [("compromise", Compromise()), ("eu", ExpectedUtility())])
+def test_batch_bargain_equals_the_registered_model(name, model) -> None:  # type: ignore[no-untyped-def]
+    sc = load_packaged("korea-2019-04")
+    result = model.run(sc)
+    for p in posture_issues(sc).values():
+        d = sc.issue_data(p.issue)
+        got = bargain(
+            name, np.tile(d.positions, (3, 1)), np.tile(d.saliences, (3, 1)), d.capabilities, p.span
+        )
+        assert got == pytest.approx(np.full(3, result.issues[p.issue].outcome), abs=1e-9)
+
+
+def test_bad_input() -> None:
+    sc = load_packaged("korea-2019-04")
+    with pytest.raises(ParameterError, match="at least 1"):
+        run_system(sc, months=0)
+    with pytest.raises(ParameterError, match="beyond the data"):
+        run_system(sc, months=60)
+    with pytest.raises(ParameterError, match="outside the data"):
+        run_system(posture_scenario(date=dt.date(2016, 2, 1)), months=3)
+    with pytest.raises(ParameterError, match="cannot run on the posture issues"):
+        run_system(sc, months=3, model="exchange")
+    with pytest.raises(ParameterError, match="unknown model"):
+        run_system(sc, months=3, model="nope")
+    no_posture = sc.model_copy(
+        update={
+            "issues": (sc.issue("sma-term"),),
+            "stances": tuple(s for s in sc.stances if s.issue == "sma-term"),
+        }
+    )
+    with pytest.raises(InputError, match="no posture issue"):
+        run_system(no_posture, months=3)
