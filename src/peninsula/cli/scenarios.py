@@ -31,6 +31,9 @@ def sources(
     scenario: Annotated[str, typer.Argument(help="Packaged scenario id or scenario file.")],
     fmt: FormatOpt = TableFormat.table,
     overlay: OverlayOpt = None,
+    rules: Annotated[
+        bool, typer.Option("--rules", help="Also list the response rules of `peninsula simulate`.")
+    ] = False,
 ) -> None:
     """List every number of a scenario with its source (seed quote, dataset row or coded judgement).
 
@@ -45,6 +48,13 @@ def sources(
 
     sc = _load(scenario, overlay)
     records = source_records(sc)
+    if rules:
+        from peninsula.scenarios.sources import SourceRecord
+        from peninsula.system import load_rules
+
+        rs = load_rules()
+        records += [SourceRecord("", None, f"rule {r.id}", r.value, r.source) for r in rs.rules]
+        records += [SourceRecord("", None, f"rule {k}", c.value, c.source) for k, c in rs.constants.items()]
     if fmt is TableFormat.json:
         write_json([r.to_dict() for r in records])
     else:
