@@ -52,7 +52,7 @@ def test_same_seed_same_output_other_seed_differs() -> None:
 
 
 def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # type: ignore[no-untyped-def]
-    """The posture path of a zero-rules run, computed here from the scenario (compromise, packaged constants)."""
+    """The posture path of a zero-rules run, computed here from the scenario (compromise, packaged rules)."""
     rs = load_rules()
 
     def compromise(issue: str) -> float:
