@@ -24,17 +24,13 @@ from pydantic import Field
 
 from peninsula.core import ParameterError, Scenario
 from peninsula.core.rng import RNGLike, check_rng
-from peninsula.kernels.exchange import (
-    FloatArray,
-    RoundResult,
-    exchange_round,
-    third_party_effects,
-    weighted_outcomes,
-)
 from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, Probability, RoundRecord
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    # The compiled kernel (numba) is imported when a model runs, so listing models stays fast.
+    from peninsula.kernels.exchange import FloatArray, RoundResult
 
 __all__ = ["Exchange", "ExchangeClean", "ExchangeRandom", "outcome_distribution", "third_party_table"]
 
@@ -150,6 +146,7 @@ class Exchange(Model):
             raise ParameterError(f"rounds must be >= 0, not {n_rounds}")
         p = self._p(params)
         seed = int(check_rng(rng).integers(0, 2**63 - 1)) if not self.info.deterministic else 0
+        from peninsula.kernels.exchange import exchange_round, weighted_outcomes
 
         arr = _Arrays(scenario)
         m = len(arr.issues)
@@ -282,6 +279,8 @@ def _events(
     arr: _Arrays, start: FloatArray, r: int, res: RoundResult, detail: bool = True
 ) -> list[dict[str, Any]]:
     """Flat event records of one round's realised exchanges."""
+    from peninsula.kernels.exchange import third_party_effects
+
     n_ex = res.exchanges.shape[0]
     if n_ex == 0:
         return []
