@@ -105,7 +105,12 @@ def svg(fig: Figure, key: str = "chart") -> str:
     body = text[start:]
     # Let the page size the chart: keep the viewBox, drop the fixed width/height in pt.
     body = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', body, count=1)
-    return body
+    # matplotlib names its groups figure_1, axes_1 ... in every SVG: prefix every id (and every reference
+    # to one) with the chart's key, so the ids of a page with many charts stay unique.
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+    body = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', body)
+    body = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", body)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', body)
 
 
 def save_png(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
@@ -438,7 +443,7 @@ def distribution_chart(
             parts = ax.violinplot(
                 vals,
                 positions=ys,
-                vert=False,
+                orientation="horizontal",
                 widths=0.34 if overlay_samples else 0.7,
                 showmedians=True,
                 showextrema=False,

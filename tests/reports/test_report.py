@@ -1,0 +1,203 @@
+"""The self-contained HTML report: content, sources, reproducibility, charts, PNGs and the CLI command."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import peninsula
+from peninsula.core import InputError
+from peninsula.reports.report import Report
+from peninsula.scenarios import DEFAULT_SCENARIO, apply_overlay, list_overlays, load_packaged, packaged_ids
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ["compromise", "eu", "exchange"]
+
+
+@pytest.fixture(scope="module")
+def base() -> Report:
+    return peninsula.report(DEFAULT_SCENARIO, MODELS, seed=1)
+
+
+def _overlay_case() -> tuple[str, str]:
+    for sid in [DEFAULT_SCENARIO, *packaged_ids()]:
+        for ov in list_overlays():
+            try:
+                apply_overlay(load_packaged(sid), ov)
+            except InputError:
+                continue
+            return sid, ov
+    pytest.fail("no packaged overlay applies to any packaged scenario")
+
+
+def test_report_is_one_self_contained_file(base: Report) -> None:
+    text = base.html
+    assert len(text.encode()) < 5 * 2**20
+    # nothing is loaded: no src/href but in-page anchors, and a CSP that forbids every request
+    assert re.findall(r"(?<![\w-])(?:src|href)=[\"'](?!#)", text) == []
+    assert "<link" not in text and "<img" not in text and "@import" not in text
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
+    assert csp is not None and "default-src 'none'" in csp.group(1) and "http" not in csp.group(1)
+    assert text.count("<svg") == len(base.charts) >= 5
+
+
+def test_every_value_is_shown_with_its_source(base: Report) -> None:
+    sc = load_packaged(DEFAULT_SCENARIO)
+    expected = (
+        sum(a.capability is not None for a in sc.actors)
+        + sum(i.status_quo is not None for i in sc.issues)
+        + sum(2 + (s.capability is not None) for s in sc.stances)
+    )
+    sources = json.loads(
+        re.search(r'<script type="application/json" id="sources">(.*?)</script>', base.html, re.S).group(1)
+    )
+    assert len(sources) == expected
+    spans = re.findall(r'<span class="(v[^"]*)" data-src="(s\d+)" title="([^"]*)"', base.html)
+    assert len(spans) == expected
+    coded = [(k, html.unescape(t)) for c, k, t in spans if "coded" in c]
+    assert coded, "the default scenario has coded judgements"
+    for key, title in coded:
+        src = sources[key]["source"]
+        assert src["kind"] == "coded"
+        assert title.startswith("coded: ") and f"[{src['low']:g}, {src['high']:g}]" in title
+    seeds = [
+        sources[k]["source"] for c, k, _ in spans if sources[k]["source"] and sources[k]["source"]["quote"]
+    ]
+    assert seeds and all(s["quote"] in base.html for s in seeds[:20])
+
+
+def test_forecast_table_has_status_quo_and_every_model(base: Report) -> None:
+    table = re.search(r'<table id="forecast-table">(.*?)</table>', base.html, re.S).group(1)
+    sc = load_packaged(DEFAULT_SCENARIO)
+    for m in MODELS:
+        assert f'<th class="n">{m}</th>' in table
+    for issue in sc.issues:
+        assert f"<td>{issue.id}</td>" in table
+    assert "status quo" in table and "U.S.-ROK cohesion" in table
+    out = base.data.forecast.outcomes
+    from peninsula.reports.console import fmt
+
+    assert fmt(out.at["compromise", sc.issues[0].id]) in table
+
+
+def test_footer_reproduces_the_run(base: Report) -> None:
+    foot = base.html[base.html.index('<footer id="footer">') :]
+    assert f'run id <code id="run-id">{base.run_id}</code>' in foot
+    assert "seed <code>1</code>" in foot and peninsula.report.__module__ == "peninsula.api"
+    for m in MODELS:
+        assert f"-m {m}" in foot
+    again = peninsula.report(DEFAULT_SCENARIO, MODELS, seed=1, snapshots=False, launch=False)
+    other = peninsula.report(DEFAULT_SCENARIO, MODELS, seed=2, snapshots=False, launch=False)
+    assert again.run_id == base.run_id != other.run_id
+    table = re.compile(r'<table id="forecast-table">.*?</table>', re.S)
+    assert table.search(again.html).group(0) == table.search(base.html).group(0)
+
+
+def test_positions_exchange_network_cohesion_and_launch_panels(base: Report) -> None:
+    keys = {c.key for c in base.charts}
+    sc = load_packaged(DEFAULT_SCENARIO)
+    assert {f"positions-{i}" for i in sc.issue_ids} <= keys  # eu and exchange run rounds on every issue
+    assert "network-exchange" in keys and "cohesion-snapshots" in keys and "dprk-launches" in keys
+    n_exchanges = sum(1 for e in base.data.forecast.runs["exchange"].events if e.get("actor_i"))
+    assert f"{n_exchanges} exchanges of exchange" in base.html
+    assert len(base.data.snapshots) == len(packaged_ids())
+    assert 'id="launches"' in base.html and "Evidence is thin" in base.html
+
+
+def test_chart_ids_are_unique_across_the_page(base: Report) -> None:
+    ids = re.findall(r'\bid="([^"]+)"', base.html)
+    assert len(ids) == len(set(ids))
+
+
+def test_overlay_side_by_side() -> None:
+    sid, ov = _overlay_case()
+    rep = peninsula.report(sid, ["compromise", "median"], overlay=ov, seed=0, snapshots=False, launch=False)
+    assert 'id="overlay"' in rep.html and "overlay" in {c.key for c in rep.charts}
+    rows = re.search(r'<table id="overlay-table">(.*?)</table>', rep.html, re.S).group(1)
+    n_issues = len(load_packaged(sid).issues)
+    assert rows.count("<tr><td>") == 2 * n_issues
+
+
+def test_a_sweep_adds_intervals_distributions_and_tornadoes() -> None:
+    rep = peninsula.report(
+        DEFAULT_SCENARIO, ["compromise", "median"], seed=4, draws=30, snapshots=False, launch=False
+    )
+    keys = {c.key for c in rep.charts}
+    sc = load_packaged(DEFAULT_SCENARIO)
+    assert {f"distribution-{i}" for i in sc.issue_ids} <= keys
+    assert any(k.startswith("tornado-") for k in keys)
+    assert rep.html.count('<span class="iv">') == 2 * len(sc.issues)
+    summary = rep.data.sweep.to_dict()["models"]["compromise"]["issues"][sc.issue_ids[0]]
+    from peninsula.reports.console import fmt
+
+    assert f"[{fmt(summary['q05'])}, {fmt(summary['q95'])}]" in rep.html
+
+
+def test_an_undated_file_scenario_gets_no_launch_panel() -> None:
+    path = ROOT / "tests/reference/decide/inputs/sample_data.txt"
+    rep = peninsula.report(str(path), ["compromise"], seed=0)
+    assert 'id="launches"' not in rep.html and rep.data.snapshots == []
+
+
+def test_png_files_are_the_same_charts(base: Report, tmp_path: Path) -> None:
+    files = base.write_pngs(tmp_path / "png")
+    assert sorted(p.name for p in files) == sorted(f"{c.key}.png" for c in base.charts)
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in files)
+
+
+def test_charts_never_touch_pyplot_or_the_backend() -> None:
+    # (matplotlib.get_backend() would itself import pyplot to resolve the default: read the raw setting)
+    code = (
+        "import matplotlib, sys; raw = lambda: dict.__getitem__(matplotlib.rcParams, 'backend'); "
+        "before = raw(); import peninsula; "
+        "peninsula.report('korea-2019-04', ['compromise', 'eu'], seed=0, snapshots=False); "
+        "print('matplotlib.pyplot' in sys.modules, raw() == before)"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert p.stdout.split() == ["False", "True"]
+
+
+def test_cli_report_writes_html_and_pngs(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    out, png = tmp_path / "r.html", tmp_path / "charts"
+    r = CliRunner().invoke(
+        app,
+        [
+            "report",
+            DEFAULT_SCENARIO,
+            "-m",
+            "compromise",
+            "-m",
+            "eu",
+            "--seed",
+            "5",
+            "-o",
+            str(out),
+            "--png",
+            str(png),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert any(png.glob("positions-*.png")) and (png / "dprk-launches.png").exists()
+    assert "run id" in r.output and "seed 5" in r.output
+
+
+def test_cli_report_bad_overlay_is_exit_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    r = CliRunner().invoke(app, ["report", "--overlay", "no-such-overlay", "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 2
+    assert "no-such-overlay" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "r.html").exists()
