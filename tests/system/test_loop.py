@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from peninsula.core import InputError, ParameterError
 from peninsula.dynamics.whatif import Levers, run_whatif
 from peninsula.models.baselines import Compromise
+from peninsula.models.consensus import Consensus
 from peninsula.models.eu import ExpectedUtility
 from peninsula.scenarios import cohesion, load_packaged
 from peninsula.system import load_rules, posture_issues, run_system
@@ -102,7 +103,9 @@ def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us
     assert np.allclose(run.cohesion, cohesion(sc).value)
 
 
-@pytest.mark.parametrize("name,model", [("compromise", Compromise()), ("eu", ExpectedUtility())])
+@pytest.mark.parametrize(
+    "name,model", [("compromise", Compromise()), ("eu", ExpectedUtility()), ("consensus", Consensus())]
+)
 def test_batch_bargain_equals_the_registered_model(name, model) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-04")
     result = model.run(sc)

@@ -3,7 +3,8 @@
 ``compromise``, ``mean``, ``median`` and ``median-actor`` are one formula each over the rows
 (:mod:`peninsula.kernels.central` semantics; :func:`peninsula.kernels.eu.weighted_median_rows`);
 ``eu`` and ``eu-masad`` run :func:`peninsula.kernels.eu.run_batch` with the models' default parameters and
-rounds. Every other registered model would have to run draw by draw: the loop refuses it with a clear error.
+rounds; ``consensus`` is its own formula (the compromise and the positions' weighted median, mixed) over
+rows. Every other registered model would have to run draw by draw: the loop refuses it with a clear error.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ FloatArray = npt.NDArray[np.float64]
 #: The default bargaining model: the weighted mean has the lowest MAE on the DEU training half (21.20);
 #: see docs/system.md for why it, and not ``consensus``, is the default.
 DEFAULT_MODEL = "compromise"
-VECTORISED_MODELS = ("compromise", "mean", "median", "median-actor", "eu", "eu-masad")
+VECTORISED_MODELS = ("compromise", "mean", "median", "median-actor", "eu", "eu-masad", "consensus")
 _ROUNDS = 10  # Model.default_rounds of the registered eu models
 
 
@@ -60,6 +61,17 @@ def bargain(name: str, x: FloatArray, s: FloatArray, c: FloatArray, span: float)
         return weighted_median_rows(x, w)
     if name == "median-actor":
         return weighted_median_rows(x, np.ones_like(x))
+    if name == "consensus":
+        # Consensus.combine over rows: the weighted median of the positions (weight λ·share) and the
+        # compromise (weight 1 − λ), clipped to the positions' hull; λ as shipped (models/data/consensus.json)
+        from peninsula.models.consensus import Consensus
+
+        lam = float(Consensus().get_params()["position_weight"])
+        share = w / w.sum(axis=1, keepdims=True)
+        comp = (share * x).sum(axis=1) / share.sum(axis=1)
+        xs = np.concatenate([x, comp[:, None]], axis=1)
+        ws = np.concatenate([lam * share, np.full((x.shape[0], 1), 1.0 - lam)], axis=1)
+        return np.clip(weighted_median_rows(xs, ws), x.min(axis=1), x.max(axis=1))
     if name in ("eu", "eu-masad"):
         run = run_batch(x, s, np.broadcast_to(c, x.shape), rounds=_ROUNDS, delta=span, variant=name)  # type: ignore[arg-type]
         return np.asarray(run.outcomes[-1], dtype=np.float64)

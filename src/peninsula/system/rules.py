@@ -175,7 +175,7 @@ class RuleSet:
         return RuleSet(rules, consts, self.calendar)
 
     def zeroed(self) -> RuleSet:
-        """Every response rule set to 0, range included (no actor moves, no sanctions rounds); constants kept."""
+        """Every response rule at 0, range included (no actor moves, no sanctions rounds); constants kept."""
         return self.with_values({r.id: 0.0 for r in self.rules}, fixed=True)
 
     def records(self) -> list[dict[str, Any]]:
