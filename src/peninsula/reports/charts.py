@@ -83,6 +83,14 @@ class Chart:
     figure: Figure
 
 
+def _rc(**extra: Any) -> Any:
+    """``matplotlib.rc_context`` with :data:`RC` (and ``extra``: dotted keys given with ``_`` for ``.``)."""
+    import matplotlib
+
+    ctx: Any = matplotlib.rc_context
+    return ctx({**RC, **{k.replace("__", "."): v for k, v in extra.items()}})
+
+
 def _figure(width: float, height: float) -> Figure:
     from matplotlib.figure import Figure
 
@@ -95,10 +103,9 @@ def svg(fig: Figure, key: str = "chart") -> str:
     ``key`` salts the ids matplotlib gives clip paths, so several charts in one page never share an id
     and the same chart renders to the same text every time.
     """
-    import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context({**RC, "svg.hashsalt": key}):
+    with _rc(svg__hashsalt=key):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
     start = text.find("<svg")
@@ -118,13 +125,11 @@ def save_png(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     import os
     import tempfile
 
-    import matplotlib
-
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".png")
     os.close(fd)
     try:
-        with matplotlib.rc_context(RC):
+        with _rc():
             fig.savefig(tmp, format="png", dpi=dpi)
         os.replace(tmp, target)
     except BaseException:
@@ -154,7 +159,6 @@ def positions_chart(result: Forecast, issue_id: str, models: Sequence[str] | Non
 
     Returns ``None`` when no model on this issue runs rounds.
     """
-    import matplotlib
 
     names = list(models) if models is not None else iterative_models(result, issue_id)
     if not names:
@@ -163,7 +167,7 @@ def positions_chart(result: Forecast, issue_id: str, models: Sequence[str] | Non
     issue = sc.issue(issue_id)
     actors = [a for a in sc.actor_ids if any(st.actor == a for st in sc.stances_on(issue_id))]
     rows, cols = _grid(len(names), 3)
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _figure(3.3 * cols, 2.3 * rows + 0.5)
         axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
         for k, name in enumerate(names):
@@ -191,14 +195,13 @@ def positions_chart(result: Forecast, issue_id: str, models: Sequence[str] | Non
 
 def overlay_chart(cmp: OverlayComparison) -> Figure:
     """Base vs. overlay forecast per issue and model: one panel per issue, a dumbbell per model."""
-    import matplotlib
 
     sc = cmp.base.scenario
     df = cmp.outcomes
     issues = list(sc.issues)
     rows, cols = _grid(len(issues), 2)
     models = list(cmp.base.runs)
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _figure(9.5, 0.22 * len(models) * rows + 0.9 * rows + 0.4)
         axes = fig.subplots(rows, cols, squeeze=False)
         for k, issue in enumerate(issues):
@@ -228,12 +231,11 @@ def cohesion_chart(rows: Sequence[Mapping[str, Any]]) -> Figure:
 
     The input positions ("before bargaining") are the thick line; each model's forecast positions a thin one.
     """
-    import matplotlib
 
     labels = [f"{r['scenario']}" for r in rows]
     x = list(range(len(rows)))
     models = list(dict.fromkeys(m for r in rows for m in r["after"]))
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _figure(8.0, 3.4)
         ax = fig.subplots()
         ax.plot(x, [r["before"] for r in rows], color="black", lw=2.6, marker="o", label="before bargaining")
@@ -277,7 +279,6 @@ def exchange_edges(result: Forecast, model: str) -> list[dict[str, Any]]:
 def network_chart(result: Forecast, model: str) -> Figure | None:
     """Who traded with whom: actors on a circle, one edge per actor pair (width = summed gain), labelled
     with the issues each side supplied. ``None`` if the model made no exchange."""
-    import matplotlib
 
     edges = exchange_edges(result, model)
     if not edges:
@@ -296,7 +297,7 @@ def network_chart(result: Forecast, model: str) -> Figure | None:
         p["n"] += 1
         p["issues"] |= {e["supply_i"], e["supply_j"]}
     top = max(p["gain"] for p in pairs.values()) or 1.0
-    with matplotlib.rc_context({**RC, "axes.grid": False}):
+    with _rc(axes__grid=False):
         fig = _figure(6.2, 5.2)
         ax = fig.subplots()
         ax.set_axis_off()
@@ -345,7 +346,6 @@ def launch_chart(
     ``months``/``observed`` is the record (``None`` = no data); ``result`` the what-if run starting at
     ``scenario_month``.
     """
-    import matplotlib
 
     index = {m: k for k, m in enumerate(months)}
     x_obs = [k for k, v in enumerate(observed) if v is not None]
@@ -355,7 +355,7 @@ def launch_chart(
     paths = [("recorded posture", result.recorded, PALETTE[0])]
     if alternative_label:
         paths.append((alternative_label, result.alternative, PALETTE[1]))
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _figure(9.0, 3.6)
         ax: Axes = fig.subplots()
         for label, p, color in paths:
@@ -414,14 +414,13 @@ def distribution_chart(
 ) -> Figure:
     """The outcome distribution per model on one issue (violins over the sweep's draws; base and, when
     given, overlay side by side); dotted: the status quo."""
-    import matplotlib
     import numpy as np
 
     def finite(v: Sequence[Any]) -> Any:
         a = np.asarray(v, dtype=float)
         return a[np.isfinite(a)]
 
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _figure(8.5, 0.32 * len(models) + 1.1)
         ax = fig.subplots()
         sets = [(samples, 0.0, PALETTE[0], "base")]
@@ -440,7 +439,7 @@ def distribution_chart(
                 vals.append(v if np.ptp(v) > 0 else v + np.linspace(-1e-9, 1e-9, v.size) * max(issue.span, 1))
             if not vals:
                 continue
-            parts = ax.violinplot(
+            parts: Any = ax.violinplot(
                 vals,
                 positions=ys,
                 orientation="horizontal",
@@ -470,13 +469,12 @@ def tornado_chart(issue: Any, entry: Mapping[str, Any], model: str, top: int = 1
     """Tornado of one-at-a-time swings on one issue (``entry``: a :class:`Sensitivity` issue entry, its
     ``inputs`` sorted largest swing first): each bar runs from the outcome at the input's low end to the one
     at its high end; the line is the outcome at the scenario's values. ``None`` if no input moves it."""
-    import matplotlib
 
     rows = [r for r in entry.get("inputs", []) if r.get("swing") and r["swing"] > 0][:top]
     if not rows:
         return None
     base = entry.get("base")
-    with matplotlib.rc_context(RC):
+    with _rc():
         fig = _figure(8.5, 0.28 * len(rows) + 1.1)
         ax = fig.subplots()
         for k, r in enumerate(rows):
