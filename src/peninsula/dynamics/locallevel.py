@@ -52,7 +52,13 @@ from peninsula.dynamics.dynfit import (
 from peninsula.dynamics.loading import KoreaData
 from peninsula.dynamics.scoring import NegativeBinomial
 
-__all__ = ["LocalLevelFit", "LocalLevelModel", "poisson_gamma_filter", "poisson_gamma_loglike"]
+__all__ = [
+    "LocalLevelFit",
+    "LocalLevelModel",
+    "poisson_gamma_filter",
+    "poisson_gamma_loglike",
+    "poisson_gamma_score",
+]
 
 ArrayF = npt.NDArray[np.float64]
 OMEGA_LOGIT_BOUNDS = (-4.0, 6.0)  # ω in [0.018, 0.9975]: away from the degenerate limits 0 and 1
@@ -118,6 +124,51 @@ def poisson_gamma_loglike(
     safe_a, safe_b = np.where(defined, a, 1.0), np.where(defined, b, 1.0)
     ll = nb_logpmf(yy, safe_a, safe_b / (safe_b + zz))
     return np.where(defined, ll, np.nan)
+
+
+def poisson_gamma_score(theta: npt.ArrayLike, y: npt.ArrayLike, X: npt.ArrayLike) -> tuple[float, ArrayF]:
+    """Log likelihood (sum of PG3 over defined months) and its gradient in θ = (logit ω, δ), analytic.
+
+    Differentiating (PG1)-(PG2): with a'_t = ∂a_t/∂ω, a'_t = a_{t-1} + ω a'_{t-1} (the same for b), and
+    ∂b_t/∂δ = ω ∂b_{t-1}/∂δ + z_t x_t; the predictive shape and rate of month t have derivatives a'_t and
+    b'_t (in ω) and ω ∂b_{t-1}/∂δ (in δ). Then ∂ log p/∂a = ψ(a + y) − ψ(a) + log b − log(b + z),
+    ∂ log p/∂b = a/b − (a + y)/(b + z), ∂ log p/∂z = y/z − (a + y)/(b + z), ∂z/∂δ = z x, ∂ω/∂ logit ω =
+    ω(1 − ω).
+
+    Examples
+    --------
+    >>> ll, grad = poisson_gamma_score([0.0], [1, 0, 2], np.zeros((3, 0)))   # ω = 1/2
+    >>> a, b, _, _ = poisson_gamma_filter([1, 0, 2], 0.5)
+    >>> bool(np.isclose(ll, np.nansum(poisson_gamma_loglike([1, 0, 2], a, b)))), grad.shape
+    (True, (1,))
+    """
+    th = np.asarray(theta, dtype=np.float64)
+    yy = np.asarray(y, dtype=np.float64)
+    XX = as_matrix(X, len(th) - 1)
+    omega = float(_omega(th[0]))
+    z = np.exp(XX @ th[1:])
+    a_pred, b_pred, _, _ = poisson_gamma_filter(yy, omega, z)
+    a_prev = a_pred / omega  # a_{t-1} (filtered), 0 before month 1
+    b_prev = b_pred / omega
+    # ω-derivatives: x'_t = x_{t-1} + ω x'_{t-1} evaluated for the predictive quantities
+    da = signal.lfilter([1.0], [1.0, -omega], a_prev)
+    db = signal.lfilter([1.0], [1.0, -omega], b_prev)
+    # δ-derivatives of the filtered rate: B_t = ω B_{t-1} + z_t x_t; predictive: ω B_{t-1}
+    Bpost = signal.lfilter([1.0], [1.0, -omega], z[:, None] * XX, axis=0) if XX.shape[1] else XX
+    Bpred = omega * np.vstack([np.zeros((1, XX.shape[1])), Bpost[:-1]]) if XX.shape[1] else XX
+    ok = (a_pred > 0) & (b_pred > 0)
+    a = np.where(ok, a_pred, 1.0)
+    b = np.where(ok, b_pred, 1.0)
+    ll_terms = poisson_gamma_loglike(yy, a_pred, b_pred, z)
+    dl_da = special.digamma(a + yy) - special.digamma(a) + np.log(b) - np.log(b + z)
+    dl_db = a / b - (a + yy) / (b + z)
+    dl_dz = yy / z - (a + yy) / (b + z)
+    mask = ok.astype(np.float64)
+    grad = np.empty(len(th))
+    grad[0] = float(np.sum(mask * (dl_da * da + dl_db * db))) * omega * (1.0 - omega)
+    if XX.shape[1]:
+        grad[1:] = (mask * dl_db) @ Bpred + (mask * dl_dz * z) @ XX
+    return float(np.nansum(ll_terms)), grad
 
 
 def _omega(logit: npt.ArrayLike) -> Any:
@@ -321,6 +372,19 @@ class LocalLevelModel:
         def penalty(theta: ArrayF) -> float:
             return float(np.sum(theta[1:] ** 2)) / (2.0 * self.prior_sd**2)
 
+        def objective_and_gradient(theta: ArrayF) -> tuple[float, ArrayF]:
+            ll, grad = poisson_gamma_score(theta, yf, XX)
+            pen_grad = np.zeros_like(theta)
+            pen_grad[1:] = theta[1:] / self.prior_sd**2
+            return -ll + penalty(theta), -grad + pen_grad
+
         starts = [np.r_[logit, np.zeros(k)] for logit in (0.0, 1.5, 3.0)]
-        params = fit_penalised(negll, starts, [OMEGA_LOGIT_BOUNDS] + [COEF_BOUNDS] * k, penalty, uncertainty)
+        params = fit_penalised(
+            negll,
+            starts,
+            [OMEGA_LOGIT_BOUNDS] + [COEF_BOUNDS] * k,
+            penalty,
+            uncertainty,
+            objective_and_gradient,
+        )
         return LocalLevelFit(self.target, self.covariates, params, yy, XX, first_month, last_month)
