@@ -170,3 +170,27 @@ def test_sensitivity_json_and_table() -> None:
     assert code == 0 and "moved most by" in out
     code, _, err = run("sensitivity", "--model", "compromise", "--issue", "nope")
     assert code == 2 and "--issue" in err
+
+
+def test_resume_by_id_continues_a_partial_run(tmp_path: Path) -> None:
+    from peninsula.core import PeninsulaError
+    from peninsula.models import REGISTRY
+    from peninsula.simulate.montecarlo import make_spec, run_chunk, run_sweep
+
+    store = tmp_path / "r.duckdb"
+    s = make_spec(load_packaged("korea-2019-04"), [REGISTRY["median"]()], draws=50, seed=2)
+
+    def first_two(spec, todo):  # type: ignore[no-untyped-def]
+        for k, lo, hi in todo[:2]:
+            yield run_chunk(spec, k, lo, hi)
+
+    with RunStore.open(store) as st, pytest.raises(PeninsulaError, match="20 of 50 draws done"):
+        run_sweep(s, store=st, chunk_size=10, executor=first_two)
+    code, out, _ = run("runs", "show", s.run_id, "--store", str(store), "--format", "json")
+    shown = json.loads(out)
+    assert code == 0 and shown["run"]["status"] == "running" and shown["run"]["committed_draws"] == 20
+    code, out, err = run("sweep", "--resume", s.run_id[:8], "--store", str(store), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == run_sweep(s).to_dict()
+    code, _, err = run("sweep", "--resume", "ffffffff", "--store", str(store))
+    assert code == 2 and "no run 'ffffffff'" in err

@@ -431,6 +431,13 @@ def run_sweep(
             progress += chunk.stop - chunk.start
             if on_chunk is not None:
                 on_chunk(progress, spec.draws)
+    if progress != spec.draws:
+        from peninsula.core import PeninsulaError
+
+        raise PeninsulaError(
+            f"sweep {run_id} stopped with {progress:,} of {spec.draws:,} draws done"
+            + ("; run it again to continue from the last committed chunk" if store is not None else "")
+        )
     if store is not None:
         store.finish_run(run_id)
         outcomes, cohesion = store.load(run_id, spec.model_names, spec.issue_ids, spec.draws)
