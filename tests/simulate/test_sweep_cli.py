@@ -49,7 +49,7 @@ def cluster():  # type: ignore[no-untyped-def]
         threads_per_worker=1,
         host="127.0.0.1",
         protocol="tcp",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
         processes=False,
     ) as c:
         yield c

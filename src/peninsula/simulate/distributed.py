@@ -93,7 +93,7 @@ def dask_executor(
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # its HTTP endpoints on a free port of 127.0.0.1
                 silence_logs=logging.ERROR,
             )
             stack.callback(cluster.close)
