@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from peninsula.dynamics.backtest import LAST12_FLOOR, run_backtest
 from peninsula.cli import app
+from peninsula.dynamics.backtest import LAST12_FLOOR, run_backtest
 from peninsula.dynamics.loading import load_data
 
 runner = CliRunner()
@@ -49,7 +49,21 @@ def test_json_shape_is_exact(packaged_json: dict[str, object]) -> None:
         first = entry["monthly"][0]
         assert set(first) == {"month", "observed", "mean", "p10", "p90", "log_score"}
         assert first["month"] == "2020-01" and isinstance(first["observed"], int)
-        assert first["p10"] <= first["mean"] <= first["p90"] or first["p10"] == first["p90"]
+    # every number is the one the backtest computed, month by month (a bound such as p10 <= mean <= p90
+    # says nothing where p10 == p90, which is common for counts)
+    bt = run_backtest(load_data(), "2019-12", "2021-12", "events")
+    for name, entry in models.items():
+        want = bt.models[name]
+        assert (entry["mean_log_score"], entry["mae"], entry["rps"]) == pytest.approx(
+            (want.mean_log_score, want.mae, want.rps), rel=1e-12
+        )
+        for got, month in zip(entry["monthly"], want.monthly, strict=True):
+            assert got["month"] == month.month and got["observed"] == month.observed
+            assert (got["mean"], got["p10"], got["p90"], got["log_score"]) == pytest.approx(
+                (month.mean, month.p10, month.p90, month.log_score), rel=1e-12, abs=1e-12
+            ), (name, got["month"])
+            # P(Y >= p10) > 0.9 for counts (p10 is the least k with P(Y <= k) >= 0.1), so mean >= 0.9 p10
+            assert got["mean"] >= 0.9 * got["p10"] - 1e-12
 
 
 def test_data_copy_gives_the_same_numbers(packaged_json: dict[str, object], packaged_copy: Path) -> None:
