@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -188,6 +189,10 @@ def test_cli_report_writes_html_and_pngs(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # an ordinary file, not mkstemp's 0600
+    assert next(png.glob("*.png")).stat().st_mode & 0o777 == 0o666 & ~mask
     assert any(png.glob("positions-*.png")) and (png / "dprk-launches.png").exists()
     assert "run id" in r.output and "seed 5" in r.output
 

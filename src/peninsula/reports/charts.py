@@ -131,6 +131,9 @@ def save_png(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     try:
         with _rc():
             fig.savefig(tmp, format="png", dpi=dpi)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; a chart is an ordinary file
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
