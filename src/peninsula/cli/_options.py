@@ -21,6 +21,7 @@ __all__ = [
     "SetOpt",
     "TableFormat",
     "TableFormatOpt",
+    "draws_callback",
     "parse_settings",
     "progress",
 ]
@@ -49,6 +50,8 @@ ModelOpt = Annotated[
         "--model", "-m", help="Model to run (repeatable); 'all' (the default) runs every registered model."
     ),
 ]
+
+
 def _rounds(value: int | None) -> int | None:
     from peninsula.core.limits import check_rounds  # at run time: start-up imports typer only
 
@@ -59,6 +62,13 @@ def _seed(value: int | None) -> int | None:
     from peninsula.core.limits import check_seed
 
     return check_seed(value)
+
+
+def draws_callback(value: int | None) -> int | None:
+    """Typer callback: ``--draws`` within :data:`peninsula.core.limits.MAX_DRAWS` (``None`` passes)."""
+    from peninsula.core.limits import check_draws
+
+    return None if value is None else check_draws(value)
 
 
 RoundsOpt = Annotated[

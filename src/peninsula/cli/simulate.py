@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peninsula.cli._options import DataOpt, OverlayOpt, TableFormat
+from peninsula.cli._options import DataOpt, OverlayOpt, TableFormat, draws_callback
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
@@ -29,7 +29,9 @@ def simulate(
         str | None, typer.Option("--model", "-m", help="Bargaining model (default: compromise).")
     ] = None,
     overlay: OverlayOpt = None,
-    draws: Annotated[int, typer.Option("--draws", help="Number of draws (vectorised).")] = 1000,
+    draws: Annotated[
+        int, typer.Option("--draws", help="Number of draws (vectorised).", callback=draws_callback)
+    ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).", min=0)] = 0,
     data: DataOpt = None,
     train_end: Annotated[

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peninsula.cli._options import ModelOpt, OverlayOpt, RoundsOpt, TableFormat
+from peninsula.cli._options import ModelOpt, OverlayOpt, RoundsOpt, TableFormat, draws_callback
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
@@ -83,7 +83,9 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 def sweep(
     scenario: ScenarioArg = None,
-    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of drawn scenarios.")] = 1000,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", help="Number of drawn scenarios.", callback=draws_callback)
+    ] = 1000,
     model: ModelOpt = None,
     overlay: OverlayOpt = None,
     seed: SeedArg = None,
@@ -291,7 +293,10 @@ def sensitivity(
         Method.oat
     ),
     draws: Annotated[
-        int | None, typer.Option("--draws", "-n", help="Sobol base samples (default 256; a power of two).")
+        int | None,
+        typer.Option(
+            "--draws", "-n", help="Sobol base samples (default 256; a power of two).", callback=draws_callback
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Sobol sequence and bootstrap.", min=0)] = 0,
     overlay: OverlayOpt = None,

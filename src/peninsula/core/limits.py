@@ -73,7 +73,7 @@ MAX_ROUND_VALUES: Final = 20_000_000
 #: Most simulated paths of ``whatif`` (``--sims``).
 MAX_SIMS: Final = 100_000
 #: Most Monte Carlo draws of one sweep (``--draws``).
-MAX_DRAWS: Final = 1_000_000
+MAX_DRAWS: Final = 100_000
 #: Largest seed (``--seed``); seeds are 0 .. 2**63 - 1.
 MAX_SEED: Final = 2**63 - 1
 

@@ -23,7 +23,6 @@ import json
 import math
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,18 +131,15 @@ class Report:
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) through a temp file in the same folder and ``os.replace``."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; a report is an ordinary file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write ``text`` (UTF-8) through a temp file in the same folder and ``os.replace``.
+
+    Delegates to :func:`peninsula.io.atomic.write_text`: a folder, a missing or unwritable folder or a full
+    disk is an :class:`~peninsula.core.InputError` naming the path (exit 2).
+    """
+    from peninsula.io.atomic import write_text
+
+    write_text(path, text)
+    return Path(path)
 
 
 def _umask() -> int:
