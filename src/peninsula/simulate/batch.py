@@ -212,7 +212,6 @@ def _exchange(
     ids: npt.NDArray[np.int64],
     threads: int,
 ) -> BatchResult:
-    from peninsula.kernels.exchange import weighted_outcomes
     from peninsula.simulate import _compiled
     from peninsula.simulate.perturb import draw_generator
 
@@ -245,9 +244,15 @@ def _exchange(
         model._tie_mode,
         int(model._clean),
     )
-    out = np.empty((D, X.shape[2]))
-    for k in range(D):  # NaN where the weights sum to zero (Exchange.run: no outcome)
-        out[k] = weighted_outcomes(prefs[k], s[k], c[k]) / factor + space.lower
+    # weighted_outcomes of every draw at once (the same sums, actor by actor); NaN where the weights sum to
+    # zero (Exchange.run: no outcome)
+    present = ~np.isnan(prefs)
+    w = np.where(present, c * s, 0.0)
+    tot = w.sum(axis=1)
+    num = np.where(present, w * np.nan_to_num(prefs), 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(tot > 0, num / np.where(tot > 0, tot, 1.0), np.nan)
+    out = mean / factor + space.lower
     final = np.clip(prefs / factor + space.lower, space.lower, space.upper)
     return BatchResult(out, final)
 
