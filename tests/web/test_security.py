@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import subprocess
@@ -34,11 +35,19 @@ def test_serve_binds_localhost_by_default_and_warns_for_another_host(monkeypatch
 
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app_, **kw: calls.append(kw))
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **kw: calls.append({"app": app_, **kw}))
+    monkeypatch.setenv("PENINSULA_STORE", "unchanged.duckdb")
     runner = CliRunner()
     r = runner.invoke(app, ["serve", "--port", "8123"])
     assert r.exit_code == 0, r.output
     assert calls[-1]["host"] == "127.0.0.1" and calls[-1]["port"] == 8123
+    # uvicorn imports the app factory by name (the CLI and the web layer do not import each other)
+    module, _, name = calls[-1]["app"].partition(":")
+    assert calls[-1]["factory"] is True
+    assert getattr(importlib.import_module(module), name) is create_app
+    assert os.environ["PENINSULA_STORE"] == "unchanged.duckdb"
+    r = runner.invoke(app, ["serve", "--store", "mine.duckdb"])
+    assert r.exit_code == 0 and os.environ["PENINSULA_STORE"] == "mine.duckdb"
     assert "warning" not in r.output
     r = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
     assert r.exit_code == 0, r.output

@@ -10,6 +10,8 @@ import typer
 __all__ = ["register"]
 
 LOCALHOST = "127.0.0.1"
+#: The workbench app factory, as uvicorn imports it.
+APP_FACTORY = "peninsula.web.app:create_app"
 
 
 def serve(
@@ -24,12 +26,13 @@ def serve(
     ] = None,
 ) -> None:
     """Start the workbench: edit a scenario in the browser, run models and sweeps, download the report."""
+    import os
+
     from peninsula.reports.console import err
 
     try:
+        import fastapi  # noqa: F401 (only checks that the web extra is installed)
         import uvicorn
-
-        from peninsula.web.app import create_app
     except ImportError as exc:  # pragma: no cover - the web extra is part of the dev install
         from peninsula.core.errors import ParameterError
 
@@ -41,8 +44,13 @@ def serve(
             f"[yellow]warning:[/yellow] binding {host}: anyone who can reach this address can use the "
             "workbench and run models on this machine (there is no login)."
         )
+    if store is not None:
+        # The app reads the store path when it saves a run (peninsula.simulate.store.default_store_path).
+        os.environ["PENINSULA_STORE"] = str(store)
     err().print(f"peninsula workbench on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops it)")
-    uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
+    # The CLI and the web app are independent layers (neither imports the other): uvicorn imports the app
+    # factory by name.
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,82 @@
+"""The workbench's JSON API does what the page needs: edits, overlays, sweeps with progress, YAML, report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import peninsula
+from peninsula.io.yaml_format import parse_yaml
+from peninsula.scenarios import DEFAULT_SCENARIO, load_packaged
+from peninsula.web.app import create_app
+from tests.web.conftest import test_client
+
+
+def _stance() -> Any:
+    sc = load_packaged(DEFAULT_SCENARIO)
+    return next(s for s in sc.stances if s.salience < 0.5 and s.position != sc.issue(s.issue).lower)
+
+
+def test_forecast_equals_the_api_and_edits_apply(client: Any) -> None:
+    sc = load_packaged(DEFAULT_SCENARIO)
+    doc = client.post("/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"]}).json()
+    expected = peninsula.forecast(sc, ["compromise"]).outcomes.loc["compromise"]
+    assert doc["outcomes"]["compromise"] == {i: float(expected[i]) for i in sc.issue_ids}
+    st = _stance()
+    edit = {"actor": st.actor, "issue": st.issue, "field": "salience", "value": 0.9}
+    doc2 = client.post(
+        "/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "edits": [edit]}
+    ).json()
+    edited = peninsula.forecast(
+        sc.model_copy(
+            update={
+                "stances": tuple(
+                    s.model_copy(update={"salience": 0.9}) if (s.actor, s.issue) == (st.actor, st.issue) else s
+                    for s in sc.stances
+                )
+            }
+        ),
+        ["compromise"],
+    ).outcomes.loc["compromise"]
+    assert doc2["outcomes"]["compromise"][st.issue] == float(edited[st.issue])
+    assert doc2["outcomes"]["compromise"][st.issue] != doc["outcomes"]["compromise"][st.issue]
+
+
+def test_yaml_download_reads_back_with_the_edit_and_without_its_source(client: Any) -> None:
+    st = _stance()
+    edit = {"actor": st.actor, "issue": st.issue, "field": "salience", "value": 0.9}
+    r = client.post("/api/scenarios/yaml", json={"scenario": DEFAULT_SCENARIO, "edits": [edit]})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    back = parse_yaml(r.text, "download.yaml")
+    got = next(s for s in back.stances if (s.actor, s.issue) == (st.actor, st.issue))
+    assert got.salience == 0.9 and "salience" not in got.sources and "position" in got.sources
+
+
+def test_sweep_reports_progress_and_saves_to_the_servers_store(tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    c = test_client(create_app(store=store))
+    req = {"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "draws": 60, "seed": 3, "save": True}
+    job = c.post("/api/sweep", json=req).json()
+    seen = []
+    for _ in range(400):
+        st = c.get(f"/api/sweep/{job['job']}").json()
+        seen.append(st["done"])
+        if st["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert st["state"] == "done", st
+    assert st["done"] == st["total"] == 60 and seen == sorted(seen)
+    res = st["result"]
+    assert res["saved"] is True and store.exists()
+    direct = peninsula.sweep(DEFAULT_SCENARIO, ["compromise"], draws=60, seed=3).to_dict()
+    assert res["models"] == direct["models"] and res["run_id"] == direct["run_id"]
+
+
+def test_report_download_is_the_self_contained_report(client: Any) -> None:
+    r = client.post("/api/report", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "seed": 2})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.text.startswith("<!DOCTYPE html>") and "default-src 'none'" in r.text
+    rep = peninsula.report(DEFAULT_SCENARIO, ["compromise"], seed=2, snapshots=False, launch=False)
+    assert f'<code id="run-id">{rep.run_id}</code>' in r.text
