@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from peninsula.core import InputError
-from peninsula.io import load, read_decide, save
+from peninsula import api
+from peninsula.core import Actor, InputError, Issue, ScalePoint, Scenario, Stance
+from peninsula.io import DecideLimitWarning, load, read_decide, save
 from tests.conftest import DECIDE_INPUTS
 
 
@@ -106,3 +110,76 @@ def test_decide_round_trips(tmp_path: Path, name: str) -> None:
     back = load(as_decide)
     strip = lambda sc: sc.model_dump(exclude={"id": True, "stances": {"__all__": {"sources"}}})  # noqa: E731
     assert strip(back) == strip(s)
+
+
+# -- the writer, as the DECIDE 2025.3.1 client reads it (issue 10) ------------------------------------------
+def _m_values(path: Path, issue: str) -> list[float]:
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+    return [float(r[2]) for r in rows if r[0] == "'#M'" and r[1] == f"'{issue}'"]
+
+
+def _one_issue(
+    points: list[ScalePoint], lower: float = 0.0, upper: float = 10.0, power: float = 1.0
+) -> Scenario:
+    return Scenario(
+        id="w",
+        actors=[Actor(id="a", capability=power), Actor(id="b", capability=2 * power)],
+        issues=[Issue(id="x", lower=lower, upper=upper, points=points)],
+        stances=[
+            Stance(actor="a", issue="x", position=lower, salience=0.5),
+            Stance(actor="b", issue="x", position=upper, salience=0.9),
+        ],
+    )
+
+
+def test_labelled_lower_bound_and_unlabelled_upper_bound_in_ascending_order(tmp_path: Path) -> None:
+    # the case that made the DECIDE client fail: a label on the lower bound only
+    s = _one_issue([ScalePoint(value=0, label="big deal")])
+    out = tmp_path / "w.csv"
+    assert save(s, out) == []
+    assert _m_values(out, "x") == [0.0, 10.0]
+    assert "'#M'\t'x'\t0.0\t'big deal'" in out.read_text(encoding="utf-8")
+    assert load(out).issue("x") == s.issue("x")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lower=st.sampled_from([-50.0, 0.0, 3.5]),
+    span=st.sampled_from([1.0, 10.0, 830.0]),
+    fractions=st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), max_size=4, unique=True),
+    order=st.randoms(use_true_random=False),
+)
+def test_m_rows_ascend_and_round_trip(
+    tmp_path: Path, lower: float, span: float, fractions: list[float], order: Any
+) -> None:
+    points = [ScalePoint(value=lower + f * span, label=f"p{f}") for f in fractions]
+    order.shuffle(points)
+    s = _one_issue(points, lower, lower + span)
+    out = tmp_path / "w.csv"
+    save(s, out)
+    values = _m_values(out, "x")
+    assert values == sorted(values) and values[0] == lower and values[-1] == lower + span
+    back = load(out).issue("x")
+    assert (back.lower, back.upper) == (lower, lower + span)
+    assert sorted((p.value, p.label) for p in back.points) == sorted((p.value, p.label) for p in points)
+
+
+def test_power_above_100_is_rescaled_with_a_warning(tmp_path: Path) -> None:
+    s = _one_issue([], power=400.0)  # powers 400 and 800
+    out = tmp_path / "w.csv"
+    with pytest.warns(DecideLimitWarning, match=r"power values up to 800 exceed DECIDE's limit of 100"):
+        save(s, out)
+    back = load(out)
+    assert [back.capability_of(t) for t in back.stances] == pytest.approx([50.0, 100.0], rel=1e-15)
+    assert [t.salience for t in back.stances] == [0.5, 0.9]
+    # capabilities are a ratio scale: the forecast is the same
+    assert api.forecast(back, ["compromise", "eu"]).outcomes.to_numpy() == pytest.approx(
+        api.forecast(s, ["compromise", "eu"]).outcomes.to_numpy(), rel=1e-12
+    )
+
+
+def test_power_at_100_is_written_as_it_is(tmp_path: Path) -> None:
+    s = _one_issue([], power=50.0)  # powers 50 and 100: no warning (warnings are errors in this suite)
+    out = tmp_path / "w.csv"
+    save(s, out)
+    assert [load(out).capability_of(t) for t in load(out).stances] == [50.0, 100.0]

@@ -8,7 +8,13 @@ from peninsula.core import InputError, Scenario
 from peninsula.io._text import check_path, decode
 from peninsula.io.atomic import atomic_write, check_target, write_text
 from peninsula.io.bdm import read_bdm
-from peninsula.io.decide import SalienceScaleWarning, looks_like_decide, read_decide, write_decide
+from peninsula.io.decide import (
+    DecideLimitWarning,
+    SalienceScaleWarning,
+    looks_like_decide,
+    read_decide,
+    write_decide,
+)
 from peninsula.io.yaml_format import (
     parse_yaml,
     read_yaml,
@@ -20,6 +26,7 @@ from peninsula.io.yaml_format import (
 )
 
 __all__ = [
+    "DecideLimitWarning",
     "SalienceScaleWarning",
     "atomic_write",
     "check_target",

@@ -48,6 +48,14 @@ class SalienceScaleWarning(UserWarning):
     """Saliences were given on 0-100 and have been divided by 100."""
 
 
+#: The largest power and salience the DECIDE client accepts (DECIDE 2025.3.1, as issue 10 records it).
+DECIDE_LIMIT = 100.0
+
+
+class DecideLimitWarning(UserWarning):
+    """A power or salience above DECIDE's limit of 100 was rescaled when writing a DECIDE file."""
+
+
 def looks_like_decide(text: str) -> bool:
     """``True`` if the first non-blank line starts with a DECIDE row tag (quoted or not)."""
     for line in text.split("\n"):
@@ -370,14 +378,53 @@ def _one_line(text: str) -> str:
     return "".join(" " if c in _CONTROL else c for c in text) if any(c in _CONTROL for c in text) else text
 
 
+def _scale_rows(issue: Issue) -> list[list[Any]]:
+    """The ``#M`` rows of an issue, ``[value]`` or ``[value, label]``, in ascending order of value.
+
+    The bounds get a row of their own unless a labelled point sits on them; points with equal values keep
+    their order (a stable sort).
+
+    Examples
+    --------
+    >>> from peninsula.core import Issue, ScalePoint
+    >>> _scale_rows(Issue(id="x", lower=0, upper=10, points=[ScalePoint(value=0, label="none")]))
+    [[0.0, 'none'], [10.0]]
+    """
+    labelled = {p.value for p in issue.points}
+    rows: list[list[Any]] = [[float(v)] for v in (issue.lower, issue.upper) if v not in labelled]
+    rows += [[float(p.value), p.label] for p in issue.points]
+    return sorted(rows, key=lambda row: row[0])
+
+
+def _within_limit(values: list[float], column: str, path: str | Path) -> list[float]:
+    """``values`` unchanged if none exceeds :data:`DECIDE_LIMIT`, else all scaled so the largest is 100."""
+    top = max(values, default=0.0)
+    if top <= DECIDE_LIMIT:
+        return values
+    factor = DECIDE_LIMIT / top
+    why = " (a ratio scale: no model's forecast changes)" if column == "power" else ""
+    warnings.warn(
+        f"{Path(path).name}: {column} values up to {top:g} exceed DECIDE's limit of {DECIDE_LIMIT:g}; "
+        f"every {column} was multiplied by {factor:.6g}{why}",
+        DecideLimitWarning,
+        stacklevel=3,
+    )
+    return [v * factor for v in values]
+
+
 def write_decide(scenario: Scenario, path: str | Path) -> list[str]:
     """Write ``scenario`` as a DECIDE input file (tab-separated, strings in single quotes).
 
-    Issue bounds and labelled points become ``#M`` rows; each stance's capability (its own, else its
-    actor's) becomes ``power``. Returns the list of things the DECIDE format cannot hold and that were
-    therefore left out (status quo values, units, sources, actor kinds, dates), so callers can warn.
-    Tabs and line breaks inside free text (titles, names, descriptions, labels, notes) become spaces, so
-    that every row stays one line. The file is written atomically (:mod:`peninsula.io.atomic`).
+    Issue bounds and labelled points become ``#M`` rows, in ascending order of value (the DECIDE
+    2025.3.1 client fails with a ``TypeError`` on a file whose ``#M`` rows are out of order, issue 10);
+    each stance's capability (its own, else its actor's) becomes ``power``. DECIDE accepts powers and
+    saliences up to :data:`DECIDE_LIMIT` (100): where the largest exceeds it, every value of that column
+    is multiplied by ``100 / largest`` and a :class:`DecideLimitWarning` says so (capabilities are a ratio
+    scale, so no model's forecast changes; peninsula's saliences are 0-1 and never reach the limit).
+    Returns the list of things the DECIDE format cannot hold and that were therefore left out (status
+    quo values, units, sources, actor kinds, dates), so callers can warn. Tabs and line breaks inside
+    free text (titles, names, descriptions, labels, notes) become spaces, so that every row stays one
+    line. The file is written atomically (:mod:`peninsula.io.atomic`).
 
     Raises
     ------
@@ -414,24 +461,12 @@ def write_decide(scenario: Scenario, path: str | Path) -> list[str]:
         w.writerow(["#A", a.id, a.name, a.description])
     for i in scenario.issues:
         w.writerow(["#P", i.id, i.description])
-        labelled = {p.value for p in i.points}
-        for v in (i.lower, i.upper):
-            if v not in labelled:
-                w.writerow(["#M", i.id, float(v)])
-        for pt in i.points:
-            w.writerow(["#M", i.id, float(pt.value), pt.label])
-    for s in scenario.stances:
-        w.writerow(
-            [
-                "#D",
-                s.actor,
-                s.issue,
-                float(s.position),
-                float(s.salience),
-                float(scenario.capability_of(s)),
-                s.note,
-            ]
-        )
+        for row in _scale_rows(i):
+            w.writerow(["#M", i.id, *row])
+    powers = _within_limit([float(scenario.capability_of(s)) for s in scenario.stances], "power", path)
+    saliences = _within_limit([float(s.salience) for s in scenario.stances], "salience", path)
+    for s, power, salience in zip(scenario.stances, powers, saliences, strict=True):
+        w.writerow(["#D", s.actor, s.issue, float(s.position), salience, power, s.note])
     write_text(path, buf.getvalue())
     lost: list[str] = []
     if any(i.status_quo is not None for i in scenario.issues):
