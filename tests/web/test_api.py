@@ -28,17 +28,13 @@ def test_forecast_equals_the_api_and_edits_apply(client: Any) -> None:
     doc2 = client.post(
         "/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"], "edits": [edit]}
     ).json()
-    edited = peninsula.forecast(
-        sc.model_copy(
-            update={
-                "stances": tuple(
-                    s.model_copy(update={"salience": 0.9}) if (s.actor, s.issue) == (st.actor, st.issue) else s
-                    for s in sc.stances
-                )
-            }
-        ),
-        ["compromise"],
-    ).outcomes.loc["compromise"]
+    key = (st.actor, st.issue)
+    stances = tuple(
+        s.model_copy(update={"salience": 0.9}) if (s.actor, s.issue) == key else s for s in sc.stances
+    )
+    edited = peninsula.forecast(sc.model_copy(update={"stances": stances}), ["compromise"]).outcomes.loc[
+        "compromise"
+    ]
     assert doc2["outcomes"]["compromise"][st.issue] == float(edited[st.issue])
     assert doc2["outcomes"]["compromise"][st.issue] != doc["outcomes"]["compromise"][st.issue]
 
