@@ -44,6 +44,7 @@ from scipy import stats
 
 from peninsula.core.errors import ParameterError
 from peninsula.core.rng import RNGLike, check_rng
+from peninsula.core.settings import parse_pairs
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
 from peninsula.dynamics.default import DEFAULT_MODEL, DYNAMIC_EVIDENCE_NOTE, DYNAMIC_MODELS, DynamicFit
 from peninsula.dynamics.dynfit import covariate_matrix
@@ -111,11 +112,7 @@ def parse_levers(settings: Sequence[str]) -> Levers:
     exercises = "recorded"
     add: list[tuple[str, str]] = []
     remove: list[str] = []
-    for item in settings:
-        key, sep, value = item.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep:
-            raise ParameterError(f"--set expects KEY=VALUE, got {item!r}")
+    for key, value in parse_pairs(settings):
         if key == "exercises":
             if value not in EXERCISE_CHOICES:
                 raise ParameterError(f"exercises must be one of {', '.join(EXERCISE_CHOICES)}, got {value!r}")
