@@ -1,4 +1,4 @@
-"""The overlay -> launch-lever mapping (one table in code, used by whatif) and the single alliance timeline."""
+"""The overlay -> launch-lever mapping (in code, used by whatif) and the single alliance timeline."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 import peninsula
 from peninsula.core.errors import ParameterError
+from peninsula.dynamics.default import DEFAULT_MODELS
 from peninsula.dynamics.loading import load_data
 from peninsula.dynamics.overlays import OVERLAY_LEVERS, overlay_levers
 from peninsula.dynamics.whatif import parse_levers
@@ -43,6 +44,7 @@ def test_whatif_overlay_equals_its_levers() -> None:
     a, b = json.loads(via_overlay.output), json.loads(via_set.output)
     assert a.pop("overlay") == "resume-exercises" and b.pop("overlay") is None
     assert a == b and a["levers"]["exercises"] == "full"
+    assert a["model"] == DEFAULT_MODELS["events"]  # whatif's default is the rolling evaluation's choice
     none = runner.invoke(app, ["whatif", "--from", "2019-03", "--months", "6", "--overlay", "sma-first"])
     assert none.exit_code == 2 and "no launch-model lever" in none.output
 

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from peninsula.dynamics.default import DEFAULT_MODEL
+from peninsula.dynamics.default import DEFAULT_MODEL, DEFAULT_MODELS
 from peninsula.dynamics.loading import load_data
 from peninsula.dynamics.rolling import (
     RollingForecast,
@@ -61,7 +61,9 @@ def test_run_rolling_with_longer_data_and_a_poisoned_last_month() -> None:
     events = np.concatenate([m.events, [0, 1, 0, 2, 0, 999]])
     missiles = np.concatenate([m.missiles, [0] * extra])
     supp = {k: np.concatenate([v, [np.nan] * extra]) for k, v in m.supplementary.items()}
-    longer = replace(base, monthly=replace(m, months=months, events=events, missiles=missiles, supplementary=supp))
+    longer = replace(
+        base, monthly=replace(m, months=months, events=events, missiles=missiles, supplementary=supp)
+    )
     ev = run_rolling(longer, horizons=(1,), min_train=72, models=("local_level", "climatology", "last12"))
     assert ev.origins == ("2021-12", "2022-01", "2022-02", "2022-03", "2022-04", "2022-05")
     last = ev.forecasts["local_level"][1][-1]
@@ -100,16 +102,22 @@ def test_pit_histogram_by_hand() -> None:
 
 
 def _scores(values: dict[str, tuple[float, float, float]]) -> dict[str, dict[int, dict[str, float]]]:
-    return {m: {h: {"mean_log_score": v} for h, v in zip((1, 3, 6), vs, strict=True)} for m, vs in values.items()}
+    return {
+        m: {h: {"mean_log_score": v} for h, v in zip((1, 3, 6), vs, strict=True)} for m, vs in values.items()
+    }
 
 
 def test_choice_rule() -> None:
     base = {"climatology": (-1.0, -1.0, -1.0), "last12": (-1.2, -1.3, -1.5)}
     # ingarch is best at h=1 but worse than climatology at h=6; local_level qualifies
-    s = _scores({**base, "ingarch": (-0.8, -0.9, -1.1), "local_level": (-0.9, -0.95, -1.0), "posture": (-2, -2, -2)})
+    s = _scores(
+        {**base, "ingarch": (-0.8, -0.9, -1.1), "local_level": (-0.9, -0.95, -1.0), "posture": (-2, -2, -2)}
+    )
     assert choose(s, (1, 3, 6)) == ("local_level", True)
     # nobody qualifies: best h=1 named, targets not met
-    s = _scores({**base, "ingarch": (-0.8, -0.9, -1.1), "local_level": (-1.1, -0.9, -0.9), "posture": (-2, -2, -2)})
+    s = _scores(
+        {**base, "ingarch": (-0.8, -0.9, -1.1), "local_level": (-1.1, -0.9, -0.9), "posture": (-2, -2, -2)}
+    )
     assert choose(s, (1, 3, 6)) == ("ingarch", False)
 
 
@@ -147,6 +155,14 @@ def test_rolling_block_and_choice(rolling_json: dict[str, object], tmp_path: Pat
         ls[c][h] >= ls[b][h] for b in ("climatology", "last12") for h in ("3", "6")
     )
     assert rolling["targets_met"] is met
+
+
+def test_missiles_choice_is_the_missiles_default() -> None:
+    ev = run_rolling(
+        load_data(), "missiles", models=("ingarch", "local_level", "posture", "climatology", "last12")
+    )
+    assert ev.chosen == DEFAULT_MODELS["missiles"]
+    assert ev.targets_met is False  # what the docs report; a change here must update them
 
 
 def test_rolling_cli_table_horizon_and_chart(tmp_path: Path) -> None:

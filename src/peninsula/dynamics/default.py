@@ -1,9 +1,9 @@
 """The default launch model and a stable fit-and-simulate API for the coupled simulation.
 
-``DEFAULT_MODEL`` is the model the rolling-origin evaluation (:mod:`~peninsula.dynamics.rolling`)
-chooses on the packaged data, CNS launch events; a test re-runs that evaluation and fails if its choice
-and this constant part ways. It is the default of ``whatif`` and of :func:`fit_model`; every model stays
-selectable by name.
+``DEFAULT_MODELS`` holds, per target, the model the rolling-origin evaluation
+(:mod:`~peninsula.dynamics.rolling`) chooses on the packaged data (``DEFAULT_MODEL`` is the one for CNS
+launch events); tests re-run that evaluation and fail if its choice and this table part ways. It is the
+default of ``whatif`` and of :func:`fit_model`; every model stays selectable by name.
 
 Public, stable API (other layers build on it)::
 
@@ -35,6 +35,7 @@ from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
 __all__ = [
     "BOUND_FACTOR",
     "DEFAULT_MODEL",
+    "DEFAULT_MODELS",
     "DYNAMIC_EVIDENCE_NOTE",
     "DYNAMIC_MODELS",
     "DynamicFit",
@@ -47,9 +48,12 @@ __all__ = [
     "simulate_counts",
 ]
 
-#: Chosen by ``peninsula backtest --rolling`` on the packaged data (events): the best h = 1 mean log score
-#: among the posture-covariate models (no candidate met every target; see docs/dynamics.md).
-DEFAULT_MODEL = "local_level"
+#: Per target, the model ``peninsula backtest --rolling [--target T]`` chooses on the packaged data: the best
+#: h = 1 mean log score among the posture-covariate models, since no candidate met every target (see
+#: docs/dynamics.md). Tests re-run the evaluation and fail if its choice and this table part ways.
+DEFAULT_MODELS: dict[str, str] = {"events": "local_level", "missiles": "ingarch"}
+#: The default for CNS launch events, the package's default target.
+DEFAULT_MODEL = DEFAULT_MODELS["events"]
 DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel]] = {
     "local_level": LocalLevelModel,
     "ingarch": IngarchModel,
@@ -70,14 +74,16 @@ DYNAMIC_EVIDENCE_NOTE = (
 
 
 def default_model(target: str = "events") -> LocalLevelModel | IngarchModel:
-    """An unfitted instance of :data:`DEFAULT_MODEL` for ``target``.
+    """An unfitted instance of the default model for ``target`` (:data:`DEFAULT_MODELS`).
 
     Examples
     --------
-    >>> default_model().name
-    'local_level'
+    >>> default_model().name, default_model("missiles").name
+    ('local_level', 'ingarch')
     """
-    return DYNAMIC_MODELS[DEFAULT_MODEL](target)
+    if target not in DEFAULT_MODELS:
+        raise ValueError(f"target must be one of {', '.join(DEFAULT_MODELS)}, not {target!r}")
+    return DYNAMIC_MODELS[DEFAULT_MODELS[target]](target)
 
 
 def fit_model(
@@ -86,14 +92,14 @@ def fit_model(
     target: str = "events",
     end: str | None = None,
 ) -> DynamicFit:
-    """Fit a dynamic launch model (default: :data:`DEFAULT_MODEL`) with its parameter uncertainty.
+    """Fit a dynamic launch model (default: the target's :data:`DEFAULT_MODELS` entry) with its uncertainty.
 
     Parameters
     ----------
     data:
         Counts and timeline (default: the packaged data).
     model:
-        ``"local_level"`` or ``"ingarch"`` (default :data:`DEFAULT_MODEL`).
+        ``"local_level"`` or ``"ingarch"`` (default: ``DEFAULT_MODELS[target]``).
     target:
         ``"events"`` or ``"missiles"``.
     end:
@@ -104,7 +110,7 @@ def fit_model(
     ValueError
         On an unknown model name.
     """
-    name = model or DEFAULT_MODEL
+    name = model or DEFAULT_MODELS.get(target, DEFAULT_MODEL)
     if name not in DYNAMIC_MODELS:
         raise ValueError(f"unknown dynamic model {name!r}; choose from {', '.join(DYNAMIC_MODELS)}")
     return DYNAMIC_MODELS[name](target).fit(data if data is not None else load_data(), end=end)

@@ -19,16 +19,15 @@ Levers (``--set KEY=VALUE``)
 
 Simulation
 ----------
-The model (default :data:`~peninsula.dynamics.default.DEFAULT_MODEL`, the one the rolling-origin
-evaluation chooses; ``local_level``, ``ingarch`` or ``posture`` by name) is fitted on every month of the
-data. For the dynamic models, each path draws a parameter vector from the fit's Laplace approximation,
-filters the launch history up to the month before ``start`` and simulates month by month
-(:func:`~peninsula.dynamics.default.simulate_counts`). The posture model is fitted on every month of the
-data. Each of ``n_sims`` parameter sets is drawn from
-the estimated sampling distribution (:meth:`PostureFit.draw`), then counts are simulated month by month,
-feeding simulated launches back into the self-excitation term. Both paths share the parameter draws and
-the uniform numbers behind each month's count (common random numbers), so their difference reflects the
-levers rather than simulation noise.
+The model (default: the one the rolling-origin evaluation chooses for the target,
+:data:`~peninsula.dynamics.default.DEFAULT_MODELS`; ``local_level``, ``ingarch`` or ``posture`` by name) is
+fitted on every month of the data. For the dynamic models, each path draws a parameter vector from the
+fit's Laplace approximation, filters the launch history up to the month before ``start`` and simulates
+month by month (:func:`~peninsula.dynamics.default.simulate_counts`). For the posture model, each of
+``n_sims`` parameter sets is drawn from the estimated sampling distribution (:meth:`PostureFit.draw`), then
+counts are simulated month by month, feeding simulated launches back into the self-excitation term. Both
+paths share the parameter draws and the uniform numbers behind each month's count (common random
+numbers), so their difference reflects the levers rather than simulation noise.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from peninsula.core.errors import ParameterError
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.core.settings import parse_pairs
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
-from peninsula.dynamics.default import DEFAULT_MODEL, DYNAMIC_EVIDENCE_NOTE, DYNAMIC_MODELS, DynamicFit
+from peninsula.dynamics.default import DEFAULT_MODELS, DYNAMIC_EVIDENCE_NOTE, DYNAMIC_MODELS, DynamicFit
 from peninsula.dynamics.dynfit import covariate_matrix
 from peninsula.dynamics.loading import KoreaData, TimelineEvent, parse_month
 from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureFit, PostureModel
@@ -316,7 +315,8 @@ def run_whatif(
     rng:
         Seed or generator (:func:`peninsula.core.rng.check_rng`).
     model:
-        ``local_level``, ``ingarch`` or ``posture`` (default :data:`DEFAULT_MODEL`).
+        ``local_level``, ``ingarch`` or ``posture`` (default: the rolling evaluation's choice for the
+        target, :data:`~peninsula.dynamics.default.DEFAULT_MODELS`).
 
     Returns
     -------
@@ -341,7 +341,7 @@ def run_whatif(
             f"--from {start}: the {LAUNCH_MEMORY} months before it must be in the data "
             f"({months_data[0]}..{months_data[-1]})"
         )
-    name = model or DEFAULT_MODEL
+    name = model or DEFAULT_MODELS.get(target, "posture")
     if name not in WHATIF_MODELS:
         raise ParameterError(f"unknown launch model {name!r}; choose from {', '.join(WHATIF_MODELS)}")
     gen = check_rng(rng)
