@@ -91,6 +91,7 @@ from peninsula.cli import scenarios as _scenarios  # noqa: E402
 from peninsula.cli import serve as _serve  # noqa: E402
 from peninsula.cli import simulate as _simulate  # noqa: E402
 from peninsula.cli import sweep as _sweep  # noqa: E402
+from peninsula.cli import warmup as _warmup  # noqa: E402
 
 _forecast.register(app)
 _dynamics.register(app)
@@ -99,6 +100,7 @@ _report.register(app)
 _serve.register(app)
 _simulate.register(app)
 _sweep.register(app)
+_warmup.register(app)
 # end of feature commands
 
 

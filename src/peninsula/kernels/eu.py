@@ -24,6 +24,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from peninsula.kernels._notice import compile_notice
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -519,7 +521,8 @@ def pair_sums_fast(positions: FloatArray, weights: FloatArray, engine: Engine = 
     if not _use_numba(x.ndim, engine):
         return pair_sums(x, w)
     nb: object = _numba_state["module"]
-    margin, support, total = nb.pair_sums_1d(x, w)  # type: ignore[attr-defined]
+    with compile_notice("the expected-utility kernels", nb.pair_sums_1d):  # type: ignore[attr-defined]
+        margin, support, total = nb.pair_sums_1d(x, w)  # type: ignore[attr-defined]
     return PairSums(margin=margin, support=support, total=total)
 
 
@@ -564,10 +567,12 @@ def eu_round(
         nb: object = _numba_state["module"]
         paper = sign == "paper"
         ones = np.ones_like(x)
-        eu1 = nb.eu_matrix_1d(x, s, prob, ones, float(mu_first), float(delta), Q, T, paper)  # type: ignore[attr-defined]
-        r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
-        eu2 = nb.eu_matrix_1d(x, s, prob, r, float(mu_second), float(delta), Q, T, paper)  # type: ignore[attr-defined]
-        new, sender, kind = nb.offers_1d(eu2, x, tie == "value", rtol)  # type: ignore[attr-defined]
+        kernels = (nb.eu_matrix_1d, nb.risk_1d, nb.offers_1d)  # type: ignore[attr-defined]
+        with compile_notice("the expected-utility kernels", *kernels):
+            eu1 = nb.eu_matrix_1d(x, s, prob, ones, float(mu_first), float(delta), Q, T, paper)  # type: ignore[attr-defined]
+            r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
+            eu2 = nb.eu_matrix_1d(x, s, prob, r, float(mu_second), float(delta), Q, T, paper)  # type: ignore[attr-defined]
+            new, sender, kind = nb.offers_1d(eu2, x, tie == "value", rtol)  # type: ignore[attr-defined]
         return RoundResult(new, sender.astype(np.intp), kind.astype(np.intp), r, np.asarray(defined), eu2)
     need_bw = Q != 1.0
     u1 = utilities(x, np.ones_like(x), mu_first, delta, need_better_worse=need_bw)

@@ -1,0 +1,73 @@
+"""A status line while numba compiles a kernel for the first time, so a first run does not look hung.
+
+numba compiles each kernel on its first call and caches the machine code in ``__pycache__``; on a fresh
+install the exchange kernel takes about 25 s and the EU kernels about 5 s (issue 10), later runs load them
+in well under a second. :func:`compile_notice` wraps a kernel call: if the kernel is not compiled in this
+process yet and the call is still running after :data:`THRESHOLD` seconds, one line goes to stderr (when it
+is a terminal) and to the ``peninsula`` logger, and a second line says when it is done. ``peninsula warmup``
+compiles everything ahead of time. Standard library only: importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+__all__ = ["THRESHOLD", "compile_notice"]
+
+#: Seconds a first call may take before the status line appears (loading from the cache is faster).
+THRESHOLD = 1.5
+
+log = logging.getLogger("peninsula")
+
+
+def _compiled(dispatchers: tuple[Any, ...]) -> bool:
+    """Whether every numba dispatcher already holds a compiled signature in this process."""
+    return all(getattr(d, "signatures", None) for d in dispatchers)
+
+
+@contextmanager
+def compile_notice(label: str, *dispatchers: Any, stream: TextIO | None = None) -> Iterator[None]:
+    """Show ``peninsula: compiling <label> ...`` if the wrapped first call takes longer than THRESHOLD.
+
+    ``dispatchers`` are the numba functions the call compiles (nothing is shown once they are compiled).
+    ``stream`` defaults to ``sys.stderr``, written to only when it is a terminal.
+
+    Examples
+    --------
+    >>> with compile_notice("a kernel"):  # no dispatchers: nothing to compile, nothing shown
+    ...     pass
+    """
+    if _compiled(dispatchers):
+        yield
+        return
+    out = sys.stderr if stream is None else stream
+    shown = threading.Event()
+    t0 = time.perf_counter()
+
+    def show() -> None:
+        shown.set()
+        msg = f"compiling {label} (first run after installing, then cached; `peninsula warmup` does it ahead)"
+        log.info(msg)
+        if out.isatty():
+            out.write(f"peninsula: {msg} ...\n")
+            out.flush()
+
+    timer = threading.Timer(THRESHOLD, show)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if shown.is_set():
+            msg = f"compiled {label} in {time.perf_counter() - t0:.1f} s"
+            log.info(msg)
+            if out.isatty():
+                out.write(f"peninsula: {msg}\n")
+                out.flush()
