@@ -109,6 +109,10 @@ def test_positions_exchange_network_cohesion_and_launch_panels(base: Report) -> 
     assert f"{n_exchanges} exchanges of exchange" in base.html
     assert len(base.data.snapshots) == len(packaged_ids())
     assert 'id="launches"' in base.html and "Evidence is thin" in base.html
+    # the coupled simulation's path over the fan's months
+    lp = base.data.launch
+    assert lp is not None and lp.coupled is not None
+    assert lp.coupled["month"][0] == lp.scenario_month and "Coupled simulation" in base.html
 
 
 def test_chart_ids_are_unique_across_the_page(base: Report) -> None:

@@ -341,13 +341,16 @@ def launch_chart(
     scenario_month: str,
     result: WhatIf,
     alternative_label: str | None,
+    coupled: Mapping[str, Sequence[Any]] | None = None,
+    coupled_label: str = "coupled simulation",
 ) -> Figure:
     """DPRK launches: the recorded monthly counts before and after the scenario's month, and the launch
     model's fan chart (median, 50 % and 80 % bands) from that month on under the recorded posture and,
     when ``alternative_label`` is given, under the alternative posture.
 
     ``months``/``observed`` is the record (``None`` = no data); ``result`` the what-if run starting at
-    ``scenario_month``.
+    ``scenario_month``; ``coupled`` the coupled simulation's path (``month``, ``launches_q10``,
+    ``launches_q50``, ``launches_q90``), drawn as a dashed median with a hatched 80 % band.
     """
 
     index = {m: k for k, m in enumerate(months)}
@@ -383,6 +386,29 @@ def launch_chart(
                 label=f"{label}: 50% band",
             )
             ax.plot(fan_x, p.p50[:n], color=color, lw=2, drawstyle="steps-mid", label=f"{label}: median")
+        if coupled is not None:
+            cx = [index[m] for m in coupled["month"] if m in index]
+            k = len(cx)
+            ax.fill_between(
+                cx,
+                list(coupled["launches_q10"])[:k],
+                list(coupled["launches_q90"])[:k],
+                facecolor="none",
+                edgecolor=PALETTE[2],
+                hatch="///",
+                lw=0,
+                step="mid",
+                label=f"{coupled_label}: 80% band",
+            )
+            ax.plot(
+                cx,
+                list(coupled["launches_q50"])[:k],
+                color=PALETTE[2],
+                lw=1.8,
+                ls="--",
+                drawstyle="steps-mid",
+                label=f"{coupled_label}: median",
+            )
         ax.plot(x_obs, y_obs, "o-", color="black", ms=3, lw=0.8, label="recorded launches", zorder=5)
         if scenario_month in index:
             ax.axvline(index[scenario_month] - 0.5, color="#c44e52", lw=1, ls="--")

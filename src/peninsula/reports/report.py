@@ -63,6 +63,7 @@ OVERLAY_LEVERS: dict[str, tuple[str, ...]] = {"resume-exercises": ("exercises=fu
 RECORD_MONTHS = 24
 FAN_MONTHS = 12
 FAN_SIMS = 1000
+COUPLED_DRAWS = 500
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class LaunchPanel:
     whatif: WhatIf
     levers: tuple[str, ...]
     data_source: str
+    coupled: dict[str, list[Any]] | None = None
+    coupled_model: str = ""
 
 
 @dataclass
@@ -225,7 +228,33 @@ def _launch_panel(scenario: Scenario, overlay: str | None, seed: int) -> tuple[L
     window = [str(first + np.timedelta64(j, "M")) for j in range(k - lo + FAN_MONTHS)]
     counts = dict(zip(months, (float(v) for v in data.monthly.events), strict=True))
     observed = tuple(counts.get(m) for m in window)
-    return LaunchPanel(tuple(window), observed, start, w, levers, data.source), notes
+    coupled, model, coupled_notes = _coupled_path(scenario, overlay, seed)
+    panel = LaunchPanel(tuple(window), observed, start, w, levers, data.source, coupled, model)
+    return panel, notes + coupled_notes
+
+
+def _coupled_path(
+    scenario: Scenario, overlay: str | None, seed: int
+) -> tuple[dict[str, list[Any]] | None, str, list[str]]:
+    """The coupled simulation's launch path (bargaining sets posture, posture drives launches, launches move
+    the actors; :func:`peninsula.system.run_system`) over the fan's months, or ``None`` with the reason."""
+    from peninsula.core import PeninsulaError
+    from peninsula.scenarios import apply_overlay
+    from peninsula.system import DEFAULT_MODEL, run_system
+
+    sc = apply_overlay(scenario, overlay) if overlay else scenario
+    try:
+        run = run_system(
+            sc, months=FAN_MONTHS, model=DEFAULT_MODEL, draws=COUPLED_DRAWS, seed=seed, overlay=overlay
+        )
+    except PeninsulaError as exc:
+        return None, "", [f"Coupled simulation not shown: {exc}"]
+    path = run.path
+    cols: dict[str, list[Any]] = {"month": [str(m) for m in path["month"]]}
+    for k in ("launches_q10", "launches_q50", "launches_q90"):
+        cols[k] = [float(v) for v in path[k]]
+    notes = [f"Coupled simulation ({run.model}, {run.n_draws} draws): {n}" for n in run.notes]
+    return cols, str(run.model), notes
 
 
 def _snapshot_rows(models: Sequence[Model], seed: int, rounds: int | None) -> list[dict[str, Any]]:
@@ -437,6 +466,8 @@ def charts(data: ReportData) -> list[Chart]:
                     lp.scenario_month,
                     lp.whatif,
                     f"alternative ({alt})" if alt else None,
+                    lp.coupled,
+                    f"coupled simulation ({lp.coupled_model})",
                 ),
             )
         )
@@ -702,6 +733,14 @@ def _launch_section(data: ReportData, chart: Chart | None) -> str:
             f"<p>Under the alternative posture ({_e(', '.join(lp.levers))}): median {alt['p50']:.0f} "
             f"(80% interval {alt['p10']:.0f}–{alt['p90']:.0f}); alternative − recorded: median "
             f"{diff['p50']:+.0f}, 80% interval {diff['p10']:+.0f} to {diff['p90']:+.0f}.</p>"
+        )
+    if lp.coupled is not None:
+        q50 = lp.coupled["launches_q50"]
+        parts.append(
+            f"<p>Coupled simulation ({_e(lp.coupled_model)}, green, dashed): bargaining sets the posture "
+            "each month, the posture drives the launch model, and launches move the actors' positions "
+            "(<code>peninsula simulate</code>, docs/system.md); its monthly medians add up to "
+            f"{sum(q50):.0f} launch events over the window.</p>"
         )
     parts.append(_figure_html(chart))
     notes = [
