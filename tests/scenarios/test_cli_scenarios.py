@@ -21,6 +21,7 @@ def test_scenarios_lists_the_four_snapshots_and_overlays() -> None:
     assert doc["default"] == "korea-2019-04"
     assert [s["id"] for s in doc["scenarios"]] == [
         "korea-2017-06",
+        "korea-2018-06",
         "korea-2019-04",
         "korea-2019-06",
         "korea-2020-03",
@@ -75,5 +76,5 @@ def test_cohesion_json() -> None:
 def test_cohesion_traces_all_snapshots() -> None:
     r = runner.invoke(app, ["cohesion", "-m", "mean"])
     assert r.exit_code == 0, r.output
-    for sid in ("korea-2017-06", "korea-2019-04", "korea-2019-06", "korea-2020-03"):
+    for sid in ("korea-2017-06", "korea-2018-06", "korea-2019-04", "korea-2019-06", "korea-2020-03"):
         assert sid in r.stdout

@@ -20,7 +20,7 @@ from peninsula.scenarios import (
 from peninsula.scenarios.sources import dataset_names, seed_names
 
 PKG = Path(str(resources.files("peninsula.scenarios")))
-IDS = ["korea-2017-06", "korea-2019-04", "korea-2019-06", "korea-2020-03"]
+IDS = ["korea-2017-06", "korea-2018-06", "korea-2019-04", "korea-2019-06", "korea-2020-03"]
 STATES = {"US", "ROK", "DPRK", "CHN", "JPN", "RUS"}
 REQUIRED_ISSUES = {
     "denuclearization",
@@ -56,10 +56,10 @@ def _all_sources() -> list[tuple[str, dict[str, object]]]:
     return found
 
 
-def test_four_snapshots_are_packaged_and_dated() -> None:
+def test_five_snapshots_are_packaged_and_dated() -> None:
     infos = list_packaged()
     assert [i.id for i in infos] == IDS
-    assert [str(i.date) for i in infos] == ["2017-06-28", "2019-04-30", "2019-06-24", "2020-03-15"]
+    assert [str(i.date) for i in infos] == ["2017-06-28", "2018-06-11", "2019-04-30", "2019-06-24", "2020-03-15"]
     assert DEFAULT_SCENARIO == "korea-2019-04"
 
 
