@@ -139,3 +139,47 @@ def test_forecast_table_leads_with_consensus_and_its_interval() -> None:
     lo, hi = res["interval"]["q10"], res["interval"]["q90"]
     assert "–" in row, "the interval cell q10–q90 follows the consensus forecast"
     assert lo <= res["outcome"] <= hi
+
+
+def test_evaluate_cv_equals_the_refit_scripts_nested_cv() -> None:
+    # Two code paths (peninsula evaluate --cv 10 and scripts/fit_consensus.py) must give one estimate.
+    deu = ROOT / "data" / "deu"
+    ev = peninsula.evaluate(
+        [deu / "deu_train"], deu / "deu_train_issues.csv", ["compromise", "consensus"], cv=10, n_boot=500
+    )
+    cv = ev.to_dict()["models"]["consensus"]["cv"]
+    shipped = shipped_fit().document["nested_cv"]
+    assert cv["tuned"] is True and cv["k"] == 10 and cv["n"] == 176
+    assert cv["mae"] == pytest.approx(shipped["mae"], abs=1e-6)
+    assert cv["diff_vs_compromise"]["mean"] == pytest.approx(shipped["diff_vs_compromise"]["mean"], abs=1e-6)
+    assert cv["coverage"]["rate"] == pytest.approx(shipped["coverage_80"], abs=1e-6)
+
+
+def _doc_row(table: str, model: str) -> list[str]:
+    line = next(x for x in table.splitlines() if x.startswith(f"| `{model}` |"))
+    return [c.strip().strip("*") for c in line.strip("|").split("|")]
+
+
+def test_skill_page_rows_of_consensus_and_compromise_are_current() -> None:
+    doc = (ROOT / "docs" / "skill.md").read_text(encoding="utf-8")
+    deu_table = doc.split("## DEU:", 1)[1].split("##", 1)[0]
+    korea_table = doc.split("## Korea:", 1)[1].split("##", 1)[0]
+    deu, lib = ROOT / "data" / "deu", ROOT / "data" / "korea-cases"
+    runs = {
+        "deu": peninsula.evaluate(
+            [deu / "deu_train"], deu / "deu_train_issues.csv", ["compromise", "consensus"], cv=10
+        ).to_dict()["models"],
+        "korea": peninsula.evaluate(
+            [lib / "decide"], lib / "outcomes.csv", ["compromise", "consensus"], normalise=True
+        ).to_dict()["models"],
+    }
+    for key, table in (("deu", deu_table), ("korea", korea_table)):
+        for model in ("compromise", "consensus"):
+            block = runs[key][model]["cv"] if key == "deu" else runs[key][model]
+            row = _doc_row(table, model)
+            assert row[1] == f"{block['mae']:.2f}", (key, model)
+            assert row[2] == f"{block['mae_low']:.2f}–{block['mae_high']:.2f}", (key, model)
+            if model == "consensus":
+                d = block["diff_vs_compromise"]
+                assert row[3] == f"{d['mean']:+.2f} [{d['low']:+.2f}, {d['high']:+.2f}]", key
+                assert row[4] == f"{block['coverage']['rate']:.0%} of {block['coverage']['n']}", key
