@@ -203,7 +203,7 @@ def evaluation_table(
         table.add_column("95% interval", justify="right")
         table.add_column("vs compromise [95%]", justify="right")
     if has_cov:
-        table.add_column("80% coverage", justify="right")
+        table.add_column("80% coverage" + (" (CV)" if has_cv else ""), justify="right")
     if has_cv:
         table.add_column("CV MAE", justify="right")
         table.add_column("CV vs compromise [95%]", justify="right")
