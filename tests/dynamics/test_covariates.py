@@ -107,7 +107,7 @@ def test_bad_monthly_cells_name_file_line_field(tmp_path: Path, rows: str, line:
 
 
 def test_bad_timeline_and_missing_column(tmp_path: Path) -> None:
-    folder = write_small(tmp_path / "bad", "2020-01,0,0,0,,,\n")
+    folder = write_small(tmp_path / "bad", "2020-01,1,1,0,,,\n")  # a launch: all-zero series are rejected
     path = folder / "alliance_timeline.csv"
     text = path.read_text(encoding="utf-8").replace("2020-06-11,,exercise", "2020-06-31,,drill")
     path.write_text(text.replace(",100,aircraft (more than)", ",100,"), encoding="utf-8")

@@ -6,7 +6,8 @@ written as a likelihood on an unconstrained parameter vector θ (constraints suc
 
 * the fit is a bounded quasi-Newton minimisation (scipy's SLSQP with analytic gradients, several starts)
   of the negative log posterior ``−log L(θ) + Σ γ_j² / (2 s²)``: the log likelihood plus independent
-  Normal(0, s²) priors on the posture coefficients γ only (``prior_sd`` = s, a coded judgement, see :data:`POSTURE_PRIOR_SD`);
+  Normal(0, s²) priors on the posture coefficients γ only (``prior_sd`` = s, a coded judgement, see
+  :data:`POSTURE_PRIOR_SD`);
 * parameter uncertainty is the Laplace approximation θ ~ Normal(θ̂, H⁻¹) with ``H`` the numerical Hessian
   of the negative log posterior (statsmodels' ``approx_hess3``); every draw, mapped back, satisfies the
   constraints, so no simulated path can leave the stationary (or martingale) region.
