@@ -2,10 +2,11 @@
 
 Run from the project root::
 
-    .venv/bin/python examples/whatif_exercises.py [OUT_DIR] [--sims N]
+    .venv/bin/python examples/whatif_exercises.py [OUT_DIR] [--sims N] [--model local_level|ingarch|posture]
 
 For each lever (full, reduced, suspended) this simulates CNS launch events from June 2018 (the month the
-Ulchi Freedom Guardian exercise was suspended) for 24 months, prints the median window total with its 80%
+Ulchi Freedom Guardian exercise was suspended) for 24 months with the launch model the rolling-origin
+evaluation chooses (or ``--model``), prints the median window total with its 80%
 interval against the recorded posture, and writes one fan chart per lever into OUT_DIR (default: the
 current directory). The evidence is thin (72 months); read the intervals, not the point estimates.
 """
@@ -20,18 +21,25 @@ from peninsula.reports.plots import plot_whatif
 
 
 def main(argv: list[str]) -> None:
-    """Run the comparison; ``argv`` is ``[OUT_DIR] [--sims N]``."""
+    """Run the comparison; ``argv`` is ``[OUT_DIR] [--sims N] [--model NAME]``."""
     sims = 2000
+    model = None
     if "--sims" in argv:
         i = argv.index("--sims")
         sims = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2 :]
+    if "--model" in argv:
+        i = argv.index("--model")
+        model = argv[i + 1]
+        argv = argv[:i] + argv[i + 2 :]
     out_dir = Path(argv[0]) if argv else Path()
     out_dir.mkdir(parents=True, exist_ok=True)
     data = load_data()
-    print(f"CNS launch events 2018-06..2020-05, {sims} simulated paths, seed 0")
+    print(f"CNS launch events 2018-06..2020-05, {sims} simulated paths, seed 0, model {model or 'default'}")
     for lever in ("full", "reduced", "suspended"):
-        result = run_whatif(data, "2018-06", 24, parse_levers([f"exercises={lever}"]), n_sims=sims, rng=0)
+        result = run_whatif(
+            data, "2018-06", 24, parse_levers([f"exercises={lever}"]), n_sims=sims, rng=0, model=model
+        )
         rec, alt = result.recorded.total_summary(), result.alternative.total_summary()
         diff = result.difference()
         png = out_dir / f"whatif_exercises_{lever}.png"
