@@ -5,8 +5,9 @@ Run from the repository root (about a minute; every registered model runs on eve
     .venv/bin/python scripts/skill_leaderboard.py
 
 1. DEU training half (data/deu/, 176 issues in 69 proposals): 10-fold cross-validation grouped by proposal
-   (seed 0; ``consensus`` refitted and recalibrated inside each training part, the other models have nothing
-   fitted to outcomes, so their CV error is their error as run).
+   (seed 0; ``consensus`` refitted and recalibrated inside each training part; ``eu``, ``eu-masad`` and
+   ``nash`` tuned over a grid of their declared parameters inside each training part; the baselines and the
+   exchange models have nothing fitted to outcomes, so their CV error is their error as run).
 2. Korea case library (data/korea-cases/, 16 issues in 12 decisions): errors in percent of each issue's scale;
    ``consensus`` with its shipped DEU fit (nothing tuned on Korea).
 
@@ -47,6 +48,9 @@ def tables() -> str:
     rows = sorted(doc.items(), key=lambda kv: kv[1]["cv"]["mae"])
     out = ["DEU training half, grouped 10-fold CV (0–100 scale):", "", head]
     out += [_row(m, v["cv"], v["cv"]["n"]) for m, v in rows]
+    picked = [f"`{m}` {v['cv']['selected']}" for m, v in rows if "selected" in v["cv"]]
+    if picked:
+        out += ["", "Settings chosen by the grid search on all 176 issues: " + "; ".join(picked) + "."]
     ko = peninsula.evaluate([lib / "decide"], lib / "outcomes.csv", "all", normalise=True, rng=0)
     kdoc = ko.to_dict()["models"]
     out += ["", "Korea cases, percent of each issue's scale:", "", head]

@@ -296,6 +296,8 @@ def evaluate(
         n_boot=n_boot,
         seed=boot_seed,
         normalise=normalise,
+        rounds=rounds,
+        rng=rng,
     )
     return Evaluation(df, skipped, uncertainty)
 

@@ -20,12 +20,14 @@ import peninsula
 from peninsula.core import Issue, IssueData, ParameterError
 from peninsula.simulate.evaluation import (
     Case,
+    GridSearch,
     bootstrap_means,
     coverage,
     cross_validated,
     grouped_folds,
     mae_interval,
     paired_difference,
+    param_grid,
     percentile_interval,
 )
 from tests.strategies import group_labels
@@ -209,3 +211,60 @@ def test_api_groups_default_to_the_file(tmp_path: Path) -> None:
     c = ev.to_dict()["models"]["compromise"]
     assert c["mae"] == pytest.approx(10.0)
     assert 5.0 <= c["mae_low"] < 10.0 < c["mae_high"] <= 15.0
+
+
+# -- grid search over declared parameters -------------------------------------------------------------------
+def test_param_grid_from_declared_parameters() -> None:
+    from peninsula.models.eu import ExpectedUtility
+    from peninsula.models.nash import Nash
+
+    assert param_grid(Nash) == [{"weights": "capability"}, {"weights": "capability_salience"}]
+    grid = param_grid(
+        ExpectedUtility
+    )  # T and Q on [0, 1]: 0, 0.5, 1; probability: two choices; tol unbounded
+    assert len(grid) == 3 * 3 * 2
+    assert {g["T"] for g in grid} == {0.0, 0.5, 1.0} and all("tol" not in g for g in grid)
+    assert param_grid(ExpectedUtility, max_settings=10) == []
+
+
+def _nash_case(iid: str, group: str, outcome: float) -> Case:
+    # Actors A (capability 1, salience 1, at 10) and B (capability 1, salience 0.25, at 90), status quo 100:
+    # both gain on (80, 100), so the solution lies between 80 and 90 and moves with the bargaining weights.
+    issue = Issue(id=iid, lower=0, upper=100, status_quo=100)
+    data = IssueData(issue, ("A", "B"), np.array([10.0, 90.0]), np.array([1.0, 0.25]), np.array([1.0, 1.0]))
+    return Case(iid, data, outcome, group)
+
+
+def test_grid_search_picks_the_setting_of_least_error_on_training_folds_only() -> None:
+    from peninsula.models.nash import Nash
+
+    model = Nash()
+    d = _nash_case("x", "p", 0.0).data
+    by_setting = {}
+    for setting in param_grid(Nash):
+        res, _ = model.run_issue(d, Nash.validate_params(setting), 1, None)
+        by_setting[setting["weights"]] = res.outcome
+    assert by_setting["capability"] != by_setting["capability_salience"]
+    best = min(by_setting, key=lambda w: abs(by_setting[w] - 0.0))
+    # every case has the same inputs and the outcome 0: the setting closer to 0 wins on any training part
+    cases = [_nash_case(f"i{n}", f"p{n % 4}", 0.0) for n in range(8)]
+    gs = GridSearch(model, param_grid(Nash))
+    assert gs.fit([c.data for c in cases], np.zeros(8)).setting == {"weights": best}
+    cv = cross_validated(gs, cases, k=4, seed=0)
+    assert np.allclose(cv.forecast, by_setting[best])
+    assert np.all(np.isnan(cv.low)), "a grid-searched model has no interval"
+
+
+def test_evaluate_cv_tunes_per_issue_models_with_a_grid(tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    for k in range(4):
+        (files / f"p{k}.csv").write_text(DECIDE.format(p=f"p{k}", ax=0, bx=100, ay=20, by=40))
+    out = tmp_path / "outcomes.csv"
+    rows = [f"p{k}x,0,100,P{k}\np{k}y,20,100,P{k}" for k in range(4)]
+    out.write_text("issue_id,outcome,reference_point,proposal\n" + "\n".join(rows) + "\n")
+    ev = peninsula.evaluate([files], out, ["compromise", "nash"], cv=4, n_boot=100)
+    doc = ev.to_dict()["models"]
+    assert doc["nash"]["cv"]["tuned"] is True
+    assert doc["nash"]["cv"]["selected"] in param_grid(type(peninsula.api.resolve_models("nash")[0]))
+    assert doc["compromise"]["cv"]["tuned"] is False and "selected" not in doc["compromise"]["cv"]

@@ -147,7 +147,8 @@ def evaluate(
             "--cv",
             min=2,
             help="Grouped K-fold cross-validation (groups: the outcomes' proposal column, else the file); "
-            "tunable models (consensus) are refitted on each fold's training part.",
+            "consensus is refitted, and per-issue models with a small parameter grid (eu, eu-masad, nash) "
+            "are tuned, on each fold's training part only.",
         ),
     ] = None,
     normalise: Annotated[

@@ -12,8 +12,10 @@ so that the reported coverage is an honest out-of-sample figure.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
@@ -25,6 +27,7 @@ from peninsula.core.rng import RNGLike, check_rng
 __all__ = [
     "CVPredictions",
     "Case",
+    "GridSearch",
     "Tunable",
     "bootstrap_means",
     "coverage",
@@ -33,6 +36,7 @@ __all__ = [
     "grouped_folds",
     "mae_interval",
     "paired_difference",
+    "param_grid",
     "percentile_interval",
 ]
 
@@ -224,6 +228,101 @@ def _inner_residuals(model: Tunable, cases: Sequence[Case], k: int, seed: int) -
     return np.array(out, dtype=float)
 
 
+# -- grid search over a model's declared parameters ------------------------------------------------------
+
+#: Largest grid :func:`param_grid` builds; a model with more combinations is not tuned.
+MAX_SETTINGS = 32
+
+
+def param_grid(model_cls: Any, max_settings: int = MAX_SETTINGS) -> list[dict[str, Any]]:
+    """Settings to tune a model over, from its declared parameters (empty: nothing to tune).
+
+    Each parameter with a finite set of values contributes them: a ``Literal`` its choices, a ``bool`` both
+    values, a non-nullable float bounded on both sides its two bounds and midpoint. Unbounded or nullable
+    parameters keep their value. More than ``max_settings`` combinations: empty (too costly to search).
+
+    Examples
+    --------
+    >>> from peninsula.models.nash import Nash
+    >>> param_grid(Nash)
+    [{'weights': 'capability'}, {'weights': 'capability_salience'}]
+    """
+    axes: list[tuple[str, list[Any]]] = []
+    for p in model_cls.param_info():
+        if p.choices:
+            axes.append((p.name, list(p.choices)))
+        elif p.kind == "bool":
+            axes.append((p.name, [False, True]))
+        elif p.kind == "float" and not p.nullable and p.low is not None and p.high is not None:
+            axes.append((p.name, [p.low, (p.low + p.high) / 2.0, p.high]))
+    if not axes or math.prod(len(v) for _, v in axes) > max_settings:
+        return []
+    names = [n for n, _ in axes]
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))]
+
+
+@dataclass
+class GridSearch:
+    """A per-issue model tuned by choosing, on the training cases, the setting of least MAE from a grid.
+
+    Makes any :class:`~peninsula.models.PerIssueModel` with a :func:`param_grid` a :class:`Tunable` for
+    :func:`cross_validated` (it has no interval: ``calibrate`` changes nothing). Ties go to the first
+    setting in grid order.
+    """
+
+    model: Any
+    grid: list[dict[str, Any]]
+    rounds: int | None = None
+    rng: RNGLike = None
+    chosen: int = 0
+    _paths: dict[int, tuple[IssueData, FloatArray]] = field(default_factory=dict, repr=False)
+
+    def clone(self) -> Self:
+        """A copy sharing the forecast cache."""
+        return replace(self)
+
+    def _path(self, data: IssueData) -> FloatArray:
+        hit = self._paths.get(id(data))
+        if hit is not None and hit[0] is data:
+            return hit[1]
+        base = self.model.get_params()
+        n_rounds = self.model.default_rounds if self.rounds is None else self.rounds
+        out = np.full(len(self.grid), np.nan)
+        for j, setting in enumerate(self.grid):
+            params = self.model.validate_params({**base, **setting})
+            res, _ = self.model.run_issue(data, params, n_rounds, self.rng)
+            if res.outcome is not None:
+                out[j] = res.outcome
+        self._paths[id(data)] = (data, out)
+        return out
+
+    def fit(self, data: Sequence[IssueData], outcomes: FloatArray) -> Self:
+        """A copy set to the setting of least MAE on ``data`` (issues it cannot forecast are left out)."""
+        paths = np.array([self._path(d) for d in data]).reshape(len(data), len(self.grid))
+        err = np.abs(paths - np.asarray(outcomes, dtype=float)[:, None])
+        counts = np.sum(~np.isnan(err), axis=0)
+        mae = np.where(counts > 0, np.nansum(err, axis=0) / np.maximum(counts, 1), np.inf)
+        return replace(self, chosen=int(np.argmin(mae)))
+
+    def calibrate(self, residuals: FloatArray) -> Self:
+        """No interval to calibrate."""
+        return self
+
+    def residual(self, data: IssueData, outcome: float) -> float | None:
+        """No interval: nothing to calibrate on."""
+        return None
+
+    def predict_issue(self, data: IssueData) -> tuple[float, float, float] | None:
+        """The chosen setting's forecast, without an interval (NaN bounds)."""
+        f = float(self._path(data)[self.chosen])
+        return None if math.isnan(f) else (f, math.nan, math.nan)
+
+    @property
+    def setting(self) -> dict[str, Any]:
+        """The chosen setting."""
+        return self.grid[self.chosen]
+
+
 def fit_calibrated(model: Tunable, cases: Sequence[Case], k: int = 10, seed: int = 0) -> Any:
     """Fit on every case, and calibrate the interval on grouped-CV out-of-fold residuals (split-conformal)."""
     return _fit(model, cases).calibrate(_inner_residuals(model, cases, k, seed))
@@ -270,6 +369,8 @@ def assess(
     level: float = LEVEL,
     seed: int = 0,
     normalise: bool = False,
+    rounds: int | None = None,
+    rng: RNGLike = None,
 ) -> dict[str, dict[str, Any]]:
     """Per model: bootstrap interval of the MAE, paired difference from ``compromise``, interval coverage.
 
@@ -279,16 +380,28 @@ def assess(
     ``models`` maps each evaluated model's name to its instance. With ``cv`` = K, each model also gets a
     ``cv`` block: for a :class:`Tunable` model the same figures over grouped K-fold out-of-fold forecasts
     (fitted and calibrated on the training folds only), for any other model (nothing fitted to outcomes)
-    its errors as run. Replicates use the same group draws for every model (``seed``). With ``normalise``
+    its errors as run. A per-issue model with a :func:`param_grid` is tuned on the training folds by
+    :class:`GridSearch` (``rounds``, ``rng`` as in the evaluation), and its ``cv`` block names the setting
+    chosen on all cases (``selected``). Replicates use the same group draws for every model (``seed``). With
+    ``normalise``
     the cross-validated errors are, like ``rows``, in percent of each issue's scale.
     """
     out: dict[str, dict[str, Any]] = {}
     names = list(dict.fromkeys(r[0] for r in rows))
     cv_pred: dict[str, CVPredictions] = {}
+    selected: dict[str, dict[str, Any]] = {}
     if cv is not None:
+        from peninsula.models.base import PerIssueModel
+
         for name, model in models.items():
-            if isinstance(model, Tunable):
-                cv_pred[name] = cross_validated(model, cases, cv, seed)
+            tunable: Any = model
+            if not isinstance(model, Tunable):
+                grid = param_grid(type(model)) if isinstance(model, PerIssueModel) else []
+                if not grid:
+                    continue
+                tunable = GridSearch(model, grid, rounds, rng)
+                selected[name] = _fit(tunable, cases).setting
+            cv_pred[name] = cross_validated(tunable, cases, cv, seed)
     for name in names:
         mine = [r for r in rows if r[0] == name]
         issues = [r[1] for r in mine]
@@ -319,7 +432,11 @@ def assess(
                     spans = np.array([c.data.issue.span for c in cases], dtype=float)[ok]
                     cv_err = np.where(spans > 0, 100.0 * cv_err / np.where(spans > 0, spans, 1.0), cv_err)
                 cv_block = _block(cv_err, cv_groups, cv_issues, reference, n_boot, level, seed)
-                cv_block["coverage"] = {"level": 0.8, "rate": coverage(y, p.low, p.high), "n": int(ok.sum())}
+                rate = coverage(y, p.low, p.high)
+                if not math.isnan(rate):
+                    cv_block["coverage"] = {"level": 0.8, "rate": rate, "n": int(ok.sum())}
+                if name in selected:
+                    cv_block["selected"] = selected[name]
                 cv_block.update(k=cv, tuned=True, n=int(ok.sum()))
             else:
                 cv_block = {**{k: v for k, v in block.items() if k != "coverage"}, "k": cv, "tuned": False}
