@@ -63,7 +63,7 @@ def prepare(
 ) -> Setup:
     """Load the data and fit the launch model once (to ``train_end``; default: the month before the start)."""
     from peninsula.core import ParameterError
-    from peninsula.dynamics.default import DEFAULT_MODEL as LAUNCH_DEFAULT
+    from peninsula.dynamics.default import DEFAULT_MODELS
     from peninsula.dynamics.loading import load_data, parse_month
     from peninsula.system.launches import fit_launch_model
 
@@ -84,7 +84,7 @@ def prepare(
             f"start month {start} lies outside the data "
             f"({korea.monthly.months[0]}..{korea.monthly.months[-1]})"
         )
-    name = launch_model or LAUNCH_DEFAULT
+    name = launch_model or DEFAULT_MODELS.get(target, DEFAULT_MODELS["events"])
     end = train_end if train_end is not None else str(first - np.timedelta64(1, "M"))
     return Setup(korea, start, name, fit_launch_model(korea, name, target, end), target)
 

@@ -288,7 +288,7 @@ def run_system(
     model:
         Bargaining model (one of :data:`~peninsula.system.bargain.VECTORISED_MODELS`).
     launch_model:
-        ``local_level``, ``ingarch`` or ``posture`` (default: the dynamics package's default model).
+        ``local_level``, ``ingarch`` or ``posture`` (default: the dynamics package's default for ``target``).
     draws, seed:
         Number of draws; the seed reproduces them (``None``: a fresh seed, recorded in the result).
     data:
@@ -346,7 +346,7 @@ def run_system(
         )
     rs = rules if rules is not None else load_rules()
     if stepper is None:
-        lm_name = launch_model or _default_launch_model()
+        lm_name = launch_model or _default_launch_model(target)
         fit_end = train_end if train_end is not None else str(first - np.timedelta64(1, "M"))
         _month(fit_end, "--train-end")
         fit = launch_fit if launch_fit is not None else fit_launch_model(korea, lm_name, target, fit_end)
@@ -554,7 +554,8 @@ def _talks_row(timeline: Sequence[Any], month: np.datetime64) -> bool:
     return any(e.type == "talks" and month_index(e.date) == m for e in timeline)
 
 
-def _default_launch_model() -> str:
-    from peninsula.dynamics.default import DEFAULT_MODEL as LAUNCH_DEFAULT
+def _default_launch_model(target: str) -> str:
+    """The dynamics package's default launch model for ``target`` (its rolling evaluation's choice)."""
+    from peninsula.dynamics.default import DEFAULT_MODELS
 
-    return LAUNCH_DEFAULT
+    return DEFAULT_MODELS.get(target, DEFAULT_MODELS["events"])
