@@ -123,3 +123,25 @@ def test_simulated_paths_stay_bounded(model: str, target: str) -> None:
     p99 = np.quantile(sims, 0.99, axis=0)
     assert sims.shape == (10_000, 36)
     assert p99.max() <= BOUND_FACTOR * record, (p99.max(), record)
+
+
+@pytest.mark.parametrize("model", ["local_level", "ingarch"])
+def test_stepping_api_reproduces_simulate_and_takes_posture_per_draw(model: str) -> None:
+    fit = fit_model(load_data(), model, end="2020-12")
+    rng = np.random.default_rng(7)
+    thetas = fit.draw_thetas(400, rng)
+    u = rng.random((400, 5))
+    quiet = np.zeros((5, len(fit.covariates)))
+    loud = most_provocative_posture(fit, 5)
+    whole = fit.simulate(quiet, 400, thetas=thetas, uniforms=u)
+    state = fit.begin(thetas)
+    stepped = np.column_stack([fit.step(thetas, state, quiet[j], u[:, j])[0] for j in range(5)])
+    assert np.array_equal(whole, stepped)
+    # one posture row per draw: the first half quiet, the second half loud, each half equal to its own run
+    half = np.arange(400) < 200
+    state = fit.begin(thetas)
+    mixed = np.column_stack(
+        [fit.step(thetas, state, np.where(half[:, None], quiet[j], loud[j]), u[:, j])[0] for j in range(5)]
+    )
+    assert np.array_equal(mixed[half], whole[half])
+    assert np.array_equal(mixed[~half], fit.simulate(loud, 400, thetas=thetas, uniforms=u)[~half])

@@ -239,21 +239,47 @@ class IngarchFit:
         history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     ) -> tuple[npt.NDArray[np.int64], ArrayF]:
         """Simulate counts along ``X_path``; returns counts and the mean λ of each simulated month."""
-        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
-        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
-        w, a, b, phi, g = unpack(thetas)
         n, H = uniforms.shape
-        lam_prev = self._history(thetas, y_hist, X_hist)
-        y_prev = np.full(n, float(y_hist[-1]))
-        r = 1.0 / phi
+        state = self.begin(thetas, history)
         counts = np.empty((n, H), dtype=np.int64)
         means = np.empty((n, H))
         for j in range(H):
-            lam = w * np.exp(g @ X_path[j]) + a * y_prev + b * lam_prev
-            means[:, j] = lam
-            counts[:, j] = stats.nbinom.ppf(uniforms[:, j], r, r / (r + lam)).astype(np.int64)
-            lam_prev, y_prev = lam, counts[:, j].astype(np.float64)
+            counts[:, j], _, _ = self.step(thetas, state, X_path[j], uniforms[:, j])
+            means[:, j] = state["lam"]
         return counts, means
+
+    def begin(
+        self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
+    ) -> dict[str, ArrayF]:
+        """Run (IG1) over the history for every draw: the state ``{"lam", "y"}`` after its last month.
+
+        Public stepping API (with :meth:`step`) for simulations whose posture differs by draw and month;
+        :meth:`simulate` is ``begin`` followed by one ``step`` per month.
+        """
+        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
+        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
+        th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
+        return {"lam": self._history(th, y_hist, X_hist), "y": np.full(th.shape[0], float(y_hist[-1]))}
+
+    def step(
+        self, thetas: ArrayF, state: dict[str, ArrayF], x: npt.ArrayLike, u: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], ArrayF, ArrayF]:
+        """Simulate one month for every draw (IG1, IG2) and update ``state`` in place.
+
+        ``x`` is the month's posture, ``(k,)`` for all draws or ``(n, k)`` one row per draw; ``u`` holds
+        ``(n,)`` uniforms (the count is the NB2 inverse CDF at ``u``). Returns ``(counts, r, p)``: the
+        counts and the NB predictive (shape r = 1/φ, probability p = r/(r + λ)) they came from.
+        """
+        th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
+        w, a, b, phi, g = unpack(th)
+        xx = np.asarray(x, dtype=np.float64)
+        lift = np.exp(g @ xx) if xx.ndim == 1 else np.exp(np.einsum("nk,nk->n", g, xx))
+        lam = w * lift + a * state["y"] + b * state["lam"]
+        r = 1.0 / phi
+        prob = r / (r + lam)
+        counts = stats.nbinom.ppf(np.asarray(u, dtype=np.float64), r, prob).astype(np.int64)
+        state["lam"], state["y"] = lam, counts.astype(np.float64)
+        return counts, r, prob
 
     def predictive(
         self, X_future: npt.ArrayLike, horizons: Sequence[int], rng: RNGLike = 0

@@ -279,26 +279,64 @@ class LocalLevelFit:
             )
         if uniforms is None:
             uniforms = gen.random((n_paths, H))
-        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
-        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
-        omega = _omega(thetas[:, 0])
-        delta = thetas[:, 1:]
-        # Filter the history for every draw at once (time loop, vectorised over draws).
-        a = np.zeros(n_paths)
-        b = np.zeros(n_paths)
-        z_hist = np.exp(delta @ X_hist.T)
-        for t, yt in enumerate(y_hist):
-            a = omega * a + yt
-            b = omega * b + z_hist[:, t]
+        state = self.begin(thetas, history)
         out = np.empty((n_paths, H), dtype=np.int64)
         for j in range(H):
-            a = np.maximum(omega * a, _SHAPE_FLOOR)
-            b = omega * b
-            z = np.exp(delta @ Xp[j])
-            out[:, j] = stats.nbinom.ppf(uniforms[:, j], a, b / (b + z)).astype(np.int64)
-            a = a + out[:, j]
-            b = b + z
+            out[:, j] = self.step(thetas, state, Xp[j], uniforms[:, j])[0]
         return out
+
+    def begin(
+        self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
+    ) -> dict[str, ArrayF]:
+        """Filter the history for every parameter draw: the state ``{"a", "b"}`` after its last month.
+
+        Public stepping API (with :meth:`step`) for simulations whose posture differs by draw and month;
+        :meth:`simulate` is ``begin`` followed by one ``step`` per month.
+        """
+        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
+        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
+        th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
+        omega = _omega(th[:, 0])
+        z_hist = np.exp(th[:, 1:] @ X_hist.T)
+        a = np.zeros(th.shape[0])
+        b = np.zeros(th.shape[0])
+        for t, yt in enumerate(y_hist):  # (PG1, PG2), vectorised over draws
+            a = omega * a + yt
+            b = omega * b + z_hist[:, t]
+        return {"a": a, "b": b}
+
+    def step(
+        self, thetas: ArrayF, state: dict[str, ArrayF], x: npt.ArrayLike, u: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], ArrayF, ArrayF]:
+        """Simulate one month for every draw and update ``state`` in place.
+
+        Parameters
+        ----------
+        thetas:
+            ``(n, 1 + k)`` parameter draws (as given to :meth:`begin`).
+        state:
+            From :meth:`begin` (or the previous ``step``).
+        x:
+            The month's posture: ``(k,)`` for all draws or ``(n, k)``, one row per draw.
+        u:
+            ``(n,)`` uniforms; the count is the NB inverse CDF at ``u`` (common random numbers).
+
+        Returns
+        -------
+        tuple
+            ``(counts, shape, prob)``: the simulated counts and the NB predictive (PG3) they came from.
+        """
+        th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
+        omega = _omega(th[:, 0])
+        delta = th[:, 1:]
+        xx = np.asarray(x, dtype=np.float64)
+        z = np.exp(delta @ xx) if xx.ndim == 1 else np.exp(np.einsum("nk,nk->n", delta, xx))
+        a = np.maximum(omega * state["a"], _SHAPE_FLOOR)
+        b = omega * state["b"]
+        prob = b / (b + z)
+        counts = stats.nbinom.ppf(np.asarray(u, dtype=np.float64), a, prob).astype(np.int64)
+        state["a"], state["b"] = a + counts, b + z
+        return counts, a, prob
 
 
 class LocalLevelModel:
