@@ -406,6 +406,7 @@ def run_sweep(
     if store is not None:
         store.check_space(spec.draws * len(spec.models) * len(spec.issue_ids))
         done, size = store.begin_run(spec.record(size))
+    _check_memory(spec)
     chunks = plan_chunks(spec.draws, size)
     todo = [c for c in chunks if c[0] not in done]
     resumed = sum(hi - lo for k, lo, hi in chunks if k in done)
@@ -444,6 +445,20 @@ def run_sweep(
     else:
         outcomes, cohesion = _assemble(spec, kept)
     return Sweep(spec, run_id, outcomes, cohesion, resumed)
+
+
+def _check_memory(spec: SweepSpec) -> None:
+    """Refuse a sweep whose outcome array cannot fit in the memory available now."""
+    need = spec.draws * len(spec.models) * (len(spec.issue_ids) + 1) * 8
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not on Linux
+        return
+    if need > free:
+        raise ParameterError(
+            f"--draws: {spec.draws:,} draws x {len(spec.models)} models would hold {need / 2**30:.1f} GiB of "
+            f"outcomes in memory, more than the {free / 2**30:.1f} GiB available"
+        )
 
 
 def _assemble(spec: SweepSpec, chunks: Iterable[Chunk]) -> tuple[FloatArray, FloatArray | None]:
