@@ -121,23 +121,16 @@ def svg(fig: Figure, key: str = "chart") -> str:
 
 
 def save_png(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
-    """Write the figure as a PNG (atomically: a temp file in the same folder, then ``os.replace``)."""
-    import os
-    import tempfile
+    """Write the figure as a PNG (atomically: a temp file in the same folder, then ``os.replace``).
+
+    Raises :class:`~peninsula.core.InputError` (exit 2) if the target cannot be written
+    (:func:`peninsula.io.atomic.atomic_write`).
+    """
+    from peninsula.io.atomic import atomic_write
 
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".png")
-    os.close(fd)
-    try:
-        with _rc():
-            fig.savefig(tmp, format="png", dpi=dpi)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; a chart is an ordinary file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(target, "wb") as fh, _rc():
+        fig.savefig(fh, format="png", dpi=dpi)
     return target
 
 
