@@ -26,6 +26,7 @@ from peninsula.dynamics.rolling import (
 
 runner = CliRunner()
 MODELS = ("ingarch", "local_level", "posture", "climatology", "last12")
+BASES = ("climatology", "last12")
 
 
 def _poisoned(n_keep: int, month: int, value: int):  # type: ignore[no-untyped-def]
@@ -176,3 +177,21 @@ def test_rolling_cli_table_horizon_and_chart(tmp_path: Path) -> None:
     assert png.stat().st_size > 10_000
     bad = runner.invoke(app, ["backtest", "--out", str(png)])
     assert bad.exit_code == 2
+
+
+def test_undefined_statistics_become_null_in_json() -> None:
+    from peninsula.dynamics.rolling import RollingEvaluation
+
+    same = tuple(_f(0.0, 0.5) for _ in range(5))  # identical scores: the DM variance is 0, DM undefined
+    ev = RollingEvaluation(
+        "events",
+        (1,),
+        24,
+        ("2020-01",) * 5,
+        {m: {1: same} for m in ("local_level", *BASES)},
+        "local_level",
+        False,
+    )
+    assert math.isnan(ev.comparisons()["local_level"][1]["climatology"]["dm"])
+    doc = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
+    assert doc["comparisons"]["local_level"]["1"]["climatology"]["dm"] is None

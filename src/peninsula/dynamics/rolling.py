@@ -380,43 +380,56 @@ class RollingEvaluation:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``rolling`` block of ``backtest --format json``."""
+        """The ``rolling`` block of ``backtest --format json`` (non-finite numbers, e.g. an undefined DM
+        statistic, become ``None``)."""
         scores = self.scores()
-        return {
-            "target": self.target,
-            "horizons": list(self.horizons),
-            "min_train_months": self.min_train,
-            "first_origin": self.origins[0],
-            "last_origin": self.origins[-1],
-            "origins": len(self.origins),
-            "conditioning": "posture covariates of target months as the timeline records them; "
-            "counts after the origin never used",
-            "models": {m: {str(h): s for h, s in by_h.items()} for m, by_h in scores.items()},
-            "comparisons": {
-                m: {str(h): c for h, c in by_h.items()} for m, by_h in self.comparisons().items()
-            },
-            "candidates": [c for c in CANDIDATES if c in scores],
-            "rule": "best h=1 mean log score among candidates that beat climatology and last12 at h=1 "
-            "and are no worse at every longer horizon",
-            "chosen": self.chosen,
-            "targets_met": self.targets_met,
-            "forecasts": {
-                m: {
-                    str(h): [
-                        {
-                            "origin": f.origin,
-                            "month": f.month,
-                            "observed": f.observed,
-                            "mean": f.mean,
-                            "log_score": f.log_score,
-                        }
-                        for f in fs
-                    ]
-                    for h, fs in by_h.items()
-                }
-                for m, by_h in self.forecasts.items()
-            },
-        }
+        return _json_safe(
+            {
+                "target": self.target,
+                "horizons": list(self.horizons),
+                "min_train_months": self.min_train,
+                "first_origin": self.origins[0],
+                "last_origin": self.origins[-1],
+                "origins": len(self.origins),
+                "conditioning": "posture covariates of target months as the timeline records them; "
+                "counts after the origin never used",
+                "models": {m: {str(h): s for h, s in by_h.items()} for m, by_h in scores.items()},
+                "comparisons": {
+                    m: {str(h): c for h, c in by_h.items()} for m, by_h in self.comparisons().items()
+                },
+                "candidates": [c for c in CANDIDATES if c in scores],
+                "rule": "best h=1 mean log score among candidates that beat climatology and last12 at h=1 "
+                "and are no worse at every longer horizon",
+                "chosen": self.chosen,
+                "targets_met": self.targets_met,
+                "forecasts": {
+                    m: {
+                        str(h): [
+                            {
+                                "origin": f.origin,
+                                "month": f.month,
+                                "observed": f.observed,
+                                "mean": f.mean,
+                                "log_score": f.log_score,
+                            }
+                            for f in fs
+                        ]
+                        for h, fs in by_h.items()
+                    }
+                    for m, by_h in self.forecasts.items()
+                },
+            }
+        )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def run_rolling(
