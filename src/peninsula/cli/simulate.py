@@ -63,9 +63,15 @@ def simulate(
     """Simulate the alliance's posture and North Korea's launches month by month, with response rules."""
     from peninsula import api
     from peninsula.core import ParameterError
+    from peninsula.core.limits import MAX_MONTHS, check_count
     from peninsula.reports import system as render
     from peninsula.reports.console import out, write_json
 
+    check_count("--months", months, MAX_MONTHS)
+    if out_png is not None:
+        from peninsula.io.atomic import check_figure_target
+
+        check_figure_target(out_png)  # before the work: a bad --out fails at once
     modes = [
         m
         for m, on in (("--backtest", backtest), ("--compare", compare), ("--sensitivity", sensitivity))
@@ -75,6 +81,10 @@ def simulate(
         raise ParameterError(f"choose one of {', '.join(modes)}")
     if compare is not None and overlay is not None:
         raise ParameterError("--compare OVERLAY runs the base and the overlay; drop --overlay")
+    if out_png is not None:
+        from peninsula.io.atomic import check_figure_target
+
+        check_figure_target(out_png)  # before the work: a bad --out fails at once
     from peninsula.scenarios import DEFAULT_SCENARIO
 
     key = scenario or DEFAULT_SCENARIO

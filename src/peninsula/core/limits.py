@@ -26,6 +26,7 @@ __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_FILE_BYTES",
     "MAX_ISSUES",
+    "MAX_MONTHS",
     "MAX_ROUNDS",
     "MAX_ROUND_VALUES",
     "MAX_SEED",
@@ -70,6 +71,8 @@ MAX_COUNT: Final = 1_000_000
 MAX_ROUNDS: Final = 1_000
 #: Most position values a forecast records (rounds + 1) x stances, summed over models' rounds.
 MAX_ROUND_VALUES: Final = 20_000_000
+#: Most months of one ``simulate`` run (``--months``): a century.
+MAX_MONTHS: Final = 1_200
 #: Most simulated paths of ``whatif`` (``--sims``).
 MAX_SIMS: Final = 100_000
 #: Most Monte Carlo draws of one sweep (``--draws``).

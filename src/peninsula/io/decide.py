@@ -24,7 +24,7 @@ import io
 import warnings
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,6 +83,16 @@ def _detect_dialect(lines: Iterable[str]) -> tuple[str, str]:
     return delimiter, quote
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time, without copying the whole text (``io.StringIO`` would hold a
+    copy at four bytes per character)."""
+    start = 0
+    while (end := text.find("\n", start)) != -1:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
 def _split(line: str, delimiter: str, quote: str) -> list[str]:
     """The stripped fields of one line (a line is always one record; a quote never spans lines)."""
     if quote not in line:
@@ -100,7 +110,17 @@ def _id_problem(value: str) -> str | None:
 _CONTROL = frozenset(chr(c) for c in (*range(32), 127))
 
 
-_FIELDS_SET: dict[tuple[type, frozenset[str]], set[str]] = {}
+_PLANS: dict[tuple[type, frozenset[str]], tuple[set[str], list[tuple[str, bool, Any, Any]]]] = {}
+
+
+def _plan(cls: type[BaseModel], given: frozenset[str]) -> tuple[set[str], list[tuple[str, bool, Any, Any]]]:
+    """Per class and set of given fields: the shared fields-set and, per field in declaration order,
+    (name, given?, default, default factory)."""
+    key = (cls, given)
+    if key not in _PLANS:
+        steps = [(n, n in given, f.default, f.default_factory) for n, f in cls.model_fields.items()]
+        _PLANS[key] = (set(given), steps)
+    return _PLANS[key]
 
 
 def _trusted(cls: type[_M], **values: Any) -> _M:
@@ -111,11 +131,11 @@ def _trusted(cls: type[_M], **values: Any) -> _M:
     share one fields-set. ``tests/robustness/test_size_limits.py`` checks the result equals a validated
     instance.
     """
+    fields_set, steps = _plan(cls, frozenset(values))
     obj = cls.__new__(cls)
-    for key, field in cls.model_fields.items():
-        value = values[key] if key in values else field.get_default(call_default_factory=True)
-        object.__setattr__(obj, key, value)
-    fields_set = _FIELDS_SET.setdefault((cls, frozenset(values)), set(values))
+    for name, given, default, factory in steps:
+        value = values[name] if given else (factory() if factory is not None else default)
+        object.__setattr__(obj, name, value)
     object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
@@ -139,7 +159,7 @@ def read_decide(path: str | Path) -> Scenario:
     p = Path(path)
     name = p.name
     text = read_text(p, name)
-    delimiter, quote = _detect_dialect(io.StringIO(text))
+    delimiter, quote = _detect_dialect(_lines(text))
     problems: list[InputProblem] = []
 
     def bad(line: int | None, field: str, msg: str, ctx: str = "") -> None:
@@ -161,8 +181,7 @@ def read_decide(path: str | Path) -> Scenario:
     d_actor: list[str] = []
     d_issue: list[str] = []
     d_note: dict[int, str] = {}
-    for n, line in enumerate(io.StringIO(text), start=1):
-        line = line.rstrip("\n")
+    for n, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         if len(line) > MAX_FIELD_CHARS:

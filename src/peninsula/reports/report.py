@@ -126,10 +126,20 @@ class Report:
 
     def write_pngs(self, folder: str | Path) -> list[Path]:
         """Write every chart as ``<key>.png`` into ``folder`` (created if missing)."""
+        from peninsula.core import InputError
         from peninsula.reports.charts import save_png
 
         out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
+        if str(folder).strip() == "" or (out.exists() and not out.is_dir()):
+            raise InputError.single(
+                str(folder), None, "--png", "must name a folder (it is created if missing)"
+            )
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError.single(
+                str(folder), None, "--png", f"cannot create the folder: {exc.strerror}"
+            ) from None
         return [save_png(c.figure, out / f"{c.key}.png") for c in self.charts]
 
 
