@@ -209,7 +209,8 @@ def sensitivity_table(rows: Sequence[dict[str, Any]], months: int) -> Renderable
 def plot_system(run: SystemRun, path: str | Path | None = None, *, base: SystemRun | None = None) -> Any:
     """Launch fan, posture and cohesion on one figure (three panels); ``base`` adds a comparison run.
 
-    Returns the :class:`matplotlib.figure.Figure`; ``path`` saves it as a PNG (150 dpi, atomic write).
+    Returns the :class:`matplotlib.figure.Figure`; ``path`` saves it (``.png``, ``.svg`` or ``.pdf``, by
+    suffix; 150 dpi, atomic write).
     """
     from matplotlib.figure import Figure
 
@@ -266,7 +267,7 @@ def plot_system(run: SystemRun, path: str | Path | None = None, *, base: SystemR
     for a in axes:
         a.grid(axis="y", alpha=0.3)
     if path is not None:
-        from peninsula.reports.charts import save_png
+        from peninsula.io.atomic import save_figure
 
-        save_png(fig, path)
+        save_figure(fig, path)
     return fig

@@ -338,12 +338,13 @@ def run_system(
             f"start month {start} lies outside the data: it needs {LAUNCH_MEMORY} months of launch history "
             f"before it, within {data_months[0]}..{last_data}"
         )
-    path_months = first + np.arange(months).astype("timedelta64[M]")
-    if path_months[-1] > last_data:
+    available = int((last_data - first).astype(np.int64)) + 1  # months from the start to the data's end
+    if months > available:
         raise ParameterError(
-            f"--months {months} from {start} runs to {path_months[-1]}, beyond the data's last month "
-            f"{last_data}; give --data with a longer series or fewer months"
+            f"--months {months} from {start} runs beyond the data's last month {last_data} (at most "
+            f"{available} months); give --data with a longer series or fewer months"
         )
+    path_months = first + np.arange(months).astype("timedelta64[M]")
     rs = rules if rules is not None else load_rules()
     if stepper is None:
         lm_name = launch_model or _default_launch_model(target)
