@@ -20,8 +20,8 @@ dovish target is the DPRK's own position (engagement means accepting a smaller f
 end of the scale (0 = no agreement).
 
 Scenarios from issue 17 on: ``korea-2017-06`` has ``exercises`` and ``sanctions-relief``;
-``korea-2019-04`` and ``korea-2020-03`` add ``denuclearization``; ``korea-2019-06`` also has
-``sanctions-enforcement``.
+``korea-2018-06``, ``korea-2019-04`` and ``korea-2020-03`` add ``denuclearization``; ``korea-2019-06`` also
+has ``sanctions-enforcement``.
 """
 
 from __future__ import annotations
