@@ -195,3 +195,12 @@ def test_undefined_statistics_become_null_in_json() -> None:
     assert math.isnan(ev.comparisons()["local_level"][1]["climatology"]["dm"])
     doc = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
     assert doc["comparisons"]["local_level"]["1"]["climatology"]["dm"] is None
+
+
+def test_first_origin_waits_for_a_launch() -> None:
+    base = load_data()
+    events = base.monthly.events.copy()
+    events[:30] = 0  # no launch before 2019-04 (index 39)
+    quiet = replace(base, monthly=replace(base.monthly, events=events))
+    ev = run_rolling(quiet, horizons=(1,), models=("local_level", "climatology", "last12"))
+    assert ev.origins[0] == "2019-04" and ev.forecasts["local_level"][1][0].month == "2019-05"

@@ -450,7 +450,7 @@ def run_rolling(
     horizons:
         Forecast horizons in months (each ≥ 1).
     min_train:
-        Months in the first training window.
+        Months in the first training window (later if no launch is on record by then).
     models:
         Models to evaluate (default: :data:`ROLLING_MODELS`).
 
@@ -471,7 +471,10 @@ def run_rolling(
     months = [str(m) for m in data.monthly.months]
     collected: dict[str, dict[int, list[RollingForecast]]] = {m: {h: [] for h in hs} for m in models}
     origins: list[str] = []
-    for T in range(min_train, n):
+    # The local level needs a launch in its window (its likelihood starts at the first launch): the first
+    # origin is the later of min_train and the first month with a launch on record.
+    first_launch = int(np.argmax(y > 0)) + 1 if (y > 0).any() else n
+    for T in range(max(min_train, first_launch), n):
         usable = tuple(h for h in hs if T - 1 + h < n)
         if not usable:
             break
@@ -482,6 +485,8 @@ def run_rolling(
                 collected[name][h].append(
                     _score(dist, int(y[T - 1 + h]), months[T - 1], months[T - 1 + h], h)
                 )
+    if not origins:
+        raise ValueError("no forecast origin: the data need a launch and a month after the first window")
     forecasts = {m: {h: tuple(fs) for h, fs in by_h.items() if fs} for m, by_h in collected.items()}
     evaluation = RollingEvaluation(target, hs, min_train, tuple(origins), forecasts, "", False)
     chosen, met = choose(evaluation.scores(), hs) if any(c in models for c in CANDIDATES) else ("", False)
