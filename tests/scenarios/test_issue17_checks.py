@@ -6,11 +6,14 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peninsula.core import Actor, InputError, Issue, Scenario, Source, Stance
 from peninsula.models.registry import REGISTRY
 from peninsula.scenarios import apply_overlay, load_packaged, packaged_ids, source_problems
 from peninsula.scenarios.sources import SEED_DATES, attribution_problems, lookahead_problems, source_date
+from tests.strategies import scenarios
 
 CNAS = "000_e167a870257eb646.txt"  # dated 2019-06-24
 RUSI = "004_e28b19d3bd0860f3.txt"  # dated 2017-06-28
@@ -179,3 +182,44 @@ def test_issue_data_carries_vetoes() -> None:
     assert d.vetoes is not None and d.vetoes.tolist() == [False, False, True]
     assert _three(veto=False).issue_data("x").vetoes is None
     assert np.array_equal(d.with_positions(d.positions).vetoes, d.vetoes)
+
+
+@st.composite
+def _with_veto(draw: st.DrawFn) -> tuple[Scenario, dict[str, str]]:
+    """A generated scenario whose issues get a status quo on the scale and one veto player each."""
+    s = draw(scenarios(min_actors=2, max_actors=5, allow_missing=False))
+    issues, stances, vetoed = [], list(s.stances), {}
+    for issue in s.issues:
+        q = draw(st.floats(issue.lower, issue.upper, allow_nan=False))
+        issues.append(issue.model_copy(update={"status_quo": q}))
+        on = [k for k, st_ in enumerate(stances) if st_.issue == issue.id]
+        k = draw(st.sampled_from(on))
+        stances[k] = stances[k].model_copy(update={"veto": True})
+        vetoed[issue.id] = stances[k].actor
+    out = Scenario.model_validate(
+        {
+            **s.model_dump(),
+            "issues": [i.model_dump() for i in issues],
+            "stances": [x.model_dump() for x in stances],
+        }
+    )
+    return out, vetoed
+
+
+@pytest.mark.parametrize("name", STATUS_QUO_MODELS)
+@given(case=_with_veto())
+@settings(max_examples=60, deadline=None)
+def test_the_outcome_lies_in_every_veto_players_acceptable_set(
+    name: str, case: tuple[Scenario, dict[str, str]]
+) -> None:
+    """Property: a veto player never ends up worse off than under the status quo, whatever its weight."""
+    s, vetoed = case
+    run = REGISTRY[name]().run(s)
+    for issue in s.issues:
+        out = run.issues[issue.id].outcome
+        if out is None:  # no actor with weight: no forecast, nothing imposed on the veto player
+            continue
+        x_v = next(st_.position for st_ in s.stances_on(issue.id) if st_.actor == vetoed[issue.id])
+        assert issue.status_quo is not None
+        tol = 1e-9 * max(1.0, abs(issue.upper), abs(issue.lower))
+        assert abs(out - x_v) <= abs(issue.status_quo - x_v) + tol
