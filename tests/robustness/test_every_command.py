@@ -21,13 +21,14 @@ import typer
 from peninsula.cli import app
 from tests.robustness._helpers import run
 
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {  # plausible, cheap values for the parameters that are not under test
     "from_": "2018-06",
     "months": "3",
     "train_end": "2019-12",
     "test_end": "2020-03",
-    "outcomes": "data/deu/deu_train_issues.csv",
-    "paths": "tests/reference/decide/inputs/cop21.csv",
+    "outcomes": str(ROOT / "data" / "deu" / "deu_train_issues.csv"),
+    "paths": str(ROOT / "tests" / "reference" / "decide" / "inputs" / "cop21.csv"),
     "source": "korea-2019-04",
     "scenario": "korea-2019-04",
     "run_id": "no-such-run",
@@ -61,14 +62,22 @@ def _kind(p: Any) -> type | None:
     return args[0] if args else ann
 
 
+OUTPUT_FILES = {"out", "out_png", "events", "out_path"}  # files a command writes
+OUTPUT_FOLDERS = {"png", "store"}  # folders or stores a command writes into
+
+
 def _bad_values(p: Any, tmp: Path) -> list[str]:
     kind = _kind(p)
     if kind in (int, float):
-        return ["-1", "1000000000", "xml"]
+        return ["-1", str(10**20), "xml"]
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return ["xml"]
     (tmp / "deep.yaml").write_text("[" * 30_000 + "]" * 30_000)
     (tmp / "binary.csv").write_bytes(b"\x00\xff" * 100)
+    if p.name in OUTPUT_FILES:
+        return ["", str(tmp), str(tmp / "missing" / "x.png"), "/dev/full"]
+    if p.name in OUTPUT_FOLDERS:
+        return ["", str(tmp / "binary.csv")]
     return [str(tmp / "missing.csv"), str(tmp), "", str(tmp / "binary.csv"), str(tmp / "deep.yaml")]
 
 
@@ -96,7 +105,10 @@ COMMANDS = _commands()
 
 
 @pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
-def test_no_bad_argument_reaches_the_internal_error_path(tmp_path: Path, path: list[str], cmd: Any) -> None:
+def test_no_bad_argument_reaches_the_internal_error_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: list[str], cmd: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)  # whatever a command writes by default lands here
     params = [p for p in cmd.params if not getattr(p, "is_flag", False) and p.name != "help"]
     for target in params:
         for value in _bad_values(target, tmp_path):
@@ -107,7 +119,9 @@ def test_no_bad_argument_reaches_the_internal_error_path(tmp_path: Path, path: l
                 try:
                     r = subprocess.run(
                         [sys.executable, "-c", "from peninsula.cli import main; main()", *argv],
-                        capture_output=True, text=True, timeout=30,
+                        capture_output=True,
+                        text=True,
+                        timeout=30,
                     )
                 except subprocess.TimeoutExpired:
                     pytest.fail(f"{argv} started a server")

@@ -65,6 +65,8 @@ def test_field_over_the_field_limit(tmp_path: Path, suffix: str) -> None:
         f.write_text(SAMPLE + "#A\t" + "x" * (MAX_FIELD_CHARS + 1) + "\n")
         line = SAMPLE.count("\n") + 1
     else:  # a BDM table with a 50 MB-style single field (quoted, so it is one field)
-        f.write_text('Actor,Capability,Position,Salience\nA,1,0,1\n"' + "y" * (MAX_FIELD_CHARS * 2) + '",1,2,1\n')
+        f.write_text(
+            'Actor,Capability,Position,Salience\nA,1,0,1\n"' + "y" * (MAX_FIELD_CHARS * 2) + '",1,2,1\n'
+        )
         line = 3
     assert_input_error(["validate", str(f)], rf"long{suffix}:{line}", "longer than the limit")

@@ -42,12 +42,16 @@ def test_decide_cell(tmp_path: Path, data: st.DataObject, bad: str) -> None:
 @FUZZ
 @given(data=st.data(), bad=BAD_NUMBERS)
 def test_bdm_cell(tmp_path: Path, data: st.DataObject, bad: str) -> None:
-    text = (BDM_INPUTS / "ChinaData.csv").read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    text = (
+        (BDM_INPUTS / "ChinaData.csv").read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    )
     lines = text.split("\n")
     header = [h.strip().lower() for h in lines[0].split(",")]
     rows = [k for k in range(1, len(lines)) if lines[k].strip()]
     k = data.draw(st.sampled_from(rows))
-    col = data.draw(st.sampled_from([c for c, h in enumerate(header) if h in ("capability", "position", "salience")]))
+    col = data.draw(
+        st.sampled_from([c for c, h in enumerate(header) if h in ("capability", "position", "salience")])
+    )
     cells = lines[k].split(",")
     cells[col] = bad.replace(",", ";")
     lines[k] = ",".join(cells)
@@ -79,7 +83,10 @@ stances:
 
 
 @FUZZ
-@given(data=st.data(), bad=st.sampled_from(["x", ".nan", ".inf", "-.inf", "1e308", "-1e308", "[1]", "{a: 1}", "2019-02-30"]))
+@given(
+    data=st.data(),
+    bad=st.sampled_from(["x", ".nan", ".inf", "-.inf", "1e308", "-1e308", "[1]", "{a: 1}", "2019-02-30"]),
+)
 def test_yaml_value(tmp_path: Path, data: st.DataObject, bad: str) -> None:
     lines = TOY.split("\n")
     numeric = [k for k, line in enumerate(lines) if re.search(r": [0-9.]+$", line)]
@@ -103,7 +110,9 @@ def test_outcomes_cell(tmp_path: Path, data: st.DataObject, bad: str) -> None:
     lines[k] = ",".join(cells)
     f = tmp_path / "o.csv"
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _assert_names(["evaluate", str(DEU / "deu_train"), "--outcomes", str(f), "-m", "compromise"], "o.csv", k + 1)
+    _assert_names(
+        ["evaluate", str(DEU / "deu_train"), "--outcomes", str(f), "-m", "compromise"], "o.csv", k + 1
+    )
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -56,11 +56,15 @@ def test_counts_that_are_not_counts(tmp_path: Path, value: str) -> None:
 
 def test_all_zero_series(tmp_path: Path) -> None:
     folder = make_data(tmp_path / "d", _with_counts(None))
-    assert_input_error(["backtest", "--data", str(folder)], f"{MONTHLY_FILE}: field 'events'", "0 in every month")
+    assert_input_error(
+        ["backtest", "--data", str(folder)], f"{MONTHLY_FILE}: field 'events'", "0 in every month"
+    )
 
 
 def test_data_that_is_not_a_folder(tmp_path: Path) -> None:
     f = tmp_path / "file.csv"
     f.write_text("x")
     assert_input_error(["backtest", "--data", str(f)], "not a folder")
-    assert_input_error(["whatif", "--from", "2018-06", "--months", "3", "--data", str(tmp_path / "none")], "not a folder")
+    assert_input_error(
+        ["whatif", "--from", "2018-06", "--months", "3", "--data", str(tmp_path / "none")], "not a folder"
+    )

@@ -15,7 +15,10 @@ TWO = Scenario(
     id="two",
     actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0)],
     issues=[Issue(id="x", lower=0, upper=100)],
-    stances=[Stance(actor="A", issue="x", position=40, salience=1.0), Stance(actor="B", issue="x", position=60, salience=1.0)],
+    stances=[
+        Stance(actor="A", issue="x", position=40, salience=1.0),
+        Stance(actor="B", issue="x", position=60, salience=1.0),
+    ],
 )
 
 
@@ -52,5 +55,7 @@ def test_iterative_models_stop_when_nothing_can_change(model: str) -> None:
 
 
 def test_forecast_with_a_large_rounds_value_is_fast_enough(tmp_path: Path) -> None:
-    code, text = run("forecast", "tests/reference/decide/inputs/sample_data.txt", "-m", "eu-masad", "--rounds", "1000")
+    code, text = run(
+        "forecast", "tests/reference/decide/inputs/sample_data.txt", "-m", "eu-masad", "--rounds", "1000"
+    )
     assert code == 0, text

@@ -38,10 +38,14 @@ def test_convert_into_a_read_only_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("target", ["{tmp}", "{tmp}/missing/ev.csv", ""])
 def test_forecast_events_bad_target(tmp_path: Path, target: str) -> None:
-    assert_input_error(["forecast", "-m", "compromise", "--events", target.format(tmp=tmp_path)], "cannot write")
+    assert_input_error(
+        ["forecast", "-m", "compromise", "--events", target.format(tmp=tmp_path)], "cannot write"
+    )
 
 
-@pytest.mark.parametrize(("name", "fragment"), [("fan.txt", "'.txt' is none of them"), ("adir", "'no suffix'")])
+@pytest.mark.parametrize(
+    ("name", "fragment"), [("fan.txt", "'.txt' is none of them"), ("adir", "'no suffix'")]
+)
 def test_whatif_out_must_name_a_chart_format(tmp_path: Path, name: str, fragment: str) -> None:
     args = ["whatif", "--from", "2018-06", "--months", "3", "--sims", "10", "--out", str(tmp_path / name)]
     assert_input_error(args, fragment)

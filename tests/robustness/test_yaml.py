@@ -1,4 +1,4 @@
-"""Hostile and wrong YAML: deep nesting, alias bombs, impossible dates, empty scenarios, odd ids, huge values."""
+"""Hostile and wrong YAML: deep nesting, alias bombs, impossible dates, empty scenarios, odd ids."""
 
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ def _write(tmp_path: Path, doc: object, name: str = "t.yaml") -> Path:
 
 @pytest.mark.parametrize(
     "text",
-    ["[" * 30_000 + "]" * 30_000, "a:\n" + "".join("  " * (k + 1) + f"k{k}:\n" for k in range(200)) + "  x\n"],
+    [
+        "[" * 30_000 + "]" * 30_000,
+        "a:\n" + "".join("  " * (k + 1) + f"k{k}:\n" for k in range(200)) + "  x\n",
+    ],
     ids=["flow-30000", "block-200"],
 )
 def test_deep_nesting_is_refused_without_a_crash(tmp_path: Path, text: str) -> None:
@@ -66,14 +69,18 @@ def test_impossible_date_names_field_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize("part", ["actors", "issues"])
 def test_empty_scenario_is_not_ok(tmp_path: Path, part: str) -> None:
     doc = {**TOY, part: [], "stances": []}
-    assert_input_error(["validate", "--no-sources", str(_write(tmp_path, doc))], rf"field '{part}'", "at least one")
+    assert_input_error(
+        ["validate", "--no-sources", str(_write(tmp_path, doc))], rf"field '{part}'", "at least one"
+    )
 
 
 @pytest.mark.parametrize("bad_id", ["A\tB", "A\nB", "A\rB", "A\x00B"])
 def test_ids_with_control_characters_are_refused(tmp_path: Path, bad_id: str) -> None:
     doc = {**TOY, "actors": [{"id": bad_id, "capability": 1.0}, TOY["actors"][1]]}
     doc["stances"] = [{**TOY["stances"][0], "actor": bad_id}, TOY["stances"][1]]
-    assert_input_error(["validate", "--no-sources", str(_write(tmp_path, doc))], r"actors\[0\]\.id", "control")
+    assert_input_error(
+        ["validate", "--no-sources", str(_write(tmp_path, doc))], r"actors\[0\]\.id", "control"
+    )
 
 
 @pytest.mark.parametrize(
@@ -87,8 +94,12 @@ def test_ids_with_control_characters_are_refused(tmp_path: Path, bad_id: str) ->
         (("issues", 0, "upper"), float("inf")),
     ],
 )
-def test_huge_and_non_finite_numbers_are_refused(tmp_path: Path, path: tuple[str, int, str], value: float) -> None:
+def test_huge_and_non_finite_numbers_are_refused(
+    tmp_path: Path, path: tuple[str, int, str], value: float
+) -> None:
     doc = yaml.safe_load(yaml.safe_dump(TOY))
     doc[path[0]][path[1]][path[2]] = value
     f = _write(tmp_path, doc)
-    assert_input_error(["forecast", str(f), "-m", "all"], rf"t.yaml:\d+: field '{path[0]}\[{path[1]}\]\.{path[2]}'")
+    assert_input_error(
+        ["forecast", str(f), "-m", "all"], rf"t.yaml:\d+: field '{path[0]}\[{path[1]}\]\.{path[2]}'"
+    )

@@ -64,11 +64,11 @@ def _seed(value: int | None) -> int | None:
     return check_seed(value)
 
 
-def draws_callback(value: int | None) -> int | None:
-    """Typer callback: ``--draws`` within :data:`peninsula.core.limits.MAX_DRAWS` (``None`` passes)."""
+def draws_callback(param: typer.CallbackParam, value: int | None) -> int | None:
+    """Typer callback: a draw count within :data:`peninsula.core.limits.MAX_DRAWS` (``None`` passes)."""
     from peninsula.core.limits import check_draws
 
-    return None if value is None else check_draws(value)
+    return None if value is None else check_draws(value, (param.opts or ["--draws"])[0])
 
 
 RoundsOpt = Annotated[

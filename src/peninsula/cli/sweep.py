@@ -103,7 +103,10 @@ def sweep(
         str | None, typer.Option("--resume", help="Continue the stored run with this id (its own settings).")
     ] = None,
     chunk_size: Annotated[
-        int | None, typer.Option("--chunk-size", help="Draws per committed chunk (changes no number).", min=1)
+        int | None,
+        typer.Option(
+            "--chunk-size", help="Draws per committed chunk (changes no number).", callback=draws_callback
+        ),
     ] = None,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
