@@ -59,7 +59,15 @@ def sources(
         write_json([r.to_dict() for r in records])
     else:
         out().print(sources_table(sc.id, records, source_problem))
-    problems = source_problems(sc)
+    from pathlib import Path
+
+    from peninsula.io import detect_format
+    from peninsula.scenarios import file_source_problems
+
+    if overlay is None and Path(scenario).is_file() and detect_format(scenario) == "yaml":
+        problems = file_source_problems(scenario, sc)  # with the file's name and each value's line
+    else:
+        problems = source_problems(sc, scenario if Path(scenario).is_file() else None)
     if problems:
         raise InputError(problems)
 
