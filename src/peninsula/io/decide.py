@@ -181,6 +181,7 @@ def read_decide(path: str | Path) -> Scenario:
     d_actor: list[str] = []
     d_issue: list[str] = []
     d_note: dict[int, str] = {}
+    canon: dict[str, str] = {}
     for n, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
@@ -209,6 +210,7 @@ def read_decide(path: str | Path) -> Scenario:
             if len(actors) >= MAX_ACTORS:
                 raise over(n, "actor_id", "actors", MAX_ACTORS)
             actors[args[0]] = (args[1] if len(args) > 1 else "", " ".join(a for a in args[2:] if a), n)
+            canon.setdefault(args[0], args[0])
         elif tag == "#P":
             if not args or not args[0]:
                 bad(n, "issue_id", "#P row without an issue id")
@@ -222,6 +224,7 @@ def read_decide(path: str | Path) -> Scenario:
             if len(issues) >= MAX_ISSUES:
                 raise over(n, "issue_id", "issues", MAX_ISSUES)
             issues[args[0]] = (" ".join(a for a in args[1:] if a), n)
+            canon.setdefault(args[0], args[0])
         elif tag == "#M":
             if len(args) < 2:
                 bad(n, "position", "#M row needs an issue id and a position")
@@ -241,7 +244,8 @@ def read_decide(path: str | Path) -> Scenario:
                     f"#D row needs actor, issue, position, salience and power; it has {len(args)} field(s)",
                 )
                 continue
-            actor, issue = args[0], args[1]
+            # the id strings of the #A/#P rows, so the rows of a large file share them
+            actor, issue = canon.get(args[0], args[0]), canon.get(args[1], args[1])
             ctx = f"actor '{actor}', issue '{issue}'"
             values: list[float] = []
             for field, raw in zip(("position", "salience", "power"), args[2:5], strict=True):
@@ -344,6 +348,11 @@ def read_decide(path: str | Path) -> Scenario:
     actor_ids = {a: a for a in actors}
     issue_ids = {i: i for i in issues}
     div = 100.0 if scale_salience else 1.0
+    floats: dict[float, float] = {}
+
+    def same(v: float) -> float:  # one float object per distinct value (files repeat values a lot)
+        return floats.setdefault(v, v)
+
     stances: list[Stance] = []
     for k in keep:
         src = _trusted(Source, kind="dataset", file=name, row=f"line {d_line[k]}")
@@ -352,9 +361,9 @@ def read_decide(path: str | Path) -> Scenario:
                 Stance,
                 actor=actor_ids[d_actor[k]],
                 issue=issue_ids[d_issue[k]],
-                position=d_pos[k],
-                salience=d_sal[k] / div,
-                capability=d_pow[k],
+                position=same(d_pos[k]),
+                salience=same(d_sal[k] / div),
+                capability=same(d_pow[k]),
                 sources={"position": src, "salience": src, "capability": src},
                 note=d_note.get(k, ""),
             )
@@ -374,7 +383,10 @@ def read_decide(path: str | Path) -> Scenario:
             )
             for iid, (desc, _) in issues.items()
         ]
-        actor_models = [Actor(id=a, name=nm, description=desc) for a, (nm, desc, _) in actors.items()]
+        # ids checked above (non-empty, one line); names and descriptions are free text
+        actor_models = [
+            _trusted(Actor, id=a, name=nm, description=desc) for a, (nm, desc, _) in actors.items()
+        ]
         return Scenario.model_construct(
             id=p.stem or "scenario",
             title=title,
