@@ -333,8 +333,8 @@ def _lookahead(scenario: Scenario, source: Source | None) -> str | None:
         return None
     assert source is not None
     return (
-        f"look-ahead: the {source.kind} source is dated {when.isoformat()}, after the scenario's date "
-        f"{scenario.date.isoformat()} ({source.describe()[:80]})"
+        f"look-ahead: the {source.kind} source {source.file or source.url} is dated {when.isoformat()}, "
+        f"after the scenario's date {scenario.date.isoformat()}"
     )
 
 
