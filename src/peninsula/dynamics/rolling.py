@@ -282,12 +282,12 @@ def diebold_mariano(d: npt.ArrayLike, horizon: int) -> dict[str, float]:
     if var <= 0:  # the truncated estimate can be negative: fall back to the lag-0 variance
         var = float(dev @ dev) / n
     if var <= 0 or n < 3:
-        return {"mean_diff": mean, "dm": math.nan, "p_value": math.nan, "n": float(n)}
+        return {"mean_diff": mean, "dm": math.nan, "p_value": math.nan, "n": n}
     dm = mean / math.sqrt(var / n)
     correction = math.sqrt(max((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n, 0.0))
     stat = dm * correction
     p = float(2.0 * stats.t.sf(abs(stat), n - 1))
-    return {"mean_diff": mean, "dm": stat, "p_value": p, "n": float(n)}
+    return {"mean_diff": mean, "dm": stat, "p_value": p, "n": n}
 
 
 def pit_histogram(forecasts: Sequence[RollingForecast], bins: int = PIT_BINS) -> list[float]:
