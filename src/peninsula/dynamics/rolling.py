@@ -383,7 +383,7 @@ class RollingEvaluation:
         """The ``rolling`` block of ``backtest --format json`` (non-finite numbers, e.g. an undefined DM
         statistic, become ``None``)."""
         scores = self.scores()
-        return _json_safe(
+        doc: dict[str, Any] = _json_safe(
             {
                 "target": self.target,
                 "horizons": list(self.horizons),
@@ -420,6 +420,7 @@ class RollingEvaluation:
                 },
             }
         )
+        return doc
 
 
 def _json_safe(value: Any) -> Any:
