@@ -155,9 +155,13 @@ def test_outcome_in_hull_deterministic_and_pure(name: str, s: Scenario, seed: in
 
 @pytest.mark.parametrize("name", MODELS)
 @SETTINGS
-@given(s=scenarios(), seed=st.integers(0, 2**32 - 1), factor=st.sampled_from([0.25, 2.0, 8.0]))
+@given(s=scenarios(), seed=st.integers(0, 2**32 - 1), factor=st.sampled_from([2.0, 4.0, 8.0]))
 def test_capability_scaling_changes_nothing(name: str, s: Scenario, seed: int, factor: float) -> None:
-    """Capabilities are a ratio scale: multiplying all of them by one factor leaves every output alone."""
+    """Capabilities are a ratio scale: multiplying all of them by one factor leaves every output alone.
+
+    Factors are powers of two >= 2, so every product c·s scales exactly; a factor below 1 can underflow
+    a subnormal c·s (salience 5e-324) to 0, which no floating-point model could tell from a zero weight.
+    """
     a = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
     b = REGISTRY[name]().run(scaled_capabilities(s, factor), rounds=ROUNDS, rng=seed)
     diff = _run_differences(a, b, s)
