@@ -172,3 +172,15 @@ def test_report_renders_offline_with_no_console_error(browser: Any, report_file:
     assert [u for u in requests if not u.startswith("file:")] == []
     assert errors == []
     context.close()
+
+
+def test_sweep_shows_progress_then_intervals(page: Any) -> None:
+    _only_models(page, ["compromise"])
+    page.fill("#draws", "80")
+    page.click("#sweep")
+    page.wait_for_selector("#progress:not([hidden])")
+    page.wait_for_selector("#sweep-table", timeout=60_000)
+    assert page.inner_text("#progress-text") == "80 / 80 draws"
+    sc = load_packaged(DEFAULT_SCENARIO)
+    assert page.locator("#sweep-table tr").count() == 1 + len(sc.issues)
+    assert page.is_hidden("#error") and page.errors == []
