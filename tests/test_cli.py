@@ -102,6 +102,15 @@ def test_validate_good_files() -> None:
         (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "--model", "nope"], "unknown model"),
         (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "compromise", "--set", "zeta=1"], "zeta"),
         (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "--set", "novalue"], "KEY=VALUE"),
+        (
+            ["forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "eu", "--set", "Q=2"],
+            "model 'eu': parameter 'Q': '2' is above the maximum 1.0",
+        ),
+        (
+            ["forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "nash", "--set", "weights=size"],
+            "parameter 'weights': 'size' is not 'capability' or 'capability_salience'",
+        ),
+        (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "-m", "exchange", "--set", "p=1"], "parameter(s) p;"),
         (["forecast", str(DECIDE_INPUTS / "cop21.csv"), "--format", "xml"], "--format"),
     ],
 )
