@@ -42,6 +42,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from peninsula.core.errors import ParameterError
+from peninsula.core.limits import check_sims
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.core.settings import parse_pairs
 from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
@@ -331,8 +332,7 @@ def run_whatif(
     """
     if not 1 <= n_months <= 120:
         raise ParameterError(f"--months must be between 1 and 120, got {n_months}")
-    if n_sims < 10:
-        raise ParameterError(f"need at least 10 simulations, got {n_sims}")
+    check_sims(n_sims)  # 10 .. MAX_SIMS: the simulated paths are held in memory
     first = parse_month(start)
     months_data = data.monthly.months
     pos = int(np.searchsorted(months_data, first))
