@@ -13,9 +13,10 @@ Public, stable API (other layers build on it)::
 
 ``simulate_counts`` is vectorised over draws: each draw has its own parameter vector (parameter
 uncertainty, Laplace approximation) and its own count path. Paths are bounded: the local-level model's
-mean is a martingale and the INGARCH model's mean is capped by its stationarity constraint (see their
-modules; a test checks the 99th percentile over 10,000 × 36-month paths under the most provocative
-posture against :data:`BOUND_FACTOR` × the largest month on record).
+mean is a martingale, the INGARCH model's simulated mean is capped at the largest month of its training
+data (IG4), and each combination path follows one of those or climatology (see their modules; a test
+checks the 99th percentile over 10,000 × 36-month paths under the most provocative posture
+against :data:`BOUND_FACTOR` × the largest month on record).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core.rng import RNGLike
+from peninsula.dynamics.combination import CombinationFit, CombinationModel
 from peninsula.dynamics.dynfit import as_matrix, covariate_matrix
 from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
 from peninsula.dynamics.loading import KoreaData, load_data
@@ -49,14 +51,16 @@ __all__ = [
 ]
 
 #: Per target, the model ``peninsula backtest --rolling [--target T]`` chooses on the packaged data: the best
-#: h = 1 mean log score among the posture-covariate models, since no candidate met every target (see
-#: docs/dynamics.md). Tests re-run the evaluation and fail if its choice and this table part ways.
-DEFAULT_MODELS: dict[str, str] = {"events": "local_level", "missiles": "ingarch"}
+#: h = 1 mean log score among the posture-covariate models (the combination, for both targets), since no
+#: candidate met every target (see docs/dynamics.md). Tests re-run the evaluation and fail if its choice and
+#: this table part ways.
+DEFAULT_MODELS: dict[str, str] = {"events": "combination", "missiles": "combination"}
 #: The default for CNS launch events, the package's default target.
 DEFAULT_MODEL = DEFAULT_MODELS["events"]
-DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel]] = {
+DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel] | type[CombinationModel]] = {
     "local_level": LocalLevelModel,
     "ingarch": IngarchModel,
+    "combination": CombinationModel,
 }
 #: Bound checked by the tests: the 99th percentile of any simulated month, 10,000 paths × 36 months under
 #: the most provocative posture, must not exceed BOUND_FACTOR × the largest month on record (5 events,
@@ -64,7 +68,7 @@ DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel]] = {
 #: outside anything the 2016-2021 campaigns produced.
 BOUND_FACTOR = 3.0
 
-DynamicFit = LocalLevelFit | IngarchFit
+DynamicFit = LocalLevelFit | IngarchFit | CombinationFit
 
 DYNAMIC_EVIDENCE_NOTE = (
     "Evidence is thin: one monthly series, 2016-2021. The dynamic models follow the recent launch level; "
@@ -73,13 +77,13 @@ DYNAMIC_EVIDENCE_NOTE = (
 )
 
 
-def default_model(target: str = "events") -> LocalLevelModel | IngarchModel:
+def default_model(target: str = "events") -> LocalLevelModel | IngarchModel | CombinationModel:
     """An unfitted instance of the default model for ``target`` (:data:`DEFAULT_MODELS`).
 
     Examples
     --------
     >>> default_model().name, default_model("missiles").name
-    ('local_level', 'ingarch')
+    ('combination', 'combination')
     """
     if target not in DEFAULT_MODELS:
         raise ValueError(f"target must be one of {', '.join(DEFAULT_MODELS)}, not {target!r}")
@@ -99,7 +103,7 @@ def fit_model(
     data:
         Counts and timeline (default: the packaged data).
     model:
-        ``"local_level"`` or ``"ingarch"`` (default: ``DEFAULT_MODELS[target]``).
+        ``"local_level"``, ``"ingarch"`` or ``"combination"`` (default: ``DEFAULT_MODELS[target]``).
     target:
         ``"events"`` or ``"missiles"``.
     end:
@@ -186,9 +190,14 @@ def simulate_counts(
 
 def describe(fit: DynamicFit) -> dict[str, Any]:
     """JSON-ready description of a fit: model, window, parameters, coefficients, notes."""
-    values = fit.values if isinstance(fit, IngarchFit) else {"omega": fit.omega}
+    if isinstance(fit, CombinationFit):
+        values, name = fit.values, "combination"
+    elif isinstance(fit, IngarchFit):
+        values, name = fit.values, "ingarch"
+    else:
+        values, name = {"omega": fit.omega}, "local_level"
     return {
-        "model": "ingarch" if isinstance(fit, IngarchFit) else "local_level",
+        "model": name,
         "first_month": fit.first_month,
         "last_month": fit.last_month,
         "parameters": values,

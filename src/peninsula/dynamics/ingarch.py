@@ -21,6 +21,20 @@ which enforces α + β < 1. The box on ℓ caps the persistence α + β at 0.95 
 may not last longer than a half-life of about 13.5 months; the 2016–17 and 2019 campaigns lasted under a
 year); parameter draws for simulation are clipped to the same box. γ has the Normal(0, 0.5²) prior of
 :mod:`~peninsula.dynamics.dynfit`.
+
+Brake on simulated means (IG4). The stationarity bound above holds for the *expected* path, not for every
+path: with the NB2 dispersion of the missiles fit (φ ≈ 2) a single large draw feeds back through α y_{t-1}
+and one path in a hundred reached 47 missiles in a month (4.7 × the record) in 10,000 × 36-month
+simulations under the most provocative posture. So every simulated and predicted month
+(:meth:`IngarchFit.step`, hence ``simulate``, ``predictive`` for h > 1 and the coupled simulation) uses::
+
+    λ̃_t = min(λ_t, c · max_{s ≤ T} y_s),      c = MEAN_CAP_FACTOR = 1                    (IG4)
+
+the conditional mean may not exceed the largest month of the training data (a coded judgement: the model
+has seen no month above it, and a mean above it would be extrapolation; the NB2 draw around the capped
+mean can still exceed the record). The likelihood and the one-step fit are unaffected (the filter over
+observed months is uncapped). Plausible range for c: 0.5-2 (at 2 the missiles p99 is 36 > 30, see
+docs/dynamics.md).
 """
 
 from __future__ import annotations
@@ -48,6 +62,7 @@ from peninsula.dynamics.scoring import NegativeBinomial, NegativeBinomialMixture
 
 __all__ = [
     "MAX_PERSISTENCE",
+    "MEAN_CAP_FACTOR",
     "IngarchFit",
     "IngarchModel",
     "ingarch_filter",
@@ -62,6 +77,8 @@ _L_BOUNDS = (-6.0, 2.25)  # with both at the top, α + β = 2e^2.25 / (1 + 2e^2.
 _LOGPHI_BOUNDS = (-6.0, 3.0)  # NB2 dispersion φ in [0.0025 (near Poisson), 20]
 _COEF_BOUNDS = (-4.0, 4.0)
 MAX_PERSISTENCE = float(2 * np.exp(_L_BOUNDS[1]) / (1 + 2 * np.exp(_L_BOUNDS[1])))
+#: c in (IG4): a simulated conditional mean is capped at c × the largest month of the training data.
+MEAN_CAP_FACTOR = 1.0
 PREDICTIVE_DRAWS = 1000  # simulated paths behind an h > 1 predictive (a Rao-Blackwellised NB mixture)
 
 
@@ -201,6 +218,11 @@ class IngarchFit:
     last_month: str
 
     @property
+    def mean_cap(self) -> float:
+        """Cap on a simulated conditional mean (IG4): MEAN_CAP_FACTOR × the largest training month."""
+        return MEAN_CAP_FACTOR * float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
+
+    @property
     def values(self) -> dict[str, float]:
         """``w, alpha, beta, phi`` and the branching ratio α / (1 − β)."""
         w, a, b, phi, _ = unpack(self.params.theta)
@@ -274,7 +296,7 @@ class IngarchFit:
         w, a, b, phi, g = unpack(th)
         xx = np.asarray(x, dtype=np.float64)
         lift = np.exp(g @ xx) if xx.ndim == 1 else np.exp(np.einsum("nk,nk->n", g, xx))
-        lam = w * lift + a * state["y"] + b * state["lam"]
+        lam = np.minimum(w * lift + a * state["y"] + b * state["lam"], self.mean_cap)  # (IG1), (IG4)
         r = 1.0 / phi
         prob = r / (r + lam)
         counts = stats.nbinom.ppf(np.asarray(u, dtype=np.float64), r, prob).astype(np.int64)

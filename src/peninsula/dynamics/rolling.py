@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.dynamics.backtest import LAST12_FLOOR
+from peninsula.dynamics.combination import COMPONENTS, combine_forecasts
 from peninsula.dynamics.covariates import (
     LAUNCH_MEMORY,
     POSTURE_COVARIATES,
@@ -71,6 +72,7 @@ from peninsula.dynamics.scoring import (
 __all__ = [
     "BASELINES",
     "CANDIDATES",
+    "DIRECT_MODELS",
     "HORIZONS",
     "MIN_TRAIN",
     "PLAIN",
@@ -87,11 +89,16 @@ __all__ = [
 
 HORIZONS = (1, 3, 6)
 MIN_TRAIN = 24  # months in the first training window (2016-01..2017-12 on the packaged data)
-CANDIDATES = ("ingarch", "local_level", "posture")  # models with posture covariates: eligible as default
+#: Models with posture covariates: eligible as default. ``combination``
+#: (:mod:`~peninsula.dynamics.combination`) mixes local level, INGARCH and climatology
+#: with weights learned from forecasts resolved before each origin.
+CANDIDATES = ("ingarch", "local_level", "posture", "combination")
 BASELINES = ("climatology", "last12")
 #: The same dynamics without posture covariates: they show whether the covariates help (never chosen).
 PLAIN = ("ingarch_plain", "local_level_plain")
 ROLLING_MODELS = (*CANDIDATES, *PLAIN, *BASELINES)
+#: The models :func:`forecast_origin` computes on its own (the combination needs earlier origins).
+DIRECT_MODELS = tuple(m for m in ROLLING_MODELS if m != "combination")
 PIT_BINS = 10
 POSTURE_PATHS = 1000  # simulated paths behind the posture model's h > 1 predictive
 
@@ -205,7 +212,7 @@ def forecast_origin(
     n_train: int,
     target: str = "events",
     horizons: Sequence[int] = HORIZONS,
-    models: Sequence[str] = ROLLING_MODELS,
+    models: Sequence[str] = DIRECT_MODELS,
 ) -> dict[str, list[CountDistribution]]:
     """Predictive distributions of every model from the origin after the first ``n_train`` months.
 
@@ -218,6 +225,10 @@ def forecast_origin(
         Model name → one distribution per horizon (same order as ``horizons``).
     """
     train = truncate(data, n_train)
+    if "combination" in models:
+        raise ValueError(
+            "the combination needs earlier origins' scores: run_rolling builds it from its components"
+        )
     last = train.monthly.months[-1]
     H = max(horizons)
     future = last + np.arange(1, H + 1).astype("timedelta64[M]")
@@ -470,7 +481,12 @@ def run_rolling(
         )
     y = data.monthly.target(target)
     months = [str(m) for m in data.monthly.months]
-    collected: dict[str, dict[int, list[RollingForecast]]] = {m: {h: [] for h in hs} for m in models}
+    combine = "combination" in models
+    direct = [m for m in models if m != "combination"]
+    computed = list(dict.fromkeys([*direct, *(COMPONENTS if combine else ())]))
+    collected: dict[str, dict[int, list[RollingForecast]]] = {m: {h: [] for h in hs} for m in computed}
+    kept: dict[str, dict[int, list[CountDistribution]]] = {c: {h: [] for h in hs} for c in COMPONENTS}
+    origins_h: dict[int, list[str]] = {h: [] for h in hs}
     origins: list[str] = []
     # The local level needs a launch in its window (its likelihood starts at the first launch): the first
     # origin is the later of min_train and the first month with a launch on record.
@@ -480,15 +496,26 @@ def run_rolling(
         if not usable:
             break
         origins.append(months[T - 1])
-        dists = forecast_origin(data, T, target, usable, models)
+        dists = forecast_origin(data, T, target, usable, computed)
+        for h in usable:
+            origins_h[h].append(months[T - 1])
         for name, ds in dists.items():
             for h, dist in zip(usable, ds, strict=True):
                 collected[name][h].append(
                     _score(dist, int(y[T - 1 + h]), months[T - 1], months[T - 1 + h], h)
                 )
+                if combine and name in COMPONENTS:
+                    kept[name][h].append(dist)
     if not origins:
         raise ValueError("no forecast origin: the data need a launch and a month after the first window")
-    forecasts = {m: {h: tuple(fs) for h, fs in by_h.items() if fs} for m, by_h in collected.items()}
+    if combine:
+        collected["combination"] = {h: [] for h in hs}
+        for h in hs:
+            scores_h = {c: [(f.month, f.log_score) for f in collected[c][h]] for c in COMPONENTS}
+            mixed = combine_forecasts(origins_h[h], {c: kept[c][h] for c in COMPONENTS}, scores_h)
+            for origin, (mix, _), f in zip(origins_h[h], mixed, collected[COMPONENTS[0]][h], strict=True):
+                collected["combination"][h].append(_score(mix, f.observed, origin, f.month, h))
+    forecasts = {m: {h: tuple(fs) for h, fs in collected[m].items() if fs} for m in models if m in collected}
     evaluation = RollingEvaluation(target, hs, min_train, tuple(origins), forecasts, "", False)
     chosen, met = choose(evaluation.scores(), hs) if any(c in models for c in CANDIDATES) else ("", False)
     return replace(evaluation, chosen=chosen, targets_met=met)

@@ -200,7 +200,7 @@ class IngarchStepper:
         _, groups = _posture(x, self.covariates, n)
         for row, mask in groups.items():
             base = np.where(mask, st["w"] * np.exp(st["g"] @ np.array(row, dtype=np.float64)), base)
-        lam = base + st["a"] * st["y"] + st["b"] * st["lam"]
+        lam = np.minimum(base + st["a"] * st["y"] + st["b"] * st["lam"], self.fit.mean_cap)  # (IG4)
         r = st["r"]
         p = r / (r + lam)
         y = stats.nbinom.ppf(st["u"][:, j], r, p).astype(np.int64)
@@ -208,7 +208,38 @@ class IngarchStepper:
         return y, r, p
 
 
-LAUNCH_MODELS = ("local_level", "ingarch", "posture")
+@dataclass
+class FitStepper:
+    """Any dynamics fit with the public stepping API (``draw_thetas``, ``begin``, ``step``), e.g. the
+    forecast combination (:class:`peninsula.dynamics.combination.CombinationFit`): the same draws, uniforms
+    and steps as its ``simulate`` in ``run_whatif``, with the posture given per draw."""
+
+    fit: Any
+    history: tuple[npt.NDArray[np.int64], FloatArray]
+    name: str = "combination"
+    covariates: tuple[str, ...] = field(default=())
+    _state: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.covariates = tuple(self.fit.covariates)
+
+    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
+        thetas = self.fit.draw_thetas(n_draws, gen)
+        uniforms = gen.random((n_draws, n_months))
+        self._state = {"thetas": thetas, "u": uniforms, "fit": self.fit.begin(thetas, self.history)}
+
+    def step(
+        self, j: int, x: Mapping[str, FloatArray]
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+        st = self._state
+        n = st["u"].shape[0]
+        cols = [np.broadcast_to(np.asarray(x[c], dtype=np.float64), (n,)) for c in self.covariates]
+        X = np.column_stack(cols) if cols else np.zeros((n, 0))
+        counts, shape, prob = self.fit.step(st["thetas"], st["fit"], X, st["u"][:, j])
+        return np.asarray(counts, dtype=np.int64), shape, prob
+
+
+LAUNCH_MODELS = ("local_level", "ingarch", "combination", "posture")
 
 
 def fit_launch_model(data: Any, name: str, target: str, end: str) -> Any:
@@ -237,4 +268,6 @@ def make_stepper(fit: Any, name: str, data: Any, target: str, pos: int) -> Launc
     X = covariate_matrix(data, data.monthly.months[:pos], fit.covariates)
     if name == "local_level":
         return LocalLevelStepper(fit, (y, X))
-    return IngarchStepper(fit, (y, X))
+    if name == "ingarch":
+        return IngarchStepper(fit, (y, X))
+    return FitStepper(fit, (y, X), name=name)
