@@ -20,6 +20,10 @@ def check_rng(rng: RNGLike) -> np.random.Generator:
     """
     if isinstance(rng, np.random.Generator):
         return rng
+    if isinstance(rng, int) and not isinstance(rng, bool):
+        from peninsula.core.limits import check_seed
+
+        check_seed(rng, "seed")  # 0 .. 2**63 - 1: a ParameterError, not numpy's ValueError
     if rng is None or isinstance(rng, int | np.random.SeedSequence):
         return np.random.default_rng(rng)
     raise TypeError(
