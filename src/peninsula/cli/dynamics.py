@@ -148,7 +148,8 @@ def whatif(
         str | None,
         typer.Option(
             "--model",
-            help="Launch model: local_level, ingarch or posture (default: the rolling evaluation's choice).",
+            help="Launch model: combination, local_level, ingarch or posture "
+            "(default: the rolling evaluation's choice).",
         ),
     ] = None,
     out_png: Annotated[Path | None, typer.Option("--out", help="Write a fan-chart PNG here.")] = None,

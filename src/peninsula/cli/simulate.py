@@ -56,7 +56,8 @@ def simulate(
     launch_model: Annotated[
         str | None,
         typer.Option(
-            "--launch-model", help="local_level, ingarch or posture (default: the dynamics default)."
+            "--launch-model",
+            help="combination, local_level, ingarch or posture (default: the dynamics default).",
         ),
     ] = None,
 ) -> None:
