@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import peninsula
 from peninsula.core import ParameterError
@@ -175,3 +178,28 @@ def test_api_sweep_and_a_seed_is_picked_and_recorded() -> None:
     again = peninsula.sweep("korea-2019-04", "compromise", draws=30, seed=sw.spec.seed)
     assert sw.to_dict() == again.to_dict()
     assert NoiseSpec.parse(None) == sw.spec.noise
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.just(float("nan"))), min_size=1, max_size=40
+    )
+)
+def test_summary_invariants(values: list[float]) -> None:
+    """Quantiles ordered and within the draws; status-quo shares add to at most 1; NaN draws drop out."""
+    s = make_spec(KOREA, [REGISTRY["mean"]()], draws=len(values), seed=0)
+    i = next(k for k, iss in enumerate(KOREA.issues) if iss.status_quo is not None)
+    out = np.zeros((len(values), 1, len(KOREA.issues)))
+    out[:, 0, i] = values
+    v = summarize(s, "x", out, None)["models"]["mean"]["issues"][KOREA.issues[i].id]
+    finite = [x for x in values if np.isfinite(x)]
+    assert v["n"] == len(finite)
+    if not finite:
+        assert v["mean"] is None and v["p_above_status_quo"] is None
+        return
+    qs = [v[k] for k in ("q05", "q25", "q50", "q75", "q95")]
+    assert min(finite) <= qs[0] and qs[-1] <= max(finite)
+    assert all(a <= b for a, b in itertools.pairwise(qs))
+    assert v["p_above_status_quo"] + v["p_below_status_quo"] <= 1.0
+    assert v["sd"] >= 0
