@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -248,3 +249,44 @@ def test_run_record_holds_what_the_issue_lists(tmp_path: Path) -> None:
         assert key in rec
     assert rec["models"] == ["compromise", "eu"] and rec["seed"] == 5 and rec["status"] == "complete"
     assert json.loads(json.dumps(rec["params"]))["eu"]["tol"] == 1e-6
+
+
+def test_a_kill_at_any_moment_leaves_whole_chunks_only(tmp_path: Path) -> None:
+    """SIGKILL a CLI sweep that commits a chunk every few milliseconds: every stored row belongs to a chunk
+    whose commit is recorded, and every recorded chunk has all its rows (the kill may hit a commit)."""
+    store = tmp_path / "a.duckdb"
+    cmd = [
+        str(CLI),
+        "sweep",
+        "-n",
+        "20000",
+        "--seed",
+        "1",
+        "-m",
+        "mean",
+        "--chunk-size",
+        "7",
+        "--store",
+        str(store),
+        "--format",
+        "json",
+    ]
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT) as proc:
+        wal = store.with_name(store.name + ".wal")  # DuckDB appends commits to its write-ahead log
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < 200_000):
+            time.sleep(0.02)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    n_issues = len(KOREA.issues)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        chunked = con.execute("SELECT coalesce(sum(stop - start), 0), count(*) FROM chunks").fetchone()
+        rows = con.execute("SELECT count(*), count(DISTINCT draw) FROM outcomes").fetchone()
+        status = con.execute("SELECT status FROM runs").fetchone()
+    finally:
+        con.close()
+    assert chunked is not None and rows is not None and status is not None
+    assert rows[0] == chunked[0] * n_issues and rows[1] == chunked[0]
+    assert status[0] == "running" and 0 < chunked[0] < 20000, "the kill should land mid-sweep"
