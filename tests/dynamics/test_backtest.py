@@ -41,7 +41,15 @@ def test_json_shape_is_exact(packaged_json: dict[str, object]) -> None:
     )
     models = doc["models"]
     assert isinstance(models, dict)
-    assert set(models) == {"posture", "posture_param", "climatology", "last12", "local_level", "ingarch"}
+    assert set(models) == {
+        "posture",
+        "posture_param",
+        "climatology",
+        "last12",
+        "local_level",
+        "ingarch",
+        "combination",
+    }
     for entry in models.values():
         assert set(entry) == {"mean_log_score", "mae", "rps", "monthly"}
         assert all(isinstance(entry[k], float) for k in ("mean_log_score", "mae", "rps"))

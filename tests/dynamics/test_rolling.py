@@ -156,6 +156,10 @@ def test_rolling_block_and_choice(rolling_json: dict[str, object], tmp_path: Pat
         ls[c][h] >= ls[b][h] for b in ("climatology", "last12") for h in ("3", "6")
     )
     assert rolling["targets_met"] is met
+    # the one-step backtest's combination row is the rolling evaluation's h = 1 combination, month by month
+    one_step = {m["month"]: m["log_score"] for m in doc["models"]["combination"]["monthly"]}  # type: ignore[index]
+    rolled = {f["month"]: f["log_score"] for f in rolling["forecasts"]["combination"]["1"]}
+    assert one_step and all(one_step[m] == pytest.approx(rolled[m], abs=1e-12) for m in one_step)
 
 
 def test_missiles_choice_is_the_missiles_default() -> None:

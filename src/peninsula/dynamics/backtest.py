@@ -24,6 +24,11 @@ Models
     refitted on the months before *t*, plug-in one-step predictive given *t*'s posture. Added beside the
     original four (issue 14); the rolling-origin evaluation (:mod:`~peninsula.dynamics.rolling`) scores
     them at more origins and horizons.
+``combination``
+    The forecast combination (:mod:`~peninsula.dynamics.combination`): the mixture of local level, INGARCH
+    and climatology with weights from the components' one-step forecasts of months before *t* (from the
+    rolling evaluation's first origin on), so its row equals the rolling evaluation's h = 1 forecasts of
+    the same months. Added last (issue 14); the rows before it are unchanged.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from peninsula.dynamics.scoring import (
 
 __all__ = ["LAST12_FLOOR", "MODEL_NAMES", "Backtest", "ModelScore", "MonthScore", "run_backtest"]
 
-MODEL_NAMES = ("posture", "posture_param", "climatology", "last12", "local_level", "ingarch")
+MODEL_NAMES = ("posture", "posture_param", "climatology", "last12", "local_level", "ingarch", "combination")
 PARAM_DRAWS = 500
 LAST12_FLOOR = 1.0 / 24.0  # events per month; see module docstring
 
@@ -169,6 +174,36 @@ def _cut(data: KoreaData, n: int) -> KoreaData:
     return KoreaData(monthly=monthly, timeline=data.timeline, source=data.source)
 
 
+def _combination_predictives(
+    data: KoreaData, target: str, test_idx: np.ndarray[Any, Any]
+) -> list[CountDistribution]:
+    """The combination's one-step predictive of each test month, its weights from earlier months only."""
+    from peninsula.dynamics.combination import COMPONENTS, combine_forecasts
+    from peninsula.dynamics.rolling import MIN_TRAIN, forecast_origin
+
+    months = data.monthly.months
+    y = data.monthly.target(target)
+    first_launch = int(np.argmax(y > 0)) + 1 if (y > 0).any() else len(y)
+    start = max(MIN_TRAIN, first_launch)  # the rolling evaluation's first origin
+    origins: list[str] = []
+    dists: dict[str, list[CountDistribution]] = {c: [] for c in COMPONENTS}
+    scored: dict[str, list[tuple[str, float]]] = {c: [] for c in COMPONENTS}
+    wanted = set(int(t) for t in test_idx)
+    for n in range(min(start, int(test_idx[0])), int(test_idx[-1]) + 1):
+        if n < start and n not in wanted:
+            continue
+        # forecast of month n (0-based) from the first n months; the count of month n is never seen here
+        fc = forecast_origin(data, n, target, (1,), COMPONENTS)
+        origins.append(str(months[n - 1]))
+        for c in COMPONENTS:
+            dists[c].append(fc[c][0])
+            if n >= start:
+                scored[c].append((str(months[n]), log_score(fc[c][0], int(y[n]))))
+    mixed = combine_forecasts(origins, dists, scored)
+    by_origin = dict(zip(origins, (m for m, _ in mixed), strict=True))
+    return [by_origin[str(months[int(t) - 1])] for t in test_idx]
+
+
 def run_backtest(
     data: KoreaData,
     train_end: str,
@@ -205,7 +240,7 @@ def run_backtest(
     >>> from peninsula.dynamics.loading import load_data
     >>> bt = run_backtest(load_data(), "2020-12", "2021-03")
     >>> bt.months, sorted(bt.models)
-    (3, ['climatology', 'ingarch', 'last12', 'local_level', 'posture', 'posture_param'])
+    (3, ['climatology', 'combination', 'ingarch', 'last12', 'local_level', 'posture', 'posture_param'])
     """
     model = model or PostureModel(target)
     if model.target != target:
@@ -253,6 +288,8 @@ def run_backtest(
         scores["local_level"].append(_score(label, ll.predictive(x_t, [1])[0], observed))
         ig = IngarchModel(target).fit(past, uncertainty=False)
         scores["ingarch"].append(_score(label, ig.predictive(x_t, [1])[0], observed))
+    for t, dist in zip(test_idx, _combination_predictives(data, target, test_idx), strict=True):
+        scores["combination"].append(_score(str(months[t]), dist, int(y[t])))
     return Backtest(
         train_end=train_end,
         test_end=test_end,
