@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 import peninsula.io.decide as decide
-from peninsula.core import InputError, Scenario
-from peninsula.core import limits
+from peninsula.core import InputError, Scenario, limits
 from peninsula.io import load
 from tests.conftest import DECIDE_INPUTS
 from tests.robustness._helpers import assert_input_error
@@ -20,11 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_too_many_actors_stops_at_the_row_over_the_limit(tmp_path: Path) -> None:
     f = tmp_path / "many.txt"
     f.write_text("#P\tx\n" + "".join(f"#A\ta{k}\n" for k in range(limits.MAX_ACTORS + 5)))
-    assert_input_error(["validate", str(f)], rf"many.txt:{limits.MAX_ACTORS + 2}: field 'actor_id'", "more than 10,000 actors")
+    assert_input_error(
+        ["validate", str(f)],
+        rf"many.txt:{limits.MAX_ACTORS + 2}: field 'actor_id'",
+        "more than 10,000 actors",
+    )
 
 
-@pytest.mark.parametrize(("name", "rows"), [("MAX_ISSUES", "#P\ti{k}\n"), ("MAX_STANCES", "#D\ta\tx\t1\t1\t1\n")])
-def test_issue_and_stance_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, rows: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "rows"), [("MAX_ISSUES", "#P\ti{k}\n"), ("MAX_STANCES", "#D\ta\tx\t1\t1\t1\n")]
+)
+def test_issue_and_stance_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, rows: str
+) -> None:
     monkeypatch.setattr(decide, name, 50)
     f = tmp_path / "n.txt"
     f.write_text("#A\ta\n#P\tx\n" + "".join(rows.format(k=k) for k in range(60)))
