@@ -6,6 +6,8 @@ The public surface:
 * :func:`posture_covariates`, :data:`COVARIATES` — the covariates, each tied to a seed hypothesis;
 * :class:`PostureModel` / :class:`PostureFit` — the NB2 regression and its fit;
 * :func:`run_backtest` / :class:`Backtest` — expanding-window one-step-ahead scoring vs baselines;
+* :class:`LocalLevelModel`, :class:`IngarchModel`, :class:`CombinationModel` — the dynamic models;
+* :func:`run_rolling` — the rolling-origin evaluation that chooses the default (:data:`DEFAULT_MODELS`);
 * :func:`run_whatif`, :func:`parse_levers` — counterfactual posture paths;
 * :func:`log_score`, :func:`rps` — the scoring rules;
 * :func:`plot_whatif` (in :mod:`peninsula.reports.plots`, imports matplotlib lazily).
@@ -14,6 +16,7 @@ Evidence is thin (72 months): read every interval as wide, and the coefficients 
 """
 
 from peninsula.dynamics.backtest import Backtest, run_backtest
+from peninsula.dynamics.combination import CombinationFit, CombinationModel
 from peninsula.dynamics.covariates import COVARIATES, ELECTION_DATES, Covariate, posture_covariates
 from peninsula.dynamics.default import (
     BOUND_FACTOR,
@@ -43,6 +46,8 @@ __all__ = [
     "EVIDENCE_NOTE",
     "OVERLAY_LEVERS",
     "Backtest",
+    "CombinationFit",
+    "CombinationModel",
     "Covariate",
     "IngarchFit",
     "IngarchModel",
