@@ -428,3 +428,23 @@ def test_third_party_strings_are_the_kept_effects_formatted_one_by_one() -> None
         X = res.preference
     assert [e["third_parties"] for e in run.events] == expected
     assert any("%s:" in e["third_parties"] for e in run.events)
+
+
+def test_a_subnormal_weight_keeps_the_outcome_in_the_hull() -> None:
+    # found by the conformance suite: a lone stance at 1.5 with salience 5e-324 had c·s·x lose its digits
+    # (outcome 2.0); the weighted mean now scales c and s by powers of two first (exact, see the kernel)
+    from peninsula.core import Actor, Issue, Stance
+    from peninsula.kernels.exchange import weighted_outcomes
+
+    s = Scenario(
+        id="tiny",
+        actors=[Actor(id="a0", capability=1.0), Actor(id="a1", capability=0.0)],
+        issues=[Issue(id="i0", lower=0, upper=1), Issue(id="i1", lower=0, upper=100)],
+        stances=[
+            Stance(actor="a0", issue="i0", position=0.0, salience=0.0),
+            Stance(actor="a0", issue="i1", position=1.5, salience=5e-324),
+        ],
+    )
+    assert Exchange().run(s, rounds=2).issues["i1"].outcome == 1.5
+    X, sal, cap = np.array([[1.5, 0.0], [40.0, 60.0]]), np.array([[5e-324, 0.5], [0.0, 0.5]]), np.ones((2, 2))
+    assert weighted_outcomes(X, sal, cap).tolist() == [1.5, 30.0]

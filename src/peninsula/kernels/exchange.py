@@ -1191,7 +1191,14 @@ def weighted_outcomes(X: FloatArray, s: FloatArray, c: FloatArray) -> FloatArray
     array([25.])
     """
     present = ~np.isnan(X)
-    w = np.where(present, np.nan_to_num(c) * np.nan_to_num(s), 0.0)
+    cc = np.where(present, np.nan_to_num(c), 0.0)
+    ss = np.where(present, np.nan_to_num(s), 0.0)
+    # Per issue, capabilities and saliences are scaled by powers of two so that the largest of each lies in
+    # [0.5, 1): exact, so ordinary inputs give the unscaled result bit for bit, while tiny (even subnormal)
+    # values no longer lose their digits in c·s·x (which could put the mean outside the positions' hull).
+    cc = np.ldexp(cc, -np.frexp(cc.max(axis=0, initial=0.0))[1])
+    ss = np.ldexp(ss, -np.frexp(ss.max(axis=0, initial=0.0))[1])
+    w = cc * ss
     tot = w.sum(axis=0)
     num = np.where(present, w * np.nan_to_num(X), 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
