@@ -120,3 +120,31 @@ def test_fit_weights_use_only_the_training_window() -> None:
     # a poisoned month inside the window moves them
     inside = CombinationModel("events").fit(_poisoned(72, 27, 40), end="2018-06", uncertainty=False)
     assert inside.weights != pytest.approx(clean.weights)
+
+
+def test_rolling_weights_are_learned_per_horizon() -> None:
+    # At horizon h the weights at origin T come from the components' own h-step scores whose target month
+    # is <= T (C2), not from their one-step scores: rebuild every h = 3 mean from the components' forecasts.
+    ev = run_rolling(
+        truncate(load_data(), 44), horizons=(1, 3), min_train=30, models=(*COMPONENTS, "combination")
+    )
+    h = 3
+    comb = ev.forecasts["combination"][h]
+    comp = {c: ev.forecasts[c][h] for c in COMPONENTS}
+    one = {c: ev.forecasts[c][1] for c in COMPONENTS}
+    months = np.array([np.datetime64(f.month, "M").astype(np.int64) for f in comp[COMPONENTS[0]]])
+    months1 = np.array([np.datetime64(f.month, "M").astype(np.int64) for f in one[COMPONENTS[0]]])
+    ls = np.array([[f.log_score for f in comp[c]] for c in COMPONENTS])
+    ls1 = np.array([[f.log_score for f in one[c]] for c in COMPONENTS])
+    differs = 0
+    for i, f in enumerate(comb):
+        T = np.datetime64(f.origin, "M").astype(np.int64)
+        assert all(comp[c][i].origin == f.origin for c in COMPONENTS)
+        means = np.array([comp[c][i].mean for c in COMPONENTS])
+        ok = months <= T
+        w = dma_weights(ls[:, ok], T + 1 - months[ok], FORGETTING)
+        assert f.mean == pytest.approx(float(w @ means), rel=1e-9), f.origin
+        ok1 = months1 <= T
+        w1 = dma_weights(ls1[:, ok1], T + 1 - months1[ok1], FORGETTING)
+        differs += not math.isclose(float(w1 @ means), f.mean, rel_tol=1e-6)
+    assert differs > 0  # one-step weights would give other forecasts: the test tells the two apart
