@@ -45,13 +45,19 @@ def weighted_median(positions: FloatArray, weights: FloatArray, rtol: float = 1e
     5.0
     >>> weighted_median(np.array([0.0, 10.0, 6.0]), np.array([2.0, 1.0, 0.0]))
     0.0
+    >>> weighted_median(np.array([0.7, 0.0]), np.array([5e-324, 0.0]))
+    0.7
     """
     order = np.argsort(positions, kind="stable")
     x = positions[order]
     w = weights[order]
-    total = float(np.sum(w))
-    if not total > 0:
+    w_max = float(np.max(w, initial=0.0))
+    if not w_max > 0:
         raise ValueError("the weights sum to zero: the weighted median is undefined")
+    # Divide by the largest weight first: half of a subnormal total would underflow to 0 and make the
+    # first position "reach" half the weight (weights 5e-324 at 0.7 and 0 at 0 gave 0.35, not 0.7).
+    w = w / w_max
+    total = float(np.sum(w))
     half = total / 2.0
     cum = np.cumsum(w)
     reached = cum >= half * (1 - rtol)
