@@ -20,17 +20,45 @@ def pair_sums_1d(x, w):  # type: ignore[no-untyped-def]
     """``(margin, support, total)`` as in :func:`peninsula.kernels.eu.pair_sums`, for 1-D inputs."""
     n = x.shape[0]
     order = np.argsort(x, kind="mergesort")
-    y = x[order]
-    wy = w[order]
+    margin = np.empty((n, n))
+    support = np.empty((n, n))
+    total = np.empty((n, n))
+    pair_sums_into(
+        x,
+        w,
+        order,
+        np.empty(n),
+        np.empty(n),
+        np.empty(n + 1),
+        np.empty(n + 1),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        margin,
+        support,
+        total,
+    )
+    return margin, support, total
+
+
+@njit(cache=True)
+def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total):  # type: ignore[no-untyped-def]
+    """:func:`pair_sums_1d` into the caller's buffers; ``order`` is the stable ascending order of ``x``.
+
+    ``y``, ``wy``, ``le_own``, ``lt_own`` (length n) and ``cum_w``, ``cum_wx`` (n + 1) are scratch;
+    ``margin``, ``support``, ``total`` (n x n) are overwritten.
+    """
+    n = x.shape[0]
+    for a in range(n):
+        y[a] = x[order[a]]
+        wy[a] = w[order[a]]
     centre = y[0]
-    cum_w = np.zeros(n + 1)
-    cum_wx = np.zeros(n + 1)
+    cum_w[0] = 0.0
+    cum_wx[0] = 0.0
     for a in range(n):
         cum_w[a + 1] = cum_w[a] + wy[a]
         cum_wx[a + 1] = cum_wx[a] + wy[a] * (y[a] - centre)
     total_w = cum_w[n]
-    le_own = np.empty(n, dtype=np.int64)  # number of sorted positions <= y[a]
-    lt_own = np.empty(n, dtype=np.int64)  # number of sorted positions < y[a]
+    # le_own[a]: number of sorted positions <= y[a]; lt_own[a]: number < y[a]
     a = 0
     while a < n:
         b = a
@@ -40,9 +68,11 @@ def pair_sums_1d(x, w):  # type: ignore[no-untyped-def]
             lt_own[k] = a
             le_own[k] = b + 1
         a = b + 1
-    margin = np.zeros((n, n))
-    support = np.zeros((n, n))
-    total = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            margin[i, j] = 0.0
+            support[i, j] = 0.0
+            total[i, j] = 0.0
     for a in range(n):
         lo = y[a]
         n_le_lo = le_own[a]
@@ -84,7 +114,6 @@ def pair_sums_1d(x, w):  # type: ignore[no-untyped-def]
             margin[j, i] = sup_hi - sup_lo
             total[i, j] = sup_lo + sup_hi
             total[j, i] = sup_hi + sup_lo
-    return margin, support, total
 
 
 @njit(cache=True)
@@ -92,6 +121,14 @@ def eu_matrix_1d(x, s, prob, r, mu, delta, Q, T, paper):  # type: ignore[no-unty
     """``EU[i, j]`` as :func:`peninsula.kernels.eu.expected_utilities` over :func:`utilities`."""
     n = x.shape[0]
     out = np.empty((n, n))
+    eu_matrix_into(x, s, prob, r, mu, delta, Q, T, paper, out)
+    return out
+
+
+@njit(cache=True)
+def eu_matrix_into(x, s, prob, r, mu, delta, Q, T, paper, out):  # type: ignore[no-untyped-def]
+    """:func:`eu_matrix_1d` into ``out`` (n x n)."""
+    n = x.shape[0]
     for i in range(n):
         ri = r[i]
         usq = 2.0 - 4.0 * 0.5**ri
@@ -125,14 +162,23 @@ def eu_matrix_1d(x, s, prob, r, mu, delta, Q, T, paper):  # type: ignore[no-unty
                     out[i, j] = contest - (Q * usq + (1.0 - Q) * no_contest)
                 else:
                     out[i, j] = contest - Q * usq + (1.0 - Q) * no_contest
-    return out
 
 
 @njit(cache=True)
 def risk_1d(eu):  # type: ignore[no-untyped-def]
     """``(r, defined)`` as :func:`peninsula.kernels.eu.risk_exponents`."""
     n = eu.shape[0]
-    a = np.zeros(n)
+    r = np.empty(n)
+    defined = risk_into(eu, np.empty(n), r)
+    return r, defined
+
+
+@njit(cache=True)
+def risk_into(eu, a, r):  # type: ignore[no-untyped-def]
+    """:func:`risk_1d` into ``r`` (``a`` scratch, length n); returns ``defined``."""
+    n = eu.shape[0]
+    for i in range(n):
+        a[i] = 0.0
     for k in range(n):
         for i in range(n):
             if k != i:
@@ -140,22 +186,35 @@ def risk_1d(eu):  # type: ignore[no-untyped-def]
     a_max = a.max()
     a_min = a.min()
     spread = a_max - a_min
-    r = np.ones(n)
+    for i in range(n):
+        r[i] = 1.0
     if not spread > 0.0:
-        return r, False
+        return False
     for i in range(n):
         big_r = (2.0 * a[i] - a_max - a_min) / spread
         r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
-    return r, True
+    return True
 
 
 @njit(cache=True)
 def offers_1d(eu, x, tie_value, rtol):  # type: ignore[no-untyped-def]
     """``(new_positions, sender, kind)`` as :func:`choose_offers` then :func:`respond_to_offers`."""
     n = x.shape[0]
-    new = x.copy()
-    sender = np.full(n, -1, dtype=np.int64)
-    kind = np.zeros(n, dtype=np.int64)
+    new = np.empty(n)
+    sender = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.int64)
+    offers_into(eu, x, tie_value, rtol, new, sender, kind)
+    return new, sender, kind
+
+
+@njit(cache=True)
+def offers_into(eu, x, tie_value, rtol, new, sender, kind):  # type: ignore[no-untyped-def]
+    """:func:`offers_1d` into ``new``, ``sender`` (-1: no offer) and ``kind`` (length n each)."""
+    n = x.shape[0]
+    for j in range(n):
+        new[j] = x[j]
+        sender[j] = -1
+        kind[j] = 0
     for j in range(n):
         best = -np.inf
         for i in range(n):
@@ -191,4 +250,3 @@ def offers_1d(eu, x, tie_value, rtol):  # type: ignore[no-untyped-def]
         elif u_i < 0.0 and abs(u_i) > u_j:
             kind[j] = 3
             new[j] = x[pick]
-    return new, sender, kind
