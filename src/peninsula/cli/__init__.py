@@ -32,18 +32,19 @@ class _Group(TyperGroup):
         except (typer.Exit, typer.Abort, TyperException):
             raise  # usage errors: typer prints them and exits with 2
         except Exception as exc:
+            from rich.markup import escape
+
             from peninsula.core.errors import InputError, ParameterError, PeninsulaError
             from peninsula.reports.console import err
 
             if isinstance(exc, InputError | ParameterError):
-                err().print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+                err().print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
                 raise typer.Exit(2) from None
             if _debug(ctx):
                 raise
             kind = "error" if isinstance(exc, PeninsulaError) else "internal error"
-            err().print(
-                f"[red]{kind}:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)"
-            )
+            detail = escape(f"{type(exc).__name__}: {exc}")
+            err().print(f"[red]{kind}:[/red] {detail} (run with --debug for the traceback)")
             raise typer.Exit(1) from None
 
 
@@ -55,9 +56,11 @@ def _show_warning(
     file: Any = None,
     line: str | None = None,
 ) -> None:
+    from rich.markup import escape
+
     from peninsula.reports.console import err
 
-    err().print(f"[yellow]warning:[/yellow] {message}")
+    err().print(f"[yellow]warning:[/yellow] {escape(str(message))}")
 
 
 def _debug(ctx: typer.Context) -> bool:

@@ -1,6 +1,7 @@
 """Consoles, JSON output and number formats shared by every command (one place, one convention).
 
 * stdout tables are never squeezed to 80 columns when piped: without a terminal the width is 160;
+* no emoji codes: ``file.csv:100: ...`` must not print as ``file.csv💯 ...``;
 * JSON is written with ``indent=2``, ``ensure_ascii=False`` and ``allow_nan=False`` (NaN is a bug, not a
   value), followed by one newline.
 """
@@ -25,7 +26,9 @@ def out() -> Console:
     """The stdout console (wide when piped, so table cells are not cut to ``0.…``)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+    return Console(
+        highlight=False, soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else PIPED_WIDTH
+    )
 
 
 @cache
@@ -33,7 +36,7 @@ def err() -> Console:
     """The stderr console: errors, warnings, progress."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def json_text(doc: Any) -> str:
