@@ -57,10 +57,9 @@ from scipy import special, stats
 
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.covariates import POSTURE_COVARIATES
-from peninsula.dynamics.dynfit import as_matrix
 from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
 from peninsula.dynamics.loading import KoreaData, parse_month
-from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
+from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel, SteppedSimulation
 from peninsula.dynamics.scoring import CountDistribution
 
 __all__ = [
@@ -202,7 +201,7 @@ def combine_forecasts(
 
 
 @dataclass(frozen=True)
-class CombinationFit:
+class CombinationFit(SteppedSimulation):
     """A fitted combination: component fits, climatology, and the one-step weights at the last month.
 
     Parameter vector of one simulated path (``draw_thetas`` rows): ``[k, θ_local_level, θ_ingarch]`` with
@@ -308,32 +307,6 @@ class CombinationFit:
             [k == 0, k == 1], [np.broadcast_to(p_ll, n), np.broadcast_to(p_ig, n)], np.full(n, p_cl)
         )
         return counts.astype(np.int64), shape.astype(np.float64), prob.astype(np.float64)
-
-    def simulate(
-        self,
-        X_path: npt.ArrayLike,
-        n_paths: int,
-        rng: RNGLike = None,
-        parameter_uncertainty: bool = True,
-        uniforms: ArrayF | None = None,
-        thetas: ArrayF | None = None,
-        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
-    ) -> npt.NDArray[np.int64]:
-        """Simulate ``(n_paths, H)`` counts: a component per path, then that component's simulation."""
-        gen = check_rng(rng)
-        Xp = as_matrix(X_path, len(self.covariates))
-        H = Xp.shape[0]
-        if thetas is None:
-            thetas = (
-                self.draw_thetas(n_paths, gen) if parameter_uncertainty else self._point_thetas(n_paths, gen)
-            )
-        if uniforms is None:
-            uniforms = gen.random((n_paths, H))
-        state = self.begin(thetas, history)
-        out = np.empty((n_paths, H), dtype=np.int64)
-        for m in range(H):
-            out[:, m] = self.step(thetas, state, Xp[m], uniforms[:, m])[0]
-        return out
 
 
 class CombinationModel:

@@ -48,16 +48,13 @@ import numpy.typing as npt
 from scipy import signal, stats
 
 from peninsula.core.rng import RNGLike, check_rng
-from peninsula.dynamics.covariates import POSTURE_COVARIATES
 from peninsula.dynamics.dynfit import (
-    POSTURE_PRIOR_SD,
     FittedParams,
     as_matrix,
     fit_penalised,
     nb_logpmf,
-    training_arrays,
 )
-from peninsula.dynamics.loading import KoreaData
+from peninsula.dynamics.locallevel import PostureModel, SteppedSimulation
 from peninsula.dynamics.scoring import NegativeBinomial, NegativeBinomialMixture
 
 __all__ = [
@@ -200,7 +197,7 @@ def _clip(thetas: ArrayF, k: int) -> ArrayF:
 
 
 @dataclass(frozen=True)
-class IngarchFit:
+class IngarchFit(SteppedSimulation):
     """A fitted NB-INGARCH(1,1), positioned at the end of its training months.
 
     Attributes
@@ -330,49 +327,15 @@ class IngarchFit:
         """``(n, 4 + k)`` parameter draws from the Laplace approximation, clipped to the fitting box."""
         return _clip(self.params.draw(n, rng), len(self.covariates))
 
-    def simulate(
-        self,
-        X_path: npt.ArrayLike,
-        n_paths: int,
-        rng: RNGLike = None,
-        parameter_uncertainty: bool = True,
-        uniforms: ArrayF | None = None,
-        thetas: ArrayF | None = None,
-        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
-    ) -> npt.NDArray[np.int64]:
-        """Simulate ``(n_paths, H)`` monthly counts after the history along a covariate path.
-
-        Each path draws θ (:meth:`draw_thetas`, unless ``parameter_uncertainty`` is False or ``thetas`` are
-        given), runs (IG1) over the history (default: the training counts and covariates; or
-        ``history = (y, X)``) and then draws each month from (IG2). Counts are inverse-CDF draws of
-        ``uniforms``, so two covariate paths given the same ``thetas`` and ``uniforms`` share common
-        random numbers.
-        """
-        gen = check_rng(rng)
-        Xp = as_matrix(X_path, len(self.covariates))
-        if thetas is None:
-            thetas = (
-                self.draw_thetas(n_paths, gen)
-                if parameter_uncertainty
-                else np.tile(self.params.theta, (n_paths, 1))
-            )
-        if uniforms is None:
-            uniforms = gen.random((n_paths, Xp.shape[0]))
-        counts, _ = self._run(thetas, Xp, uniforms, history)
-        return counts
+    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
+        return np.tile(self.params.theta, (n, 1))
 
 
-class IngarchModel:
+class IngarchModel(PostureModel[IngarchFit]):
     """Negative binomial INGARCH(1,1) (discrete-time Hawkes) with posture covariates in the baseline.
 
-    Parameters
-    ----------
-    target:
-        ``"events"`` or ``"missiles"``.
-    covariates:
-        Posture covariates multiplying the baseline (default: the six of :data:`POSTURE_COVARIATES`).
-    prior_sd:
-        Standard deviation of the Normal(0, s²) prior on each coefficient.
+    Parameters as :class:`~peninsula.dynamics.locallevel.PostureModel` (the posture covariates multiply
+    the baseline).
 
     Examples
     --------
@@ -385,41 +348,9 @@ class IngarchModel:
     name = "ingarch"
     reference = "Ferland, Latour & Oraichi (2006); Zhu (2011), J. Time Series Analysis"
 
-    def __init__(
-        self,
-        target: str = "events",
-        covariates: Sequence[str] = POSTURE_COVARIATES,
-        prior_sd: float = POSTURE_PRIOR_SD,
-    ) -> None:
-        self.target = target
-        self.covariates = tuple(covariates)
-        self.prior_sd = prior_sd
-
-    def get_params(self) -> dict[str, Any]:
-        """Constructor parameters."""
-        return {"target": self.target, "covariates": self.covariates, "prior_sd": self.prior_sd}
-
-    def fit(
-        self, data: KoreaData, end: str | np.datetime64 | None = None, uncertainty: bool = True
+    def _fit(
+        self, yy: npt.NDArray[np.int64], XX: ArrayF, first_month: str, last_month: str, uncertainty: bool
     ) -> IngarchFit:
-        """Fit on every month up to and including ``end`` (``YYYY-MM``; ``None``: all data).
-
-        ``uncertainty=False`` skips the Laplace covariance (point forecasts need only θ̂).
-        """
-        months, y, X = training_arrays(data, self.target, self.covariates, end)
-        return self.fit_arrays(y, X, str(months[0]), str(months[-1]), uncertainty)
-
-    def fit_arrays(
-        self,
-        y: npt.ArrayLike,
-        X: npt.ArrayLike,
-        first_month: str = "",
-        last_month: str = "",
-        uncertainty: bool = True,
-    ) -> IngarchFit:
-        """Fit on counts ``y`` and covariates ``X`` ``(n, k)`` (columns as ``covariates``)."""
-        yy = np.asarray(y, dtype=np.int64)
-        XX = np.asarray(X, dtype=np.float64).reshape(len(yy), len(self.covariates))
         if len(yy) < 6:
             raise ValueError("the INGARCH model needs at least 6 months to fit")
         yf = yy.astype(np.float64)
@@ -431,14 +362,7 @@ class IngarchModel:
             lam, _ = ingarch_filter(yf, base, float(a), float(b))
             return -float(np.sum(ingarch_loglike(yf, lam, float(phi))))
 
-        def penalty(theta: ArrayF) -> float:
-            return float(np.sum(theta[4:] ** 2)) / (2.0 * self.prior_sd**2)
-
-        def objective_and_gradient(theta: ArrayF) -> tuple[float, ArrayF]:
-            ll, grad = ingarch_score(theta, yf, XX)
-            pen_grad = np.zeros_like(theta)
-            pen_grad[4:] = theta[4:] / self.prior_sd**2
-            return -ll + penalty(theta), -grad + pen_grad
+        penalty, objective_and_gradient = self._penalised(ingarch_score, yf, XX, 4)
 
         mean = max(float(yf.mean()), 0.05)
         starts = [

@@ -31,9 +31,9 @@ the likelihood above times a Normal(0, 0.5²) prior on each δ_j.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -175,8 +175,145 @@ def _omega(logit: npt.ArrayLike) -> Any:
     return special.expit(logit)
 
 
+class SteppedSimulation:
+    """Mixin of the dynamic fits: :meth:`simulate` is :meth:`begin` then one :meth:`step` per month.
+
+    A fit gives ``covariates``, :meth:`draw_thetas`, :meth:`begin`, :meth:`step` and ``_point_thetas``
+    (the parameter rows used when ``parameter_uncertainty`` is False).
+    """
+
+    covariates: tuple[str, ...]
+
+    def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
+        raise NotImplementedError
+
+    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
+        raise NotImplementedError
+
+    def begin(
+        self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def step(
+        self, thetas: ArrayF, state: dict[str, Any], x: npt.ArrayLike, u: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], ArrayF, ArrayF]:
+        raise NotImplementedError
+
+    def simulate(
+        self,
+        X_path: npt.ArrayLike,
+        n_paths: int,
+        rng: RNGLike = None,
+        parameter_uncertainty: bool = True,
+        uniforms: ArrayF | None = None,
+        thetas: ArrayF | None = None,
+        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    ) -> npt.NDArray[np.int64]:
+        """Simulate ``(n_paths, H)`` monthly counts after the history along a covariate path.
+
+        Each path draws θ (:meth:`draw_thetas`, unless ``parameter_uncertainty`` is False or ``thetas``
+        are given), runs :meth:`begin` over the history (default: the training counts and covariates; or
+        ``history = (y, X)``) and then :meth:`step` once per month. Counts are inverse-CDF draws of
+        ``uniforms`` (drawn here when not given), so two covariate paths given the same ``thetas`` and
+        ``uniforms`` share common random numbers.
+        """
+        gen = check_rng(rng)
+        Xp = as_matrix(X_path, len(self.covariates))
+        H = Xp.shape[0]
+        if thetas is None:
+            thetas = (
+                self.draw_thetas(n_paths, gen) if parameter_uncertainty else self._point_thetas(n_paths, gen)
+            )
+        if uniforms is None:
+            uniforms = gen.random((n_paths, H))
+        state = self.begin(thetas, history)
+        out = np.empty((n_paths, H), dtype=np.int64)
+        for j in range(H):
+            out[:, j] = self.step(thetas, state, Xp[j], uniforms[:, j])[0]
+        return out
+
+
+FitT = TypeVar("FitT")
+
+
+class PostureModel(Generic[FitT]):
+    """Shared constructor, parameters and fitting entry of the penalised posture-covariate count models.
+
+    Parameters
+    ----------
+    target:
+        ``"events"`` or ``"missiles"``.
+    covariates:
+        Posture covariates (default: the six of :data:`POSTURE_COVARIATES`).
+    prior_sd:
+        Standard deviation of the Normal(0, s²) prior on each coefficient.
+    """
+
+    def __init__(
+        self,
+        target: str = "events",
+        covariates: Sequence[str] = POSTURE_COVARIATES,
+        prior_sd: float = POSTURE_PRIOR_SD,
+    ) -> None:
+        self.target = target
+        self.covariates = tuple(covariates)
+        self.prior_sd = prior_sd
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters."""
+        return {"target": self.target, "covariates": self.covariates, "prior_sd": self.prior_sd}
+
+    def fit(self, data: KoreaData, end: str | np.datetime64 | None = None, uncertainty: bool = True) -> FitT:
+        """Fit on every month up to and including ``end`` (``YYYY-MM``; ``None``: all data).
+
+        ``uncertainty=False`` skips the Laplace covariance (point forecasts need only θ̂).
+        """
+        months, y, X = training_arrays(data, self.target, self.covariates, end)
+        return self.fit_arrays(y, X, str(months[0]), str(months[-1]), uncertainty)
+
+    def fit_arrays(
+        self,
+        y: npt.ArrayLike,
+        X: npt.ArrayLike,
+        first_month: str = "",
+        last_month: str = "",
+        uncertainty: bool = True,
+    ) -> FitT:
+        """Fit on counts ``y`` and covariates ``X`` ``(n, k)`` (columns as ``covariates``)."""
+        yy = np.asarray(y, dtype=np.int64)
+        XX = np.asarray(X, dtype=np.float64).reshape(len(yy), len(self.covariates))
+        return self._fit(yy, XX, first_month, last_month, uncertainty)
+
+    def _fit(
+        self, yy: npt.NDArray[np.int64], XX: ArrayF, first_month: str, last_month: str, uncertainty: bool
+    ) -> FitT:
+        raise NotImplementedError
+
+    def _penalised(
+        self,
+        score: Callable[[ArrayF, ArrayF, ArrayF], tuple[float, ArrayF]],
+        y: ArrayF,
+        X: ArrayF,
+        first: int,
+    ) -> tuple[Callable[[ArrayF], float], Callable[[ArrayF], tuple[float, ArrayF]]]:
+        """``(penalty, objective_and_gradient)``: the Normal(0, prior_sd²) prior on ``theta[first:]`` and
+        the penalised negative log likelihood with its gradient from ``score(theta, y, X)``."""
+
+        def penalty(theta: ArrayF) -> float:
+            return float(np.sum(theta[first:] ** 2)) / (2.0 * self.prior_sd**2)
+
+        def objective_and_gradient(theta: ArrayF) -> tuple[float, ArrayF]:
+            ll, grad = score(theta, y, X)
+            pen_grad = np.zeros_like(theta)
+            pen_grad[first:] = theta[first:] / self.prior_sd**2
+            return -ll + penalty(theta), -grad + pen_grad
+
+        return penalty, objective_and_gradient
+
+
 @dataclass(frozen=True)
-class LocalLevelFit:
+class LocalLevelFit(SteppedSimulation):
     """A fitted local-level model, positioned at the end of its training months.
 
     Attributes
@@ -249,41 +386,8 @@ class LocalLevelFit:
         """``(n, 1 + k)`` parameter draws θ = (logit ω, δ) from the Laplace approximation."""
         return self.params.draw(n, rng)
 
-    def simulate(
-        self,
-        X_path: npt.ArrayLike,
-        n_paths: int,
-        rng: RNGLike = None,
-        parameter_uncertainty: bool = True,
-        uniforms: ArrayF | None = None,
-        thetas: ArrayF | None = None,
-        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
-    ) -> npt.NDArray[np.int64]:
-        """Simulate ``(n_paths, H)`` monthly counts after the history along a covariate path.
-
-        Each path draws θ from the Laplace approximation (unless ``parameter_uncertainty`` is False or
-        ``thetas`` are given), filters the history (default: the training counts and covariates; or
-        ``history = (y, X)``) with it (PG1, PG2), then draws each month from the one-step NB predictive
-        (PG3) and updates (a, b) with the simulated count. Counts are inverse-CDF draws of ``uniforms``
-        (drawn here when not given), so two covariate paths given the same ``thetas`` and ``uniforms``
-        share common random numbers.
-        """
-        gen = check_rng(rng)
-        Xp = as_matrix(X_path, len(self.covariates))
-        H = Xp.shape[0]
-        if thetas is None:
-            thetas = (
-                self.draw_thetas(n_paths, gen)
-                if parameter_uncertainty
-                else np.tile(self.params.theta, (n_paths, 1))
-            )
-        if uniforms is None:
-            uniforms = gen.random((n_paths, H))
-        state = self.begin(thetas, history)
-        out = np.empty((n_paths, H), dtype=np.int64)
-        for j in range(H):
-            out[:, j] = self.step(thetas, state, Xp[j], uniforms[:, j])[0]
-        return out
+    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
+        return np.tile(self.params.theta, (n, 1))
 
     def begin(
         self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
@@ -339,17 +443,10 @@ class LocalLevelFit:
         return counts, a, prob
 
 
-class LocalLevelModel:
+class LocalLevelModel(PostureModel[LocalLevelFit]):
     """Harvey & Fernandes (1989) Poisson–gamma local-level model with posture covariates.
 
-    Parameters
-    ----------
-    target:
-        ``"events"`` or ``"missiles"``.
-    covariates:
-        Posture covariates multiplying the level (default: the six of :data:`POSTURE_COVARIATES`).
-    prior_sd:
-        Standard deviation of the Normal(0, s²) prior on each coefficient.
+    Parameters as :class:`PostureModel` (the posture covariates multiply the level).
 
     Examples
     --------
@@ -362,41 +459,9 @@ class LocalLevelModel:
     name = "local_level"
     reference = "Harvey & Fernandes (1989), J. Business & Economic Statistics 7(4): 407-417"
 
-    def __init__(
-        self,
-        target: str = "events",
-        covariates: Sequence[str] = POSTURE_COVARIATES,
-        prior_sd: float = POSTURE_PRIOR_SD,
-    ) -> None:
-        self.target = target
-        self.covariates = tuple(covariates)
-        self.prior_sd = prior_sd
-
-    def get_params(self) -> dict[str, Any]:
-        """Constructor parameters."""
-        return {"target": self.target, "covariates": self.covariates, "prior_sd": self.prior_sd}
-
-    def fit(
-        self, data: KoreaData, end: str | np.datetime64 | None = None, uncertainty: bool = True
+    def _fit(
+        self, yy: npt.NDArray[np.int64], XX: ArrayF, first_month: str, last_month: str, uncertainty: bool
     ) -> LocalLevelFit:
-        """Fit on every month up to and including ``end`` (``YYYY-MM``; ``None``: all data).
-
-        ``uncertainty=False`` skips the Laplace covariance (point forecasts need only θ̂).
-        """
-        months, y, X = training_arrays(data, self.target, self.covariates, end)
-        return self.fit_arrays(y, X, str(months[0]), str(months[-1]), uncertainty)
-
-    def fit_arrays(
-        self,
-        y: npt.ArrayLike,
-        X: npt.ArrayLike,
-        first_month: str = "",
-        last_month: str = "",
-        uncertainty: bool = True,
-    ) -> LocalLevelFit:
-        """Fit on counts ``y`` and covariates ``X`` ``(n, k)`` (columns as ``covariates``)."""
-        yy = np.asarray(y, dtype=np.int64)
-        XX = np.asarray(X, dtype=np.float64).reshape(len(yy), len(self.covariates))
         if not (yy > 0).any():
             raise ValueError("the local-level model needs at least one launch in the training window")
         yf = yy.astype(np.float64)
@@ -407,14 +472,7 @@ class LocalLevelModel:
             a, b, _, _ = poisson_gamma_filter(yf, float(_omega(theta[0])), z)
             return -float(np.nansum(poisson_gamma_loglike(yf, a, b, z)))
 
-        def penalty(theta: ArrayF) -> float:
-            return float(np.sum(theta[1:] ** 2)) / (2.0 * self.prior_sd**2)
-
-        def objective_and_gradient(theta: ArrayF) -> tuple[float, ArrayF]:
-            ll, grad = poisson_gamma_score(theta, yf, XX)
-            pen_grad = np.zeros_like(theta)
-            pen_grad[1:] = theta[1:] / self.prior_sd**2
-            return -ll + penalty(theta), -grad + pen_grad
+        penalty, objective_and_gradient = self._penalised(poisson_gamma_score, yf, XX, 1)
 
         starts = [np.r_[logit, np.zeros(k)] for logit in (0.0, 1.5, 3.0)]
         params = fit_penalised(
