@@ -87,6 +87,20 @@ class IssueData:
         """Capability x salience, the weight of each actor in the weighted baselines."""
         return self.capabilities * self.saliences
 
+    @property
+    def relative_weights(self) -> FloatArray:
+        """Capability x salience with each factor divided by its largest value first (all zero if either is).
+
+        The same ratios as :attr:`weights`, but the product cannot underflow to zero for tiny (even subnormal)
+        inputs, and rescaling all capabilities or saliences leaves it unchanged.
+        """
+        c_max = float(self.capabilities.max(initial=0.0))
+        s_max = float(self.saliences.max(initial=0.0))
+        if c_max == 0.0 or s_max == 0.0:
+            return np.zeros_like(self.positions)
+        out: FloatArray = (self.capabilities / c_max) * (self.saliences / s_max)
+        return out
+
     def with_positions(self, positions: FloatArray) -> IssueData:
         """A copy with new positions (same actors, saliences and capabilities)."""
         return IssueData(

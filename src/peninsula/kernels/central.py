@@ -21,11 +21,16 @@ def weighted_mean(positions: FloatArray, weights: FloatArray) -> float:
     --------
     >>> weighted_mean(np.array([0.0, 10.0]), np.array([3.0, 1.0]))
     2.5
+    >>> weighted_mean(np.array([0.0, 0.25]), np.array([0.0, 5e-324]))
+    0.25
     """
-    total = float(np.sum(weights))
-    if not total > 0:
+    w_max = float(np.max(weights, initial=0.0))
+    if not w_max > 0:
         raise ValueError("the weights sum to zero: the weighted mean is undefined")
-    return float(np.dot(weights, positions) / total)
+    # Divide by the largest weight first: with subnormal weights Σ w·x underflows to 0 while Σ w does not
+    # (weights 0 and 5e-324 at positions 0 and 0.25 gave 0, not 0.25).
+    w = weights / w_max
+    return float(np.dot(w, positions) / np.sum(w))
 
 
 def weighted_median(positions: FloatArray, weights: FloatArray, rtol: float = 1e-9) -> float:

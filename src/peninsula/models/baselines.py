@@ -29,13 +29,7 @@ class _OneShot(PerIssueModel):
 
     def _weights(self, data: IssueData) -> FloatArray:
         if self.weighting == "capability_salience":
-            # Each factor is divided by its largest value first: the product then cannot underflow to zero
-            # for tiny (even subnormal) inputs, and rescaling all capabilities leaves the weights unchanged.
-            c, s = data.capabilities, data.saliences
-            c_max, s_max = float(c.max(initial=0.0)), float(s.max(initial=0.0))
-            if c_max == 0.0 or s_max == 0.0:
-                return np.zeros_like(data.positions)
-            return (c / c_max) * (s / s_max)
+            return data.relative_weights
         return np.ones_like(data.positions)
 
     def run_issue(

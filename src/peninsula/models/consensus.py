@@ -174,7 +174,7 @@ class Consensus(PerIssueModel):
     @staticmethod
     def combine(data: IssueData, position_weight: float) -> tuple[float, float]:
         """``(forecast, compromise)`` for one issue; ``ValueError`` if every weight is zero."""
-        w = data.weights
+        w = data.relative_weights
         total = float(w.sum())
         if not total > 0:
             raise ValueError("every capability x salience weight is zero: no forecast is defined")
