@@ -311,7 +311,9 @@ def _error_scale(sc: Any, issue_id: str, normalise: bool) -> float:
 # -- the coupled simulation (issue 13) ----------------------------------------------------------------------
 
 
-def _system_inputs(scenario: str | Path | Scenario, overlay: str | None, data: str | Path | None) -> tuple[Any, Any]:
+def _system_inputs(
+    scenario: str | Path | Scenario, overlay: str | None, data: str | Path | None
+) -> tuple[Any, Any]:
     from peninsula.core import Scenario as _Scenario
     from peninsula.dynamics.loading import load_data
     from peninsula.scenarios import apply_overlay
@@ -355,8 +357,17 @@ def simulate(
     from peninsula.system import DEFAULT_MODEL, run_system
 
     sc, korea = _system_inputs(scenario, overlay, data)
-    return run_system(sc, months=months, model=model or DEFAULT_MODEL, draws=draws, seed=seed, data=korea,
-                      train_end=train_end, launch_model=launch_model, overlay=overlay)
+    return run_system(
+        sc,
+        months=months,
+        model=model or DEFAULT_MODEL,
+        draws=draws,
+        seed=seed,
+        data=korea,
+        train_end=train_end,
+        launch_model=launch_model,
+        overlay=overlay,
+    )
 
 
 def simulate_backtest(
@@ -375,8 +386,17 @@ def simulate_backtest(
     from peninsula.system import backtest_system
 
     sc, korea = _system_inputs(scenario, overlay, data)
-    return backtest_system(sc, months=months, model=model, draws=draws, seed=seed, data=korea,
-                           train_end=train_end, launch_model=launch_model, overlay=overlay)
+    return backtest_system(
+        sc,
+        months=months,
+        model=model,
+        draws=draws,
+        seed=seed,
+        data=korea,
+        train_end=train_end,
+        launch_model=launch_model,
+        overlay=overlay,
+    )
 
 
 def simulate_compare(
@@ -395,8 +415,17 @@ def simulate_compare(
     from peninsula.system import compare_system
 
     sc, korea = _system_inputs(scenario, None, data)
-    return compare_system(sc, compare, months=months, model=model, draws=draws, seed=seed, data=korea,
-                          train_end=train_end, launch_model=launch_model)
+    return compare_system(
+        sc,
+        compare,
+        months=months,
+        model=model,
+        draws=draws,
+        seed=seed,
+        data=korea,
+        train_end=train_end,
+        launch_model=launch_model,
+    )
 
 
 def simulate_sensitivity(
@@ -415,5 +444,13 @@ def simulate_sensitivity(
     from peninsula.system import rule_sensitivity
 
     sc, korea = _system_inputs(scenario, overlay, data)
-    return rule_sensitivity(sc, months=months, model=model, draws=draws, seed=seed or 0, data=korea,
-                            train_end=train_end, launch_model=launch_model)
+    return rule_sensitivity(
+        sc,
+        months=months,
+        model=model,
+        draws=draws,
+        seed=seed or 0,
+        data=korea,
+        train_end=train_end,
+        launch_model=launch_model,
+    )

@@ -59,7 +59,13 @@ def _all_sources() -> list[tuple[str, dict[str, object]]]:
 def test_five_snapshots_are_packaged_and_dated() -> None:
     infos = list_packaged()
     assert [i.id for i in infos] == IDS
-    assert [str(i.date) for i in infos] == ["2017-06-28", "2018-06-11", "2019-04-30", "2019-06-24", "2020-03-15"]
+    assert [str(i.date) for i in infos] == [
+        "2017-06-28",
+        "2018-06-11",
+        "2019-04-30",
+        "2019-06-24",
+        "2020-03-15",
+    ]
     assert DEFAULT_SCENARIO == "korea-2019-04"
 
 

@@ -1,11 +1,12 @@
 """The Korea scenario library: sourced, dated snapshots of the U.S.-ROK alliance and North Korea.
 
-Four packaged scenarios (``data/*.yaml``, read through :mod:`importlib.resources`) turn the five seed
+Five packaged scenarios (``data/*.yaml``, read through :mod:`importlib.resources`) turn the five seed
 analyses (``seeds/``) and the public record into bargaining inputs; every number in them names its source
 (a verbatim seed quote, a row of a packaged dataset, a public page with URL, quote and date, or a coded
-judgement with an uncertainty range), and none is dated after its snapshot. Overlays apply the seeds' policy
-levers on top of a snapshot dated on or after them, :func:`cohesion` measures how far apart the United States
-and the ROK stand, and :func:`load_record` gives what happened afterwards (to judge forecasts; never an input).
+judgement with an uncertainty range), and none is dated after its snapshot. Overlays apply the seeds'
+policy levers on top of a snapshot dated on or after them, :func:`cohesion` measures how far apart the
+United States and the ROK stand, and :func:`load_record` gives what happened afterwards (to judge
+forecasts; never an input).
 
 Examples
 --------
