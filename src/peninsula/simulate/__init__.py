@@ -1,5 +1,2 @@
-"""Randomness, Monte Carlo and perturbation of scenario inputs."""
-
-from peninsula.simulate.rng import RNGLike, check_rng
-
-__all__ = ["RNGLike", "check_rng"]
+"""Experiments on scenarios: forecasts, overlay comparison, Monte Carlo sweeps, the run store, sensitivity and
+evaluation. Randomness enters through :func:`peninsula.core.rng.check_rng`, the one RNG entry point."""
