@@ -44,17 +44,6 @@ class LaunchStepper(Protocol):
         """Month ``j``: covariates per draw ``x[name]`` (draws,) → counts, NB shape ``r`` and prob ``p``."""
 
 
-def _posture(
-    x: Mapping[str, FloatArray], names: tuple[str, ...], n: int
-) -> tuple[list[FloatArray], dict[tuple[float, ...], npt.NDArray[np.bool_]]]:
-    cols = [np.broadcast_to(np.asarray(x[c], dtype=np.float64), (n,)) for c in names]
-    if not cols:
-        return cols, {(): np.ones(n, dtype=bool)}
-    mat = np.column_stack(cols)
-    rows, inverse = np.unique(mat, axis=0, return_inverse=True)
-    return cols, {tuple(r.tolist()): inverse.reshape(-1) == k for k, r in enumerate(rows)}
-
-
 @dataclass
 class PostureStepper:
     """The NB2 posture regression (:class:`peninsula.dynamics.PostureFit`), stepped as ``whatif`` does."""
@@ -107,112 +96,10 @@ class PostureStepper:
 
 
 @dataclass
-class LocalLevelStepper:
-    """The Poisson-gamma local-level model (:class:`peninsula.dynamics.locallevel.LocalLevelFit`)."""
-
-    fit: Any
-    history: tuple[npt.NDArray[np.int64], FloatArray]
-    name: str = "local_level"
-    covariates: tuple[str, ...] = field(default=())
-    _state: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.covariates = tuple(self.fit.covariates)
-
-    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
-        from scipy import special
-
-        thetas = self.fit.draw_thetas(n_draws, gen)
-        uniforms = gen.random((n_draws, n_months))
-        omega = special.expit(thetas[:, 0])
-        delta = thetas[:, 1:]
-        y_hist, X_hist = self.history
-        a = np.zeros(n_draws)
-        b = np.zeros(n_draws)
-        z_hist = np.exp(delta @ X_hist.T)
-        for t, yt in enumerate(y_hist):
-            a = omega * a + yt
-            b = omega * b + z_hist[:, t]
-        self._state = {"omega": omega, "delta": delta, "u": uniforms, "a": a, "b": b}
-
-    def step(
-        self, j: int, x: Mapping[str, FloatArray]
-    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
-        from scipy import stats
-
-        from peninsula.dynamics.locallevel import _SHAPE_FLOOR
-
-        st = self._state
-        n = st["a"].shape[0]
-        a = np.maximum(st["omega"] * st["a"], _SHAPE_FLOOR)
-        b = st["omega"] * st["b"]
-        z = np.empty(n)
-        _, groups = _posture(x, self.covariates, n)
-        for row, mask in groups.items():
-            z = np.where(mask, np.exp(st["delta"] @ np.array(row, dtype=np.float64)), z)
-        p = b / (b + z)
-        y = stats.nbinom.ppf(st["u"][:, j], a, p).astype(np.int64)
-        st["a"], st["b"] = a + y, b + z
-        return y, a, p
-
-
-@dataclass
-class IngarchStepper:
-    """The negative binomial INGARCH(1,1) model (:class:`peninsula.dynamics.ingarch.IngarchFit`)."""
-
-    fit: Any
-    history: tuple[npt.NDArray[np.int64], FloatArray]
-    name: str = "ingarch"
-    covariates: tuple[str, ...] = field(default=())
-    _state: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.covariates = tuple(self.fit.covariates)
-
-    def begin(self, n_draws: int, n_months: int, gen: np.random.Generator) -> None:
-        from peninsula.dynamics.ingarch import unpack
-
-        thetas = self.fit.draw_thetas(n_draws, gen)
-        uniforms = gen.random((n_draws, n_months))
-        y_hist, X_hist = self.history
-        lam_prev = self.fit._history(thetas, y_hist, X_hist)
-        w, a, b, phi, g = unpack(thetas)
-        y_prev = np.full(n_draws, float(y_hist[-1]))
-        self._state = {
-            "w": w,
-            "a": a,
-            "b": b,
-            "r": 1.0 / phi,
-            "g": g,
-            "u": uniforms,
-            "lam": lam_prev,
-            "y": y_prev,
-        }
-
-    def step(
-        self, j: int, x: Mapping[str, FloatArray]
-    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
-        from scipy import stats
-
-        st = self._state
-        n = st["lam"].shape[0]
-        base = np.empty(n)
-        _, groups = _posture(x, self.covariates, n)
-        for row, mask in groups.items():
-            base = np.where(mask, st["w"] * np.exp(st["g"] @ np.array(row, dtype=np.float64)), base)
-        lam = np.minimum(base + st["a"] * st["y"] + st["b"] * st["lam"], self.fit.mean_cap)  # (IG4)
-        r = st["r"]
-        p = r / (r + lam)
-        y = stats.nbinom.ppf(st["u"][:, j], r, p).astype(np.int64)
-        st["lam"], st["y"] = lam, y.astype(np.float64)
-        return y, r, p
-
-
-@dataclass
 class FitStepper:
-    """Any dynamics fit with the public stepping API (``draw_thetas``, ``begin``, ``step``), e.g. the
-    forecast combination (:class:`peninsula.dynamics.combination.CombinationFit`): the same draws, uniforms
-    and steps as its ``simulate`` in ``run_whatif``, with the posture given per draw."""
+    """Any dynamics fit with the public stepping API (``draw_thetas``, ``begin``, ``step``): the local level,
+    INGARCH and the forecast combination. The same draws, uniforms and steps as its ``simulate`` in
+    ``run_whatif``, with the posture given per draw."""
 
     fit: Any
     history: tuple[npt.NDArray[np.int64], FloatArray]
@@ -266,8 +153,4 @@ def make_stepper(fit: Any, name: str, data: Any, target: str, pos: int) -> Launc
     from peninsula.dynamics.default import covariate_matrix
 
     X = covariate_matrix(data, data.monthly.months[:pos], fit.covariates)
-    if name == "local_level":
-        return LocalLevelStepper(fit, (y, X))
-    if name == "ingarch":
-        return IngarchStepper(fit, (y, X))
     return FitStepper(fit, (y, X), name=name)
