@@ -174,8 +174,8 @@ def regime_filter(y: npt.ArrayLike, theta: npt.ArrayLike, X: npt.ArrayLike) -> t
 
     Examples
     --------
-    A chain that never switches (p_00 = p_11 → 1 is excluded by the box, so take a short, Poisson-like
-    case instead): one month, equal means, so the filter keeps the stationary mix.
+    One month, both regimes with mean ≈ 1 (q = 12 makes μ_0 ≈ μ_1) and φ ≈ 0 (Poisson): the likelihood is
+    log Poisson(1; 1) = −1, and equal likelihoods leave the stationary mix 1/2 unchanged.
 
     >>> ll, act = regime_filter([1], [0.0, 12.0, 0.0, 0.0, -30.0], np.zeros((1, 0)))
     >>> round(float(ll), 6), round(float(act), 6)      # log Poisson(1; 1) = −1; stationary 1/2
