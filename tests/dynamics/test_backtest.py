@@ -49,6 +49,7 @@ def test_json_shape_is_exact(packaged_json: dict[str, object]) -> None:
         "local_level",
         "ingarch",
         "combination",
+        "regime",
     }
     for entry in models.values():
         assert set(entry) == {"mean_log_score", "mae", "rps", "monthly"}

@@ -148,7 +148,7 @@ def whatif(
         str | None,
         typer.Option(
             "--model",
-            help="Launch model: combination, local_level, ingarch or posture "
+            help="Launch model: regime, combination, local_level, ingarch or posture "
             "(default: the rolling evaluation's choice).",
         ),
     ] = None,

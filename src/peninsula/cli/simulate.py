@@ -57,7 +57,7 @@ def simulate(
         str | None,
         typer.Option(
             "--launch-model",
-            help="combination, local_level, ingarch or posture (default: the dynamics default).",
+            help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
         ),
     ] = None,
 ) -> None:

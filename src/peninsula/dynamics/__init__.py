@@ -6,7 +6,8 @@ The public surface:
 * :func:`posture_covariates`, :data:`COVARIATES` — the covariates, each tied to a seed hypothesis;
 * :class:`PostureModel` / :class:`PostureFit` — the NB2 regression and its fit;
 * :func:`run_backtest` / :class:`Backtest` — expanding-window one-step-ahead scoring vs baselines;
-* :class:`LocalLevelModel`, :class:`IngarchModel`, :class:`CombinationModel` — the dynamic models;
+* :class:`RegimeModel`, :class:`LocalLevelModel`, :class:`IngarchModel`, :class:`CombinationModel` — the
+  dynamic models;
 * :func:`run_rolling` — the rolling-origin evaluation that chooses the default (:data:`DEFAULT_MODELS`);
 * :func:`run_whatif`, :func:`parse_levers` — counterfactual posture paths;
 * :func:`log_score`, :func:`rps` — the scoring rules;
@@ -33,6 +34,7 @@ from peninsula.dynamics.loading import KoreaData, load_data
 from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
 from peninsula.dynamics.model import EVIDENCE_NOTE, PostureFit, PostureModel
 from peninsula.dynamics.overlays import OVERLAY_LEVERS, overlay_levers
+from peninsula.dynamics.regime import RegimeFit, RegimeModel
 from peninsula.dynamics.rolling import RollingEvaluation, run_rolling
 from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score, rps
 from peninsula.dynamics.whatif import Levers, WhatIf, parse_levers, run_whatif
@@ -59,6 +61,8 @@ __all__ = [
     "Poisson",
     "PostureFit",
     "PostureModel",
+    "RegimeFit",
+    "RegimeModel",
     "RollingEvaluation",
     "WhatIf",
     "default_model",

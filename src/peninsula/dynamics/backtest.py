@@ -28,7 +28,11 @@ Models
     The forecast combination (:mod:`~peninsula.dynamics.combination`): the mixture of local level, INGARCH
     and climatology with weights from the components' one-step forecasts of months before *t* (from the
     rolling evaluation's first origin on), so its row equals the rolling evaluation's h = 1 forecasts of
-    the same months. Added last (issue 14); the rows before it are unchanged.
+    the same months. Added after the dynamic models (issue 14); the rows before it are unchanged.
+``regime``
+    The two-regime hidden Markov model (:mod:`~peninsula.dynamics.regime`), refitted on the months before
+    *t*, exact one-step predictive given *t*'s posture; equals the rolling evaluation's h = 1 ``regime``
+    forecast of the same month. Added last (issue 14); the rows before it are unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from peninsula.dynamics.ingarch import IngarchModel
 from peninsula.dynamics.loading import KoreaData, MonthlyCounts, parse_month
 from peninsula.dynamics.locallevel import LocalLevelModel
 from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureModel, build_design, fit_negbin
+from peninsula.dynamics.regime import RegimeModel
 from peninsula.dynamics.scoring import (
     CountDistribution,
     NegativeBinomial,
@@ -55,7 +60,16 @@ from peninsula.dynamics.scoring import (
 
 __all__ = ["LAST12_FLOOR", "MODEL_NAMES", "Backtest", "ModelScore", "MonthScore", "run_backtest"]
 
-MODEL_NAMES = ("posture", "posture_param", "climatology", "last12", "local_level", "ingarch", "combination")
+MODEL_NAMES = (
+    "posture",
+    "posture_param",
+    "climatology",
+    "last12",
+    "local_level",
+    "ingarch",
+    "combination",
+    "regime",
+)
 PARAM_DRAWS = 500
 LAST12_FLOOR = 1.0 / 24.0  # events per month; see module docstring
 
@@ -239,8 +253,9 @@ def run_backtest(
     --------
     >>> from peninsula.dynamics.loading import load_data
     >>> bt = run_backtest(load_data(), "2020-12", "2021-03")
-    >>> bt.months, sorted(bt.models)
-    (3, ['climatology', 'combination', 'ingarch', 'last12', 'local_level', 'posture', 'posture_param'])
+    >>> bt.months, sorted(bt.models)  # doctest: +NORMALIZE_WHITESPACE
+    (3, ['climatology', 'combination', 'ingarch', 'last12', 'local_level', 'posture', 'posture_param',
+         'regime'])
     """
     model = model or PostureModel(target)
     if model.target != target:
@@ -288,6 +303,8 @@ def run_backtest(
         scores["local_level"].append(_score(label, ll.predictive(x_t, [1])[0], observed))
         ig = IngarchModel(target).fit(past, uncertainty=False)
         scores["ingarch"].append(_score(label, ig.predictive(x_t, [1])[0], observed))
+        rg = RegimeModel(target).fit(past, uncertainty=False)
+        scores["regime"].append(_score(label, rg.predictive(x_t, [1])[0], observed))
     for t, dist in zip(test_idx, _combination_predictives(data, target, test_idx), strict=True):
         scores["combination"].append(_score(str(months[t]), dist, int(y[t])))
     return Backtest(

@@ -14,7 +14,8 @@ Public, stable API (other layers build on it)::
 ``simulate_counts`` is vectorised over draws: each draw has its own parameter vector (parameter
 uncertainty, Laplace approximation) and its own count path. Paths are bounded: the local-level model's
 mean is a martingale, the INGARCH model's simulated mean is capped at the largest month of its training
-data (IG4), and each combination path follows one of those or climatology (see their modules; a test
+data (IG4), the regime model's mean is one of its two regime means whatever the posture (capped as IG4),
+and each combination path follows one of those or climatology (see their modules; a test
 checks the 99th percentile over 10,000 × 36-month paths under the most provocative posture
 against :data:`BOUND_FACTOR` × the largest month on record).
 """
@@ -33,6 +34,7 @@ from peninsula.dynamics.dynfit import as_matrix, covariate_matrix
 from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
 from peninsula.dynamics.loading import KoreaData, load_data
 from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
+from peninsula.dynamics.regime import RegimeFit, RegimeModel
 
 __all__ = [
     "BOUND_FACTOR",
@@ -51,16 +53,18 @@ __all__ = [
 ]
 
 #: Per target, the model ``peninsula backtest --rolling [--target T]`` chooses on the packaged data: the best
-#: h = 1 mean log score among the posture-covariate models (the combination, for both targets), since no
-#: candidate met every target (see docs/dynamics.md). Tests re-run the evaluation and fail if its choice and
-#: this table part ways.
-DEFAULT_MODELS: dict[str, str] = {"events": "combination", "missiles": "combination"}
+#: h = 1 mean log score among the posture-covariate models that beat climatology and last-12 at h = 1 and
+#: are no worse at h = 3 and 6 (the regime model, for both targets; see docs/dynamics.md). Tests re-run the
+#: evaluation and fail if its choice and this table part ways.
+DEFAULT_MODELS: dict[str, str] = {"events": "regime", "missiles": "regime"}
 #: The default for CNS launch events, the package's default target.
 DEFAULT_MODEL = DEFAULT_MODELS["events"]
-DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel] | type[CombinationModel]] = {
+DynamicModel = LocalLevelModel | IngarchModel | CombinationModel | RegimeModel
+DYNAMIC_MODELS: dict[str, type[DynamicModel]] = {
     "local_level": LocalLevelModel,
     "ingarch": IngarchModel,
     "combination": CombinationModel,
+    "regime": RegimeModel,
 }
 #: Bound checked by the tests: the 99th percentile of any simulated month, 10,000 paths × 36 months under
 #: the most provocative posture, must not exceed BOUND_FACTOR × the largest month on record (5 events,
@@ -68,7 +72,7 @@ DYNAMIC_MODELS: dict[str, type[LocalLevelModel] | type[IngarchModel] | type[Comb
 #: outside anything the 2016-2021 campaigns produced.
 BOUND_FACTOR = 3.0
 
-DynamicFit = LocalLevelFit | IngarchFit | CombinationFit
+DynamicFit = LocalLevelFit | IngarchFit | CombinationFit | RegimeFit
 
 DYNAMIC_EVIDENCE_NOTE = (
     "Evidence is thin: one monthly series, 2016-2021. The dynamic models follow the recent launch level; "
@@ -77,13 +81,13 @@ DYNAMIC_EVIDENCE_NOTE = (
 )
 
 
-def default_model(target: str = "events") -> LocalLevelModel | IngarchModel | CombinationModel:
+def default_model(target: str = "events") -> DynamicModel:
     """An unfitted instance of the default model for ``target`` (:data:`DEFAULT_MODELS`).
 
     Examples
     --------
     >>> default_model().name, default_model("missiles").name
-    ('combination', 'combination')
+    ('regime', 'regime')
     """
     if target not in DEFAULT_MODELS:
         raise ValueError(f"target must be one of {', '.join(DEFAULT_MODELS)}, not {target!r}")
@@ -103,7 +107,8 @@ def fit_model(
     data:
         Counts and timeline (default: the packaged data).
     model:
-        ``"local_level"``, ``"ingarch"`` or ``"combination"`` (default: ``DEFAULT_MODELS[target]``).
+        ``"regime"``, ``"local_level"``, ``"ingarch"`` or ``"combination"`` (default:
+        ``DEFAULT_MODELS[target]``).
     target:
         ``"events"`` or ``"missiles"``.
     end:
@@ -190,7 +195,9 @@ def simulate_counts(
 
 def describe(fit: DynamicFit) -> dict[str, Any]:
     """JSON-ready description of a fit: model, window, parameters, coefficients, notes."""
-    if isinstance(fit, CombinationFit):
+    if isinstance(fit, RegimeFit):
+        values, name = fit.values, "regime"
+    elif isinstance(fit, CombinationFit):
         values, name = fit.values, "combination"
     elif isinstance(fit, IngarchFit):
         values, name = fit.values, "ingarch"

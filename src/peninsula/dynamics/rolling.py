@@ -59,6 +59,7 @@ from peninsula.dynamics.ingarch import IngarchModel
 from peninsula.dynamics.loading import KoreaData, MonthlyCounts
 from peninsula.dynamics.locallevel import LocalLevelModel
 from peninsula.dynamics.model import MAX_LOG_MEAN, PostureModel, fit_negbin
+from peninsula.dynamics.regime import RegimeModel
 from peninsula.dynamics.scoring import (
     CountDistribution,
     NegativeBinomial,
@@ -91,11 +92,12 @@ HORIZONS = (1, 3, 6)
 MIN_TRAIN = 24  # months in the first training window (2016-01..2017-12 on the packaged data)
 #: Models with posture covariates: eligible as default. ``combination``
 #: (:mod:`~peninsula.dynamics.combination`) mixes local level, INGARCH and climatology
-#: with weights learned from forecasts resolved before each origin.
-CANDIDATES = ("ingarch", "local_level", "posture", "combination")
+#: with weights learned from forecasts resolved before each origin; ``regime``
+#: (:mod:`~peninsula.dynamics.regime`) is the two-regime hidden Markov model.
+CANDIDATES = ("ingarch", "local_level", "posture", "combination", "regime")
 BASELINES = ("climatology", "last12")
 #: The same dynamics without posture covariates: they show whether the covariates help (never chosen).
-PLAIN = ("ingarch_plain", "local_level_plain")
+PLAIN = ("ingarch_plain", "local_level_plain", "regime_plain")
 ROLLING_MODELS = (*CANDIDATES, *PLAIN, *BASELINES)
 #: The models :func:`forecast_origin` computes on its own (the combination needs earlier origins).
 DIRECT_MODELS = tuple(m for m in ROLLING_MODELS if m != "combination")
@@ -246,6 +248,10 @@ def forecast_origin(
             ig = ig_model.fit(train, uncertainty=False)
             Xf = covariate_matrix(train, future, ig_model.covariates)
             out[name] = list(ig.predictive(Xf, horizons, rng=n_train))
+        elif name in ("regime", "regime_plain"):
+            rg_model = RegimeModel(target, covariates=() if name.endswith("_plain") else POSTURE_COVARIATES)
+            rg = rg_model.fit(train, uncertainty=False)
+            out[name] = list(rg.predictive(covariate_matrix(train, future, rg_model.covariates), horizons))
         elif name == "posture":
             out[name] = _posture_predictive(train, target, future, horizons, seed=n_train)
         elif name == "climatology":

@@ -20,10 +20,10 @@ Levers (``--set KEY=VALUE``)
 Simulation
 ----------
 The model (default: the one the rolling-origin evaluation chooses for the target,
-:data:`~peninsula.dynamics.default.DEFAULT_MODELS`; ``combination``, ``local_level``, ``ingarch`` or
-``posture`` by name) is fitted on every month of the data. For the dynamic models, each path draws a
-parameter vector from the fit's Laplace approximation (the combination first draws the path's
-component), filters the launch history up to the month before ``start`` and simulates month by month
+:data:`~peninsula.dynamics.default.DEFAULT_MODELS`; ``regime``, ``combination``, ``local_level``,
+``ingarch`` or ``posture`` by name) is fitted on every month of the data. For the dynamic models, each
+path draws a parameter vector from the fit's Laplace approximation (the combination first draws the
+path's component), filters the launch history up to the month before ``start`` and simulates month by month
 (:func:`~peninsula.dynamics.default.simulate_counts`). For the posture model, each of ``n_sims``
 parameter sets is drawn from the estimated sampling distribution (:meth:`PostureFit.draw`), then counts
 are simulated month by month, feeding simulated launches back into the self-excitation term. Both paths
@@ -317,8 +317,8 @@ def run_whatif(
     rng:
         Seed or generator (:func:`peninsula.core.rng.check_rng`).
     model:
-        ``combination``, ``local_level``, ``ingarch`` or ``posture`` (default: the rolling evaluation's
-        choice for the target, :data:`~peninsula.dynamics.default.DEFAULT_MODELS`).
+        ``regime``, ``combination``, ``local_level``, ``ingarch`` or ``posture`` (default: the rolling
+        evaluation's choice for the target, :data:`~peninsula.dynamics.default.DEFAULT_MODELS`).
 
     Returns
     -------

@@ -97,13 +97,13 @@ class PostureStepper:
 
 @dataclass
 class FitStepper:
-    """Any dynamics fit with the public stepping API (``draw_thetas``, ``begin``, ``step``): the local level,
-    INGARCH and the forecast combination. The same draws, uniforms and steps as its ``simulate`` in
-    ``run_whatif``, with the posture given per draw."""
+    """Any dynamics fit with the public stepping API (``draw_thetas``, ``begin``, ``step``): the regime
+    model, the local level, INGARCH and the forecast combination. The same draws, uniforms and steps as
+    its ``simulate`` in ``run_whatif``, with the posture given per draw."""
 
     fit: Any
     history: tuple[npt.NDArray[np.int64], FloatArray]
-    name: str = "combination"
+    name: str = "regime"
     covariates: tuple[str, ...] = field(default=())
     _state: dict[str, Any] = field(default_factory=dict)
 
@@ -126,7 +126,7 @@ class FitStepper:
         return np.asarray(counts, dtype=np.int64), shape, prob
 
 
-LAUNCH_MODELS = ("local_level", "ingarch", "combination", "posture")
+LAUNCH_MODELS = ("regime", "local_level", "ingarch", "combination", "posture")
 
 
 def fit_launch_model(data: Any, name: str, target: str, end: str) -> Any:
