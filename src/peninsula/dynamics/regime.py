@@ -47,7 +47,9 @@ Estimation: penalised maximum likelihood (:func:`~peninsula.dynamics.dynfit.fit_
 * the Normal(0, 0.5²) prior on each γ_j of :data:`~peninsula.dynamics.dynfit.POSTURE_PRIOR_SD`.
 
 The box keeps μ_1 in [0.05, 33] launches per month and φ in [0.0025, 20]. Parameter uncertainty is the
-Laplace approximation; draws are clipped to the box.
+Laplace approximation over the parameters inside the box; one that ends on its bound (φ at its floor when
+months are Poisson-like, μ_0 at its floor when the quiet regime has no launch) is held there, since a flat
+likelihood at a boundary would otherwise spread its draws over the whole box. Draws are clipped to the box.
 
 Simulation (:meth:`RegimeFit.step`): the filter runs over the history; each simulated month draws the
 regime from ξ Γ(x) and then the count from that regime's NB2, both from the month's one uniform u (the
@@ -431,5 +433,5 @@ class RegimeModel(PostureModel[RegimeFit]):
             np.r_[math.log(min(2.0 * mean, top)), -3.0, 2.0, 2.0, math.log(0.2), np.zeros(k)],
             np.r_[math.log(max(mean, 0.06)), -1.0, 1.0, 1.0, math.log(0.5), np.zeros(k)],
         ]
-        params = fit_penalised(negll, starts, _box(k), penalty, uncertainty)
+        params = fit_penalised(negll, starts, _box(k), penalty, uncertainty, hold_at_bounds=True)
         return RegimeFit(self.target, self.covariates, params, yy, XX, first_month, last_month)
