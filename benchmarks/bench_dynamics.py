@@ -7,10 +7,10 @@ Run from the project root::
 
 Configurations (named, as in Mesa's ``benchmarks/configurations.py``):
 
-* ``small``: one posture, local-level and INGARCH fit on all 72 months; the backtest 2019-12 -> 2021-12
+* ``small``: one posture, regime, local-level and INGARCH fit on all 72 months; the backtest 2019-12 -> 2021-12
   (24 refits, six models); a 12-month what-if with 500 paths; ``simulate_counts`` 1,000 x 36 months.
 * ``large``: the backtest 2017-12 -> 2021-12 for both targets (96 refits); a 60-month what-if with
-  10,000 paths; the rolling-origin evaluation (48 origins, horizons 1, 3, 6, seven models);
+  10,000 paths; the rolling-origin evaluation (48 origins, horizons 1, 3, 6, ten models);
   ``simulate_counts`` 10,000 x 36 months (the boundedness test's size).
 
 The rolling evaluation's ratio to the one-step backtest is printed (same run), since the CLI runs both.
@@ -28,6 +28,7 @@ from peninsula.dynamics import (
     IngarchModel,
     LocalLevelModel,
     PostureModel,
+    RegimeModel,
     fit_model,
     load_data,
     most_provocative_posture,
@@ -56,6 +57,7 @@ def small() -> None:
     _time("fit events, 2016-04..2021-12", lambda: PostureModel("events").fit(data))
     _time("fit local_level events (with Laplace covariance)", lambda: LocalLevelModel("events").fit(data))
     _time("fit ingarch events (with Laplace covariance)", lambda: IngarchModel("events").fit(data))
+    _time("fit regime events (with Laplace covariance)", lambda: RegimeModel("events").fit(data))
     _time("backtest events 2019-12 -> 2021-12", lambda: run_backtest(data, "2019-12", "2021-12"))
     levers = parse_levers(["exercises=full"])
     _time("whatif 12 months x 500 paths", lambda: run_whatif(data, "2018-06", 12, levers, n_sims=500, rng=0))
