@@ -142,3 +142,27 @@ def test_bad_data_file_exits_2_naming_file_line_field(packaged_copy: Path) -> No
         _app(), ["backtest", "--data", str(packaged_copy), "--train-end", "2019-12", "--test-end", "2020-03"]
     )
     assert res.exit_code == 2 and "dprk_missile_tests_monthly.csv" in res.output
+
+
+def test_a_training_window_without_launches_is_a_clear_error(tmp_path: Path) -> None:
+    # 40 launch-free months from 2016-01: the posture model has no finite estimate before 2019-05. It used
+    # to reach statsmodels' "first guess on the deviance function returned a nan".
+    import csv
+    from importlib import resources
+
+    folder = tmp_path / "korea"
+    folder.mkdir()
+    data_dir = resources.files("peninsula.dynamics") / "data"
+    text = data_dir.joinpath("dprk_missile_tests_monthly.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines()))
+    for row in rows[1:41]:
+        row[1] = row[2] = "0"
+    with (folder / "dprk_missile_tests_monthly.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    timeline = resources.files("peninsula.scenarios") / "datasets" / "alliance_timeline.csv"
+    (folder / "alliance_timeline.csv").write_text(timeline.read_text(encoding="utf-8"), encoding="utf-8")
+    res = runner.invoke(app, ["backtest", "--data", str(folder), "--train-end", "2018-06"])
+    assert res.exit_code == 2
+    assert "no launch in the training window 2016-04..2018-06" in res.output
+    ok = runner.invoke(app, ["backtest", "--data", str(folder), "--train-end", "2019-12"])
+    assert ok.exit_code == 0, ok.output

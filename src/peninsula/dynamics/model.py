@@ -360,6 +360,12 @@ class PostureModel:
             raise ValueError(
                 f"only {int(use.sum())} months to fit {len(design.names)} coefficients; need a longer series"
             )
+        if not (design.y[use] > 0).any():
+            months = design.months[use]
+            raise ValueError(
+                f"no launch in the training window {months[0]}..{months[-1]}: the posture model (an NB2 "
+                "regression with a log link) has no finite estimate; train on a window with a launch"
+            )
         X = design.X[use]
         # A covariate that never varies in the fitting window (e.g. no suspension before mid-2018) is not
         # identified: fix its coefficient at 0 with no uncertainty and say so, rather than fit a singular
