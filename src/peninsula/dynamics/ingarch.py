@@ -49,12 +49,11 @@ from scipy import signal, stats
 
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.dynfit import (
-    FittedParams,
     as_matrix,
     fit_penalised,
     nb_logpmf,
 )
-from peninsula.dynamics.locallevel import PostureModel, SteppedSimulation
+from peninsula.dynamics.locallevel import PenalisedFit, PostureModel
 from peninsula.dynamics.scoring import NegativeBinomial, NegativeBinomialMixture
 
 __all__ = [
@@ -197,27 +196,17 @@ def _clip(thetas: ArrayF, k: int) -> ArrayF:
 
 
 @dataclass(frozen=True)
-class IngarchFit(SteppedSimulation):
+class IngarchFit(PenalisedFit):
     """A fitted NB-INGARCH(1,1), positioned at the end of its training months.
 
-    Attributes
-    ----------
-    target, covariates, params, y, X, first_month, last_month:
-        As in :class:`~peninsula.dynamics.locallevel.LocalLevelFit`; θ = (log w, ℓ_α, ℓ_β, log φ, γ).
+    Fields as :class:`~peninsula.dynamics.locallevel.PenalisedFit`; θ = (log w, ℓ_α, ℓ_β, log φ, γ), the
+    coefficients γ are log multipliers of the baseline.
     """
-
-    target: str
-    covariates: tuple[str, ...]
-    params: FittedParams
-    y: npt.NDArray[np.int64]
-    X: ArrayF
-    first_month: str
-    last_month: str
 
     @property
     def mean_cap(self) -> float:
         """Cap on a simulated conditional mean (IG4): MEAN_CAP_FACTOR × the largest training month."""
-        return MEAN_CAP_FACTOR * float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
+        return MEAN_CAP_FACTOR * self.record_cap
 
     @property
     def values(self) -> dict[str, float]:
@@ -230,16 +219,6 @@ class IngarchFit(SteppedSimulation):
             "phi": float(phi),
             "branching_ratio": float(a / (1 - b)),
         }
-
-    @property
-    def coefficients(self) -> dict[str, float]:
-        """Posture coefficients γ (log multipliers of the baseline), by name."""
-        return {n: float(v) for n, v in zip(self.covariates, self.params.theta[4:], strict=True)}
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Optimiser notes."""
-        return self.params.notes
 
     def _history(self, thetas: ArrayF, y_hist: npt.NDArray[np.int64], X_hist: ArrayF) -> ArrayF:
         """λ_n for each row of ``thetas`` (time loop over the history, vectorised over draws)."""
@@ -326,9 +305,6 @@ class IngarchFit(SteppedSimulation):
     def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
         """``(n, 4 + k)`` parameter draws from the Laplace approximation, clipped to the fitting box."""
         return _clip(self.params.draw(n, rng), len(self.covariates))
-
-    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
-        return np.tile(self.params.theta, (n, 1))
 
 
 class IngarchModel(PostureModel[IngarchFit]):

@@ -55,6 +55,7 @@ from peninsula.dynamics.scoring import NegativeBinomial
 __all__ = [
     "LocalLevelFit",
     "LocalLevelModel",
+    "PenalisedFit",
     "poisson_gamma_filter",
     "poisson_gamma_loglike",
     "poisson_gamma_score",
@@ -234,6 +235,58 @@ class SteppedSimulation:
         return out
 
 
+@dataclass(frozen=True)
+class PenalisedFit(SteppedSimulation):
+    """Fields and accessors shared by the fitted penalised dynamic models (local level, INGARCH, regime).
+
+    Attributes
+    ----------
+    target:
+        ``"events"`` or ``"missiles"``.
+    covariates:
+        Posture covariate names (columns of ``X``).
+    params:
+        The penalised ML fit on the model's unconstrained θ, whose last ``len(covariates)`` entries are the
+        posture coefficients.
+    y:
+        Training counts.
+    X:
+        Training covariates ``(n, k)``.
+    first_month, last_month:
+        ``YYYY-MM`` of the training window.
+    """
+
+    target: str
+    covariates: tuple[str, ...]
+    params: FittedParams
+    y: npt.NDArray[np.int64]
+    X: ArrayF
+    first_month: str
+    last_month: str
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """Posture coefficients (the last ``k`` entries of θ), by name; each model's docstring says what
+        they multiply."""
+        k = len(self.covariates)
+        values = self.params.theta[len(self.params.theta) - k :]
+        return {n: float(v) for n, v in zip(self.covariates, values, strict=True)}
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Optimiser notes."""
+        return self.params.notes
+
+    @property
+    def record_cap(self) -> float:
+        """MEAN_CAP_FACTOR (:mod:`~peninsula.dynamics.ingarch`, IG4) is applied to this: the largest month
+        of the training data (at least 1)."""
+        return float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
+
+    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
+        return np.tile(self.params.theta, (n, 1))
+
+
 FitT = TypeVar("FitT")
 
 
@@ -313,47 +366,16 @@ class PostureModel(Generic[FitT]):
 
 
 @dataclass(frozen=True)
-class LocalLevelFit(SteppedSimulation):
+class LocalLevelFit(PenalisedFit):
     """A fitted local-level model, positioned at the end of its training months.
 
-    Attributes
-    ----------
-    target:
-        ``"events"`` or ``"missiles"``.
-    covariates:
-        Posture covariate names (columns of ``X``).
-    params:
-        The penalised ML fit on θ = (logit ω, δ).
-    y:
-        Training counts.
-    X:
-        Training covariates ``(n, k)``.
-    first_month, last_month:
-        ``YYYY-MM`` of the training window.
+    Fields as :class:`PenalisedFit`; θ = (logit ω, δ), the coefficients δ are log rate ratios.
     """
-
-    target: str
-    covariates: tuple[str, ...]
-    params: FittedParams
-    y: npt.NDArray[np.int64]
-    X: ArrayF
-    first_month: str
-    last_month: str
 
     @property
     def omega(self) -> float:
         """Estimated discount ω."""
         return float(_omega(self.params.theta[0]))
-
-    @property
-    def coefficients(self) -> dict[str, float]:
-        """Posture coefficients δ (log rate ratios), by name."""
-        return {n: float(v) for n, v in zip(self.covariates, self.params.theta[1:], strict=True)}
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Optimiser notes."""
-        return self.params.notes
 
     def _state(self, theta: ArrayF) -> tuple[float, float]:
         z = np.exp(self.X @ theta[1:])
@@ -385,9 +407,6 @@ class LocalLevelFit(SteppedSimulation):
     def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
         """``(n, 1 + k)`` parameter draws θ = (logit ω, δ) from the Laplace approximation."""
         return self.params.draw(n, rng)
-
-    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
-        return np.tile(self.params.theta, (n, 1))
 
     def begin(
         self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None

@@ -72,9 +72,9 @@ from scipy import special, stats
 
 from peninsula.core.rng import RNGLike
 from peninsula.dynamics.combination import Mixture
-from peninsula.dynamics.dynfit import FittedParams, as_matrix, fit_penalised, nb_logpmf
+from peninsula.dynamics.dynfit import as_matrix, fit_penalised, nb_logpmf
 from peninsula.dynamics.ingarch import MEAN_CAP_FACTOR
-from peninsula.dynamics.locallevel import PostureModel, SteppedSimulation
+from peninsula.dynamics.locallevel import PenalisedFit, PostureModel
 from peninsula.dynamics.scoring import NegativeBinomial
 
 __all__ = [
@@ -257,28 +257,17 @@ def _clip(thetas: ArrayF, k: int) -> ArrayF:
 
 
 @dataclass(frozen=True)
-class RegimeFit(SteppedSimulation):
+class RegimeFit(PenalisedFit):
     """A fitted regime-switching model, positioned at the end of its training months.
 
-    Attributes
-    ----------
-    target, covariates, params, y, X, first_month, last_month:
-        As in :class:`~peninsula.dynamics.locallevel.LocalLevelFit`;
-        θ = (log μ_1, q, logit p_00, logit p_11, log φ, γ).
+    Fields as :class:`~peninsula.dynamics.locallevel.PenalisedFit`; θ = (log μ_1, q, logit p_00,
+    logit p_11, log φ, γ), the coefficients γ are log odds of the active regime next month (R1).
     """
-
-    target: str
-    covariates: tuple[str, ...]
-    params: FittedParams
-    y: npt.NDArray[np.int64]
-    X: ArrayF
-    first_month: str
-    last_month: str
 
     @property
     def mean_cap(self) -> float:
         """Cap on a simulated regime mean: MEAN_CAP_FACTOR × the largest training month (as IG4)."""
-        return MEAN_CAP_FACTOR * float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
+        return MEAN_CAP_FACTOR * self.record_cap
 
     @property
     def values(self) -> dict[str, float]:
@@ -296,16 +285,6 @@ class RegimeFit(SteppedSimulation):
             "months_active": float(1.0 / (1.0 - p11)),
             "p_active_now": float(active),
         }
-
-    @property
-    def coefficients(self) -> dict[str, float]:
-        """Posture coefficients γ (log odds of the active regime next month), by name."""
-        return {n: float(v) for n, v in zip(self.covariates, self.params.theta[_FIRST_COEF:], strict=True)}
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Optimiser notes."""
-        return self.params.notes
 
     def predictive(self, X_future: npt.ArrayLike, horizons: Sequence[int]) -> list[Mixture]:
         """Exact h-step predictive distributions (R5): two-component NB2 mixtures.
@@ -333,9 +312,6 @@ class RegimeFit(SteppedSimulation):
     def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
         """``(n, 5 + k)`` parameter draws from the Laplace approximation, clipped to the fitting box."""
         return _clip(self.params.draw(n, rng), len(self.covariates))
-
-    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
-        return np.tile(self.params.theta, (n, 1))
 
     def begin(
         self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
