@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from peninsula.core import InputError, ParameterError
@@ -79,8 +79,9 @@ def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # 
     seed=st.integers(0, 2**31),
     ex=st.sampled_from([2000.0, 15000.0, 25000.0]),
     us_denuc=st.sampled_from([100.0, 40.0]),
-    model=st.sampled_from(["local_level", "ingarch", "posture"]),
+    model=st.sampled_from(["regime", "local_level", "ingarch", "posture"]),
 )
+@example(seed=7, ex=25000.0, us_denuc=100.0, model="regime")  # the default launch model, every run
 def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us_denuc, model) -> None:  # type: ignore[no-untyped-def]
     sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0))
     months = [f"2019-{m:02d}" for m in range(1, 13)]
