@@ -1,4 +1,4 @@
-"""The regime-switching model: filter, likelihood and predictive by hand; simulation against the predictive."""
+"""The regime-switching model: filter, likelihood and predictive by hand; simulation against the exact law."""
 
 from __future__ import annotations
 
