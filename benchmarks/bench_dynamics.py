@@ -8,7 +8,8 @@ Run from the project root::
 Configurations (named, as in Mesa's ``benchmarks/configurations.py``):
 
 * ``small``: one posture, regime, local-level and INGARCH fit on all 72 months; the backtest
-  2019-12 -> 2021-12 (24 refits, eight models); a 12-month what-if with 500 paths; ``simulate_counts`` 1,000 x 36 months.
+  2019-12 -> 2021-12 (24 refits, eight models); a 12-month what-if with 500 paths; ``simulate_counts``
+  1,000 x 36 months.
 * ``large``: the backtest 2017-12 -> 2021-12 for both targets (96 refits); a 60-month what-if with
   10,000 paths; the rolling-origin evaluation (48 origins, horizons 1, 3, 6, ten models);
   ``simulate_counts`` 10,000 x 36 months (the boundedness test's size).
