@@ -48,7 +48,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -60,7 +59,7 @@ from peninsula.dynamics.covariates import POSTURE_COVARIATES
 from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
 from peninsula.dynamics.loading import KoreaData, parse_month
 from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel, SteppedSimulation
-from peninsula.dynamics.scoring import CountDistribution
+from peninsula.dynamics.scoring import CountDistribution, Mixture
 
 __all__ = [
     "COMPONENTS",
@@ -111,46 +110,6 @@ def dma_weights(log_scores: npt.ArrayLike, ages: npt.ArrayLike, forgetting: floa
         raise ValueError("ages must be >= 1: a score is usable only once its month is resolved")
     logw = ls @ (forgetting**age) if ls.shape[1] else np.zeros(ls.shape[0])
     return np.asarray(np.exp(logw - special.logsumexp(logw)), dtype=np.float64)
-
-
-@dataclass(frozen=True)
-class Mixture:
-    """A finite mixture of count distributions (C1).
-
-    Examples
-    --------
-    >>> from peninsula.dynamics.scoring import Poisson
-    >>> m = Mixture((Poisson(1.0), Poisson(3.0)), (0.25, 0.75))
-    >>> m.mean, bool(abs(float(m.cdf(0)) - (0.25 * np.exp(-1) + 0.75 * np.exp(-3))) < 1e-12)
-    (2.5, True)
-    """
-
-    components: tuple[CountDistribution, ...]
-    weights: tuple[float, ...]
-
-    @property
-    def mean(self) -> float:
-        """Σ w_k mean_k."""
-        return float(sum(w * c.mean for w, c in zip(self.weights, self.components, strict=True)))
-
-    @cached_property
-    def _logw(self) -> ArrayF:
-        with np.errstate(divide="ignore"):
-            return np.log(np.asarray(self.weights, dtype=np.float64))
-
-    def logpmf(self, k: npt.ArrayLike) -> ArrayF:
-        """log Σ w_k p_k(k) (log-sum-exp)."""
-        kk = np.asarray(k)
-        comp = np.stack([np.asarray(c.logpmf(kk), dtype=np.float64) for c in self.components])
-        lw = self._logw.reshape((-1,) + (1,) * kk.ndim)
-        return np.asarray(special.logsumexp(comp + lw, axis=0), dtype=np.float64)
-
-    def cdf(self, k: npt.ArrayLike) -> ArrayF:
-        """Σ w_k F_k(k)."""
-        kk = np.asarray(k)
-        comp = np.stack([np.asarray(c.cdf(kk), dtype=np.float64) for c in self.components])
-        w = np.asarray(self.weights, dtype=np.float64).reshape((-1,) + (1,) * kk.ndim)
-        return np.asarray(np.sum(comp * w, axis=0), dtype=np.float64)
 
 
 def _month_number(month: str) -> int:

@@ -77,8 +77,8 @@ DynamicFit = LocalLevelFit | IngarchFit | CombinationFit | RegimeFit
 DYNAMIC_EVIDENCE_NOTE = (
     "Evidence is thin: one monthly series, 2016-2021. The dynamic models follow the recent launch level or "
     "regime; none can foresee when a regime changes (the 2018 hiatus, the 2019 resumption): the regime model "
-    "expects a change every 6-10 months on average, not when it comes. Posture coefficients are shrunk "
-    "associations, not causal effects."
+    "expects changes at its fitted average regime length, not when one comes. Posture coefficients are "
+    "shrunk associations, not causal effects."
 )
 
 

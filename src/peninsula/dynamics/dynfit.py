@@ -34,6 +34,7 @@ from peninsula.dynamics.covariates import POSTURE_COVARIATES, posture_covariates
 from peninsula.dynamics.loading import KoreaData, parse_month
 
 __all__ = [
+    "MEAN_CAP_FACTOR",
     "POSTURE_PRIOR_SD",
     "FittedParams",
     "as_matrix",
@@ -42,6 +43,11 @@ __all__ = [
     "nb_logpmf",
     "training_arrays",
 ]
+
+#: c in (IG4) of :mod:`~peninsula.dynamics.ingarch`: a simulated conditional mean (INGARCH) or regime mean
+#: (regime model) is capped at c × the largest month of the training data (coded judgement, range 0.5-2;
+#: see the ingarch module docstring).
+MEAN_CAP_FACTOR = 1.0
 
 #: Standard deviation of the Normal(0, s²) prior on each posture coefficient (log rate ratio). Coded
 #: judgement: ±2 s spans rate ratios of 0.37-2.7, which covers every posture effect the full-data NB2 fit

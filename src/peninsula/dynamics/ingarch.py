@@ -49,6 +49,7 @@ from scipy import signal, stats
 
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.dynfit import (
+    MEAN_CAP_FACTOR,
     as_matrix,
     fit_penalised,
     nb_logpmf,
@@ -73,8 +74,6 @@ _L_BOUNDS = (-6.0, 2.25)  # with both at the top, α + β = 2e^2.25 / (1 + 2e^2.
 _LOGPHI_BOUNDS = (-6.0, 3.0)  # NB2 dispersion φ in [0.0025 (near Poisson), 20]
 _COEF_BOUNDS = (-4.0, 4.0)
 MAX_PERSISTENCE = float(2 * np.exp(_L_BOUNDS[1]) / (1 + 2 * np.exp(_L_BOUNDS[1])))
-#: c in (IG4): a simulated conditional mean is capped at c × the largest month of the training data.
-MEAN_CAP_FACTOR = 1.0
 PREDICTIVE_DRAWS = 1000  # simulated paths behind an h > 1 predictive (a Rao-Blackwellised NB mixture)
 
 
@@ -204,11 +203,6 @@ class IngarchFit(PenalisedFit):
     """
 
     @property
-    def mean_cap(self) -> float:
-        """Cap on a simulated conditional mean (IG4): MEAN_CAP_FACTOR × the largest training month."""
-        return MEAN_CAP_FACTOR * self.record_cap
-
-    @property
     def values(self) -> dict[str, float]:
         """``w, alpha, beta, phi`` and the branching ratio α / (1 − β)."""
         w, a, b, phi, _ = unpack(self.params.theta)
@@ -254,8 +248,7 @@ class IngarchFit(PenalisedFit):
         Public stepping API (with :meth:`step`) for simulations whose posture differs by draw and month;
         :meth:`simulate` is ``begin`` followed by one ``step`` per month.
         """
-        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
-        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
+        y_hist, X_hist = self.history_arrays(history)
         th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
         return {"lam": self._history(th, y_hist, X_hist), "y": np.full(th.shape[0], float(y_hist[-1]))}
 

@@ -42,6 +42,7 @@ from scipy import signal, special, stats
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.covariates import POSTURE_COVARIATES
 from peninsula.dynamics.dynfit import (
+    MEAN_CAP_FACTOR,
     POSTURE_PRIOR_SD,
     FittedParams,
     as_matrix,
@@ -278,10 +279,19 @@ class PenalisedFit(SteppedSimulation):
         return self.params.notes
 
     @property
-    def record_cap(self) -> float:
-        """MEAN_CAP_FACTOR (:mod:`~peninsula.dynamics.ingarch`, IG4) is applied to this: the largest month
-        of the training data (at least 1)."""
-        return float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
+    def mean_cap(self) -> float:
+        """Cap on a simulated mean, (IG4) of :mod:`~peninsula.dynamics.ingarch`: MEAN_CAP_FACTOR × the
+        largest training month (at least 1). INGARCH and the regime model apply it; the local level, whose
+        mean is a martingale, does not."""
+        return MEAN_CAP_FACTOR * float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
+
+    def history_arrays(
+        self, history: tuple[npt.ArrayLike, npt.ArrayLike] | None
+    ) -> tuple[npt.NDArray[np.int64], ArrayF]:
+        """``(counts, covariates)`` a simulation starts after: ``history``, or the training data if None."""
+        if history is None:
+            return self.y, self.X
+        return np.asarray(history[0], dtype=np.int64), as_matrix(history[1], len(self.covariates))
 
     def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
         return np.tile(self.params.theta, (n, 1))
@@ -416,8 +426,7 @@ class LocalLevelFit(PenalisedFit):
         Public stepping API (with :meth:`step`) for simulations whose posture differs by draw and month;
         :meth:`simulate` is ``begin`` followed by one ``step`` per month.
         """
-        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
-        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
+        y_hist, X_hist = self.history_arrays(history)
         th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
         omega = _omega(th[:, 0])
         z_hist = np.exp(th[:, 1:] @ X_hist.T)

@@ -71,11 +71,9 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from peninsula.core.rng import RNGLike
-from peninsula.dynamics.combination import Mixture
 from peninsula.dynamics.dynfit import as_matrix, fit_penalised, nb_logpmf
-from peninsula.dynamics.ingarch import MEAN_CAP_FACTOR
 from peninsula.dynamics.locallevel import PenalisedFit, PostureModel
-from peninsula.dynamics.scoring import NegativeBinomial
+from peninsula.dynamics.scoring import Mixture, NegativeBinomial
 
 __all__ = [
     "REGIME_PRIOR",
@@ -265,11 +263,6 @@ class RegimeFit(PenalisedFit):
     """
 
     @property
-    def mean_cap(self) -> float:
-        """Cap on a simulated regime mean: MEAN_CAP_FACTOR × the largest training month (as IG4)."""
-        return MEAN_CAP_FACTOR * self.record_cap
-
-    @property
     def values(self) -> dict[str, float]:
         """``mu_quiet, mu_active`` (launches per month), ``p_stay_quiet, p_stay_active``, ``phi``, the
         expected regime durations in months (1 / (1 − p)) and ``p_active_now`` (ξ_{T|T}(1))."""
@@ -320,8 +313,7 @@ class RegimeFit(PenalisedFit):
 
         Public stepping API (with :meth:`step`); :meth:`simulate` is ``begin`` then one ``step`` per month.
         """
-        y_hist = self.y if history is None else np.asarray(history[0], dtype=np.int64)
-        X_hist = self.X if history is None else as_matrix(history[1], len(self.covariates))
+        y_hist, X_hist = self.history_arrays(history)
         th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
         _, active = regime_filter(y_hist, th, X_hist)
         return {"active": np.asarray(active, dtype=np.float64)}
@@ -405,6 +397,7 @@ class RegimeModel(PostureModel[RegimeFit]):
 
         top = float(max(yy.max(), 1))
         mean = max(float(np.mean(yy)), 0.05)
+        # two starts inside the box (μ_1 ≥ 0.05, hence 0.06): a campaign-like and a flatter chain
         starts = [
             np.r_[math.log(min(2.0 * mean, top)), -3.0, 2.0, 2.0, math.log(0.2), np.zeros(k)],
             np.r_[math.log(max(mean, 0.06)), -1.0, 1.0, 1.0, math.log(0.5), np.zeros(k)],

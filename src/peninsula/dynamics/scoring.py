@@ -22,6 +22,7 @@ from scipy import special, stats
 
 __all__ = [
     "CountDistribution",
+    "Mixture",
     "NegativeBinomial",
     "NegativeBinomialMixture",
     "Poisson",
@@ -187,6 +188,47 @@ class NegativeBinomialMixture:
         last = len(self._cum) - 1
         out = np.where(kk < 0, 0.0, np.where(kk > last, 1.0, self._cum[np.clip(kk, 0, last)]))
         return np.asarray(out, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Mixture:
+    """A finite mixture of count distributions, weights summing to 1 (the combination's C1, the regime
+    model's R5).
+
+    Examples
+    --------
+    >>> from peninsula.dynamics.scoring import Poisson
+    >>> m = Mixture((Poisson(1.0), Poisson(3.0)), (0.25, 0.75))
+    >>> m.mean, bool(abs(float(m.cdf(0)) - (0.25 * np.exp(-1) + 0.75 * np.exp(-3))) < 1e-12)
+    (2.5, True)
+    """
+
+    components: tuple[CountDistribution, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        """Σ w_k mean_k."""
+        return float(sum(w * c.mean for w, c in zip(self.weights, self.components, strict=True)))
+
+    @cached_property
+    def _logw(self) -> npt.NDArray[np.float64]:
+        with np.errstate(divide="ignore"):
+            return np.log(np.asarray(self.weights, dtype=np.float64))
+
+    def logpmf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """log Σ w_k p_k(k) (log-sum-exp)."""
+        kk = np.asarray(k)
+        comp = np.stack([np.asarray(c.logpmf(kk), dtype=np.float64) for c in self.components])
+        lw = self._logw.reshape((-1,) + (1,) * kk.ndim)
+        return np.asarray(special.logsumexp(comp + lw, axis=0), dtype=np.float64)
+
+    def cdf(self, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Σ w_k F_k(k)."""
+        kk = np.asarray(k)
+        comp = np.stack([np.asarray(c.cdf(kk), dtype=np.float64) for c in self.components])
+        w = np.asarray(self.weights, dtype=np.float64).reshape((-1,) + (1,) * kk.ndim)
+        return np.asarray(np.sum(comp * w, axis=0), dtype=np.float64)
 
 
 def _support(dist: CountDistribution, at_least: int) -> npt.NDArray[np.int64]:
