@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from peninsula.io.atomic import write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "data" / "korea-cases"
@@ -38,17 +39,6 @@ COLUMNS = (
     "source",
 )
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _num(x: float) -> str:
@@ -110,7 +100,7 @@ def build(target: Path) -> list[Path]:
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()
     w.writerows(outcome_rows())
-    _write_atomic(target / "outcomes.csv", buf.getvalue())
+    write_text(target / "outcomes.csv", buf.getvalue())
     written.append(target / "outcomes.csv")
     return written
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from peninsula.io.atomic import write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEU = ROOT / "data" / "deu"
@@ -93,16 +93,6 @@ def fit_document() -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -113,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         same = TARGET.read_text(encoding="utf-8") == text
         print("shipped fit reproduced" if same else "shipped fit differs from a refit")
         return 0 if same else 1
-    _write_atomic(TARGET, text)
+    write_text(TARGET, text)
     print(text, end="")
     return 0
 

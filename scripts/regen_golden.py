@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,17 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.golden import GOLDEN_DIR, differences, dumps, golden_document, golden_path, pairs  # noqa: E402
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from peninsula.io.atomic import write_text  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             status = "changed" + (": " + "; ".join(diff) if diff else " (within tolerance)")
             changed += 1
         if not args.check and old != text:
-            _write_atomic(path, text)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text(path, text)
         print(f"{path.relative_to(ROOT)}: {status}", flush=True)
     if not args.scenario and not args.model:
         wanted = {golden_path(s, m) for s, m in todo}
