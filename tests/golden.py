@@ -1,4 +1,5 @@
-"""Golden seeded outputs: one JSON document per (packaged Korea scenario, registered model).
+"""Golden seeded outputs: one JSON document per (packaged Korea scenario, registered model), and one per
+golden command run (:func:`runs`: the coupled simulation's runs).
 
 Shared by ``scripts/regen_golden.py`` (the only writer of ``tests/reference/golden/``) and
 ``tests/test_golden.py`` (which compares today's output with the stored files). The document is what
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,75 @@ def golden_document(scenario_id: str, model: str) -> dict[str, Any]:
         "forecast": doc["models"][model],
         "events": result.runs[model].events,
     }
+
+
+def _simulate(kind: str, scenario: str, **kw: Any) -> dict[str, Any]:
+    from peninsula import api
+
+    if kind == "run":
+        return api.simulate(scenario, **kw).to_dict()
+    if kind == "backtest":
+        return api.simulate_backtest(scenario, **kw).to_dict()
+    if kind == "compare":
+        return api.simulate_compare(scenario, **kw).to_dict()
+    return {"sensitivity": api.simulate_sensitivity(scenario, **kw)}
+
+
+def _simulate_missiles() -> dict[str, Any]:
+    from peninsula.scenarios import load
+    from peninsula.system import run_system
+
+    run = run_system(load("korea-2019-04"), months=12, draws=100, seed=3, target="missiles",
+                     launch_model="local_level")
+    return run.to_dict()
+
+
+#: The coupled simulation's golden runs: name -> (kind, scenario, keywords of the api call). Together they
+#: cover every bargaining path the loop takes (compromise, median, eu, consensus), every launch model, an
+#: overlay, an explicit training window, the backtest, the comparison and the rule sensitivity.
+SIMULATE_RUNS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "simulate-korea-2019-04": ("run", "korea-2019-04", {"months": 24, "draws": 200, "seed": 0}),
+    "simulate-korea-2019-06-eu-overlay-posture": (
+        "run", "korea-2019-06",
+        {"months": 12, "model": "eu", "overlay": "resume-exercises", "draws": 100, "seed": 1,
+         "launch_model": "posture"},
+    ),
+    "simulate-korea-2018-06-median-ingarch": (
+        "run", "korea-2018-06",
+        {"months": 18, "model": "median", "launch_model": "ingarch", "train_end": "2017-12", "draws": 100,
+         "seed": 2},
+    ),
+    "simulate-korea-2020-03-consensus-combination": (
+        "run", "korea-2020-03",
+        {"months": 12, "model": "consensus", "launch_model": "combination", "draws": 100, "seed": 4},
+    ),
+    "simulate-backtest-korea-2017-06": ("backtest", "korea-2017-06", {"months": 54, "draws": 200, "seed": 0}),
+    "simulate-compare-korea-2019-06": (
+        "compare", "korea-2019-06", {"compare": "resume-exercises", "months": 24, "draws": 200, "seed": 0}
+    ),
+    "simulate-sensitivity-korea-2019-06": (
+        "sensitivity", "korea-2019-06", {"months": 12, "draws": 100, "seed": 0}
+    ),
+}
+
+
+def runs() -> dict[str, Callable[[], dict[str, Any]]]:
+    """Golden command runs: name -> a function returning the run's JSON document.
+
+    ``simulate-*`` are the coupled simulation (:data:`SIMULATE_RUNS`, what ``peninsula simulate ...
+    --format json`` prints for the same options) and ``simulate-missiles-local_level`` the loop on the
+    missiles target (no CLI option: :func:`peninsula.system.run_system`).
+    """
+    out: dict[str, Callable[[], dict[str, Any]]] = {}
+    for name, (kind, scenario, kw) in SIMULATE_RUNS.items():
+        out[name] = lambda k=kind, s=scenario, a=kw: _simulate(k, s, **a)  # type: ignore[misc]
+    out["simulate-missiles-local_level"] = _simulate_missiles
+    return out
+
+
+def run_path(name: str) -> Path:
+    """``tests/reference/golden/run__<name>.json``."""
+    return GOLDEN_DIR / f"run__{name}.json"
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Every (packaged Korea scenario, registered model) pair forecasts what its golden file records.
+"""Every (packaged Korea scenario, registered model) pair forecasts what its golden file records, and every
+launch-dynamics command run (backtest, the rolling table, whatif) prints what its golden file records.
 
 The files in ``tests/reference/golden/`` are written only by ``scripts/regen_golden.py`` (see the README
 there); a difference here means a forecast, a round or an event changed. If the change is intended,
@@ -11,9 +12,10 @@ import json
 
 import pytest
 
-from tests.golden import GOLDEN_DIR, differences, golden_document, golden_path, pairs
+from tests.golden import GOLDEN_DIR, differences, golden_document, golden_path, pairs, run_path, runs
 
 PAIRS = pairs()
+RUNS = runs()
 
 
 @pytest.mark.parametrize(("scenario_id", "model"), PAIRS, ids=[f"{s}__{m}" for s, m in PAIRS])
@@ -27,9 +29,20 @@ def test_output_matches_golden(scenario_id: str, model: str) -> None:
     assert not diff, f"{path.name} differs from today's output:\n" + "\n".join(diff)
 
 
+@pytest.mark.parametrize("name", list(RUNS))
+def test_run_matches_golden(name: str) -> None:
+    path = run_path(name)
+    regen = f"scripts/regen_golden.py -r {name}"
+    assert path.is_file(), f"no golden file {path.name}: run {regen}"
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    actual = json.loads(json.dumps(RUNS[name]()))
+    diff = differences(expected, actual)
+    assert not diff, f"{path.name} differs from today's output ({regen} if intended):\n" + "\n".join(diff)
+
+
 def test_no_stale_golden_files() -> None:
     stored = {p.name for p in GOLDEN_DIR.glob("*.json")}
-    wanted = {golden_path(s, m).name for s, m in PAIRS}
+    wanted = {golden_path(s, m).name for s, m in PAIRS} | {run_path(r).name for r in RUNS}
     assert stored == wanted
 
 
