@@ -1,5 +1,6 @@
 """Golden seeded outputs: one JSON document per (packaged Korea scenario, registered model), and one per
-golden command run (:func:`runs`: the coupled simulation's runs).
+golden command run (:func:`runs`: the coupled simulation's runs, the launch-dynamics ``backtest``, rolling
+table and ``whatif`` runs).
 
 Shared by ``scripts/regen_golden.py`` (the only writer of ``tests/reference/golden/``) and
 ``tests/test_golden.py`` (which compares today's output with the stored files). The document is what
@@ -103,17 +104,68 @@ SIMULATE_RUNS: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
+#: Arguments of the golden ``whatif`` runs: a lever that moves every posture model (the full exercise
+#: calendar, no summit) over a window with recorded launches, few paths so the suite stays quick.
+WHATIF_ARGS: dict[str, Any] = {
+    "start": "2019-06",
+    "n_months": 12,
+    "settings": ("exercises=full", "summit=none"),
+    "n_sims": 300,
+}
+WHATIF_MODELS = ("regime", "combination", "local_level", "ingarch", "posture")
+
+
+def _backtest(target: str, train_end: str) -> dict[str, Any]:
+    from peninsula.dynamics.backtest import run_backtest
+    from peninsula.dynamics.loading import load_data
+
+    data = load_data()
+    return run_backtest(data, train_end, str(data.monthly.months[-1]), target).to_dict()
+
+
+def _rolling(target: str) -> dict[str, Any]:
+    from peninsula.dynamics.loading import load_data
+    from peninsula.dynamics.rolling import run_rolling
+
+    return run_rolling(load_data(), target).to_dict()
+
+
+def _whatif(model: str) -> dict[str, Any]:
+    from peninsula.dynamics.loading import load_data
+    from peninsula.dynamics.whatif import parse_levers, run_whatif
+
+    a = WHATIF_ARGS
+    result = run_whatif(
+        load_data(),
+        a["start"],
+        a["n_months"],
+        parse_levers(list(a["settings"])),
+        n_sims=a["n_sims"],
+        rng=SEED,
+        model=model,
+    )
+    return result.to_dict()
+
+
 def runs() -> dict[str, Callable[[], dict[str, Any]]]:
     """Golden command runs: name -> a function returning the run's JSON document.
 
     ``simulate-*`` are the coupled simulation (:data:`SIMULATE_RUNS`, what ``peninsula simulate ...
     --format json`` prints for the same options) and ``simulate-missiles-local_level`` the loop on the
-    missiles target (no CLI option: :func:`peninsula.system.run_system`).
+    missiles target (no CLI option: :func:`peninsula.system.run_system`). The launch-dynamics runs on the
+    packaged data: ``backtest-<target>`` is ``peninsula backtest --target T --format json`` (first training
+    window to 2019-12, test months to the end of the data); ``rolling-<target>`` the ``rolling`` block of
+    ``backtest --rolling``; ``whatif-<model>`` ``whatif`` with :data:`WHATIF_ARGS`, seed :data:`SEED`.
     """
     out: dict[str, Callable[[], dict[str, Any]]] = {}
     for name, (kind, scenario, kw) in SIMULATE_RUNS.items():
         out[name] = lambda k=kind, s=scenario, a=kw: _simulate(k, s, **a)  # type: ignore[misc]
     out["simulate-missiles-local_level"] = _simulate_missiles
+    for target in ("events", "missiles"):
+        out[f"backtest-{target}"] = lambda t=target: _backtest(t, "2019-12")  # type: ignore[misc]
+        out[f"rolling-{target}"] = lambda t=target: _rolling(t)  # type: ignore[misc]
+    for model in WHATIF_MODELS:
+        out[f"whatif-{model}"] = lambda m=model: _whatif(m)  # type: ignore[misc]
     return out
 
 
