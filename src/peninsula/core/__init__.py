@@ -2,7 +2,7 @@
 
 from peninsula.core.actor import Actor, ActorKind
 from peninsula.core.errors import InputError, InputProblem, ParameterError, PeninsulaError
-from peninsula.core.issue import Issue, ScalePoint
+from peninsula.core.issue import Issue, Reversion, ScalePoint
 from peninsula.core.scenario import IssueData, Scenario, Stance, integrity_problems, stance_values
 from peninsula.core.source import Source
 
@@ -15,6 +15,7 @@ __all__ = [
     "IssueData",
     "ParameterError",
     "PeninsulaError",
+    "Reversion",
     "ScalePoint",
     "Scenario",
     "Source",

@@ -57,3 +57,19 @@ class InputError(PeninsulaError, ValueError):
 
 class ParameterError(PeninsulaError, ValueError):
     """A model parameter (``--set KEY=VALUE``) is unknown or has a bad value."""
+
+
+#: The pydantic error type of :func:`field_problem`; readers append its ``field`` to the error's location.
+FIELD_PROBLEM = "field_problem"
+
+
+def field_problem(field: str, message: str) -> Exception:
+    """A validation error raised by a model-level validator that names the field at fault.
+
+    Pydantic reports a model validator's error at the model's own location (``stances[3]``); readers
+    (:func:`peninsula.io.yaml_format.problems_from_validation`) append ``field`` (dotted for nested fields,
+    ``reversion.value``) so the message names ``stances[3].accept_low``.
+    """
+    from pydantic_core import PydanticCustomError
+
+    return PydanticCustomError(FIELD_PROBLEM, "{message}", {"message": message, "field": field})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from peninsula.core.errors import field_problem
 from peninsula.core.limits import Number, OneLineId
 from peninsula.core.source import Source
 
@@ -15,6 +18,42 @@ class ScalePoint(BaseModel):
 
     value: Number = Field(allow_inf_nan=False)
     label: str = ""
+
+
+class Reversion(BaseModel):
+    """The outcome of an issue if no agreement is reached (the reversion point, Romer & Rosenthal 1978).
+
+    Distinct from :attr:`Issue.status_quo` (the state today): a combined exercise held last year reverts to
+    *not held* if either ally withholds consent; an agreement that lapses leaves *no agreement in force*.
+
+    Attributes
+    ----------
+    value:
+        The reversion on the issue's own scale. May be left out when ``label`` names one of the issue's
+        labelled points (:attr:`Issue.points`): the point's value is then taken.
+    label:
+        What the reversion means in words (``"not held"``, ``"no SMA in force"``).
+    source:
+        Where the value comes from; a ``coded`` source's ``low``..``high`` is the range the agreement
+        model's draws take it from.
+
+    Examples
+    --------
+    >>> Issue(id="x", points=[ScalePoint(value=0, label="not held")],
+    ...       reversion=Reversion(label="not held")).reversion.value
+    0.0
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: Number | None = Field(default=None, allow_inf_nan=False)
+    label: str = ""
+    source: Source | None = None
+
+    def describe(self) -> str:
+        """``0 (not held)``, or the value alone when there is no label."""
+        v = "?" if self.value is None else f"{self.value:g}"
+        return f"{v} ({self.label})" if self.label else v
 
 
 class Issue(BaseModel):
@@ -33,7 +72,10 @@ class Issue(BaseModel):
     points:
         Labelled points (what a position means), e.g. ``0: "big deal first"``.
     status_quo:
-        The reference point (the outcome if no agreement is reached), on the issue's scale, or ``None``.
+        The reference point (the state today), on the issue's scale, or ``None``.
+    reversion:
+        The outcome if no agreement is reached (:class:`Reversion`), where it differs from the status quo;
+        ``None`` means the status quo is also the reversion (see :attr:`reversion_value`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -46,6 +88,30 @@ class Issue(BaseModel):
     points: tuple[ScalePoint, ...] = ()
     status_quo: Number | None = Field(default=None, allow_inf_nan=False)
     status_quo_source: Source | None = None
+    reversion: Reversion | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reversion_from_label(cls, data: Any) -> Any:
+        """``reversion: {label: "not held"}`` takes the value of the labelled point of that name."""
+        if not isinstance(data, dict):
+            return data
+        rev = data.get("reversion")
+        if isinstance(rev, Reversion):
+            rev_d: Any = rev.model_dump(exclude_defaults=True)
+        else:
+            rev_d = rev
+        if not isinstance(rev_d, dict) or rev_d.get("value") is not None or not rev_d.get("label"):
+            return data
+        points = data.get("points") or ()
+        for p in points if isinstance(points, list | tuple) else ():
+            point = p.model_dump() if isinstance(p, ScalePoint) else p
+            if not isinstance(point, dict):
+                continue
+            label, value = point.get("label"), point.get("value")
+            if label == rev_d["label"] and value is not None:
+                return {**data, "reversion": {**rev_d, "value": value}}
+        return data
 
     @model_validator(mode="after")
     def _scale(self) -> Issue:
@@ -56,7 +122,22 @@ class Issue(BaseModel):
                 raise ValueError(f"labelled point {p.value:g} lies outside [{self.lower:g}, {self.upper:g}]")
         if self.status_quo is not None and not self.lower <= self.status_quo <= self.upper:
             raise ValueError(f"status_quo {self.status_quo:g} lies outside [{self.lower:g}, {self.upper:g}]")
+        if self.reversion is not None and self.reversion.value is None:
+            known = ", ".join(repr(p.label) for p in self.points if p.label) or "none"
+            raise field_problem(
+                "reversion.value",
+                f"reversion {self.reversion.label!r} has no value and names none of the issue's labelled "
+                f"points (known: {known}): give reversion.value on the scale",
+            )
         return self
+
+    @property
+    def reversion_value(self) -> float | None:
+        """The outcome if no agreement is reached: :attr:`reversion`'s value, else the status quo, else
+        ``None``."""
+        if self.reversion is not None and self.reversion.value is not None:
+            return self.reversion.value
+        return self.status_quo
 
     @property
     def span(self) -> float:

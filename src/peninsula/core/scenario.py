@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from peninsula.core.actor import Actor
+from peninsula.core.errors import field_problem
 from peninsula.core.issue import Issue
 from peninsula.core.limits import NonNegative, Number
 from peninsula.core.source import Source
 
-StanceField = Literal["position", "salience", "capability"]
+StanceField = Literal["position", "salience", "capability", "accept_low", "accept_high"]
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -36,11 +37,19 @@ class Stance(BaseModel):
         Issue-specific capability (>= 0, same ratio scale as ``Actor.capability``); ``None`` means the
         actor's general capability applies.
     sources:
-        Provenance of each of the three numbers, keyed by field name.
+        Provenance of each number, keyed by field name (``position``, ``salience``, ``capability``,
+        ``accept_low``, ``accept_high``).
     veto:
-        ``True`` if the outcome needs this actor's consent (a veto player: the host government on a
-        deployment, a permanent member on lifting UN sanctions, a party to an agreement). Models with a
-        status quo honour it (see docs/scenarios.md, "Vetoes"); the others ignore it.
+        ``True`` if the outcome needs this actor's consent, i.e. its acceptance is required for any
+        agreement (a veto player, Tsebelis 2002: the host government on a deployment, a permanent member on
+        lifting UN sanctions, a party to an agreement). The ``agreement`` model's agreement set is the
+        outcomes every veto player accepts; models with a status quo honour it (see docs/scenarios.md,
+        "Vetoes"); the others ignore it.
+    accept_low, accept_high:
+        Acceptance limits: the worst outcome below (``accept_low``) and above (``accept_high``) the
+        position that the actor still prefers to the issue's reversion (no agreement), on the issue's
+        scale; ``accept_low <= position <= accept_high``. ``None`` means the single-peaked default: the
+        actor accepts an outcome when it is nearer its position than the reversion is.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -52,7 +61,36 @@ class Stance(BaseModel):
     capability: NonNegative | None = None
     sources: dict[StanceField, Source] = Field(default_factory=dict)
     veto: bool = False
+    accept_low: Number | None = Field(default=None, allow_inf_nan=False)
+    accept_high: Number | None = Field(default=None, allow_inf_nan=False)
     note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _veto_needs_a_stance(cls, data: Any) -> Any:
+        """``{actor: X, issue: y, veto: true}`` without a position: a veto on an actor without a stance."""
+        if isinstance(data, dict) and data.get("veto") is True and "position" not in data:
+            raise field_problem(
+                "veto",
+                f"veto on actor '{data.get('actor')}' without a stance on issue '{data.get('issue')}': "
+                "a veto player needs a position (and a salience) on the issue, from which its acceptance "
+                "follows",
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _limits_beside_position(self) -> Stance:
+        for name, limit, wrong, side in (
+            ("accept_low", self.accept_low, "above", "below"),
+            ("accept_high", self.accept_high, "below", "above"),
+        ):
+            if limit is not None and (limit > self.position if side == "below" else limit < self.position):
+                raise field_problem(
+                    name,
+                    f"{name} {limit:g} lies {wrong} the position {self.position:g}: it is the worst outcome "
+                    f"{side} the position that the actor still accepts",
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -73,6 +111,9 @@ class IssueData:
         Capabilities (issue-specific where given, else the actor's general capability), ratio scale >= 0.
     vetoes:
         ``True`` where the actor's consent is required (:attr:`Stance.veto`); ``None`` means no veto player.
+    accept_low, accept_high:
+        Acceptance limits (:attr:`Stance.accept_low`, :attr:`Stance.accept_high`) on the issue's scale, NaN
+        where the stance gives none (the single-peaked default); ``None`` when no stance gives any.
     """
 
     issue: Issue
@@ -81,6 +122,8 @@ class IssueData:
     saliences: FloatArray
     capabilities: FloatArray
     vetoes: npt.NDArray[np.bool_] | None = None
+    accept_low: FloatArray | None = None
+    accept_high: FloatArray | None = None
 
     @property
     def weights(self) -> FloatArray:
@@ -104,7 +147,14 @@ class IssueData:
     def with_positions(self, positions: FloatArray) -> IssueData:
         """A copy with new positions (same actors, saliences and capabilities)."""
         return IssueData(
-            self.issue, self.actor_ids, positions, self.saliences, self.capabilities, self.vetoes
+            self.issue,
+            self.actor_ids,
+            positions,
+            self.saliences,
+            self.capabilities,
+            self.vetoes,
+            self.accept_low,
+            self.accept_high,
         )
 
 
@@ -201,6 +251,8 @@ class Scenario(BaseModel):
             saliences=np.array([s.salience for s in stances], dtype=float),
             capabilities=np.array([self.capability_of(s) for s in stances], dtype=float),
             vetoes=np.array([s.veto for s in stances], dtype=bool) if any(s.veto for s in stances) else None,
+            accept_low=_limits([s.accept_low for s in stances]),
+            accept_high=_limits([s.accept_high for s in stances]),
         )
 
     def with_status_quo(self, status_quo: dict[str, float]) -> Scenario:
@@ -210,6 +262,13 @@ class Scenario(BaseModel):
             for i in self.issues
         )
         return Scenario.model_validate({**self.model_dump(), "issues": [i.model_dump() for i in issues]})
+
+
+def _limits(values: list[float | None]) -> FloatArray | None:
+    """Limits as an array (NaN = none), or ``None`` when no stance gives one."""
+    if all(v is None for v in values):
+        return None
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
@@ -228,6 +287,16 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             if item_id in seen:
                 problems.append(((coll, k, "id"), f"duplicate id '{item_id}'"))
             seen.add(item_id)
+    for k, one in enumerate(s.issues):
+        rev = one.reversion
+        if rev is not None and rev.value is not None and not one.lower <= rev.value <= one.upper:
+            problems.append(
+                (
+                    ("issues", k, "reversion", "value"),
+                    f"reversion {rev.value:g} lies outside issue '{one.id}' scale "
+                    f"[{one.lower:g}, {one.upper:g}]",
+                )
+            )
     actors = {a.id: a for a in s.actors}
     issues = {i.id: i for i in s.issues}
     pairs: set[tuple[str, str]] = set()
@@ -248,6 +317,15 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                     f"[{iss.lower:g}, {iss.upper:g}]",
                 )
             )
+        for name, limit in (("accept_low", st.accept_low), ("accept_high", st.accept_high)):
+            if iss is not None and limit is not None and not iss.lower <= limit <= iss.upper:
+                problems.append(
+                    (
+                        ("stances", k, name),
+                        f"acceptance limit {name} {limit:g} lies outside issue '{iss.id}' scale "
+                        f"[{iss.lower:g}, {iss.upper:g}]",
+                    )
+                )
         act = actors.get(st.actor)
         if act is not None and st.capability is None and act.capability is None:
             problems.append(
@@ -262,8 +340,9 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
 def stance_values(s: Scenario) -> Iterator[tuple[str, str | None, str, float, Source | None]]:
     """Every sourced number of a scenario: ``(actor, issue, field, value, source)``.
 
-    Covers actor capabilities (``issue`` is ``None``), stance positions, saliences and issue-specific
-    capabilities, and issue status quo values (``actor`` is ``""``, field ``status_quo``).
+    Covers actor capabilities (``issue`` is ``None``), stance positions, saliences, issue-specific
+    capabilities and acceptance limits, and issue status quo and reversion values (``actor`` is ``""``,
+    field ``status_quo`` or ``reversion``).
     """
     for a in s.actors:
         if a.capability is not None:
@@ -271,11 +350,17 @@ def stance_values(s: Scenario) -> Iterator[tuple[str, str | None, str, float, So
     for i in s.issues:
         if i.status_quo is not None:
             yield "", i.id, "status_quo", i.status_quo, i.status_quo_source
+        if i.reversion is not None and i.reversion.value is not None:
+            yield "", i.id, "reversion", i.reversion.value, i.reversion.source
     for st in s.stances:
         yield st.actor, st.issue, "position", st.position, st.sources.get("position")
         yield st.actor, st.issue, "salience", st.salience, st.sources.get("salience")
         if st.capability is not None:
             yield st.actor, st.issue, "capability", st.capability, st.sources.get("capability")
+        if st.accept_low is not None:
+            yield st.actor, st.issue, "accept_low", st.accept_low, st.sources.get("accept_low")
+        if st.accept_high is not None:
+            yield st.actor, st.issue, "accept_high", st.accept_high, st.sources.get("accept_high")
 
 
 def scenario_from_parts(**kwargs: Any) -> Scenario:

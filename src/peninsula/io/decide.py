@@ -453,7 +453,9 @@ def write_decide(scenario: Scenario, path: str | Path) -> list[str]:
     is multiplied by ``100 / largest`` and a :class:`DecideLimitWarning` says so (capabilities are a ratio
     scale, so no model's forecast changes; peninsula's saliences are 0-1 and never reach the limit).
     Returns the list of things the DECIDE format cannot hold and that were therefore left out (status
-    quo values, units, sources, actor kinds, dates), so callers can warn. Tabs and line breaks inside
+    quo values, units, sources, actor kinds, dates, vetoes, reversion points, acceptance limits), so callers
+    can warn; reading a DECIDE file gives the defaults (no veto, the status quo as reversion, the
+    single-peaked acceptance of :class:`~peninsula.core.Stance`). Tabs and line breaks inside
     free text (titles, names, descriptions, labels, notes) become spaces, so that every row stays one
     line. The file is written atomically (:mod:`peninsula.io.atomic`).
 
@@ -512,4 +514,10 @@ def write_decide(scenario: Scenario, path: str | Path) -> list[str]:
         lost.append("actor kinds")
     if scenario.date is not None:
         lost.append("the scenario date")
+    if any(s.veto for s in scenario.stances):
+        lost.append("vetoes")
+    if any(i.reversion is not None for i in scenario.issues):
+        lost.append("reversion points")
+    if any(s.accept_low is not None or s.accept_high is not None for s in scenario.stances):
+        lost.append("acceptance limits")
     return lost

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Stance, integrity_problems
+from peninsula.core.errors import FIELD_PROBLEM
 from peninsula.core.limits import MAX_YAML_DEPTH, MAX_YAML_NODES
 from peninsula.io._text import read_text
 from peninsula.io.atomic import write_text
@@ -152,6 +153,8 @@ def problems_from_validation(name: str, exc: ValidationError, root: yaml.Node | 
                 problems.append(InputProblem(name, yaml_line(root, tuple(loc)), yaml_path(tuple(loc)), msg))
             continue
         loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+        if err["type"] == FIELD_PROBLEM:  # a model-level check that names its field
+            loc = (*loc, *str(err.get("ctx", {}).get("field", "")).split("."))
         msg = err["msg"].removeprefix("Value error, ")
         problems.append(InputProblem(name, yaml_line(root, loc), yaml_path(loc), msg))
     return problems

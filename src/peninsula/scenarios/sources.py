@@ -274,10 +274,17 @@ def _located_values(
                 i.status_quo,
                 i.status_quo_source,
             )
+        if i.reversion is not None and i.reversion.value is not None:
+            rev, value = i.reversion, i.reversion.value
+            yield ("issues", k, "reversion", "source"), "", i.id, "reversion", value, rev.source
     for k, st in enumerate(s.stances):
         fields: list[tuple[str, float]] = [("position", st.position), ("salience", st.salience)]
         if st.capability is not None:
             fields.append(("capability", st.capability))
+        if st.accept_low is not None:
+            fields.append(("accept_low", st.accept_low))
+        if st.accept_high is not None:
+            fields.append(("accept_high", st.accept_high))
         for name, value in fields:
             yield ("stances", k, "sources", name), st.actor, st.issue, name, value, st.sources.get(name)  # type: ignore[call-overload]
 
