@@ -97,8 +97,8 @@ def test_issue_data_carries_the_limits(tmp_path: Path) -> None:
         ("accept_low: 50\n", "accept_low: 90\n", "stances[0].accept_low", 24, "lies above the position 80"),
         ("accept_high: 70}", "accept_high: 20}", "stances[1].accept_high", 27, "lies below the position 30"),
         ("accept_high: 70}", "accept_high: 170}", "stances[1].accept_high", 27, "outside issue 'x' scale"),
-        ("      label: not held\n", "      value: 150\n", "issues[0].reversion.value", 16, "reversion 150 lies"),
-        ("      label: not held\n", "      label: cancelled\n", "issues[0].reversion.value", 16, "names none"),
+        ("      label: not held\n", "      value: 150\n", "issues[0].reversion.value", 16, "150 lies"),
+        ("      label: not held\n", "      label: gone\n", "issues[0].reversion.value", 16, "names none"),
         (
             "  - {actor: C, issue: x, position: 10, salience: 0.2}",
             "  - {actor: C, issue: x, veto: true}",
