@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from peninsula.dynamics import load_data  # noqa: E402
 from peninsula.scenarios import DEFAULT_SCENARIO, load_packaged  # noqa: E402
-from peninsula.system import run_system  # noqa: E402
+from peninsula.system import SystemSpec, run_system  # noqa: E402
 from peninsula.system.analysis import prepare  # noqa: E402
 
 CONFIGURATIONS = {
@@ -47,29 +47,18 @@ def bench(name: str) -> None:
     cfg = CONFIGURATIONS[name]
     sc = load_packaged(DEFAULT_SCENARIO)
     data = load_data()
-    run_system(
-        sc, months=2, draws=10, model=str(cfg["model"]), data=data
-    )  # warm imports and compiled kernels
+    spec = SystemSpec(sc, months=int(cfg["months"]), draws=int(cfg["draws"]), model=str(cfg["model"]))
+    run_system(spec.replace(months=2, draws=10), data)  # warm imports and compiled kernels
     t0 = time.perf_counter()
-    run = run_system(
-        sc, months=int(cfg["months"]), draws=int(cfg["draws"]), model=str(cfg["model"]), data=data
-    )
+    run = run_system(spec, data)
     full = time.perf_counter() - t0
-    setup = prepare(sc, data=data)
-    kw = {
-        "months": int(cfg["months"]),
-        "model": str(cfg["model"]),
-        "data": data,
-        "start": setup.start,
-        "launch_model": setup.launch_model,
-        "launch_fit": setup.fit,
-    }
+    setup = prepare(spec, data)
     t0 = time.perf_counter()
-    run_system(sc, draws=int(cfg["draws"]), seed=1, **kw)  # type: ignore[arg-type]
+    run_system(spec.replace(seed=1), data, launch_fit=setup.fit)
     loop = time.perf_counter() - t0
     t0 = time.perf_counter()
     for k in range(CHUNKS):
-        run_system(sc, draws=10, seed=100 + k, **kw)  # type: ignore[arg-type]
+        run_system(spec.replace(draws=10, seed=100 + k), data, launch_fit=setup.fit)
     chunked = (time.perf_counter() - t0) / (CHUNKS * 10) * int(cfg["draws"])
     print(
         f"{name}: {cfg['months']} months x {cfg['draws']} draws, launch model {run.launch_model}: "

@@ -57,22 +57,24 @@ def golden_document(scenario_id: str, model: str) -> dict[str, Any]:
 def _simulate(kind: str, scenario: str, **kw: Any) -> dict[str, Any]:
     from peninsula import api
 
+    compare = kw.pop("compare", None)
+    spec = api.system_spec(scenario, **kw)
     if kind == "run":
-        return api.simulate(scenario, **kw).to_dict()
+        return api.simulate(spec).to_dict()
     if kind == "backtest":
-        return api.simulate_backtest(scenario, **kw).to_dict()
+        return api.simulate_backtest(spec).to_dict()
     if kind == "compare":
-        return api.simulate_compare(scenario, **kw).to_dict()
-    return {"sensitivity": api.simulate_sensitivity(scenario, **kw)}
+        return api.simulate_compare(spec, compare).to_dict()
+    return {"sensitivity": api.simulate_sensitivity(spec)}
 
 
 def _simulate_missiles() -> dict[str, Any]:
     from peninsula.scenarios import load
-    from peninsula.system import run_system
+    from peninsula.system import SystemSpec, run_system
 
-    run = run_system(load("korea-2019-04"), months=12, draws=100, seed=3, target="missiles",
-                     launch_model="local_level")
-    return run.to_dict()
+    spec = SystemSpec(load("korea-2019-04"), months=12, draws=100, seed=3, target="missiles",
+                      launch_model="local_level")
+    return run_system(spec).to_dict()
 
 
 #: The coupled simulation's golden runs: name -> (kind, scenario, keywords of the api call). Together they
@@ -159,7 +161,7 @@ def runs() -> dict[str, Callable[[], dict[str, Any]]]:
     """
     out: dict[str, Callable[[], dict[str, Any]]] = {}
     for name, (kind, scenario, kw) in SIMULATE_RUNS.items():
-        out[name] = lambda k=kind, s=scenario, a=kw: _simulate(k, s, **a)  # type: ignore[misc]
+        out[name] = lambda k=kind, s=scenario, a=kw: _simulate(k, s, **dict(a))  # type: ignore[misc]
     out["simulate-missiles-local_level"] = _simulate_missiles
     for target in ("events", "missiles"):
         out[f"backtest-{target}"] = lambda t=target: _backtest(t, "2019-12")  # type: ignore[misc]

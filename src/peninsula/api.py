@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
     from peninsula.core import Scenario
+    from peninsula.dynamics.loading import KoreaData
     from peninsula.reports.report import Report
-    from peninsula.system import SystemBacktest, SystemComparison, SystemRun
+    from peninsula.system import SystemBacktest, SystemComparison, SystemRun, SystemSpec
 
 __all__ = [
     "Evaluation",
@@ -53,6 +54,7 @@ __all__ = [
     "simulate_compare",
     "simulate_sensitivity",
     "sweep",
+    "system_spec",
 ]
 
 
@@ -308,38 +310,117 @@ def _error_scale(sc: Any, issue_id: str, normalise: bool) -> float:
     return 100.0 / span if normalise and span > 0 else 1.0
 
 
-# -- the coupled simulation (issue 13) ----------------------------------------------------------------------
+# -- the coupled simulation ---------------------------------------------------------------------------------
 
 
-def _system_inputs(
-    scenario: str | Path | Scenario, overlay: str | None, data: str | Path | None
-) -> tuple[Any, Any]:
-    from peninsula.core import Scenario as _Scenario
-    from peninsula.dynamics.loading import load_data
+def system_spec(
+    scenario: str | Path | Scenario = "korea-2019-04",
+    *,
+    overlay: str | None = None,
+    months: int = 24,
+    model: str | None = None,
+    launch_model: str | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    train_end: str | None = None,
+    start: str | None = None,
+    target: str = "events",
+) -> SystemSpec:
+    """The validated description of one run of the coupled simulation (:class:`~peninsula.system.SystemSpec`).
+
+    Parameters
+    ----------
+    scenario:
+        A scenario, file or packaged id; ``overlay`` (a packaged overlay) is applied to it.
+    months:
+        Window length; the window must end within the launch data.
+    model:
+        Bargaining model (default: ``compromise``; one of :data:`peninsula.system.VECTORISED_MODELS`).
+    launch_model:
+        ``regime``, ``combination``, ``local_level``, ``ingarch`` or ``posture`` (default: the dynamics
+        package's default).
+    draws, seed:
+        Number of draws; the seed reproduces them (``None``: a fresh one, recorded in the result).
+    train_end:
+        Last month ``YYYY-MM`` the launch model is fitted on (default: the month before the start).
+    start:
+        First month ``YYYY-MM`` (default: the month of the scenario's date).
+    target:
+        ``events`` or ``missiles``.
+
+    Examples
+    --------
+    >>> import peninsula.api as api
+    >>> spec = api.system_spec("korea-2019-04", months=3, draws=50, seed=1)
+    >>> spec.scenario.id, spec.months, spec.model
+    ('korea-2019-04', 3, 'compromise')
+    """
     from peninsula.scenarios import apply_overlay
+    from peninsula.system import DEFAULT_MODEL, SystemSpec
 
     sc = scenario if isinstance(scenario, _Scenario) else load(scenario)
     if overlay:
         sc = apply_overlay(sc, overlay)
-    return sc, (load_data(data) if data is not None else None)
+    return SystemSpec(
+        sc,
+        months=months,
+        model=model or DEFAULT_MODEL,
+        launch_model=launch_model,
+        draws=draws,
+        seed=seed,
+        train_end=train_end,
+        start=start,
+        target=target,
+        overlay=overlay,
+    )
+
+
+def _system_args(
+    function: str, spec: SystemSpec | str | Path | Scenario, data: Any, keywords: dict[str, Any]
+) -> tuple[SystemSpec, Any]:
+    """The spec (built from the deprecated keyword form if need be) and the loaded launch data."""
+    import warnings
+
+    from peninsula.dynamics.loading import KoreaData, load_data
+    from peninsula.system import SystemSpec
+
+    if isinstance(spec, SystemSpec):
+        if keywords:
+            raise TypeError(
+                f"{function}(spec, ...) takes no run keywords ({sorted(keywords)}): set them in the spec"
+            )
+    else:
+        warnings.warn(
+            f"peninsula.api.{function}(scenario, months=..., ...) is deprecated and will be removed in the "
+            "next release: build the run with peninsula.api.system_spec(scenario, months=..., ...) and "
+            f"pass it ({function}(spec, data=...))",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        spec = system_spec(spec, **keywords)
+    korea = data if data is None or isinstance(data, KoreaData) else load_data(data)
+    return spec, korea
 
 
 def simulate(
-    scenario: str | Path | Scenario = "korea-2019-04",
-    *,
-    months: int = 24,
-    model: str | None = None,
-    overlay: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: str | Path | None = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
+    spec: SystemSpec | str | Path | Scenario = "korea-2019-04",
+    data: str | Path | KoreaData | None = None,
+    **keywords: Any,
 ) -> SystemRun:
     """Run the coupled simulation: bargaining sets posture, posture drives launches, launches move actors.
 
-    Starts in the month of the scenario's date (after ``overlay``, if given) and runs ``months`` months for
-    ``draws`` draws at once; see :func:`peninsula.system.run_system` and ``docs/system.md``.
+    Runs ``spec.months`` months from its start month for ``spec.draws`` draws at once; see
+    :func:`peninsula.system.run_system` and ``docs/system.md``.
+
+    Parameters
+    ----------
+    spec:
+        The run (:func:`system_spec`). A scenario with :func:`system_spec`'s keywords
+        (``simulate("korea-2019-04", months=24)``, the form before :class:`~peninsula.system.SystemSpec`)
+        still works for one release, with a ``DeprecationWarning``.
+    data:
+        A folder of launch data with the packaged files' columns, or loaded data (default: the packaged
+        data).
 
     Returns
     -------
@@ -350,107 +431,44 @@ def simulate(
     Examples
     --------
     >>> import peninsula.api as api
-    >>> run = api.simulate("korea-2019-04", months=3, draws=50, seed=1)
+    >>> run = api.simulate(api.system_spec("korea-2019-04", months=3, draws=50, seed=1))
     >>> list(run.path["month"])
     ['2019-04', '2019-05', '2019-06']
     """
-    from peninsula.system import DEFAULT_MODEL, run_system
+    from peninsula.system import run_system
 
-    sc, korea = _system_inputs(scenario, overlay, data)
-    return run_system(
-        sc,
-        months=months,
-        model=model or DEFAULT_MODEL,
-        draws=draws,
-        seed=seed,
-        data=korea,
-        train_end=train_end,
-        launch_model=launch_model,
-        overlay=overlay,
-    )
+    spec, korea = _system_args("simulate", spec, data, keywords)
+    return run_system(spec, korea)
 
 
 def simulate_backtest(
-    scenario: str | Path | Scenario,
-    *,
-    months: int,
-    model: str | None = None,
-    overlay: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: str | Path | None = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
+    spec: SystemSpec | str | Path | Scenario, data: str | Path | KoreaData | None = None, **keywords: Any
 ) -> SystemBacktest:
     """:func:`simulate` scored against the record (:func:`peninsula.system.backtest_system`)."""
     from peninsula.system import backtest_system
 
-    sc, korea = _system_inputs(scenario, overlay, data)
-    return backtest_system(
-        sc,
-        months=months,
-        model=model,
-        draws=draws,
-        seed=seed,
-        data=korea,
-        train_end=train_end,
-        launch_model=launch_model,
-        overlay=overlay,
-    )
+    spec, korea = _system_args("simulate_backtest", spec, data, keywords)
+    return backtest_system(spec, korea)
 
 
 def simulate_compare(
-    scenario: str | Path | Scenario,
+    spec: SystemSpec | str | Path | Scenario,
     compare: str,
-    *,
-    months: int = 24,
-    model: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: str | Path | None = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
+    data: str | Path | KoreaData | None = None,
+    **keywords: Any,
 ) -> SystemComparison:
     """Base and overlay ``compare`` on common random numbers (:func:`peninsula.system.compare_system`)."""
     from peninsula.system import compare_system
 
-    sc, korea = _system_inputs(scenario, None, data)
-    return compare_system(
-        sc,
-        compare,
-        months=months,
-        model=model,
-        draws=draws,
-        seed=seed,
-        data=korea,
-        train_end=train_end,
-        launch_model=launch_model,
-    )
+    spec, korea = _system_args("simulate_compare", spec, data, keywords)
+    return compare_system(spec, compare, korea)
 
 
 def simulate_sensitivity(
-    scenario: str | Path | Scenario,
-    *,
-    months: int = 24,
-    model: str | None = None,
-    overlay: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: str | Path | None = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
+    spec: SystemSpec | str | Path | Scenario, data: str | Path | KoreaData | None = None, **keywords: Any
 ) -> list[dict[str, Any]]:
     """One-at-a-time sensitivity of the loop to its rules (:func:`peninsula.system.rule_sensitivity`)."""
     from peninsula.system import rule_sensitivity
 
-    sc, korea = _system_inputs(scenario, overlay, data)
-    return rule_sensitivity(
-        sc,
-        months=months,
-        model=model,
-        draws=draws,
-        seed=seed or 0,
-        data=korea,
-        train_end=train_end,
-        launch_model=launch_model,
-    )
+    spec, korea = _system_args("simulate_sensitivity", spec, data, keywords)
+    return rule_sensitivity(spec, korea)

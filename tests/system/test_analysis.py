@@ -7,14 +7,13 @@ import pytest
 
 from peninsula.dynamics.whatif import Levers, run_whatif
 from peninsula.scenarios import load_packaged
-from peninsula.system import backtest_system, compare_system, rule_sensitivity, run_system
+from peninsula.system import SystemSpec, backtest_system, compare_system, rule_sensitivity, run_system
 
 
 def test_backtest_baseline_is_whatifs_recorded_path(korea) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-06")
-    bt = backtest_system(
-        sc, months=6, draws=100, seed=7, data=korea, train_end="2021-12", launch_model="posture"
-    )
+    spec = SystemSpec(sc, months=6, draws=100, seed=7, train_end="2021-12", launch_model="posture")
+    bt = backtest_system(spec, korea)
     w = run_whatif(korea, "2019-06", 6, Levers(), n_sims=100, rng=7, model="posture")
     rec = bt.scores["recorded_posture"]["total"]
     assert rec["mean"] == pytest.approx(float(w.recorded.total.mean()), abs=1e-12)
@@ -26,10 +25,9 @@ def test_backtest_baseline_is_whatifs_recorded_path(korea) -> None:  # type: ign
 
 def test_compare_runs_base_and_overlay_on_common_random_numbers(korea) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-06")
-    cmp = compare_system(
-        sc, "resume-exercises", months=6, draws=100, seed=11, data=korea, launch_model="ingarch"
-    )
-    alone = run_system(sc, months=6, draws=100, seed=11, data=korea, launch_model="ingarch")
+    spec = SystemSpec(sc, months=6, draws=100, seed=11, launch_model="ingarch")
+    cmp = compare_system(spec, "resume-exercises", korea)
+    alone = run_system(spec, korea)
     assert np.array_equal(cmp.base.launches, alone.launches)
     d = cmp.difference()["launches"]
     assert d["prob_more"] + d["prob_fewer"] <= 1.0
@@ -39,15 +37,8 @@ def test_compare_runs_base_and_overlay_on_common_random_numbers(korea) -> None: 
 
 def test_sensitivity_moves_one_rule_at_a_time(korea) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-06")
-    rows = rule_sensitivity(
-        sc,
-        months=6,
-        draws=50,
-        seed=0,
-        data=korea,
-        launch_model="ingarch",
-        ids=["quiet-china-loosens", "talks-us-sanctions"],
-    )
+    spec = SystemSpec(sc, months=6, draws=50, seed=0, launch_model="ingarch")
+    rows = rule_sensitivity(spec, korea, ids=["quiet-china-loosens", "talks-us-sanctions"])
     assert [r["id"] for r in rows] in (
         ["quiet-china-loosens", "talks-us-sanctions"],
         ["talks-us-sanctions", "quiet-china-loosens"],

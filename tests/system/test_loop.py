@@ -15,7 +15,7 @@ from peninsula.models.baselines import Compromise
 from peninsula.models.consensus import Consensus
 from peninsula.models.eu import ExpectedUtility
 from peninsula.scenarios import cohesion, load_packaged
-from peninsula.system import load_rules, posture_issues, run_system
+from peninsula.system import SystemSpec, load_rules, posture_issues, run_system
 from peninsula.system.bargain import bargain
 from tests.system.conftest import PoissonStepper, posture_scenario
 
@@ -24,7 +24,9 @@ def test_one_month_by_hand(korea) -> None:  # type: ignore[no-untyped-def]
     # March 2017: a decision month; no talks or sanctions issue, so only exercises are modelled.
     sc = posture_scenario(date=dt.date(2017, 3, 1), with_talks=False, with_sanctions=False)
     stepper = PoissonStepper(uniform=0.9)
-    run = run_system(sc, months=1, draws=10, seed=0, data=korea, stepper=stepper, rule_uncertainty=False)
+    run = run_system(
+        SystemSpec(sc, months=1, draws=10, seed=0, rule_uncertainty=False), korea, stepper=stepper
+    )
     # 1. bargain: compromise = (20000 * 1 * 0.5 + 10000 * 1 * 0.5 + 0 * 0.5 * 0) / (0.5 + 0.5 + 0) = 15000
     assert run.posture["exercises"][:, 0] == pytest.approx(np.full(10, 15000.0))
     # 2. posture -> covariates: 15000 >= 0.5 * 25000, the full calendar; March is an exercise month
@@ -45,9 +47,10 @@ def test_one_month_by_hand(korea) -> None:  # type: ignore[no-untyped-def]
 
 def test_same_seed_same_output_other_seed_differs() -> None:
     sc = load_packaged("korea-2019-04")
-    a = run_system(sc, months=6, draws=50, seed=3, launch_model="ingarch").to_dict()
-    b = run_system(sc, months=6, draws=50, seed=3, launch_model="ingarch").to_dict()
-    c = run_system(sc, months=6, draws=50, seed=4, launch_model="ingarch").to_dict()
+    spec = SystemSpec(sc, months=6, draws=50, seed=3, launch_model="ingarch")
+    a = run_system(spec).to_dict()
+    b = run_system(spec).to_dict()
+    c = run_system(spec.replace(seed=4)).to_dict()
     assert a == b
     assert a["path"] != c["path"]
 
@@ -85,16 +88,16 @@ def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # 
 def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us_denuc, model) -> None:  # type: ignore[no-untyped-def]
     sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0))
     months = [f"2019-{m:02d}" for m in range(1, 13)]
-    run = run_system(
+    spec = SystemSpec(
         sc,
         months=12,
         draws=200,
         seed=seed,
-        data=korea,
         train_end="2021-12",
         launch_model=model,
         rules=load_rules().zeroed(),
     )
+    run = run_system(spec, korea)
     levers = _expected_levers(sc, months, ["2019-01", "2019-02", "2019-07"])
     w = run_whatif(korea, "2019-01", 12, levers, n_sims=200, rng=seed, model=model)
     assert np.array_equal(run.total(), w.alternative.total)
@@ -121,15 +124,25 @@ def test_batch_bargain_equals_the_registered_model(name, model) -> None:  # type
 def test_bad_input() -> None:
     sc = load_packaged("korea-2019-04")
     with pytest.raises(ParameterError, match="at least 1"):
-        run_system(sc, months=0)
+        SystemSpec(sc, months=0)
+    with pytest.raises(ParameterError, match="at least 10"):
+        SystemSpec(sc, draws=9)
     with pytest.raises(ParameterError, match="beyond the data"):
-        run_system(sc, months=60)
+        run_system(SystemSpec(sc, months=60))
     with pytest.raises(ParameterError, match="outside the data"):
-        run_system(posture_scenario(date=dt.date(2016, 2, 1)), months=3)
+        run_system(SystemSpec(posture_scenario(date=dt.date(2016, 2, 1)), months=3))
     with pytest.raises(ParameterError, match="cannot run on the posture issues"):
-        run_system(sc, months=3, model="exchange")
+        SystemSpec(sc, months=3, model="exchange")
     with pytest.raises(ParameterError, match="unknown model"):
-        run_system(sc, months=3, model="nope")
+        SystemSpec(sc, months=3, model="nope")
+    with pytest.raises(ParameterError, match="unknown launch model"):
+        SystemSpec(sc, months=3, launch_model="nope")
+    with pytest.raises(ParameterError, match="target"):
+        SystemSpec(sc, months=3, target="tests")
+    with pytest.raises(ParameterError, match="train-end"):
+        SystemSpec(sc, months=3, train_end="2019-13")
+    with pytest.raises(ParameterError, match="no date"):
+        SystemSpec(sc.model_copy(update={"date": None}), months=3)
     no_posture = sc.model_copy(
         update={
             "issues": (sc.issue("sma-term"),),
@@ -137,4 +150,30 @@ def test_bad_input() -> None:
         }
     )
     with pytest.raises(InputError, match="no posture issue"):
-        run_system(no_posture, months=3)
+        SystemSpec(no_posture, months=3)
+
+
+def test_loop_cohesion_is_the_scenarios_cohesion_of_its_positions() -> None:
+    # the loop's cohesion each month is peninsula.scenarios.cohesion of the positions it reached (saliences
+    # held at the scenario's: the salience rules are set to 0); the allies' saliences differ on posture and
+    # other issues, so weighting by one ally alone would show
+    sc = load_packaged("korea-2019-04")
+    rs = load_rules()
+    rs = rs.with_values({r.id: 0.0 for r in rs.rules if r.effect == "salience"}, fixed=True)
+    us = {s.issue: s.salience for s in sc.stances if s.actor == "US"}
+    rok = {s.issue: s.salience for s in sc.stances if s.actor == "ROK"}
+    differ = {i for i in us.keys() & rok.keys() if us[i] != rok[i]}
+    posture = {p.issue for p in posture_issues(sc).values()}
+    assert differ & posture and differ - posture
+    run = run_system(SystemSpec(sc, months=8, draws=20, seed=2, rules=rs))
+    assert run.cohesion is not None
+    us_position = {s.issue: s.position for s in sc.stances if s.actor == "US"}
+    moved = False
+    for j in range(8):
+        for k in range(20):
+            at = {
+                i: dict(zip(run.actors[i], p[k, j].tolist(), strict=True)) for i, p in run.positions.items()
+            }
+            moved |= any(at[i]["US"] != us_position[i] for i in at)  # not vacuous: the allies moved
+            assert run.cohesion[k, j] == pytest.approx(cohesion(sc, at).value, rel=1e-12, abs=1e-12)
+    assert moved

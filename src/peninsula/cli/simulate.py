@@ -7,7 +7,7 @@ Thin: parse, call :mod:`peninsula.api` (``simulate``) and :mod:`peninsula.system
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -82,24 +82,20 @@ def simulate(
         raise ParameterError(f"choose one of {', '.join(modes)}")
     if compare is not None and overlay is not None:
         raise ParameterError("--compare OVERLAY runs the base and the overlay; drop --overlay")
-    if out_png is not None:
-        from peninsula.io.atomic import check_figure_target
-
-        check_figure_target(out_png)  # before the work: a bad --out fails at once
     from peninsula.scenarios import DEFAULT_SCENARIO
 
-    key = scenario or DEFAULT_SCENARIO
-    kw: dict[str, Any] = {
-        "months": months,
-        "model": model,
-        "draws": draws,
-        "seed": seed,
-        "data": data,
-        "train_end": train_end,
-        "launch_model": launch_model,
-    }
+    spec = api.system_spec(
+        scenario or DEFAULT_SCENARIO,
+        overlay=overlay,
+        months=months,
+        model=model,
+        launch_model=launch_model,
+        draws=draws,
+        seed=seed,
+        train_end=train_end,
+    )
     if compare is not None:
-        cmp = api.simulate_compare(key, compare, **kw)
+        cmp = api.simulate_compare(spec, compare, data)
         if out_png is not None:
             render.plot_system(cmp.alternative, out_png, base=cmp.base)
         if fmt is TableFormat.json:
@@ -108,13 +104,14 @@ def simulate(
         for part in render.compare_tables(cmp):
             out().print(part)
     elif sensitivity:
-        rows = api.simulate_sensitivity(key, overlay=overlay, **kw)
+        rows = api.simulate_sensitivity(spec, data)
         if fmt is TableFormat.json:
+            key = scenario or DEFAULT_SCENARIO
             write_json({"scenario": key, "months": months, "draws": draws, "seed": seed, "sensitivity": rows})
             return
         out().print(render.sensitivity_table(rows, months))
     elif backtest:
-        bt = api.simulate_backtest(key, overlay=overlay, **kw)
+        bt = api.simulate_backtest(spec, data)
         if out_png is not None:
             render.plot_system(bt.run, out_png)
         if fmt is TableFormat.json:
@@ -123,7 +120,7 @@ def simulate(
         for part in render.backtest_tables(bt):
             out().print(part)
     else:
-        run = api.simulate(key, overlay=overlay, **kw)
+        run = api.simulate(spec, data)
         if out_png is not None:
             render.plot_system(run, out_png)
         if fmt is TableFormat.json:

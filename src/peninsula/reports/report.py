@@ -250,13 +250,14 @@ def _coupled_path(
     the actors; :func:`peninsula.system.run_system`) over the fan's months, or ``None`` with the reason."""
     from peninsula.core import PeninsulaError
     from peninsula.scenarios import apply_overlay
-    from peninsula.system import DEFAULT_MODEL, run_system
+    from peninsula.system import DEFAULT_MODEL, SystemSpec, run_system
 
     sc = apply_overlay(scenario, overlay) if overlay else scenario
     try:
-        run = run_system(
+        spec = SystemSpec(
             sc, months=FAN_MONTHS, model=DEFAULT_MODEL, draws=COUPLED_DRAWS, seed=seed, overlay=overlay
         )
+        run = run_system(spec)
     except PeninsulaError as exc:
         return None, "", [f"Coupled simulation not shown: {exc}"]
     path = run.path

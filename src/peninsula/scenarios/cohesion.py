@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+import numpy as np
 
 from peninsula.core import Scenario
 
@@ -47,7 +49,18 @@ class ModelRun(Protocol):
     @property
     def issues(self) -> Mapping[str, _IssueRun]: ...
 
-__all__ = ["ALLIES", "Cohesion", "IssueGap", "cohesion", "cohesion_after", "cohesion_by_model", "has_allies"]
+
+__all__ = [
+    "ALLIES",
+    "Cohesion",
+    "IssueGap",
+    "cohesion",
+    "cohesion_after",
+    "cohesion_by_model",
+    "cohesion_from_sums",
+    "gap_and_weight",
+    "has_allies",
+]
 
 #: The default pair of allies whose cohesion is measured.
 ALLIES: tuple[str, str] = ("US", "ROK")
@@ -98,6 +111,61 @@ class Cohesion:
 
     def __float__(self) -> float:
         return self.value
+
+
+def gap_and_weight(xa: Any, xb: Any, sa: Any, sb: Any, span: Any) -> tuple[Any, Any]:
+    r"""One issue's normalised gap :math:`d_i` and weight :math:`w_i` (the module docstring's definition).
+
+    Elementwise over scalars or numpy arrays (e.g. one value per draw).
+
+    Parameters
+    ----------
+    xa, xb:
+        The two allies' positions, on the issue's scale (its unit).
+    sa, sb:
+        Their saliences (0-1).
+    span:
+        The scale's length :math:`U_i - L_i` (its unit); a one-point scale (``span`` 0) has no gap.
+
+    Returns
+    -------
+    d, w
+        :math:`d_i = |x_a - x_b| / (U_i - L_i)` (0-1; 0 on a one-point scale) and
+        :math:`w_i = (s_a + s_b) / 2`.
+
+    Examples
+    --------
+    >>> gap_and_weight(0.0, 50.0, 1.0, 0.6, 100.0)
+    (0.5, 0.8)
+    """
+    d: Any
+    if isinstance(span, np.ndarray) or isinstance(xa, np.ndarray) or isinstance(xb, np.ndarray):
+        safe = np.where(span > 0, span, 1.0)
+        d = np.where(span > 0, np.abs(xa - xb) / safe, 0.0)
+    else:
+        d = abs(xa - xb) / span if span > 0 else 0.0
+    return d, (sa + sb) / 2.0
+
+
+def cohesion_from_sums(weighted_gaps: Any, weights: Any) -> Any:
+    r""":math:`C = 1 - \sum_i w_i d_i / \sum_i w_i`; NaN where the weights sum to zero (no shared issue).
+
+    Elementwise over scalars or numpy arrays.
+
+    Examples
+    --------
+    >>> cohesion_from_sums(0.4, 1.0)
+    0.6
+    >>> cohesion_from_sums(np.array([0.4, 0.0]), np.array([1.0, 0.0])).tolist()
+    [0.6, nan]
+    """
+    if isinstance(weights, np.ndarray):
+        positive = weights > 0
+        return np.asarray(
+            np.where(positive, 1.0 - weighted_gaps / np.where(positive, weights, 1.0), np.nan),
+            dtype=np.float64,
+        )
+    return 1.0 - weighted_gaps / weights if weights > 0 else float("nan")
 
 
 def has_allies(scenario: Scenario, allies: tuple[str, str] = ALLIES) -> bool:
@@ -159,17 +227,16 @@ def cohesion(
         pos = override.get(issue.id, {})
         xa = float(pos.get(a, stances[a].position))
         xb = float(pos.get(b, stances[b].position))
-        span = issue.span
-        d = abs(xa - xb) / span if span > 0 else 0.0
-        w = (stances[a].salience + stances[b].salience) / 2.0
-        gaps.append(IssueGap(issue.id, (xa, xb), d, w))
+        d, w = gap_and_weight(xa, xb, stances[a].salience, stances[b].salience, issue.span)
+        gaps.append(IssueGap(issue.id, (xa, xb), float(d), float(w)))
     total = sum(g.weight for g in gaps)
     if total <= 0:
         raise ValueError(
             f"actors {a} and {b} share no issue with positive salience in scenario '{scenario.id}'"
         )
-    dist = sum(g.weight * g.distance for g in gaps) / total
-    return Cohesion(1.0 - dist, dist, (a, b), tuple(gaps))
+    weighted = sum(g.weight * g.distance for g in gaps)
+    value = float(cohesion_from_sums(weighted, total))
+    return Cohesion(value, weighted / total, (a, b), tuple(gaps))
 
 
 def cohesion_after(scenario: Scenario, run: ModelRun, *, allies: tuple[str, str] = ALLIES) -> Cohesion:

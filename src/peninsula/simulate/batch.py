@@ -21,7 +21,7 @@ from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 from peninsula.models.exchange import Exchange, ExchangeClean, ExchangeRandom
-from peninsula.scenarios.cohesion import ALLIES, has_allies
+from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight, has_allies
 from peninsula.simulate.perturb import MODEL_STREAM, InputSpace
 
 FloatArray = npt.NDArray[np.float64]
@@ -319,12 +319,13 @@ def batch_cohesion(
         return None
     a, b = (space.actor_ids.index(x) for x in allies)
     shared = space.present[a] & space.present[b]
-    span = space.upper - space.lower
-    safe = np.where(span > 0, span, 1.0)
-    d = np.where(span > 0, np.abs(positions[:, a, :] - positions[:, b, :]) / safe, 0.0)
-    w = (saliences[:, a, :] + saliences[:, b, :]) / 2.0
+    d, w = gap_and_weight(
+        positions[:, a, :],
+        positions[:, b, :],
+        saliences[:, a, :],
+        saliences[:, b, :],
+        space.upper - space.lower,
+    )
     d = np.where(shared, d, 0.0)
     w = np.where(shared, w, 0.0)
-    total = w.sum(axis=1)
-    dist = (w * d).sum(axis=1) / np.where(total > 0, total, 1.0)
-    return np.asarray(np.where(total > 0, 1.0 - dist, np.nan), dtype=np.float64)
+    return np.asarray(cohesion_from_sums((w * d).sum(axis=1), w.sum(axis=1)), dtype=np.float64)

@@ -21,8 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import Scenario
+from peninsula.core.rng import check_rng
 from peninsula.system.loop import LEVERS, SystemRun, run_system
-from peninsula.system.rules import RuleSet, load_rules
+from peninsula.system.rules import RuleSet
+from peninsula.system.spec import SystemSpec, Window, check_window, legacy_spec
 
 __all__ = [
     "SystemBacktest",
@@ -43,62 +45,39 @@ def _q(a: FloatArray) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Setup:
-    """Data, start month, launch model name and its fit, shared by several runs."""
+    """The launch data, the run's window in them and the launch model fitted once, shared by several runs."""
 
     data: Any
-    start: str
-    launch_model: str
+    window: Window
     fit: Any
-    target: str
 
 
-def prepare(
-    scenario: Scenario,
-    *,
-    data: Any = None,
-    start: str | None = None,
-    launch_model: str | None = None,
-    train_end: str | None = None,
-    target: str = "events",
-) -> Setup:
-    """Load the data and fit the launch model once (to ``train_end``; default: the month before the start)."""
-    from peninsula.core import ParameterError
-    from peninsula.dynamics.default import DEFAULT_MODELS
-    from peninsula.dynamics.loading import load_data, parse_month
+def prepare(spec: SystemSpec, data: Any = None) -> Setup:
+    """Load the data, check the window (:func:`~peninsula.system.spec.check_window`) and fit the launch
+    model once (:attr:`SystemSpec.launch_model_name` on :attr:`SystemSpec.fit_end`)."""
+    from peninsula.dynamics.loading import load_data
     from peninsula.system.launches import fit_launch_model
 
     korea = data if data is not None else load_data()
-    if start is None:
-        if scenario.date is None:
-            raise ParameterError(f"scenario '{scenario.id}' has no date: give the start month")
-        start = f"{scenario.date.year:04d}-{scenario.date.month:02d}"
-    for what, value in (("start", start), ("--train-end", train_end)):
-        if value is not None:
-            try:
-                parse_month(value)
-            except ValueError as exc:
-                raise ParameterError(f"{what}: {exc}") from exc
-    first = parse_month(start)
-    if first <= korea.monthly.months[0] or first > korea.monthly.months[-1]:
-        raise ParameterError(
-            f"start month {start} lies outside the data "
-            f"({korea.monthly.months[0]}..{korea.monthly.months[-1]})"
-        )
-    name = launch_model or DEFAULT_MODELS.get(target, DEFAULT_MODELS["events"])
-    end = train_end if train_end is not None else str(first - np.timedelta64(1, "M"))
-    return Setup(korea, start, name, fit_launch_model(korea, name, target, end), target)
+    window = check_window(spec, korea)
+    return Setup(korea, window, fit_launch_model(korea, spec.launch_model_name, spec.target, spec.fit_end))
 
 
-def _run(scenario: Scenario, setup: Setup, **kw: Any) -> SystemRun:
-    return run_system(
-        scenario,
-        data=setup.data,
-        start=setup.start,
-        launch_model=setup.launch_model,
-        launch_fit=setup.fit,
-        target=setup.target,
-        **kw,
-    )
+def _run(spec: SystemSpec, setup: Setup) -> SystemRun:
+    return run_system(spec, setup.data, launch_fit=setup.fit)
+
+
+def _spec(
+    function: str, spec: SystemSpec | Scenario, keywords: dict[str, Any], **defaults: Any
+) -> tuple[SystemSpec, dict[str, Any]]:
+    """``spec``, or the spec built from the deprecated keyword form (with the keywords left over)."""
+    if isinstance(spec, SystemSpec):
+        if keywords:
+            raise TypeError(
+                f"{function}(spec, ...) takes no run keywords ({sorted(keywords)}): set them in the spec"
+            )
+        return spec, {}
+    return legacy_spec(function, spec, keywords, **defaults)
 
 
 # -- backtest -----------------------------------------------------------------------------------------------
@@ -156,53 +135,36 @@ def _nb_scores(y: npt.NDArray[np.int64], r: FloatArray, p: FloatArray, sims: Flo
     }
 
 
-def backtest_system(
-    scenario: Scenario,
-    *,
-    months: int,
-    model: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: Any = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
-    target: str = "events",
-    overlay: str | None = None,
-    rules: RuleSet | None = None,
-) -> SystemBacktest:
-    """Run the loop over months the data cover and score it against the record (see the module docstring)."""
+def backtest_system(spec: SystemSpec | Scenario, data: Any = None, **keywords: Any) -> SystemBacktest:
+    """Run the loop over months the data cover and score it against the record (see the module docstring).
+
+    ``spec`` is a :class:`~peninsula.system.spec.SystemSpec`; a scenario with the run's keywords (the form
+    before it) works for one release, with a ``DeprecationWarning``. ``data``: a
+    :class:`~peninsula.dynamics.KoreaData` (default: the packaged data).
+    """
     from scipy import stats
 
     from peninsula.core import ParameterError
     from peninsula.dynamics.covariates import posture_covariates
     from peninsula.dynamics.model import fit_negbin
-    from peninsula.system.bargain import DEFAULT_MODEL
     from peninsula.system.launches import make_stepper
 
-    setup = prepare(scenario, data=data, launch_model=launch_model, train_end=train_end, target=target)
-    run = _run(
-        scenario,
-        setup,
-        months=months,
-        model=model or DEFAULT_MODEL,
-        draws=draws,
-        seed=seed,
-        rules=rules,
-        overlay=overlay,
-    )
+    spec, rest = _spec("backtest_system", spec, keywords)
+    data = rest.pop("data", data)
+    setup = prepare(spec, data)
+    run = _run(spec, setup)
     if any(o is None for o in run.observed_launches):
         raise ParameterError("--backtest needs a window the data cover")
     y = np.array(run.observed_launches, dtype=np.int64)
     korea = setup.data
     months_data = korea.monthly.months
-    pos = int(np.searchsorted(months_data, np.datetime64(run.start, "M")))
+    months, draws, target = spec.months, spec.draws, spec.target
     scores = {"loop": _nb_scores(y, run.nb_shape, run.nb_prob, run.launches.astype(np.float64))}
 
     # the same launch model, fit, seed and draw order on the recorded posture (whatif's recorded path)
-    path = np.datetime64(run.start, "M") + np.arange(months).astype("timedelta64[M]")
-    rec = posture_covariates(korea.timeline, path)
-    stepper = make_stepper(setup.fit, setup.launch_model, korea, target, pos)
-    gen = np.random.default_rng(run.seed)
+    rec = posture_covariates(korea.timeline, setup.window.months)
+    stepper = make_stepper(setup.fit, spec.launch_model_name, korea, target, setup.window.pos)
+    gen = check_rng(run.seed)
     stepper.begin(draws, months, gen)
     sims = np.zeros((draws, months))
     r = np.zeros((draws, months))
@@ -219,7 +181,7 @@ def backtest_system(
     mu, alpha = float(np.exp(nb.params[0])), nb.alpha
     rr = 1.0 / alpha
     pp = rr / (rr + mu)
-    clim_sims = stats.nbinom.rvs(rr, pp, size=(draws, months), random_state=np.random.default_rng(run.seed))
+    clim_sims = stats.nbinom.rvs(rr, pp, size=(draws, months), random_state=check_rng(run.seed))
     scores["climatology"] = _nb_scores(
         y, np.full((draws, months), rr), np.full((draws, months), pp), clim_sims.astype(np.float64)
     )
@@ -289,66 +251,49 @@ class SystemComparison:
 
 
 def compare_system(
-    scenario: Scenario,
-    overlay: str,
-    *,
-    months: int,
-    model: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: Any = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
-    target: str = "events",
+    spec: SystemSpec | Scenario, overlay: str, data: Any = None, **keywords: Any
 ) -> SystemComparison:
-    """Run ``scenario`` and ``scenario`` + ``overlay`` on common random numbers (one seed, one fit)."""
-    from peninsula.scenarios import apply_overlay
-    from peninsula.system.bargain import DEFAULT_MODEL
+    """Run ``spec`` and ``spec`` + ``overlay`` on common random numbers (one seed, one fit).
 
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
-    setup = prepare(scenario, data=data, launch_model=launch_model, train_end=train_end, target=target)
-    kw = {"months": months, "model": model or DEFAULT_MODEL, "draws": draws, "seed": seed}
-    base = _run(scenario, setup, **kw)
-    alt = _run(apply_overlay(scenario, overlay), setup, overlay=overlay, **kw)
+    ``spec`` is a :class:`~peninsula.system.spec.SystemSpec` of the base run; a scenario with the run's
+    keywords works for one release, with a ``DeprecationWarning``.
+    """
+    from peninsula.scenarios import apply_overlay
+
+    spec, rest = _spec("compare_system", spec, keywords)
+    data = rest.pop("data", data)
+    spec = spec.with_seed()
+    setup = prepare(spec, data)
+    base = _run(spec, setup)
+    alt = _run(spec.replace(scenario=apply_overlay(spec.scenario, overlay), overlay=overlay), setup)
     return SystemComparison(base, alt)
 
 
 # -- sensitivity --------------------------------------------------------------------------------------------
 def rule_sensitivity(
-    scenario: Scenario,
-    *,
-    months: int = 24,
-    model: str | None = None,
-    draws: int = 1000,
-    seed: int = 0,
+    spec: SystemSpec | Scenario,
     data: Any = None,
-    train_end: str | None = None,
-    launch_model: str | None = None,
-    rules: RuleSet | None = None,
+    *,
     ids: Sequence[str] | None = None,
+    **keywords: Any,
 ) -> list[dict[str, Any]]:
     """One-at-a-time sensitivity of the window's launch total and mean cohesion to each rule and constant.
 
-    Every run uses the point values (no rule uncertainty) and one seed; each rule (or constant) in turn goes
-    to the low and the high end of its range. Returns one row per rule, sorted by the swing of the mean launch
-    total: ``id, kind, low, high, launches_low, launches_high, cohesion_low, cohesion_high``, and the base
-    run's values as ``launches_base`` and ``cohesion_base``.
+    Every run uses the point values (no rule uncertainty) and one seed (``spec.seed``, 0 when it is
+    ``None``); each rule (or constant) in turn goes to the low and the high end of its range. Returns one row
+    per rule, sorted by the swing of the mean launch total: ``id, kind, low, high, launches_low,
+    launches_high, cohesion_low, cohesion_high``, and the base run's values as ``launches_base`` and
+    ``cohesion_base``. ``ids`` limits the rules moved. ``spec`` may still be a scenario with the run's
+    keywords for one release (``DeprecationWarning``).
     """
-    from peninsula.system.bargain import DEFAULT_MODEL
-
-    rs = rules if rules is not None else load_rules()
-    setup = prepare(scenario, data=data, launch_model=launch_model, train_end=train_end)
-    kw = {
-        "months": months,
-        "model": model or DEFAULT_MODEL,
-        "draws": draws,
-        "seed": seed,
-        "rule_uncertainty": False,
-    }
+    spec, rest = _spec("rule_sensitivity", spec, keywords, months=24, seed=0)
+    data = rest.pop("data", data)
+    rs = spec.rule_set
+    spec = spec.replace(rule_uncertainty=False, seed=spec.seed if spec.seed is not None else 0)
+    setup = prepare(spec, data)
 
     def measure(r: RuleSet) -> tuple[float, float]:
-        run = _run(scenario, setup, rules=r, **kw)
+        run = _run(spec.replace(rules=r), setup)
         coh = float(np.nanmean(run.cohesion)) if run.cohesion is not None else float("nan")
         return float(run.total().mean()), coh
 

@@ -31,24 +31,37 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from peninsula.core import ParameterError, Scenario
-from peninsula.system.bargain import DEFAULT_MODEL, bargain, check_model
+from peninsula.core import Scenario
+from peninsula.core.rng import fresh_seed
+from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight
+from peninsula.system.bargain import bargain
 from peninsula.system.posture import PostureIssue, posture_issues
-from peninsula.system.rules import RuleSet, load_rules
+from peninsula.system.rules import RuleSet
+from peninsula.system.spec import SystemSpec, Window, check_window, legacy_spec
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from peninsula.system.launches import LaunchStepper
 
-__all__ = ["FULL_CALENDAR", "REDUCED_CALENDAR", "SystemRun", "run_system"]
+__all__ = [
+    "FULL_CALENDAR",
+    "REDUCED_CALENDAR",
+    "LoopState",
+    "Setting",
+    "SystemRun",
+    "Trace",
+    "initial_state",
+    "observe",
+    "run_system",
+    "step_month",
+]
 
 FloatArray = npt.NDArray[np.float64]
 #: Months of the year with an exercise in progress under each level (``whatif``'s ``full`` / ``reduced``).
 FULL_CALENDAR = (3, 4, 8, 12)
 REDUCED_CALENDAR = (3, 8)
 LEVERS = ("exercise_active", "exercise_suspended", "talks_recent", "sanctions_recent")
-_ALLIES = ("US", "ROK")
 _RECORD_END = np.datetime64("2021-12", "M")  # last month of the packaged record (docs/system.md, "Output")
 
 
@@ -250,134 +263,148 @@ def _observed_posture(
     return out
 
 
-# -- the loop -----------------------------------------------------------------------------------------------
-def _month(text: str, what: str) -> np.datetime64:
-    from peninsula.dynamics.loading import parse_month
+# -- the loop: spec -> initial state -> month steps -> observation ------------------------------------------
+@dataclass(frozen=True)
+class Setting:
+    """What a run holds fixed: the spec placed in the data, the posture issues, the rules' drawn values.
 
-    try:
-        return parse_month(text)
-    except ValueError as exc:
-        raise ParameterError(f"{what}: {exc}") from exc
-
-
-def run_system(
-    scenario: Scenario,
-    *,
-    months: int,
-    model: str = DEFAULT_MODEL,
-    launch_model: str | None = None,
-    draws: int = 1000,
-    seed: int | None = 0,
-    data: Any = None,
-    train_end: str | None = None,
-    start: str | None = None,
-    rules: RuleSet | None = None,
-    rule_uncertainty: bool = True,
-    target: str = "events",
-    overlay: str | None = None,
-    stepper: LaunchStepper | None = None,
-    launch_fit: Any = None,
-) -> SystemRun:
-    """Run the coupled simulation from ``scenario`` for ``months`` months and ``draws`` draws.
-
-    Parameters
+    Attributes
     ----------
-    scenario:
-        A scenario with at least one posture issue (:func:`~peninsula.system.posture.posture_issues`);
-        apply an overlay before (``overlay`` only labels the result).
-    months:
-        Window length; the window must end within the data (``data``: a longer series).
-    model:
-        Bargaining model (one of :data:`~peninsula.system.bargain.VECTORISED_MODELS`).
-    launch_model:
-        ``local_level``, ``ingarch`` or ``posture`` (default: the dynamics package's default for ``target``).
-    draws, seed:
-        Number of draws; the seed reproduces them (``None``: a fresh seed, recorded in the result).
-    data:
-        A :class:`~peninsula.dynamics.KoreaData` (default: the packaged data).
-    train_end:
-        Last month the launch model is fitted on (default: the month before the start).
-    start:
-        First month ``YYYY-MM`` (default: the month of the scenario's date).
-    rules:
-        Rules and constants (default: the packaged ``rules.yaml``).
-    rule_uncertainty:
-        Draw each rule's value uniformly in its range per draw (else use the point value).
-    target:
-        ``events`` or ``missiles``.
+    spec, window:
+        The run and its months in the data.
+    issues:
+        Role -> posture issue; ``idx`` role -> actor id -> column; ``capabilities`` role -> ``(actors,)``.
+    modelled:
+        Event types the loop simulates (``exercise``, ``talks``, ``sanctions``); the others stay as recorded.
+    record:
+        Lever -> ``(months,)`` covariates of the record without the modelled events inside the window.
+    pre:
+        The timeline rows kept (history, and what is not modelled).
+    rules, values:
+        The rules in force and each rule's value per draw (``(draws,)``).
+    u_sanctions:
+        ``(draws, months)`` uniforms behind new sanctions rounds.
     stepper:
-        A ready :class:`~peninsula.system.launches.LaunchStepper` (tests); replaces the fitted model.
-    launch_fit:
-        A launch model already fitted (by :func:`~peninsula.system.launches.fit_launch_model`) for
-        ``launch_model``, reused instead of fitting again (sweeps, comparisons).
-
-    Raises
-    ------
-    ParameterError, InputError
-        Bad months, draws, start, model, or a scenario with no posture issue.
+        The launch model, stepped one month at a time (parameters and count uniforms already drawn).
+    cohesion_base:
+        ``(sum w d, sum w)`` over the allies' shared issues that are not posture issues (constant through
+        the run), or ``None`` when the scenario lacks the pair.
     """
-    from peninsula.dynamics.covariates import LAUNCH_MEMORY, posture_covariates
-    from peninsula.dynamics.loading import load_data
-    from peninsula.system.launches import fit_launch_model, make_stepper
 
-    check_model(model)
+    spec: SystemSpec
+    window: Window
+    issues: dict[str, PostureIssue]
+    idx: dict[str, dict[str, int]]
+    capabilities: dict[str, FloatArray]
+    modelled: frozenset[str]
+    talks_modelled: bool
+    record: dict[str, FloatArray]
+    pre: tuple[Any, ...]
+    rules: RuleSet
+    values: dict[str, FloatArray]
+    u_sanctions: FloatArray
+    stepper: LaunchStepper
+    cohesion_base: tuple[float, float] | None
+    exercise_full: float
+    talks_gap: float
+    quiet_months: int
+    decisions: frozenset[int]
+
+
+@dataclass
+class LoopState:
+    """What moves from month to month: positions, saliences, the posture in force and the event memory.
+
+    Arrays are per draw: ``x``, ``s`` role -> ``(draws, actors)``; ``outcome`` role -> ``(draws,)`` (the
+    last decision's outcome); ``full`` whether the full exercise calendar is in force; ``quiet_run`` the
+    consecutive launch-free months; ``talks_events`` and ``sanction_events`` ``(draws, months)``.
+    """
+
+    x: dict[str, FloatArray]
+    s: dict[str, FloatArray]
+    outcome: dict[str, FloatArray]
+    full: npt.NDArray[np.bool_]
+    quiet_run: npt.NDArray[np.int64]
+    talks_events: npt.NDArray[np.bool_]
+    sanction_events: npt.NDArray[np.bool_]
+
+
+@dataclass
+class Trace:
+    """What each month leaves behind (the arrays of :class:`SystemRun`), filled by :func:`step_month`."""
+
+    launches: npt.NDArray[np.int64]
+    nb_shape: FloatArray
+    nb_prob: FloatArray
+    posture: dict[str, FloatArray]
+    positions: dict[str, FloatArray]
+    levers: dict[str, FloatArray]
+    cohesion: FloatArray | None
+
+    @classmethod
+    def empty(cls, setting: Setting) -> Trace:
+        """Zeroed arrays for ``setting``'s draws and months."""
+        D, M = setting.spec.draws, setting.spec.months
+        return cls(
+            launches=np.zeros((D, M), dtype=np.int64),
+            nb_shape=np.zeros((D, M)),
+            nb_prob=np.zeros((D, M)),
+            posture={p.issue: np.zeros((D, M)) for p in setting.issues.values()},
+            positions={p.issue: np.zeros((D, M, len(p.actors))) for p in setting.issues.values()},
+            levers={k: np.zeros((D, M)) for k in LEVERS},
+            cohesion=np.zeros((D, M)) if setting.cohesion_base is not None else None,
+        )
+
+
+def _cohesion_base(scenario: Scenario, issues: Mapping[str, PostureIssue]) -> tuple[float, float] | None:
+    """Sums of :func:`~peninsula.scenarios.cohesion.gap_and_weight` over the allies' shared issues that are
+    not posture issues (they do not move), or ``None`` without both allies or a shared issue."""
+    if not all(any(st.actor == a for st in scenario.stances) for a in ALLIES):
+        return None
+    num = den = 0.0
+    shared = False
+    posture_ids = {p.issue for p in issues.values()}
+    a, b = ALLIES
+    for issue in scenario.issues:
+        st = {t.actor: t for t in scenario.stances_on(issue.id) if t.actor in ALLIES}
+        if len(st) < 2:
+            continue
+        shared = True
+        if issue.id in posture_ids:
+            continue
+        d, w = gap_and_weight(st[a].position, st[b].position, st[a].salience, st[b].salience, issue.span)
+        num += w * d
+        den += w
+    return (num, den) if shared else None
+
+
+def initial_state(
+    spec: SystemSpec, data: Any, stepper: LaunchStepper, gen: np.random.Generator
+) -> tuple[Setting, LoopState]:
+    """The run's fixed setting and its state before the first month.
+
+    Draws, from ``gen`` and in this order, the launch model's parameters and count uniforms
+    (``stepper.begin``, exactly as ``run_whatif`` draws them), then the rules' values (one uniform per rule
+    in its range, when ``spec.rule_uncertainty``), then the uniforms behind sanctions rounds.
+    """
+    from peninsula.dynamics.covariates import posture_covariates
+
+    window = check_window(spec, data)
+    scenario, rs = spec.scenario, spec.rule_set
     issues = posture_issues(scenario)
-    if months < 1:
-        raise ParameterError(f"--months must be at least 1, got {months}")
-    if draws < 10:
-        raise ParameterError(f"--draws must be at least 10, got {draws}")
-    korea = data if data is not None else load_data()
-    if start is None:
-        if scenario.date is None:
-            raise ParameterError(f"scenario '{scenario.id}' has no date: give the start month")
-        start = f"{scenario.date.year:04d}-{scenario.date.month:02d}"
-    first = _month(start, "start")
-    data_months = korea.monthly.months
-    pos = int(np.searchsorted(data_months, first))
-    last_data = data_months[-1]
-    if pos < LAUNCH_MEMORY or first > last_data:
-        raise ParameterError(
-            f"start month {start} lies outside the data: it needs {LAUNCH_MEMORY} months of launch history "
-            f"before it, within {data_months[0]}..{last_data}"
-        )
-    available = int((last_data - first).astype(np.int64)) + 1  # months from the start to the data's end
-    if months > available:
-        raise ParameterError(
-            f"--months {months} from {start} runs beyond the data's last month {last_data} (at most "
-            f"{available} months); give --data with a longer series or fewer months"
-        )
-    path_months = first + np.arange(months).astype("timedelta64[M]")
-    rs = rules if rules is not None else load_rules()
-    if stepper is None:
-        lm_name = launch_model or _default_launch_model(target)
-        fit_end = train_end if train_end is not None else str(first - np.timedelta64(1, "M"))
-        _month(fit_end, "--train-end")
-        fit = launch_fit if launch_fit is not None else fit_launch_model(korea, lm_name, target, fit_end)
-        stepper = make_stepper(fit, lm_name, korea, target, pos)
-        fit_note = f"launch model {lm_name} fitted on {fit.first_month}..{fit.last_month}"
-    else:
-        lm_name = stepper.name
-        fit_note = f"launch model {lm_name} (given)"
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
-    gen = np.random.default_rng(seed)
-
-    # 1. random numbers: launch model first (whatif order), then rule values, then sanctions-round uniforms
-    D, M = draws, months
+    D, M = spec.draws, spec.months
     stepper.begin(D, M, gen)
     values = {
-        r.id: (gen.uniform(r.low, r.high, D) if rule_uncertainty and r.high > r.low else np.full(D, r.value))
+        r.id: (
+            gen.uniform(r.low, r.high, D) if spec.rule_uncertainty and r.high > r.low else np.full(D, r.value)
+        )
         for r in rs.rules
     }
     u_sanctions = gen.random((D, M))
 
-    # 2. state
-    x = {role: np.tile(scenario.issue_data(p.issue).positions, (D, 1)) for role, p in issues.items()}
-    s = {role: np.tile(scenario.issue_data(p.issue).saliences, (D, 1)) for role, p in issues.items()}
-    c = {role: scenario.issue_data(p.issue).capabilities for role, p in issues.items()}
     idx = {role: {a: k for k, a in enumerate(p.actors)} for role, p in issues.items()}
     talks_modelled = "talks" in issues and "DPRK" in idx["talks"]
-    modelled = {
+    modelled = frozenset(
         t
         for t, ok in (
             ("exercise", "exercises" in issues),
@@ -385,168 +412,263 @@ def run_system(
             ("sanctions", "sanctions" in issues),
         )
         if ok
-    }
-    start_day = first.astype("datetime64[D]").astype(dt.date)
-    pre = [e for e in korea.timeline if not (e.type in modelled and e.date >= start_day)]
-    rec = posture_covariates(pre, path_months)
-    observed = posture_covariates(korea.timeline, path_months)
-    covered = path_months <= last_data
-    y_all = korea.monthly.target(target)
-
-    # cohesion: issues both allies hold; posture issues vary, the rest are constants
-    coh_const = None
-    if all(any(st.actor == a for st in scenario.stances) for a in _ALLIES):
-        num = den = 0.0
-        shared = False
-        posture_ids = {p.issue for p in issues.values()}
-        for issue in scenario.issues:
-            st = {t.actor: t for t in scenario.stances_on(issue.id) if t.actor in _ALLIES}
-            if len(st) < 2:
-                continue
-            shared = True
-            if issue.id in posture_ids:
-                continue
-            w = (st["US"].salience + st["ROK"].salience) / 2.0
-            num += w * (abs(st["US"].position - st["ROK"].position) / issue.span if issue.span > 0 else 0.0)
-            den += w
-        coh_const = (num, den) if shared else None
-
-    exercise_full = rs.constant("exercise-full")
-    talks_gap = rs.constant("talks-gap")
-    quiet_n = round(rs.constant("quiet-months"))
-    decisions = set(rs.calendar.decision_months)
-
-    launches = np.zeros((D, M), dtype=np.int64)
-    shape = np.zeros((D, M))
-    prob = np.zeros((D, M))
-    posture_out = {p.issue: np.zeros((D, M)) for p in issues.values()}
-    positions_out = {p.issue: np.zeros((D, M, len(p.actors))) for p in issues.values()}
-    levers = {k: np.zeros((D, M)) for k in LEVERS}
-    cohesion = np.zeros((D, M)) if coh_const is not None else None
-    talks_events = np.zeros((D, M), dtype=bool)
-    sanction_events = np.zeros((D, M), dtype=bool)
-    outcome: dict[str, FloatArray] = {}
-    full = np.ones(D, dtype=bool)
-    # consecutive launch-free months before the start, from the record
-    hist = y_all[:pos]
-    nz = np.flatnonzero(hist > 0)
-    quiet_run = np.full(D, len(hist) - 1 - (int(nz[-1]) if nz.size else -1))
-
-    for j in range(M):
-        moy = int(path_months[j].astype(np.int64) % 12 + 1)
-        # -- bargain on the calendar
-        if j == 0 or moy in decisions:
-            for role, p in issues.items():
-                outcome[role] = bargain(model, x[role], s[role], c[role], p.span)
-            if "exercises" in issues:
-                p = issues["exercises"]
-                full = outcome["exercises"] >= p.lower + exercise_full * p.span
-            if talks_modelled:
-                p = issues["talks"]
-                dprk = x["talks"][:, idx["talks"]["DPRK"]]
-                talks_events[:, j] = np.abs(outcome["talks"] - dprk) <= talks_gap * p.span
-        for role, p in issues.items():
-            posture_out[p.issue][:, j] = outcome[role]
-        # -- levers
-        cov: dict[str, FloatArray] = {k: np.full(D, float(v[j])) for k, v in rec.items()}
-        if "exercise" in modelled:
-            active = np.where(full, moy in FULL_CALENDAR, moy in REDUCED_CALENDAR)
-            cov["exercise_active"] = active.astype(np.float64)
-            cov["exercise_suspended"] = np.where(full, 0.0, 1.0)
-        if "talks" in modelled:
-            recent = talks_events[:, max(0, j - 2) : j + 1].any(axis=1)
-            cov["talks_recent"] = np.maximum(cov["talks_recent"], recent.astype(np.float64))
-        if "sanctions" in modelled:
-            recent = sanction_events[:, max(0, j - 3) : j].any(axis=1) if j > 0 else np.zeros(D, dtype=bool)
-            cov["sanctions_recent"] = np.maximum(cov["sanctions_recent"], recent.astype(np.float64))
-        for k in LEVERS:
-            levers[k][:, j] = cov[k]
-        # -- launches
-        y, r_nb, p_nb = stepper.step(j, cov)
-        launches[:, j], shape[:, j], prob[:, j] = y, r_nb, p_nb
-        quiet_run = np.where(y > 0, 0, quiet_run + 1)
-        quiet = quiet_run >= quiet_n
-        talks_now = talks_events[:, j] if talks_modelled else np.full(D, _talks_row(pre, path_months[j]))
-        # -- responses
-        for rule in rs.rules:
-            v = values[rule.id]
-            if rule.trigger == "launch":
-                f = 1.0 - (1.0 - v) ** y
-            elif rule.trigger == "quiet":
-                f = v * quiet
-            else:
-                f = v * talks_now
-            if rule.effect == "sanctions-round":
-                if "sanctions" in issues:
-                    p = issues["sanctions"]
-                    h = (outcome["sanctions"] - p.dovish_end) / (p.hawkish_end - p.dovish_end)
-                    sanction_events[:, j] |= (y > 0) & (u_sanctions[:, j] < v * np.clip(h, 0.0, 1.0))
-                continue
-            for role in rule.roles:
-                if role not in issues:
-                    continue
-                p = issues[role]
-                for actor in rule.actors:
-                    ka = idx[role].get(actor)
-                    if ka is None:
-                        continue
-                    if rule.effect == "salience":
-                        s[role][:, ka] += f * (1.0 - s[role][:, ka])
-                        continue
-                    goal: FloatArray = np.full(D, p.hawkish_end if rule.effect == "hawkish" else p.dovish_end)
-                    if rule.effect == "dovish" and role == "talks" and "DPRK" in idx[role]:
-                        goal = x[role][:, idx[role]["DPRK"]]
-                    x[role][:, ka] += f * (goal - x[role][:, ka])
-        for role, p in issues.items():
-            positions_out[p.issue][:, j, :] = x[role]
-        if cohesion is not None and coh_const is not None:
-            c_num = np.full(D, coh_const[0])
-            c_den = np.full(D, coh_const[1])
-            for role, p in issues.items():
-                ia, ib = idx[role].get("US"), idx[role].get("ROK")
-                if ia is None or ib is None:
-                    continue
-                w_i = (s[role][:, ia] + s[role][:, ib]) / 2.0
-                c_num += w_i * np.abs(x[role][:, ia] - x[role][:, ib]) / p.span
-                c_den += w_i
-            cohesion[:, j] = np.where(c_den > 0, 1.0 - c_num / np.where(c_den > 0, c_den, 1.0), np.nan)
-
-    obs_launch = tuple(int(y_all[pos + j]) if covered[j] else None for j in range(M))
-    obs_posture = tuple(
-        _observed_posture(korea.timeline, path_months[j], issues) if covered[j] else None for j in range(M)
     )
-    obs_levers = {k: np.where(covered, observed[k], np.nan) for k in LEVERS}
+    start_day = window.first.astype("datetime64[D]").astype(dt.date)
+    pre = tuple(e for e in data.timeline if not (e.type in modelled and e.date >= start_day))
+    setting = Setting(
+        spec=spec,
+        window=window,
+        issues=issues,
+        idx=idx,
+        capabilities={role: scenario.issue_data(p.issue).capabilities for role, p in issues.items()},
+        modelled=modelled,
+        talks_modelled=talks_modelled,
+        record=posture_covariates(list(pre), window.months),
+        pre=pre,
+        rules=rs,
+        values=values,
+        u_sanctions=u_sanctions,
+        stepper=stepper,
+        cohesion_base=_cohesion_base(scenario, issues),
+        exercise_full=rs.constant("exercise-full"),
+        talks_gap=rs.constant("talks-gap"),
+        quiet_months=round(rs.constant("quiet-months")),
+        decisions=frozenset(rs.calendar.decision_months),
+    )
+    # consecutive launch-free months before the start, from the record
+    hist = data.monthly.target(spec.target)[: window.pos]
+    nz = np.flatnonzero(hist > 0)
+    state = LoopState(
+        x={role: np.tile(scenario.issue_data(p.issue).positions, (D, 1)) for role, p in issues.items()},
+        s={role: np.tile(scenario.issue_data(p.issue).saliences, (D, 1)) for role, p in issues.items()},
+        outcome={},
+        full=np.ones(D, dtype=bool),
+        quiet_run=np.full(D, len(hist) - 1 - (int(nz[-1]) if nz.size else -1)),
+        talks_events=np.zeros((D, M), dtype=bool),
+        sanction_events=np.zeros((D, M), dtype=bool),
+    )
+    return setting, state
+
+
+def _bargain(setting: Setting, state: LoopState, j: int) -> None:
+    """Decision month: bargain every posture issue; set the exercise calendar and this month's talks."""
+    issues, x = setting.issues, state.x
+    for role, p in issues.items():
+        state.outcome[role] = bargain(
+            setting.spec.model, x[role], state.s[role], setting.capabilities[role], p.span
+        )
+    if "exercises" in issues:
+        p = issues["exercises"]
+        state.full = state.outcome["exercises"] >= p.lower + setting.exercise_full * p.span
+    if setting.talks_modelled:
+        p = issues["talks"]
+        dprk = x["talks"][:, setting.idx["talks"]["DPRK"]]
+        state.talks_events[:, j] = np.abs(state.outcome["talks"] - dprk) <= setting.talks_gap * p.span
+
+
+def _levers(setting: Setting, state: LoopState, j: int, moy: int) -> dict[str, FloatArray]:
+    """Month ``j``'s launch-model covariates per draw: the record, with the modelled levers simulated."""
+    D = setting.spec.draws
+    cov: dict[str, FloatArray] = {k: np.full(D, float(v[j])) for k, v in setting.record.items()}
+    if "exercise" in setting.modelled:
+        active = np.where(state.full, moy in FULL_CALENDAR, moy in REDUCED_CALENDAR)
+        cov["exercise_active"] = active.astype(np.float64)
+        cov["exercise_suspended"] = np.where(state.full, 0.0, 1.0)
+    if "talks" in setting.modelled:
+        recent = state.talks_events[:, max(0, j - 2) : j + 1].any(axis=1)
+        cov["talks_recent"] = np.maximum(cov["talks_recent"], recent.astype(np.float64))
+    if "sanctions" in setting.modelled:
+        recent = state.sanction_events[:, max(0, j - 3) : j].any(axis=1) if j > 0 else np.zeros(D, dtype=bool)
+        cov["sanctions_recent"] = np.maximum(cov["sanctions_recent"], recent.astype(np.float64))
+    return cov
+
+
+def _respond(setting: Setting, state: LoopState, j: int, y: npt.NDArray[np.int64]) -> None:
+    """The response rules: move positions and saliences, and draw new sanctions rounds."""
+    D, issues, idx, x, s = setting.spec.draws, setting.issues, setting.idx, state.x, state.s
+    state.quiet_run = np.where(y > 0, 0, state.quiet_run + 1)
+    quiet = state.quiet_run >= setting.quiet_months
+    if setting.talks_modelled:
+        talks_now = state.talks_events[:, j]
+    else:
+        talks_now = np.full(D, _talks_row(setting.pre, setting.window.months[j]))
+    for rule in setting.rules.rules:
+        v = setting.values[rule.id]
+        if rule.trigger == "launch":
+            f = 1.0 - (1.0 - v) ** y
+        elif rule.trigger == "quiet":
+            f = v * quiet
+        else:
+            f = v * talks_now
+        if rule.effect == "sanctions-round":
+            if "sanctions" in issues:
+                p = issues["sanctions"]
+                h = (state.outcome["sanctions"] - p.dovish_end) / (p.hawkish_end - p.dovish_end)
+                u = setting.u_sanctions[:, j]
+                state.sanction_events[:, j] |= (y > 0) & (u < v * np.clip(h, 0.0, 1.0))
+            continue
+        for role in rule.roles:
+            if role not in issues:
+                continue
+            p = issues[role]
+            for actor in rule.actors:
+                ka = idx[role].get(actor)
+                if ka is None:
+                    continue
+                if rule.effect == "salience":
+                    s[role][:, ka] += f * (1.0 - s[role][:, ka])
+                    continue
+                goal: FloatArray = np.full(D, p.hawkish_end if rule.effect == "hawkish" else p.dovish_end)
+                if rule.effect == "dovish" and role == "talks" and "DPRK" in idx[role]:
+                    goal = x[role][:, idx[role]["DPRK"]]
+                x[role][:, ka] += f * (goal - x[role][:, ka])
+
+
+def _cohesion(setting: Setting, state: LoopState) -> FloatArray | None:
+    """U.S.-ROK cohesion per draw now: the constant issues' sums plus the posture issues' current gaps."""
+    if setting.cohesion_base is None:
+        return None
+    D = setting.spec.draws
+    num = np.full(D, setting.cohesion_base[0])
+    den = np.full(D, setting.cohesion_base[1])
+    a, b = ALLIES
+    for role, p in setting.issues.items():
+        ia, ib = setting.idx[role].get(a), setting.idx[role].get(b)
+        if ia is None or ib is None:
+            continue
+        x, s = state.x[role], state.s[role]
+        d, w = gap_and_weight(x[:, ia], x[:, ib], s[:, ia], s[:, ib], p.span)
+        num += w * d
+        den += w
+    return np.asarray(cohesion_from_sums(num, den), dtype=np.float64)
+
+
+def step_month(setting: Setting, state: LoopState, trace: Trace, j: int) -> None:
+    """Month ``j``: bargain (on the calendar), set the levers, draw launches, apply the responses.
+
+    Updates ``state`` and writes month ``j`` of ``trace``.
+    """
+    moy = int(setting.window.months[j].astype(np.int64) % 12 + 1)
+    if j == 0 or moy in setting.decisions:
+        _bargain(setting, state, j)
+    for role, p in setting.issues.items():
+        trace.posture[p.issue][:, j] = state.outcome[role]
+    cov = _levers(setting, state, j, moy)
+    for k in LEVERS:
+        trace.levers[k][:, j] = cov[k]
+    y, r_nb, p_nb = setting.stepper.step(j, cov)
+    trace.launches[:, j], trace.nb_shape[:, j], trace.nb_prob[:, j] = y, r_nb, p_nb
+    _respond(setting, state, j, y)
+    for role, p in setting.issues.items():
+        trace.positions[p.issue][:, j, :] = state.x[role]
+    coh = _cohesion(setting, state)
+    if trace.cohesion is not None and coh is not None:
+        trace.cohesion[:, j] = coh
+
+
+def observe(setting: Setting, trace: Trace, data: Any, seed: int, fit_note: str) -> SystemRun:
+    """The run's result: the trace beside what the record says about the same months."""
+    from peninsula.dynamics.covariates import posture_covariates
     from peninsula.dynamics.model import EVIDENCE_NOTE
 
-    notes = [EVIDENCE_NOTE, fit_note + f"; the window starts {start}"]
-    exo = sorted({"summit", "election", "season"} | ({"exercise", "talks", "sanctions"} - modelled))
+    spec, window, issues = setting.spec, setting.window, setting.issues
+    covered = window.covered
+    y_all = data.monthly.target(spec.target)
+    observed = posture_covariates(data.timeline, window.months)
+    M = spec.months
+    notes = [EVIDENCE_NOTE, fit_note + f"; the window starts {window.start}"]
+    exo = sorted({"summit", "election", "season"} | ({"exercise", "talks", "sanctions"} - setting.modelled))
     notes.append(f"exogenous (as recorded): {', '.join(exo)}")
     return SystemRun(
-        scenario=scenario.id,
-        overlay=overlay,
-        model=model,
-        launch_model=lm_name,
-        target=target,
-        start=start,
-        months=tuple(str(m) for m in path_months),
-        n_draws=D,
+        scenario=spec.scenario.id,
+        overlay=spec.overlay,
+        model=spec.model,
+        launch_model=setting.stepper.name,
+        target=spec.target,
+        start=window.start,
+        months=tuple(str(m) for m in window.months),
+        n_draws=spec.draws,
         seed=seed,
-        rules=rs,
-        launches=launches,
-        nb_shape=shape,
-        nb_prob=prob,
-        posture=posture_out,
-        positions=positions_out,
+        rules=setting.rules,
+        launches=trace.launches,
+        nb_shape=trace.nb_shape,
+        nb_prob=trace.nb_prob,
+        posture=trace.posture,
+        positions=trace.positions,
         actors={p.issue: p.actors for p in issues.values()},
-        levers=levers,
-        cohesion=cohesion,
-        observed_launches=obs_launch,
-        observed_posture=obs_posture,
-        observed_levers=obs_levers,
-        modelled=tuple(sorted(modelled)),
+        levers=trace.levers,
+        cohesion=trace.cohesion,
+        observed_launches=tuple(int(y_all[window.pos + j]) if covered[j] else None for j in range(M)),
+        observed_posture=tuple(
+            _observed_posture(data.timeline, window.months[j], issues) if covered[j] else None
+            for j in range(M)
+        ),
+        observed_levers={k: np.where(covered, observed[k], np.nan) for k in LEVERS},
+        modelled=tuple(sorted(setting.modelled)),
         scales={p.issue: (p.lower, p.upper) for p in issues.values()},
         notes=tuple(notes),
     )
+
+
+def run_system(
+    spec: SystemSpec | Scenario,
+    data: Any = None,
+    *,
+    stepper: LaunchStepper | None = None,
+    launch_fit: Any = None,
+    **keywords: Any,
+) -> SystemRun:
+    """Run the coupled simulation that ``spec`` describes (see the module docstring).
+
+    Parameters
+    ----------
+    spec:
+        The run (:class:`~peninsula.system.spec.SystemSpec`). A scenario with the run's keywords
+        (``run_system(scenario, months=..., draws=...)``, the form before ``SystemSpec``) still works for one
+        release, with a ``DeprecationWarning``.
+    data:
+        A :class:`~peninsula.dynamics.KoreaData` (default: the packaged data).
+    stepper:
+        A ready :class:`~peninsula.system.launches.LaunchStepper` (tests); replaces the fitted model.
+    launch_fit:
+        The launch model already fitted (by :func:`~peninsula.system.launches.fit_launch_model`) for
+        ``spec.launch_model_name`` on ``spec.fit_end``, reused instead of fitting again (several runs).
+
+    Raises
+    ------
+    ParameterError, InputError
+        A window outside the data (:func:`~peninsula.system.spec.check_window`); a bad spec when given as
+        keywords.
+    """
+    from peninsula.dynamics.loading import load_data
+    from peninsula.system.launches import fit_launch_model, make_stepper
+
+    if not isinstance(spec, SystemSpec):
+        spec, rest = legacy_spec("run_system", spec, keywords)
+        data = rest.pop("data", data)
+        if rest:
+            raise TypeError(f"run_system() got unexpected keyword arguments {sorted(rest)}")
+    elif keywords:
+        raise TypeError(
+            f"run_system(spec, ...) takes no run keywords ({sorted(keywords)}): set them in the spec"
+        )
+    korea = data if data is not None else load_data()
+    window = check_window(spec, korea)
+    if stepper is None:
+        name = spec.launch_model_name
+        fit = (
+            launch_fit if launch_fit is not None else fit_launch_model(korea, name, spec.target, spec.fit_end)
+        )
+        stepper = make_stepper(fit, name, korea, spec.target, window.pos)
+        fit_note = f"launch model {name} fitted on {fit.first_month}..{fit.last_month}"
+    else:
+        fit_note = f"launch model {stepper.name} (given)"
+    seed = spec.seed if spec.seed is not None else fresh_seed()
+    setting, state = initial_state(spec, korea, stepper, np.random.default_rng(seed))
+    trace = Trace.empty(setting)
+    for j in range(spec.months):
+        step_month(setting, state, trace, j)
+    return observe(setting, trace, korea, seed, fit_note)
 
 
 def _talks_row(timeline: Sequence[Any], month: np.datetime64) -> bool:
@@ -555,10 +677,3 @@ def _talks_row(timeline: Sequence[Any], month: np.datetime64) -> bool:
 
     m = int(month.astype(np.int64))
     return any(e.type == "talks" and month_index(e.date) == m for e in timeline)
-
-
-def _default_launch_model(target: str) -> str:
-    """The dynamics package's default launch model for ``target`` (its rolling evaluation's choice)."""
-    from peninsula.dynamics.default import DEFAULT_MODELS
-
-    return DEFAULT_MODELS.get(target, DEFAULT_MODELS["events"])
