@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from peninsula.core import Actor, Issue, Scenario, Stance
+from peninsula.core import Actor, Issue, Reversion, Scenario, Source, Stance
 
 
 @st.composite
@@ -17,11 +17,14 @@ def scenarios(
     min_issues: int = 1,
     max_issues: int = 3,
     allow_missing: bool = True,
+    agreement: bool = False,
 ) -> Scenario:
     """Small valid scenarios with ties, zero saliences, zero capabilities and actors missing on issues.
 
     Positions are drawn from a handful of points on each issue's scale so that ties (and all actors at one
-    position) are common; each issue keeps at least one stance.
+    position) are common; each issue keeps at least one stance. With ``agreement`` the issues may also get a
+    status quo and a reversion (often on a grid point, so actors sit on them), the stances vetoes and
+    acceptance limits (issue 21), and some values coded ranges that the agreement model draws from.
     """
     n_actors = draw(st.integers(min_actors, max_actors))
     n_issues = draw(st.integers(min_issues, max_issues))
@@ -32,20 +35,36 @@ def scenarios(
     for j in range(n_issues):
         lower = draw(st.sampled_from([0.0, -50.0, 4.0]))
         span = draw(st.sampled_from([1.0, 6.0, 100.0, 830.0]))
-        issues.append(Issue(id=f"i{j}", lower=lower, upper=lower + span))
         grid = [lower + span * q for q in (0.0, 0.25, 0.5, 0.7, 1.0)]
+        on_scale = st.one_of(st.sampled_from(grid), st.floats(lower, lower + span, allow_nan=False))
+        extra: dict[str, Any] = {}
+        if agreement:
+            extra["status_quo"] = draw(st.one_of(st.none(), on_scale))
+            if draw(st.booleans()):
+                value = draw(on_scale)
+                ranged = draw(st.booleans())
+                source = (
+                    Source(kind="coded", reason="generated", low=max(lower, value - span / 4), high=value)
+                    if ranged
+                    else None
+                )
+                extra["reversion"] = Reversion(value=value, label="generated", source=source)
+        issues.append(Issue(id=f"i{j}", lower=lower, upper=lower + span, **extra))
         present = [k for k in range(n_actors) if not allow_missing or draw(st.booleans()) or k == 0]
         for k in present:
-            stances.append(
-                Stance(
-                    actor=f"a{k}",
-                    issue=f"i{j}",
-                    position=draw(
-                        st.one_of(st.sampled_from(grid), st.floats(lower, lower + span, allow_nan=False))
-                    ),
-                    salience=draw(sals),
-                )
-            )
+            x = draw(on_scale)
+            fields: dict[str, Any] = {}
+            if agreement:
+                fields["veto"] = draw(st.booleans())
+                if draw(st.booleans()):
+                    fields["accept_low"] = draw(st.floats(lower, x, allow_nan=False))
+                if draw(st.booleans()):
+                    fields["accept_high"] = draw(st.floats(x, lower + span, allow_nan=False))
+                if draw(st.booleans()):
+                    fields["sources"] = {
+                        "position": Source(kind="coded", reason="generated", low=lower, high=lower + span)
+                    }
+            stances.append(Stance(actor=f"a{k}", issue=f"i{j}", position=x, salience=draw(sals), **fields))
     return Scenario(id="generated", actors=actors, issues=issues, stances=stances)
 
 
@@ -96,6 +115,8 @@ def model_params(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
                 if p.kind == "int"
                 else st.floats(low, high, allow_nan=False, allow_infinity=False)
             )
+        elif p.kind == "str":  # an actor id (the agreement model's agenda setter)
+            value = st.sampled_from(["a0", "a1", "US"])
         else:
             raise NotImplementedError(f"{cls.__name__}.{p.name}: no generator for kind {p.kind!r}")
         fields[p.name] = st.one_of(st.none(), value) if p.nullable else value

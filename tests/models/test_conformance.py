@@ -181,3 +181,32 @@ def test_actor_permutation_invariance(name: str, s: Scenario, data: st.DataObjec
         assert _close(a.issues[issue_id].outcome, b.issues[issue_id].outcome, s.issue(issue_id).span)
     diff = _run_differences(a, b, s)
     assert not diff, "permuting the actors changed: " + "; ".join(diff[:5])
+
+
+@pytest.mark.parametrize("name", MODELS)
+@SETTINGS
+@given(s=scenarios(agreement=True), seed=st.integers(0, 2**32 - 1))
+def test_reversions_limits_and_vetoes_break_no_model(name: str, s: Scenario, seed: int) -> None:
+    """Issue 21's fields (status quo, reversion, vetoes, acceptance limits, ranges): every model still runs,
+    stays deterministic for a fixed ``rng`` and pure, and forecasts within the hull of the positions, the
+    status quo and the reversion (no agreement is a forecast the reversion may give)."""
+    before = copy.deepcopy(s.model_dump())
+    run = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
+    assert s.model_dump() == before, "the model mutated its input"
+    for issue_id, res in run.issues.items():
+        issue = s.issue(issue_id)
+        if res.outcome is None:
+            assert res.notes, "a missing outcome is explained"
+            continue
+        data = s.issue_data(issue_id)
+        points = [*data.positions.tolist()]
+        points += [v for v in (issue.status_quo, issue.reversion_value) if v is not None]
+        if issue.reversion is not None and issue.reversion.source is not None:
+            src = issue.reversion.source
+            points += [v for v in (src.low, src.high) if v is not None]
+        if any(st_.sources for st_ in s.stances_on(issue_id)):  # drawn positions may reach the scale
+            points += [issue.lower, issue.upper]
+        tol = 1e-9 * max(issue.span, 1.0)
+        assert min(points) - tol <= res.outcome <= max(points) + tol
+    again = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
+    assert not _run_differences(run, again, s), "same rng, different rounds or events"

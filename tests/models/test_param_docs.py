@@ -22,7 +22,11 @@ def _documented(page: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("page", "models"),
-    [("eu.md", ["eu", "eu-masad"]), ("exchange.md", ["exchange", "exchange-random", "exchange-clean"])],
+    [
+        ("eu.md", ["eu", "eu-masad"]),
+        ("exchange.md", ["exchange", "exchange-random", "exchange-clean"]),
+        ("agreement.md", ["agreement"]),
+    ],
 )
 def test_parameter_table_matches_the_signatures(page: str, models: list[str]) -> None:
     declared = {name for m in models for name in REGISTRY[m].param_names()}

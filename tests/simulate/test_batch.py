@@ -19,8 +19,12 @@ SEED = 21
 
 
 def loop(model_name: str, scenario: Scenario, space: InputSpace, values: np.ndarray) -> np.ndarray:
-    """The reference: the model's own run on each drawn scenario, one draw at a time."""
-    model = REGISTRY[model_name]()
+    """The reference: the model's own run on each drawn scenario, one draw at a time.
+
+    In a sweep the agreement model evaluates each draw at its values (the sweep's draws replace its own):
+    the reference is the model with ``draws=0`` on the drawn scenario.
+    """
+    model = REGISTRY[model_name]() if model_name != "agreement" else REGISTRY[model_name](draws=0)
     out = np.full((len(values), len(space.issue_ids)), np.nan)
     for d, v in enumerate(values):
         run = model.run(
@@ -58,6 +62,29 @@ def test_batch_equals_the_model_on_every_draw(name: str) -> None:
     want = loop(name, KOREA, space, values)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    s=scenarios(max_actors=5, max_issues=2, agreement=True),
+    rule=st.sampled_from(["compromise", "nash", "setter"]),
+)
+def test_agreement_batch_equals_the_model_with_limits_and_reversions(s: Scenario, rule: str) -> None:
+    """Issue 21: the batch path draws limits and reversions too, and agrees with the model draw by draw,
+    flags included (1 where the draw's set is non-empty)."""
+    space = InputSpace.from_scenario(s, NoiseSpec(0.2, 0.2, 0.5))
+    values = np.vstack([space.base_values(), space.values_from_uniforms(space.uniforms(SEED, 0, 4))])
+    X, S, C = space.arrays(values)
+    model = REGISTRY["agreement"](rule=rule)
+    res = run_model(model, s, space, X, S, C, values=values, rounds=None, seed=SEED, start=0)
+    assert res.agreed is not None
+    for d, v in enumerate(values):
+        run = REGISTRY["agreement"](rule=rule, draws=0).run(scenario_for_draw(s, space, v))
+        for i, iid in enumerate(space.issue_ids):
+            got, want = res.outcomes[d, i], run.issues[iid].outcome
+            assert (np.isnan(got) and want is None) or got == pytest.approx(want, rel=1e-12, abs=1e-9)
+            p = run.issues[iid].extra.get("p_agreement")
+            assert (np.isnan(res.agreed[d, i]) and p is None) or res.agreed[d, i] == p
 
 
 def test_the_vectorised_models_are_the_ones_the_benchmark_needs() -> None:

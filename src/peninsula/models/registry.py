@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peninsula.core import ParameterError
+from peninsula.models.agreement import Agreement
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
 from peninsula.models.consensus import Consensus
@@ -22,6 +23,7 @@ REGISTRY: dict[str, type[Model]] = {
     "exchange-clean": ExchangeClean,
     "nash": Nash,
     "consensus": Consensus,
+    "agreement": Agreement,
 }
 
 

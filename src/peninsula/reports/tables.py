@@ -74,6 +74,10 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
     table.add_column("status quo", justify="right")
     lead = RECOMMENDED in result.runs
     order = ([RECOMMENDED] if lead else []) + [m for m in result.runs if m != RECOMMENDED]
+    # issue 21: beside each model that can say "no agreement", its probability of agreement
+    agrees = {
+        m for m, run in result.runs.items() if any("p_agreement" in r.extra for r in run.issues.values())
+    }
     for m in order:
         if m == RECOMMENDED:
             # The lead columns keep their width; rich narrows the other models' columns first.
@@ -81,6 +85,8 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
             table.add_column("80% interval", justify="right", min_width=13)
         else:
             table.add_column(m, justify="right")
+        if m in agrees:
+            table.add_column(f"{m}\np(agree)", justify="right")
     for issue in sc.issues:
         cells: list[str] = []
         for m in order:
@@ -88,6 +94,10 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
             cells.append(fmt(run.issues[issue.id].outcome if issue.id in run.issues else None))
             if m == RECOMMENDED:
                 cells.append(_interval(run, issue.id))
+            if m in agrees:
+                res = run.issues.get(issue.id)
+                p = None if res is None else res.extra.get("p_agreement")
+                cells.append("–" if p is None else f"{p:.2f}")
         table.add_row(issue.id, fmt(issue.status_quo), *cells)
     parts: list[RenderableType] = [table]
     if cohesion is not None:
@@ -96,6 +106,8 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
         for m in order:
             coh.append(f"{cohesion[m]:.3f}" if m in cohesion else "–")
             if m == RECOMMENDED:
+                coh.append("")
+            if m in agrees:
                 coh.append("")
         table.add_row("U.S.-ROK cohesion", f"{cohesion['before']:.3f}", *coh, style="italic")
         parts.append(COHESION_NOTE)

@@ -33,7 +33,8 @@ def sweep_tables(doc: Mapping[str, Any]) -> list[RenderableType]:
     out: list[RenderableType] = [head]
     for model, entry in doc["models"].items():
         t = Table(title=f"{model}", title_justify="left")
-        for col in (
+        agree = any("p_agreement" in v for v in entry["issues"].values())  # issue 21: can it say "no deal"?
+        cols = (
             "issue",
             "status quo",
             "mean",
@@ -45,9 +46,11 @@ def sweep_tables(doc: Mapping[str, Any]) -> list[RenderableType]:
             "q95",
             "P(>sq)",
             "P(<sq)",
-        ):
+        ) + (("P(agree)",) if agree else ())
+        for col in cols:
             t.add_column(col, justify="left" if col == "issue" else "right")
         for issue, v in entry["issues"].items():
+            extra = (_p(v.get("p_agreement")),) if agree else ()
             t.add_row(
                 issue,
                 fmt(v["status_quo"]),
@@ -60,6 +63,7 @@ def sweep_tables(doc: Mapping[str, Any]) -> list[RenderableType]:
                 fmt(v["q95"]),
                 _p(v["p_above_status_quo"]),
                 _p(v["p_below_status_quo"]),
+                *extra,
             )
         out.append(t)
         coh = entry.get("cohesion")

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario
+from peninsula.models.agreement import Agreement, solve_issue
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
@@ -43,15 +44,24 @@ class BatchResult:
     positions:
         ``(draws, actors, issues)`` positions after the model's last round (the inputs for one-shot
         models), NaN where an actor has no stance.
+    agreed:
+        ``(draws, issues)`` 1 where the draw's agreement set is non-empty, 0 where it is empty, NaN where
+        the model cannot say (``None`` for models that cannot represent no agreement).
     """
 
     outcomes: FloatArray
     positions: FloatArray
+    agreed: FloatArray | None = None
 
 
 def is_vectorised(model: Model) -> bool:
     """``True`` if ``model`` runs in a compiled loop over draws (else draw by draw)."""
-    return type(model) in _BASELINES or type(model) in (ExpectedUtility, ExpectedUtilityMasad, *_EXCHANGES)
+    return type(model) in _BASELINES or type(model) in (
+        ExpectedUtility,
+        ExpectedUtilityMasad,
+        Agreement,
+        *_EXCHANGES,
+    )
 
 
 def run_model(
@@ -92,6 +102,8 @@ def run_model(
         return _eu(kind is ExpectedUtilityMasad, params, n_rounds, space, X, S, C, threads)
     if kind in _EXCHANGES:
         return _exchange(model, params, n_rounds, space, X, S, C, seed, ids, threads)
+    if kind is Agreement:
+        return _agreement(params, scenario, space, X, S, C, values)
     return _loop(model, scenario, space, values, X, rounds, seed, ids)
 
 
@@ -261,8 +273,11 @@ def scenario_for_draw(scenario: Scenario, space: InputSpace, values: FloatArray)
     """``scenario`` with one draw's input values (``(n_inputs,)``, in :attr:`InputSpace.inputs` order)."""
     cap: dict[str, float] = {}
     upd: dict[tuple[str, str], dict[str, float]] = {}
+    rev: dict[str, float] = {}
     for u, v in zip(space.inputs, values.tolist(), strict=True):
-        if u.issue is None:
+        if u.field == "reversion":
+            rev[str(u.issue)] = v
+        elif u.issue is None:
             cap[u.actor] = v
         else:
             upd.setdefault((u.actor, u.issue), {})[u.field] = v
@@ -270,7 +285,52 @@ def scenario_for_draw(scenario: Scenario, space: InputSpace, values: FloatArray)
         a.model_copy(update={"capability": cap[a.id]}) if a.id in cap else a for a in scenario.actors
     )
     stances = tuple(st.model_copy(update=upd.get((st.actor, st.issue), {})) for st in scenario.stances)
-    return scenario.model_copy(update={"actors": actors, "stances": stances})
+    issues = tuple(
+        i.model_copy(update={"reversion": i.reversion.model_copy(update={"value": rev[i.id]})})
+        if i.id in rev and i.reversion is not None
+        else i
+        for i in scenario.issues
+    )
+    return scenario.model_copy(update={"actors": actors, "stances": stances, "issues": issues})
+
+
+def _agreement(
+    params: dict[str, Any],
+    scenario: Scenario,
+    space: InputSpace,
+    X: FloatArray,
+    S: FloatArray,
+    C: FloatArray,
+    values: FloatArray,
+) -> BatchResult:
+    """The agreement model on every draw at once: each draw is one realisation of the inputs, so the set
+    and the outcome are those at the draw's values (the model's own ``draws`` are not used: a sweep's
+    draws take their place, and its ``p_agreement`` is the share of draws with a non-empty set)."""
+    AL, AH, R = space.agreement_arrays(values)
+    D = X.shape[0]
+    out = np.full((D, len(space.issue_ids)), np.nan)
+    agreed = np.full((D, len(space.issue_ids)), np.nan)
+    for i, iid in enumerate(space.issue_ids):
+        rows = np.flatnonzero(space.present[:, i])
+        if rows.size == 0:
+            continue
+        data = scenario.issue_data(iid)
+        res = solve_issue(
+            params,
+            data,
+            X[:, rows, i].T,
+            S[:, rows, i].T,
+            C[:, rows, i].T,
+            AL[:, rows, i].T,
+            AH[:, rows, i].T,
+            R[:, i],
+        )
+        if res is None:
+            continue
+        realised, nonempty = res
+        out[:, i] = realised
+        agreed[:, i] = nonempty
+    return BatchResult(out, X, agreed)
 
 
 def _loop(

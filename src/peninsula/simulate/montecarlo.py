@@ -181,13 +181,16 @@ def new_seed() -> int:
 @dataclass(frozen=True)
 class Chunk:
     """The results of draws ``start .. stop − 1``: ``outcomes`` ``(n, models, issues)``, ``cohesion``
-    ``(n, models)`` (``None`` when the scenario has no U.S.-ROK pair)."""
+    ``(n, models)`` (``None`` when the scenario has no U.S.-ROK pair), ``agreed`` ``(n, models, issues)``
+    (1 / 0 where a model says whether the draw's agreement set is non-empty, NaN elsewhere; ``None`` when no
+    model of the sweep can represent no agreement)."""
 
     index: int
     start: int
     stop: int
     outcomes: FloatArray
     cohesion: FloatArray | None
+    agreed: FloatArray | None = None
 
 
 def plan_chunks(draws: int, chunk_size: int) -> list[tuple[int, int, int]]:
@@ -214,6 +217,7 @@ def run_chunk(spec: SweepSpec, index: int, start: int, stop: int, threads: int =
     n, M, n_iss = stop - start, len(spec.models), len(space.issue_ids)
     outcomes = np.empty((n, M, n_iss))
     cohesion: FloatArray | None = None
+    agreed: FloatArray | None = None
     for m, model in enumerate(spec.models):
         res = run_model(
             model,
@@ -229,12 +233,16 @@ def run_chunk(spec: SweepSpec, index: int, start: int, stop: int, threads: int =
             threads=threads,
         )
         outcomes[:, m, :] = res.outcomes
+        if res.agreed is not None:
+            if agreed is None:
+                agreed = np.full((n, M, n_iss), np.nan)
+            agreed[:, m, :] = res.agreed
         coh = batch_cohesion(spec.scenario, space, res.positions, S)
         if coh is not None:
             if cohesion is None:
                 cohesion = np.empty((n, M))
             cohesion[:, m] = coh
-    return Chunk(index, start, stop, outcomes, cohesion)
+    return Chunk(index, start, stop, outcomes, cohesion, agreed)
 
 
 Executor = Callable[[SweepSpec, Sequence[tuple[int, int, int]]], Iterator[Chunk]]
@@ -267,6 +275,9 @@ class Sweep:
         ``(draws, models)`` U.S.-ROK cohesion after each model, or ``None`` (not a Korea scenario).
     resumed:
         Number of draws that were already stored when this sweep started (0 for a fresh run).
+    agreed_array:
+        ``(draws, models, issues)``: 1 where a model found the draw's agreement set non-empty, 0 where empty,
+        NaN where it cannot say; ``None`` when no model of the sweep reports it (issue 21).
     """
 
     spec: SweepSpec
@@ -274,6 +285,7 @@ class Sweep:
     outcome_array: FloatArray
     cohesion_array: FloatArray | None
     resumed: int = 0
+    agreed_array: FloatArray | None = None
 
     @property
     def outcomes(self) -> pd.DataFrame:
@@ -305,7 +317,7 @@ class Sweep:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``peninsula sweep --format json`` (see :func:`summarize`)."""
-        return summarize(self.spec, self.run_id, self.outcome_array, self.cohesion_array)
+        return summarize(self.spec, self.run_id, self.outcome_array, self.cohesion_array, self.agreed_array)
 
 
 def _f(x: float) -> float | None:
@@ -313,7 +325,11 @@ def _f(x: float) -> float | None:
 
 
 def summarize(
-    spec: SweepSpec, run_id: str, outcomes: FloatArray, cohesion: FloatArray | None
+    spec: SweepSpec,
+    run_id: str,
+    outcomes: FloatArray,
+    cohesion: FloatArray | None,
+    agreed: FloatArray | None = None,
 ) -> dict[str, Any]:
     """``{"scenario", "overlay", "draws", "seed", "run_id", "models": {M: {"issues", "cohesion"}}}``.
 
@@ -321,8 +337,10 @@ def summarize(
     ddof = 1), ``q05`` … ``q95`` (linear interpolation between order statistics), ``status_quo`` (the
     stated value, or ``None``), ``p_above_status_quo`` / ``p_below_status_quo`` (share of draws whose
     outcome lies above / below it by more than 1e-9 of the scale; ``None`` without a status quo), and
-    ``n`` (draws with a forecast). ``cohesion``: ``mean``, ``q05``, ``q50``, ``q95`` of U.S.–ROK cohesion
-    after the model, or ``None``. Every number is ``None`` where no draw has a forecast.
+    ``n`` (draws with a forecast). For a model that can represent no agreement (``agreement``) also
+    ``p_agreement``, the share of draws whose agreement set is non-empty (``None`` where it cannot say).
+    ``cohesion``: ``mean``, ``q05``, ``q50``, ``q95`` of U.S.–ROK cohesion after the model, or ``None``. Every
+    number is ``None`` where no draw has a forecast.
     """
     space_issues = spec.scenario.issues
     models: dict[str, Any] = {}
@@ -348,6 +366,10 @@ def summarize(
                 entry["p_above_status_quo"] = None
                 entry["p_below_status_quo"] = None
             entry["n"] = n
+            if agreed is not None and np.isfinite(agreed[:, m, :]).any():
+                flags = agreed[:, m, i]
+                flags = flags[np.isfinite(flags)]
+                entry["p_agreement"] = float(np.mean(flags)) if flags.size else None
             issues[issue.id] = entry
         coh: dict[str, Any] | None = None
         if cohesion is not None:
@@ -426,6 +448,7 @@ def run_sweep(
                     chunk.cohesion,
                     spec.model_names,
                     spec.issue_ids,
+                    agreed=chunk.agreed,
                 )
             else:
                 kept.append(chunk)
@@ -442,9 +465,11 @@ def run_sweep(
     if store is not None:
         store.finish_run(run_id)
         outcomes, cohesion = store.load(run_id, spec.model_names, spec.issue_ids, spec.draws)
+        agreed = store.load_agreed(run_id, spec.model_names, spec.issue_ids, spec.draws)
     else:
         outcomes, cohesion = _assemble(spec, kept)
-    return Sweep(spec, run_id, outcomes, cohesion, resumed)
+        agreed = _assemble_agreed(spec, kept)
+    return Sweep(spec, run_id, outcomes, cohesion, resumed, agreed)
 
 
 def _check_memory(spec: SweepSpec) -> None:
@@ -471,6 +496,16 @@ def _assemble(spec: SweepSpec, chunks: Iterable[Chunk]) -> tuple[FloatArray, Flo
                 coh = np.full((spec.draws, len(spec.models)), np.nan)
             coh[c.start : c.stop] = c.cohesion
     return out, coh
+
+
+def _assemble_agreed(spec: SweepSpec, chunks: Iterable[Chunk]) -> FloatArray | None:
+    out: FloatArray | None = None
+    for c in chunks:
+        if c.agreed is not None:
+            if out is None:
+                out = np.full((spec.draws, len(spec.models), len(spec.issue_ids)), np.nan)
+            out[c.start : c.stop] = c.agreed
+    return out
 
 
 def overlaid(scenario: Scenario, overlay: str | None) -> Scenario:
@@ -540,7 +575,8 @@ def load_sweep(store: RunStore, run_id: str) -> Sweep:
     record = store.run(run_id)
     spec = spec_from_record(record)
     outcomes, cohesion = store.load(record["run_id"], spec.model_names, spec.issue_ids, spec.draws)
-    return Sweep(spec, record["run_id"], outcomes, cohesion)
+    agreed = store.load_agreed(record["run_id"], spec.model_names, spec.issue_ids, spec.draws)
+    return Sweep(spec, record["run_id"], outcomes, cohesion, agreed_array=agreed)
 
 
 def compare_sweeps(first: Sweep, second: Sweep) -> dict[str, Any]:

@@ -26,6 +26,11 @@ is then clipped to the bound (a point mass there); :meth:`InputSpace.clipped_ran
 Status quo values are not drawn: they are the reference point that ``p_above_status_quo`` and
 ``p_below_status_quo`` compare against, and the models that read them (``nash``) use the stated value.
 
+Issue 21's inputs come after all the others (so every other input keeps its uniforms): acceptance limits
+(``accept_low``, ``accept_high``) are drawn like positions (their range, else the position's default
+perturbation), and an issue's explicit ``reversion`` only from its source's range (like the status quo, it
+is otherwise fixed). :meth:`InputSpace.agreement_arrays` gives them as arrays.
+
 Seeding
 -------
 Draw ``d`` of a sweep with seed ``S`` takes its uniforms from ``numpy.random.SeedSequence(S,
@@ -46,10 +51,11 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario, Source
+from peninsula.kernels.distributions import triangular_ppf
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
-Field = Literal["position", "salience", "capability"]
+Field = Literal["position", "salience", "capability", "accept_low", "accept_high", "reversion"]
 Origin = Literal["range", "noise", "fixed"]
 
 __all__ = [
@@ -183,25 +189,6 @@ class UncertainInput:
         return self.high > self.low
 
 
-def triangular_ppf(u: FloatArray, low: FloatArray, mode: FloatArray, high: FloatArray) -> FloatArray:
-    """Inverse CDF of the triangular distribution (min ``low``, mode ``mode``, max ``high``) at ``u``.
-
-    Broadcasts; where ``low == high`` the result is ``low``.
-
-    Examples
-    --------
-    >>> triangular_ppf(np.array([0.0, 0.5, 1.0]), np.zeros(3), np.full(3, 5.0), np.full(3, 10.0)).tolist()
-    [0.0, 5.0, 10.0]
-    """
-    width = high - low
-    safe = np.where(width > 0, width, 1.0)
-    fc = (mode - low) / safe
-    left = low + np.sqrt(u * width * (mode - low))
-    right = high - np.sqrt((1.0 - u) * width * (high - mode))
-    out = np.where(u < fc, left, right)
-    return np.asarray(np.where(width > 0, out, low), dtype=np.float64)
-
-
 def draw_generator(seed: int, draw: int, stream: int) -> np.random.Generator:
     """The generator of draw ``draw``'s ``stream`` (:data:`INPUT_STREAM` or :data:`MODEL_STREAM`)."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(draw, stream))))
@@ -238,13 +225,21 @@ class InputSpace:
     _pos: tuple[IntArray, IntArray, IntArray] = field(init=False, repr=False)
     _sal: tuple[IntArray, IntArray, IntArray] = field(init=False, repr=False)
     _cap: tuple[IntArray, IntArray, IntArray] = field(init=False, repr=False)
+    _alo: tuple[IntArray, IntArray, IntArray] = field(init=False, repr=False)
+    _ahi: tuple[IntArray, IntArray, IntArray] = field(init=False, repr=False)
+    _rev: tuple[IntArray, IntArray, IntArray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         a_index = {a: k for k, a in enumerate(self.actor_ids)}
         i_index = {i: k for k, i in enumerate(self.issue_ids)}
         own_cap = {(u.actor, u.issue) for u in self.inputs if u.field == "capability" and u.issue}
-        plans: dict[str, list[tuple[int, int, int]]] = {"position": [], "salience": [], "capability": []}
+        plans: dict[str, list[tuple[int, int, int]]] = {
+            f: [] for f in ("position", "salience", "capability", "accept_low", "accept_high", "reversion")
+        }
         for k, u in enumerate(self.inputs):
+            if u.field == "reversion":  # an issue's value: no actor
+                plans["reversion"].append((k, 0, i_index[str(u.issue)]))
+                continue
             a = a_index[u.actor]
             if u.issue is not None:
                 plans[u.field].append((k, a, i_index[u.issue]))
@@ -260,6 +255,9 @@ class InputSpace:
         self._pos = arrays(plans["position"])
         self._sal = arrays(plans["salience"])
         self._cap = arrays(plans["capability"])
+        self._alo = arrays(plans["accept_low"])
+        self._ahi = arrays(plans["accept_high"])
+        self._rev = arrays(plans["reversion"])
         self._low = np.array([u.low for u in self.inputs], dtype=np.float64)
         self._high = np.array([u.high for u in self.inputs], dtype=np.float64)
         self._mode = np.clip(
@@ -290,8 +288,10 @@ class InputSpace:
         ) -> UncertainInput:
             if src is not None and src.low is not None and src.high is not None:
                 return UncertainInput(actor, issue, fld, value, src.low, src.high, "range", lo, hi)
-            if fld == "position":
+            if fld in ("position", "accept_low", "accept_high"):
                 half = nz.position * (hi - lo)
+            elif fld == "reversion":
+                half = 0.0
             elif fld == "salience":
                 half = nz.salience
             else:
@@ -331,6 +331,20 @@ class InputSpace:
                         0.0,
                         math.inf,
                     )
+                )
+        for st in scenario.stances:  # issue 21: after every other input, so those keep their uniforms
+            lo, hi = float(lower[i_index[st.issue]]), float(upper[i_index[st.issue]])
+            if st.accept_low is not None:
+                src = st.sources.get("accept_low")
+                inputs.append(make(st.actor, st.issue, "accept_low", st.accept_low, src, lo, hi))
+            if st.accept_high is not None:
+                src = st.sources.get("accept_high")
+                inputs.append(make(st.actor, st.issue, "accept_high", st.accept_high, src, lo, hi))
+        for k_i, iss in enumerate(scenario.issues):
+            rev = iss.reversion
+            if rev is not None and rev.value is not None:
+                inputs.append(
+                    make("", iss.id, "reversion", rev.value, rev.source, float(lower[k_i]), float(upper[k_i]))
                 )
         return cls(
             actor_ids=actors,
@@ -381,6 +395,24 @@ class InputSpace:
                 target[:, a, i] = v[:, k]
         return X, S, C
 
+    def agreement_arrays(self, values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Acceptance limits ``(n, actors, issues)`` (NaN: the single-peaked default) and reversions
+        ``(n, issues)`` (the explicit reversion, else the status quo, else NaN) for input values
+        ``(n, n_inputs)``."""
+        v = np.atleast_2d(np.asarray(values, dtype=np.float64))
+        n = v.shape[0]
+        AL = np.full((n, *self.positions.shape), np.nan)
+        AH = np.full((n, *self.positions.shape), np.nan)
+        for target, (k, a, i) in ((AL, self._alo), (AH, self._ahi)):
+            if k.size:
+                target[:, a, i] = v[:, k]
+        sq = np.array([np.nan if q is None else q for q in self.status_quo], dtype=np.float64)
+        R = np.broadcast_to(sq, (n, len(self.issue_ids))).copy()
+        k, _, i = self._rev
+        if k.size:
+            R[:, i] = v[:, k]
+        return AL, AH, R
+
     def draw(self, seed: int, start: int, stop: int) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Draws ``start..stop−1`` of a sweep seeded ``seed``: ``(n, actors, issues)`` arrays."""
         return self.arrays(self.values_from_uniforms(self.uniforms(seed, start, stop)))
@@ -402,7 +434,9 @@ class InputSpace:
         names = []
         for k in idx:
             u = self.inputs[k]
-            if u.issue is None:
+            if u.field == "reversion":
+                names.append("reversion" if u.issue == issue else f"reversion@{u.issue}")
+            elif u.issue is None:
                 names.append(f"{u.actor}/capability" + ("@actor" if u.actor in own else ""))
             elif u.issue == issue:
                 names.append(f"{u.actor}/{u.field}")

@@ -12,6 +12,8 @@ Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 * ``outcomes``: ``run_id``, ``draw``, ``model``, ``issue``, ``outcome`` (issue scale; NULL = no forecast).
 * ``cohesion``: ``run_id``, ``draw``, ``model``, ``cohesion`` (U.S.-ROK cohesion after the model; Korea
   scenarios only).
+* ``agreed`` (version 2, issue 21): ``run_id``, ``draw``, ``model``, ``issue``, ``agreed`` (1 if the draw's
+  agreement set is non-empty, 0 if empty; only for models that can represent no agreement).
 
 Each chunk's rows and its ``chunks`` row are written in one transaction, so a process killed at any
 moment leaves every chunk either fully stored or absent; a rerun of the same sweep continues from there.
@@ -43,12 +45,23 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = ["DEFAULT_STORE", "SCHEMA_VERSION", "RunStore", "StoreError", "default_store_path"]
 
 #: Version of the store's schema; a store with another version is migrated (if a migration exists) or refused.
-SCHEMA_VERSION = 1
+#: Version 2 (issue 21) adds the ``agreed`` table.
+SCHEMA_VERSION = 2
 #: The store used when neither ``--store`` nor ``PENINSULA_STORE`` names one.
 DEFAULT_STORE = "peninsula-runs.duckdb"
-#: Known migrations: from version -> function upgrading a connection to version + 1. None yet: version 1 is
-#: the first schema.
-MIGRATIONS: dict[int, Any] = {}
+_AGREED = (
+    "CREATE TABLE IF NOT EXISTS agreed (run_id VARCHAR, draw BIGINT, model VARCHAR, issue VARCHAR, "
+    "agreed DOUBLE);"
+)
+
+
+def _add_agreed(con: Any) -> None:
+    """Version 1 -> 2: the ``agreed`` table (issue 21); existing runs have no rows in it."""
+    con.execute(_AGREED)
+
+
+#: Known migrations: from version -> function upgrading a connection to version + 1.
+MIGRATIONS: dict[int, Any] = {1: _add_agreed}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -63,7 +76,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE TABLE IF NOT EXISTS outcomes (
     run_id VARCHAR, draw BIGINT, model VARCHAR, issue VARCHAR, outcome DOUBLE);
 CREATE TABLE IF NOT EXISTS cohesion (run_id VARCHAR, draw BIGINT, model VARCHAR, cohesion DOUBLE);
-"""
+""" + _AGREED
 
 #: Bytes a stored outcome row takes on disk, at most (DuckDB compresses; measured ~6-9 on sweeps here).
 ROW_BYTES = 16
@@ -218,8 +231,10 @@ class RunStore:
         cohesion: FloatArray | None,
         models: Sequence[str],
         issues: Sequence[str],
+        agreed: FloatArray | None = None,
     ) -> None:
-        """Store one chunk (``outcomes`` ``(n, models, issues)``, ``cohesion`` ``(n, models)``) atomically."""
+        """Store one chunk (``outcomes`` ``(n, models, issues)``, ``cohesion`` ``(n, models)``, ``agreed``
+        ``(n, models, issues)`` or ``None``) atomically."""
         import pandas as pd
 
         n, M, n_iss = outcomes.shape
@@ -258,6 +273,15 @@ class RunStore:
                     "CASE WHEN isnan(cohesion) THEN NULL ELSE cohesion END FROM chunk_cohesion"
                 )
                 con.unregister("chunk_cohesion")
+            if agreed is not None:
+                flags = agreed.reshape(-1)
+                agr_df = out_df.drop(columns="outcome").assign(agreed=flags)[np.isfinite(flags)]
+                con.register("chunk_agreed", agr_df)
+                con.execute(
+                    "INSERT INTO agreed SELECT run_id, draw, CAST(model AS VARCHAR), CAST(issue AS VARCHAR), "
+                    "agreed FROM chunk_agreed"
+                )
+                con.unregister("chunk_agreed")
             con.execute(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
                 [run_id, chunk, start, start + n, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
@@ -338,6 +362,24 @@ class RunStore:
         d, m = (np.asarray(res[k], dtype=np.int64) for k in ("draw", "m"))
         coh[d, m] = np.ma.filled(np.ma.asarray(res["cohesion"]).astype(np.float64), np.nan)
         return out, coh
+
+    def load_agreed(
+        self, run_id: str, models: Sequence[str], issues: Sequence[str], draws: int
+    ) -> FloatArray | None:
+        """The stored agreement flags ``(draws, models, issues)`` (NaN = none), or ``None`` if the run has
+        none (no model of it reports whether an agreement set is non-empty)."""
+        n = self.con.execute("SELECT count(*) FROM agreed WHERE run_id = ?", [run_id]).fetchone()
+        if not n or not n[0]:
+            return None
+        out = np.full((draws, len(models), len(issues)), np.nan)
+        res = self.con.execute(
+            "SELECT draw, list_position(?, model) - 1 AS m, list_position(?, issue) - 1 AS i, agreed "
+            "FROM agreed WHERE run_id = ?",
+            [list(models), list(issues), run_id],
+        ).fetchnumpy()
+        d, m, i = (np.asarray(res[k], dtype=np.int64) for k in ("draw", "m", "i"))
+        out[d, m, i] = np.asarray(res["agreed"], dtype=np.float64)
+        return out
 
     def export(self, run_id: str, out: Path) -> int:
         """Write a run's outcomes (cohesion as a column) to ``out`` (``.parquet`` or ``.csv``), atomically.
