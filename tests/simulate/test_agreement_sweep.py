@@ -50,9 +50,8 @@ def test_limits_and_reversion_are_inputs_after_the_others() -> None:
 
 def test_the_other_inputs_keep_their_uniforms() -> None:
     """Appending issue 21's inputs leaves every earlier input's draws alone (common random numbers)."""
-    plain = DEAL.model_copy(
-        update={"stances": tuple(s.model_copy(update={"accept_low": None, "sources": {}}) for s in DEAL.stances)}
-    )
+    bare = tuple(s.model_copy(update={"accept_low": None, "sources": {}}) for s in DEAL.stances)
+    plain = DEAL.model_copy(update={"stances": bare})
     a, b = InputSpace.from_scenario(plain), InputSpace.from_scenario(DEAL)
     ua, ub = a.uniforms(5, 0, 20), b.uniforms(5, 0, 20)
     np.testing.assert_array_equal(ua, ub[:, : a.n_inputs])
