@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 import peninsula
-from peninsula.core import Actor, Issue, Scenario, Stance
+from peninsula.core import Actor, Issue, IssueData, Scenario, Stance
 from peninsula.models.baselines import Compromise, Median
 from peninsula.models.consensus import GRID, Consensus, conformal_bounds, shipped_fit
 from tests.strategies import scenarios
@@ -61,6 +61,40 @@ def test_zero_position_weight_is_the_compromise(s: Scenario) -> None:
         assert (x is None) == (y is None)
         if x is not None and y is not None:
             assert x == pytest.approx(y, rel=1e-9, abs=1e-9 * s.issue(i).span)
+
+
+@settings(max_examples=40, deadline=None)
+@given(s=scenarios(max_actors=6, max_issues=2))
+def test_combine_rows_is_combine_on_every_row(s: Scenario) -> None:
+    """The vectorised form (sweeps) against the model's own combine, row by row; zero weights give NaN."""
+    lam = shipped_fit().position_weight
+    for iid in s.issue_ids:
+        d = s.issue_data(iid)
+        if not d.actor_ids:
+            continue
+        # three rows: the issue itself, its saliences zeroed (no forecast), its capabilities halved
+        x = np.vstack([d.positions] * 3)
+        sal = np.vstack([d.saliences, np.zeros_like(d.saliences), d.saliences])
+        cap = np.vstack([d.capabilities, d.capabilities, d.capabilities / 2])
+        got, comp = Consensus.combine_rows(x, sal, cap, lam)
+        for row in range(3):
+            data = IssueData(d.issue, d.actor_ids, x[row], sal[row], cap[row], d.vetoes)
+            try:
+                want, want_comp = Consensus.combine(data, lam)
+            except ValueError:
+                assert np.isnan(got[row]) and np.isnan(comp[row])
+                continue
+            assert got[row] == pytest.approx(want, rel=1e-12, abs=1e-12 * d.issue.span)
+            assert comp[row] == pytest.approx(want_comp, rel=1e-12, abs=1e-12 * d.issue.span)
+
+
+def test_combine_rows_pinned() -> None:
+    # the hand-computed case above (λ = 0.7: three of four at 100 -> 100) and a subnormal capability
+    x = np.array([[0.0, 100.0, 100.0, 100.0], [0.25, 0.0, 0.0, 0.0]])
+    s = np.ones((2, 4))
+    c = np.array([[1.0, 1.0, 1.0, 1.0], [5e-324, 0.0, 0.0, 0.0]])
+    got, comp = Consensus.combine_rows(x, s, c, 0.7)
+    assert got.tolist() == [100.0, 0.25] and comp.tolist() == [75.0, 0.25]
 
 
 def test_interval_is_forecast_plus_span_times_quantiles_clipped() -> None:

@@ -97,6 +97,7 @@ def test_the_vectorised_models_are_the_ones_the_benchmark_needs() -> None:
         "eu-masad",
         "exchange",
         "exchange-random",
+        "consensus",
     ):
         assert is_vectorised(REGISTRY[name]())
 
@@ -105,7 +106,17 @@ def test_the_vectorised_models_are_the_ones_the_benchmark_needs() -> None:
 @given(
     s=scenarios(max_actors=5, max_issues=2),
     name=st.sampled_from(
-        ["compromise", "mean", "median", "median-actor", "eu", "eu-masad", "exchange", "exchange-random"]
+        [
+            "compromise",
+            "mean",
+            "median",
+            "median-actor",
+            "eu",
+            "eu-masad",
+            "exchange",
+            "exchange-random",
+            "consensus",
+        ]
     ),
 )
 def test_batch_equals_the_model_on_generated_scenarios(s: Scenario, name: str) -> None:

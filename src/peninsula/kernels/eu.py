@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from peninsula.kernels import central
 from peninsula.kernels._notice import compile_notice
 
 FloatArray = npt.NDArray[np.float64]
@@ -588,28 +589,18 @@ def eu_round(
 def weighted_median_rows(positions: FloatArray, weights: FloatArray, rtol: float = 1e-9) -> FloatArray:
     """Row-wise weighted median of ``(..., n)`` arrays, the rule of :func:`peninsula.kernels.weighted_median`.
 
-    Sort by position; the smallest position where the cumulative weight reaches half the total; at exactly
-    half (relative ``rtol``), the midpoint with the next actor of positive weight in sorted order. Rows
-    whose weights sum to zero use unit weights. Returns ``(...,)`` on the issue's scale.
+    :func:`peninsula.kernels.central.weighted_median_rows`, except that rows whose weights sum to zero use
+    unit weights (the EU models' outcome rule). Returns ``(...,)`` on the issue's scale.
+
+    Examples
+    --------
+    >>> weighted_median_rows(np.array([[0.25, 0.0], [1.0, 3.0]]), np.array([[5e-324, 0.0], [0.0, 0.0]]))
+    array([0.25, 2.  ])
     """
     x = np.asarray(positions, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     total = w.sum(axis=-1, keepdims=True)
-    w = np.where(total > 0, w, 1.0)
-    total = w.sum(axis=-1, keepdims=True)
-    order = np.argsort(x, axis=-1, kind="stable")
-    xs = np.take_along_axis(x, order, axis=-1)
-    ws = np.take_along_axis(w, order, axis=-1)
-    cum = np.cumsum(ws, axis=-1)
-    half = total / 2.0
-    k = np.argmax(cum >= half * (1 - rtol), axis=-1)[..., None]
-    at = np.take_along_axis(xs, k, axis=-1)[..., 0]
-    exact = np.abs(np.take_along_axis(cum, k, axis=-1) - half)[..., 0] <= rtol * total[..., 0]
-    n = x.shape[-1]
-    later = (np.arange(n) > k) & (ws > 0)
-    has_later = np.any(later, axis=-1)
-    nxt = np.take_along_axis(xs, np.argmax(later, axis=-1)[..., None], axis=-1)[..., 0]
-    return np.asarray(np.where(exact & has_later, (at + nxt) / 2.0, at), dtype=np.float64)
+    return central.weighted_median_rows(x, np.where(total > 0, w, 1.0), rtol)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,13 @@ from pydantic import Field
 
 from peninsula.core import IssueData
 from peninsula.core.rng import RNGLike
-from peninsula.kernels.central import FloatArray, weighted_mean, weighted_median
+from peninsula.kernels.central import (
+    FloatArray,
+    weighted_mean,
+    weighted_mean_rows,
+    weighted_median,
+    weighted_median_rows,
+)
 from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
 
 __all__ = ["GRID", "Consensus", "ShippedFit", "conformal_bounds", "shipped_fit"]
@@ -186,6 +192,34 @@ class Consensus(PerIssueModel):
         forecast = weighted_median(xs, ws)
         lo, hi = float(data.positions.min()), float(data.positions.max())
         return min(max(forecast, lo), hi), compromise
+
+    @staticmethod
+    def combine_rows(
+        positions: FloatArray, saliences: FloatArray, capabilities: FloatArray, position_weight: float
+    ) -> tuple[FloatArray, FloatArray]:
+        """:meth:`combine` for many draws of one issue at once: ``(forecast, compromise)``, each ``(draws,)``.
+
+        ``positions``, ``saliences``, ``capabilities`` are ``(draws, actors)`` (the actors with a stance, in
+        scenario order). Each row takes :meth:`combine`'s steps (the weights are ``IssueData``'s relative
+        weights); NaN where every weight of a row is zero (where :meth:`combine` raises). The compromise's
+        dot product may round differently in the last bit.
+        """
+        x = np.asarray(positions, dtype=np.float64)
+        c = np.asarray(capabilities, dtype=np.float64)
+        s = np.asarray(saliences, dtype=np.float64)
+        c_max = c.max(axis=1, keepdims=True, initial=0.0)
+        s_max = s.max(axis=1, keepdims=True, initial=0.0)
+        ok = (c_max > 0) & (s_max > 0)
+        w = (c / np.where(ok, c_max, 1.0)) * (s / np.where(ok, s_max, 1.0))
+        w = np.where(ok, w, 0.0)
+        total = w.sum(axis=1, keepdims=True)
+        ok = total[:, 0] > 0
+        w = w / np.where(total > 0, total, 1.0)
+        compromise = weighted_mean_rows(x, w)
+        xs = np.concatenate([x, compromise[:, None]], axis=1)
+        ws = np.concatenate([position_weight * w, np.full((len(x), 1), 1.0 - position_weight)], axis=1)
+        forecast = np.minimum(np.maximum(weighted_median_rows(xs, ws), x.min(axis=1)), x.max(axis=1))
+        return np.where(ok, forecast, np.nan), np.where(ok, compromise, np.nan)
 
     @staticmethod
     def interval(data: IssueData, forecast: float, q10: float, q90: float) -> tuple[float, float]:

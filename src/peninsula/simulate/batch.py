@@ -2,9 +2,11 @@
 
 The baselines (``compromise``, ``mean``, ``median``, ``median-actor``), both EU models and the exchange
 family run inside compiled loops over draws (:mod:`peninsula.simulate._compiled`) that repeat, per draw,
-what the model does for one scenario. Any other model (``nash``, or a model registered later) runs draw
-by draw through its own :meth:`~peninsula.models.Model.run` on a scenario rebuilt from the draw: slower,
-never different. ``tests/simulate`` checks every batch path against that loop.
+what the model does for one scenario; ``consensus`` runs its formula over every draw of an issue at once
+(:meth:`~peninsula.models.consensus.Consensus.combine_rows`). Any other model (``nash``, or a model
+registered later) runs draw by draw through its own :meth:`~peninsula.models.Model.run` on a scenario
+rebuilt from the draw: slower, never different. ``tests/simulate`` checks every batch path against that
+loop.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from peninsula.core import ParameterError, Scenario
 from peninsula.models.agreement import Agreement, solve_issue
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
+from peninsula.models.consensus import Consensus
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 from peninsula.models.exchange import Exchange, ExchangeClean, ExchangeRandom
 from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight, has_allies
@@ -31,6 +34,7 @@ __all__ = ["BatchResult", "batch_cohesion", "is_vectorised", "run_model", "scena
 
 _BASELINES: dict[type[Model], int] = {Compromise: 0, Mean: 1, Median: 2, MedianActor: 3}
 _EXCHANGES = (Exchange, ExchangeClean, ExchangeRandom)
+_VECTORISED = (ExpectedUtility, ExpectedUtilityMasad, Consensus, Agreement, *_EXCHANGES)
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,7 @@ class BatchResult:
 
 def is_vectorised(model: Model) -> bool:
     """``True`` if ``model`` runs in a compiled loop over draws (else draw by draw)."""
-    return type(model) in _BASELINES or type(model) in (
-        ExpectedUtility,
-        ExpectedUtilityMasad,
-        Agreement,
-        *_EXCHANGES,
-    )
+    return type(model) in _BASELINES or type(model) in _VECTORISED
 
 
 def run_model(
@@ -100,6 +99,8 @@ def run_model(
         return _baseline(_BASELINES[kind], space, X, S, C)
     if kind is ExpectedUtility or kind is ExpectedUtilityMasad:
         return _eu(kind is ExpectedUtilityMasad, params, n_rounds, space, X, S, C, threads)
+    if kind is Consensus:
+        return _consensus(float(params["position_weight"]), space, X, S, C)
     if kind in _EXCHANGES:
         return _exchange(model, params, n_rounds, space, X, S, C, seed, ids, threads)
     if kind is Agreement:
@@ -143,6 +144,17 @@ def _baseline(kind: int, space: InputSpace, X: FloatArray, S: FloatArray, C: Flo
         out[:, i] = _compiled.baseline_rows(
             _rows(space, X, i, idx), _rows(space, S, i, idx), _rows(space, C, i, idx), kind
         )
+    return BatchResult(out, X)
+
+
+def _consensus(lam: float, space: InputSpace, X: FloatArray, S: FloatArray, C: FloatArray) -> BatchResult:
+    """:class:`Consensus` on every draw: per issue, :meth:`Consensus.combine_rows` over the draws."""
+    D, _, n_iss = X.shape
+    out = np.full((D, n_iss), np.nan)
+    for i in range(n_iss):
+        idx = np.flatnonzero(space.present[:, i]).tolist()
+        if idx:
+            out[:, i] = Consensus.combine_rows(X[:, idx, i], S[:, idx, i], C[:, idx, i], lam)[0]
     return BatchResult(out, X)
 
 
