@@ -237,6 +237,15 @@ def test_weighted_median_rows_matches_the_baseline_kernel(arrs: tuple[np.ndarray
         assert got[b] == weighted_median(x[b], wb)
 
 
+def test_weighted_median_rows_with_subnormal_weights_is_the_single_row_kernel() -> None:
+    # issue 24: half of a subnormal total rounded to 0, so the first sorted position "reached" it (0.125)
+    x, w = np.array([[0.25, 0.0]]), np.array([[5e-324, 0.0]])
+    assert weighted_median(x[0], w[0]) == 0.25
+    assert K.weighted_median_rows(x, w).tolist() == [0.25]
+    both = K.weighted_median_rows(np.vstack([x, x[:, ::-1]]), np.vstack([w, w[:, ::-1]]))
+    assert both.tolist() == [0.25, 0.25]
+
+
 def _scenario_rows(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> list[object]:
     from peninsula.core import Actor, Issue, Scenario, Stance
 

@@ -130,6 +130,28 @@ def test_batch_equals_the_model_on_generated_scenarios(s: Scenario, name: str) -
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("rounds", [0, None])
+def test_eu_batch_with_a_subnormal_weight_is_the_model(rounds: int | None) -> None:
+    """Issue 24: half of a subnormal total rounded to 0 in the compiled median (0.125 instead of 0.25)."""
+    from peninsula.core import Actor, Issue, Stance
+
+    s = Scenario(
+        id="tiny",
+        actors=[Actor(id="A", capability=5e-324), Actor(id="B", capability=0.0)],
+        issues=[Issue(id="x", lower=0.0, upper=1.0)],
+        stances=[
+            Stance(actor="A", issue="x", position=0.25, salience=1.0),
+            Stance(actor="B", issue="x", position=0.0, salience=1.0),
+        ],
+    )
+    space = InputSpace.from_scenario(s, NoiseSpec.none())
+    values = space.base_values()[None, :]
+    X, S, C = space.arrays(values)
+    got = run_model(REGISTRY["eu"](), s, space, X, S, C, values=values, rounds=rounds, seed=SEED, start=0)
+    want = REGISTRY["eu"]().run(s, rounds=rounds).issues["x"].outcome
+    assert want == 0.25 and got.outcomes.tolist() == [[want]]
+
+
 def test_threads_and_batch_composition_change_no_bit() -> None:
     space = InputSpace.from_scenario(KOREA)
     values = space.values_from_uniforms(space.uniforms(SEED, 0, 40))

@@ -30,17 +30,24 @@ def _weighted_median(x, w, rtol):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def _median_sorted(x, w, order, rtol):  # type: ignore[no-untyped-def]
-    """:func:`_weighted_median` given ``order``, the stable ascending order of ``x``."""
+    """:func:`_weighted_median` given ``order``, the stable ascending order of ``x``.
+
+    As the 1-D kernel, the weights are divided by the largest first (half of a subnormal total would
+    round to zero).
+    """
     n = x.shape[0]
+    w_max = 0.0
+    for a in range(n):
+        w_max = max(w_max, w[a])
     total = 0.0
     for a in range(n):
-        total += w[a]
+        total += w[a] / w_max
     half = total / 2.0
     cum = 0.0
     k = n - 1
     ck = 0.0
     for a in range(n):
-        cum += w[order[a]]
+        cum += w[order[a]] / w_max
         if cum >= half * (1 - rtol):
             k = a
             ck = cum
