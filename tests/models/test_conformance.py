@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peninsula.core import Scenario
+from peninsula.core import Actor, Issue, Scenario, Stance
 from peninsula.models import REGISTRY, Model, ModelRun
 from tests.strategies import model_params, permuted, scaled_capabilities, scenarios
 
@@ -210,3 +210,74 @@ def test_reversions_limits_and_vetoes_break_no_model(name: str, s: Scenario, see
         assert min(points) - tol <= res.outcome <= max(points) + tol
     again = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
     assert not _run_differences(run, again, s), "same rng, different rounds or events"
+
+
+# ---- vetoes: every model that reads a status quo honours them (Stance.veto) ---------------------------
+
+STATUS_QUO_MODELS = [m for m in MODELS if REGISTRY[m].info.uses_status_quo]
+
+
+def _with_status_quo_and_veto(s: Scenario, where: float, veto_at: float) -> Scenario:
+    """``s`` with each issue's status quo at fraction ``where`` of its scale and one weightless veto player
+    ``V`` (capability 0, salience 1) at fraction ``veto_at``."""
+    issues = [i.model_copy(update={"status_quo": i.lower + where * i.span}) for i in s.issues]
+    veto = Actor(id="V", capability=0.0)
+    stances = [*s.stances] + [
+        Stance(actor="V", issue=i.id, position=i.lower + veto_at * i.span, salience=1.0, veto=True)
+        for i in s.issues
+    ]
+    out = Scenario.model_validate(
+        {
+            **s.model_dump(),
+            "actors": [a.model_dump() for a in (*s.actors, veto)],
+            "issues": [i.model_dump() for i in issues],
+            "stances": [x.model_dump() for x in stances],
+        }
+    )
+    return out
+
+
+def test_there_is_a_status_quo_model() -> None:
+    assert STATUS_QUO_MODELS  # nash today; the veto tests below must run on something
+
+
+@pytest.mark.parametrize("name", STATUS_QUO_MODELS)
+@SETTINGS
+@given(
+    s=scenarios(max_actors=5),
+    where=st.sampled_from([0.0, 0.25, 1.0]),
+    veto_at=st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+)
+def test_a_weightless_veto_player_is_never_worse_off_than_at_the_status_quo(
+    name: str, s: Scenario, where: float, veto_at: float
+) -> None:
+    """A veto player's consent is needed: the outcome is one it likes at least as well as the status quo
+    (``|outcome − x_V| <= |q − x_V|``), however little it weighs (here: nothing at all)."""
+    sv = _with_status_quo_and_veto(s, where, veto_at)
+    run = REGISTRY[name]().run(sv, rounds=ROUNDS, rng=0)
+    for issue in sv.issues:
+        out = run.issues[issue.id].outcome
+        if out is None:
+            continue
+        q = issue.status_quo
+        assert q is not None
+        x_v = next(x.position for x in sv.stances if x.issue == issue.id and x.actor == "V")
+        tol = 1e-9 * max(issue.span, 1.0)
+        assert abs(out - x_v) <= abs(q - x_v) + tol, f"{issue.id}: {out} is worse for V at {x_v} than q = {q}"
+
+
+@pytest.mark.parametrize("name", STATUS_QUO_MODELS)
+def test_a_weightless_veto_player_at_the_status_quo_blocks_a_move_others_agree_on(name: str) -> None:
+    base = Scenario(
+        id="agree",
+        actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0)],
+        issues=[Issue(id="x", lower=0, upper=10)],
+        stances=[
+            Stance(actor="A", issue="x", position=10, salience=1.0),
+            Stance(actor="B", issue="x", position=8, salience=1.0),
+        ],
+    )
+    free = REGISTRY[name]().run(base.with_status_quo({"x": 0.0}), rng=0).issues["x"].outcome
+    assert free is not None and free > 1.0  # the pinned case is not vacuous: without V the outcome moves
+    blocked = _with_status_quo_and_veto(base, 0.0, 0.0)
+    assert REGISTRY[name]().run(blocked, rng=0).issues["x"].outcome == pytest.approx(0.0, abs=1e-9)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peninsula.core import Actor, Issue, ParameterError, Scenario, Stance
-from peninsula.kernels.nash import feasible_interval, nash_bargaining, nash_gains
+from peninsula.kernels.nash import feasible_interval, nash_bargaining, nash_bargaining_rows, nash_gains
 from peninsula.models import REGISTRY
 from peninsula.models.baselines import Compromise
 from peninsula.models.nash import Nash
@@ -136,3 +136,60 @@ def test_solution_is_feasible_in_hull_optimal_and_scale_free(
     # multiplying every capability by k changes nothing
     r2 = nash_bargaining(x, s, c * k, q)
     assert r2.outcome == pytest.approx(r.outcome, abs=1e-7 * max(1.0, abs(hi - lo)))
+
+
+# ---- vetoes ------------------------------------------------------------------------------------------
+
+
+def _veto_scenario(veto_at: float) -> Scenario:
+    """A and B (capability 1) want 10 and 8; V has no capability, sits at ``veto_at`` and holds a veto."""
+    return Scenario(
+        id="veto", actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0),
+                           Actor(id="V", capability=0.0)],
+        issues=[Issue(id="x", lower=0, upper=10, status_quo=0)],
+        stances=[Stance(actor="A", issue="x", position=10, salience=1.0),
+                 Stance(actor="B", issue="x", position=8, salience=1.0),
+                 Stance(actor="V", issue="x", position=veto_at, salience=1.0, veto=True)],
+    )
+
+
+def test_a_weightless_veto_player_bounds_the_solution() -> None:
+    # Without the veto V counts for nothing: A and B settle between 8 and 10. V at 3 accepts nothing beyond
+    # 2 x 3 = 6 over the status quo 0 (it prefers only outcomes nearer to 3 than 0 is), so the solution is
+    # the feasible end nearest to A and B: 6. V at the status quo itself blocks every move.
+    x, s, c = np.array([10.0, 8.0, 3.0]), np.ones(3), np.array([1.0, 1.0, 0.0])
+    free = nash_bargaining(x, s, c, 0.0)
+    assert free.outcome > 8.0
+    capped = nash_bargaining(x, s, c, 0.0, vetoes=np.array([False, False, True]))
+    assert capped.outcome == pytest.approx(6.0) and (capped.low, capped.high) == (0.0, 6.0)
+    assert Nash().run(_veto_scenario(3.0)).issues["x"].outcome == pytest.approx(6.0)
+    blocked = Nash().run(_veto_scenario(0.0)).issues["x"]
+    assert blocked.outcome == 0.0 and blocked.extra["agreement"] is False
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    xs=st.lists(st.sampled_from([0.0, 2.0, 5.0, 10.0]) | st.floats(0, 10), min_size=2, max_size=6),
+    data=st.data(),
+    q=st.sampled_from([0.0, 5.0, 10.0]) | st.floats(0, 10),
+)
+def test_the_rows_kernel_is_the_kernel_on_every_row(xs: list[float], data: st.DataObject, q: float) -> None:
+    """nash_bargaining_rows (sweeps) against nash_bargaining, row by row, vetoes and zero weights included."""
+    n = len(xs)
+    rows = 4
+    x = np.array([xs] * rows) + np.arange(rows)[:, None] * np.linspace(0, 0.5, n)[None, :]
+    x = np.clip(x, 0, 10)
+    s = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.5, 1.0]) | st.floats(0.01, 1), min_size=n * rows,
+                                    max_size=n * rows))).reshape(rows, n)
+    c = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]) | st.floats(0.01, 10), min_size=n * rows,
+                                    max_size=n * rows))).reshape(rows, n)
+    vetoes = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    out, agreement = nash_bargaining_rows(x, s, c, q, vetoes)
+    for r in range(rows):
+        try:
+            want = nash_bargaining(x[r], s[r], c[r], q, vetoes)
+        except ValueError:
+            assert np.isnan(out[r]) and not agreement[r]
+            continue
+        assert agreement[r] == want.agreement
+        assert out[r] == pytest.approx(want.outcome, rel=1e-12, abs=1e-12)

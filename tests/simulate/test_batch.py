@@ -98,6 +98,7 @@ def test_the_vectorised_models_are_the_ones_the_benchmark_needs() -> None:
         "exchange",
         "exchange-random",
         "consensus",
+        "nash",
     ):
         assert is_vectorised(REGISTRY[name]())
 
@@ -128,6 +129,33 @@ def test_batch_equals_the_model_on_generated_scenarios(s: Scenario, name: str) -
     want = loop(name, s, space, values)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    s=scenarios(max_actors=5, max_issues=2),
+    where=st.sampled_from([0.0, 0.5, 1.0]) | st.floats(0.0, 1.0),
+    veto=st.integers(0, 4),
+    weights=st.sampled_from(["capability", "capability_salience"]),
+)
+def test_nash_batch_equals_the_model_with_status_quos_and_vetoes(
+    s: Scenario, where: float, veto: int, weights: str
+) -> None:
+    issues = [i.model_copy(update={"status_quo": i.lower + where * i.span}) for i in s.issues]
+    stances = [x.model_copy(update={"veto": k % 5 == veto}) for k, x in enumerate(s.stances)]
+    doc = s.model_dump()
+    doc.update(issues=[i.model_dump() for i in issues], stances=[x.model_dump() for x in stances])
+    s = Scenario.model_validate(doc)
+    space = InputSpace.from_scenario(s, NoiseSpec(0.2, 0.2, 0.5))
+    values = np.vstack([space.base_values(), space.values_from_uniforms(space.uniforms(SEED, 0, 6))])
+    X, S, C = space.arrays(values)
+    model = REGISTRY["nash"](weights=weights)
+    got = run_model(model, s, space, X, S, C, values=values, rounds=None, seed=SEED, start=0).outcomes
+    for d, v in enumerate(values):
+        run = model.run(scenario_for_draw(s, space, v))
+        want = [run.issues[i].outcome for i in space.issue_ids]
+        np.testing.assert_array_equal(np.isnan(got[d]), [w is None for w in want])
+        np.testing.assert_allclose(got[d], [np.nan if w is None else w for w in want], rtol=1e-12, atol=1e-9)
 
 
 @pytest.mark.parametrize("rounds", [0, None])

@@ -21,12 +21,22 @@ model for w = c·s. Actors with w_i·s_i = 0 neither weigh nor constrain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 
-__all__ = ["NashResult", "feasible_interval", "nash_bargaining", "nash_gains"]
+__all__ = [
+    "NashResult",
+    "brentq_rows",
+    "feasible_interval",
+    "nash_bargaining",
+    "nash_bargaining_rows",
+    "nash_gains",
+]
 
 
 class NashResult:
@@ -175,3 +185,170 @@ def nash_bargaining(
 
     root = float(brentq(slope, a_in, b_in, xtol=1e-14 * scale, rtol=4 * np.finfo(float).eps, maxiter=200))
     return NashResult(root, True, low, high)
+
+
+def brentq_rows(
+    f: Callable[[IntArray, FloatArray], FloatArray],
+    xa: FloatArray,
+    xb: FloatArray,
+    fa: FloatArray,
+    fb: FloatArray,
+    xtol: FloatArray,
+    rtol: float,
+    maxiter: int,
+) -> FloatArray:
+    """Brent's root finder on many brackets at once: the steps of ``scipy.optimize.brentq`` per row.
+
+    Brent (1973), *Algorithms for Minimization without Derivatives*, ch. 4, in the form of SciPy's
+    ``brentq`` (inverse quadratic interpolation or secant step, else bisection), each row stepping alone.
+    ``f(rows, v)`` evaluates the function of rows ``rows`` (indices) at points ``v``; ``fa``, ``fb`` are
+    its values at the bracket ends, of opposite signs. Returns the roots ``(rows,)``. A row still open
+    after ``maxiter`` steps raises ``RuntimeError`` (as ``brentq``).
+
+    Examples
+    --------
+    >>> roots = brentq_rows(lambda k, v: v**2 - np.array([2.0, 9.0])[k], np.zeros(2), np.full(2, 4.0),
+    ...                     np.array([-2.0, -9.0]), np.array([14.0, 7.0]), np.full(2, 1e-14), 4e-16, 100)
+    >>> np.round(roots, 12).tolist()
+    [1.414213562373, 3.0]
+    """
+    n = len(xa)
+    xpre, xcur = np.array(xa, dtype=np.float64), np.array(xb, dtype=np.float64)
+    fpre, fcur = np.array(fa, dtype=np.float64), np.array(fb, dtype=np.float64)
+    xblk, fblk = np.zeros(n), np.zeros(n)
+    spre, scur = np.zeros(n), np.zeros(n)
+    root = np.array(xcur)
+    tol = np.broadcast_to(np.asarray(xtol, dtype=np.float64), (n,))
+    at_a, at_b = fpre == 0, (fpre != 0) & (fcur == 0)
+    root[at_a] = xpre[at_a]
+    active = np.flatnonzero(~(at_a | at_b))
+    with np.errstate(all="ignore"):
+        for _ in range(maxiter):
+            if active.size == 0:
+                return root
+            k = active
+            xp, xc, fp, fc = xpre[k], xcur[k], fpre[k], fcur[k]
+            xb_, fb_, sp, sc = xblk[k], fblk[k], spre[k], scur[k]
+            new = (fp != 0) & (fc != 0) & (np.signbit(fp) != np.signbit(fc))
+            xb_ = np.where(new, xp, xb_)
+            fb_ = np.where(new, fp, fb_)
+            sp = np.where(new, xc - xp, sp)
+            sc = np.where(new, xc - xp, sc)
+            swap = np.abs(fb_) < np.abs(fc)
+            xp, xc, xb_ = np.where(swap, xc, xp), np.where(swap, xb_, xc), np.where(swap, xc, xb_)
+            fp, fc, fb_ = np.where(swap, fc, fp), np.where(swap, fb_, fc), np.where(swap, fc, fb_)
+            delta = (tol[k] + rtol * np.abs(xc)) / 2
+            sbis = (xb_ - xc) / 2
+            done = (fc == 0) | (np.abs(sbis) < delta)
+            # the step (computed for every row; used where the row goes on)
+            interp = xp == xb_
+            dpre = (fp - fc) / (xp - xc)
+            dblk = (fb_ - fc) / (xb_ - xc)
+            stry = np.where(
+                interp,
+                -fc * (xc - xp) / (fc - fp),
+                -fc * (fb_ * dblk - fp * dpre) / (dblk * dpre * (fb_ - fp)),
+            )
+            try_step = (np.abs(sp) > delta) & (np.abs(fc) < np.abs(fp))
+            good = try_step & (2 * np.abs(stry) < np.minimum(np.abs(sp), 3 * np.abs(sbis) - delta))
+            sp = np.where(good, sc, sbis)
+            sc = np.where(good, stry, sbis)
+            xnext = np.where(np.abs(sc) > delta, xc + sc, xc + np.where(sbis > 0, delta, -delta))
+            root[k[done]] = xc[done]
+            go = ~done
+            k = k[go]
+            xpre[k], fpre[k] = xc[go], fc[go]
+            xblk[k], fblk[k], spre[k], scur[k] = xb_[go], fb_[go], sp[go], sc[go]
+            xcur[k] = xnext[go]
+            if k.size:
+                fcur[k] = f(k, xcur[k])
+            active = k
+    if active.size:
+        raise RuntimeError(f"brentq_rows: {active.size} row(s) not converged after {maxiter} iterations")
+    return root
+
+
+def nash_bargaining_rows(
+    positions: FloatArray,
+    saliences: FloatArray,
+    weights: FloatArray,
+    status_quo: float,
+    vetoes: npt.NDArray[np.bool_] | None = None,
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """:func:`nash_bargaining` for many draws of one issue: ``(outcome, agreement)``, each ``(draws,)``.
+
+    ``positions``, ``saliences``, ``weights`` are ``(draws, actors)``; ``vetoes`` ``(actors,)`` (the same veto
+    players in every draw). Each row takes :func:`nash_bargaining`'s steps (the root by :func:`brentq_rows`,
+    the same steps as SciPy's ``brentq``); the outcome is NaN (and ``agreement`` ``False``) in a row where no
+    actor has weight x salience > 0, where :func:`nash_bargaining` raises. Sums over actors may round
+    differently in the last bit where some actors carry no weight.
+
+    Examples
+    --------
+    >>> out, ok = nash_bargaining_rows(np.array([[4.0, 10.0], [-1.0, 1.0]]), np.ones((2, 2)), np.ones((2, 2)),
+    ...                                0.0)
+    >>> np.round(out, 4).tolist(), ok.tolist()
+    ([5.0, 0.0], [True, False])
+    """
+    X = np.asarray(positions, dtype=np.float64)
+    S = np.asarray(saliences, dtype=np.float64)
+    W = np.asarray(weights, dtype=np.float64)
+    q = float(status_quo)
+    D = X.shape[0]
+    finite = np.isfinite(X)
+    keep = (W * S > 0) & finite
+    bound = keep if vetoes is None else keep | (np.asarray(vetoes, dtype=bool)[None, :] & finite)
+    defined = keep.any(axis=1)
+    r = np.abs(q - X)
+    low = np.max(np.where(bound, X - r, -np.inf), axis=1)
+    high = np.min(np.where(bound, X + r, np.inf), axis=1)
+    empty = high < low
+    low = np.where(empty, q, low)
+    high = np.where(empty, q, high)
+    out = np.full(D, q)
+    agreement = defined & (high > low)
+    x_lo = np.min(np.where(keep, X, np.inf), axis=1)
+    x_hi = np.max(np.where(keep, X, -np.inf), axis=1)
+    a = np.maximum(low, x_lo)
+    b = np.minimum(high, x_hi)
+    beside = agreement & (b < a)
+    out[beside] = np.where(a > high, high, low)[beside]
+    scale = np.maximum(np.maximum(1.0, abs(q)), np.max(np.where(keep, np.abs(X), 0.0), axis=1))
+    todo = agreement & ~beside
+    with np.errstate(invalid="ignore"):
+        point = todo & (b - a <= 1e-12 * scale)
+    with np.errstate(invalid="ignore"):  # rows without a weighted actor hold inf - inf here
+        out[point] = (0.5 * (a + b))[point]
+    todo &= ~point
+    rows = np.flatnonzero(todo)
+    if rows.size:
+        Xk, Sk, Wk, Kk = X[rows], S[rows], W[rows], keep[rows]
+        ak, bk, lowk, highk = a[rows], b[rows], low[rows], high[rows]
+
+        def slope(k: IntArray, v: FloatArray) -> FloatArray:
+            x, s, w = Xk[k], Sk[k], Wk[k]
+            d = v[:, None] - x
+            with np.errstate(divide="ignore", invalid="ignore"):
+                term = w * (-2.0 * s * d) / (s * ((q - x) ** 2 - d**2))
+            return np.asarray(np.where(Kk[k], term, 0.0).sum(axis=1), dtype=np.float64)
+
+        eps = 1e-9 * (bk - ak)
+        a_in = np.where(ak > lowk, ak, ak + eps)
+        b_in = np.where(bk < highk, bk, bk - eps)
+        every = np.arange(rows.size)
+        fa, fb = slope(every, a_in), slope(every, b_in)
+        res = np.where(~(fa > 0), ak, np.where(~(fb < 0), bk, np.nan))
+        solve = np.flatnonzero(np.isnan(res))
+        if solve.size:
+            sub = solve
+
+            def f(k: IntArray, v: FloatArray) -> FloatArray:
+                return slope(sub[k], v)
+
+            res[solve] = brentq_rows(
+                f, a_in[solve], b_in[solve], fa[solve], fb[solve], 1e-14 * scale[rows][solve],
+                4 * np.finfo(float).eps, 200,
+            )
+        out[rows] = res
+    out = np.where(defined, out, np.nan)
+    return out, agreement

@@ -2,11 +2,11 @@
 
 The baselines (``compromise``, ``mean``, ``median``, ``median-actor``), both EU models and the exchange
 family run inside compiled loops over draws (:mod:`peninsula.simulate._compiled`) that repeat, per draw,
-what the model does for one scenario; ``consensus`` runs its formula over every draw of an issue at once
-(:meth:`~peninsula.models.consensus.Consensus.combine_rows`). Any other model (``nash``, or a model
-registered later) runs draw by draw through its own :meth:`~peninsula.models.Model.run` on a scenario
-rebuilt from the draw: slower, never different. ``tests/simulate`` checks every batch path against that
-loop.
+what the model does for one scenario; ``consensus`` and ``nash`` run their formulas over every draw of an
+issue at once (:meth:`~peninsula.models.consensus.Consensus.combine_rows`,
+:func:`~peninsula.kernels.nash.nash_bargaining_rows`). Any other model (one registered later) runs draw
+by draw through its own :meth:`~peninsula.models.Model.run` on a scenario rebuilt from the draw: slower,
+never different. ``tests/simulate`` checks every batch path against that loop.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
 from peninsula.models.consensus import Consensus
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 from peninsula.models.exchange import Exchange, ExchangeClean, ExchangeRandom
+from peninsula.models.nash import Nash
 from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight, has_allies
 from peninsula.simulate.perturb import MODEL_STREAM, InputSpace
 
@@ -34,7 +35,7 @@ __all__ = ["BatchResult", "batch_cohesion", "is_vectorised", "run_model", "scena
 
 _BASELINES: dict[type[Model], int] = {Compromise: 0, Mean: 1, Median: 2, MedianActor: 3}
 _EXCHANGES = (Exchange, ExchangeClean, ExchangeRandom)
-_VECTORISED = (ExpectedUtility, ExpectedUtilityMasad, Consensus, Agreement, *_EXCHANGES)
+_VECTORISED = (ExpectedUtility, ExpectedUtilityMasad, Consensus, Nash, Agreement, *_EXCHANGES)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def run_model(
         return _eu(kind is ExpectedUtilityMasad, params, n_rounds, space, X, S, C, threads)
     if kind is Consensus:
         return _consensus(float(params["position_weight"]), space, X, S, C)
+    if kind is Nash:
+        return _nash(params["weights"] == "capability_salience", scenario, space, X, S, C)
     if kind in _EXCHANGES:
         return _exchange(model, params, n_rounds, space, X, S, C, seed, ids, threads)
     if kind is Agreement:
@@ -155,6 +158,25 @@ def _consensus(lam: float, space: InputSpace, X: FloatArray, S: FloatArray, C: F
         idx = np.flatnonzero(space.present[:, i]).tolist()
         if idx:
             out[:, i] = Consensus.combine_rows(X[:, idx, i], S[:, idx, i], C[:, idx, i], lam)[0]
+    return BatchResult(out, X)
+
+
+def _nash(
+    with_salience: bool, scenario: Scenario, space: InputSpace, X: FloatArray, S: FloatArray, C: FloatArray
+) -> BatchResult:
+    """:class:`Nash` on every draw: per issue with a status quo, ``nash_bargaining_rows`` over the draws."""
+    from peninsula.kernels.nash import nash_bargaining_rows
+
+    D, _, n_iss = X.shape
+    out = np.full((D, n_iss), np.nan)
+    for i, iid in enumerate(space.issue_ids):
+        idx = np.flatnonzero(space.present[:, i]).tolist()
+        q = space.status_quo[i]
+        if not idx or q is None:
+            continue
+        x, s, c = X[:, idx, i], S[:, idx, i], C[:, idx, i]
+        w = c * s if with_salience else c
+        out[:, i] = nash_bargaining_rows(x, s, w, q, scenario.issue_data(iid).vetoes)[0]
     return BatchResult(out, X)
 
 
