@@ -367,12 +367,14 @@ class InputSpace:
         return len(self.inputs)
 
     def uniforms(self, seed: int, start: int, stop: int) -> FloatArray:
-        """``(stop − start, n_inputs)`` uniforms of draws ``start..stop−1`` (each from its own stream)."""
-        k = self.n_inputs
-        out = np.empty((stop - start, k))
-        for row, d in enumerate(range(start, stop)):
-            out[row] = draw_generator(seed, d, INPUT_STREAM).random(k)
-        return out
+        """``(stop − start, n_inputs)`` uniforms of draws ``start..stop−1`` (each from its own stream).
+
+        Row ``d − start`` is ``draw_generator(seed, d, INPUT_STREAM).random(n_inputs)``, computed for all the
+        draws at once (:func:`peninsula.kernels._pcg.spawned_uniforms`, the same numbers bit for bit).
+        """
+        from peninsula.kernels._pcg import spawned_uniforms
+
+        return spawned_uniforms(seed, np.arange(start, stop, dtype=np.int64), INPUT_STREAM, self.n_inputs)
 
     def values_from_uniforms(self, u: FloatArray) -> FloatArray:
         """Input values ``(n, n_inputs)`` for uniforms ``u``: triangular, then clipped to the bounds."""

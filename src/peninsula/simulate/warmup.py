@@ -24,6 +24,7 @@ KERNEL_MODULES = (
     "peninsula.kernels._jit",
     "peninsula.kernels.exchange",
     "peninsula.kernels._eu_numba",
+    "peninsula.kernels._pcg",
     "peninsula.simulate._compiled",
 )
 
