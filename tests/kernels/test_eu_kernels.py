@@ -283,3 +283,27 @@ def test_run_batch_equals_the_models_draw_by_draw(arrs: tuple[np.ndarray, ...], 
         # after the model stopped, the batch keeps the positions fixed
         for k in range(len(res.rounds), 5):
             np.testing.assert_array_equal(batch.positions[k, b], batch.positions[len(res.rounds) - 1, b])
+
+
+@SETTINGS
+@given(issue_arrays(min_n=1), st.sampled_from([1.0, 0.6]), st.sampled_from([1.0, 0.3]), st.booleans())
+def test_the_off_diagonal_eu_matrix_is_the_full_one_off_the_diagonal(
+    arrs: tuple[np.ndarray, ...], Q: float, T: float, paper: bool
+) -> None:
+    """The sweeps' loops skip the diagonal (never read) and reuse powers between actors at one position;
+    every other entry is the full kernel's, exactly (ties in ``x`` are common in the generated arrays)."""
+    from peninsula.kernels import _eu_numba as nb
+
+    x, s, _ = arrs
+    n = len(x)
+    prob = np.linspace(0.0, 1.0, n * n).reshape(n, n)
+    r = np.linspace(0.5, 2.0, n)
+    delta = float(np.ptp(x)) or 1.0
+    full = np.empty((n, n))
+    off = np.full((n, n), np.nan)
+    nb.eu_matrix_into(x, s, prob, r, float(np.median(x)), delta, Q, T, paper, full)
+    order = np.argsort(x, kind="stable")
+    nb.eu_matrix_offdiag_into(x, s, prob, r, float(np.median(x)), delta, Q, T, paper, order, off)
+    mask = ~np.eye(n, dtype=bool)
+    assert np.array_equal(full[mask], off[mask])
+    assert np.all(np.diag(off) == 0.0)

@@ -164,6 +164,72 @@ def eu_matrix_into(x, s, prob, r, mu, delta, Q, T, paper, out):  # type: ignore[
                     out[i, j] = contest - Q * usq + (1.0 - Q) * no_contest
 
 
+@njit(cache=True, nogil=True)
+def eu_matrix_offdiag_into(x, s, prob, r, mu, delta, Q, T, paper, order, out):  # type: ignore[no-untyped-def]
+    """:func:`eu_matrix_into` for the pairs ``i != j`` only (the diagonal is set to 0), ``order`` the
+    ascending order of ``x``.
+
+    The rounds read no diagonal entry (an actor neither challenges nor answers itself), so the loops over
+    draws skip it. The utilities of i against j depend on j only through ``|x_i − x_j|``: walking the j in
+    ascending order, actors at one position (common once actors have moved onto each other) reuse the
+    powers computed for the first of them, and a distance of 0 reuses ``0.5**r_i``. Every entry is
+    exactly :func:`eu_matrix_into`'s (the same operations on the same numbers).
+    """
+    n = x.shape[0]
+    us = 0.0
+    uf = 0.0
+    ub = 0.0
+    uw = 0.0
+    for i in range(n):
+        ri = r[i]
+        half_r = 0.5**ri
+        usq = 2.0 - 4.0 * half_r
+        dmu = abs(x[i] - mu)
+        out[i, i] = 0.0
+        have = False
+        last = 0.0
+        for jj in range(n):
+            j = order[jj]
+            if j == i:
+                continue
+            dist = abs(x[i] - x[j])
+            if not (have and x[j] == last):
+                d = dist / delta
+                if dist == 0.0:
+                    us = usq  # b_s = 0.5 + 0.5·0 = 0.5 - 0.5·0 = 0.5: the power is 0.5**r_i
+                    uf = usq
+                else:
+                    b_s = max(0.5 - 0.5 * d, 0.0)
+                    if ri == 1.0:
+                        us = 2.0 - 4.0 * b_s
+                        uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
+                    else:
+                        us = 2.0 - 4.0 * b_s**ri
+                        uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+                if Q != 1.0:
+                    e = (dmu + dist) / delta
+                    b_b = max(0.5 - 0.25 * e, 0.0)
+                    if ri == 1.0:
+                        ub = 2.0 - 4.0 * b_b
+                        uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
+                    else:
+                        ub = 2.0 - 4.0 * b_b**ri
+                        uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
+                have = True
+                last = x[j]
+            p = prob[i, j]
+            sj = s[j]
+            contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
+            if Q == 1.0:
+                out[i, j] = contest - Q * usq
+            else:
+                no_contest = T * ub + (1.0 - T) * uw
+                if paper:
+                    out[i, j] = contest - (Q * usq + (1.0 - Q) * no_contest)
+                else:
+                    out[i, j] = contest - Q * usq + (1.0 - Q) * no_contest
+
+
 @njit(cache=True)
 def risk_1d(eu):  # type: ignore[no-untyped-def]
     """``(r, defined)`` as :func:`peninsula.kernels.eu.risk_exponents`."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from peninsula.kernels._eu_numba import eu_matrix_into, offers_into, pair_sums_into, risk_into
+from peninsula.kernels._eu_numba import eu_matrix_offdiag_into, offers_into, pair_sums_into, risk_into
 from peninsula.kernels.exchange import _round as _exchange_round
 
 # The numba-compiled functions are untyped for mypy; peninsula.simulate.batch wraps them with types.
@@ -246,9 +246,9 @@ def eu_rows(X, S, C, delta, rounds, Q, T, tol, paper_prob, tie_rtol):  # type: i
                 break
             _probabilities(margin, support, total, paper_prob, prob)
             mu = outcome
-            eu_matrix_into(x, s, prob, ones, mu, dl, Q, T, True, eu1)
+            eu_matrix_offdiag_into(x, s, prob, ones, mu, dl, Q, T, True, order, eu1)
             risk_into(eu1, scratch, risk)
-            eu_matrix_into(x, s, prob, risk, mu, dl, Q, T, True, eu2)
+            eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, True, order, eu2)
             offers_into(eu2, x, True, tie_rtol, new, sender, kind)
             moved = 0.0
             for a in range(n):
@@ -289,14 +289,19 @@ def masad_rows(X, S, C, delta, rounds, Q, T):  # type: ignore[no-untyped-def]
                 break
             _probabilities(margin, support, total, False, prob)
             mu = _weighted_mean(x, w)
-            eu_matrix_into(x, s, prob, ones, outcome, dl, Q, T, False, eu1)
+            eu_matrix_offdiag_into(x, s, prob, ones, outcome, dl, Q, T, False, order, eu1)
             defined = risk_into(eu1, scratch, risk)
             if not defined:
                 break
-            eu_matrix_into(x, s, prob, risk, mu, dl, Q, T, False, eu2)
+            eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, False, order, eu2)
             offers_into(eu2, x, False, 0.0, new, sender, kind)
+            same = True
             for a in range(n):
+                if new[a] != x[a]:
+                    same = False
                 x[a] = new[a]
+            if same:
+                break  # a fixed point: every later round is this one again (it reads nothing but x)
             spread = x.max() - x.min()
             _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
             outcome = _masad_vote(x, margin, vdelta)
