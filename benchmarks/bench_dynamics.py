@@ -28,7 +28,7 @@ from collections.abc import Callable
 from peninsula.dynamics import (
     IngarchModel,
     LocalLevelModel,
-    PostureModel,
+    NegBinRegression,
     RegimeModel,
     fit_model,
     load_data,
@@ -55,7 +55,7 @@ def _once(fn: Callable[[], object]) -> float:
 
 def small() -> None:
     data = load_data()
-    _time("fit events, 2016-04..2021-12", lambda: PostureModel("events").fit(data))
+    _time("fit events, 2016-04..2021-12", lambda: NegBinRegression("events").fit(data))
     _time("fit local_level events (with Laplace covariance)", lambda: LocalLevelModel("events").fit(data))
     _time("fit ingarch events (with Laplace covariance)", lambda: IngarchModel("events").fit(data))
     _time("fit regime events (with Laplace covariance)", lambda: RegimeModel("events").fit(data))

@@ -166,3 +166,35 @@ def test_a_training_window_without_launches_is_a_clear_error(tmp_path: Path) -> 
     assert "no launch in the training window 2016-04..2018-06" in res.output
     ok = runner.invoke(app, ["backtest", "--data", str(folder), "--train-end", "2019-12"])
     assert ok.exit_code == 0, ok.output
+
+
+def _with_events(data, month: str, value: int):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    import numpy as np
+
+    events = data.monthly.events.copy()
+    events[int(np.flatnonzero(data.monthly.months == np.datetime64(month, "M"))[0])] = value
+    return replace(data, monthly=replace(data.monthly, events=events))
+
+
+def test_a_perturbed_future_month_changes_no_forecast() -> None:
+    """Issue 24: a backtest fitted through its test month (or any later one) fails here.
+
+    The last test month and the month after the test window are set to 40 launch events (8 times the
+    record): no forecast of any model in any test month may move; only the observed count (and so the
+    score) of the perturbed test month does.
+    """
+    data = load_data()
+    clean = run_backtest(data, "2021-08", "2021-10", "events").to_dict()
+    after = run_backtest(_with_events(data, "2021-11", 40), "2021-08", "2021-10", "events").to_dict()
+    assert after == clean
+    poisoned = run_backtest(_with_events(data, "2021-10", 40), "2021-08", "2021-10", "events").to_dict()
+    for name, entry in clean["models"].items():
+        for got, want in zip(poisoned["models"][name]["monthly"], entry["monthly"], strict=True):
+            assert (got["mean"], got["p10"], got["p90"]) == (want["mean"], want["p10"], want["p90"]), (
+                name,
+                got["month"],
+            )
+        last = poisoned["models"][name]["monthly"][-1]
+        assert last["observed"] == 40 and last["log_score"] < entry["monthly"][-1]["log_score"], name

@@ -19,7 +19,8 @@ from peninsula.dynamics.combination import (
     dma_weights,
 )
 from peninsula.dynamics.loading import load_data
-from peninsula.dynamics.rolling import run_rolling, truncate
+from peninsula.dynamics.origins import truncate
+from peninsula.dynamics.rolling import run_rolling
 from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score
 
 

@@ -15,7 +15,7 @@ from peninsula.dynamics.covariates import (
     recent_counts,
 )
 from peninsula.dynamics.loading import load_data, parse_month
-from peninsula.dynamics.model import build_design
+from peninsula.dynamics.nbregression import build_design
 
 from .conftest import write_small
 

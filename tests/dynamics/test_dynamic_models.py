@@ -7,14 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from peninsula.dynamics.default import (
-    BOUND_FACTOR,
-    DEFAULT_MODELS,
-    DYNAMIC_MODELS,
-    fit_model,
-    most_provocative_posture,
-    simulate_counts,
-)
 from peninsula.dynamics.ingarch import (
     MAX_PERSISTENCE,
     MEAN_CAP_FACTOR,
@@ -25,6 +17,14 @@ from peninsula.dynamics.ingarch import (
 )
 from peninsula.dynamics.loading import load_data
 from peninsula.dynamics.locallevel import LocalLevelModel, poisson_gamma_filter, poisson_gamma_loglike
+from peninsula.dynamics.registry import (
+    BOUND_FACTOR,
+    DEFAULT_MODELS,
+    DYNAMIC_MODELS,
+    fit_model,
+    most_provocative_posture,
+    simulate_counts,
+)
 
 
 def test_poisson_gamma_filter_by_hand() -> None:

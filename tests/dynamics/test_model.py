@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from peninsula.dynamics.loading import load_data
-from peninsula.dynamics.model import DEFAULT_COVARIATES, PostureModel, fit_negbin
+from peninsula.dynamics.nbregression import DEFAULT_COVARIATES, NegBinRegression, fit_negbin
 
 
 def test_intercept_only_fit_recovers_mean_and_overdispersion() -> None:
@@ -26,7 +26,7 @@ def test_underdispersed_counts_hit_the_poisson_bound() -> None:
 
 
 def test_posture_fit_reports_every_covariate_with_intervals() -> None:
-    fit = PostureModel("events").fit(load_data())
+    fit = NegBinRegression("events").fit(load_data())
     rows = fit.coefficients(level=0.9)
     assert [r["name"] for r in rows] == ["const", *DEFAULT_COVARIATES, "alpha"]
     for r in rows[:-1]:
@@ -36,7 +36,7 @@ def test_posture_fit_reports_every_covariate_with_intervals() -> None:
 
 
 def test_draws_are_seeded() -> None:
-    fit = PostureModel("missiles").fit(load_data(), end="2019-12")
+    fit = NegBinRegression("missiles").fit(load_data(), end="2019-12")
     b1, a1 = fit.draw(50, rng=7)
     b2, a2 = fit.draw(50, rng=7)
     assert np.array_equal(b1, b2) and np.array_equal(a1, a2)
@@ -44,15 +44,15 @@ def test_draws_are_seeded() -> None:
 
 
 def test_model_constructor_stores_parameters_only() -> None:
-    model = PostureModel("missiles", covariates=("exercise_active",))
+    model = NegBinRegression("missiles", covariates=("exercise_active",))
     assert model.get_params()["covariates"] == ("exercise_active",)
     with pytest.raises(ValueError, match="unknown covariates"):
-        PostureModel("events", covariates=("event_name",)).fit(load_data())
+        NegBinRegression("events", covariates=("event_name",)).fit(load_data())
 
 
 def test_covariate_without_variation_is_fixed_at_zero() -> None:
     # No exercise was suspended and no talks were held before 2018: those columns are all zero.
-    fit = PostureModel("events").fit(load_data(), end="2017-12")
+    fit = NegBinRegression("events").fit(load_data(), end="2017-12")
     for name in ("exercise_suspended", "talks_recent"):
         i = fit.names.index(name)
         assert fit.params[i] == 0.0 and fit.fit.cov[i, i] == 0.0

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 import peninsula
 from peninsula.core.errors import ParameterError
-from peninsula.dynamics.default import DEFAULT_MODELS
 from peninsula.dynamics.loading import load_data
 from peninsula.dynamics.overlays import OVERLAY_LEVERS, overlay_levers
+from peninsula.dynamics.registry import DEFAULT_MODELS
 from peninsula.dynamics.whatif import parse_levers
 from peninsula.scenarios import list_overlays
 

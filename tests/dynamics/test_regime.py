@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from peninsula.dynamics.default import fit_model, most_provocative_posture, simulate_counts
 from peninsula.dynamics.loading import load_data
 from peninsula.dynamics.regime import (
     REGIME_PRIOR,
@@ -17,6 +16,7 @@ from peninsula.dynamics.regime import (
     stationary,
     transition,
 )
+from peninsula.dynamics.registry import fit_model, most_provocative_posture, simulate_counts
 
 # μ_1 = 2, μ_0 = 0.5 (q = logit .25), p_00 = .8, p_11 = .75, φ = .5 (r = 2), one covariate with γ = 1
 THETA = np.array([math.log(2.0), math.log(1 / 3), math.log(4.0), math.log(3.0), math.log(0.5), 1.0])

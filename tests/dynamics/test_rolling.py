@@ -12,9 +12,10 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from peninsula.dynamics.default import DEFAULT_MODEL, DEFAULT_MODELS
 from peninsula.dynamics.loading import load_data
+from peninsula.dynamics.registry import DEFAULT_MODEL, DEFAULT_MODELS
 from peninsula.dynamics.rolling import (
+    RollingEvaluation,
     RollingForecast,
     choose,
     diebold_mariano,
@@ -190,8 +191,6 @@ def test_rolling_cli_table_horizon_and_chart(tmp_path: Path) -> None:
 
 
 def test_undefined_statistics_become_null_in_json() -> None:
-    from peninsula.dynamics.rolling import RollingEvaluation
-
     same = tuple(_f(0.0, 0.5) for _ in range(5))  # identical scores: the DM variance is 0, DM undefined
     ev = RollingEvaluation(
         "events",
@@ -214,3 +213,23 @@ def test_first_origin_waits_for_a_launch() -> None:
     quiet = replace(base, monthly=replace(base.monthly, events=events))
     ev = run_rolling(quiet, horizons=(1,), models=("local_level", "climatology", "last12"))
     assert ev.origins[0] == "2019-04" and ev.forecasts["local_level"][1][0].month == "2019-05"
+
+
+def test_coverage_counts_the_band_edges_as_inside() -> None:
+    """Issue 24: the central intervals are closed, so a count equal to q10 or q90 (q25, q75) is inside.
+
+    Poisson(5): q10 = 2, q25 = 3, q75 = 6, q90 = 8 (P(Y <= 1) = .040, P(Y <= 2) = .125; P(Y <= 7) = .867,
+    P(Y <= 8) = .932; P(Y <= 3) = .265, P(Y <= 6) = .762).
+    """
+    from peninsula.dynamics.rolling import _score
+    from peninsula.dynamics.scoring import Poisson, quantile
+
+    dist = Poisson(5.0)
+    assert [quantile(dist, p) for p in (0.1, 0.25, 0.75, 0.9)] == [2.0, 3.0, 6.0, 8.0]
+    observed = (1, 2, 3, 6, 8, 9)
+    fs = tuple(_score(dist, y, "2020-01", "2020-02", 1) for y in observed)
+    assert [f.in80 for f in fs] == [False, True, True, True, True, False]
+    assert [f.in50 for f in fs] == [False, False, True, True, False, False]
+    ev = RollingEvaluation("events", (1,), 24, ("2020-01",) * 6, {m: {1: fs} for m in BASES}, "", False)
+    s = ev.scores()["climatology"][1]
+    assert (s["coverage80"], s["coverage50"]) == (pytest.approx(4 / 6), pytest.approx(2 / 6))

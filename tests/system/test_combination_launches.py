@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from peninsula.dynamics.default import DEFAULT_MODELS
+from peninsula.dynamics.registry import DEFAULT_MODELS
 from peninsula.dynamics.whatif import run_whatif
 from peninsula.system import SystemSpec, load_rules, run_system
 from tests.system.conftest import posture_scenario

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from peninsula.api._dynamics import backtest, check_figure_target, launch_data, rolling, whatif
 from peninsula.core import InputError
 from peninsula.core import Scenario as _Scenario
 from peninsula.core.limits import check_rounds
@@ -39,15 +40,19 @@ __all__ = [
     "OverlayComparison",
     "Sensitivity",
     "Sweep",
+    "backtest",
+    "check_figure_target",
     "compare_overlay",
     "evaluate",
     "expand_paths",
     "forecast",
+    "launch_data",
     "load",
     "packaged_ids",
     "read_outcomes",
     "report",
     "resolve_models",
+    "rolling",
     "sensitivity",
     "simulate",
     "simulate_backtest",
@@ -55,6 +60,7 @@ __all__ = [
     "simulate_sensitivity",
     "sweep",
     "system_spec",
+    "whatif",
 ]
 
 

@@ -1,4 +1,4 @@
-"""``peninsula backtest`` and ``peninsula whatif``: parse, call the dynamics API, render.
+"""``peninsula backtest`` and ``peninsula whatif``: parse, call :mod:`peninsula.api`, render.
 
 Exit codes: 0 success, 2 bad input or usage (an :class:`InputError` naming file, line and field, or a bad
 option), 1 internal error (mapped by the main app).
@@ -70,51 +70,31 @@ def backtest(
     RPS, MAE, 50/80% coverage, PIT, Diebold-Mariano against the baselines) and name the model the
     evaluation chooses.
     """
+    from peninsula import api
     from peninsula.core.errors import ParameterError
-    from peninsula.dynamics.backtest import run_backtest
-    from peninsula.dynamics.loading import load_data, parse_month
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import backtest_table
 
     if out_png is not None and not rolling:
         raise ParameterError("--out draws the calibration chart of the rolling evaluation: add --rolling")
-    if out_png is not None:
-        from peninsula.io.atomic import check_figure_target
-
-        check_figure_target(out_png)  # before the work: a bad --out fails at once
     if horizon and not rolling:
         raise ParameterError("--horizon applies to the rolling evaluation: add --rolling")
-    korea = load_data(data)
-    train_end = train_end or DEFAULT_TRAIN_END
-    test_end = test_end or str(korea.monthly.months[-1])
-    for opt, value in (("--train-end", train_end), ("--test-end", test_end)):
-        try:
-            parse_month(value)
-        except ValueError as exc:
-            raise ParameterError(f"{opt}: {exc}") from exc
-    try:
-        result = run_backtest(korea, train_end, test_end, target.value)
-    except ValueError as exc:
-        raise ParameterError(str(exc)) from exc
+    if out_png is not None:
+        api.check_figure_target(out_png)  # before the work: a bad --out fails at once
+    korea = api.launch_data(data)
+    result = api.backtest(
+        train_end=train_end or DEFAULT_TRAIN_END, test_end=test_end, target=target.value, data=korea
+    )
     evaluation = None
     if rolling:
-        from peninsula.dynamics.rolling import HORIZONS, run_rolling
-
-        try:
-            evaluation = run_rolling(korea, target.value, tuple(horizon or HORIZONS))
-        except ValueError as exc:
-            raise ParameterError(str(exc)) from exc
-        if out_png is not None:
-            from peninsula.reports.rolling import plot_calibration
-
-            plot_calibration(evaluation, out_png)
+        evaluation = api.rolling(target=target.value, horizons=horizon, data=korea, png=out_png)
     if fmt is TableFormat.json:
         doc = result.to_dict()
         if evaluation is not None:
             doc["rolling"] = evaluation.to_dict()
         write_json(doc)
         return
-    for part in backtest_table(result, target.value, test_end, str(korea.source)):
+    for part in backtest_table(result, target.value, result.test_end, str(korea.source)):
         out().print(part)
     if evaluation is not None:
         from peninsula.reports.rolling import rolling_tables
@@ -160,35 +140,22 @@ def whatif(
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Simulate DPRK launches under an alternative alliance posture versus the recorded one."""
-    from peninsula.core.errors import ParameterError
-    from peninsula.core.limits import check_seed, check_sims
-    from peninsula.dynamics.loading import load_data, parse_month
-    from peninsula.dynamics.whatif import parse_levers, run_whatif
+    from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import whatif_tables
 
-    check_sims(sims)
-    check_seed(seed)
-    if out_png is not None:
-        from peninsula.io.atomic import check_figure_target
-
-        check_figure_target(out_png)  # before the work: a bad --out fails at once
-    try:
-        parse_month(from_)
-    except ValueError as exc:
-        raise ParameterError(f"--from: {exc}") from exc
-    settings = list(set_ or [])
-    if overlay is not None:
-        from peninsula.dynamics.overlays import overlay_levers
-
-        settings = overlay_levers(overlay, from_) + settings
-    levers = parse_levers(settings)
-    korea = load_data(data)
-    result = run_whatif(korea, from_, months, levers, target=target.value, n_sims=sims, rng=seed, model=model)
-    if out_png is not None:
-        from peninsula.reports.plots import plot_whatif
-
-        plot_whatif(result, out_png)
+    result = api.whatif(
+        from_,
+        months,
+        list(set_ or []),
+        overlay=overlay,
+        model=model,
+        target=target.value,
+        sims=sims,
+        seed=seed,
+        data=data,
+        png=out_png,
+    )
     if fmt is TableFormat.json:
         doc = result.to_dict()
         doc["seed"] = seed

@@ -1,25 +1,45 @@
-"""DPRK launch dynamics: covariates from the alliance timeline, a negative binomial model, backtest, what-ifs.
+"""DPRK launch dynamics: covariates from the alliance timeline, count models, evaluation, what-ifs.
 
 The public surface:
 
 * :func:`load_data` — the packaged Korea data or a ``--data`` folder, validated;
-* :func:`posture_covariates`, :data:`COVARIATES` — the covariates, each tied to a seed hypothesis;
-* :class:`PostureModel` / :class:`PostureFit` — the NB2 regression and its fit;
-* :func:`run_backtest` / :class:`Backtest` — expanding-window one-step-ahead scoring vs baselines;
+* :func:`posture_covariates`, :func:`covariate_matrix`, :data:`COVARIATES` — the covariates, each tied to a
+  seed hypothesis;
+* :class:`NegBinRegression` / :class:`NegBinRegressionFit` — the NB2 posture regression (``posture``);
 * :class:`RegimeModel`, :class:`LocalLevelModel`, :class:`IngarchModel`, :class:`CombinationModel` — the
-  dynamic models;
+  dynamic models (the first three derive from :class:`PenalisedCountModel`);
+* :func:`run_origins`, :func:`truncate` — the one rolling-origin harness every evaluation uses;
+* :func:`run_backtest` / :class:`Backtest` — expanding-window one-step-ahead scoring vs baselines;
 * :func:`run_rolling` — the rolling-origin evaluation that chooses the default (:data:`DEFAULT_MODELS`);
 * :func:`run_whatif`, :func:`parse_levers` — counterfactual posture paths;
 * :func:`log_score`, :func:`rps` — the scoring rules;
 * :func:`plot_whatif` (in :mod:`peninsula.reports.plots`, imports matplotlib lazily).
 
 Evidence is thin (72 months): read every interval as wide, and the coefficients as associations.
+
+``PostureModel`` and ``PostureFit`` (the names of the posture regression until 0.1.0) still answer, with a
+``DeprecationWarning``, until 0.2.0.
 """
 
+from peninsula.dynamics._deprecated import forward
 from peninsula.dynamics.backtest import Backtest, run_backtest
 from peninsula.dynamics.combination import CombinationFit, CombinationModel
-from peninsula.dynamics.covariates import COVARIATES, ELECTION_DATES, Covariate, posture_covariates
-from peninsula.dynamics.default import (
+from peninsula.dynamics.covariates import (
+    COVARIATES,
+    ELECTION_DATES,
+    Covariate,
+    covariate_matrix,
+    posture_covariates,
+)
+from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
+from peninsula.dynamics.loading import KoreaData, load_data
+from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
+from peninsula.dynamics.nbregression import EVIDENCE_NOTE, NegBinRegression, NegBinRegressionFit
+from peninsula.dynamics.origins import OriginForecasts, run_origins, truncate
+from peninsula.dynamics.overlays import OVERLAY_LEVERS, overlay_levers
+from peninsula.dynamics.penalised import PenalisedCountModel, PenalisedFit
+from peninsula.dynamics.regime import RegimeFit, RegimeModel
+from peninsula.dynamics.registry import (
     BOUND_FACTOR,
     DEFAULT_MODEL,
     DEFAULT_MODELS,
@@ -29,12 +49,6 @@ from peninsula.dynamics.default import (
     posture_matrix,
     simulate_counts,
 )
-from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
-from peninsula.dynamics.loading import KoreaData, load_data
-from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
-from peninsula.dynamics.model import EVIDENCE_NOTE, PostureFit, PostureModel
-from peninsula.dynamics.overlays import OVERLAY_LEVERS, overlay_levers
-from peninsula.dynamics.regime import RegimeFit, RegimeModel
 from peninsula.dynamics.rolling import RollingEvaluation, run_rolling
 from peninsula.dynamics.scoring import NegativeBinomial, Poisson, log_score, rps
 from peninsula.dynamics.whatif import Levers, WhatIf, parse_levers, run_whatif
@@ -57,14 +71,18 @@ __all__ = [
     "Levers",
     "LocalLevelFit",
     "LocalLevelModel",
+    "NegBinRegression",
+    "NegBinRegressionFit",
     "NegativeBinomial",
+    "OriginForecasts",
+    "PenalisedCountModel",
+    "PenalisedFit",
     "Poisson",
-    "PostureFit",
-    "PostureModel",
     "RegimeFit",
     "RegimeModel",
     "RollingEvaluation",
     "WhatIf",
+    "covariate_matrix",
     "default_model",
     "fit_model",
     "load_data",
@@ -76,7 +94,16 @@ __all__ = [
     "posture_matrix",
     "rps",
     "run_backtest",
+    "run_origins",
     "run_rolling",
     "run_whatif",
     "simulate_counts",
+    "truncate",
 ]
+
+_NB = "peninsula.dynamics.nbregression"
+__getattr__ = forward(
+    "peninsula.dynamics",
+    None,
+    {"PostureModel": (_NB, "NegBinRegression"), "PostureFit": (_NB, "NegBinRegressionFit")},
+)

@@ -1,13 +1,18 @@
-"""Expanding-window, one-step-ahead backtest of the posture model against two baselines.
+"""Expanding-window, one-step-ahead backtest of the launch models against two baselines.
 
 For each test month *t* (the month after ``train_end`` through ``test_end``), every model is refitted on all
-months before *t* and issues a predictive distribution for the count in *t*. The posture model conditions
-on *t*'s alliance posture as the timeline records it, and on the launch counts observed up to *t-1*.
+months before *t* and issues a predictive distribution for the count in *t*. The models condition on *t*'s
+alliance posture as the timeline records it, and on the launch counts observed up to *t-1*.
+
+The backtest is a view of the rolling-origin harness (:func:`~peninsula.dynamics.origins.run_origins`):
+its rows are the one-step forecasts (:func:`~peninsula.dynamics.forecasts.forecast`) from the origins just
+before the test months, so "the past" is the data cut at the origin, as in the rolling evaluation, and a
+model cannot be fitted through the month it forecasts.
 
 Models
 ------
 ``posture``
-    :class:`~peninsula.dynamics.model.PostureModel` (plug-in NB2 predictive at the estimates).
+    :class:`~peninsula.dynamics.nbregression.NegBinRegression` (plug-in NB2 predictive at the estimates).
 ``posture_param``
     The same fit, but the predictive averages the NB2 over 500 parameter draws from the estimated
     sampling distribution (as :mod:`~peninsula.dynamics.whatif` simulates), seeded per month so the
@@ -17,8 +22,8 @@ Models
     An intercept-only NB2 fitted (with the same estimator) to all counts before *t*.
 ``last12``
     Poisson with the mean of the 12 months before *t*. When those 12 months are all zero the mean is
-    floored at 1/24 per month (half an event in a year) so that a launch does not score ``-inf``; this
-    continuity correction is the only change to the textbook baseline.
+    floored at 1/24 per month (half an event in a year, :data:`LAST12_FLOOR`) so that a launch does not
+    score ``-inf``; this continuity correction is the only change to the textbook baseline.
 ``local_level``, ``ingarch``
     The dynamic count models (:mod:`~peninsula.dynamics.locallevel`, :mod:`~peninsula.dynamics.ingarch`),
     refitted on the months before *t*, plug-in one-step predictive given *t*'s posture. Added beside the
@@ -42,23 +47,22 @@ from typing import Any
 
 import numpy as np
 
-from peninsula.dynamics.dynfit import covariate_matrix
-from peninsula.dynamics.ingarch import IngarchModel
-from peninsula.dynamics.loading import KoreaData, MonthlyCounts, parse_month
-from peninsula.dynamics.locallevel import LocalLevelModel
-from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureModel, build_design, fit_negbin
-from peninsula.dynamics.regime import RegimeModel
-from peninsula.dynamics.scoring import (
-    CountDistribution,
-    NegativeBinomial,
-    NegativeBinomialMixture,
-    Poisson,
-    log_score,
-    quantile,
-    rps,
-)
+from peninsula.dynamics.combination import COMPONENTS, add_combination
+from peninsula.dynamics.forecasts import LAST12_FLOOR, PARAM_DRAWS, forecast
+from peninsula.dynamics.loading import KoreaData, parse_month
+from peninsula.dynamics.nbregression import EVIDENCE_NOTE, NegBinRegression, NegBinRegressionFit, build_design
+from peninsula.dynamics.origins import first_origin, run_origins
+from peninsula.dynamics.scoring import CountDistribution, log_score, quantile, rps
 
-__all__ = ["LAST12_FLOOR", "MODEL_NAMES", "Backtest", "ModelScore", "MonthScore", "run_backtest"]
+__all__ = [
+    "LAST12_FLOOR",
+    "MODEL_NAMES",
+    "PARAM_DRAWS",
+    "Backtest",
+    "ModelScore",
+    "MonthScore",
+    "run_backtest",
+]
 
 MODEL_NAMES = (
     "posture",
@@ -70,8 +74,8 @@ MODEL_NAMES = (
     "combination",
     "regime",
 )
-PARAM_DRAWS = 500
-LAST12_FLOOR = 1.0 / 24.0  # events per month; see module docstring
+#: The backtest's models computed directly at each test origin (the combination is mixed from COMPONENTS).
+DIRECT = tuple(m for m in MODEL_NAMES if m != "combination")
 
 
 @dataclass(frozen=True)
@@ -180,50 +184,12 @@ def _score(month: str, dist: CountDistribution, observed: int) -> MonthScore:
     )
 
 
-def _cut(data: KoreaData, n: int) -> KoreaData:
-    m = data.monthly
-    monthly = MonthlyCounts(
-        m.months[:n], m.events[:n], m.missiles[:n], {k: v[:n] for k, v in m.supplementary.items()}
-    )
-    return KoreaData(monthly=monthly, timeline=data.timeline, source=data.source)
-
-
-def _combination_predictives(
-    data: KoreaData, target: str, test_idx: np.ndarray[Any, Any]
-) -> list[CountDistribution]:
-    """The combination's one-step predictive of each test month, its weights from earlier months only."""
-    from peninsula.dynamics.combination import COMPONENTS, combine_forecasts
-    from peninsula.dynamics.rolling import MIN_TRAIN, forecast_origin
-
-    months = data.monthly.months
-    y = data.monthly.target(target)
-    first_launch = int(np.argmax(y > 0)) + 1 if (y > 0).any() else len(y)
-    start = max(MIN_TRAIN, first_launch)  # the rolling evaluation's first origin
-    origins: list[str] = []
-    dists: dict[str, list[CountDistribution]] = {c: [] for c in COMPONENTS}
-    scored: dict[str, list[tuple[str, float]]] = {c: [] for c in COMPONENTS}
-    wanted = set(int(t) for t in test_idx)
-    for n in range(min(start, int(test_idx[0])), int(test_idx[-1]) + 1):
-        if n < start and n not in wanted:
-            continue
-        # forecast of month n (0-based) from the first n months; the count of month n is never seen here
-        fc = forecast_origin(data, n, target, (1,), COMPONENTS)
-        origins.append(str(months[n - 1]))
-        for c in COMPONENTS:
-            dists[c].append(fc[c][0])
-            if n >= start:
-                scored[c].append((str(months[n]), log_score(fc[c][0], int(y[n]))))
-    mixed = combine_forecasts(origins, dists, scored)
-    by_origin = dict(zip(origins, (m for m, _ in mixed), strict=True))
-    return [by_origin[str(months[int(t) - 1])] for t in test_idx]
-
-
 def run_backtest(
     data: KoreaData,
     train_end: str,
     test_end: str,
     target: str = "events",
-    model: PostureModel | None = None,
+    model: NegBinRegression | None = None,
 ) -> Backtest:
     """Run the expanding-window one-step-ahead backtest.
 
@@ -238,7 +204,8 @@ def run_backtest(
     target:
         ``"events"`` or ``"missiles"``.
     model:
-        The posture model (default ``PostureModel(target)``).
+        The posture regression (default ``NegBinRegression(target)``): its covariates and dispersion
+        interval are used at every test month.
 
     Returns
     -------
@@ -257,7 +224,7 @@ def run_backtest(
     (3, ['climatology', 'combination', 'ingarch', 'last12', 'local_level', 'posture', 'posture_param',
          'regime'])
     """
-    model = model or PostureModel(target)
+    model = model or NegBinRegression(target)
     if model.target != target:
         raise ValueError(f"model target {model.target!r} differs from target {target!r}")
     first_test = parse_month(train_end) + np.timedelta64(1, "M")
@@ -270,43 +237,44 @@ def run_backtest(
             f"test months {first_test}..{last_test} must lie within the data "
             f"({months[0]}..{months[-1]}) and leave training months before them"
         )
-    design = build_design(data, target, model.covariates)
-    complete = design.complete()
-    y = design.y
-    scores: dict[str, list[MonthScore]] = {name: [] for name in MODEL_NAMES}
-    fit_notes: dict[str, int] = {}
-    test_idx = np.flatnonzero((months >= first_test) & (months <= last_test))
-    t_n = len(test_idx)
+    complete = build_design(data, target, model.covariates).complete()
+    test_idx = [int(t) for t in np.flatnonzero((months >= first_test) & (months <= last_test))]
     for t in test_idx:
-        label = str(months[t])
-        observed = int(y[t])
-        train = np.arange(len(months)) < t
-        fitted = PostureModel(target, model.covariates, model.alpha_bounds).fit(data, end=months[t - 1])
+        if not complete[t]:
+            raise ValueError(f"{months[t]}: no launch history for the self-excitation term")
+    # Origin n = t (the first t months) forecasts test month t. The combination's weights come from its
+    # components' forecasts at every origin from the rolling evaluation's first one on, so its row equals
+    # the rolling evaluation's h = 1 combination of the same month.
+    start = first_origin(data.monthly.target(target))
+    tests = set(test_idx)
+    origins = sorted(tests | set(range(start, test_idx[-1] + 1)))
+    fits: list[NegBinRegressionFit] = []
+
+    def forecaster(past: KoreaData, horizons: tuple[int, ...]) -> dict[str, list[CountDistribution]]:
+        n = len(past.monthly.months)
+        names = [*(DIRECT if n in tests else ()), *(COMPONENTS if n >= start else ())]
+        return forecast(
+            past,
+            target,
+            horizons,
+            list(dict.fromkeys(names)),
+            covariates=model.covariates,
+            alpha_bounds=model.alpha_bounds,
+            on_fit=fits,
+        )
+
+    runs = add_combination(run_origins(data, target, origins, (1,), forecaster), scored_from=start)
+    scores: dict[str, list[MonthScore]] = {name: [] for name in MODEL_NAMES}
+    for run in runs:
+        if run.n_train not in tests:
+            continue
+        for name in MODEL_NAMES:
+            scores[name].append(_score(run.months[0], run.dists[name][0], run.observed[0]))
+    fit_notes: dict[str, int] = {}
+    for fitted in fits:
         for note in fitted.notes[1:]:
             fit_notes[note] = fit_notes.get(note, 0) + 1
-        if not complete[t]:
-            raise ValueError(f"{label}: no launch history for the self-excitation term")
-        mu = float(fitted.mean(design.X[t : t + 1])[0])
-        scores["posture"].append(_score(label, NegativeBinomial(mu, fitted.alpha), observed))
-        betas, alphas = fitted.draw(PARAM_DRAWS, rng=int(t))
-        mus = np.exp(np.minimum(betas @ design.X[t], MAX_LOG_MEAN))
-        scores["posture_param"].append(_score(label, NegativeBinomialMixture(mus, alphas), observed))
-        clim = fit_negbin(y[train], np.ones((int(train.sum()), 1)), model.alpha_bounds)
-        scores["climatology"].append(
-            _score(label, NegativeBinomial(float(np.exp(clim.params[0])), clim.alpha), observed)
-        )
-        recent = y[max(0, t - 12) : t]
-        scores["last12"].append(_score(label, Poisson(max(float(recent.mean()), LAST12_FLOOR)), observed))
-        past = _cut(data, int(t))  # the dynamic models see the months before t only
-        x_t = covariate_matrix(data, months[t : t + 1])
-        ll = LocalLevelModel(target).fit(past, uncertainty=False)
-        scores["local_level"].append(_score(label, ll.predictive(x_t, [1])[0], observed))
-        ig = IngarchModel(target).fit(past, uncertainty=False)
-        scores["ingarch"].append(_score(label, ig.predictive(x_t, [1])[0], observed))
-        rg = RegimeModel(target).fit(past, uncertainty=False)
-        scores["regime"].append(_score(label, rg.predictive(x_t, [1])[0], observed))
-    for t, dist in zip(test_idx, _combination_predictives(data, target, test_idx), strict=True):
-        scores["combination"].append(_score(str(months[t]), dist, int(y[t])))
+    t_n = len(test_idx)
     return Backtest(
         train_end=train_end,
         test_end=test_end,

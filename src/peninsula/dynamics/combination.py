@@ -30,13 +30,14 @@ need not beat the best component (the weights must first learn which one that is
 
 Where the weights come from
 ---------------------------
-* In the rolling-origin evaluation (:func:`~peninsula.dynamics.rolling.run_rolling`), at origin T and
-  horizon h, from the evaluation's own component forecasts at horizon h whose target month is ≤ T
-  (:func:`combine_forecasts`). A count after T cannot reach them (a test poisons one).
+* In the rolling-origin evaluation (:func:`~peninsula.dynamics.rolling.run_rolling`) and the one-step
+  backtest, at origin T and horizon h, from the evaluation's own component forecasts at horizon h whose
+  target month is ≤ T (:func:`add_combination` on the output of the rolling-origin harness,
+  :func:`~peninsula.dynamics.origins.run_origins`). A count after T cannot reach them (a test poisons one).
 * In a fit (:meth:`CombinationModel.fit`, used by ``whatif``,
-  :func:`~peninsula.dynamics.default.simulate_counts` and the coupled simulation), from the
-  components' one-step forecasts at every origin inside the training data (the same origins the rolling
-  evaluation uses), i.e. w_{k,T}^{(1)} at the last training month T.
+  :func:`~peninsula.dynamics.registry.simulate_counts` and the coupled simulation), from the
+  components' one-step forecasts at every origin inside the training data (the same harness and origins
+  the rolling evaluation uses), i.e. w_{k,T}^{(1)} at the last training month T.
 
 Simulation: a predictive mixture of paths. Each simulated path draws its component k from the one-step
 weights w_{k,T}^{(1)} and then follows that component's own simulation for the whole window (the
@@ -47,7 +48,7 @@ fitted mean and dispersion). So every path is bounded as its component is (``BOU
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -56,10 +57,14 @@ from scipy import special, stats
 
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.dynamics.covariates import POSTURE_COVARIATES
+from peninsula.dynamics.forecasts import forecast
 from peninsula.dynamics.ingarch import IngarchFit, IngarchModel
 from peninsula.dynamics.loading import KoreaData, parse_month
-from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel, SteppedSimulation
-from peninsula.dynamics.scoring import CountDistribution, Mixture
+from peninsula.dynamics.locallevel import LocalLevelFit, LocalLevelModel
+from peninsula.dynamics.nbregression import fit_negbin
+from peninsula.dynamics.origins import OriginForecasts, first_origin, run_origins, truncate
+from peninsula.dynamics.penalised import SteppedSimulation
+from peninsula.dynamics.scoring import CountDistribution, Mixture, log_score
 
 __all__ = [
     "COMPONENTS",
@@ -67,6 +72,7 @@ __all__ = [
     "CombinationFit",
     "CombinationModel",
     "Mixture",
+    "add_combination",
     "combine_forecasts",
     "dma_weights",
 ]
@@ -159,6 +165,56 @@ def combine_forecasts(
     return out
 
 
+def add_combination(
+    forecasts: Sequence[OriginForecasts], scored_from: int, forgetting: float = FORGETTING
+) -> list[OriginForecasts]:
+    """The rolling-origin harness's forecasts with the combination's (C1) added where its components are.
+
+    Parameters
+    ----------
+    forecasts:
+        Output of :func:`~peninsula.dynamics.origins.run_origins` in origin order; origins whose
+        forecasts hold every one of :data:`COMPONENTS` get a ``"combination"`` entry.
+    scored_from:
+        Only forecasts from origins with ``n_train >= scored_from`` enter the weights (the evaluation's
+        first origin; earlier ones, forecast for a test month only, are never scored).
+    forgetting:
+        α in (C2).
+
+    Returns
+    -------
+    list of OriginForecasts
+        The same origins; at horizon h the weights come from the components' h-step forecasts whose
+        target month is ≤ the origin (nothing after it).
+    """
+    has = [i for i, f in enumerate(forecasts) if all(c in f.dists for c in COMPONENTS)]
+    horizons = sorted({h for i in has for h in forecasts[i].horizons})
+    mixed: dict[tuple[int, int], Mixture] = {}
+    for h in horizons:
+        rows = [i for i in has if h in forecasts[i].horizons]
+        at = {i: forecasts[i].at(h) for i in rows}
+        dists = {c: [forecasts[i].dists[c][at[i]] for i in rows] for c in COMPONENTS}
+        scored = [(k, i) for k, i in enumerate(rows) if forecasts[i].n_train >= scored_from]
+        scores = {
+            c: [
+                (forecasts[i].months[at[i]], log_score(dists[c][k], forecasts[i].observed[at[i]]))
+                for k, i in scored
+            ]
+            for c in COMPONENTS
+        }
+        origins = [forecasts[i].origin for i in rows]
+        for i, (mix, _) in zip(rows, combine_forecasts(origins, dists, scores, forgetting), strict=True):
+            mixed[(i, h)] = mix
+    out: list[OriginForecasts] = []
+    for i, f in enumerate(forecasts):
+        if i not in has:
+            out.append(f)
+            continue
+        comb = tuple(mixed[(i, h)] for h in f.horizons)
+        out.append(replace(f, dists={**f.dists, "combination": comb}))
+    return out
+
+
 @dataclass(frozen=True)
 class CombinationFit(SteppedSimulation):
     """A fitted combination: component fits, climatology, and the one-step weights at the last month.
@@ -181,7 +237,7 @@ class CombinationFit(SteppedSimulation):
     @property
     def coefficients(self) -> dict[str, float]:
         """Posture coefficients averaged over the dynamic components by their weights (display, and
-        :func:`~peninsula.dynamics.default.most_provocative_posture`); climatology has none (0)."""
+        :func:`~peninsula.dynamics.registry.most_provocative_posture`); climatology has none (0)."""
         w = dict(zip(COMPONENTS, self.weights, strict=True))
         ll, ig = self.local_level.coefficients, self.ingarch.coefficients
         return {c: w["local_level"] * ll[c] + w["ingarch"] * ig[c] for c in self.covariates}
@@ -302,9 +358,6 @@ class CombinationModel:
     ) -> CombinationFit:
         """Fit the components on every month up to ``end`` and learn the weights from their one-step
         forecasts at the rolling evaluation's origins inside that window (nothing after ``end``)."""
-        from peninsula.dynamics.model import fit_negbin
-        from peninsula.dynamics.rolling import MIN_TRAIN, forecast_origin, truncate
-
         months = data.monthly.months
         n = (
             len(months)
@@ -318,14 +371,14 @@ class CombinationModel:
         ll = LocalLevelModel(self.target, self.covariates).fit(train, uncertainty=uncertainty)
         ig = IngarchModel(self.target, self.covariates).fit(train, uncertainty=uncertainty)
         clim = fit_negbin(y, np.ones((len(y), 1)))
-        first_launch = int(np.argmax(y > 0)) + 1 if (y > 0).any() else n
-        scored: list[tuple[float, ...]] = []
-        ages: list[int] = []
-        for T in range(max(MIN_TRAIN, first_launch), n):
-            dists = forecast_origin(train, T, self.target, (1,), COMPONENTS)
-            obs = int(y[T])
-            scored.append(tuple(float(dists[c][0].logpmf(obs)) for c in COMPONENTS))
-            ages.append(n - T)  # outcome month index T (0-based) = month T + 1; age = n + 1 - (T + 1)
+
+        def components(past: KoreaData, horizons: tuple[int, ...]) -> dict[str, list[CountDistribution]]:
+            return forecast(past, self.target, horizons, COMPONENTS)
+
+        resolved = run_origins(train, self.target, range(first_origin(y), n), (1,), components)
+        scored = [tuple(float(f.dists[c][0].logpmf(f.observed[0])) for c in COMPONENTS) for f in resolved]
+        # the outcome month of origin T (0-based index T) is month T + 1; its age at month n is n - T
+        ages = [n - f.n_train for f in resolved]
         ls = np.array(scored, dtype=np.float64).T.reshape(len(COMPONENTS), len(scored))
         w = dma_weights(ls, np.array(ages, dtype=np.float64))
         notes = () if scored else ("no resolved one-step forecast in the window: equal weights",)

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from peninsula.dynamics.loading import TimelineEvent
+from peninsula.dynamics.loading import KoreaData, TimelineEvent
 
 __all__ = [
     "COVARIATES",
@@ -53,6 +53,7 @@ __all__ = [
     "SEASON_COVARIATES",
     "SELF_EXCITATION",
     "Covariate",
+    "covariate_matrix",
     "held_exercise",
     "month_index",
     "posture_covariates",
@@ -271,3 +272,23 @@ def recent_counts(history: npt.NDArray[np.int64], memory: int = LAUNCH_MEMORY) -
     for t in range(memory, len(y)):
         out[t] = np.log1p(csum[t] - csum[t - memory])
     return out
+
+
+def covariate_matrix(
+    data: KoreaData, months: npt.NDArray[np.datetime64], covariates: Sequence[str] = POSTURE_COVARIATES
+) -> npt.NDArray[np.float64]:
+    """``(len(months), k)`` matrix of posture covariates (0/1) for any months, from the data's timeline.
+
+    Examples
+    --------
+    >>> from peninsula.dynamics.loading import load_data
+    >>> covariate_matrix(load_data(), np.array(["2018-06"], dtype="datetime64[M]"), ["summit_recent"])
+    array([[1.]])
+    """
+    if not covariates:
+        return np.zeros((len(months), 0))
+    cols = posture_covariates(data.timeline, np.asarray(months, dtype="datetime64[M]"))
+    unknown = [c for c in covariates if c not in cols]
+    if unknown:
+        raise ValueError(f"unknown covariates {unknown}; choose from {sorted(cols)}")
+    return np.column_stack([cols[c] for c in covariates]).astype(np.float64)

@@ -20,7 +20,7 @@ month's baseline. θ = (log w, ℓ_α, ℓ_β, log φ, γ) with α = e^{ℓ_α} 
 which enforces α + β < 1. The box on ℓ caps the persistence α + β at 0.95 (a coded judgement: excitation
 may not last longer than a half-life of about 13.5 months; the 2016–17 and 2019 campaigns lasted under a
 year); parameter draws for simulation are clipped to the same box. γ has the Normal(0, 0.5²) prior of
-:mod:`~peninsula.dynamics.dynfit`.
+:mod:`~peninsula.dynamics.penalised`.
 
 Brake on simulated means (IG4). The stationarity bound above holds for the *expected* path, not for every
 path: with the NB2 dispersion of the missiles fit (φ ≈ 2) a single large draw feeds back through α y_{t-1}
@@ -48,13 +48,14 @@ import numpy.typing as npt
 from scipy import signal, stats
 
 from peninsula.core.rng import RNGLike, check_rng
-from peninsula.dynamics.dynfit import (
+from peninsula.dynamics.penalised import (
     MEAN_CAP_FACTOR,
+    PenalisedCountModel,
+    PenalisedFit,
     as_matrix,
     fit_penalised,
     nb_logpmf,
 )
-from peninsula.dynamics.locallevel import PenalisedFit, PostureModel
 from peninsula.dynamics.scoring import NegativeBinomial, NegativeBinomialMixture
 
 __all__ = [
@@ -198,7 +199,7 @@ def _clip(thetas: ArrayF, k: int) -> ArrayF:
 class IngarchFit(PenalisedFit):
     """A fitted NB-INGARCH(1,1), positioned at the end of its training months.
 
-    Fields as :class:`~peninsula.dynamics.locallevel.PenalisedFit`; θ = (log w, ℓ_α, ℓ_β, log φ, γ), the
+    Fields as :class:`~peninsula.dynamics.penalised.PenalisedFit`; θ = (log w, ℓ_α, ℓ_β, log φ, γ), the
     coefficients γ are log multipliers of the baseline.
     """
 
@@ -300,10 +301,10 @@ class IngarchFit(PenalisedFit):
         return _clip(self.params.draw(n, rng), len(self.covariates))
 
 
-class IngarchModel(PostureModel[IngarchFit]):
+class IngarchModel(PenalisedCountModel[IngarchFit]):
     """Negative binomial INGARCH(1,1) (discrete-time Hawkes) with posture covariates in the baseline.
 
-    Parameters as :class:`~peninsula.dynamics.locallevel.PostureModel` (the posture covariates multiply
+    Parameters as :class:`~peninsula.dynamics.penalised.PenalisedCountModel` (the posture covariates multiply
     the baseline).
 
     Examples

@@ -25,38 +25,34 @@ predictive: NB with a = ω^h a_T, b = ω^h b_T (and z_{T+h}); its mean stays a_T
 spread grows with h. Start: the diffuse prior a_0 = b_0 = 0; months before the first launch contribute no
 likelihood term (their predictive is undefined): the likelihood is conditional on the first launch.
 
-Parameters θ = (logit ω, δ_1..δ_k) are estimated by penalised ML (:mod:`~peninsula.dynamics.dynfit`):
+Parameters θ = (logit ω, δ_1..δ_k) are estimated by penalised ML (:mod:`~peninsula.dynamics.penalised`):
 the likelihood above times a Normal(0, 0.5²) prior on each δ_j.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import signal, special, stats
 
-from peninsula.core.rng import RNGLike, check_rng
-from peninsula.dynamics.covariates import POSTURE_COVARIATES
-from peninsula.dynamics.dynfit import (
-    MEAN_CAP_FACTOR,
-    POSTURE_PRIOR_SD,
-    FittedParams,
+from peninsula.core.rng import RNGLike
+from peninsula.dynamics._deprecated import forward
+from peninsula.dynamics.penalised import (
+    PenalisedCountModel,
+    PenalisedFit,
     as_matrix,
     fit_penalised,
     nb_logpmf,
-    training_arrays,
 )
-from peninsula.dynamics.loading import KoreaData
 from peninsula.dynamics.scoring import NegativeBinomial
 
 __all__ = [
     "LocalLevelFit",
     "LocalLevelModel",
-    "PenalisedFit",
     "poisson_gamma_filter",
     "poisson_gamma_loglike",
     "poisson_gamma_score",
@@ -177,209 +173,12 @@ def _omega(logit: npt.ArrayLike) -> Any:
     return special.expit(logit)
 
 
-class SteppedSimulation:
-    """Mixin of the dynamic fits: :meth:`simulate` is :meth:`begin` then one :meth:`step` per month.
-
-    A fit gives ``covariates``, :meth:`draw_thetas`, :meth:`begin`, :meth:`step` and ``_point_thetas``
-    (the parameter rows used when ``parameter_uncertainty`` is False).
-    """
-
-    covariates: tuple[str, ...]
-
-    def draw_thetas(self, n: int, rng: RNGLike = None) -> ArrayF:
-        raise NotImplementedError
-
-    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
-        raise NotImplementedError
-
-    def begin(
-        self, thetas: ArrayF, history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
-    ) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def step(
-        self, thetas: ArrayF, state: dict[str, Any], x: npt.ArrayLike, u: npt.ArrayLike
-    ) -> tuple[npt.NDArray[np.int64], ArrayF, ArrayF]:
-        raise NotImplementedError
-
-    def simulate(
-        self,
-        X_path: npt.ArrayLike,
-        n_paths: int,
-        rng: RNGLike = None,
-        parameter_uncertainty: bool = True,
-        uniforms: ArrayF | None = None,
-        thetas: ArrayF | None = None,
-        history: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
-    ) -> npt.NDArray[np.int64]:
-        """Simulate ``(n_paths, H)`` monthly counts after the history along a covariate path.
-
-        Each path draws θ (:meth:`draw_thetas`, unless ``parameter_uncertainty`` is False or ``thetas``
-        are given), runs :meth:`begin` over the history (default: the training counts and covariates; or
-        ``history = (y, X)``) and then :meth:`step` once per month. Counts are inverse-CDF draws of
-        ``uniforms`` (drawn here when not given), so two covariate paths given the same ``thetas`` and
-        ``uniforms`` share common random numbers.
-        """
-        gen = check_rng(rng)
-        Xp = as_matrix(X_path, len(self.covariates))
-        H = Xp.shape[0]
-        if thetas is None:
-            thetas = (
-                self.draw_thetas(n_paths, gen) if parameter_uncertainty else self._point_thetas(n_paths, gen)
-            )
-        if uniforms is None:
-            uniforms = gen.random((n_paths, H))
-        state = self.begin(thetas, history)
-        out = np.empty((n_paths, H), dtype=np.int64)
-        for j in range(H):
-            out[:, j] = self.step(thetas, state, Xp[j], uniforms[:, j])[0]
-        return out
-
-
-@dataclass(frozen=True)
-class PenalisedFit(SteppedSimulation):
-    """Fields and accessors shared by the fitted penalised dynamic models (local level, INGARCH, regime).
-
-    Attributes
-    ----------
-    target:
-        ``"events"`` or ``"missiles"``.
-    covariates:
-        Posture covariate names (columns of ``X``).
-    params:
-        The penalised ML fit on the model's unconstrained θ, whose last ``len(covariates)`` entries are the
-        posture coefficients.
-    y:
-        Training counts.
-    X:
-        Training covariates ``(n, k)``.
-    first_month, last_month:
-        ``YYYY-MM`` of the training window.
-    """
-
-    target: str
-    covariates: tuple[str, ...]
-    params: FittedParams
-    y: npt.NDArray[np.int64]
-    X: ArrayF
-    first_month: str
-    last_month: str
-
-    @property
-    def coefficients(self) -> dict[str, float]:
-        """Posture coefficients (the last ``k`` entries of θ), by name; each model's docstring says what
-        they multiply."""
-        k = len(self.covariates)
-        values = self.params.theta[len(self.params.theta) - k :]
-        return {n: float(v) for n, v in zip(self.covariates, values, strict=True)}
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Optimiser notes."""
-        return self.params.notes
-
-    @property
-    def mean_cap(self) -> float:
-        """Cap on a simulated mean, (IG4) of :mod:`~peninsula.dynamics.ingarch`: MEAN_CAP_FACTOR × the
-        largest training month (at least 1). INGARCH and the regime model apply it; the local level, whose
-        mean is a martingale, does not."""
-        return MEAN_CAP_FACTOR * float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
-
-    def history_arrays(
-        self, history: tuple[npt.ArrayLike, npt.ArrayLike] | None
-    ) -> tuple[npt.NDArray[np.int64], ArrayF]:
-        """``(counts, covariates)`` a simulation starts after: ``history``, or the training data if None."""
-        if history is None:
-            return self.y, self.X
-        return np.asarray(history[0], dtype=np.int64), as_matrix(history[1], len(self.covariates))
-
-    def _point_thetas(self, n: int, rng: RNGLike) -> ArrayF:
-        return np.tile(self.params.theta, (n, 1))
-
-
-FitT = TypeVar("FitT")
-
-
-class PostureModel(Generic[FitT]):
-    """Shared constructor, parameters and fitting entry of the penalised posture-covariate count models.
-
-    Parameters
-    ----------
-    target:
-        ``"events"`` or ``"missiles"``.
-    covariates:
-        Posture covariates (default: the six of :data:`POSTURE_COVARIATES`).
-    prior_sd:
-        Standard deviation of the Normal(0, s²) prior on each coefficient.
-    """
-
-    def __init__(
-        self,
-        target: str = "events",
-        covariates: Sequence[str] = POSTURE_COVARIATES,
-        prior_sd: float = POSTURE_PRIOR_SD,
-    ) -> None:
-        self.target = target
-        self.covariates = tuple(covariates)
-        self.prior_sd = prior_sd
-
-    def get_params(self) -> dict[str, Any]:
-        """Constructor parameters."""
-        return {"target": self.target, "covariates": self.covariates, "prior_sd": self.prior_sd}
-
-    def fit(self, data: KoreaData, end: str | np.datetime64 | None = None, uncertainty: bool = True) -> FitT:
-        """Fit on every month up to and including ``end`` (``YYYY-MM``; ``None``: all data).
-
-        ``uncertainty=False`` skips the Laplace covariance (point forecasts need only θ̂).
-        """
-        months, y, X = training_arrays(data, self.target, self.covariates, end)
-        return self.fit_arrays(y, X, str(months[0]), str(months[-1]), uncertainty)
-
-    def fit_arrays(
-        self,
-        y: npt.ArrayLike,
-        X: npt.ArrayLike,
-        first_month: str = "",
-        last_month: str = "",
-        uncertainty: bool = True,
-    ) -> FitT:
-        """Fit on counts ``y`` and covariates ``X`` ``(n, k)`` (columns as ``covariates``)."""
-        yy = np.asarray(y, dtype=np.int64)
-        XX = np.asarray(X, dtype=np.float64).reshape(len(yy), len(self.covariates))
-        return self._fit(yy, XX, first_month, last_month, uncertainty)
-
-    def _fit(
-        self, yy: npt.NDArray[np.int64], XX: ArrayF, first_month: str, last_month: str, uncertainty: bool
-    ) -> FitT:
-        raise NotImplementedError
-
-    def _penalised(
-        self,
-        score: Callable[[ArrayF, ArrayF, ArrayF], tuple[float, ArrayF]],
-        y: ArrayF,
-        X: ArrayF,
-        first: int,
-    ) -> tuple[Callable[[ArrayF], float], Callable[[ArrayF], tuple[float, ArrayF]]]:
-        """``(penalty, objective_and_gradient)``: the Normal(0, prior_sd²) prior on ``theta[first:]`` and
-        the penalised negative log likelihood with its gradient from ``score(theta, y, X)``."""
-
-        def penalty(theta: ArrayF) -> float:
-            return float(np.sum(theta[first:] ** 2)) / (2.0 * self.prior_sd**2)
-
-        def objective_and_gradient(theta: ArrayF) -> tuple[float, ArrayF]:
-            ll, grad = score(theta, y, X)
-            pen_grad = np.zeros_like(theta)
-            pen_grad[first:] = theta[first:] / self.prior_sd**2
-            return -ll + penalty(theta), -grad + pen_grad
-
-        return penalty, objective_and_gradient
-
-
 @dataclass(frozen=True)
 class LocalLevelFit(PenalisedFit):
     """A fitted local-level model, positioned at the end of its training months.
 
-    Fields as :class:`PenalisedFit`; θ = (logit ω, δ), the coefficients δ are log rate ratios.
+    Fields as :class:`~peninsula.dynamics.penalised.PenalisedFit`; θ = (logit ω, δ), the coefficients δ are
+    log rate ratios.
     """
 
     @property
@@ -471,10 +270,11 @@ class LocalLevelFit(PenalisedFit):
         return counts, a, prob
 
 
-class LocalLevelModel(PostureModel[LocalLevelFit]):
+class LocalLevelModel(PenalisedCountModel[LocalLevelFit]):
     """Harvey & Fernandes (1989) Poisson–gamma local-level model with posture covariates.
 
-    Parameters as :class:`PostureModel` (the posture covariates multiply the level).
+    Parameters as :class:`~peninsula.dynamics.penalised.PenalisedCountModel` (the posture covariates
+    multiply the level).
 
     Examples
     --------
@@ -512,3 +312,15 @@ class LocalLevelModel(PostureModel[LocalLevelFit]):
             objective_and_gradient,
         )
         return LocalLevelFit(self.target, self.covariates, params, yy, XX, first_month, last_month)
+
+
+#: Names that lived here until 0.1.0 (the base classes moved to :mod:`~peninsula.dynamics.penalised`;
+#: ``PenalisedFit``, imported above, still resolves here without a warning).
+__getattr__ = forward(
+    "peninsula.dynamics.locallevel",
+    None,
+    {
+        "PostureModel": ("peninsula.dynamics.penalised", "PenalisedCountModel"),
+        "SteppedSimulation": ("peninsula.dynamics.penalised", "SteppedSimulation"),
+    },
+)

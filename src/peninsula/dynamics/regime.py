@@ -34,7 +34,7 @@ As h grows ξ_{T+h|T} forgets the current regime and approaches the chain's long
 the forecast is a two-regime version of climatology, at h = 1 it follows the current regime. This is what
 the local level (a random walk in the level, which keeps forecasting the hiatus into the resumption) lacks.
 
-Estimation: penalised maximum likelihood (:func:`~peninsula.dynamics.dynfit.fit_penalised`) of
+Estimation: penalised maximum likelihood (:func:`~peninsula.dynamics.penalised.fit_penalised`) of
 θ = (m, q, logit p_00, logit p_11, log φ, γ) with
 
 * a Beta(1 + 11, 1 + 1) prior on p_00 and on p_11 (:data:`REGIME_PRIOR`): eleven pseudo-months of staying
@@ -44,7 +44,7 @@ Estimation: penalised maximum likelihood (:func:`~peninsula.dynamics.dynfit.fit_
   switch out of a regime would estimate it as permanent (p → 1) and forecast a hiatus forever. Plausible
   range: expected durations of 6-24 months (pseudo-counts 5-23 to 1); docs/dynamics.md reports the
   rolling evaluation at both ends.
-* the Normal(0, 0.5²) prior on each γ_j of :data:`~peninsula.dynamics.dynfit.POSTURE_PRIOR_SD`.
+* the Normal(0, 0.5²) prior on each γ_j of :data:`~peninsula.dynamics.penalised.POSTURE_PRIOR_SD`.
 
 The box keeps μ_1 in [0.05, 33] launches per month and φ in [0.0025, 20]. Parameter uncertainty is the
 Laplace approximation over the parameters inside the box; one that ends on its bound (φ at its floor when
@@ -71,8 +71,13 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from peninsula.core.rng import RNGLike
-from peninsula.dynamics.dynfit import as_matrix, fit_penalised, nb_logpmf
-from peninsula.dynamics.locallevel import PenalisedFit, PostureModel
+from peninsula.dynamics.penalised import (
+    PenalisedCountModel,
+    PenalisedFit,
+    as_matrix,
+    fit_penalised,
+    nb_logpmf,
+)
 from peninsula.dynamics.scoring import Mixture, NegativeBinomial
 
 __all__ = [
@@ -258,7 +263,7 @@ def _clip(thetas: ArrayF, k: int) -> ArrayF:
 class RegimeFit(PenalisedFit):
     """A fitted regime-switching model, positioned at the end of its training months.
 
-    Fields as :class:`~peninsula.dynamics.locallevel.PenalisedFit`; θ = (log μ_1, q, logit p_00,
+    Fields as :class:`~peninsula.dynamics.penalised.PenalisedFit`; θ = (log μ_1, q, logit p_00,
     logit p_11, log φ, γ), the coefficients γ are log odds of the active regime next month (R1).
     """
 
@@ -351,10 +356,10 @@ class RegimeFit(PenalisedFit):
         return counts, r, prob
 
 
-class RegimeModel(PostureModel[RegimeFit]):
+class RegimeModel(PenalisedCountModel[RegimeFit]):
     """Two-regime (quiet / active) hidden Markov model of monthly launches; posture moves the switching.
 
-    Parameters as :class:`~peninsula.dynamics.locallevel.PostureModel` (the posture covariates enter the
+    Parameters as :class:`~peninsula.dynamics.penalised.PenalisedCountModel` (the posture covariates enter the
     log odds of the active regime next month, R1).
 
     Examples

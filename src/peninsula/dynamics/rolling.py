@@ -3,12 +3,13 @@
 Design
 ------
 Every month from the ``min_train``-th month of the data to the last-but-one is a forecast *origin* T. At
-each origin every model is refitted on the counts of months 1..T only — the data are cut at T before the
-model sees them (:func:`truncate`), so nothing after the origin can enter a fit — and forecasts the counts
-of months T+h for each horizon h whose target month is in the data. The forecasts are *conditional on the
-posture path as the alliance timeline records it* for the target months (exercises held, summits, ...),
-which is what :func:`~peninsula.dynamics.default.simulate_counts` and the coupled simulation supply; the
-launch counts after the origin are never used.
+each origin every model is refitted on the counts of months 1..T only — the rolling-origin harness
+(:func:`~peninsula.dynamics.origins.run_origins`) cuts the data at T before any model sees them, so
+nothing after the origin can enter a fit — and forecasts the counts of months T+h for each horizon h whose
+target month is in the data (:func:`~peninsula.dynamics.forecasts.forecast`). The forecasts are
+*conditional on the posture path as the alliance timeline records it* for the target months (exercises
+held, summits, ...), which is what :func:`~peninsula.dynamics.registry.simulate_counts` and the coupled
+simulation supply; the launch counts after the origin are never used.
 
 Scores, per model and horizon, averaged over origins
 ----------------------------------------------------
@@ -45,30 +46,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from peninsula.dynamics.backtest import LAST12_FLOOR
-from peninsula.dynamics.combination import COMPONENTS, combine_forecasts
-from peninsula.dynamics.covariates import (
-    LAUNCH_MEMORY,
-    POSTURE_COVARIATES,
-    SELF_EXCITATION,
-    posture_covariates,
-    seasonality,
-)
-from peninsula.dynamics.dynfit import covariate_matrix
-from peninsula.dynamics.ingarch import IngarchModel
-from peninsula.dynamics.loading import KoreaData, MonthlyCounts
-from peninsula.dynamics.locallevel import LocalLevelModel
-from peninsula.dynamics.model import MAX_LOG_MEAN, PostureModel, fit_negbin
-from peninsula.dynamics.regime import RegimeModel
-from peninsula.dynamics.scoring import (
-    CountDistribution,
-    NegativeBinomial,
-    NegativeBinomialMixture,
-    Poisson,
-    log_score,
-    quantile,
-    rps,
-)
+from peninsula.dynamics.combination import COMPONENTS, add_combination
+from peninsula.dynamics.forecasts import HORIZONS, forecast, forecast_origin
+from peninsula.dynamics.loading import KoreaData
+from peninsula.dynamics.origins import MIN_TRAIN, first_origin, run_origins, truncate
+from peninsula.dynamics.scoring import CountDistribution, log_score, quantile, rps
 
 __all__ = [
     "BASELINES",
@@ -88,8 +70,6 @@ __all__ = [
     "truncate",
 ]
 
-HORIZONS = (1, 3, 6)
-MIN_TRAIN = 24  # months in the first training window (2016-01..2017-12 on the packaged data)
 #: Models with posture covariates: eligible as default. ``combination``
 #: (:mod:`~peninsula.dynamics.combination`) mixes local level, INGARCH and climatology
 #: with weights learned from forecasts resolved before each origin; ``regime``
@@ -102,7 +82,6 @@ ROLLING_MODELS = (*CANDIDATES, *PLAIN, *BASELINES)
 #: The models :func:`forecast_origin` computes on its own (the combination needs earlier origins).
 DIRECT_MODELS = tuple(m for m in ROLLING_MODELS if m != "combination")
 PIT_BINS = 10
-POSTURE_PATHS = 1000  # simulated paths behind the posture model's h > 1 predictive
 
 
 @dataclass(frozen=True)
@@ -142,18 +121,6 @@ class RollingForecast:
     in80: bool
 
 
-def truncate(data: KoreaData, n_months: int) -> KoreaData:
-    """The data cut after its first ``n_months`` months (the timeline is kept: it is the posture path)."""
-    m = data.monthly
-    cut = MonthlyCounts(
-        months=m.months[:n_months],
-        events=m.events[:n_months],
-        missiles=m.missiles[:n_months],
-        supplementary={k: v[:n_months] for k, v in m.supplementary.items()},
-    )
-    return replace(data, monthly=cut)
-
-
 def _score(dist: CountDistribution, observed: int, origin: str, month: str, horizon: int) -> RollingForecast:
     lo = float(dist.cdf(observed - 1)) if observed > 0 else 0.0
     hi = float(dist.cdf(observed))
@@ -171,99 +138,6 @@ def _score(dist: CountDistribution, observed: int, origin: str, month: str, hori
         in50=q[0.25] <= observed <= q[0.75],
         in80=q[0.1] <= observed <= q[0.9],
     )
-
-
-def _posture_predictive(
-    train: KoreaData, target: str, future: npt.NDArray[np.datetime64], horizons: Sequence[int], seed: int
-) -> list[CountDistribution]:
-    """Posture-model predictives: plug-in NB2 at h = 1; simulated launch history (NB2 mixture) beyond."""
-    fit = PostureModel(target).fit(train)
-    y = train.monthly.target(target).astype(np.float64)
-    cols = posture_covariates(train.timeline, future)
-    cols.update(seasonality(future))
-    H = max(horizons)
-    n = 1 if H == 1 else POSTURE_PATHS
-    gen = np.random.default_rng(seed)
-    hist = np.tile(y[-LAUNCH_MEMORY:], (n, 1))
-    means = np.empty((n, H))
-    for j in range(H):
-        x = np.empty((n, len(fit.names)))
-        for i, name in enumerate(fit.names):
-            if name == "const":
-                x[:, i] = 1.0
-            elif name == SELF_EXCITATION:
-                x[:, i] = np.log1p(hist[:, -LAUNCH_MEMORY:].sum(axis=1))
-            else:
-                x[:, i] = cols[name][j]
-        mu = np.exp(np.minimum(x @ fit.params, MAX_LOG_MEAN))
-        means[:, j] = mu
-        r = 1.0 / fit.alpha
-        draw = gen.negative_binomial(r, r / (r + mu)).astype(np.float64)
-        hist = np.column_stack([hist, draw])
-    out: list[CountDistribution] = []
-    for h in horizons:
-        if h == 1:
-            out.append(NegativeBinomial(float(means[0, 0]), fit.alpha))
-        else:
-            out.append(NegativeBinomialMixture(means[:, h - 1].copy(), np.full(n, fit.alpha)))
-    return out
-
-
-def forecast_origin(
-    data: KoreaData,
-    n_train: int,
-    target: str = "events",
-    horizons: Sequence[int] = HORIZONS,
-    models: Sequence[str] = DIRECT_MODELS,
-) -> dict[str, list[CountDistribution]]:
-    """Predictive distributions of every model from the origin after the first ``n_train`` months.
-
-    Only ``truncate(data, n_train)`` reaches the models: the counts of later months are never read. The
-    posture covariates of the target months come from the timeline (conditional forecasts).
-
-    Returns
-    -------
-    dict
-        Model name → one distribution per horizon (same order as ``horizons``).
-    """
-    train = truncate(data, n_train)
-    if "combination" in models:
-        raise ValueError(
-            "the combination needs earlier origins' scores: run_rolling builds it from its components"
-        )
-    last = train.monthly.months[-1]
-    H = max(horizons)
-    future = last + np.arange(1, H + 1).astype("timedelta64[M]")
-    y = train.monthly.target(target)
-    out: dict[str, list[CountDistribution]] = {}
-    for name in models:
-        if name in ("local_level", "local_level_plain"):
-            ll_model = LocalLevelModel(
-                target, covariates=() if name.endswith("_plain") else POSTURE_COVARIATES
-            )
-            ll = ll_model.fit(train, uncertainty=False)
-            out[name] = list(ll.predictive(covariate_matrix(train, future, ll_model.covariates), horizons))
-        elif name in ("ingarch", "ingarch_plain"):
-            ig_model = IngarchModel(target, covariates=() if name.endswith("_plain") else POSTURE_COVARIATES)
-            ig = ig_model.fit(train, uncertainty=False)
-            Xf = covariate_matrix(train, future, ig_model.covariates)
-            out[name] = list(ig.predictive(Xf, horizons, rng=n_train))
-        elif name in ("regime", "regime_plain"):
-            rg_model = RegimeModel(target, covariates=() if name.endswith("_plain") else POSTURE_COVARIATES)
-            rg = rg_model.fit(train, uncertainty=False)
-            out[name] = list(rg.predictive(covariate_matrix(train, future, rg_model.covariates), horizons))
-        elif name == "posture":
-            out[name] = _posture_predictive(train, target, future, horizons, seed=n_train)
-        elif name == "climatology":
-            clim = fit_negbin(y, np.ones((len(y), 1)))
-            dist = NegativeBinomial(float(np.exp(clim.params[0])), clim.alpha)
-            out[name] = [dist] * len(horizons)
-        elif name == "last12":
-            dist12 = Poisson(max(float(y[-12:].mean()), LAST12_FLOOR))
-            out[name] = [dist12] * len(horizons)
-        else:
-            raise ValueError(f"unknown model {name!r}; choose from {', '.join(ROLLING_MODELS)}")
-    return out
 
 
 def diebold_mariano(d: npt.ArrayLike, horizon: int) -> dict[str, float]:
@@ -486,41 +360,32 @@ def run_rolling(
             f"need at least 12 training months and one test month: {n} months, min_train {min_train}"
         )
     y = data.monthly.target(target)
-    months = [str(m) for m in data.monthly.months]
     combine = "combination" in models
     direct = [m for m in models if m != "combination"]
     computed = list(dict.fromkeys([*direct, *(COMPONENTS if combine else ())]))
-    collected: dict[str, dict[int, list[RollingForecast]]] = {m: {h: [] for h in hs} for m in computed}
-    kept: dict[str, dict[int, list[CountDistribution]]] = {c: {h: [] for h in hs} for c in COMPONENTS}
-    origins_h: dict[int, list[str]] = {h: [] for h in hs}
-    origins: list[str] = []
+    unknown = [m for m in computed if m not in DIRECT_MODELS]
+    if unknown:
+        raise ValueError(f"unknown model {unknown[0]!r}; choose from {', '.join(ROLLING_MODELS)}")
+
+    def forecaster(past: KoreaData, usable: tuple[int, ...]) -> dict[str, list[CountDistribution]]:
+        return forecast(past, target, usable, computed)
+
     # The local level needs a launch in its window (its likelihood starts at the first launch): the first
     # origin is the later of min_train and the first month with a launch on record.
-    first_launch = int(np.argmax(y > 0)) + 1 if (y > 0).any() else n
-    for T in range(max(min_train, first_launch), n):
-        usable = tuple(h for h in hs if T - 1 + h < n)
-        if not usable:
-            break
-        origins.append(months[T - 1])
-        dists = forecast_origin(data, T, target, usable, computed)
-        for h in usable:
-            origins_h[h].append(months[T - 1])
-        for name, ds in dists.items():
-            for h, dist in zip(usable, ds, strict=True):
-                collected[name][h].append(
-                    _score(dist, int(y[T - 1 + h]), months[T - 1], months[T - 1 + h], h)
-                )
-                if combine and name in COMPONENTS:
-                    kept[name][h].append(dist)
-    if not origins:
+    start = first_origin(y, min_train)
+    runs = run_origins(data, target, range(start, n), hs, forecaster)
+    if not runs:
         raise ValueError("no forecast origin: the data need a launch and a month after the first window")
     if combine:
-        collected["combination"] = {h: [] for h in hs}
-        for h in hs:
-            scores_h = {c: [(f.month, f.log_score) for f in collected[c][h]] for c in COMPONENTS}
-            mixed = combine_forecasts(origins_h[h], {c: kept[c][h] for c in COMPONENTS}, scores_h)
-            for origin, (mix, _), f in zip(origins_h[h], mixed, collected[COMPONENTS[0]][h], strict=True):
-                collected["combination"][h].append(_score(mix, f.observed, origin, f.month, h))
+        runs = add_combination(runs, scored_from=start)
+    collected: dict[str, dict[int, list[RollingForecast]]] = {
+        m: {h: [] for h in hs} for m in (*computed, *(("combination",) if combine else ()))
+    }
+    for run in runs:
+        for name, ds in run.dists.items():
+            for h, dist, month, obs in zip(run.horizons, ds, run.months, run.observed, strict=True):
+                collected[name][h].append(_score(dist, obs, run.origin, month, h))
+    origins = [r.origin for r in runs]
     forecasts = {m: {h: tuple(fs) for h, fs in collected[m].items() if fs} for m in models if m in collected}
     evaluation = RollingEvaluation(target, hs, min_train, tuple(origins), forecasts, "", False)
     chosen, met = choose(evaluation.scores(), hs) if any(c in models for c in CANDIDATES) else ("", False)

@@ -20,13 +20,13 @@ Levers (``--set KEY=VALUE``)
 Simulation
 ----------
 The model (default: the one the rolling-origin evaluation chooses for the target,
-:data:`~peninsula.dynamics.default.DEFAULT_MODELS`; ``regime``, ``combination``, ``local_level``,
+:data:`~peninsula.dynamics.registry.DEFAULT_MODELS`; ``regime``, ``combination``, ``local_level``,
 ``ingarch`` or ``posture`` by name) is fitted on every month of the data. For the dynamic models, each
 path draws a parameter vector from the fit's Laplace approximation (the combination first draws the
 path's component), filters the launch history up to the month before ``start`` and simulates month by month
-(:func:`~peninsula.dynamics.default.simulate_counts`). For the posture model, each of ``n_sims``
-parameter sets is drawn from the estimated sampling distribution (:meth:`PostureFit.draw`), then counts
-are simulated month by month, feeding simulated launches back into the self-excitation term. Both paths
+(:func:`~peninsula.dynamics.registry.simulate_counts`). For the posture regression, each of ``n_sims``
+parameter sets is drawn from the estimated sampling distribution (:meth:`NegBinRegressionFit.draw`), then
+counts are simulated month by month, feeding simulated launches back into the self-excitation term. Both paths
 share the parameter draws and the uniform numbers behind each month's count (common random
 numbers), so their difference reflects the levers rather than simulation noise.
 """
@@ -46,11 +46,20 @@ from peninsula.core.errors import ParameterError
 from peninsula.core.limits import check_sims
 from peninsula.core.rng import RNGLike, check_rng
 from peninsula.core.settings import parse_pairs
-from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION, posture_covariates
-from peninsula.dynamics.default import DEFAULT_MODELS, DYNAMIC_EVIDENCE_NOTE, DYNAMIC_MODELS, DynamicFit
-from peninsula.dynamics.dynfit import covariate_matrix
+from peninsula.dynamics.covariates import (
+    LAUNCH_MEMORY,
+    SELF_EXCITATION,
+    covariate_matrix,
+    posture_covariates,
+)
 from peninsula.dynamics.loading import KoreaData, TimelineEvent, parse_month
-from peninsula.dynamics.model import EVIDENCE_NOTE, MAX_LOG_MEAN, PostureFit, PostureModel
+from peninsula.dynamics.nbregression import (
+    EVIDENCE_NOTE,
+    MAX_LOG_MEAN,
+    NegBinRegression,
+    NegBinRegressionFit,
+)
+from peninsula.dynamics.registry import DEFAULT_MODELS, DYNAMIC_EVIDENCE_NOTE, DYNAMIC_MODELS, DynamicFit
 
 __all__ = [
     "EXERCISE_CALENDARS",
@@ -181,7 +190,7 @@ class WhatIf:
     alternative: PathSummary
     observed: tuple[int | None, ...]
     n_sims: int
-    fit: PostureFit | DynamicFit
+    fit: NegBinRegressionFit | DynamicFit
     notes: tuple[str, ...]
     model: str = "posture"
 
@@ -261,7 +270,7 @@ def _path_covariates(
 
 
 def _simulate(
-    fit: PostureFit,
+    fit: NegBinRegressionFit,
     cols: Mapping[str, npt.NDArray[np.float64]],
     history: npt.NDArray[np.int64],
     betas: npt.NDArray[np.float64],
@@ -318,7 +327,7 @@ def run_whatif(
         Seed or generator (:func:`peninsula.core.rng.check_rng`).
     model:
         ``regime``, ``combination``, ``local_level``, ``ingarch`` or ``posture`` (default: the rolling
-        evaluation's choice for the target, :data:`~peninsula.dynamics.default.DEFAULT_MODELS`).
+        evaluation's choice for the target, :data:`~peninsula.dynamics.registry.DEFAULT_MODELS`).
 
     Returns
     -------
@@ -350,9 +359,9 @@ def run_whatif(
     path_months = first + np.arange(n_months).astype("timedelta64[M]")
     rec_cols = _path_covariates(data.timeline, path_months, "recorded")
     alt_cols = _path_covariates(_alternative_timeline(data.timeline, levers), path_months, levers.exercises)
-    fit: PostureFit | DynamicFit
+    fit: NegBinRegressionFit | DynamicFit
     if name == "posture":
-        fit = PostureModel(target).fit(data)
+        fit = NegBinRegression(target).fit(data)
         betas, alphas = fit.draw(n_sims, gen)
         uniforms = gen.random((n_sims, n_months))
         rec = _simulate(fit, rec_cols, history, betas, alphas, uniforms)

@@ -120,7 +120,7 @@ class SystemBacktest:
 def _nb_scores(y: npt.NDArray[np.int64], r: FloatArray, p: FloatArray, sims: FloatArray) -> dict[str, Any]:
     from scipy.special import logsumexp
 
-    from peninsula.dynamics.dynfit import nb_logpmf
+    from peninsula.dynamics.penalised import nb_logpmf
 
     n = r.shape[0]
     logs = [float(logsumexp(nb_logpmf(y[j], r[:, j], p[:, j])) - np.log(n)) for j in range(len(y))]
@@ -146,7 +146,7 @@ def backtest_system(spec: SystemSpec | Scenario, data: Any = None, **keywords: A
 
     from peninsula.core import ParameterError
     from peninsula.dynamics.covariates import posture_covariates
-    from peninsula.dynamics.model import fit_negbin
+    from peninsula.dynamics.nbregression import fit_negbin
     from peninsula.system.launches import make_stepper
 
     spec, rest = _spec("backtest_system", spec, keywords)

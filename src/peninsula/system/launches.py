@@ -1,7 +1,7 @@
 """A thin adapter over the dynamics package's launch models: one month at a time, posture per draw.
 
 The dynamics models simulate a whole window along one posture path shared by every draw
-(:func:`peninsula.dynamics.default.simulate_counts`, ``run_whatif``). The coupled loop needs one month at a
+(:func:`peninsula.dynamics.registry.simulate_counts`, ``run_whatif``). The coupled loop needs one month at a
 time, because next month's posture depends on this month's launches, with a posture that differs by draw.
 Each stepper below repeats its model's simulation step exactly as the model's own ``simulate`` (or
 ``whatif``) does — the same parameter draws, the same uniforms in the same order, the same arithmetic — so
@@ -9,7 +9,8 @@ that with every response rule at 0 the loop's launches equal ``run_whatif`` unde
 (a property test checks it for every model).
 
 Random numbers, in this order, from the run's generator (as ``run_whatif`` draws them): the parameter draws
-(:meth:`PostureFit.draw` or ``fit.draw_thetas``), then the ``(draws, months)`` uniforms behind the counts.
+(:meth:`NegBinRegressionFit.draw` or ``fit.draw_thetas``), then the ``(draws, months)`` uniforms behind the
+counts.
 The loop draws everything else afterwards.
 """
 
@@ -46,7 +47,8 @@ class LaunchStepper(Protocol):
 
 @dataclass
 class PostureStepper:
-    """The NB2 posture regression (:class:`peninsula.dynamics.PostureFit`), stepped as ``whatif`` does."""
+    """The NB2 posture regression (:class:`peninsula.dynamics.NegBinRegressionFit`), stepped as ``whatif``
+    does."""
 
     fit: Any
     history: npt.NDArray[np.int64]
@@ -74,7 +76,7 @@ class PostureStepper:
         from scipy import stats
 
         from peninsula.dynamics.covariates import LAUNCH_MEMORY, SELF_EXCITATION
-        from peninsula.dynamics.model import MAX_LOG_MEAN
+        from peninsula.dynamics.nbregression import MAX_LOG_MEAN
 
         st = self._state
         counts = st["counts"]
@@ -135,10 +137,10 @@ def fit_launch_model(data: Any, name: str, target: str, end: str) -> Any:
         raise ParameterError(f"unknown launch model {name!r}; choose from {', '.join(LAUNCH_MODELS)}")
     try:
         if name == "posture":
-            from peninsula.dynamics import PostureModel
+            from peninsula.dynamics.nbregression import NegBinRegression
 
-            return PostureModel(target).fit(data, end=end)
-        from peninsula.dynamics.default import fit_model
+            return NegBinRegression(target).fit(data, end=end)
+        from peninsula.dynamics.registry import fit_model
 
         return fit_model(data, model=name, target=target, end=end)
     except ValueError as exc:
@@ -150,7 +152,7 @@ def make_stepper(fit: Any, name: str, data: Any, target: str, pos: int) -> Launc
     y = data.monthly.target(target)[:pos]
     if name == "posture":
         return PostureStepper(fit, y)
-    from peninsula.dynamics.default import covariate_matrix
+    from peninsula.dynamics.covariates import covariate_matrix
 
     X = covariate_matrix(data, data.monthly.months[:pos], fit.covariates)
     return FitStepper(fit, (y, X), name=name)

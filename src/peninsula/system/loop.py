@@ -569,7 +569,7 @@ def step_month(setting: Setting, state: LoopState, trace: Trace, j: int) -> None
 def observe(setting: Setting, trace: Trace, data: Any, seed: int, fit_note: str) -> SystemRun:
     """The run's result: the trace beside what the record says about the same months."""
     from peninsula.dynamics.covariates import posture_covariates
-    from peninsula.dynamics.model import EVIDENCE_NOTE
+    from peninsula.dynamics.nbregression import EVIDENCE_NOTE
 
     spec, window, issues = setting.spec, setting.window, setting.issues
     covered = window.covered

@@ -152,7 +152,7 @@ class SystemSpec:
         """:attr:`launch_model`, else the dynamics package's default for :attr:`target`."""
         if self.launch_model is not None:
             return self.launch_model
-        from peninsula.dynamics.default import DEFAULT_MODELS
+        from peninsula.dynamics.registry import DEFAULT_MODELS
 
         return DEFAULT_MODELS.get(self.target, DEFAULT_MODELS["events"])
 
