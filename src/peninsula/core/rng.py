@@ -5,7 +5,9 @@
   one (the run records it, so it can be reproduced);
 * :func:`keyed_seed` is the ``SeedSequence`` of one draw and stream of a run (``spawn_key``), so that a
   draw's numbers depend only on the root seed and the draw's index (sweeps, their compiled models);
-* :func:`keyed_rng` the generator of that ``SeedSequence``.
+* :func:`keyed_rng` the generator of that ``SeedSequence``;
+* :func:`common_seed` one seed for several runs that must share their random numbers, and
+  :func:`seed_sequence` a ``SeedSequence`` to ``spawn`` independent runs from.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 RNGLike = int | np.random.Generator | np.random.SeedSequence | None
 
-__all__ = ["RNGLike", "check_rng", "fresh_seed", "keyed_rng", "keyed_seed"]
+__all__ = ["RNGLike", "check_rng", "common_seed", "fresh_seed", "keyed_rng", "keyed_seed", "seed_sequence"]
 
 
 def fresh_seed() -> int:
@@ -47,6 +49,47 @@ def keyed_seed(seed: int, *key: int) -> np.random.SeedSequence:
 def keyed_rng(seed: int, *key: int) -> np.random.Generator:
     """The generator of :func:`keyed_seed` (PCG64, as ``numpy.random.default_rng`` builds it)."""
     return np.random.Generator(np.random.PCG64(keyed_seed(seed, *key)))
+
+
+def common_seed(rng: RNGLike) -> int | np.random.SeedSequence:
+    """One seed for several runs that must share their random numbers (common random numbers).
+
+    An ``int`` or ``SeedSequence`` is returned as is; a ``Generator`` gives one draw from it; ``None`` gives a
+    fresh ``SeedSequence`` (its ``entropy`` records the stream). Passing the result to every run makes each
+    stochastic model draw the same stream in each.
+
+    Examples
+    --------
+    >>> common_seed(7)
+    7
+    >>> a = common_seed(None)
+    >>> isinstance(a, np.random.SeedSequence)
+    True
+    """
+    if rng is None:
+        return np.random.SeedSequence()
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(int(rng.integers(2**63)))
+    return rng
+
+
+def seed_sequence(rng: RNGLike) -> np.random.SeedSequence:
+    """A ``SeedSequence`` to ``spawn`` independent runs from.
+
+    A ``SeedSequence`` is returned as is; an ``int`` or ``None`` (fresh entropy) seeds a new one; a
+    ``Generator`` gives one draw in ``0 .. 2**63 - 2`` as its seed.
+
+    Examples
+    --------
+    >>> [int(c.generate_state(1)[0]) for c in seed_sequence(3).spawn(2)] == [
+    ...     int(c.generate_state(1)[0]) for c in np.random.SeedSequence(3).spawn(2)]
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(int(rng.integers(0, 2**63 - 1)))
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    return np.random.SeedSequence(rng)
 
 
 def check_rng(rng: RNGLike) -> np.random.Generator:

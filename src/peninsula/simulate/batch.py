@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario
+from peninsula.core.rng import keyed_seed
 from peninsula.models.agreement import Agreement, solve_issue
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
@@ -383,7 +384,7 @@ def _loop(
     a_index = {a: k for k, a in enumerate(space.actor_ids)}
     for k in range(D):
         sc = scenario_for_draw(scenario, space, values[k])
-        rng = np.random.SeedSequence(seed, spawn_key=(int(ids[k]), MODEL_STREAM))
+        rng = keyed_seed(seed, int(ids[k]), MODEL_STREAM)
         run = model.run(sc, rounds=rounds, rng=rng)
         for i, iid in enumerate(space.issue_ids):
             res = run.issues.get(iid)

@@ -101,7 +101,7 @@ def grouped_folds(groups: Sequence[str], k: int, seed: int = 0) -> IntArray:
     labels, codes = _codes(groups)
     if not 2 <= k <= len(labels):
         raise ParameterError(f"--cv must be between 2 and the number of groups ({len(labels)}), not {k}")
-    order = np.random.default_rng(seed).permutation(len(labels))
+    order = check_rng(seed).permutation(len(labels))
     fold_of_group = np.empty(len(labels), dtype=np.int64)
     fold_of_group[order] = np.arange(len(labels)) % k
     return fold_of_group[codes]

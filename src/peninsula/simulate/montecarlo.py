@@ -19,7 +19,6 @@ import hashlib
 import json
 import math
 import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario
+from peninsula.core.rng import fresh_seed
 from peninsula.models.base import Model
 from peninsula.simulate.batch import batch_cohesion, run_model
 from peninsula.simulate.perturb import InputSpace, NoiseSpec
@@ -175,7 +175,7 @@ def scenario_hash(scenario: Scenario) -> str:
 
 def new_seed() -> int:
     """A fresh random seed (for a sweep run without one; it is recorded with the run)."""
-    return secrets.randbelow(2**32)
+    return fresh_seed()
 
 
 @dataclass(frozen=True)

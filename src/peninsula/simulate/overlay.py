@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from peninsula.core import Scenario
-from peninsula.core.rng import RNGLike
+from peninsula.core.rng import RNGLike, common_seed
 from peninsula.scenarios import load
 from peninsula.scenarios.cohesion import cohesion_by_model
 from peninsula.scenarios.overlays import AppliedChange, Overlay, apply_overlay, load_overlay, overlay_changes
@@ -19,28 +19,6 @@ if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
 __all__ = ["OverlayComparison", "common_seed", "compare_overlay"]
-
-
-def common_seed(rng: RNGLike) -> int | np.random.SeedSequence:
-    """One seed for several runs that must share their random numbers (common random numbers).
-
-    An ``int`` or ``SeedSequence`` is returned as is; a ``Generator`` gives one draw from it; ``None`` gives a
-    fresh ``SeedSequence`` (its ``entropy`` records the stream). Passing the result to every run makes each
-    stochastic model draw the same stream in each.
-
-    Examples
-    --------
-    >>> common_seed(7)
-    7
-    >>> a = common_seed(None)
-    >>> isinstance(a, np.random.SeedSequence)
-    True
-    """
-    if rng is None:
-        return np.random.SeedSequence()
-    if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(int(rng.integers(2**63)))
-    return rng
 
 
 @dataclass(frozen=True)

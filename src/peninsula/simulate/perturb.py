@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario, Source
+from peninsula.core.rng import keyed_rng
 from peninsula.kernels.distributions import triangular_ppf
 
 FloatArray = npt.NDArray[np.float64]
@@ -191,7 +192,7 @@ class UncertainInput:
 
 def draw_generator(seed: int, draw: int, stream: int) -> np.random.Generator:
     """The generator of draw ``draw``'s ``stream`` (:data:`INPUT_STREAM` or :data:`MODEL_STREAM`)."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(draw, stream))))
+    return keyed_rng(seed, draw, stream)
 
 
 @dataclass

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import Scenario
-from peninsula.core.rng import fresh_seed
+from peninsula.core.rng import check_rng, fresh_seed
 from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight
 from peninsula.system.bargain import bargain
 from peninsula.system.posture import PostureIssue, posture_issues
@@ -664,7 +664,7 @@ def run_system(
     else:
         fit_note = f"launch model {stepper.name} (given)"
     seed = spec.seed if spec.seed is not None else fresh_seed()
-    setting, state = initial_state(spec, korea, stepper, np.random.default_rng(seed))
+    setting, state = initial_state(spec, korea, stepper, check_rng(seed))
     trace = Trace.empty(setting)
     for j in range(spec.months):
         step_month(setting, state, trace, j)
