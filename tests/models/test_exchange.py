@@ -1,8 +1,8 @@
 """The exchange model against DECIDE's recorded runs, the readable reference, and hand computations.
 
 Anchors: ``tests/reference/decide/`` (DECIDE @51dee66 on sample_data and copenhagen, see its README).
-The reference implementation ``tests/models/exchange_reference.py`` follows EXCHANGE.md line by line; the
-fast kernel must agree with it exactly (same exchanges in the same order, numbers to 1e-9).
+The reference implementation ``tests/models/exchange_reference.py`` follows docs/models/exchange-spec.md line
+by line; the fast kernel must agree with it exactly (same exchanges in the same order, numbers to 1e-9).
 """
 
 from __future__ import annotations

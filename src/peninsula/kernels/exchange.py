@@ -1,8 +1,8 @@
 """Kernels of the Stokman exchange model: DECIDE's "Equal Gain" rounds, compiled with numba.
 
 The algorithm is DECIDE's (foarsitter/decide-exchange-model, GPL-3; Stokman & Van Oosten 1994; Dijkstra,
-van Assen, Stokman & Draaijer 2018) as restated in the project's ``EXCHANGE.md``; section numbers (§)
-below refer to that text. No upstream code is used. Where DECIDE keeps a list of candidate exchanges,
+van Assen, Stokman & Draaijer 2018) as specified in ``docs/models/exchange-spec.md``; section numbers (§)
+below refer to that page. No upstream code is used. Where DECIDE keeps a list of candidate exchanges,
 re-sorts it after every realisation and rescans it, this kernel keeps
 
 * a binary heap keyed on gain with *lazy invalidation* (:mod:`peninsula.kernels._heap`): a recalculated

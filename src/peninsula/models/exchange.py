@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import Field
 
 from peninsula.core import ParameterError, Scenario
-from peninsula.core.rng import RNGLike, check_rng
+from peninsula.core.rng import RNGLike, check_rng, seed_sequence
 from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, Probability, RoundRecord
 
 if TYPE_CHECKING:
@@ -83,7 +83,9 @@ class _Arrays:
 
 
 class Exchange(Model):
-    """Equal-gain exchange model, DECIDE-compatible, with the deterministic tie rule of EXCHANGE.md §10.
+    """Equal-gain exchange model, DECIDE-compatible, with a deterministic tie rule.
+
+    The tie rule is §10 of ``docs/models/exchange-spec.md``.
 
     Parameters (``--set``): ``fixed_weight`` (0.1) and ``salience_weight`` (0.4), the weights of DECIDE's
     preference update. Events: one flat record per realised exchange (see :meth:`run`); the full table of
@@ -212,7 +214,7 @@ class Exchange(Model):
             f"exact ties in gain per round: {n_ties}; "
             + ("broken by a seeded coin (DECIDE's rule, reproducible)" if self._tie_mode == 1 else
                "broken deterministically: the first candidate after the stable sort is realised "
-               "(EXCHANGE.md §10)"),
+               "(docs/models/exchange-spec.md §10)"),
         ]
         dropped = sum(res.counters.get("dropped_invalid_ties", 0) for res in results)
         if dropped:
@@ -242,7 +244,9 @@ class ExchangeClean(Exchange):
 
 
 class ExchangeRandom(Exchange):
-    """Randomised equal-gain exchange (DECIDE's p > 0 variant, EXCHANGE.md §11), seeded by ``rng``.
+    """Randomised equal-gain exchange (DECIDE's p > 0 variant), seeded by ``rng``.
+
+    The variant is §11 of ``docs/models/exchange-spec.md``.
 
     Each candidate's split of the exchange surplus is shifted at random towards one side, with strength
     ``p`` (0 = equal gain, 1 = up to the whole surplus); exact ties in gain are broken by a seeded coin as
@@ -387,12 +391,7 @@ def outcome_distribution(
     """
     import pandas as pd
 
-    if isinstance(rng, np.random.Generator):
-        seq = np.random.SeedSequence(int(rng.integers(0, 2**63 - 1)))
-    elif isinstance(rng, np.random.SeedSequence):
-        seq = rng
-    else:
-        seq = np.random.SeedSequence(rng)
+    seq = seed_sequence(rng)
     model = ExchangeRandom(**params)
     rows: list[dict[str, Any]] = []
     for k, child in enumerate(seq.spawn(runs)):
