@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,26 +17,40 @@ def test_import_linter_layers_contract_is_kept() -> None:
     assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
 
 
-def test_layers_contract_fails_on_an_upward_import(tmp_path: Path) -> None:
-    """The contract is live: a core module importing the API would break it."""
+def _lint_with(tmp_path: Path, module: str, text: str) -> subprocess.CompletedProcess[str]:
+    """lint-imports on a copy of the package with one extra module ``module`` (a path under peninsula/)."""
     import shutil
 
     src = tmp_path / "src"
     shutil.copytree(ROOT / "src" / "peninsula", src / "peninsula")
-    (src / "peninsula" / "core" / "_upward.py").write_text("import peninsula.api\n")
+    (src / "peninsula" / module).write_text(text)
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); from importlinter.cli import lint_imports; "
         "raise SystemExit(lint_imports(config_filename=sys.argv[2], no_cache=True, no_logo=True))"
     )
-    p = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code, str(src), str(tmp_path / "pyproject.toml")],
         capture_output=True,
         text=True,
         cwd=tmp_path,
     )
+
+
+def test_layers_contract_fails_on_an_upward_import(tmp_path: Path) -> None:
+    """The contract is live: a core module importing the API would break it."""
+    p = _lint_with(tmp_path, "core/_upward.py", "import peninsula.api\n")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "BROKEN" in p.stdout.upper()
+
+
+@pytest.mark.parametrize("target", ["peninsula.scenarios", "peninsula.simulate.store", "peninsula.system"])
+@pytest.mark.parametrize("edge", ["cli/_bypass.py", "web/_bypass.py"])
+def test_edges_contract_fails_when_an_edge_bypasses_the_api(tmp_path: Path, edge: str, target: str) -> None:
+    """The edges contract is live: the CLI or the workbench importing a layer below the api breaks it."""
+    p = _lint_with(tmp_path, edge, f"import {target}\n")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "Edges" in p.stdout and "BROKEN" in p.stdout.upper()
 
 
 HEAVY = ("pandas", "numba", "scipy", "statsmodels", "matplotlib", "duckdb", "dask", "SALib", "fastapi")

@@ -1,7 +1,12 @@
 """The Python API: load scenarios, run models, evaluate forecasts; results as pandas objects.
 
-This module is the curated façade over the layers below (scenarios, models, simulate); the CLI and the web
-workbench call only this.
+This package is the curated façade over the layers below (scenarios, models, simulate, system): the command
+line and the web workbench call only this (and render with :mod:`peninsula.reports`), which an
+import-linter contract checks. Besides the analyses it offers what the edges need around them: the scenario
+library (packaged ids, overlays, sources and their checks, the record of what happened, cohesion), file
+formats (:func:`save`, :func:`detect_format`, the JSON Schema), the model registry, the run store
+(:func:`resume_sweep`, :func:`stored_runs` ...), the response rules and the kernels' warm-up. Every name is
+imported on first use, so ``import peninsula.api`` pulls in neither duckdb nor dask nor pandas.
 """
 
 from __future__ import annotations
@@ -12,55 +17,252 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peninsula.api._dynamics import backtest, check_figure_target, launch_data, rolling, whatif
-from peninsula.core import InputError
-from peninsula.core import Scenario as _Scenario
-from peninsula.core.limits import check_rounds
-from peninsula.core.rng import RNGLike
-from peninsula.io import load as load_file
-from peninsula.io.outcomes import KnownOutcome, outcome_problems, read_outcomes
-from peninsula.scenarios import load, packaged_ids
-from peninsula.simulate.forecast import Forecast, ModelSpec, forecast, resolve_models
-from peninsula.simulate.overlay import OverlayComparison, compare_overlay
-from peninsula.simulate.uncertainty import Sensitivity, Sweep, sensitivity, sweep
+from peninsula.core import (
+    Actor,
+    InputError,
+    InputProblem,
+    Issue,
+    IssueData,
+    ParameterError,
+    PeninsulaError,
+    ScalePoint,
+    Scenario,
+    Source,
+    Stance,
+)
 
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
-    from peninsula.core import Scenario
+    from peninsula.api._dynamics import backtest, check_figure_target, launch_data, rolling, whatif
+    from peninsula.api._report import build_report, collect_report, run_id
+    from peninsula.api._runs import (
+        compare_stored_runs,
+        export_run,
+        resume_sweep,
+        store_path,
+        stored_run,
+        stored_runs,
+    )
+    from peninsula.core.rng import RNGLike
     from peninsula.dynamics.loading import KoreaData
-    from peninsula.reports.report import Report
-    from peninsula.system import SystemBacktest, SystemComparison, SystemRun, SystemSpec
+    from peninsula.io import check_target, detect_format, save, scenario_json_schema, write_text
+    from peninsula.io import load as load_file
+    from peninsula.io.outcomes import KnownOutcome, read_outcomes
+    from peninsula.io.yaml_format import scenario_to_yaml
+    from peninsula.models import Model, ModelInfo, ModelRun
+    from peninsula.models.registry import REGISTRY, model_names
+    from peninsula.reports.report import Report, ReportData
+    from peninsula.scenarios import (
+        DEFAULT_SCENARIO,
+        SourceRecord,
+        apply_overlay,
+        check_sources,
+        cohesion,
+        cohesion_after,
+        cohesion_by_model,
+        file_source_problems,
+        list_overlays,
+        list_packaged,
+        load,
+        load_overlay,
+        load_packaged,
+        load_record,
+        packaged_ids,
+        source_problems,
+        source_records,
+    )
+    from peninsula.scenarios.sources import source_problem
+    from peninsula.simulate.forecast import Forecast, ModelSpec, forecast, resolve_models
+    from peninsula.simulate.overlay import OverlayComparison, compare_overlay
+    from peninsula.simulate.store import StoreError
+    from peninsula.simulate.uncertainty import Sensitivity, Sweep, sensitivity, sweep
+    from peninsula.simulate.warmup import warmup
+    from peninsula.system import (
+        DEFAULT_MODEL,
+        SystemBacktest,
+        SystemComparison,
+        SystemRun,
+        SystemSpec,
+        load_rules,
+    )
+
+#: Re-exported names -> ``module`` or ``module:attribute``, imported on first use (PEP 562), so that
+#: ``import peninsula.api`` stays light (``peninsula models`` needs the registry, not duckdb).
+_LAZY: dict[str, str] = {
+    "DEFAULT_SCENARIO": "peninsula.scenarios",
+    "REGISTRY": "peninsula.models.registry",
+    "Forecast": "peninsula.simulate.forecast",
+    "KnownOutcome": "peninsula.io.outcomes",
+    "Model": "peninsula.models",
+    "ModelInfo": "peninsula.models",
+    "ModelRun": "peninsula.models",
+    "ModelSpec": "peninsula.simulate.forecast",
+    "OverlayComparison": "peninsula.simulate.overlay",
+    "Sensitivity": "peninsula.simulate.uncertainty",
+    "SourceRecord": "peninsula.scenarios",
+    "Sweep": "peninsula.simulate.uncertainty",
+    "apply_overlay": "peninsula.scenarios",
+    "backtest": "peninsula.api._dynamics",
+    "check_figure_target": "peninsula.api._dynamics",
+    "launch_data": "peninsula.api._dynamics",
+    "rolling": "peninsula.api._dynamics",
+    "whatif": "peninsula.api._dynamics",
+    "check_sources": "peninsula.scenarios",
+    "check_target": "peninsula.io",
+    "cohesion": "peninsula.scenarios",
+    "cohesion_after": "peninsula.scenarios",
+    "cohesion_by_model": "peninsula.scenarios",
+    "compare_overlay": "peninsula.simulate.overlay",
+    "detect_format": "peninsula.io",
+    "file_source_problems": "peninsula.scenarios",
+    "forecast": "peninsula.simulate.forecast",
+    "list_overlays": "peninsula.scenarios",
+    "list_packaged": "peninsula.scenarios",
+    "load": "peninsula.scenarios",
+    "load_file": "peninsula.io:load",
+    "load_overlay": "peninsula.scenarios",
+    "load_packaged": "peninsula.scenarios",
+    "load_record": "peninsula.scenarios",
+    "model_names": "peninsula.models.registry",
+    "packaged_ids": "peninsula.scenarios",
+    "read_outcomes": "peninsula.io.outcomes",
+    "resolve_models": "peninsula.simulate.forecast",
+    "save": "peninsula.io",
+    "scenario_json_schema": "peninsula.io",
+    "scenario_to_yaml": "peninsula.io.yaml_format",
+    "sensitivity": "peninsula.simulate.uncertainty",
+    "source_problem": "peninsula.scenarios.sources",
+    "source_problems": "peninsula.scenarios",
+    "source_records": "peninsula.scenarios",
+    "sweep": "peninsula.simulate.uncertainty",
+    "write_text": "peninsula.io",
+    "DEFAULT_MODEL": "peninsula.system",
+    "Report": "peninsula.reports.report",
+    "ReportData": "peninsula.reports.report",
+    "StoreError": "peninsula.simulate.store",
+    "SystemBacktest": "peninsula.system",
+    "SystemComparison": "peninsula.system",
+    "SystemRun": "peninsula.system",
+    "SystemSpec": "peninsula.system",
+    "build_report": "peninsula.api._report",
+    "collect_report": "peninsula.api._report",
+    "compare_stored_runs": "peninsula.api._runs",
+    "export_run": "peninsula.api._runs",
+    "load_rules": "peninsula.system",
+    "resume_sweep": "peninsula.api._runs",
+    "run_id": "peninsula.api._report",
+    "store_path": "peninsula.api._runs",
+    "stored_run": "peninsula.api._runs",
+    "stored_runs": "peninsula.api._runs",
+    "warmup": "peninsula.simulate.warmup",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'peninsula.api' has no attribute {name!r}")
+    import importlib
+
+    path, _, attr = module.partition(":")
+    value = getattr(importlib.import_module(path), attr or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_SCENARIO",
+    "REGISTRY",
+    "Actor",
     "Evaluation",
     "Forecast",
+    "InputError",
+    "InputProblem",
+    "Issue",
+    "IssueData",
     "KnownOutcome",
+    "Model",
+    "ModelInfo",
+    "ModelRun",
     "ModelSpec",
     "OverlayComparison",
+    "ParameterError",
+    "PeninsulaError",
+    "Report",
+    "ReportData",
+    "ScalePoint",
+    "Scenario",
     "Sensitivity",
+    "Source",
+    "SourceRecord",
+    "Stance",
+    "StoreError",
     "Sweep",
+    "SystemBacktest",
+    "SystemComparison",
+    "SystemRun",
+    "SystemSpec",
+    "apply_overlay",
     "backtest",
+    "build_report",
     "check_figure_target",
+    "check_sources",
+    "check_target",
+    "cohesion",
+    "cohesion_after",
+    "cohesion_by_model",
+    "collect_report",
     "compare_overlay",
+    "compare_stored_runs",
+    "detect_format",
     "evaluate",
     "expand_paths",
+    "export_run",
+    "file_source_problems",
     "forecast",
     "launch_data",
+    "list_overlays",
+    "list_packaged",
     "load",
+    "load_file",
+    "load_overlay",
+    "load_packaged",
+    "load_record",
+    "load_rules",
+    "model_names",
     "packaged_ids",
     "read_outcomes",
     "report",
     "resolve_models",
+    "resume_sweep",
     "rolling",
+    "rule_source_records",
+    "run_id",
+    "save",
+    "scenario_json_schema",
+    "scenario_to_yaml",
     "sensitivity",
     "simulate",
     "simulate_backtest",
     "simulate_compare",
     "simulate_sensitivity",
+    "source_problem",
+    "source_problems",
+    "source_records",
+    "store_path",
+    "stored_run",
+    "stored_runs",
     "sweep",
     "system_spec",
+    "warmup",
     "whatif",
+    "write_text",
 ]
 
 
@@ -68,7 +270,7 @@ __all__ = [
 
 
 def report(
-    scenario: _Scenario | str | Path | None = None,
+    scenario: Scenario | str | Path | None = None,
     models: str | ModelSpec | Sequence[ModelSpec] | None = "all",
     *,
     overlay: str | None = None,
@@ -116,10 +318,11 @@ def report(
     peninsula.reports.report.Report
         ``.html``, ``.charts``, ``.run_id``, ``.data``.
     """
-    from peninsula.reports.report import build_report
-    from peninsula.scenarios import DEFAULT_SCENARIO
+    from peninsula.api._report import build_report
+    from peninsula.scenarios import DEFAULT_SCENARIO, load
+    from peninsula.simulate.forecast import resolve_models
 
-    sc = scenario if isinstance(scenario, _Scenario) else load(scenario or DEFAULT_SCENARIO)
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario or DEFAULT_SCENARIO)
     result = build_report(
         sc,
         resolve_models(models, settings),
@@ -136,6 +339,20 @@ def report(
     if png is not None:
         result.write_pngs(png)
     return result
+
+
+# -- the response rules of the coupled simulation, as sources -----------------------------------------------
+
+
+def rule_source_records() -> list[SourceRecord]:
+    """The coupled simulation's response rules and constants as sourced values (``sources --rules``)."""
+    from peninsula.scenarios import SourceRecord
+    from peninsula.system import load_rules
+
+    rs = load_rules()
+    records = [SourceRecord("", None, f"rule {r.id}", r.value, r.source) for r in rs.rules]
+    records += [SourceRecord("", None, f"rule {k}", c.value, c.source) for k, c in rs.constants.items()]
+    return records
 
 
 # -- evaluation ---------------------------------------------------------------------------------------------
@@ -233,8 +450,12 @@ def evaluate(
     >>> round(float(ev.summary.loc["compromise", "mae"]), 2)
     21.2
     """
+    from peninsula.core.limits import check_rounds
+    from peninsula.io import load as load_file
+    from peninsula.io.outcomes import outcome_problems, read_outcomes
     from peninsula.models.baselines import Compromise
     from peninsula.simulate.evaluation import Case, assess
+    from peninsula.simulate.forecast import resolve_models
 
     known = outcomes if isinstance(outcomes, Mapping) else read_outcomes(outcomes)
     check_rounds(rounds)
@@ -361,10 +582,10 @@ def system_spec(
     >>> spec.scenario.id, spec.months, spec.model
     ('korea-2019-04', 3, 'compromise')
     """
-    from peninsula.scenarios import apply_overlay
+    from peninsula.scenarios import apply_overlay, load
     from peninsula.system import DEFAULT_MODEL, SystemSpec
 
-    sc = scenario if isinstance(scenario, _Scenario) else load(scenario)
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     if overlay:
         sc = apply_overlay(sc, overlay)
     return SystemSpec(

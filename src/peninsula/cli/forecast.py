@@ -58,23 +58,20 @@ def forecast(
 ) -> None:
     """Forecast a scenario with one or more bargaining models."""
     from peninsula import api
-    from peninsula.io.atomic import check_target, write_text
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import forecast_tables, overlay_tables
-    from peninsula.scenarios import DEFAULT_SCENARIO, cohesion_by_model
 
     if events is not None:
-        check_target(events)  # before the work: a bad --events path fails at once
-    scenario = api.load(path if path is not None else DEFAULT_SCENARIO)
+        api.check_target(events)  # before the work: a bad --events path fails at once
+    scenario = api.load(path if path is not None else api.DEFAULT_SCENARIO)
     instances = api.resolve_models(model or ["all"], parse_settings(set_))
     record = None
     if against_record:
         from peninsula.core import ParameterError
-        from peninsula.scenarios import load_record
 
         if overlay is not None:
             raise ParameterError("--against-record takes no --overlay: the record is of the snapshot itself")
-        record = load_record(scenario.id)
+        record = api.load_record(scenario.id)
     if overlay is not None:
         cmp = api.compare_overlay(scenario, overlay, instances, rounds=rounds, rng=seed)
         _write_timings(cmp.base, timings)
@@ -83,7 +80,7 @@ def forecast(
             import pandas as pd
 
             both = [cmp.base.events.assign(run="base"), cmp.overlaid.events.assign(run="overlay")]
-            write_text(events, pd.concat(both, ignore_index=True).to_csv(index=False))
+            api.write_text(events, pd.concat(both, ignore_index=True).to_csv(index=False))
         if fmt is Format.json:
             write_json(cmp.to_dict())
         elif fmt is Format.csv:
@@ -97,8 +94,8 @@ def forecast(
         result = api.forecast(scenario, instances, rounds=rounds, rng=seed, on_model=step)
     _write_timings(result, timings)
     if events is not None:
-        write_text(events, result.events.to_csv(index=False))
-    cohesion = cohesion_by_model(scenario, result.runs)
+        api.write_text(events, result.events.to_csv(index=False))
+    cohesion = api.cohesion_by_model(scenario, result.runs)
     if fmt is Format.json:
         doc = result.to_dict()
         if cohesion is not None:
@@ -201,9 +198,7 @@ def validate(
     """
     from peninsula import api
     from peninsula.core import InputError
-    from peninsula.io import detect_format
     from peninsula.reports.console import out
-    from peninsula.scenarios import file_source_problems, source_problems
 
     problems = []
     for p in paths:
@@ -212,14 +207,7 @@ def validate(
         except InputError as exc:
             problems += list(exc.problems)
             continue
-        found = []
-        if check_sources:
-            if not Path(p).is_file():
-                found = source_problems(sc, p)
-            elif detect_format(p) == "yaml" and sc.metadata.get("format") not in ("decide", "bdm"):
-                # YAML converted from a DECIDE file or BDM table cites that file's lines, as the
-                # original does: sourced by construction, like the original
-                found = file_source_problems(p, sc)
+        found = api.check_sources(p, sc) if check_sources else []
         problems += found
         if not found:
             out().print(
@@ -235,11 +223,10 @@ def convert(
 ) -> None:
     """Convert a scenario between formats (YAML and DECIDE are written)."""
     from peninsula import api
-    from peninsula.io import check_target, save
     from peninsula.reports.console import err
 
-    check_target(target)  # before reading: an empty or unwritable target fails at once
-    lost = save(api.load(source), target)
+    api.check_target(target)  # before reading: an empty or unwritable target fails at once
+    lost = api.save(api.load(source), target)
     if lost:
         err().print(f"[yellow]warning:[/yellow] the DECIDE format cannot hold {', '.join(lost)}; left out")
     err().print(f"wrote {target}")
@@ -249,7 +236,7 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
     """List the registered models with their metadata and parameters."""
     from dataclasses import asdict
 
-    from peninsula.models.registry import REGISTRY
+    from peninsula.api import REGISTRY
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import models_table
 
@@ -290,10 +277,10 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
 
 def schema() -> None:
     """Print the JSON Schema of peninsula's YAML scenario format."""
-    from peninsula.io import scenario_json_schema
+    from peninsula import api
     from peninsula.reports.console import write_json
 
-    write_json(scenario_json_schema())
+    write_json(api.scenario_json_schema())
 
 
 def register(app: typer.Typer) -> None:

@@ -46,10 +46,9 @@ def report(
     from peninsula import api
     from peninsula.core import InputError
     from peninsula.core.limits import check_draws
-    from peninsula.io.atomic import check_target
     from peninsula.reports.console import err
 
-    check_target(out)  # before the work: bad targets fail at once
+    api.check_target(out)  # before the work: bad targets fail at once
     if png is not None and (str(png).strip() == "" or (png.exists() and not png.is_dir())):
         raise InputError.single(str(png), None, "--png", "must name a folder (it is created if missing)")
     if draws is not None:

@@ -21,10 +21,9 @@ __all__ = ["register"]
 
 def _load(key: str, overlay: str | None) -> Scenario:
     from peninsula import api
-    from peninsula.scenarios import apply_overlay
 
     scenario = api.load(key)
-    return apply_overlay(scenario, overlay) if overlay else scenario
+    return api.apply_overlay(scenario, overlay) if overlay else scenario
 
 
 def sources(
@@ -40,50 +39,41 @@ def sources(
     JSON: a list of {actor, issue, field, value, source: {kind, file, quote, row, reason, low, high}}.
     Exits with status 2 if any value lacks a source or its source does not check out.
     """
+    from pathlib import Path
+
+    from peninsula import api
     from peninsula.core import InputError
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import sources_table
-    from peninsula.scenarios import source_problems, source_records
-    from peninsula.scenarios.sources import source_problem
 
     sc = _load(scenario, overlay)
-    records = source_records(sc)
+    records = api.source_records(sc)
     if rules:
-        from peninsula.scenarios.sources import SourceRecord
-        from peninsula.system import load_rules
-
-        rs = load_rules()
-        records += [SourceRecord("", None, f"rule {r.id}", r.value, r.source) for r in rs.rules]
-        records += [SourceRecord("", None, f"rule {k}", c.value, c.source) for k, c in rs.constants.items()]
+        records += api.rule_source_records()
     if fmt is TableFormat.json:
         write_json([r.to_dict() for r in records])
     else:
-        out().print(sources_table(sc.id, records, source_problem))
-    from pathlib import Path
-
-    from peninsula.io import detect_format
-    from peninsula.scenarios import file_source_problems
-
-    if overlay is None and Path(scenario).is_file() and detect_format(scenario) == "yaml":
-        problems = file_source_problems(scenario, sc)  # with the file's name and each value's line
+        out().print(sources_table(sc.id, records, api.source_problem))
+    if overlay is None and Path(scenario).is_file() and api.detect_format(scenario) == "yaml":
+        problems = api.file_source_problems(scenario, sc)  # with the file's name and each value's line
     else:
-        problems = source_problems(sc, scenario if Path(scenario).is_file() else None)
+        problems = api.source_problems(sc, scenario if Path(scenario).is_file() else None)
     if problems:
         raise InputError(problems)
 
 
 def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
     """List the packaged scenarios and the policy-lever overlays."""
+    from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import scenarios_tables
-    from peninsula.scenarios import DEFAULT_SCENARIO, list_overlays, list_packaged, load_overlay
 
-    infos = list_packaged()
-    overlays = [load_overlay(name) for name in list_overlays()]
+    infos = api.list_packaged()
+    overlays = [api.load_overlay(name) for name in api.list_overlays()]
     if fmt is TableFormat.json:
         write_json(
             {
-                "default": DEFAULT_SCENARIO,
+                "default": api.DEFAULT_SCENARIO,
                 "scenarios": [
                     {
                         "id": i.id,
@@ -99,7 +89,7 @@ def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
             }
         )
         return
-    for part in scenarios_tables(infos, overlays, DEFAULT_SCENARIO):
+    for part in scenarios_tables(infos, overlays, api.DEFAULT_SCENARIO):
         out().print(part)
 
 
@@ -122,10 +112,8 @@ def cohesion(
     from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import cohesion_table
-    from peninsula.scenarios import cohesion as measure
-    from peninsula.scenarios import cohesion_after, list_packaged
 
-    keys = scenario or [i.id for i in list_packaged()]
+    keys = scenario or [i.id for i in api.list_packaged()]
     models = api.resolve_models(model or ["all"])
     rows: list[dict[str, Any]] = []
     for key in keys:
@@ -135,8 +123,8 @@ def cohesion(
             {
                 "scenario": sc.id,
                 "date": sc.date.isoformat() if sc.date else None,
-                "before": measure(sc).value,
-                "after": {m: cohesion_after(sc, run).value for m, run in result.runs.items()},
+                "before": api.cohesion(sc).value,
+                "after": {m: api.cohesion_after(sc, run).value for m, run in result.runs.items()},
                 "issues": [
                     {
                         "issue": g.issue,
@@ -145,7 +133,7 @@ def cohesion(
                         "distance": g.distance,
                         "weight": g.weight,
                     }
-                    for g in measure(sc).issues
+                    for g in api.cohesion(sc).issues
                 ],
             }
         )

@@ -1,6 +1,7 @@
 """``peninsula simulate``: the coupled monthly simulation (bargaining → posture → launches → responses).
 
-Thin: parse, call :mod:`peninsula.api` (``simulate``) and :mod:`peninsula.system`, render with
+Thin: parse, build the run with :func:`peninsula.api.system_spec`, call :mod:`peninsula.api`
+(``simulate``, ``simulate_backtest``, ``simulate_compare``, ``simulate_sensitivity``), render with
 :mod:`peninsula.reports.system`. Exit 2 on bad input (mapped by the app).
 """
 
@@ -70,9 +71,7 @@ def simulate(
 
     check_count("--months", months, MAX_MONTHS)
     if out_png is not None:
-        from peninsula.io.atomic import check_figure_target
-
-        check_figure_target(out_png)  # before the work: a bad --out fails at once
+        api.check_figure_target(out_png)  # before the work: a bad --out fails at once
     modes = [
         m
         for m, on in (("--backtest", backtest), ("--compare", compare), ("--sensitivity", sensitivity))
@@ -82,10 +81,8 @@ def simulate(
         raise ParameterError(f"choose one of {', '.join(modes)}")
     if compare is not None and overlay is not None:
         raise ParameterError("--compare OVERLAY runs the base and the overlay; drop --overlay")
-    from peninsula.scenarios import DEFAULT_SCENARIO
-
     spec = api.system_spec(
-        scenario or DEFAULT_SCENARIO,
+        scenario or api.DEFAULT_SCENARIO,
         overlay=overlay,
         months=months,
         model=model,
@@ -106,7 +103,7 @@ def simulate(
     elif sensitivity:
         rows = api.simulate_sensitivity(spec, data)
         if fmt is TableFormat.json:
-            key = scenario or DEFAULT_SCENARIO
+            key = scenario or api.DEFAULT_SCENARIO
             write_json({"scenario": key, "months": months, "draws": draws, "seed": seed, "sensitivity": rows})
             return
         out().print(render.sensitivity_table(rows, months))

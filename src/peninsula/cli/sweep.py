@@ -1,6 +1,7 @@
 """Uncertainty commands: ``peninsula sweep``, ``peninsula runs list|show|compare|export``, ``sensitivity``.
 
-Thin: parse, call :mod:`peninsula.api` / :mod:`peninsula.simulate`, render with
+Thin: parse, call :mod:`peninsula.api` (``sweep``, ``resume_sweep``, the run store's ``stored_runs``,
+``stored_run``, ``compare_stored_runs``, ``export_run``, ``sensitivity``), render with
 :mod:`peninsula.reports.uncertainty`. Registered on the main app by :func:`register`.
 """
 
@@ -123,7 +124,6 @@ def sweep(
     from peninsula.core import ParameterError
     from peninsula.reports.console import out, write_json
     from peninsula.reports.uncertainty import sweep_tables
-    from peninsula.scenarios import DEFAULT_SCENARIO
 
     if workers is not None and scheduler is not None:
         raise ParameterError("give either --workers K or --scheduler ADDRESS, not both")
@@ -132,14 +132,17 @@ def sweep(
     if workers is not None and workers < 1:
         raise ParameterError(f"--workers: {workers} is not a positive number of processes")
     if resume is not None:
-        result = _resume(resume, store, workers, scheduler, chunk_size)
+        with _progress("sweep") as step:
+            result = api.resume_sweep(
+                resume, store, workers=workers, scheduler=scheduler, chunk_size=chunk_size, on_chunk=step
+            )
     else:
         if draws <= 0:
             raise ParameterError(f"--draws: {draws} is not a positive number of draws")
-        store_path = None if no_store else _store_path(store)
+        store_path = None if no_store else api.store_path(store)
         with _progress("sweep") as step:
             result = api.sweep(
-                scenario or DEFAULT_SCENARIO,
+                scenario or api.DEFAULT_SCENARIO,
                 model or "all",
                 draws=draws,
                 seed=seed,
@@ -160,39 +163,6 @@ def sweep(
             out().print(r)
 
 
-def _store_path(store: Path | None) -> Path:
-    from peninsula.simulate.store import default_store_path
-
-    return store if store is not None else default_store_path()
-
-
-def _resume(
-    run_id: str, store: Path | None, workers: int | None, scheduler: str | None, chunk_size: int | None
-) -> Any:
-    from contextlib import ExitStack
-
-    from peninsula.simulate.montecarlo import in_process, run_sweep, spec_from_record
-    from peninsula.simulate.store import RunStore, StoreError
-
-    with ExitStack() as stack:
-        st = stack.enter_context(RunStore.open(_store_path(store)))
-        record = st.run(run_id)
-        spec = spec_from_record(record)
-        if spec.run_id != record["run_id"]:
-            raise StoreError(
-                f"--resume {run_id}: the run was started by peninsula {record['version']}; this version "
-                f"({spec.version}) cannot continue it; start a new sweep"
-            )
-        if workers is not None or scheduler is not None:
-            from peninsula.simulate.distributed import dask_executor
-
-            executor = stack.enter_context(dask_executor(workers=workers, scheduler=scheduler))
-        else:
-            executor = in_process()
-        with _progress("sweep") as step:
-            return run_sweep(spec, store=st, executor=executor, chunk_size=chunk_size, on_chunk=step)
-
-
 runs_app = typer.Typer(
     help="The run store: list, show, compare and export stored sweeps.", no_args_is_help=True
 )
@@ -201,16 +171,15 @@ runs_app = typer.Typer(
 @runs_app.command("list")
 def runs_list(store: StoreOpt = None, fmt: FormatOpt = TableFormat.table) -> None:
     """List the stored runs, newest first (JSON: a list of run records)."""
+    from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.uncertainty import runs_table
-    from peninsula.simulate.store import RunStore
 
-    with RunStore.open(_store_path(store), read_only=True) as st:
-        rows = st.runs()
-        if fmt is TableFormat.json:
-            write_json([_jsonable(r) for r in rows])
-        else:
-            out().print(runs_table(rows, str(st.path)))
+    path, rows = api.stored_runs(store)
+    if fmt is TableFormat.json:
+        write_json([_jsonable(r) for r in rows])
+    else:
+        out().print(runs_table(rows, str(path)))
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
@@ -224,15 +193,12 @@ def runs_show(
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Show a stored run: its settings and the summary of its draws (JSON: {run, summary})."""
+    from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.uncertainty import sweep_tables
-    from peninsula.simulate.montecarlo import load_sweep
-    from peninsula.simulate.store import RunStore
 
-    with RunStore.open(_store_path(store), read_only=True) as st:
-        record = st.run(run_id)
-        record.pop("scenario_json", None)
-        doc = load_sweep(st, record["run_id"]).to_dict()
+    record, run = api.stored_run(run_id, store)
+    doc = run.to_dict()
     if fmt is TableFormat.json:
         write_json({"run": _jsonable(record), "summary": doc})
         return
@@ -259,13 +225,11 @@ def runs_compare(
     mean_second, diff_mean, median_first, median_second, diff_median, p_second_above_first,
     p_second_below_first}}}}, notes}.
     """
+    from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.uncertainty import compare_tables
-    from peninsula.simulate.montecarlo import compare_sweeps, load_sweep
-    from peninsula.simulate.store import RunStore
 
-    with RunStore.open(_store_path(store), read_only=True) as st:
-        doc = compare_sweeps(load_sweep(st, first), load_sweep(st, second))
+    doc = api.compare_stored_runs(first, second, store)
     if fmt is TableFormat.json:
         write_json(doc)
     else:
@@ -280,11 +244,10 @@ def runs_export(
     store: StoreOpt = None,
 ) -> None:
     """Write a run's draws (draw, model, issue, outcome, cohesion) to a Parquet or CSV file."""
+    from peninsula import api
     from peninsula.reports.console import err
-    from peninsula.simulate.store import RunStore
 
-    with RunStore.open(_store_path(store), read_only=True) as st:
-        n = st.export(run_id, out_path)
+    n = api.export_run(run_id, out_path, store)
     err().print(f"wrote {n:,} rows to {out_path}")
 
 
@@ -317,11 +280,10 @@ def sensitivity(
     from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.uncertainty import sensitivity_tables
-    from peninsula.scenarios import DEFAULT_SCENARIO
 
     with _progress(f"sensitivity ({method.value})") as _step:
         result = api.sensitivity(
-            scenario or DEFAULT_SCENARIO,
+            scenario or api.DEFAULT_SCENARIO,
             model,
             issues=issue,
             method=method.value,

@@ -15,10 +15,10 @@ def warmup(fmt: TableFormatOpt = TableFormat.table) -> None:
     A fresh install's first forecast otherwise spends about half a minute compiling; compiled kernels are
     cached next to the package and loaded in well under a second by later processes.
     """
+    from peninsula import api
     from peninsula.reports.console import err, out, write_json
-    from peninsula.simulate.warmup import warmup as run
 
-    steps = run(on_step=lambda name: err().print(f"warming up {name} ...", highlight=False))
+    steps = api.warmup(on_step=lambda name: err().print(f"warming up {name} ...", highlight=False))
     if fmt is TableFormat.json:
         write_json(
             [

@@ -1,29 +1,20 @@
-"""The self-contained HTML report (``peninsula report``): collect the results, then render one HTML file.
+"""The self-contained HTML report (``peninsula report``): render the collected results as one HTML file.
 
-Two steps, kept apart:
+The results are computed above this layer, by the report pipeline (:func:`peninsula.api.collect_report`,
+which returns a :class:`ReportData`); this module only renders:
 
-* :func:`collect` runs what the report shows through the layers below -- the forecast (or base vs.
-  overlay on common random numbers), cohesion across the packaged snapshots, and the DPRK launch model's
-  fan chart -- and returns a :class:`ReportData`;
 * :func:`render_html` turns a :class:`ReportData` into one HTML document: every style, script and chart
   inline (charts are matplotlib figures rendered to SVG by :mod:`peninsula.reports.charts`), a
-  Content-Security-Policy that forbids every network request, so the file opens offline and can be mailed.
-
-:func:`charts` gives the same figures for ``--png DIR``. The run id is a hash of everything that
-determines the numbers (scenario content, overlay, models and their parameters, seed, rounds, version),
-so two reports with the same run id show the same forecast.
+  Content-Security-Policy that forbids every network request, so the file opens offline and can be mailed;
+* :func:`charts` gives the same figures for ``--png DIR``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import html
 import json
 import math
-import os
-import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,28 +33,13 @@ if TYPE_CHECKING:
     from peninsula.simulate.sensitivity import Sensitivity
 
 __all__ = [
-    "OVERLAY_LEVERS",
     "LaunchPanel",
     "Report",
     "ReportData",
-    "build_report",
     "charts",
-    "collect",
     "render_html",
-    "run_id",
     "write_text_atomic",
 ]
-
-#: Overlays that map directly onto a lever of the launch model (docs/dynamics.md, "How the Korea scenario
-#: overlays map onto these levers"); the other overlays only partly overlap or not at all, and the launch
-#: panel then shows the recorded posture alone and says so.
-OVERLAY_LEVERS: dict[str, tuple[str, ...]] = {"resume-exercises": ("exercises=full",)}
-
-#: Months of launch record shown before the scenario's month, and months simulated from it.
-RECORD_MONTHS = 24
-FAN_MONTHS = 12
-FAN_SIMS = 1000
-COUPLED_DRAWS = 500
 
 
 @dataclass(frozen=True)
@@ -82,7 +58,8 @@ class LaunchPanel:
 
 @dataclass
 class ReportData:
-    """Everything a report shows (computed by :func:`collect`, rendered by :func:`render_html`)."""
+    """Everything a report shows (computed by :func:`peninsula.api.collect_report`, rendered by
+    :func:`render_html`)."""
 
     forecast: Forecast
     seed: int
@@ -153,228 +130,6 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
     write_text(path, text)
     return Path(path)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("peninsula")
-    except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
-        return "0+unknown"
-
-
-def run_id(
-    scenario: Scenario,
-    overlay: str | None,
-    models: Sequence[Model],
-    seed: int,
-    rounds: int | None,
-    version: str,
-) -> str:
-    """12 hex digits of the SHA-256 of what determines a report's numbers.
-
-    Examples
-    --------
-    >>> from peninsula.scenarios import load_packaged
-    >>> from peninsula.models.baselines import Compromise
-    >>> s = load_packaged("korea-2019-04")
-    >>> a = run_id(s, None, [Compromise()], 1, None, "0.1.0")
-    >>> b = run_id(s, None, [Compromise()], 2, None, "0.1.0")
-    >>> a == run_id(s, None, [Compromise()], 1, None, "0.1.0"), a == b
-    (True, False)
-    """
-    identity = {
-        "scenario": scenario.model_dump(mode="json"),
-        "overlay": overlay,
-        "models": [[m.info.name, {k: repr(v) for k, v in m.get_params().items()}] for m in models],
-        "seed": int(seed),
-        "rounds": rounds,
-        "version": version,
-    }
-    text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-# -- collecting ---------------------------------------------------------------------------------------------
-
-
-def _launch_panel(scenario: Scenario, overlay: str | None, seed: int) -> tuple[LaunchPanel | None, list[str]]:
-    """The launch model run from the scenario's month, or ``None`` with the reason."""
-    import numpy as np
-
-    from peninsula.dynamics import load_data, parse_levers, run_whatif
-
-    if scenario.date is None:
-        return None, ["DPRK launch panel: the scenario has no date, so there is no month to start from."]
-    data = load_data()
-    months = [str(m) for m in data.monthly.months]
-    start = f"{scenario.date.year:04d}-{scenario.date.month:02d}"
-    if start not in months:
-        return None, [
-            f"DPRK launch panel: the launch record ({months[0]}..{months[-1]}) does not cover {start}."
-        ]
-    k = months.index(start)
-    if k < 3:
-        return None, [f"DPRK launch panel: {start} has fewer than three months of launch history before it."]
-    notes = []
-    levers: tuple[str, ...] = ()
-    if overlay is not None:
-        levers = OVERLAY_LEVERS.get(overlay, ())
-        if not levers:
-            notes.append(
-                f"DPRK launch panel: overlay '{overlay}' has no direct lever in the launch model "
-                "(docs/dynamics.md); the fan shows the recorded posture only."
-            )
-    w = run_whatif(data, start, FAN_MONTHS, parse_levers(list(levers)), n_sims=FAN_SIMS, rng=seed)
-    lo = max(0, k - RECORD_MONTHS)
-    first = np.datetime64(months[lo], "M")
-    window = [str(first + np.timedelta64(j, "M")) for j in range(k - lo + FAN_MONTHS)]
-    counts = dict(zip(months, (float(v) for v in data.monthly.events), strict=True))
-    observed = tuple(counts.get(m) for m in window)
-    coupled, model, coupled_notes = _coupled_path(scenario, overlay, seed)
-    panel = LaunchPanel(tuple(window), observed, start, w, levers, data.source, coupled, model)
-    return panel, notes + coupled_notes
-
-
-def _coupled_path(
-    scenario: Scenario, overlay: str | None, seed: int
-) -> tuple[dict[str, list[Any]] | None, str, list[str]]:
-    """The coupled simulation's launch path (bargaining sets posture, posture drives launches, launches move
-    the actors; :func:`peninsula.system.run_system`) over the fan's months, or ``None`` with the reason."""
-    from peninsula.core import PeninsulaError
-    from peninsula.scenarios import apply_overlay
-    from peninsula.system import DEFAULT_MODEL, SystemSpec, run_system
-
-    sc = apply_overlay(scenario, overlay) if overlay else scenario
-    try:
-        spec = SystemSpec(
-            sc, months=FAN_MONTHS, model=DEFAULT_MODEL, draws=COUPLED_DRAWS, seed=seed, overlay=overlay
-        )
-        run = run_system(spec)
-    except PeninsulaError as exc:
-        return None, "", [f"Coupled simulation not shown: {exc}"]
-    path = run.path
-    cols: dict[str, list[Any]] = {"month": [str(m) for m in path["month"]]}
-    for k in ("launches_q10", "launches_q50", "launches_q90"):
-        cols[k] = [float(v) for v in path[k]]
-    notes = [f"Coupled simulation ({run.model}, {run.n_draws} draws): {n}" for n in run.notes]
-    return cols, str(run.model), notes
-
-
-def _snapshot_rows(models: Sequence[Model], seed: int, rounds: int | None) -> list[dict[str, Any]]:
-    from peninsula.scenarios import cohesion, cohesion_after, has_allies, list_packaged, load_packaged
-    from peninsula.simulate.forecast import forecast
-
-    rows = []
-    for info in list_packaged():
-        sc = load_packaged(info.id)
-        if not has_allies(sc):
-            continue
-        result = forecast(sc, [m.clone() for m in models], rounds=rounds, rng=seed)
-        rows.append(
-            {
-                "scenario": sc.id,
-                "date": sc.date.isoformat() if sc.date else "",
-                "before": cohesion(sc).value,
-                "after": {m: cohesion_after(sc, run).value for m, run in result.runs.items()},
-            }
-        )
-    return rows
-
-
-def collect(
-    scenario: Scenario,
-    models: Sequence[Model],
-    *,
-    overlay: str | None = None,
-    seed: int | None = None,
-    rounds: int | None = None,
-    draws: int | None = None,
-    snapshots: bool = True,
-    launch: bool = True,
-    on_step: Callable[[str], None] | None = None,
-) -> ReportData:
-    """Run everything a report shows and return it as a :class:`ReportData`.
-
-    Parameters
-    ----------
-    scenario:
-        The base scenario.
-    models:
-        Model instances (as :func:`peninsula.api.resolve_models` gives them).
-    overlay:
-        A packaged overlay's name: base and overlay run side by side on one seed.
-    seed:
-        The seed of every stochastic part (models, launch simulations); ``None`` draws one and records it,
-        so the report can be reproduced from its footer.
-    rounds:
-        Maximum rounds for iterative models.
-    draws:
-        Run a sweep of this many draws (:func:`peninsula.simulate.uncertainty.sweep`, on the same seed; with
-        an overlay, base and overlay each) for intervals and outcome distributions, and a one-at-a-time
-        sensitivity analysis of the first model for the tornado charts. ``None``: no sweep.
-    snapshots:
-        Also trace cohesion across the packaged snapshots (only for a U.S.-ROK scenario).
-    launch:
-        Also run the DPRK launch model from the scenario's month (only for a dated scenario).
-    on_step:
-        Called with a short description before each step (progress).
-    """
-    from peninsula.scenarios import cohesion_by_model, has_allies, source_records
-    from peninsula.simulate.forecast import forecast
-    from peninsula.simulate.overlay import compare_overlay
-
-    step = on_step or (lambda _s: None)
-    seed = secrets.randbits(32) if seed is None else int(seed)
-    version = _version()
-    comparison = None
-    step("forecast")
-    if overlay is not None:
-        comparison = compare_overlay(scenario, overlay, [m.clone() for m in models], rounds=rounds, rng=seed)
-        result = comparison.base
-        coh = comparison.cohesion_base
-    else:
-        result = forecast(scenario, [m.clone() for m in models], rounds=rounds, rng=seed)
-        coh = cohesion_by_model(scenario, result.runs)
-    data = ReportData(
-        forecast=result,
-        seed=seed,
-        run_id=run_id(scenario, overlay, models, seed, rounds, version),
-        version=version,
-        models=list(models),
-        rounds=rounds,
-        cohesion=coh,
-        comparison=comparison,
-        sources=source_records(scenario),
-        created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    if draws is not None:
-        from peninsula.simulate.uncertainty import sensitivity, sweep
-
-        step(f"sweep of {draws} draws")
-        data.sweep = sweep(scenario, [m.clone() for m in models], draws=draws, seed=seed, rounds=rounds)
-        if overlay is not None:
-            step(f"sweep of {draws} draws with the overlay")
-            data.sweep_overlay = sweep(
-                scenario, [m.clone() for m in models], draws=draws, seed=seed, rounds=rounds, overlay=overlay
-            )
-        step("sensitivity")
-        data.sensitivity = sensitivity(scenario, models[0].clone(), seed=seed % 2**32, rounds=rounds)
-    if snapshots and has_allies(scenario):
-        step("cohesion across snapshots")
-        data.snapshots = _snapshot_rows(models, seed, rounds)
-    if launch and has_allies(scenario):
-        step("launch model")
-        data.launch, notes = _launch_panel(scenario, overlay, seed)
-        data.notes += notes
-    return data
 
 
 # -- charts -------------------------------------------------------------------------------------------------
@@ -876,33 +631,3 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
         f'<script type="application/json" id="sources">{sources_json}</script>'
         f"<script>{_asset('report.js')}</script></body></html>\n"
     )
-
-
-def build_report(
-    scenario: Scenario,
-    models: Sequence[Model],
-    *,
-    overlay: str | None = None,
-    seed: int | None = None,
-    rounds: int | None = None,
-    draws: int | None = None,
-    snapshots: bool = True,
-    launch: bool = True,
-    on_step: Callable[[str], None] | None = None,
-) -> Report:
-    """Collect and render a report (:func:`collect` then :func:`render_html`); nothing is written."""
-    data = collect(
-        scenario,
-        models,
-        overlay=overlay,
-        seed=seed,
-        rounds=rounds,
-        draws=draws,
-        snapshots=snapshots,
-        launch=launch,
-        on_step=on_step,
-    )
-    if on_step is not None:
-        on_step("charts")
-    figures = charts(data)
-    return Report(render_html(data, figures), figures, data)

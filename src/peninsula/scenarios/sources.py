@@ -471,7 +471,9 @@ def check_sources(path_or_id: str | Path, scenario: Scenario | None = None) -> l
     """Source problems of a packaged scenario id or a YAML scenario file, with file and line numbers.
 
     This is what ``peninsula validate`` runs after loading. Files in other formats (DECIDE, BDM tables)
-    cannot hold sources and give no problems here.
+    cannot hold sources and give no problems here; nor does YAML converted from one (its ``metadata.format``
+    is ``decide`` or ``bdm``): it cites the original file's lines, as the original does, so it is sourced by
+    construction like the original.
 
     Parameters
     ----------
@@ -493,6 +495,8 @@ def check_sources(path_or_id: str | Path, scenario: Scenario | None = None) -> l
             from peninsula.io import load
 
             scenario = load(p)
+        if scenario.metadata.get("format") in ("decide", "bdm"):
+            return []
         return file_source_problems(p, scenario)
     from peninsula.scenarios.library import load_packaged  # library imports nothing of sources
 

@@ -46,7 +46,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peninsula import api
 from peninsula.core import InputError, InputProblem, ParameterError, PeninsulaError, Scenario
-from peninsula.io import load as load_file
 
 __all__ = ["CSP", "Limits", "Workbench", "create_app"]
 
@@ -155,12 +154,10 @@ class Workbench:
 
     def scenario(self, sid: str) -> Scenario:
         """The scenario with this id: an upload of this server, else a packaged one (never a path)."""
-        from peninsula.scenarios import load_packaged, packaged_ids
-
         if sid in self.uploads:
             return self.uploads[sid]
-        if sid in packaged_ids():
-            return load_packaged(sid)
+        if sid in api.packaged_ids():
+            return api.load_packaged(sid)
         raise InputError.single(sid, None, "scenario", "no such scenario (use an id from /api/scenarios)")
 
     def add_upload(self, filename: str, content: bytes) -> tuple[str, Scenario]:
@@ -172,7 +169,7 @@ class Workbench:
             path = Path(tmp) / f"upload{suffix}"
             path.write_bytes(content)
             try:
-                sc = load_file(path)
+                sc = api.load_file(path)
             except InputError as exc:
                 raise InputError([_rename(p, path, name) for p in exc.problems]) from None
         sid = f"upload-{uuid.uuid4().hex[:10]}"
@@ -304,7 +301,6 @@ def _num(x: Any) -> float | None:
 def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
     """Run the forecast (or base vs. overlay) and return the table, cohesion and charts (SVG text)."""
     from peninsula.reports import charts as ch
-    from peninsula.scenarios import cohesion_by_model
 
     models = api.resolve_models(req.models or ["all"])
     doc: dict[str, Any] = {"scenario": sc.id, "overlay": req.overlay}
@@ -335,7 +331,7 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
         )
     else:
         result = api.forecast(sc, models, rounds=req.rounds, rng=req.seed)
-        coh = cohesion_by_model(sc, result.runs)
+        coh = api.cohesion_by_model(sc, result.runs)
     out = result.outcomes
     doc["models"] = list(result.runs)
     doc["issues"] = [{"id": i.id, "status_quo": i.status_quo, "unit": i.unit} for i in sc.issues]
@@ -356,8 +352,6 @@ def _static(name: str) -> str:
 
 def create_app(store: str | Path | None = None, limits: Limits | None = None) -> FastAPI:
     """The workbench app; ``store`` is the run store "save run" writes to (fixed here, never per request)."""
-    from peninsula.scenarios import list_overlays, list_packaged
-
     lim = limits or Limits()
     wb = Workbench(Path(store) if store is not None else None, lim)
     app = FastAPI(
@@ -427,17 +421,15 @@ def create_app(store: str | Path | None = None, limits: Limits | None = None) ->
     # -- the API ----------------------------------------------------------------------------------------
     @app.get("/api/scenarios", summary="Packaged and uploaded scenarios, the overlays and the models")
     def scenarios() -> dict[str, Any]:
-        from peninsula.models.registry import REGISTRY
-
         return {
             "default": _default(),
             "packaged": [
                 {"id": i.id, "title": i.title, "date": i.date.isoformat() if i.date else None}
-                for i in list_packaged()
+                for i in api.list_packaged()
             ],
             "uploaded": [{"id": k, "title": s.title or s.id} for k, s in wb.uploads.items()],
-            "overlays": list_overlays(),
-            "models": [{"name": n, "title": c.info.title} for n, c in REGISTRY.items()],
+            "overlays": api.list_overlays(),
+            "models": [{"name": n, "title": c.info.title} for n, c in api.REGISTRY.items()],
             "limits": {
                 "max_upload": lim.max_upload,
                 "max_draws": lim.max_draws,
@@ -462,11 +454,9 @@ def create_app(store: str | Path | None = None, limits: Limits | None = None) ->
 
     @app.post("/api/scenarios/yaml", summary="The edited scenario as peninsula YAML (download)")
     def scenario_yaml(req: RunRequest) -> Response:
-        from peninsula.io.yaml_format import scenario_to_yaml
-
         sc = wb.edited(req)
         return Response(
-            scenario_to_yaml(sc),
+            api.scenario_to_yaml(sc),
             media_type="application/x-yaml",
             headers={"Content-Disposition": f'attachment; filename="{_safe(sc.id)}.yaml"'},
         )
@@ -536,9 +526,7 @@ def _run_sweep(wb: Workbench, job: Job, sc: Scenario, models: list[Any], req: Sw
 
     try:
         if req.save and wb.store is None:
-            from peninsula.simulate.store import default_store_path
-
-            store: Path | None = default_store_path()
+            store: Path | None = api.store_path()
         else:
             store = wb.store if req.save else None
         sw = api.sweep(
@@ -571,9 +559,7 @@ def _safe(name: str) -> str:
 
 
 def _default() -> str:
-    from peninsula.scenarios import DEFAULT_SCENARIO
-
-    return DEFAULT_SCENARIO
+    return api.DEFAULT_SCENARIO
 
 
 def _version() -> str:

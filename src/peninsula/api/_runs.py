@@ -1,0 +1,115 @@
+"""The run store and resumed sweeps, for the command line and the workbench (``peninsula runs ...``).
+
+Each function opens the DuckDB run store (:class:`peninsula.simulate.store.RunStore`) for as long as it needs
+it; ``store`` is a path, or ``None`` for the default (``$PENINSULA_STORE``, else
+``./peninsula-runs.duckdb``: :func:`store_path`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peninsula.simulate.montecarlo import Sweep
+
+__all__ = ["compare_stored_runs", "export_run", "resume_sweep", "store_path", "stored_run", "stored_runs"]
+
+
+def store_path(store: str | Path | None = None) -> Path:
+    """``store``, or the default run store (``$PENINSULA_STORE``, else ``./peninsula-runs.duckdb``)."""
+    from peninsula.simulate.store import default_store_path
+
+    return Path(store) if store is not None else default_store_path()
+
+
+def resume_sweep(
+    run_id: str,
+    store: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> Sweep:
+    """Continue the stored sweep ``run_id`` with its own settings, from its last committed chunk.
+
+    Parameters
+    ----------
+    run_id:
+        The run's id (or a unique prefix).
+    store:
+        The run store (``None``: the default).
+    workers, scheduler:
+        Run the remaining chunks on a dask LocalCluster of ``workers`` processes, or on the scheduler at
+        ``scheduler`` (``tcp://HOST:PORT``); neither: in this process.
+    chunk_size:
+        Draws per chunk (changes no number).
+    on_chunk:
+        Called with ``(draws done, draws in total)`` after each chunk.
+
+    Raises
+    ------
+    StoreError
+        If the run is unknown, or was started by another version of peninsula (its numbers could differ).
+    """
+    from peninsula.simulate.montecarlo import in_process, run_sweep, spec_from_record
+    from peninsula.simulate.store import RunStore, StoreError
+
+    with ExitStack() as stack:
+        st = stack.enter_context(RunStore.open(store_path(store)))
+        record = st.run(run_id)
+        spec = spec_from_record(record)
+        if spec.run_id != record["run_id"]:
+            raise StoreError(
+                f"--resume {run_id}: the run was started by peninsula {record['version']}; this version "
+                f"({spec.version}) cannot continue it; start a new sweep"
+            )
+        if workers is not None or scheduler is not None:
+            from peninsula.simulate.distributed import dask_executor
+
+            executor = stack.enter_context(dask_executor(workers=workers, scheduler=scheduler))
+        else:
+            executor = in_process()
+        return run_sweep(spec, store=st, executor=executor, chunk_size=chunk_size, on_chunk=on_chunk)
+
+
+def stored_runs(store: str | Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
+    """The store's path and its run records, newest first (``peninsula runs list``)."""
+    from peninsula.simulate.store import RunStore
+
+    with RunStore.open(store_path(store), read_only=True) as st:
+        return Path(st.path), st.runs()
+
+
+def stored_run(run_id: str, store: str | Path | None = None) -> tuple[dict[str, Any], Sweep]:
+    """A stored run's record (without the scenario JSON) and the run as a :class:`~peninsula.api.Sweep`."""
+    from peninsula.simulate.montecarlo import load_sweep
+    from peninsula.simulate.store import RunStore
+
+    with RunStore.open(store_path(store), read_only=True) as st:
+        record = st.run(run_id)
+        record.pop("scenario_json", None)
+        return record, load_sweep(st, record["run_id"])
+
+
+def compare_stored_runs(first: str, second: str, store: str | Path | None = None) -> dict[str, Any]:
+    """How two stored runs' outcome distributions differ, per model and issue (``peninsula runs compare``).
+
+    See :func:`peninsula.simulate.montecarlo.compare_sweeps` for the document's keys.
+    """
+    from peninsula.simulate.montecarlo import compare_sweeps, load_sweep
+    from peninsula.simulate.store import RunStore
+
+    with RunStore.open(store_path(store), read_only=True) as st:
+        return compare_sweeps(load_sweep(st, first), load_sweep(st, second))
+
+
+def export_run(run_id: str, out: str | Path, store: str | Path | None = None) -> int:
+    """Write a stored run's draws to ``out`` (``.parquet`` or ``.csv``); returns the number of rows."""
+    from peninsula.simulate.store import RunStore
+
+    with RunStore.open(store_path(store), read_only=True) as st:
+        return st.export(run_id, Path(out))

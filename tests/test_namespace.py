@@ -1,0 +1,53 @@
+"""The ``peninsula`` namespace: each public name listed once, no module class swapped, lazy imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import types
+
+import peninsula
+import peninsula.api
+from tests.conftest import ROOT
+
+
+def test_every_public_name_resolves_from_the_api() -> None:
+    for name in peninsula.__all__:
+        value = getattr(peninsula, name)
+        if name != "__version__":
+            assert value is getattr(peninsula.api, peninsula._API_NAME.get(name, name)), name
+    assert peninsula.simulate_system is peninsula.api.simulate
+
+
+def test_names_are_listed_once_and_the_typing_block_matches() -> None:
+    assert len(peninsula.__all__) == len(set(peninsula.__all__))
+    tree = ast.parse((ROOT / "src" / "peninsula" / "__init__.py").read_text(encoding="utf-8"))
+    typed = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        for imp in node.body
+        if isinstance(imp, ast.ImportFrom)
+        for alias in imp.names
+    }
+    assert typed == set(peninsula.__all__) - {"__version__"}
+
+
+def test_no_module_class_is_swapped() -> None:
+    import peninsula.simulate
+
+    assert type(peninsula) is types.ModuleType
+    assert type(peninsula.simulate) is types.ModuleType  # the experiments subpackage, not callable
+    assert peninsula.simulate.forecast.__name__ == "peninsula.simulate.forecast"
+    assert not callable(peninsula.simulate)
+
+
+def test_import_peninsula_and_the_api_import_nothing_heavy() -> None:
+    code = (
+        "import sys, peninsula, peninsula.api; "
+        "print(','.join(m for m in ('pandas', 'scipy', 'numba', 'duckdb', 'dask', 'matplotlib', "
+        "'peninsula.simulate', 'peninsula.scenarios') if m in sys.modules))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == ""
