@@ -3,7 +3,8 @@
 It follows ``docs/models/exchange-spec.md`` (the project's restatement of foarsitter/decide-exchange-model
 @51dee66, GPL-3; no upstream code is copied) line by line, with Python objects and one candidate list
 that is re-sorted and re-scanned after every realisation. It is deliberately slow: it is the oracle the fast
-kernel in ``peninsula.kernels.exchange`` is checked against, and the baseline of ``benchmarks/bench_exchange.py``.
+kernel in ``peninsula.kernels.exchange`` is checked against, and the baseline of
+``benchmarks/bench_exchange.py``.
 
 Positions are on DECIDE's internal 0-100 scale throughout. ``None`` marks a missing (actor, issue) cell.
 """

@@ -19,7 +19,7 @@ the U.S. "big deal"); response rules move positions toward it or toward the dovi
 dovish target is the DPRK's own position (engagement means accepting a smaller first step), not the lower
 end of the scale (0 = no agreement).
 
-Scenarios from issue 17 on: ``korea-2017-06`` has ``exercises`` and ``sanctions-relief``;
+The packaged scenarios: ``korea-2017-06`` has ``exercises`` and ``sanctions-relief``;
 ``korea-2018-06``, ``korea-2019-04`` and ``korea-2020-03`` add ``denuclearization``; ``korea-2019-06`` also
 has ``sanctions-enforcement``.
 """

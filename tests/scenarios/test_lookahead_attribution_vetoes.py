@@ -1,4 +1,5 @@
-"""Issue 17: the look-ahead, attribution and overlay-date checks, the record kind, and the veto treatment."""
+"""Sources dated after their snapshot (look-ahead), positions sourced to their actor, overlay dates, the
+``record`` source kind, and veto players in every status-quo model."""
 
 from __future__ import annotations
 
