@@ -43,7 +43,8 @@ def test_the_record_is_never_an_input() -> None:
 
     for mod in (library, overlays, sources):
         text = inspect.getsource(mod)
-        assert '"records"' not in text and "scenarios.history" not in text and "load_record" not in text
+        assert '"records"' not in text and "load_record" not in text
+        assert "scenarios.observed_outcomes" not in text
 
 
 def test_forecast_against_record_json_and_table() -> None:

@@ -10,7 +10,7 @@ from peninsula.reports.console import fmt
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from peninsula.scenarios.history import RecordEntry
+    from peninsula.scenarios.observed_outcomes import RecordEntry
     from peninsula.simulate.forecast import Forecast
 
 __all__ = ["RECORD_NOTE", "record_json", "record_table"]

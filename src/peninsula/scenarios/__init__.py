@@ -30,7 +30,6 @@ from peninsula.scenarios.cohesion import (
     cohesion_by_model,
     has_allies,
 )
-from peninsula.scenarios.history import RecordEntry, load_record, record_problems
 from peninsula.scenarios.library import (
     DEFAULT_SCENARIO,
     ScenarioInfo,
@@ -39,6 +38,7 @@ from peninsula.scenarios.library import (
     load_packaged,
     packaged_ids,
 )
+from peninsula.scenarios.observed_outcomes import RecordEntry, load_record, record_problems
 from peninsula.scenarios.overlays import (
     AppliedChange,
     Overlay,
