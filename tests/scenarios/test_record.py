@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from peninsula.cli import app
-from peninsula.scenarios import history, load_packaged, load_record, packaged_ids, record_problems
+from peninsula.scenarios import load_packaged, load_record, observed_outcomes, packaged_ids, record_problems
 
 runner = CliRunner()
 
@@ -23,12 +23,12 @@ def test_every_snapshot_has_a_sound_record(sid: str) -> None:
 
 
 def test_record_checks_catch_a_value_off_the_scale_and_a_date_before_the_snapshot(monkeypatch) -> None:
-    real = history._load("korea-2019-04")
+    real = observed_outcomes._load("korea-2019-04")
     off = real.issues[0].model_copy(update={"value": 150.0})
     early = real.issues[1].model_copy(update={"date": real.issues[1].date.replace(year=2018)})
     wrong = real.issues[3].model_copy(update={"value": 1100.0})  # the row says 1,038.9 billion won
     fake = real.model_copy(update={"issues": (off, early, real.issues[2], wrong)})
-    monkeypatch.setattr(history, "_load", lambda sid: fake)
+    monkeypatch.setattr(observed_outcomes, "_load", lambda sid: fake)
     msgs = [p.message for p in record_problems("korea-2019-04")]
     assert any("outside the issue's scale" in m for m in msgs)
     assert any("before the scenario" in m for m in msgs)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
     from peninsula.api._dynamics import backtest, check_figure_target, launch_data, rolling, whatif
-    from peninsula.api._report import build_report, collect_report, run_id
+    from peninsula.api._report import ReportSpec, build_report, collect_report, run_id
     from peninsula.api._runs import (
         compare_stored_runs,
         export_run,
@@ -140,6 +140,7 @@ _LAZY: dict[str, str] = {
     "DEFAULT_MODEL": "peninsula.system",
     "Report": "peninsula.reports.report",
     "ReportData": "peninsula.reports.report",
+    "ReportSpec": "peninsula.api._report",
     "StoreError": "peninsula.simulate.store",
     "SystemBacktest": "peninsula.system",
     "SystemComparison": "peninsula.system",
@@ -196,6 +197,7 @@ __all__ = [
     "PeninsulaError",
     "Report",
     "ReportData",
+    "ReportSpec",
     "ScalePoint",
     "Scenario",
     "Sensitivity",
@@ -318,22 +320,15 @@ def report(
     peninsula.reports.report.Report
         ``.html``, ``.charts``, ``.run_id``, ``.data``.
     """
-    from peninsula.api._report import build_report
+    from peninsula.api._report import ReportSpec, build_report
     from peninsula.scenarios import DEFAULT_SCENARIO, load
     from peninsula.simulate.forecast import resolve_models
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario or DEFAULT_SCENARIO)
-    result = build_report(
-        sc,
-        resolve_models(models, settings),
-        overlay=overlay,
-        seed=seed,
-        rounds=rounds,
-        draws=draws,
-        snapshots=snapshots,
-        launch=launch,
-        on_step=on_step,
+    spec = ReportSpec(
+        sc, tuple(resolve_models(models, settings)), overlay, seed, rounds, draws, snapshots, launch
     )
+    result = build_report(spec, on_step)
     if out is not None:
         result.write(out)
     if png is not None:

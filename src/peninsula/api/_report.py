@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from peninsula.core import Scenario
@@ -29,6 +30,7 @@ __all__ = [
     "FAN_SIMS",
     "OVERLAY_LEVERS",
     "RECORD_MONTHS",
+    "ReportSpec",
     "build_report",
     "collect_report",
     "run_id",
@@ -174,31 +176,21 @@ def _snapshot_rows(models: Sequence[Model], seed: int, rounds: int | None) -> li
     return rows
 
 
-def collect_report(
-    scenario: Scenario,
-    models: Sequence[Model],
-    *,
-    overlay: str | None = None,
-    seed: int | None = None,
-    rounds: int | None = None,
-    draws: int | None = None,
-    snapshots: bool = True,
-    launch: bool = True,
-    on_step: Callable[[str], None] | None = None,
-) -> ReportData:
-    """Run everything a report shows and return it as a :class:`ReportData`.
+@dataclass(frozen=True)
+class ReportSpec:
+    """What a report shows: everything that determines its numbers, given once to the pipeline.
 
-    Parameters
+    Attributes
     ----------
     scenario:
         The base scenario.
     models:
-        Model instances (as :func:`peninsula.api.resolve_models` gives them).
+        Model instances (as :func:`peninsula.api.resolve_models` gives them); at least one.
     overlay:
         A packaged overlay's name: base and overlay run side by side on one seed.
     seed:
-        The seed of every stochastic part (models, launch simulations); ``None`` draws one and records it,
-        so the report can be reproduced from its footer.
+        The seed of every stochastic part (models, launch simulations); ``None`` draws one when the report is
+        collected and records it, so the report can be reproduced from its footer.
     rounds:
         Maximum rounds for iterative models.
     draws:
@@ -208,16 +200,44 @@ def collect_report(
     snapshots:
         Also trace cohesion across the packaged snapshots (only for a U.S.-ROK scenario).
     launch:
-        Also run the DPRK launch model from the scenario's month (only for a dated scenario).
-    on_step:
-        Called with a short description before each step (progress).
+        Also run the DPRK launch model and the coupled simulation from the scenario's month (only for a
+        dated U.S.-ROK scenario).
+    """
+
+    scenario: Scenario
+    models: tuple[Model, ...]
+    overlay: str | None = None
+    seed: int | None = None
+    rounds: int | None = None
+    draws: int | None = None
+    snapshots: bool = True
+    launch: bool = True
+
+    def __post_init__(self) -> None:
+        from peninsula.core import ParameterError
+        from peninsula.core.limits import check_draws, check_rounds, check_seed
+
+        if not self.models:
+            raise ParameterError("--model: no model selected")
+        check_seed(self.seed)
+        check_rounds(self.rounds)
+        if self.draws is not None:
+            check_draws(self.draws)
+
+
+def collect_report(spec: ReportSpec, on_step: Callable[[str], None] | None = None) -> ReportData:
+    """Run everything the report ``spec`` shows and return it as a :class:`ReportData`.
+
+    ``on_step`` is called with a short description before each step (progress).
     """
     from peninsula.scenarios import cohesion_by_model, has_allies, source_records
     from peninsula.simulate.forecast import forecast
     from peninsula.simulate.overlay import compare_overlay
 
+    scenario, models, overlay = spec.scenario, spec.models, spec.overlay
+    rounds, draws = spec.rounds, spec.draws
     step = on_step or (lambda _s: None)
-    seed = fresh_seed() if seed is None else int(seed)
+    seed = fresh_seed() if spec.seed is None else int(spec.seed)
     version = _version()
     comparison = None
     step("forecast")
@@ -252,41 +272,20 @@ def collect_report(
             )
         step("sensitivity")
         data.sensitivity = sensitivity(scenario, models[0].clone(), seed=seed % 2**32, rounds=rounds)
-    if snapshots and has_allies(scenario):
+    if spec.snapshots and has_allies(scenario):
         step("cohesion across snapshots")
         data.snapshots = _snapshot_rows(models, seed, rounds)
-    if launch and has_allies(scenario):
+    if spec.launch and has_allies(scenario):
         step("launch model")
         data.launch, notes = _launch_panel(scenario, overlay, seed)
         data.notes += notes
     return data
 
 
-def build_report(
-    scenario: Scenario,
-    models: Sequence[Model],
-    *,
-    overlay: str | None = None,
-    seed: int | None = None,
-    rounds: int | None = None,
-    draws: int | None = None,
-    snapshots: bool = True,
-    launch: bool = True,
-    on_step: Callable[[str], None] | None = None,
-) -> Report:
-    """Collect and render a report (:func:`collect_report`, then
+def build_report(spec: ReportSpec, on_step: Callable[[str], None] | None = None) -> Report:
+    """Collect and render the report ``spec`` (:func:`collect_report`, then
     :func:`~peninsula.reports.report.render_html`); nothing is written."""
-    data = collect_report(
-        scenario,
-        models,
-        overlay=overlay,
-        seed=seed,
-        rounds=rounds,
-        draws=draws,
-        snapshots=snapshots,
-        launch=launch,
-        on_step=on_step,
-    )
+    data = collect_report(spec, on_step)
     if on_step is not None:
         on_step("charts")
     figures = charts(data)
