@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import types
 
 import peninsula
@@ -41,13 +39,3 @@ def test_no_module_class_is_swapped() -> None:
     assert type(peninsula.simulate) is types.ModuleType  # the experiments subpackage, not callable
     assert peninsula.simulate.forecast.__name__ == "peninsula.simulate.forecast"
     assert not callable(peninsula.simulate)
-
-
-def test_import_peninsula_and_the_api_import_nothing_heavy() -> None:
-    code = (
-        "import sys, peninsula, peninsula.api; "
-        "print(','.join(m for m in ('pandas', 'scipy', 'numba', 'duckdb', 'dask', 'matplotlib', "
-        "'peninsula.simulate', 'peninsula.scenarios') if m in sys.modules))"
-    )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert p.stdout.strip() == ""

@@ -36,19 +36,9 @@ def resume_sweep(
 ) -> Sweep:
     """Continue the stored sweep ``run_id`` with its own settings, from its last committed chunk.
 
-    Parameters
-    ----------
-    run_id:
-        The run's id (or a unique prefix).
-    store:
-        The run store (``None``: the default).
-    workers, scheduler:
-        Run the remaining chunks on a dask LocalCluster of ``workers`` processes, or on the scheduler at
-        ``scheduler`` (``tcp://HOST:PORT``); neither: in this process.
-    chunk_size:
-        Draws per chunk (changes no number).
-    on_chunk:
-        Called with ``(draws done, draws in total)`` after each chunk.
+    ``run_id`` is the run's id (or a unique prefix), ``store`` the run store (``None``: the default);
+    ``workers``, ``scheduler``, ``chunk_size`` and ``on_chunk`` are as for :func:`peninsula.api.sweep`
+    (neither workers nor a scheduler: in this process). The numbers are those the uninterrupted run gives.
 
     Raises
     ------
