@@ -39,3 +39,22 @@ def test_no_module_class_is_swapped() -> None:
     assert type(peninsula.simulate) is types.ModuleType  # the experiments subpackage, not callable
     assert peninsula.simulate.forecast.__name__ == "peninsula.simulate.forecast"
     assert not callable(peninsula.simulate)
+
+
+def test_the_api_lazy_map_its_typing_block_and_all_agree() -> None:
+    # peninsula.api names each re-export in three places (for type checkers, for the lazy import, for
+    # ``__all__``); this keeps the three equal, and every name importable
+    tree = ast.parse((ROOT / "src" / "peninsula" / "api" / "__init__.py").read_text(encoding="utf-8"))
+    typed = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.If)
+        for imp in node.body
+        if isinstance(imp, ast.ImportFrom)
+        for alias in imp.names
+    }
+    lazy = set(peninsula.api._LAZY)
+    assert lazy <= set(peninsula.api.__all__)
+    assert lazy == typed - {"pd", "RNGLike", "KoreaData", "outcome_problems"}
+    for name in peninsula.api.__all__:
+        assert getattr(peninsula.api, name) is not None, name
