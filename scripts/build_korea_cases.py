@@ -8,7 +8,8 @@ Run from the repository root::
 ``data/korea-cases/yaml/<case>.yaml`` holds each decision's actors, issues and positions before the decision,
 every number with its source; ``data/korea-cases/outcomes.yaml`` holds each issue's real outcome with its
 source. The outcomes CSV has one row per issue: ``issue_id``, ``proposal`` (the case, used to group issues
-in the bootstrap and cross-validation), ``outcome``, ``reference_point`` (the issue's status quo),
+in the bootstrap and cross-validation), ``outcome``, ``agreement`` (1 if the parties concluded an agreement,
+0 if the decision ended without one; issue 21), ``reference_point`` (the issue's status quo),
 ``lower``, ``upper``, ``unit``, ``decision_date`` and the outcome's source.
 """
 
@@ -30,6 +31,7 @@ COLUMNS = (
     "issue_id",
     "proposal",
     "outcome",
+    "agreement",
     "reference_point",
     "lower",
     "upper",
@@ -70,6 +72,7 @@ def outcome_rows() -> list[dict[str, Any]]:
                     "issue_id": issue.id,
                     "proposal": sc.id,
                     "outcome": _num(float(o["outcome"])),
+                    "agreement": str(int(o["agreement"])),
                     "reference_point": "" if issue.status_quo is None else _num(issue.status_quo),
                     "lower": _num(issue.lower),
                     "upper": _num(issue.upper),

@@ -404,13 +404,23 @@ class Evaluation:
                 "n": len(grp),
                 "issues": {
                     str(issue): {"forecast": float(f), "outcome": float(o), "error": float(e)}
-                    for issue, f, o, e in zip(
-                        grp["issue"], grp["forecast"], grp["outcome"], grp["error"], strict=True
+                    | _agreement_cells(grp, k)
+                    for k, (issue, f, o, e) in enumerate(
+                        zip(grp["issue"], grp["forecast"], grp["outcome"], grp["error"], strict=True)
                     )
                 },
                 **{k: v for k, v in self.uncertainty.get(str(m), {}).items() if k not in ("mae",)},
             }
         return {"models": out}
+
+
+def _agreement_cells(grp: pd.DataFrame, k: int) -> dict[str, float]:
+    """``p_agreement`` and ``agreement`` of row ``k`` where known (issue 21), else nothing."""
+    out: dict[str, float] = {}
+    for key in ("p_agreement", "agreement"):
+        if key in grp.columns and math.isfinite(float(grp[key].iloc[k])):
+            out[key] = float(grp[key].iloc[k])
+    return out
 
 
 def evaluate(
@@ -435,7 +445,10 @@ def evaluate(
     ``proposal`` column, else the file): the bootstrap (``n_boot`` replicates, seed ``boot_seed``)
     resamples whole groups, and ``cv`` = K adds grouped K-fold cross-validation of tunable models. With
     ``normalise`` every error is in percent of its issue's scale (``100 · |forecast − outcome| / span``), so
-    that issues in different units can be averaged.
+    that issues in different units can be averaged. Where the outcomes give ``agreement`` (1 agreed, 0 not)
+    and a model reports ``p_agreement`` (the ``agreement`` model), its ``agreement`` block scores that
+    probability: Brier and log score with group-bootstrap intervals beside a leave-one-group-out base rate
+    (:func:`peninsula.simulate.evaluation.probability_scores`).
 
     Examples
     --------
@@ -464,6 +477,7 @@ def evaluate(
     reference: dict[str, float] = {}
     intervals: dict[str, dict[str, tuple[float, float]]] = {}
     skipped: list[str] = []
+    probs: dict[tuple[str, str], float] = {}  # (model, issue) -> p_agreement (issue 21)
     for path in files:
         if on_file is not None:
             on_file(path)
@@ -491,6 +505,9 @@ def evaluate(
                 o = known[iid].outcome
                 k = _error_scale(sc, iid, normalise)
                 rows.append((model.info.name, iid, path.name, res.outcome, o, k * abs(res.outcome - o)))
+                p_agree = res.extra.get("p_agreement")
+                if p_agree is not None:
+                    probs[(model.info.name, iid)] = float(p_agree)
                 if "interval" in res.extra:
                     iv = res.extra["interval"]
                     intervals.setdefault(model.info.name, {})[iid] = (iv["q10"], iv["q90"])
@@ -510,6 +527,12 @@ def evaluate(
 
     df = pd.DataFrame(rows, columns=["model", "issue", "file", "forecast", "outcome", "error"])
     df["group"] = [groups[i] for i in df["issue"]]
+    if probs:
+        pairs = zip(df["model"], df["issue"], strict=True)
+        df["p_agreement"] = [probs.get((m, i), math.nan) for m, i in pairs]
+        df["agreement"] = [
+            math.nan if known[i].agreement is None else known[i].agreement for i in df["issue"]
+        ]
     uncertainty = assess(
         [(m, i, groups[i], f, o, e) for m, i, _, f, o, e in rows],
         reference,
@@ -523,6 +546,19 @@ def evaluate(
         rounds=rounds,
         rng=rng,
     )
+    if probs:
+        from peninsula.simulate.evaluation import probability_scores
+
+        for model_name, grp in df.groupby("model", sort=False):
+            ok = grp["p_agreement"].notna() & grp["agreement"].notna()
+            if ok.any():
+                uncertainty.setdefault(str(model_name), {})["agreement"] = probability_scores(
+                    grp.loc[ok, "p_agreement"].to_numpy(float),
+                    grp.loc[ok, "agreement"].to_numpy(float),
+                    list(grp.loc[ok, "group"]),
+                    n_boot,
+                    rng=boot_seed,
+                )
     return Evaluation(df, skipped, uncertainty)
 
 

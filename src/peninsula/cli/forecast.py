@@ -159,7 +159,7 @@ def evaluate(
     """Measure models' forecast error (mean absolute error, group-bootstrap intervals) against outcomes."""
     from peninsula import api
     from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import evaluation_table
+    from peninsula.reports.tables import agreement_table, evaluation_table
 
     files = api.expand_paths(paths)
     with progress("evaluate", len(files)) as step:
@@ -178,6 +178,8 @@ def evaluate(
         write_json(ev.to_dict())
         return
     out().print(evaluation_table(ev.summary, len(files), ev.uncertainty, normalised=normalise))
+    if any("agreement" in u for u in ev.uncertainty.values()):  # issue 21: the probability of agreement
+        out().print(agreement_table(ev.uncertainty))
 
 
 def validate(

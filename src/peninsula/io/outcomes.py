@@ -1,10 +1,12 @@
 """Reader for outcomes CSVs: the recorded outcome (and reference point) of each issue, for evaluation.
 
 Columns (case-insensitive; a UTF-8 byte-order mark is ignored): ``issue_id`` and ``outcome`` (required),
-``reference_point`` (optional: the issue's status quo for models that use one) and a group column for
-the bootstrap and cross-validation (``proposal``, ``proposal_id``, ``case`` or ``case_id``, the first
-present). Other columns are ignored. A blank outcome means unknown (the issue is left out); a blank
-reference point means none. Every problem names the file, the line and the column.
+``reference_point`` (optional: the issue's status quo for models that use one), ``agreement`` (optional:
+1 if the parties agreed, 0 if the decision ended without agreement; ``true``/``false`` also read; blank =
+unknown) and a group column for the bootstrap and cross-validation (``proposal``, ``proposal_id``,
+``case`` or ``case_id``, the first present). Other columns are ignored. A blank outcome means unknown (the
+issue is left out); a blank reference point means none. Every problem names the file, the line and the
+column.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from peninsula.io._text import csv_rows, parse_float, read_text
 __all__ = ["KnownOutcome", "outcome_problems", "read_outcomes"]
 
 GROUP_COLUMNS = ("proposal", "proposal_id", "case", "case_id")
+_AGREED = {"1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "true": 1.0, "false": 0.0}
 
 
 @dataclass(frozen=True)
 class KnownOutcome:
     """A recorded outcome of an issue, with its reference point (status quo) if known.
 
-    ``file`` and ``line`` say where it was read (``None`` when built in code).
+    ``agreement`` is 1.0 if the parties agreed, 0.0 if not, ``None`` if unknown (issue 21). ``file`` and
+    ``line`` say where it was read (``None`` when built in code).
     """
 
     issue_id: str
@@ -34,6 +38,7 @@ class KnownOutcome:
     group: str | None = None
     file: str | None = None
     line: int | None = None
+    agreement: float | None = None
 
 
 def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
@@ -58,6 +63,7 @@ def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
     ki, ko = header.index("issue_id"), header.index("outcome")
     kr = header.index("reference_point") if "reference_point" in header else None
     kg = next((header.index(c) for c in GROUP_COLUMNS if c in header), None)
+    ka = header.index("agreement") if "agreement" in header else None
     out: dict[str, KnownOutcome] = {}
     first: dict[str, int] = {}
     problems: list[InputProblem] = []
@@ -87,10 +93,19 @@ def read_outcomes(path: str | Path) -> dict[str, KnownOutcome]:
                 values[field] = parse_float(raw)
             except ValueError as exc:
                 problems.append(InputProblem(name, n, field, str(exc), ctx))
+        agreement: float | None = None
+        raw_a = cell(row, ka).lower()
+        if raw_a:
+            if raw_a in _AGREED:
+                agreement = _AGREED[raw_a]
+            else:
+                why = f"{raw_a!r} is not 1 (agreed), 0 (no agreement) or blank"
+                problems.append(InputProblem(name, n, "agreement", why, ctx))
+                continue
         if len(values) < 2 or values["outcome"] is None:
             continue
         out[iid] = KnownOutcome(
-            iid, values["outcome"], values["reference_point"], cell(row, kg) or None, name, n
+            iid, values["outcome"], values["reference_point"], cell(row, kg) or None, name, n, agreement
         )
     if not problems and len(rows) == 1:
         problems.append(InputProblem(name, head_line, "file", "no outcome rows after the header"))

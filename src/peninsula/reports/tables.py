@@ -237,6 +237,43 @@ def evaluation_table(
     return table
 
 
+def agreement_table(uncertainty: Mapping[str, Mapping[str, Any]]) -> RenderableType:
+    """The probability of agreement scored (issue 21): per model that reports ``p_agreement``, its Brier and
+    log score with their 95 % group-bootstrap intervals, the leave-one-group-out base rate's, and the paired
+    differences (negative = better than the base rate)."""
+    from rich.table import Table
+
+    def cell(d: Mapping[str, Any]) -> str:
+        return f"{d['mean']:.3f} [{d['low']:.3f}, {d['high']:.3f}]"
+
+    def diff(d: Mapping[str, Any]) -> str:
+        return "–" if not d.get("n") else f"{signed(d['mean'])} [{signed(d['low'])}, {signed(d['high'])}]"
+
+    table = Table(title="Probability of agreement: Brier and log score (0 best) [95% interval]")
+    table.add_column("model", style="bold")
+    brier_cols = ("Brier", "base rate", "vs base rate")
+    log_cols = ("log score", "base rate", "vs base rate")
+    for col in ("decisions", "agreed", *brier_cols, *log_cols):
+        table.add_column(col, justify="right")
+    for m, u in uncertainty.items():
+        a = u.get("agreement")
+        if not a:
+            continue
+        base = a["base_rate"]
+        table.add_row(
+            str(m),
+            str(a["n"]),
+            str(a["events"]),
+            cell(a["brier"]),
+            cell(base["brier"]),
+            diff(a["diff_brier_vs_base_rate"]),
+            cell(a["log_score"]),
+            cell(base["log_score"]),
+            diff(a["diff_log_vs_base_rate"]),
+        )
+    return table
+
+
 def models_table(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
     """The registered models, one row each (name, title, flags, parameters, reference)."""
     from rich.table import Table

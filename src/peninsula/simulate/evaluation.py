@@ -5,6 +5,9 @@ resampling here works on whole groups: the bootstrap draws groups with replaceme
 folds never split a group. Groups come from the outcomes CSV's ``proposal`` column or, failing that, from
 the file an issue came from (see :func:`peninsula.api.evaluate`).
 
+Probabilities of agreement (issue 21) are scored by the Brier score and the log score, each with the same
+group-bootstrap interval, beside a leave-one-group-out base rate (:func:`probability_scores`).
+
 Tunable models (see :class:`Tunable`; today ``consensus``) are refitted on the training folds only, and
 their interval is calibrated on out-of-fold residuals of an inner grouped CV inside those training folds,
 so that the reported coverage is an honest out-of-sample figure.
@@ -25,19 +28,24 @@ from peninsula.core import IssueData, ParameterError
 from peninsula.core.rng import RNGLike, check_rng
 
 __all__ = [
+    "EPS",
     "CVPredictions",
     "Case",
     "GridSearch",
     "Tunable",
+    "base_rate",
     "bootstrap_means",
+    "brier",
     "coverage",
     "cross_validated",
     "fit_calibrated",
     "grouped_folds",
+    "log_loss",
     "mae_interval",
     "paired_difference",
     "param_grid",
     "percentile_interval",
+    "probability_scores",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -444,3 +452,91 @@ def assess(
             block["cv"] = cv_block
         out[name] = block
     return out
+
+
+# -- probability of agreement (issue 21) --------------------------------------------------------------------
+
+#: Probabilities are clipped to [EPS, 1 − EPS] in the log score: a share of 2,000 Monte Carlo draws cannot
+#: tell a probability below about 1/1000 from 0, and an unclipped 0 on an event that happened scores −∞.
+EPS = 1e-3
+
+
+def brier(p: FloatArray, y: FloatArray) -> FloatArray:
+    """Brier score of each forecast, ``(p − y)²`` (0 best, 1 worst; Brier 1950).
+
+    Examples
+    --------
+    >>> brier(np.array([0.9, 0.2]), np.array([1.0, 1.0])).tolist()
+    [0.010000000000000002, 0.6400000000000001]
+    """
+    return np.asarray((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2, dtype=np.float64)
+
+
+def log_loss(p: FloatArray, y: FloatArray, eps: float = EPS) -> FloatArray:
+    """Negative log score of each forecast, ``−ln p`` if the event happened, ``−ln(1 − p)`` if not, with ``p``
+    clipped to ``[eps, 1 − eps]`` (0 best; Good 1952).
+
+    Examples
+    --------
+    >>> np.round(log_loss(np.array([0.5, 0.0]), np.array([1.0, 1.0])), 4).tolist()
+    [0.6931, 6.9078]
+    """
+    q = np.clip(np.asarray(p, dtype=float), eps, 1.0 - eps)
+    yy = np.asarray(y, dtype=float)
+    return np.asarray(-(yy * np.log(q) + (1.0 - yy) * np.log(1.0 - q)), dtype=np.float64)
+
+
+def base_rate(y: FloatArray, groups: Sequence[str]) -> FloatArray:
+    """The base-rate forecast of each item: the share of agreements among the items of the *other* groups
+    (leave one group out, so no item's own outcome enters its forecast); 0.5 where no other group exists.
+
+    Examples
+    --------
+    >>> base_rate(np.array([1.0, 1.0, 0.0, 1.0]), ["a", "a", "b", "c"]).tolist()
+    [0.5, 0.5, 1.0, 0.6666666666666666]
+    """
+    yy = np.asarray(y, dtype=float)
+    labels, codes = _codes(groups)
+    sums = np.bincount(codes, weights=yy, minlength=len(labels))
+    sizes = np.bincount(codes, minlength=len(labels)).astype(float)
+    rest_n = sizes.sum() - sizes[codes]
+    rest_s = sums.sum() - sums[codes]
+    return np.asarray(np.where(rest_n > 0, rest_s / np.where(rest_n > 0, rest_n, 1.0), 0.5), dtype=np.float64)
+
+
+def probability_scores(
+    p: FloatArray,
+    y: FloatArray,
+    groups: Sequence[str],
+    n_boot: int = N_BOOT,
+    level: float = LEVEL,
+    rng: RNGLike = 0,
+) -> dict[str, Any]:
+    """Brier and log score of probabilities ``p`` of events ``y`` (1 happened, 0 not), beside the base rate.
+
+    Each score is a mean over items with a group-bootstrap percentile interval (whole groups resampled,
+    as for the MAE); ``base_rate`` scores the leave-one-group-out share of events (:func:`base_rate`), and
+    ``diff_brier_vs_base_rate`` / ``diff_log_vs_base_rate`` are the paired differences (negative = the
+    probabilities beat the base rate). The same group draws serve every figure (``rng``).
+    """
+    pp = np.asarray(p, dtype=float)
+    yy = np.asarray(y, dtype=float)
+    seed = rng if isinstance(rng, int) else 0
+
+    def scored(values: FloatArray) -> dict[str, float]:
+        lo, hi = percentile_interval(bootstrap_means(values, groups, n_boot, seed), level)
+        return {"mean": float(values.mean()), "low": lo, "high": hi}
+
+    b, ll = brier(pp, yy), log_loss(pp, yy)
+    base = base_rate(yy, groups)
+    bb, bl = brier(base, yy), log_loss(base, yy)
+    return {
+        "n": int(yy.size),
+        "events": int(yy.sum()),
+        "brier": scored(b),
+        "log_score": scored(ll),
+        "base_rate": {"brier": scored(bb), "log_score": scored(bl)},
+        "diff_brier_vs_base_rate": paired_difference(b, bb, groups, n_boot, level, seed),
+        "diff_log_vs_base_rate": paired_difference(ll, bl, groups, n_boot, level, seed),
+        "eps": EPS,
+    }
