@@ -286,6 +286,7 @@ class Agreement(Model):
         multi_issue=False,
         uses_status_quo=True,
         iterative=False,
+        represents_no_agreement=True,
     )
 
     def __init__(

@@ -67,6 +67,10 @@ class ModelInfo:
         ``True`` if the model reads the issue's status quo / reference point.
     iterative:
         ``True`` if the model runs rounds (``--rounds`` applies).
+    represents_no_agreement:
+        ``True`` if the model can forecast that the parties do **not** agree (its outcome is then the
+        reversion, and it may report ``p_agreement``); ``False`` models always forecast an agreed point on the
+        scale, and :func:`peninsula.simulate.forecast.forecast` says so in their notes (issue 21).
     """
 
     name: str
@@ -77,6 +81,7 @@ class ModelInfo:
     multi_issue: bool = False
     uses_status_quo: bool = False
     iterative: bool = False
+    represents_no_agreement: bool = False
 
 
 @dataclass(frozen=True)

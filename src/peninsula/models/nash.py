@@ -53,6 +53,7 @@ class Nash(PerIssueModel):
         "Nash (1950), Econometrica 18(2); Achen (2006), ch. 10 in Thomson, Stokman, Achen & König (eds.), "
         "The European Union Decides",
         deterministic=True, order_dependent=False, multi_issue=False, uses_status_quo=True, iterative=False,
+        represents_no_agreement=True,  # the status quo where no outcome improves on it for every actor
     )
 
     def __init__(

@@ -367,6 +367,15 @@ def _interval(summary: dict[str, Any] | None, model: str, issue_id: str) -> str:
     return f'<br><span class="iv">[{fmt(entry["q05"])}, {fmt(entry["q95"])}]</span>'
 
 
+def _p_agreement(result: Forecast, model: str, issue_id: str) -> str:
+    """``p(agree) 0.42`` under a forecast whose model says whether the parties agree (issue 21)."""
+    res = result.runs[model].issues.get(issue_id)
+    p = None if res is None else res.extra.get("p_agreement")
+    if p is None:
+        return ""
+    return f'<br><span class="iv" title="probability of agreement">p(agree) {float(p):.2f}</span>'
+
+
 def _forecast_section(data: ReportData) -> str:
     result = data.forecast
     sc = result.scenario
@@ -375,7 +384,8 @@ def _forecast_section(data: ReportData) -> str:
     summary = data.sweep.to_dict() if data.sweep is not None else None
     parts = [
         '<section id="forecast"><h2>Forecast</h2>',
-        '<p class="muted">Outcome per issue and model on the issue\'s own scale. '
+        '<p class="muted">Outcome per issue and model on the issue\'s own scale; under a model that can '
+        "forecast no agreement (<code>agreement</code>), its probability of agreement p(agree). "
         + (
             f"Below each forecast: the 90% interval (5th–95th percentile) over the sweep's "
             f"{data.sweep.spec.draws} draws of the sourced ranges (run {_e(data.sweep.run_id)}).</p>"
@@ -388,7 +398,9 @@ def _forecast_section(data: ReportData) -> str:
     parts.append("</tr>")
     for i in sc.issues:
         parts.append(f'<tr><td>{_e(i.id)}</td><td class="n">{fmt(i.status_quo)}</td>')
-        parts += [f'<td class="n">{fmt(out.at[m, i.id])}{_interval(summary, m, i.id)}</td>' for m in models]
+        for m in models:
+            under = _interval(summary, m, i.id) + _p_agreement(result, m, i.id)
+            parts.append(f'<td class="n">{fmt(out.at[m, i.id])}{under}</td>')
         parts.append("</tr>")
     if data.cohesion is not None:
         parts.append(

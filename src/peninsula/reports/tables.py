@@ -125,10 +125,15 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
         for iid, res in run.issues.items()
         for note in res.notes
     ]
-    if notes:
+    by_note: dict[str, list[str]] = {}  # a model-level note, shared by several models, is printed once
+    for m, run in result.runs.items():
+        for note in run.notes:
+            by_note.setdefault(note, []).append(m)
+    if notes or by_note:
         from rich.text import Text
 
         parts.append("[bold]Notes[/bold]")
+        parts += [Text(f"  {', '.join(ms)}: {note}") for note, ms in by_note.items()]
         parts += [Text(f"  {m} / {iid}: {note}") for m, iid, note in notes]
     return parts
 

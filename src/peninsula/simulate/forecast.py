@@ -19,7 +19,13 @@ from peninsula.scenarios import load
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
-__all__ = ["EVENT_COLUMNS", "Forecast", "ModelSpec", "forecast", "resolve_models"]
+__all__ = ["EVENT_COLUMNS", "NO_AGREEMENT_NOTE", "Forecast", "ModelSpec", "forecast", "resolve_models"]
+
+#: The note every model that cannot forecast "no agreement" carries in its run notes (issue 21).
+NO_AGREEMENT_NOTE = (
+    "cannot forecast that the parties do not agree: every outcome is an agreed point on the scale, so a "
+    "decision that ends without agreement shows only as an error; the agreement model gives p_agreement"
+)
 
 #: Columns of :attr:`Forecast.events` that every model's events share (models may add more).
 EVENT_COLUMNS = ("model", "round", "issue")
@@ -205,6 +211,9 @@ def forecast(
         if on_model is not None:
             on_model(model.info.name)
         t0 = time.perf_counter()
-        runs[model.info.name] = model.run(sc, rounds=rounds, rng=rng)
+        run = model.run(sc, rounds=rounds, rng=rng)
         timings[model.info.name] = time.perf_counter() - t0
+        if not model.info.represents_no_agreement and NO_AGREEMENT_NOTE not in run.notes:
+            run.notes.append(NO_AGREEMENT_NOTE)
+        runs[model.info.name] = run
     return Forecast(sc, runs, timings)

@@ -336,6 +336,12 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
     doc["models"] = list(result.runs)
     doc["issues"] = [{"id": i.id, "status_quo": i.status_quo, "unit": i.unit} for i in sc.issues]
     doc["outcomes"] = {m: {i: _num(out.at[m, i]) for i in sc.issue_ids} for m in out.index}
+    # issue 21: each model that says whether the parties agree, with its probability per issue
+    doc["p_agreement"] = {
+        m: {i: _num(r.extra.get("p_agreement")) for i, r in run.issues.items()}
+        for m, run in result.runs.items()
+        if any("p_agreement" in r.extra for r in run.issues.values())
+    }
     doc["cohesion"] = coh
     for issue in sc.issues:
         fig = ch.positions_chart(result, issue.id)

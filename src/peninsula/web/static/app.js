@@ -143,6 +143,8 @@
         var v = doc.outcomes[m][i.id];
         var text = fmt(v);
         if (doc.overlay_outcomes) { text += " \u2192 " + fmt(doc.overlay_outcomes[m][i.id]); }
+        var pa = doc.p_agreement && doc.p_agreement[m] ? doc.p_agreement[m][i.id] : null;
+        if (pa !== null && pa !== undefined) { text += " (p(agree) " + pa.toFixed(2) + ")"; }
         var td = el("td", { class: "n", "data-model": m }, text);
         if (prev && prev.outcomes[m] && prev.outcomes[m][i.id] !== v) { td.classList.add("changed-cell"); td.title = "was " + fmt(prev.outcomes[m][i.id]); }
         tr.appendChild(td);
