@@ -206,20 +206,33 @@ def veto_mask(data: IssueData) -> npt.NDArray[np.bool_]:
     return np.asarray(data.vetoes, dtype=bool)
 
 
-def setter_mask(data: IssueData, setter: str | None) -> npt.NDArray[np.bool_]:
-    """The agenda setter as a one-hot mask: ``setter`` where it has a stance, else the veto player (or,
-    without one, the actor) with the largest capability x salience, ties to the smallest actor id (so
-    permuting the actors changes nothing)."""
+def setter_mask(
+    data: IssueData,
+    setter: str | None,
+    capabilities: FloatArray | None = None,
+    saliences: FloatArray | None = None,
+) -> npt.NDArray[np.bool_]:
+    """The agenda setter as a one-hot mask over the actors (``(actors,)``, or ``(actors, ...)`` for arrays of
+    draws): ``setter`` where it has a stance, else the veto player (or, without one, the actor) with the
+    largest capability x salience, ties to the smallest actor id (so permuting the actors changes nothing).
+    ``capabilities`` and ``saliences`` (``(actors, ...)``) default to the scenario's values."""
     ids = data.actor_ids
+    n = len(ids)
     if setter is not None and setter in ids:
-        k = ids.index(setter)
-    else:
-        vetoes = veto_mask(data)
-        pool = [j for j in range(len(ids)) if vetoes[j]] or list(range(len(ids)))
-        w = data.relative_weights
-        k = min(pool, key=lambda j: (-float(w[j]), ids[j]))
-    mask = np.zeros(len(ids), dtype=bool)
-    mask[k] = True
+        shape = (n,) if capabilities is None else np.shape(capabilities)
+        mask = np.zeros(shape, dtype=bool)
+        mask[ids.index(setter)] = True
+        return mask
+    c = data.capabilities if capabilities is None else np.asarray(capabilities, dtype=np.float64)
+    s = data.saliences if saliences is None else np.asarray(saliences, dtype=np.float64)
+    w = np.nan_to_num(c * s, nan=0.0)
+    vetoes = veto_mask(data)
+    pool = vetoes if vetoes.any() else np.ones(n, dtype=bool)
+    order = sorted(range(n), key=lambda j: ids[j])  # candidates by id: argmax takes the first of equals
+    cand = np.where(pool.reshape((n,) + (1,) * (w.ndim - 1)), w, -np.inf)[order]
+    pick = np.asarray(order)[np.argmax(cand, axis=0)]
+    mask = np.zeros(w.shape, dtype=bool)
+    np.put_along_axis(mask, np.expand_dims(pick, 0), True, axis=0)
     return mask
 
 
@@ -236,9 +249,9 @@ def solve_issue(
     """The realised outcome and whether the set is non-empty, for inputs ``(actors, ...)``/``(...)``.
 
     The outcome is the rule's inside the agreement set, else the reversion; ``nonempty`` is 1.0 or 0.0.
-    ``data`` gives the issue (scale), the veto players and the agenda setter (chosen on the scenario's
-    values). ``None`` when the issue has veto players but no reversion (nothing can be said). Used for the
-    model's own draws and, draw by draw, for a sweep's (:mod:`peninsula.simulate.batch`).
+    ``data`` gives the issue (scale) and the veto players; the agenda setter is chosen per draw (the
+    ``setter`` parameter, else the veto player with the largest capability x salience). ``None`` when the
+    issue has veto players but no reversion (nothing can be said). Used for the model's own draws and, draw by draw, for a sweep's (:mod:`peninsula.simulate.batch`).
     """
     vetoes = veto_mask(data)
     r = np.asarray(reversion, dtype=np.float64)
@@ -246,7 +259,7 @@ def solve_issue(
         return None
     issue = data.issue
     w = agreement_set(positions, r, accept_low, accept_high, vetoes, issue.lower, issue.upper)
-    mask = setter_mask(data, params["setter"])
+    mask = setter_mask(data, params["setter"], capabilities, saliences)
     out = outcome_in_set(
         params["rule"], positions, saliences, capabilities, r, accept_low, accept_high, vetoes, mask, w
     )
