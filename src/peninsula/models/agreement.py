@@ -251,7 +251,8 @@ def solve_issue(
     The outcome is the rule's inside the agreement set, else the reversion; ``nonempty`` is 1.0 or 0.0.
     ``data`` gives the issue (scale) and the veto players; the agenda setter is chosen per draw (the
     ``setter`` parameter, else the veto player with the largest capability x salience). ``None`` when the
-    issue has veto players but no reversion (nothing can be said). Used for the model's own draws and, draw by draw, for a sweep's (:mod:`peninsula.simulate.batch`).
+    issue has veto players but no reversion (nothing can be said). Used for the model's own draws and,
+    draw by draw, for a sweep's (:mod:`peninsula.simulate.batch`).
     """
     vetoes = veto_mask(data)
     r = np.asarray(reversion, dtype=np.float64)
