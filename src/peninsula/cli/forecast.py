@@ -72,6 +72,7 @@ def forecast(
         if overlay is not None:
             raise ParameterError("--against-record takes no --overlay: the record is of the snapshot itself")
         record = api.load_record(scenario.id)
+        later, horizon = api.load_later_records(scenario.id), api.record_horizon(scenario.id)
     if overlay is not None:
         cmp = api.compare_overlay(scenario, overlay, instances, rounds=rounds, rng=seed)
         _write_timings(cmp.base, timings)
@@ -104,6 +105,8 @@ def forecast(
             from peninsula.reports.record import record_json
 
             doc["record"] = record_json(result, record)
+            doc["record_horizon"] = horizon.isoformat()
+            doc["record_later"] = [{"issue": e.issue, **e.to_dict()} for e in later]
         write_json(doc)
     elif fmt is Format.csv:
         sys.stdout.write(_rounds_csv(result))
@@ -113,7 +116,7 @@ def forecast(
         if record is not None:
             from peninsula.reports.record import record_table
 
-            for part in record_table(result, record):
+            for part in record_table(result, record, later, horizon):
                 out().print(part)
 
 

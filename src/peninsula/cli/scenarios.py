@@ -63,13 +63,22 @@ def sources(
 
 
 def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
-    """List the packaged scenarios and the policy-lever overlays."""
+    """List the packaged scenarios and the policy-lever overlays, and which overlay applies to which snapshot.
+
+    JSON: {default, scenarios: [{id, date, title, actors, issues, seeds, overlays}], overlays: [{id, title,
+    description, applies_to}]}; an overlay applies to a snapshot dated on or after its seeds where it changes
+    something.
+    """
     from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import scenarios_tables
 
     infos = api.list_packaged()
     overlays = [api.load_overlay(name) for name in api.list_overlays()]
+    snapshots = {i.id: api.load_packaged(i.id) for i in infos}
+    applies = {
+        o.id: [sid for sid, sc in snapshots.items() if api.overlay_status(sc, o).applies] for o in overlays
+    }
     if fmt is TableFormat.json:
         write_json(
             {
@@ -82,14 +91,18 @@ def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
                         "actors": i.n_actors,
                         "issues": i.n_issues,
                         "seeds": i.seeds,
+                        "overlays": [o for o, ids in applies.items() if i.id in ids],
                     }
                     for i in infos
                 ],
-                "overlays": [{"id": o.id, "title": o.title, "description": o.description} for o in overlays],
+                "overlays": [
+                    {"id": o.id, "title": o.title, "description": o.description, "applies_to": applies[o.id]}
+                    for o in overlays
+                ],
             }
         )
         return
-    for part in scenarios_tables(infos, overlays, api.DEFAULT_SCENARIO):
+    for part in scenarios_tables(infos, overlays, api.DEFAULT_SCENARIO, applies):
         out().print(part)
 
 

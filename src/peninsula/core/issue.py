@@ -12,12 +12,18 @@ from peninsula.core.source import Source
 
 
 class ScalePoint(BaseModel):
-    """A labelled point on an issue's scale (DECIDE's ``#M`` rows)."""
+    """A labelled point on an issue's scale (DECIDE's ``#M`` rows).
+
+    ``source`` (optional) says where the point comes from -- the event or statement it names -- so that the
+    look-ahead check can date the label, and a scale bound that sits on it
+    (:func:`peninsula.scenarios.sources.lookahead_problems`).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: Number = Field(allow_inf_nan=False)
     label: str = ""
+    source: Source | None = None
 
 
 class Reversion(BaseModel):

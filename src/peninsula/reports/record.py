@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from peninsula.reports.console import fmt
+from peninsula.scenarios.sources import describe_source
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -16,9 +18,10 @@ if TYPE_CHECKING:
 __all__ = ["RECORD_NOTE", "record_json", "record_table"]
 
 RECORD_NOTE = (
-    "[dim]Record: what happened after the snapshot, on each issue's scale, with its source (the snapshot"
-    " is coded only from what was known on its date; the record is for judging the models, never an"
-    " input).[/dim]"
+    "[dim]Record: the state at the snapshot's forecast horizon (or the decision taken before it), on each"
+    " issue's scale, with its source; 'no agreement' is the issue's reversion. The snapshot is coded only"
+    " from what was known on its date; the record is for judging the models, never an input. Later"
+    " decisions (after the horizon or by another administration) are listed, never scored.[/dim]"
 )
 
 
@@ -27,13 +30,19 @@ def record_json(result: Forecast, record: Mapping[str, RecordEntry]) -> dict[str
     return {i.id: (record[i.id].to_dict() if i.id in record else None) for i in result.scenario.issues}
 
 
-def record_table(result: Forecast, record: Mapping[str, RecordEntry]) -> list[RenderableType]:
-    """Per issue: the record (value, date), each model's forecast beside it, and the record's source."""
+def record_table(
+    result: Forecast,
+    record: Mapping[str, RecordEntry],
+    later: Sequence[RecordEntry] = (),
+    horizon: dt.date | None = None,
+) -> list[RenderableType]:
+    """Per issue: the record (value, date) beside each model's forecast, its source; later records."""
     from rich.markup import escape
     from rich.table import Table
 
     sc = result.scenario
-    table = Table(title=f"Against the record: {sc.title or sc.id}", title_justify="left")
+    at = f" (horizon {horizon.isoformat()})" if horizon is not None else ""
+    table = Table(title=f"Against the record{at}: {sc.title or sc.id}", title_justify="left")
     table.add_column("issue", style="bold", no_wrap=True)
     table.add_column("record", justify="right", style="bold")
     table.add_column("date", no_wrap=True)
@@ -47,6 +56,16 @@ def record_table(result: Forecast, record: Mapping[str, RecordEntry]) -> list[Re
         if entry is None:
             table.add_row(issue.id, "–", "no record", *cells)
             continue
-        table.add_row(issue.id, fmt(entry.value), entry.date.isoformat(), *cells)
-        sources.append(f"  {issue.id}: {escape(entry.note)} [dim]({escape(entry.source.describe())})[/dim]")
-    return [table, "[bold]Record sources[/bold]", *sources, RECORD_NOTE]
+        shown = fmt(entry.value) + (" no agreement" if entry.agreement is False else "")
+        table.add_row(issue.id, shown, entry.date.isoformat(), *cells)
+        src = escape(describe_source(entry.source))
+        sources.append(f"  {issue.id}: {escape(entry.note)} [dim]({src})[/dim]")
+    parts: list[RenderableType] = [table, "[bold]Record sources[/bold]", *sources]
+    if later:
+        parts.append("[bold]Later, not scored[/bold]")
+        parts += [
+            f"  {e.issue}: {fmt(e.value)} ({e.date.isoformat()}) {escape(e.label)}"
+            f" [dim]({escape(describe_source(e.source))})[/dim]"
+            for e in later
+        ]
+    return [*parts, RECORD_NOTE]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from peninsula.core import Scenario, Source
 from peninsula.reports.console import fmt, signed
+from peninsula.scenarios.sources import describe_source
 
 if TYPE_CHECKING:
     from peninsula.dynamics.whatif import WhatIf
@@ -274,7 +275,7 @@ def _source_dict(src: Source | None) -> dict[str, Any] | None:
             "attributed_to",
             "evidence",
         )
-    }
+    } | {"label": describe_source(src).split(":", 1)[0] if src.kind == "seed" else None}
 
 
 class _Values:
@@ -292,7 +293,7 @@ class _Values:
         if src is None:
             return f'<span class="v none" data-src="{key}" title="no source">{_e(shown)}</span>'
         cls = "v coded" if src.kind == "coded" else "v"
-        tip = src.describe()
+        tip = describe_source(src)
         if src.kind != "coded" and src.low is not None and src.high is not None:
             tip += f" [range {src.low:g}, {src.high:g}]"
         return f'<span class="{cls}" data-src="{key}" title="{_e(tip)}">{_e(shown)}</span>'
@@ -463,7 +464,7 @@ def _overlay_section(data: ReportData, chart: Chart | None) -> str:
         parts.append(
             f"<tr><td>{_e(c.actor)}</td><td>{_e(c.issue)}</td><td>{_e(c.field)}</td>"
             f'<td class="n">{fmt(c.old)}</td><td class="n"><span{cls}>{fmt(c.new)}</span></td>'
-            f"<td>{_e(c.source.describe())}</td></tr>"
+            f"<td>{_e(describe_source(c.source))}</td></tr>"
         )
     parts.append("</table>")
     if chart is not None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from peninsula.reports.console import fmt, signed
+from peninsula.scenarios.sources import describe_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,7 +152,7 @@ def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
     for col in ("actor", "issue", "field", "base", "overlay", "source"):
         changed.add_column(col, overflow="fold")
     for c in cmp.changes:
-        changed.add_row(c.actor, c.issue, c.field, fmt(c.old), fmt(c.new), escape(c.source.describe()))
+        changed.add_row(c.actor, c.issue, c.field, fmt(c.old), fmt(c.new), escape(describe_source(c.source)))
     parts.append(changed)
     table = Table(title="Forecasts: base vs. overlay", title_justify="left")
     table.add_column("issue", style="bold", no_wrap=True)
@@ -366,28 +367,41 @@ def sources_table(
             r.issue or "–",
             r.field,
             f"{r.value:g}",
-            escape(r.source.describe()) if r.source else "[red]none[/red]",
+            escape(describe_source(r.source)) if r.source else "[red]none[/red]",
             "ok" if problem is None else f"[red]{escape(problem)}[/red]",
         )
     return table
 
 
-def scenarios_tables(infos: Sequence[Any], overlays: Sequence[Any], default: str) -> list[RenderableType]:
-    """The packaged scenarios (``ScenarioInfo``) and the overlays (``Overlay``) as two tables."""
+def scenarios_tables(
+    infos: Sequence[Any],
+    overlays: Sequence[Any],
+    default: str,
+    applies: Mapping[str, Sequence[str]] | None = None,
+) -> list[RenderableType]:
+    """The packaged scenarios (``ScenarioInfo``) and the overlays (``Overlay``) as two tables.
+
+    ``applies`` maps an overlay id to the snapshots it applies to (shown as a column of each table).
+    """
     from rich.markup import escape
     from rich.table import Table
 
+    applies = applies or {}
     table = Table(title="Packaged scenarios")
-    for col in ("id", "date", "title", "actors", "issues", "seeds"):
+    for col in ("id", "date", "title", "actors", "issues", "seeds", "overlays that apply"):
         table.add_column(col, overflow="fold")
     for i in infos:
         mark = " (default)" if i.id == default else ""
-        table.add_row(i.id + mark, str(i.date or "–"), i.title, str(i.n_actors), str(i.n_issues), i.seeds)
+        ovs = ", ".join(o for o, ids in applies.items() if i.id in ids) or "–"
+        table.add_row(
+            i.id + mark, str(i.date or "–"), i.title, str(i.n_actors), str(i.n_issues), i.seeds, ovs
+        )
     otable = Table(title="Overlays (--overlay NAME)")
     otable.add_column("name")
+    otable.add_column("applies to", overflow="fold")
     otable.add_column("lever", overflow="fold")
     for o in overlays:
-        otable.add_row(o.id, escape(o.description))
+        otable.add_row(o.id, ", ".join(applies.get(o.id, ())) or "–", escape(o.description))
     return [table, otable]
 
 

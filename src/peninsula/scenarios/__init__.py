@@ -38,15 +38,24 @@ from peninsula.scenarios.library import (
     load_packaged,
     packaged_ids,
 )
-from peninsula.scenarios.observed_outcomes import RecordEntry, load_record, record_problems
+from peninsula.scenarios.observed_outcomes import (
+    RecordEntry,
+    load_later_records,
+    load_record,
+    record_horizon,
+    record_problems,
+)
 from peninsula.scenarios.overlays import (
     AppliedChange,
     Overlay,
     OverlayChange,
+    OverlayStatus,
+    OverlayWarning,
     apply_overlay,
     list_overlays,
     load_overlay,
     overlay_changes,
+    overlay_status,
 )
 from peninsula.scenarios.sources import (
     SourceRecord,
@@ -64,6 +73,8 @@ __all__ = [
     "IssueGap",
     "Overlay",
     "OverlayChange",
+    "OverlayStatus",
+    "OverlayWarning",
     "RecordEntry",
     "ScenarioInfo",
     "SourceRecord",
@@ -77,11 +88,14 @@ __all__ = [
     "list_overlays",
     "list_packaged",
     "load",
+    "load_later_records",
     "load_overlay",
     "load_packaged",
     "load_record",
     "overlay_changes",
+    "overlay_status",
     "packaged_ids",
+    "record_horizon",
     "record_problems",
     "source_problems",
     "source_records",

@@ -1,20 +1,26 @@
 """The record of what happened after each packaged snapshot: per issue, a value on the issue's scale.
 
 ``scenarios/records/<scenario id>.yaml`` holds, for the issues where the public record gives one, the outcome
-that came to pass after the snapshot's date, on the issue's own scale, with its date and source. It is there
-for users to judge the models (``peninsula forecast SCENARIO --against-record``) and is **never an input**:
-nothing in :mod:`peninsula.scenarios` or the models reads it, and the snapshots are coded only from what was
-known on their date (``peninsula validate`` checks that no source is dated after the scenario).
+at the snapshot's **forecast horizon** (``horizon``: the state on that day, or the decision taken between the
+snapshot and it), on the issue's own scale, with its date and source. ``agreement: false`` marks "no
+agreement": the value is then the issue's reversion. Decisions after the horizon, or by another
+administration than the one the snapshot models, are kept under ``later:`` with a ``label``: shown, never
+scored. The record is there for users to judge the models (``peninsula forecast SCENARIO
+--against-record``) and is **never an input**: nothing in :mod:`peninsula.scenarios` or the models reads it,
+and the snapshots are coded only from what was known on their date (``peninsula validate`` checks that no
+source is dated after the scenario).
 
-Checks (:func:`record_problems`): the issue is in the scenario; the value lies on its scale; the date is on or
-after the scenario's; the source checks out like any other (a ``dataset`` row must exist, and where the entry
-gives a ``factor`` the value must equal the row's value times it, e.g. won to billion won).
+Checks (:func:`record_problems`): the horizon is on or after the scenario's date and equals the scenario's
+``metadata["horizon"]``; the issue is in the scenario; the value lies on its scale; a scored entry is dated
+between the scenario and the horizon, a later one after the scenario; the source checks out like any other (a
+``dataset`` row must exist, and where the entry gives a ``factor`` the value must equal the row's value times
+it, e.g. won to billion won).
 
 Examples
 --------
 >>> rec = load_record("korea-2019-04")
->>> rec["sma-contribution"].value, rec["sma-contribution"].date.isoformat()
-(1038.9, '2021-03-10')
+>>> rec["sma-contribution"].agreement, rec["sma-contribution"].date <= record_horizon("korea-2019-04")
+(False, True)
 >>> record_problems("korea-2019-04")
 []
 """
@@ -33,7 +39,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from peninsula.core import InputError, InputProblem, Scenario, Source
 from peninsula.scenarios.sources import DATASET_VALUE_COLUMNS, dataset_row, source_problem
 
-__all__ = ["RecordEntry", "load_record", "record_ids", "record_problems"]
+__all__ = [
+    "RecordEntry",
+    "load_later_records",
+    "load_record",
+    "record_horizon",
+    "record_ids",
+    "record_problems",
+]
 
 _PACKAGE = "peninsula.scenarios"
 
@@ -45,16 +58,20 @@ class _Entry(BaseModel):
     value: float = Field(allow_inf_nan=False)
     date: dt.date
     source: Source
+    agreement: bool | None = None
     factor: float | None = None
     note: str = ""
+    label: str = ""
 
 
 class _File(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scenario: str
+    horizon: dt.date
     description: str = ""
     issues: tuple[_Entry, ...]
+    later: tuple[_Entry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,13 +83,17 @@ class RecordEntry:
     issue:
         Issue id.
     value:
-        The outcome on the issue's own scale.
+        The outcome on the issue's own scale (the reversion where ``agreement`` is ``False``).
     date:
-        When it came to pass (or was recorded).
+        When it came to pass, or the day the state it records held (at most the horizon).
     source:
         Where it comes from (a dataset row, a public record, a seed).
     note:
         How the value is read from the source.
+    agreement:
+        ``False``: no agreement by the horizon; ``True``: one was reached; ``None``: not an agreement issue.
+    label:
+        For a later record (after the horizon or by another administration): what it is.
     """
 
     issue: str
@@ -80,15 +101,21 @@ class RecordEntry:
     date: dt.date
     source: Source
     note: str = ""
+    agreement: bool | None = None
+    label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able: ``value``, ``date`` (ISO), ``source`` (its non-empty fields) and ``note``."""
-        return {
+        """JSON-able: ``value``, ``date`` (ISO), ``source`` (non-empty fields), ``note``, ``agreement``."""
+        out: dict[str, Any] = {
             "value": self.value,
             "date": self.date.isoformat(),
             "source": self.source.model_dump(mode="json", exclude_none=True),
             "note": self.note,
+            "agreement": self.agreement,
         }
+        if self.label:
+            out["label"] = self.label
+        return out
 
 
 def record_ids() -> list[str]:
@@ -115,13 +142,27 @@ def _load(scenario_id: str) -> _File:
         ) from None
 
 
+def _entry(e: _Entry) -> RecordEntry:
+    return RecordEntry(e.issue, e.value, e.date, e.source, e.note, e.agreement, e.label)
+
+
 def load_record(scenario_id: str) -> dict[str, RecordEntry]:
-    """The record of what happened after the packaged snapshot ``scenario_id``, by issue id.
+    """The record at the forecast horizon of the packaged snapshot ``scenario_id``, by issue id (scored).
 
     Issues without a record on their scale are absent. Raises :class:`InputError` if there is no record.
     """
     f = _load(scenario_id)
-    return {e.issue: RecordEntry(e.issue, e.value, e.date, e.source, e.note) for e in f.issues}
+    return {e.issue: _entry(e) for e in f.issues}
+
+
+def load_later_records(scenario_id: str) -> list[RecordEntry]:
+    """Decisions after the horizon or by another administration: labelled, shown, never scored."""
+    return [_entry(e) for e in _load(scenario_id).later]
+
+
+def record_horizon(scenario_id: str) -> dt.date:
+    """The forecast horizon of the packaged snapshot ``scenario_id`` (the day its record speaks for)."""
+    return _load(scenario_id).horizon
 
 
 def record_problems(scenario_id: str, scenario: Scenario | None = None) -> list[InputProblem]:
@@ -132,8 +173,22 @@ def record_problems(scenario_id: str, scenario: Scenario | None = None) -> list[
     f = _load(scenario_id)
     where = f"records/{scenario_id}.yaml"
     out = []
-    for k, e in enumerate(f.issues):
-        field = f"issues[{k}]"
+    if sc.date is not None and f.horizon < sc.date:
+        early = f"horizon {f.horizon} is before the scenario's {sc.date}"
+        out.append(InputProblem(where, None, "horizon", early))
+    if sc.metadata.get("horizon") != f.horizon.isoformat():
+        out.append(
+            InputProblem(
+                where,
+                None,
+                "horizon",
+                f"horizon {f.horizon} differs from the scenario's metadata.horizon "
+                f"{sc.metadata.get('horizon', '(none)')}",
+            )
+        )
+    entries = [(f"issues[{k}]", e, False) for k, e in enumerate(f.issues)]
+    entries += [(f"later[{k}]", e, True) for k, e in enumerate(f.later)]
+    for field, e, later in entries:
 
         def bad(msg: str, field: str = field, issue: str = e.issue) -> None:
             out.append(InputProblem(where, None, field, msg, f"issue '{issue}'"))
@@ -142,10 +197,23 @@ def record_problems(scenario_id: str, scenario: Scenario | None = None) -> list[
             bad(f"issue '{e.issue}' is not in scenario '{sc.id}'")
             continue
         iss = sc.issue(e.issue)
-        if not iss.lower <= e.value <= iss.upper:
+        if (
+            not later and not iss.lower <= e.value <= iss.upper
+        ):  # a later record may fall off the snapshot's scale
             bad(f"value {e.value:g} lies outside the issue's scale [{iss.lower:g}, {iss.upper:g}]")
         if sc.date is not None and e.date < sc.date:
             bad(f"dated {e.date.isoformat()}, before the scenario's {sc.date.isoformat()}")
+        if not later and e.date > f.horizon:
+            bad(
+                f"dated {e.date.isoformat()}, after the horizon {f.horizon.isoformat()} (a later record "
+                "belongs under 'later:')"
+            )
+        if later and not e.label:
+            bad("a later record needs a label saying what it is (it is shown, never scored)")
+        if e.agreement is False:
+            rev = getattr(iss, "reversion_value", None)
+            if rev is not None and not math.isclose(e.value, rev, abs_tol=1e-9):
+                bad(f"'no agreement' must record the issue's reversion {rev:g}, not {e.value:g}")
         if e.source.kind == "dataset":
             assert e.source.file is not None and e.source.row is not None
             try:

@@ -10,13 +10,16 @@ An overlay (``scenarios/overlays/<name>.yaml``) is a list of changes to stances.
   the range of the *fraction*; the new value's range follows from it.
 
 A change whose actor or issue has no stance in the base scenario is skipped (overlays are written once for
-every snapshot); an overlay that changes nothing in a scenario is an error. The changed value's source
+every snapshot), and :func:`apply_overlay` warns (:class:`OverlayWarning`) on every skipped change; an overlay
+that changes nothing in a scenario is an error. :func:`overlay_status` says whether an overlay applies to a
+scenario, and what it would skip, without applying it. The changed value's source
 replaces the old one, so ``peninsula sources`` and the source checks see where every overlaid number
 comes from.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from typing import Literal
@@ -30,10 +33,13 @@ __all__ = [
     "AppliedChange",
     "Overlay",
     "OverlayChange",
+    "OverlayStatus",
+    "OverlayWarning",
     "apply_overlay",
     "list_overlays",
     "load_overlay",
     "overlay_changes",
+    "overlay_status",
 ]
 
 _PACKAGE = "peninsula.scenarios"
@@ -77,6 +83,32 @@ class Overlay(BaseModel):
     description: str = ""
     seeds: tuple[str, ...] = ()
     changes: tuple[OverlayChange, ...]
+
+
+class OverlayWarning(UserWarning):
+    """A change of an overlay was skipped: its actor, issue or target has no stance in the scenario."""
+
+
+@dataclass(frozen=True)
+class OverlayStatus:
+    """Whether an overlay applies to a scenario (see :func:`overlay_status`).
+
+    Attributes
+    ----------
+    applies:
+        ``True`` if :func:`apply_overlay` would succeed.
+    changes:
+        How many values it would change.
+    skipped:
+        One sentence per change it would skip (no stance of that actor on that issue).
+    reason:
+        Why it does not apply (a seed dated later, or nothing changes); ``""`` when it applies.
+    """
+
+    applies: bool
+    changes: int
+    skipped: tuple[str, ...]
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,13 +157,18 @@ def load_overlay(name: str) -> Overlay:
         ) from None
 
 
-def _plan(scenario: Scenario, overlay: Overlay) -> list[AppliedChange]:
+def _plan(scenario: Scenario, overlay: Overlay, skipped: list[str] | None = None) -> list[AppliedChange]:
     stances = {(s.actor, s.issue): s for s in scenario.stances}
     current: dict[tuple[str, str, str], float] = {}
     out: list[AppliedChange] = []
-    for ch in overlay.changes:
+    for k, ch in enumerate(overlay.changes):
         st = stances.get((ch.actor, ch.issue))
         if st is None:
+            if skipped is not None:
+                skipped.append(
+                    f"changes[{k}] ({ch.actor} {ch.issue} {ch.field}): scenario '{scenario.id}' has no "
+                    f"stance of {ch.actor} on {ch.issue}"
+                )
             continue
         key = (ch.actor, ch.issue, ch.field)
         old = current.get(key, float(getattr(st, ch.field)))
@@ -148,6 +185,11 @@ def _plan(scenario: Scenario, overlay: Overlay) -> list[AppliedChange]:
         else:
             target = stances.get((ch.target or "", ch.issue))
             if target is None:
+                if skipped is not None:
+                    skipped.append(
+                        f"changes[{k}] ({ch.actor} {ch.issue} {ch.field} toward {ch.target}): scenario "
+                        f"'{scenario.id}' has no stance of {ch.target} on {ch.issue}"
+                    )
                 continue
             assert ch.fraction is not None and source.low is not None and source.high is not None
             x_t = current.get((target.actor, ch.issue, "position"), target.position)
@@ -174,6 +216,28 @@ def overlay_changes(scenario: Scenario, overlay: str | Overlay) -> list[AppliedC
     return _plan(scenario, ov)
 
 
+def overlay_status(scenario: Scenario, overlay: str | Overlay) -> OverlayStatus:
+    """Whether ``overlay`` applies to ``scenario``, how many values it changes and what it skips.
+
+    Examples
+    --------
+    >>> from peninsula.scenarios import load_packaged
+    >>> overlay_status(load_packaged("korea-2017-06"), "resume-exercises").applies
+    False
+    """
+    ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
+    from peninsula.scenarios.sources import overlay_date_problems
+
+    late = overlay_date_problems(scenario, ov.seeds, [c.source for c in ov.changes])
+    skipped: list[str] = []
+    changes = _plan(scenario, ov, skipped)
+    if late:
+        return OverlayStatus(False, len(changes), tuple(skipped), "; ".join(late))
+    if not changes:
+        return OverlayStatus(False, 0, tuple(skipped), "changes nothing")
+    return OverlayStatus(True, len(changes), tuple(skipped))
+
+
 def apply_overlay(scenario: Scenario, overlay: str | Overlay) -> Scenario:
     """A new scenario: ``scenario`` with the overlay's changes applied.
 
@@ -194,6 +258,11 @@ def apply_overlay(scenario: Scenario, overlay: str | Overlay) -> Scenario:
     InputError
         If the overlay is unknown, changes nothing in ``scenario``, or rests on a seed or source dated after
         the scenario (an analysis' recommendation applies only to snapshots dated on or after it).
+
+    Warns
+    -----
+    OverlayWarning
+        Once per change that is skipped because its actor, issue or target has no stance in ``scenario``.
     """
     ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
     from peninsula.scenarios.sources import overlay_date_problems
@@ -206,7 +275,10 @@ def apply_overlay(scenario: Scenario, overlay: str | Overlay) -> Scenario:
             "seeds",
             f"overlay '{ov.id}' may not apply to scenario '{scenario.id}': " + "; ".join(late),
         )
-    changes = _plan(scenario, ov)
+    skipped: list[str] = []
+    changes = _plan(scenario, ov, skipped)
+    for msg in skipped:
+        warnings.warn(OverlayWarning(f"overlay '{ov.id}' skips {msg}"), stacklevel=2)
     if not changes:
         raise InputError.single(
             ov.id, None, "changes", f"overlay '{ov.id}' changes nothing in scenario '{scenario.id}'"

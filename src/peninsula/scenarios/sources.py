@@ -17,7 +17,10 @@ For every kind, a value that carries a range must lie inside it. Two more checks
 (:func:`source_problems` includes them, so ``peninsula validate`` and ``peninsula sources`` run them):
 
 * **no look-ahead** (:func:`lookahead_problems`): every dated source -- a seed (:data:`SEED_DATES`), a
-  dataset row (:func:`dataset_row_date`), a record -- is dated on or before the scenario's date;
+  dataset row (:func:`dataset_row_date`), a record -- is dated on or before the scenario's date, and so is
+  everything that shapes the scales and ranges: a labelled point's source, a scale bound or a range end that
+  sits on a labelled point known only later (:func:`text_dates` finds the dates free text names; checking
+  descriptions, labels, notes and every ``reason`` and ``evidence`` with it follows);
 * **attribution** (:func:`attribution_problems`): an actor's position is sourced to that actor -- a seed
   or record passage ``attributed_to`` the actor, a dataset row (an event the actor took part in), or a
   coded judgement that names its ``evidence``. An analyst's view is evidence for a coded judgement, never
@@ -30,6 +33,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -45,21 +49,25 @@ from peninsula.io.yaml_format import yaml_line, yaml_path
 __all__ = [
     "DATASET_VALUE_COLUMNS",
     "SEED_DATES",
+    "SEED_LABELS",
     "SourceRecord",
     "attribution_problems",
     "check_sources",
     "dataset_names",
     "dataset_row",
     "dataset_row_date",
+    "describe_source",
     "file_source_problems",
     "lookahead_problems",
     "overlay_date_problems",
+    "seed_label",
     "seed_names",
     "seed_text",
     "source_date",
     "source_problem",
     "source_problems",
     "source_records",
+    "text_dates",
 ]
 
 _PACKAGE = "peninsula.scenarios"
@@ -80,9 +88,44 @@ SEED_DATES: dict[str, dt.date] = {
     "000_e167a870257eb646.txt": dt.date(2019, 6, 24),  # CNAS, "June 24, 2019"
     "001_19be76d3830d7c65.txt": dt.date(2019, 4, 23),  # Asan Plenum session, "April 23, 2019"
     "002_4164321d603cee7f.txt": dt.date(2019, 4, 30),  # IPCS, April 2019, after the 11 April meeting
-    "003_ee78499d2c92ae38.txt": dt.date(2020, 3, 15),  # Ewha, "2020.03.15"
+    "003_ee78499d2c92ae38.txt": dt.date(2020, 3, 19),  # Ewha: approved 2020.03.15, revised "2020.03.19"
     "004_e28b19d3bd0860f3.txt": dt.date(2017, 6, 28),  # RUSI, June 2017, before the 29-30 June summit
 }
+
+
+#: The human name of each packaged seed analysis, printed wherever a source is shown (tables, errors, reports,
+#: the workbench); JSON output keeps the file name.
+SEED_LABELS: dict[str, str] = {
+    "000_e167a870257eb646.txt": "CNAS 2019",
+    "001_19be76d3830d7c65.txt": "Asan Plenum 2019",
+    "002_4164321d603cee7f.txt": "IPCS 2019",
+    "003_ee78499d2c92ae38.txt": "Ewha 2020",
+    "004_e28b19d3bd0860f3.txt": "RUSI 2017",
+}
+
+
+def seed_label(file: str) -> str:
+    """The human name of a seed file (``CNAS 2019``); the file name itself for a file without one.
+
+    Examples
+    --------
+    >>> seed_label("000_e167a870257eb646.txt"), seed_label("other.txt")
+    ('CNAS 2019', 'other.txt')
+    """
+    return SEED_LABELS.get(file, file)
+
+
+def describe_source(source: Source) -> str:
+    """One line for people: :meth:`Source.describe` with a seed shown by its human name.
+
+    Examples
+    --------
+    >>> describe_source(Source(kind="seed", file="004_e28b19d3bd0860f3.txt", quote="a recent addition"))
+    'seed RUSI 2017: "a recent addition"'
+    """
+    if source.kind == "seed" and source.file is not None:
+        return f'seed {seed_label(source.file)}: "{source.quote}"'
+    return source.describe()
 
 
 def _folder(name: str) -> Any:
@@ -230,7 +273,7 @@ def source_problem(source: Source | None, value: float) -> str | None:
             return f"unknown seed file '{source.file}' (known: {', '.join(seed_names())})"
         assert source.quote is not None
         if source.quote not in text:
-            return f"quote not found verbatim in seed {source.file}: {source.quote!r}"
+            return f"quote not found verbatim in seed {seed_label(source.file)}: {source.quote!r}"
         return None
     assert source.row is not None
     try:
@@ -331,6 +374,7 @@ def source_problems(
             problems.append(
                 InputProblem(where, yaml_line(yaml_root, path), label, f"{field} {value:g}: {msg}", ctx)
             )
+    problems += _shape_problems(scenario, where, yaml_root)
     return problems
 
 
@@ -339,8 +383,9 @@ def _lookahead(scenario: Scenario, source: Source | None) -> str | None:
     if scenario.date is None or when is None or when <= scenario.date:
         return None
     assert source is not None
+    name = seed_label(source.file) if source.kind == "seed" and source.file else source.file or source.url
     return (
-        f"look-ahead: the {source.kind} source {source.file or source.url} is dated {when.isoformat()}, "
+        f"look-ahead: the {source.kind} source {name} is dated {when.isoformat()}, "
         f"after the scenario's date {scenario.date.isoformat()}"
     )
 
@@ -364,8 +409,215 @@ def _attribution(actor: str, source: Source | None) -> str | None:
     return None
 
 
+_MONTHS = {
+    m[:3].lower(): k
+    for k, m in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+}
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501 -- one regex
+_YEAR = r"((?:19[89]|20[0-4])\d)"
+#: Where a text names a part of a year, the earliest day of that part (the check asks what is *certainly*
+#: later, so a mention is dated by the first day it can denote).
+_PART_OF_YEAR = {"early": (1, 1), "mid": (5, 1), "late": (9, 1), "end": (12, 1)}
+_DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ymd", re.compile(r"(?<![\w/.])" + _YEAR + r"[-.](\d{2})[-.](\d{2})(?![\w/])")),
+    ("dmy", re.compile(r"\b(\d{1,2})(?:[-–]\d{1,2})? " + _MONTH + r",? " + _YEAR + r"\b", re.IGNORECASE)),
+    ("mdy", re.compile(r"\b" + _MONTH + r" (\d{1,2})(?:[-–]\d{1,2})?,? " + _YEAR + r"\b", re.IGNORECASE)),
+    ("ym", re.compile(r"(?<![\w/.])" + _YEAR + r"-(\d{2})(?![\w/-])")),
+    (
+        "part",
+        re.compile(r"\b(early|mid|late|end)(?:[- ]of)?[- ]" + r"(?:" + _MONTH + r" )?" + _YEAR + r"\b", re.I),
+    ),
+    ("my", re.compile(r"\b" + _MONTH + r" " + _YEAR + r"\b", re.IGNORECASE)),
+    ("year", re.compile(r"(?<![\w/.,$-])" + _YEAR + r"(?![\w/]|[.,]\d)")),
+)
+
+
+def text_dates(text: str) -> list[tuple[str, dt.date]]:
+    """Every date a free text names, as ``(the words, the earliest day they can denote)``.
+
+    Recognised: ISO days (``2019-12-27``, ``2020.03.19``), ``27 December 2019``, ``December 27, 2019``,
+    ``December 2019``, ``2019-12``, ``late 2019`` / ``mid-2019`` / ``early 2019`` / ``end of 2019`` and bare
+    years (``in 2021``; a year in a file name, a URL, an amount or ``FY2019`` is not a date). A month or a
+    year is dated by its first day, a part of a year by the first day of that part (early: January, mid: May,
+    late: September, end: December): the look-ahead check flags what is *certainly* later than a scenario.
+
+    Examples
+    --------
+    >>> [(w, d.isoformat()) for w, d in text_dates("it cited Max Thunder in May 2018; see 2019-03-02")]
+    [('May 2018', '2018-05-01'), ('2019-03-02', '2019-03-02')]
+    >>> [d.isoformat() for _, d in text_dates("the U.S. demand of late 2019 (cow_nmc_2000_2022.csv)")]
+    ['2019-09-01']
+    """
+    return [(words, day) for _, words, day in _date_spans(text)]
+
+
+def _date_spans(text: str) -> list[tuple[int, str, dt.date]]:
+    """:func:`text_dates` with each mention's start offset, in text order."""
+    found: list[tuple[int, str, dt.date]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            g = m.groups()
+            try:
+                if kind == "ymd":
+                    day = dt.date(int(g[0]), int(g[1]), int(g[2]))
+                elif kind == "dmy":
+                    day = dt.date(int(g[2]), _MONTHS[g[1][:3].lower()], int(g[0]))
+                elif kind == "mdy":
+                    day = dt.date(int(g[2]), _MONTHS[g[0][:3].lower()], int(g[1]))
+                elif kind == "ym":
+                    day = dt.date(int(g[0]), int(g[1]), 1)
+                elif kind == "part":
+                    month = _MONTHS[g[1][:3].lower()] if g[1] else _PART_OF_YEAR[g[0].lower()][0]
+                    day = dt.date(int(g[2]), month, 1)
+                elif kind == "my":
+                    day = dt.date(int(g[1]), _MONTHS[g[0][:3].lower()], 1)
+                else:
+                    day = dt.date(int(g[0]), 1, 1)
+            except ValueError:  # not a calendar date (e.g. 2019-13-40): not a date
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), m.group(0), day))
+    return sorted(found)
+
+
+#: Words that mark a later date as one known in advance (an election or a deadline set before the scenario):
+#: a mention preceded by one of them within a few words is not a look-ahead.
+_SCHEDULED = re.compile(
+    r"\b(scheduled|planned|due|deadline|expir\w*|lapses|until|set for)\b[^.;]{0,30}$", re.IGNORECASE
+)
+
+
+def _later_spans(text: str, date: dt.date) -> list[tuple[str, dt.date]]:
+    """The dates ``text`` names after ``date`` and not marked as known in advance (:data:`_SCHEDULED`)."""
+    out = []
+    for start, words, day in _date_spans(text):
+        if day <= date:
+            continue
+        if _SCHEDULED.search(text[max(0, start - 40) : start]):
+            continue
+        out.append((words, day))
+    return out
+
+
+def _later_mentions(text: str, date: dt.date) -> list[str]:
+    return [f"'{words}' ({day.isoformat()})" for words, day in _later_spans(text, date)]
+
+
+def _source_texts(source: Source | None) -> Iterator[tuple[str, str]]:
+    if source is not None:
+        for name in ("reason", "evidence"):
+            text = getattr(source, name)
+            if text:
+                yield name, text
+
+
+def _located_texts(s: Scenario) -> Iterator[tuple[tuple[str | int, ...], str, str | None, str]]:
+    """``(YAML path, actor, issue, text)`` for every free text that may shape a number of ``s``.
+
+    Quotes are not here: a quote is verbatim and dated by its source. Records (what happened) never are.
+    """
+    yield ("description",), "", None, s.description
+    for k, a in enumerate(s.actors):
+        for name, text in _source_texts(a.capability_source):
+            yield ("actors", k, "capability_source", name), a.id, None, text
+    for k, i in enumerate(s.issues):
+        yield ("issues", k, "description"), "", i.id, i.description
+        for j, p in enumerate(i.points):
+            yield ("issues", k, "points", j, "label"), "", i.id, p.label
+            for name, text in _source_texts(p.source):
+                yield ("issues", k, "points", j, "source", name), "", i.id, text
+        for name, text in _source_texts(i.status_quo_source):
+            yield ("issues", k, "status_quo_source", name), "", i.id, text
+    for k, st in enumerate(s.stances):
+        yield ("stances", k, "note"), st.actor, st.issue, st.note
+        for field, src in st.sources.items():
+            for name, text in _source_texts(src):
+                yield ("stances", k, "sources", field, name), st.actor, st.issue, text
+
+
+def _late_points(s: Scenario) -> dict[str, dict[float, str]]:
+    """Per issue, the labelled points known only after ``s.date``: value -> why (label, date)."""
+    assert s.date is not None
+    out: dict[str, dict[float, str]] = {}
+    for i in s.issues:
+        for p in i.points:
+            when = source_date(p.source)
+            later = [d for _, d in _later_spans(p.label, s.date)]
+            if when is not None and when > s.date:
+                later.append(when)
+            if later:
+                out.setdefault(i.id, {})[p.value] = f"'{p.label}' (known from {min(later).isoformat()})"
+    return out
+
+
+def _shape_problems(scenario: Scenario, where: str, yaml_root: yaml.Node | None) -> list[InputProblem]:
+    """Look-ahead through what shapes scales and ranges: points' sources, bounds, range ends."""
+    if scenario.date is None:
+        return []
+    date = scenario.date
+    out: list[InputProblem] = []
+
+    def bad(path: tuple[str | int, ...], actor: str, issue: str | None, msg: str) -> None:
+        parts = (f"actor '{actor}'" if actor else "", f"issue '{issue}'" if issue else "")
+        ctx = ", ".join(x for x in parts if x)
+        out.append(InputProblem(where, yaml_line(yaml_root, path), yaml_path(path), msg, ctx))
+
+    late = _late_points(scenario)
+    for k, i in enumerate(scenario.issues):
+        for j, p in enumerate(i.points):
+            msg = _lookahead(scenario, p.source)
+            if msg is not None:
+                bad(("issues", k, "points", j, "source"), "", i.id, f"labelled point {p.value:g}: {msg}")
+        for bound, at in (("lower", i.lower), ("upper", i.upper)):
+            why = late.get(i.id, {}).get(at)
+            if why is not None:
+                bad(
+                    ("issues", k, bound),
+                    "",
+                    i.id,
+                    f"{bound} {at:g}: look-ahead: the scale's bound is the labelled point {why}, after the "
+                    f"scenario's date {date.isoformat()}",
+                )
+    for path, actor, issue, field, _value, source in _located_values(scenario):
+        if issue is None or source is None or source.low is None or source.high is None:
+            continue
+        for which, end in (("low", source.low), ("high", source.high)):
+            why = late.get(issue, {}).get(end)
+            if why is not None:
+                bad(
+                    (*path, which),
+                    actor,
+                    issue,
+                    f"{field} range {which} {end:g}: look-ahead: it is the labelled point {why}, after the "
+                    f"scenario's date {date.isoformat()}",
+                )
+    return out
+
+
 def lookahead_problems(scenario: Scenario) -> list[InputProblem]:
-    """The look-ahead problems alone: sources dated after the scenario (see the module docstring)."""
+    """The look-ahead problems alone: sources, labels, bounds, ranges and texts dated after the scenario.
+
+    See the module docstring; :func:`source_problems` includes them.
+    """
     return [p for p in source_problems(scenario) if ": look-ahead:" in p.message]
 
 
@@ -387,7 +639,8 @@ def overlay_date_problems(scenario: Scenario, seeds: tuple[str, ...], sources: l
         when = SEED_DATES.get(name)
         if when is not None and when > scenario.date:
             out.append(
-                f"seed {name} is dated {when.isoformat()}, after the scenario's {scenario.date.isoformat()}"
+                f"seed {seed_label(name)} is dated {when.isoformat()}, after the scenario's "
+                f"{scenario.date.isoformat()}"
             )
     for src in sources:
         when = source_date(src)

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from peninsula.core import InputError, InputProblem, Source
+from peninsula.scenarios.sources import describe_source
 
 __all__ = [
     "RULES_FILE",
@@ -197,7 +198,7 @@ def _record(rid: str, value: float, source: Source, reason: str, kind: str) -> d
         "value": value,
         "low": source.low,
         "high": source.high,
-        "source": source.describe(),
+        "source": describe_source(source),
         "reason": reason,
         "kind": kind,
     }

@@ -258,7 +258,7 @@ def scenario_doc(sid: str, sc: Scenario) -> dict[str, Any]:
     def src(s: Any) -> dict[str, Any] | None:
         if s is None:
             return None
-        return {"kind": s.kind, "text": s.describe(), "low": s.low, "high": s.high}
+        return {"kind": s.kind, "text": api.describe_source(s), "file": s.file, "low": s.low, "high": s.high}
 
     return {
         "id": sid,
@@ -318,7 +318,7 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
                 "field": c.field,
                 "old": c.old,
                 "new": c.new,
-                "source": c.source.describe(),
+                "source": api.describe_source(c.source),
             }
             for c in cmp.changes
         ]

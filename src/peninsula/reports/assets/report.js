@@ -11,7 +11,7 @@
     var s = rec.source;
     if(!s){ body.appendChild(text('p', 'No source.')); }
     else {
-      body.appendChild(text('p', 'Source: ' + s.kind + (s.file ? ' \u2014 ' + s.file : '') + (s.date ? ' (' + s.date + ')' : '')));
+      body.appendChild(text('p', 'Source: ' + s.kind + (s.file ? ' \u2014 ' + (s.label ? s.label.replace(/^seed /, '') : s.file) : '') + (s.date ? ' (' + s.date + ')' : '')));
       if(s.quote) body.appendChild(text('blockquote', s.quote));
       if(s.row) body.appendChild(text('p', 'Row: ' + s.row));
       if(s.reason) body.appendChild(text('p', 'Coded judgement: ' + s.reason));
