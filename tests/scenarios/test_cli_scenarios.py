@@ -14,7 +14,7 @@ from peninsula.scenarios import cohesion, load_packaged
 runner = CliRunner()
 
 
-def test_scenarios_lists_the_four_snapshots_and_overlays() -> None:
+def test_scenarios_lists_the_snapshots_and_overlays_and_which_applies_where() -> None:
     r = runner.invoke(app, ["scenarios", "--format", "json"])
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
@@ -25,9 +25,20 @@ def test_scenarios_lists_the_four_snapshots_and_overlays() -> None:
         "korea-2019-04",
         "korea-2019-06",
         "korea-2020-03",
+        "korea-2022-05",
     ]
-    assert len(doc["overlays"]) == 5
-    assert runner.invoke(app, ["scenarios"]).exit_code == 0
+    assert len(doc["overlays"]) == 6
+    applies = {o["id"]: o["applies_to"] for o in doc["overlays"]}
+    # dated after their seeds and changing something: CNAS levers from 2019-06, Ewha's from 2020-03
+    assert applies["dual-track-sanctions"] == ["korea-2019-06"]
+    assert applies["sma-first"] == ["korea-2020-03"] == applies["medical-assistance"]
+    assert "korea-2019-04" not in applies["resume-exercises"]
+    by_sid = {s["id"]: s["overlays"] for s in doc["scenarios"]}
+    assert by_sid["korea-2017-06"] == [] and "sma-first" in by_sid["korea-2020-03"]
+    table = runner.invoke(app, ["scenarios"], env={"COLUMNS": "250"})
+    assert table.exit_code == 0
+    assert "overlays that apply" in table.stdout and "applies to" in table.stdout
+    assert "CNAS 2019" in table.stdout  # seeds by their human names
 
 
 def test_sources_json() -> None:
@@ -41,17 +52,20 @@ def test_sources_json() -> None:
         for x in rows
         if x["actor"] == "US" and x["issue"] == "sanctions-relief" and x["field"] == "position"
     )
-    assert row["value"] == 0 and row["source"]["file"] == "002_4164321d603cee7f.txt"
+    assert row["value"] == 30 and row["source"]["file"] == "002_4164321d603cee7f.txt"  # JSON keeps the file
     assert row["source"]["row"] is None and row["source"]["reason"] is None
     assert row["source"]["attributed_to"] == "US"
     rec = next(x for x in rows if x["source"]["kind"] == "record")
     assert rec["source"]["url"].startswith("http") and rec["source"]["date"] <= "2019-04-30"
 
 
-def test_sources_table_and_overlay() -> None:
-    r = runner.invoke(app, ["sources", "korea-2019-06", "--overlay", "resume-exercises"])
+def test_sources_table_and_overlay_show_seeds_by_name() -> None:
+    r = runner.invoke(
+        app, ["sources", "korea-2019-06", "--overlay", "resume-exercises"], env={"COLUMNS": "250"}
+    )
     assert r.exit_code == 0, r.output
-    assert "17500" in r.stdout and "resume-exercises" in r.stdout
+    assert "resume-exercises" in r.stdout and "the lever" in r.stdout
+    assert "seed CNAS 2019:" in r.stdout and "000_e167a870257eb646.txt" not in r.stdout
 
 
 def test_sources_exits_2_on_an_unsourced_value(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from peninsula.core import Actor, InputError, Issue, Scenario, Source, Stance
 from peninsula.models.base import IssueResult, ModelRun, RoundRecord
 from peninsula.scenarios import (
     Overlay,
+    OverlayWarning,
     apply_overlay,
     cohesion,
     cohesion_after,
@@ -149,7 +150,8 @@ def test_overlay_arithmetic() -> None:
         ("US", "y", "salience", 0.2, 0.8),
     ]
     assert (changes[0].source.low, changes[0].source.high) == (20.0, 60.0)
-    s = apply_overlay(base, overlay())
+    with pytest.warns(OverlayWarning, match=r"skips changes\[4\] \(JPN x position\)"):  # JPN has no stance
+        s = apply_overlay(base, overlay())
     assert s.id == "toy+lever" and s.metadata["overlay"] == "lever"
     pos = {(st.actor, st.issue): (st.position, st.salience) for st in s.stances}
     assert pos[("US", "x")] == (40.0, 1.0)
@@ -167,8 +169,23 @@ def test_overlay_arithmetic() -> None:
 
 
 def test_overlay_that_changes_nothing_is_an_error() -> None:
-    with pytest.raises(InputError, match="changes nothing"):
+    # korea-2020-03 codes no enforcement: all three changes are skipped, each with a warning, then the error
+    with pytest.warns(OverlayWarning) as caught, pytest.raises(InputError, match="changes nothing"):
         apply_overlay(load_packaged("korea-2020-03"), "dual-track-sanctions")
+    assert len(caught) == 3
+
+
+def test_a_skipped_change_warns_every_time() -> None:
+    """D18: an overlay written for several snapshots says what it skips (phased-relief, 2020-03)."""
+    from peninsula.scenarios import overlay_status
+
+    base = load_packaged("korea-2020-03")
+    status = overlay_status(base, "phased-relief")
+    assert status.applies and status.changes == 2 and len(status.skipped) == 1
+    with pytest.warns(OverlayWarning, match="US-PRES denuclearization") as caught:
+        apply_overlay(base, "phased-relief")
+    assert len(caught) == 1
+    assert not overlay_status(load_packaged("korea-2019-04"), "sma-first").applies  # Ewha is later
 
 
 def test_unknown_overlay_is_an_input_error() -> None:
@@ -179,37 +196,58 @@ def test_unknown_overlay_is_an_input_error() -> None:
 @pytest.mark.parametrize(
     ("sid", "name", "expected"),
     [
-        # resume-exercises: the U.S. to at least UFG 2017's 17,500 (timeline row), the ROK by assumption
+        # resume-exercises: the U.S. to at least a full UFG command-post exercise (level 2), the ROK assumed
         (
             "korea-2019-06",
             "resume-exercises",
-            {("US", "exercises", "position"): 17500.0, ("ROK", "exercises", "position"): 17500.0},
+            {("US", "exercises", "position"): 2.0, ("ROK", "exercises", "position"): 2.0},
         ),
-        # phased-relief: project exemptions (40) on relief, Kim Sung-han's 75 percent first stage
+        ("korea-2019-06", "resume-exercises-rok-stays", {("US", "exercises", "position"): 2.0}),
+        # phased-relief: project exemptions (40) on relief, a 75 percent first stage for the President and his
+        # administration
         (
             "korea-2019-06",
             "phased-relief",
-            {("US", "sanctions-relief", "position"): 40.0, ("US", "denuclearization", "position"): 75.0},
+            {
+                ("US", "sanctions-relief", "position"): 40.0,
+                ("US", "denuclearization", "position"): 75.0,
+                ("US-PRES", "denuclearization", "position"): 75.0,
+            },
         ),
-        # sma-first: U.S. halfway from 6,000 toward the ROK's 1,142.8 = 3,571.4 (KRW bn); saliences 0.9
+        # sma-first: halfway toward the ROK's 1,142.8: the President from 6,000 -> 3,571.4, his negotiators
+        # from 4,800 -> 2,971.4; the term 1 -> 3 (toward 5); the scope 100 -> 50 (toward 0); saliences 0.9
         (
             "korea-2020-03",
             "sma-first",
             {
-                ("US", "sma-contribution", "position"): 3571.4,
+                ("US-PRES", "sma-contribution", "position"): 3571.4,
+                ("US", "sma-contribution", "position"): 2971.4,
+                ("US-PRES", "sma-term", "position"): 3.0,
+                ("US", "sma-term", "position"): 3.0,
+                ("US", "sma-scope", "position"): 50.0,
+                ("US-PRES", "sma-contribution", "salience"): 0.9,
                 ("US", "sma-contribution", "salience"): 0.9,
                 ("ROK", "sma-contribution", "salience"): 0.9,
             },
         ),
+        # medical-assistance: an active offer on humanitarian-engagement, not formal relief
         (
             "korea-2020-03",
             "medical-assistance",
-            {("US", "sanctions-relief", "position"): 20.0},
+            {
+                ("US", "humanitarian-engagement", "position"): 100.0,
+                ("ROK", "humanitarian-engagement", "position"): 100.0,
+            },
         ),
+        # dual-track: the President's rollback reversed (30 -> 0), enforcement a priority for both
         (
             "korea-2019-06",
             "dual-track-sanctions",
-            {("US", "sanctions-enforcement", "salience"): 0.9},
+            {
+                ("US-PRES", "sanctions-enforcement", "position"): 0.0,
+                ("US-PRES", "sanctions-enforcement", "salience"): 0.9,
+                ("US", "sanctions-enforcement", "salience"): 0.9,
+            },
         ),
     ],
 )
@@ -224,18 +262,18 @@ def test_packaged_overlays_on_packaged_scenarios(
 
 
 def test_default_scenario_cohesion_is_pinned() -> None:
-    # Recomputed by hand from korea-2019-04.yaml: per shared issue (d, w) =
-    # denuclearization (70/100, (0.9+0.95)/2), sanctions-relief (40/100, 0.85), exercises (0, 0.35),
-    # sma-contribution ((1400-1038.9)/5200, 0.6), sma-term (4/5, 0.45), korus (1, 0.6),
-    # regional (0.6, 0.5), usfk (0, 0.6)
+    # Recomputed by hand from korea-2019-04.yaml: per shared issue of US and ROK (d, w) =
+    # denuclearization (70/100, (0.9+0.95)/2), sanctions-relief (10/100, (0.9+0.8)/2), exercises (0, 0.35),
+    # sma-contribution ((5646.2-1038.9)/5646.2, (0.7+0.6)/2), sma-term (4/4, 0.45), korus (5/25, (0.3+0.7)/2),
+    # regional (35/100, 0.5), usfk (0, 0.6)
     pairs = [
         (0.7, 0.925),
-        (0.4, 0.85),
+        (0.1, 0.85),
         (0.0, 0.35),
-        ((1400 - 1038.9) / 5200, 0.6),
-        (0.8, 0.45),
-        (1.0, 0.6),
-        (0.6, 0.5),
+        ((5646.2 - 1038.9) / 5646.2, 0.65),
+        (1.0, 0.45),
+        (0.2, 0.5),
+        (0.35, 0.5),
         (0.0, 0.6),
     ]
     d = sum(a * b for a, b in pairs) / sum(b for _, b in pairs)
@@ -269,11 +307,12 @@ def test_compare_overlay_side_by_side() -> None:
     assert list(df.columns) == ["issue", "model", "base", "overlay", "change"]
     assert len(df) == 6 * 2
     row = df[(df.issue == "sanctions-relief") & (df.model == "mean")].iloc[0]
-    # mean of the seven relief positions: base (0+40+60+60+60+0+0)/7, overlay with the U.S. at 40
-    assert (row.base, row.overlay, row.change) == pytest.approx((220 / 7, 260 / 7, 40 / 7))
+    # mean of the seven relief positions: base (30+40+80+60+60+0+0)/7, overlay with the U.S. at 40
+    assert (row.base, row.overlay, row.change) == pytest.approx((270 / 7, 280 / 7, 10 / 7))
     assert [(c.actor, c.issue) for c in cmp.changes] == [
         ("US", "sanctions-relief"),
         ("US", "denuclearization"),
+        ("US-PRES", "denuclearization"),
     ]
     assert cmp.cohesion_base is not None and cmp.cohesion_overlaid is not None
     assert set(cmp.cohesion_base) == {"before", "mean", "median-actor"}

@@ -38,13 +38,16 @@ def test_compare_runs_base_and_overlay_on_common_random_numbers(korea) -> None: 
 def test_sensitivity_moves_one_rule_at_a_time(korea) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-06")
     spec = SystemSpec(sc, months=6, draws=50, seed=0, launch_model="ingarch")
-    rows = rule_sensitivity(spec, korea, ids=["quiet-china-loosens", "talks-us-sanctions"])
+    rows = rule_sensitivity(spec, korea, ids=["quiet-china-loosens", "launch-us-exercises"])
     assert [r["id"] for r in rows] in (
-        ["quiet-china-loosens", "talks-us-sanctions"],
-        ["talks-us-sanctions", "quiet-china-loosens"],
+        ["quiet-china-loosens", "launch-us-exercises"],
+        ["launch-us-exercises", "quiet-china-loosens"],
     )
     by_id = {r["id"]: r for r in rows}
-    # Washington's softening on relief during talks moves one ally, so it moves cohesion; China's loosening
-    # in quiet spells moves no ally, so cohesion stays put
-    assert by_id["talks-us-sanctions"]["cohesion_high"] != by_id["talks-us-sanctions"]["cohesion_low"]
+    # Washington's move toward full exercises after launches moves one ally, so it moves cohesion; China's
+    # loosening in quiet spells moves no ally, so cohesion stays put. (Issue 22: with the President as the
+    # U.S. decider on denuclearization the bargained outcome rarely comes within talks-gap of the DPRK's
+    # offer in six months, so the talks rule used before seldom fires on korea-2019-06.)
+    moved = by_id["launch-us-exercises"]
+    assert moved["cohesion_high"] != moved["cohesion_low"]
     assert by_id["quiet-china-loosens"]["cohesion_high"] == by_id["quiet-china-loosens"]["cohesion_low"]
