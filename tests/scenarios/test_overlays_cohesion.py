@@ -225,6 +225,7 @@ def test_unknown_overlay_is_an_input_error() -> None:
                 ("US-PRES", "sma-term", "position"): 3.0,
                 ("US", "sma-term", "position"): 3.0,
                 ("US", "sma-scope", "position"): 50.0,
+                ("US-PRES", "sma-contribution", "accept_low"): 1246.7,
                 ("US-PRES", "sma-contribution", "salience"): 0.9,
                 ("US", "sma-contribution", "salience"): 0.9,
                 ("ROK", "sma-contribution", "salience"): 0.9,

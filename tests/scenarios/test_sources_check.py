@@ -74,7 +74,15 @@ def test_source_records_json_shape() -> None:
         "date",
     )
     assert {tuple(r["source"]) for r in recs} == {keys}
-    assert {r["field"] for r in recs} == {"capability", "status_quo", "position", "salience"}
+    assert {r["field"] for r in recs} == {
+        "capability",
+        "status_quo",
+        "position",
+        "salience",
+        "reversion",
+        "accept_low",
+        "accept_high",
+    }
 
 
 def test_check_sources_for_ids_and_files(tmp_path: Path) -> None:

@@ -80,7 +80,8 @@ def system_tables(run: SystemRun) -> list[RenderableType]:
     for col in ("id", "value", "range", "source"):
         rules.add_column(col, overflow="fold")
     for r in doc["rules"]:
-        rules.add_row(r["id"], f"{r['value']:g}", f"{r['low']:g}–{r['high']:g}", r["source"])
+        shown = r.get("source_label", r["source"])  # seeds by their human name; the JSON keeps the file
+        rules.add_row(r["id"], f"{r['value']:g}", f"{r['low']:g}–{r['high']:g}", shown)
     notes = [
         "[dim]posture: the bargained outcome in force (median over draws), the record in brackets where it "
         "speaks; cohesion 1 = the allies want the same outcome on every shared issue[/dim]",

@@ -9,6 +9,9 @@ An overlay (``scenarios/overlays/<name>.yaml``) is a list of changes to stances.
   issue (position only): ``x + fraction * (x_target - x)``. The ``source`` must be ``coded`` and its range is
   the range of the *fraction*; the new value's range follows from it.
 
+``field`` is ``position``, ``salience`` or an acceptance limit (``accept_low``, ``accept_high``: the worst
+outcome the actor accepts below or above its position); a limit can only be changed where the stance has one.
+
 A change whose actor or issue has no stance in the base scenario is skipped (overlays are written once for
 every snapshot), and :func:`apply_overlay` warns (:class:`OverlayWarning`) on every skipped change; an overlay
 that changes nothing in a scenario is an error. :func:`overlay_status` says whether an overlay applies to a
@@ -52,7 +55,7 @@ class OverlayChange(BaseModel):
 
     actor: str
     issue: str
-    field: Literal["position", "salience"]
+    field: Literal["position", "salience", "accept_low", "accept_high"]
     op: Literal["set", "at_least", "at_most", "toward"]
     value: float | None = Field(default=None, allow_inf_nan=False)
     target: str | None = None
@@ -171,6 +174,12 @@ def _plan(scenario: Scenario, overlay: Overlay, skipped: list[str] | None = None
                 )
             continue
         key = (ch.actor, ch.issue, ch.field)
+        if key not in current and getattr(st, ch.field) is None:  # an acceptance limit the stance lacks
+            if skipped is not None:
+                skipped.append(
+                    f"changes[{k}] ({ch.actor} {ch.issue} {ch.field}): the stance has no {ch.field} to change"
+                )
+            continue
         old = current.get(key, float(getattr(st, ch.field)))
         source = ch.source
         if ch.op == "set":

@@ -547,6 +547,10 @@ def _located_texts(s: Scenario) -> Iterator[tuple[tuple[str | int, ...], str, st
                 yield ("issues", k, "points", j, "source", name), "", i.id, text
         for name, text in _source_texts(i.status_quo_source):
             yield ("issues", k, "status_quo_source", name), "", i.id, text
+        if i.reversion is not None:
+            yield ("issues", k, "reversion", "label"), "", i.id, i.reversion.label
+            for name, text in _source_texts(i.reversion.source):
+                yield ("issues", k, "reversion", "source", name), "", i.id, text
     for k, st in enumerate(s.stances):
         yield ("stances", k, "note"), st.actor, st.issue, st.note
         for field, src in st.sources.items():

@@ -198,7 +198,8 @@ def _record(rid: str, value: float, source: Source, reason: str, kind: str) -> d
         "value": value,
         "low": source.low,
         "high": source.high,
-        "source": describe_source(source),
+        "source": source.describe(),
+        "source_label": describe_source(source),
         "reason": reason,
         "kind": kind,
     }

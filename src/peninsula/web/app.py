@@ -318,7 +318,8 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
                 "field": c.field,
                 "old": c.old,
                 "new": c.new,
-                "source": api.describe_source(c.source),
+                "source": c.source.describe(),
+                "source_label": api.describe_source(c.source),
             }
             for c in cmp.changes
         ]
