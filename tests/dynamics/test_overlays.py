@@ -53,4 +53,4 @@ def test_one_alliance_timeline_file() -> None:
     root = Path(peninsula.__file__).parent
     copies = sorted(p.relative_to(root).as_posix() for p in root.rglob("alliance_timeline.csv"))
     assert copies == ["scenarios/datasets/alliance_timeline.csv"]
-    assert len(load_data().timeline) == 81
+    assert len(load_data().timeline) == 96

@@ -51,6 +51,12 @@ OVERLAY_LEVERS: dict[str, OverlayLevers] = {
         "direct",
         "the full calendar includes August (UFG) and December (Vigilant Ace) and lifts the suspension",
     ),
+    "resume-exercises-rok-stays": OverlayLevers(
+        ("exercises=reduced",),
+        "partial",
+        "a combined exercise needs both allies: with Seoul staying at the reduced command-post exercise, the "
+        "calendar stays the scaled-back one of 2019-21",
+    ),
     "dual-track-sanctions": OverlayLevers(
         ("sanctions={start}",),
         "partial",
