@@ -128,7 +128,7 @@ def test_run_id_names_the_content() -> None:
 
 
 def test_overlay_shifts_the_distribution_and_compare_says_so() -> None:
-    base = load_packaged("korea-2020-03")
+    base = load_packaged("korea-2019-06")  # phased-relief applies there in full (no skipped change)
     models = [REGISTRY["compromise"]()]
     a = run_sweep(make_spec(base, models, draws=300, seed=1))
     b = run_sweep(make_spec(base, models, draws=300, seed=1, overlay="phased-relief"))

@@ -132,7 +132,7 @@ def list_overlays() -> list[str]:
     Examples
     --------
     >>> list_overlays()
-    ['dual-track-sanctions', 'medical-assistance', 'phased-relief', 'resume-exercises', 'sma-first']
+    ['dual-track-sanctions', 'medical-assistance', 'phased-relief', 'resume-exercises', 'resume-exercises-rok-stays', 'sma-first']
     """
     folder = resources.files(_PACKAGE).joinpath("overlays")
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))

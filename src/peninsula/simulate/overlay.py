@@ -119,9 +119,9 @@ def compare_overlay(
     --------
     >>> cmp = compare_overlay("korea-2019-06", "resume-exercises", models=["compromise"])
     >>> cmp.outcomes.query("issue == 'exercises'")[["base", "overlay"]].round(1).to_numpy().tolist()
-    [[0.0, 16333.3]]
+    [[0.9, 1.9]]
     >>> round(cmp.cohesion_base["before"], 3), round(cmp.cohesion_overlaid["before"], 3)
-    (0.568, 0.568)
+    (0.466, 0.466)
     """
     base_sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     ov = load_overlay(overlay) if isinstance(overlay, str) else overlay
