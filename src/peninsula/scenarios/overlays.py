@@ -131,8 +131,9 @@ def list_overlays() -> list[str]:
 
     Examples
     --------
-    >>> list_overlays()
-    ['dual-track-sanctions', 'medical-assistance', 'phased-relief', 'resume-exercises', 'resume-exercises-rok-stays', 'sma-first']
+    >>> list_overlays()  # doctest: +NORMALIZE_WHITESPACE
+    ['dual-track-sanctions', 'medical-assistance', 'phased-relief', 'resume-exercises',
+     'resume-exercises-rok-stays', 'sma-first']
     """
     folder = resources.files(_PACKAGE).joinpath("overlays")
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
