@@ -41,16 +41,16 @@ def test_record_checks_the_horizon(monkeypatch) -> None:
     """Issue 22: a scored entry lies within the horizon, which the snapshot states (metadata.horizon)."""
     import datetime as dt
 
-    real = history._load("korea-2019-04")
+    real = observed_outcomes._load("korea-2019-04")
     late = real.issues[0].model_copy(
         update={"date": dt.date(2021, 3, 10)}
     )  # another administration's decision
     fake = real.model_copy(update={"issues": (late, *real.issues[1:])})
-    monkeypatch.setattr(history, "_load", lambda sid: fake)
+    monkeypatch.setattr(observed_outcomes, "_load", lambda sid: fake)
     (p,) = record_problems("korea-2019-04")
     assert "after the horizon 2020-04-30" in p.message and "later:" in p.message
     other = real.model_copy(update={"horizon": dt.date(2020, 5, 1)})
-    monkeypatch.setattr(history, "_load", lambda sid: other)
+    monkeypatch.setattr(observed_outcomes, "_load", lambda sid: other)
     (p,) = record_problems("korea-2019-04")
     assert p.field == "horizon" and "metadata.horizon" in p.message
 
