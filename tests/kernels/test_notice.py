@@ -53,7 +53,41 @@ def test_nothing_is_shown_once_compiled_when_fast_or_off_a_terminal(monkeypatch:
 
 
 def test_the_exchange_kernel_is_wrapped() -> None:
-    # the wrapped call is the compiled round itself: once it ran, nothing more would be shown
+    # the compiled round is prepared (loaded or compiled, with the notice) before it is called
     from peninsula.kernels import exchange
 
-    assert "compile_notice" in exchange.exchange_round.__code__.co_names
+    assert "prepare" in exchange.exchange_round.__code__.co_names
+
+
+def test_prepare_loads_once_and_counts_on_the_kernel_clock() -> None:
+    import numba
+    import numpy as np
+
+    @numba.njit
+    def twice(x):  # type: ignore[no-untyped-def]
+        return 2.0 * x
+
+    k0 = _notice.kernel_seconds()
+    _notice.prepare("a test kernel", twice, np.ones(3))
+    k1 = _notice.kernel_seconds()
+    assert k1 > k0 and len(twice.signatures) == 1  # compiled now, before any call
+    _notice.prepare("a test kernel", twice, np.zeros(5))  # same types: nothing to do
+    assert _notice.kernel_seconds() == k1
+    assert twice(np.ones(3)).tolist() == [2.0, 2.0, 2.0] and len(twice.signatures) == 1
+
+
+def test_forecast_timings_leave_kernel_loading_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import peninsula
+    from peninsula.models.baselines import Median
+
+    real = Median.run
+
+    def slow_to_load(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _notice.kernel_clock():
+            time.sleep(0.3)  # stands for loading a kernel
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Median, "run", slow_to_load)
+    f = peninsula.forecast(peninsula.DEFAULT_SCENARIO, ["median", "mean"])
+    assert f.kernel_timings["median"] >= 0.3 and f.kernel_timings["mean"] == 0.0
+    assert f.timings["median"] < f.kernel_timings["median"]

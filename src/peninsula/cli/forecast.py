@@ -41,7 +41,12 @@ def forecast(
     fmt: FormatOpt = Format.table,
     seed: SeedOpt = None,
     timings: Annotated[
-        bool, typer.Option("--timings", help="Print 'timing MODEL SECONDS' per model to stderr.")
+        bool,
+        typer.Option(
+            "--timings",
+            help="Print 'timing MODEL SECONDS kernels SECONDS' per model to stderr: the computation, then "
+            "the time spent loading (or on a first run compiling) its numba kernels.",
+        ),
     ] = False,
     events: Annotated[
         Path | None, typer.Option(help="Write every model event (challenges, exchanges) to this CSV file.")
@@ -123,7 +128,8 @@ def forecast(
 def _write_timings(result: api.Forecast, timings: bool, tag: str = "") -> None:
     if timings:
         for name, seconds in result.timings.items():
-            sys.stderr.write(f"timing {name}{tag} {seconds:.6f}\n")
+            load = result.kernel_timings.get(name, 0.0)
+            sys.stderr.write(f"timing {name}{tag} {seconds:.6f} kernels {load:.6f}\n")
 
 
 def _rounds_csv(result: api.Forecast, run: str | None = None) -> str:

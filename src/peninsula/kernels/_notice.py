@@ -18,12 +18,50 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["THRESHOLD", "compile_notice"]
+__all__ = ["THRESHOLD", "compile_notice", "kernel_clock", "kernel_seconds", "prepare"]
 
 #: Seconds a first call may take before the status line appears (loading from the cache is faster).
 THRESHOLD = 1.5
 
 log = logging.getLogger("peninsula")
+
+_clock_lock = threading.Lock()
+_clock = [0.0]
+
+
+def kernel_seconds() -> float:
+    """Seconds this process has spent loading (from numba's cache) or compiling kernels so far.
+
+    ``forecast --timings`` subtracts it from a model's wall time, so that the time reported is the
+    computation's and the kernels' load or compile is reported apart.
+    """
+    with _clock_lock:
+        return _clock[0]
+
+
+@contextmanager
+def kernel_clock() -> Iterator[None]:
+    """Count the wrapped block's wall time as kernel loading (importing numba, loading a kernel)."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        with _clock_lock:
+            _clock[0] += time.perf_counter() - t0
+
+
+def prepare(label: str, dispatcher: Any, *args: Any) -> None:
+    """Load or compile ``dispatcher`` for the types of ``args`` now, before the call that needs it.
+
+    A no-op when that signature is already in this process. Otherwise numba loads it from its cache or
+    compiles it, with :func:`compile_notice`'s status line, and the time goes on the kernel clock
+    (:func:`kernel_seconds`) rather than on the computation that follows.
+    """
+    sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+    if sig in dispatcher.overloads:
+        return
+    with kernel_clock(), _status(label, None):
+        dispatcher.compile(sig)
 
 
 def _compiled(dispatchers: tuple[Any, ...]) -> bool:
@@ -46,6 +84,13 @@ def compile_notice(label: str, *dispatchers: Any, stream: TextIO | None = None) 
     if _compiled(dispatchers):
         yield
         return
+    with _status(label, stream):
+        yield
+
+
+@contextmanager
+def _status(label: str, stream: TextIO | None) -> Iterator[None]:
+    """The status lines of :func:`compile_notice` around a block that compiles (shown after THRESHOLD)."""
     out = sys.stderr if stream is None else stream
     shown = threading.Event()
     t0 = time.perf_counter()

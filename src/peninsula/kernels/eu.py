@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.kernels import central
-from peninsula.kernels._notice import compile_notice
+from peninsula.kernels._notice import kernel_clock, prepare
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -496,7 +496,8 @@ def fast_round_available() -> bool:
     """``True`` if the compiled (numba) single-issue path can be used; imports numba on first call."""
     if "module" not in _numba_state:
         try:
-            from peninsula.kernels import _eu_numba
+            with kernel_clock():  # importing numba is part of loading the kernels
+                from peninsula.kernels import _eu_numba
         except ImportError:  # numba missing or broken: the NumPy kernels do everything
             _numba_state["module"] = None
         else:
@@ -522,8 +523,8 @@ def pair_sums_fast(positions: FloatArray, weights: FloatArray, engine: Engine = 
     if not _use_numba(x.ndim, engine):
         return pair_sums(x, w)
     nb: object = _numba_state["module"]
-    with compile_notice("the expected-utility kernels", nb.pair_sums_1d):  # type: ignore[attr-defined]
-        margin, support, total = nb.pair_sums_1d(x, w)  # type: ignore[attr-defined]
+    prepare("the expected-utility kernels", nb.pair_sums_1d, x, w)  # type: ignore[attr-defined]
+    margin, support, total = nb.pair_sums_1d(x, w)  # type: ignore[attr-defined]
     return PairSums(margin=margin, support=support, total=total)
 
 
@@ -568,12 +569,16 @@ def eu_round(
         nb: object = _numba_state["module"]
         paper = sign == "paper"
         ones = np.ones_like(x)
-        kernels = (nb.eu_matrix_1d, nb.risk_1d, nb.offers_1d)  # type: ignore[attr-defined]
-        with compile_notice("the expected-utility kernels", *kernels):
-            eu1 = nb.eu_matrix_1d(x, s, prob, ones, float(mu_first), float(delta), Q, T, paper)  # type: ignore[attr-defined]
-            r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
-            eu2 = nb.eu_matrix_1d(x, s, prob, r, float(mu_second), float(delta), Q, T, paper)  # type: ignore[attr-defined]
-            new, sender, kind = nb.offers_1d(eu2, x, tie == "value", rtol)  # type: ignore[attr-defined]
+        label = "the expected-utility kernels"
+        mu1, mu2, dl, by_value = float(mu_first), float(mu_second), float(delta), tie == "value"
+        square = np.empty((x.shape[0], x.shape[0]))  # the type of the matrices the kernels return
+        prepare(label, nb.eu_matrix_1d, x, s, prob, ones, mu1, dl, Q, T, paper)  # type: ignore[attr-defined]
+        prepare(label, nb.risk_1d, square)  # type: ignore[attr-defined]
+        prepare(label, nb.offers_1d, square, x, by_value, rtol)  # type: ignore[attr-defined]
+        eu1 = nb.eu_matrix_1d(x, s, prob, ones, mu1, dl, Q, T, paper)  # type: ignore[attr-defined]
+        r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
+        eu2 = nb.eu_matrix_1d(x, s, prob, r, mu2, dl, Q, T, paper)  # type: ignore[attr-defined]
+        new, sender, kind = nb.offers_1d(eu2, x, by_value, rtol)  # type: ignore[attr-defined]
         return RoundResult(new, sender.astype(np.intp), kind.astype(np.intp), r, np.asarray(defined), eu2)
     need_bw = Q != 1.0
     u1 = utilities(x, np.ones_like(x), mu_first, delta, need_better_worse=need_bw)

@@ -43,7 +43,7 @@ import numpy.typing as npt
 from peninsula.kernels import _heap as heap
 from peninsula.kernels._csr import csr
 from peninsula.kernels._jit import grow, jit, jit_inline
-from peninsula.kernels._notice import compile_notice
+from peninsula.kernels._notice import prepare
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -1170,11 +1170,10 @@ def exchange_round(
     sf = np.ascontiguousarray(np.nan_to_num(s, nan=0.0), dtype=np.float64)
     cf = np.ascontiguousarray(np.nan_to_num(c, nan=0.0), dtype=np.float64)
     choices = np.zeros(0, dtype=np.int64) if tie_choices is None else np.asarray(tie_choices, dtype=np.int64)
-    with compile_notice("the exchange kernel", _round):
-        Xn, Yv, info, flat, ties = _round(
-            Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p),
-            np.uint64(seed & 0xFFFFFFFFFFFFFFFF), int(round_no), int(tie_mode), choices, int(clean),
-        )
+    args = (Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p),
+            np.uint64(seed & 0xFFFFFFFFFFFFFFFF), int(round_no), int(tie_mode), choices, int(clean))
+    prepare("the exchange kernel", _round, *args)
+    Xn, Yv, info, flat, ties = _round(*args)
     out = RoundResult(Xn, Yv, info, flat, int(ties[0]))
     out.counters = {"recalculations": int(ties[1]), "cells_visited": int(ties[2]), "heap_pops": int(ties[3]),
                     "candidates": int(ties[4]), "dropped_invalid_ties": int(ties[5]),

@@ -21,6 +21,7 @@ model for w = c·s. Actors with w_i·s_i = 0 neither weigh nor constrain.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ IntArray = npt.NDArray[np.intp]
 
 __all__ = [
     "NashResult",
+    "brentq",
     "brentq_rows",
     "feasible_interval",
     "nash_bargaining",
@@ -181,10 +183,59 @@ def nash_bargaining(
         return NashResult(a, True, low, high)
     if not fb < 0:
         return NashResult(b, True, low, high)
-    from scipy.optimize import brentq  # 0.4 s to import: loaded when a Nash solution is computed
-
-    root = float(brentq(slope, a_in, b_in, xtol=1e-14 * scale, rtol=4 * np.finfo(float).eps, maxiter=200))
+    # Brent's method in SciPy brentq's steps (importing SciPy for it would take 0.4 s)
+    root = brentq(slope, a_in, b_in, fa, fb, 1e-14 * scale, 4 * float(np.finfo(float).eps), 200)
     return NashResult(root, True, low, high)
+
+
+def brentq(
+    f: Callable[[float], float], xa: float, xb: float, fa: float, fb: float, xtol: float, rtol: float,
+    maxiter: int,
+) -> float:
+    """Brent's root finder in the steps of ``scipy.optimize.brentq`` (one bracket; see :func:`brentq_rows`).
+
+    ``fa``, ``fb`` are ``f(xa)``, ``f(xb)``, of opposite signs. Raises ``RuntimeError`` if not converged
+    after ``maxiter`` steps.
+
+    Examples
+    --------
+    >>> round(brentq(lambda v: v * v - 2.0, 0.0, 4.0, -2.0, 14.0, 1e-14, 4e-16, 100), 12)
+    1.414213562373
+    """
+    xpre, xcur, fpre, fcur = float(xa), float(xb), float(fa), float(fb)
+    xblk = fblk = spre = scur = 0.0
+    if fpre == 0:
+        return xpre
+    if fcur == 0:
+        return xcur
+    for _ in range(maxiter):
+        if fpre != 0 and fcur != 0 and (math.copysign(1.0, fpre) != math.copysign(1.0, fcur)):
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (xtol + rtol * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
+                spre, scur = scur, stry
+            else:
+                spre = scur = sbis
+        else:
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = f(xcur)
+    raise RuntimeError(f"brentq: not converged after {maxiter} iterations")
 
 
 def brentq_rows(

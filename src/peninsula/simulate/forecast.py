@@ -84,12 +84,17 @@ class Forecast:
     runs:
         Model name → its run.
     timings:
-        Model name → wall time of the model computation alone, in seconds.
+        Model name → wall time of the model computation alone, in seconds (loading or compiling its numba
+        kernels excluded).
+    kernel_timings:
+        Model name → wall time spent loading its numba kernels from the cache, or compiling them on a first
+        run, during that model's run, in seconds (0 once they are loaded in the process).
     """
 
     scenario: Scenario
     runs: dict[str, ModelRun]
     timings: dict[str, float] = field(default_factory=dict)
+    kernel_timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def outcomes(self) -> pd.DataFrame:
@@ -207,13 +212,19 @@ def forecast(
     instances = resolve_models(models, settings)
     runs: dict[str, ModelRun] = {}
     timings: dict[str, float] = {}
+    loads: dict[str, float] = {}
+    from peninsula.kernels._notice import kernel_seconds
+
     for model in instances:
         if on_model is not None:
             on_model(model.info.name)
+        k0 = kernel_seconds()
         t0 = time.perf_counter()
         run = model.run(sc, rounds=rounds, rng=rng)
-        timings[model.info.name] = time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        loads[model.info.name] = kernel_seconds() - k0
+        timings[model.info.name] = max(wall - loads[model.info.name], 0.0)
         if not model.info.represents_no_agreement and NO_AGREEMENT_NOTE not in run.notes:
             run.notes.append(NO_AGREEMENT_NOTE)
         runs[model.info.name] = run
-    return Forecast(sc, runs, timings)
+    return Forecast(sc, runs, timings, loads)
