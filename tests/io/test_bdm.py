@@ -71,3 +71,46 @@ def test_missing_column(tmp_path: Path) -> None:
     p.write_text("Actor,Position,Salience\nA,1,0.5\n")
     with pytest.raises(InputError, match="capability"):
         load(p)
+
+
+def _table(n: int, tail: str = "\n") -> str:
+    body = "\n".join(f"a{k},1,{k % 100},0.5" for k in range(n))
+    return "actor,capability,position,salience\n" + body + tail
+
+
+@pytest.mark.parametrize("tail", ["\n", "\n\n\n", "", "\r\n"])
+def test_the_actor_limit_counts_actors_not_lines(tmp_path: Path, tail: str) -> None:
+    """Issue 28: a file with exactly the documented limit and a final newline loads; one more is refused."""
+    from peninsula.core.limits import MAX_ACTORS
+
+    p = tmp_path / "limit.csv"
+    p.write_text(_table(MAX_ACTORS, tail))
+    assert len(read_bdm(p).actors) == MAX_ACTORS
+    p.write_text(_table(MAX_ACTORS + 1, tail))
+    with pytest.raises(InputError, match=f"more than {MAX_ACTORS:,} actors") as info:
+        read_bdm(p)
+    assert info.value.problems[0].line == MAX_ACTORS + 2  # the first actor over the limit
+
+
+def test_the_xlsx_actor_limit_counts_actors_not_blank_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    from peninsula.io import bdm
+
+    monkeypatch.setattr(bdm, "MAX_ACTORS", 3)  # the counting of 10,000, on a workbook written fast
+    for n, ok in ((3, True), (4, False)):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["actor", "capability", "position", "salience"])
+        for k in range(n):
+            ws.append([f"a{k}", 1, k, 0.5])
+            ws.append([None, None, None, None])  # blank rows between actors are not actors
+        p = tmp_path / f"t{n}.xlsx"
+        wb.save(p)
+        if ok:
+            assert len(read_bdm(p).actors) == n
+        else:
+            with pytest.raises(InputError, match="more than 3 actors"):
+                read_bdm(p)

@@ -41,15 +41,19 @@ def _rows_from_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     rows: list[tuple[int, list[str]]] = []
     try:
         ws = wb.worksheets[0]
+        filled = 0  # non-blank rows so far: the header and the actors (blank rows are not actors)
         for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            if len(rows) > MAX_ACTORS:
+            cells = ["" if v is None else str(v) for v in row[:64]]
+            if not any(c.strip() for c in cells):
+                continue
+            if filled > MAX_ACTORS:
                 raise InputError.single(
                     path.name, n, "actor", f"more than {MAX_ACTORS:,} actors: over the input limit"
                 )
-            cells = ["" if v is None else str(v) for v in row[:64]]
             if any(len(c) > MAX_FIELD_CHARS for c in cells):
                 raise field_too_long(n, path.name)
             rows.append((n, cells))
+            filled += 1
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
@@ -63,7 +67,8 @@ def _rows_from_csv(path: Path) -> list[tuple[int, list[str]]]:
     text = read_text(path, path.name)
     sample = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=sample.count)
-    rows = csv_rows(text, path.name, delimiter=delimiter)
+    # blank lines (a final newline included) are not actors: count the header and the filled rows only
+    rows = [(n, r) for n, r in csv_rows(text, path.name, delimiter=delimiter) if any(c.strip() for c in r)]
     if len(rows) > MAX_ACTORS + 1:
         raise InputError.single(
             path.name,
