@@ -18,11 +18,20 @@ from tests.robustness._helpers import assert_input_error
         ("", "the output path is empty"),
         ("{tmp}/missing/out.yaml", "does not exist"),
         ("{tmp}", "it is a folder"),
-        ("/dev/full", "the disk is full"),
+        ("/dev/full", "not a regular file"),
+        ("/dev/null", "not a regular file"),
     ],
 )
 def test_convert_to_a_bad_target(tmp_path: Path, target: str, fragment: str) -> None:
     assert_input_error(["convert", "korea-2019-04", target.format(tmp=tmp_path)], fragment)
+
+
+def test_outputs_refuse_a_named_pipe_and_leave_it(tmp_path: Path) -> None:
+    """A pipe (or device) is neither replaced by a regular file nor opened (which would block)."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert_input_error(["convert", "korea-2019-04", str(fifo)], "not a regular file")
+    assert fifo.is_fifo()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")

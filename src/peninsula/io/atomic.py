@@ -4,6 +4,8 @@ A write that fails part-way (disk full, file-size limit, a crash) leaves the old
 temporary file behind. Every file peninsula writes goes through :func:`atomic_write` or
 :func:`write_text`/:func:`write_bytes`; problems with the target (missing or unwritable folder, a
 directory, a full disk) become an :class:`~peninsula.core.InputError` naming the path, so the CLI exits 2.
+An existing target that is not a regular file (a device such as ``/dev/null``, a named pipe, a socket) is
+refused before any work: it can be neither replaced (that would destroy it) nor written atomically.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def check_target(path: str | Path) -> Path:
     Raises
     ------
     InputError
-        If the path is empty, names a folder, or its folder is missing or not writable.
+        If the path is empty, names a folder or an existing file that is not a regular file (a device, a
+        named pipe, a socket), or its folder is missing or not writable.
     """
     if str(path).strip() == "":
         raise _fail(repr(str(path)), "the output path is empty")
@@ -67,8 +70,12 @@ def check_target(path: str | Path) -> Path:
         raise _fail(p, f"the folder {str(folder)!r} does not exist")
     if not folder.is_dir():
         raise _fail(p, f"{str(folder)!r} is not a folder")
-    if p.exists() and not p.is_file():  # a device such as /dev/full or a fifo: written in place
-        return p
+    if p.exists() and not p.is_file():  # a device such as /dev/null, a fifo, a socket
+        raise _fail(
+            p,
+            "it is not a regular file (a device, named pipe or socket); peninsula writes a new file and "
+            "renames it into place, so give a file name",
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise _fail(p, f"the folder {str(folder)!r} is not writable")
     return p
@@ -80,7 +87,7 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[I
 
     ``mode`` is ``"w"`` (text, UTF-8 unless ``encoding`` is given) or ``"wb"``. On any error the temporary
     file is removed and ``path`` is left untouched. A path that exists but is not a regular file (a device
-    such as ``/dev/null``) is written in place, since it cannot be replaced.
+    such as ``/dev/null``, a named pipe) is refused (:func:`check_target`).
 
     Raises
     ------
@@ -93,13 +100,6 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[I
         kwargs.setdefault("encoding", "utf-8")
         kwargs.setdefault("newline", "")
     p = check_target(path)
-    if p.exists() and not p.is_file():
-        try:
-            with open(p, mode, **kwargs) as fh:
-                yield fh
-        except OSError as exc:
-            raise _fail(p, _reason(exc)) from None
-        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     except OSError as exc:

@@ -571,9 +571,28 @@ def spec_from_record(record: dict[str, Any]) -> SweepSpec:
 
 
 def load_sweep(store: RunStore, run_id: str) -> Sweep:
-    """A stored run as a :class:`Sweep` (draws not yet committed are NaN and left out of the summary)."""
+    """A stored run as a :class:`Sweep` (draws not yet committed are NaN and left out of the summary).
+
+    Raises
+    ------
+    StoreError
+        If the run is unknown, or its record cannot be rebuilt into a sweep (a damaged or crafted store:
+        a scenario, model parameters or noise that do not validate), naming the store and the run.
+    """
+    from pydantic import ValidationError
+
+    from peninsula.core import PeninsulaError
+    from peninsula.simulate.store import StoreError
+
     record = store.run(run_id)
-    spec = spec_from_record(record)
+    try:
+        spec = spec_from_record(record)
+    except (PeninsulaError, ValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise StoreError(
+            f"store {store.path}: damaged run {record['run_id']}: its record does not rebuild a sweep "
+            f"({first}); move the store away or export the other runs"
+        ) from None
     outcomes, cohesion = store.load(record["run_id"], spec.model_names, spec.issue_ids, spec.draws)
     agreed = store.load_agreed(record["run_id"], spec.model_names, spec.issue_ids, spec.draws)
     return Sweep(spec, record["run_id"], outcomes, cohesion, agreed_array=agreed)
