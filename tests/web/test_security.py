@@ -278,3 +278,59 @@ def test_openapi_documents_the_api(client: Any) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for p in ("/api/scenarios", "/api/forecast", "/api/sweep", "/api/report"):
         assert p in paths
+
+
+# -- DNS rebinding and cross-site requests (issue 27) -------------------------------------------------------
+
+
+def test_a_foreign_host_header_is_refused_by_the_real_server(server: str) -> None:
+    """DNS rebinding: a page whose name now points at 127.0.0.1 sends that name as Host and reads nothing."""
+    import httpx
+
+    port = int(server.rsplit(":", 1)[1])
+    for ok in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        assert httpx.get(server + "/api/scenarios", headers={"Host": ok}).status_code == 200, ok
+    for host in (f"rebind.attacker.example:{port}", "rebind.attacker.example", f"localhost:{port + 1}", ""):
+        r = httpx.get(server + "/api/scenarios", headers={"Host": host})
+        assert r.status_code == 400, host
+        assert "not this workbench's" in r.json()["error"]
+        assert "packaged" not in r.text and r.headers["content-security-policy"] == CSP
+
+
+def test_extra_host_names_can_be_allowed() -> None:
+    c = test_client(create_app(hosts=("peninsula.test",)))
+    assert c.get("/api/scenarios", headers={"Host": "peninsula.test"}).status_code == 200
+    assert c.get("/api/scenarios", headers={"Host": "localhost"}).status_code == 400
+
+
+CROSS_SITE = [
+    {"Origin": "https://attacker.example"},
+    {"Origin": "null"},
+    {"Origin": "http://testserver:8080"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://testserver"},
+]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE, ids=lambda h: ",".join(f"{k}={v}" for k, v in h.items()))
+def test_cross_site_writes_are_refused_before_their_body(headers: dict[str, str]) -> None:
+    c = test_client(create_app())
+    good = (ROOT / "tests/reference/decide/inputs/sample_data.txt").read_bytes()
+    r = c.post("/api/scenarios", files={"file": ("s.txt", good)}, headers=headers)
+    assert r.status_code == 403, r.text
+    assert "refused" in r.json()["error"]
+    assert c.get("/api/scenarios").json()["uploaded"] == []
+    run = {"scenario": DEFAULT_SCENARIO, "models": ["compromise"]}
+    for path in ("/api/forecast", "/api/sweep", "/api/report", "/api/scenarios/yaml"):
+        assert c.post(path, json=run, headers=headers).status_code == 403, path
+
+
+def test_the_workbench_own_writes_and_plain_clients_pass() -> None:
+    c = test_client(create_app())
+    good = (ROOT / "tests/reference/decide/inputs/sample_data.txt").read_bytes()
+    own = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    for headers in (own, {"Sec-Fetch-Site": "none"}, {}):
+        r = c.post("/api/scenarios", files={"file": ("s.txt", good)}, headers=headers)
+        assert r.status_code == 200, (headers, r.text)
+    assert len(c.get("/api/scenarios").json()["uploaded"]) == 3

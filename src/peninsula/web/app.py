@@ -7,6 +7,9 @@ nothing from a CDN) uses only the JSON API, which FastAPI documents at ``/docs``
 Security (each has a test in ``tests/web/test_security.py``):
 
 * ``peninsula serve`` binds 127.0.0.1 unless ``--host`` says otherwise (and then warns);
+* only requests for this workbench's own host and port are answered (a ``Host`` allow-list against DNS
+  rebinding), and a request that may change state is refused when it comes from another site (a foreign
+  ``Origin``, or ``Sec-Fetch-Site`` other than ``same-origin``/``none``), before its body is read;
 * request bodies are capped (:attr:`Limits.max_upload`, 2 MB): a larger ``Content-Length`` is refused
   before reading, and a body that streams past the cap is cut off (413);
 * an upload is written to a fresh temporary folder under a fixed name (only its suffix, from a fixed list,
@@ -47,13 +50,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from peninsula import api
 from peninsula.core import InputError, InputProblem, ParameterError, PeninsulaError, Scenario
 
-__all__ = ["CSP", "Limits", "Workbench", "create_app"]
+__all__ = ["CSP", "LOCAL_HOSTS", "Limits", "Workbench", "create_app"]
 
 #: The Content-Security-Policy of every response (the OpenAPI page ``/docs`` excepted: ``_DOCS_CSP``).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+#: Host names the workbench answers to (with its port; see :class:`_Guard`). ``create_app(hosts=...)``
+#: replaces them, e.g. for a name that points at this machine.
+LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
+#: Methods that never change the server's state; every other method gets the cross-site checks.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: Upload suffixes peninsula's readers take; anything else is parsed as a DECIDE/BDM text file (``.txt``).
 UPLOAD_SUFFIXES = (".yaml", ".yml", ".csv", ".txt", ".xlsx", ".xlsm")
@@ -357,8 +366,21 @@ def _static(name: str) -> str:
     return resources.files("peninsula.web").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def create_app(store: str | Path | None = None, limits: Limits | None = None) -> FastAPI:
-    """The workbench app; ``store`` is the run store "save run" writes to (fixed here, never per request)."""
+def create_app(
+    store: str | Path | None = None, limits: Limits | None = None, hosts: tuple[str, ...] = ()
+) -> FastAPI:
+    """The workbench app.
+
+    Parameters
+    ----------
+    store:
+        The run store "save run" writes to (fixed here, never per request).
+    limits:
+        Bounds on what one request may ask for (default :class:`Limits`).
+    hosts:
+        Host names the workbench answers to, with its port (default :data:`LOCAL_HOSTS`); any other
+        ``Host`` header is refused (DNS rebinding).
+    """
     lim = limits or Limits()
     wb = Workbench(Path(store) if store is not None else None, lim)
     app = FastAPI(
@@ -370,7 +392,7 @@ def create_app(store: str | Path | None = None, limits: Limits | None = None) ->
     app.state.workbench = wb
 
     # -- the body cap and the security headers (pure ASGI: runs before any body is read) ----------------
-    app.add_middleware(_Guard, max_body=lim.max_upload)
+    app.add_middleware(_Guard, max_body=lim.max_upload, hosts=hosts)
 
     # -- errors: JSON, never a traceback ---------------------------------------------------------------------
     @app.exception_handler(InputError)
@@ -578,18 +600,78 @@ def _version() -> str:
         return "0+unknown"
 
 
-class _Guard:
-    """ASGI middleware: caps request bodies and adds the security headers to every response."""
+_OWN_PAGE = "only the workbench's own page may change its state"
 
-    def __init__(self, app: Any, max_body: int) -> None:
+
+class _Guard:
+    """ASGI middleware: refuses foreign hosts and cross-site writes, caps request bodies and adds the security
+    headers to every response.
+
+    * **Host allow-list** (DNS rebinding): a request's ``Host`` must be one of ``hosts`` (default
+      :data:`LOCAL_HOSTS`) or the address the request reached, with the server's port (no port only on port
+      80). A page on ``attacker.example`` whose name is re-pointed at 127.0.0.1 sends ``Host:
+      attacker.example:PORT`` and gets 400, so it cannot read any answer.
+    * **Cross-site writes**: a request that may change state (any method but GET, HEAD, OPTIONS) with an
+      ``Origin`` other than the workbench's own, or with ``Sec-Fetch-Site`` other than ``same-origin`` or
+      ``none`` (typed by the user), gets 403 before its body is read: a page the user visits cannot upload a
+      scenario or start a run. Clients that send neither header (curl, scripts) are not browsers a page can
+      drive, and pass.
+    """
+
+    def __init__(self, app: Any, max_body: int, hosts: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_body = max_body
+        self.hosts = tuple(h.lower() for h in hosts) or LOCAL_HOSTS
+
+    def allowed_hosts(self, scope: dict[str, Any]) -> set[str]:
+        """The ``Host`` values this request may carry: each allowed name (and the address the request
+        reached) with the server's port; without a port too on port 80."""
+        server = scope.get("server") or ("127.0.0.1", 80)
+        addr, port = str(server[0]).lower(), int(server[1] or 80)
+        names = {*self.hosts, f"[{addr}]" if ":" in addr else addr}
+        out = {f"{n}:{port}" for n in names}
+        if port == 80:
+            out |= names
+        return out
+
+    def refuse(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+        """``(status, message)`` if the request is refused before it reaches the app, else ``None``."""
+        host = headers.get(b"host", b"").decode("latin-1").strip().lower()
+        allowed = self.allowed_hosts(scope)
+        if host not in allowed:
+            return (
+                400,
+                f"Host {host[:80]!r} is not this workbench's (it answers to "
+                f"{', '.join(sorted(allowed))}): a page reaching it through another name is refused",
+            )
+        if scope.get("method", "GET") in SAFE_METHODS:
+            return None
+        site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+        if site and site not in ("same-origin", "none"):
+            return (
+                403,
+                f"cross-site request refused (Sec-Fetch-Site: {site[:40]}): use the workbench's own page",
+            )
+        origin = headers.get(b"origin")
+        if origin is not None:
+            text = origin.decode("latin-1").strip().lower()
+            scheme = str(scope.get("scheme", "http"))
+            if text != f"{scheme}://{host}":
+                return (
+                    403,
+                    f"cross-origin request refused (Origin: {text[:80]}): use the workbench's own page",
+                )
+        return None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        refusal = self.refuse(scope, headers)
+        if refusal is not None:
+            await _json(send, refusal[0], {"error": refusal[1], "problems": []})
+            return
         length = headers.get(b"content-length")
         # The body cap leaves room for the multipart envelope around an upload of max_body bytes.
         cap = self.max_body + 64 * 1024
