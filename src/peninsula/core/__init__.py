@@ -2,8 +2,15 @@
 
 from peninsula.core.actor import Actor, ActorKind
 from peninsula.core.errors import InputError, InputProblem, ParameterError, PeninsulaError
-from peninsula.core.issue import Issue, Reversion, ScalePoint
-from peninsula.core.scenario import IssueData, Scenario, Stance, integrity_problems, stance_values
+from peninsula.core.issue import Issue, Reversion, ScalePoint, scale_problem
+from peninsula.core.scenario import (
+    IssueData,
+    Scenario,
+    Stance,
+    integrity_problems,
+    stance_problem,
+    stance_values,
+)
 from peninsula.core.source import Source
 
 __all__ = [
@@ -21,5 +28,7 @@ __all__ = [
     "Source",
     "Stance",
     "integrity_problems",
+    "scale_problem",
+    "stance_problem",
     "stance_values",
 ]

@@ -7,8 +7,43 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from peninsula.core.errors import field_problem
-from peninsula.core.limits import Number, OneLineId
+from peninsula.core.limits import Number, OneLineId, check_value
 from peninsula.core.source import Source
+
+
+def scale_problem(value: float, lower: float, upper: float, issue: str | None = None) -> str | None:
+    """Why ``value`` cannot stand on the scale ``[lower, upper]``, or ``None`` if it can.
+
+    The one scale check of peninsula: the data model (positions, status quo, labelled points), every reader
+    (DECIDE files, outcomes CSVs, the record of what happened), the workbench's edits and the overlays use
+    it. A value must be a usable number (:func:`~peninsula.core.limits.check_value`: finite, within the
+    magnitude limit) and lie between the ends, both included.
+
+    Parameters
+    ----------
+    value:
+        The value, in the scale's unit.
+    lower, upper:
+        The ends of the scale.
+    issue:
+        The issue's id, named in the message when given.
+
+    Examples
+    --------
+    >>> scale_problem(50, 0, 100) is None
+    True
+    >>> scale_problem(160, 0, 100)
+    "160 lies outside the issue's scale [0, 100]"
+    >>> scale_problem(-1, 0, 10, issue="x")
+    "-1 lies outside issue 'x' scale [0, 10]"
+    """
+    why = check_value(value)
+    if why is not None:
+        return why
+    if lower <= value <= upper:
+        return None
+    where = f"issue '{issue}' scale" if issue else "the issue's scale"
+    return f"{value:g} lies outside {where} [{lower:g}, {upper:g}]"
 
 
 class ScalePoint(BaseModel):
@@ -124,10 +159,13 @@ class Issue(BaseModel):
         if self.upper < self.lower:
             raise ValueError(f"upper ({self.upper:g}) is below lower ({self.lower:g})")
         for p in self.points:
-            if not self.lower <= p.value <= self.upper:
-                raise ValueError(f"labelled point {p.value:g} lies outside [{self.lower:g}, {self.upper:g}]")
-        if self.status_quo is not None and not self.lower <= self.status_quo <= self.upper:
-            raise ValueError(f"status_quo {self.status_quo:g} lies outside [{self.lower:g}, {self.upper:g}]")
+            why = self.scale_problem(p.value)
+            if why is not None:
+                raise ValueError(f"labelled point {why}")
+        if self.status_quo is not None:
+            why = self.scale_problem(self.status_quo)
+            if why is not None:
+                raise ValueError(f"status_quo {why}")
         if self.reversion is not None and self.reversion.value is None:
             known = ", ".join(repr(p.label) for p in self.points if p.label) or "none"
             raise field_problem(
@@ -136,6 +174,10 @@ class Issue(BaseModel):
                 f"points (known: {known}): give reversion.value on the scale",
             )
         return self
+
+    def scale_problem(self, value: float) -> str | None:
+        """Why ``value`` cannot stand on this issue's scale (:func:`scale_problem`), or ``None``."""
+        return scale_problem(value, self.lower, self.upper)
 
     @property
     def reversion_value(self) -> float | None:

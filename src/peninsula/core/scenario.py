@@ -14,8 +14,8 @@ from pydantic_core import PydanticCustomError
 
 from peninsula.core.actor import Actor
 from peninsula.core.errors import field_problem
-from peninsula.core.issue import Issue
-from peninsula.core.limits import NonNegative, Number
+from peninsula.core.issue import Issue, scale_problem
+from peninsula.core.limits import NonNegative, Number, check_value
 from peninsula.core.source import Source
 
 StanceField = Literal["position", "salience", "capability", "accept_low", "accept_high"]
@@ -289,14 +289,13 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             seen.add(item_id)
     for k, one in enumerate(s.issues):
         rev = one.reversion
-        if rev is not None and rev.value is not None and not one.lower <= rev.value <= one.upper:
-            problems.append(
-                (
-                    ("issues", k, "reversion", "value"),
-                    f"reversion {rev.value:g} lies outside issue '{one.id}' scale "
-                    f"[{one.lower:g}, {one.upper:g}]",
-                )
-            )
+        why = (
+            None
+            if rev is None or rev.value is None
+            else scale_problem(rev.value, one.lower, one.upper, one.id)
+        )
+        if why is not None:
+            problems.append((("issues", k, "reversion", "value"), f"reversion {why}"))
     actors = {a.id: a for a in s.actors}
     issues = {i.id: i for i in s.issues}
     pairs: set[tuple[str, str]] = set()
@@ -309,23 +308,13 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             problems.append((("stances", k), f"second stance of actor '{st.actor}' on issue '{st.issue}'"))
         pairs.add((st.actor, st.issue))
         iss = issues.get(st.issue)
-        if iss is not None and not iss.lower <= st.position <= iss.upper:
-            problems.append(
-                (
-                    ("stances", k, "position"),
-                    f"position {st.position:g} lies outside issue '{iss.id}' scale "
-                    f"[{iss.lower:g}, {iss.upper:g}]",
-                )
-            )
+        why = None if iss is None else scale_problem(st.position, iss.lower, iss.upper, iss.id)
+        if why is not None:
+            problems.append((("stances", k, "position"), f"position {why}"))
         for name, limit in (("accept_low", st.accept_low), ("accept_high", st.accept_high)):
-            if iss is not None and limit is not None and not iss.lower <= limit <= iss.upper:
-                problems.append(
-                    (
-                        ("stances", k, name),
-                        f"acceptance limit {name} {limit:g} lies outside issue '{iss.id}' scale "
-                        f"[{iss.lower:g}, {iss.upper:g}]",
-                    )
-                )
+            why = None if iss is None or limit is None else scale_problem(limit, iss.lower, iss.upper, iss.id)
+            if why is not None:
+                problems.append((("stances", k, name), f"acceptance limit {name} {why}"))
         act = actors.get(st.actor)
         if act is not None and st.capability is None and act.capability is None:
             problems.append(
@@ -335,6 +324,36 @@ def integrity_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                 )
             )
     return problems
+
+
+def stance_problem(field: str, value: float, issue: Issue) -> str | None:
+    """Why ``value`` cannot be a stance's ``field`` on ``issue``, or ``None`` if it can.
+
+    The one check of a stance value outside the data model's own validation: the workbench's edits and the
+    overlays use it. A position and an acceptance limit must stand on the issue's scale
+    (:func:`~peninsula.core.issue.scale_problem`), a salience lie in [0, 1] and a capability be >= 0; every
+    value must be finite and within the magnitude limit.
+
+    Examples
+    --------
+    >>> x = Issue(id="x", lower=0, upper=10)
+    >>> stance_problem("position", 12, x)
+    "12 lies outside the issue's scale [0, 10]"
+    >>> stance_problem("salience", 1.5, x), stance_problem("capability", 3, x)
+    ('1.5: a salience lies in [0, 1]', None)
+    """
+    if field in ("position", "accept_low", "accept_high"):  # an acceptance limit is a point on the scale
+        return issue.scale_problem(value)
+    why = check_value(value)
+    if why is not None:
+        return why
+    if field == "salience" and not 0 <= value <= 1:
+        return f"{value:g}: a salience lies in [0, 1]"
+    if field == "capability" and value < 0:
+        return f"{value:g}: a capability is >= 0"
+    if field not in ("salience", "capability"):
+        return f"'{field}' is not a stance value (position, salience, capability or an acceptance limit)"
+    return None
 
 
 def stance_values(s: Scenario) -> Iterator[tuple[str, str | None, str, float, Source | None]]:

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, ScalePoint, Scenario, Source, Stance
+from peninsula.core.issue import scale_problem
 from peninsula.core.limits import MAX_ACTORS, MAX_FIELD_CHARS, MAX_ISSUES, MAX_STANCES
 from peninsula.io._text import field_too_long, parse_float, read_text
 from peninsula.io.atomic import write_text
@@ -324,9 +325,8 @@ def read_decide(path: str | Path) -> Scenario:
         if issue not in issues:
             bad(n, "issue_id", f"issue '{issue}' has no #P row", ctx)
             ok = False
-        elif not bounds[issue][0] <= pos <= bounds[issue][1]:
-            lo, hi = bounds[issue]
-            bad(n, "position", f"{pos:g} lies outside the issue's scale [{lo:g}, {hi:g}]", ctx)
+        elif (why := scale_problem(pos, *bounds[issue])) is not None:
+            bad(n, "position", why, ctx)
             ok = False
         first = seen.setdefault((actor, issue), n)
         if first != n:

@@ -123,14 +123,11 @@ def outcome_problems(scenario: Scenario, known: Mapping[str, KnownOutcome]) -> l
         if k is None:
             continue
         for field, value in (("reference_point", k.reference_point),):
-            if value is not None and not issue.lower <= value <= issue.upper:
+            why = None if value is None else issue.scale_problem(value)
+            if why is not None:
                 problems.append(
                     InputProblem(
-                        k.file or "outcomes",
-                        k.line,
-                        field,
-                        f"{value:g} lies outside the issue's scale [{issue.lower:g}, {issue.upper:g}]",
-                        f"issue '{issue.id}' of {scenario.id}",
+                        k.file or "outcomes", k.line, field, why, f"issue '{issue.id}' of {scenario.id}"
                     )
                 )
     return problems

@@ -197,10 +197,9 @@ def record_problems(scenario_id: str, scenario: Scenario | None = None) -> list[
             bad(f"issue '{e.issue}' is not in scenario '{sc.id}'")
             continue
         iss = sc.issue(e.issue)
-        if (
-            not later and not iss.lower <= e.value <= iss.upper
-        ):  # a later record may fall off the snapshot's scale
-            bad(f"value {e.value:g} lies outside the issue's scale [{iss.lower:g}, {iss.upper:g}]")
+        why = None if later else iss.scale_problem(e.value)  # a later record may fall off the scale
+        if why is not None:
+            bad(f"value {why}")
         if sc.date is not None and e.date < sc.date:
             bad(f"dated {e.date.isoformat()}, before the scenario's {sc.date.isoformat()}")
         if not later and e.date > f.horizon:

@@ -14,7 +14,9 @@ outcome the actor accepts below or above its position); a limit can only be chan
 
 A change whose actor or issue has no stance in the base scenario is skipped (overlays are written once for
 every snapshot), and :func:`apply_overlay` warns (:class:`OverlayWarning`) on every skipped change; an overlay
-that changes nothing in a scenario is an error. :func:`overlay_status` says whether an overlay applies to a
+that changes nothing in a scenario is an error, and so is a change that moves a value off the scenario's
+scale (a user's scenario may give an issue another scale than the packaged snapshots): the error names the
+overlay, the change, the value and the scale. :func:`overlay_status` says whether an overlay applies to a
 scenario, and what it would skip, without applying it. The changed value's source
 replaces the old one, so ``peninsula sources`` and the source checks see where every overlaid number
 comes from.
@@ -30,7 +32,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from peninsula.core import InputError, InputProblem, Scenario, Source
+from peninsula.core import InputError, InputProblem, Scenario, Source, stance_problem
 
 __all__ = [
     "AppliedChange",
@@ -217,7 +219,31 @@ def _plan(scenario: Scenario, overlay: Overlay, skipped: list[str] | None = None
             continue
         current[key] = new
         out.append(AppliedChange(ch.actor, ch.issue, ch.field, old, new, source))
+    _check_scales(scenario, overlay, out)
     return out
+
+
+def _check_scales(scenario: Scenario, overlay: Overlay, changes: list[AppliedChange]) -> None:
+    """Refuse changes that move a value off the scenario's scale (one problem per change, naming it)."""
+    index: dict[tuple[str, str, str], int] = {
+        (c.actor, c.issue, c.field): k for k, c in enumerate(overlay.changes)
+    }
+    problems = []
+    for c in changes:
+        why = stance_problem(c.field, c.new, scenario.issue(c.issue))
+        if why is not None:
+            k = index.get((c.actor, c.issue, c.field))
+            problems.append(
+                InputProblem(
+                    f"overlay {overlay.id}",
+                    None,
+                    f"changes[{k}].{c.field}" if k is not None else c.field,
+                    f"moves the {c.field} from {c.old:g} to {c.new:g}, off scenario '{scenario.id}': {why}",
+                    f"actor '{c.actor}', issue '{c.issue}'",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def overlay_changes(scenario: Scenario, overlay: str | Overlay) -> list[AppliedChange]:

@@ -518,7 +518,7 @@ def overlaid(scenario: Scenario, overlay: str | None) -> Scenario:
     try:
         return apply_overlay(scenario, overlay)
     except InputError as exc:
-        raise ParameterError("--overlay: " + "; ".join(p.message for p in exc.problems)) from None
+        raise ParameterError("--overlay: " + "; ".join(str(p) for p in exc.problems)) from None
 
 
 def make_spec(

@@ -48,7 +48,14 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peninsula import api
-from peninsula.core import InputError, InputProblem, ParameterError, PeninsulaError, Scenario
+from peninsula.core import (
+    InputError,
+    InputProblem,
+    ParameterError,
+    PeninsulaError,
+    Scenario,
+    stance_problem,
+)
 
 __all__ = ["CSP", "LOCAL_HOSTS", "Limits", "Workbench", "create_app"]
 
@@ -235,22 +242,9 @@ def apply_edits(sc: Scenario, edits: list[Edit]) -> Scenario:
         if st is None:
             problems.append(InputProblem("edits", k + 1, where, "no such stance in the scenario"))
             continue
-        issue = sc.issue(e.issue)
-        if e.field == "position" and not issue.lower <= e.value <= issue.upper:
-            problems.append(
-                InputProblem(
-                    "edits",
-                    k + 1,
-                    where,
-                    f"{e.value:g} lies outside the issue's scale [{issue.lower:g}, {issue.upper:g}]",
-                )
-            )
-            continue
-        if e.field == "salience" and not 0 <= e.value <= 1:
-            problems.append(InputProblem("edits", k + 1, where, f"{e.value:g}: a salience lies in [0, 1]"))
-            continue
-        if e.field == "capability" and e.value < 0:
-            problems.append(InputProblem("edits", k + 1, where, f"{e.value:g}: a capability is >= 0"))
+        why = stance_problem(e.field, e.value, sc.issue(e.issue))
+        if why is not None:
+            problems.append(InputProblem("edits", k + 1, where, why))
             continue
         st[e.field] = e.value
         st["sources"] = {f: s for f, s in st["sources"].items() if f != e.field}
