@@ -63,7 +63,7 @@ def forecast(
 ) -> None:
     """Forecast a scenario with one or more bargaining models."""
     from peninsula import api
-    from peninsula.reports.console import out, write_json
+    from peninsula.reports.console import csv_text, out, write_json
     from peninsula.reports.tables import forecast_tables, overlay_tables
 
     if events is not None:
@@ -86,7 +86,7 @@ def forecast(
             import pandas as pd
 
             both = [cmp.base.events.assign(run="base"), cmp.overlaid.events.assign(run="overlay")]
-            api.write_text(events, pd.concat(both, ignore_index=True).to_csv(index=False))
+            api.write_text(events, csv_text(pd.concat(both, ignore_index=True)))
         if fmt is Format.json:
             write_json(cmp.to_dict())
         elif fmt is Format.csv:
@@ -100,7 +100,7 @@ def forecast(
         result = api.forecast(scenario, instances, rounds=rounds, rng=seed, on_model=step)
     _write_timings(result, timings)
     if events is not None:
-        api.write_text(events, result.events.to_csv(index=False))
+        api.write_text(events, csv_text(result.events))
     cohesion = api.cohesion_by_model(scenario, result.runs)
     if fmt is Format.json:
         doc = result.to_dict()
@@ -136,7 +136,9 @@ def _rounds_csv(result: api.Forecast, run: str | None = None) -> str:
     df = result.rounds.merge(result.round_outcomes, on=["model", "issue", "round"], how="left")
     if run is not None:
         df.insert(0, "run", run)
-    return str(df.to_csv(index=False))
+    from peninsula.reports.console import csv_text
+
+    return csv_text(df)
 
 
 def evaluate(

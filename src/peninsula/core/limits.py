@@ -17,6 +17,7 @@ from typing import Annotated, Final
 from pydantic import AfterValidator, Field
 
 from peninsula.core.errors import InputError, ParameterError
+from peninsula.core.sanitize import CONTROL_CHARACTERS
 
 __all__ = [
     "MAX_ABS_VALUE",
@@ -102,7 +103,9 @@ def check_value(value: float) -> str | None:
     return None
 
 
-_CONTROL = frozenset(chr(c) for c in (*range(32), 127))
+#: Characters an id may not hold: every control character (C0 with tab and line feed, DEL, C1) and the
+#: bidirectional overrides, which reorder what a reader sees (:mod:`peninsula.core.sanitize`).
+_CONTROL = CONTROL_CHARACTERS | {"\t", "\n"}
 
 
 def _bounded(value: float) -> float:
@@ -116,7 +119,8 @@ def _one_line(value: str) -> str:
     bad = next((c for c in value if c in _CONTROL), None)
     if bad is not None:
         raise ValueError(
-            f"{value[:40]!r} contains the control character {bad!r}: an id is one line of printable text"
+            f"{value[:40]!r} contains the control character {bad!r}: an id is one line of printable text "
+            "(no control or bidirectional-override character)"
         )
     return value
 

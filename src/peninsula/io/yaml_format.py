@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Stance, integrity_problems
 from peninsula.core.errors import FIELD_PROBLEM
-from peninsula.core.limits import MAX_YAML_DEPTH, MAX_YAML_NODES
+from peninsula.core.limits import MAX_ACTORS, MAX_ISSUES, MAX_STANCES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from peninsula.io._text import read_text
 from peninsula.io.atomic import write_text
 
@@ -24,9 +24,36 @@ from peninsula.io.atomic import write_text
 _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _DuplicateKey(Exception):
+    """A mapping names the same key twice (raised by :class:`_Loader`, reported by :func:`load_yaml_text`)."""
+
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
 class _Loader(_FAST_LOADER):  # type: ignore[misc,valid-type]
-    """The safe loader without implicit timestamps: ``date: 2019-02-30`` stays a string, so the data
-    model reports an impossible date with its YAML path and line instead of the loader failing."""
+    """The safe loader without implicit timestamps (``date: 2019-02-30`` stays a string, so the data
+    model reports an impossible date with its YAML path and line instead of the loader failing) and
+    without silently dropped keys: a mapping that names a key twice is an error naming both lines (YAML
+    says keys are unique; PyYAML keeps the last value)."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                    continue  # merge keys (<<) may repeat what they merge; complex keys are left to PyYAML
+                key = self.construct_object(key_node)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # pragma: no cover - an unhashable scalar cannot be a key anyway
+                    continue
+                if first is not key_node:
+                    raise _DuplicateKey(
+                        str(key_node.value), first.start_mark.line + 1, key_node.start_mark.line + 1
+                    )
+        return super().construct_mapping(node, deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -106,6 +133,14 @@ def load_yaml_text(text: str, name: str) -> Any:
     check_yaml_structure(text, name)
     try:
         return yaml.load(text, Loader=_Loader)
+    except _DuplicateKey as exc:
+        raise InputError.single(
+            name,
+            exc.second,
+            exc.key[:80],
+            f"duplicate key '{exc.key[:80]}' (first on line {exc.first}, again on line {exc.second}): "
+            "a key may appear once in a mapping",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -185,6 +220,7 @@ def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenar
         raise InputError.single(name, 1, "(top level)", "a scenario file must be a YAML mapping")
     if default_id is not None:
         data.setdefault("id", default_id)
+    _check_counts(name, data, text)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -193,6 +229,25 @@ def parse_yaml(text: str, name: str, *, default_id: str | None = None) -> Scenar
         if not any(e["type"] == "scenario_integrity" for e in exc.errors()):
             problems += _cross_problems(name, data, root)
         raise InputError(problems) from None
+
+
+#: The scenario collections with a count limit (the same limits as every other reader).
+_COUNT_LIMITS = (("actors", MAX_ACTORS), ("issues", MAX_ISSUES), ("stances", MAX_STANCES))
+
+
+def _check_counts(name: str, data: dict[str, Any], text: str) -> None:
+    """Refuse more actors, issues or stances than :mod:`peninsula.core.limits` allows, before validation
+    (which needs memory in proportion), naming the line of the first item over the limit."""
+    for key, limit in _COUNT_LIMITS:
+        items = data.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            root = yaml.compose(text, Loader=_FAST_LOADER)
+            raise InputError.single(
+                name,
+                yaml_line(root, (key, limit)),
+                key,
+                f"{len(items):,} {key}, over the input limit of {limit:,} (see docs/limits.md)",
+            )
 
 
 def _cross_problems(name: str, data: dict[str, Any], root: yaml.Node | None) -> list[InputProblem]:

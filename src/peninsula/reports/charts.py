@@ -44,8 +44,11 @@ __all__ = [
     "tornado_chart",
 ]
 
-#: matplotlib settings every chart is drawn with (text stays text in the SVG; fixed ids; no metadata).
+#: matplotlib settings every chart is drawn with (text stays text in the SVG; fixed ids; no metadata). Labels
+#: hold ids and names from scenario files: ``text.parse_math`` off draws them as written (``$\frac{$`` in an
+#: issue id used to crash the report and the workbench; see :func:`peninsula.core.sanitize.plain_text`).
 RC: dict[str, Any] = {
+    "text.parse_math": False,
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 8.5,

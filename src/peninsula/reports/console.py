@@ -3,30 +3,55 @@
 * stdout tables are never squeezed to 80 columns when piped: without a terminal the width is 160;
 * no emoji codes: ``file.csv:100: ...`` must not print as ``file.csv💯 ...``;
 * JSON is written with ``indent=2``, ``ensure_ascii=False`` and ``allow_nan=False`` (NaN is a bug, not a
-  value), followed by one newline.
+  value), followed by one newline;
+* nothing from a scenario or store file reaches the terminal as a control sequence: both consoles drop
+  :data:`~peninsula.core.sanitize.CONTROL_CHARACTERS` from every piece of text they print (tables, titles,
+  messages, errors), and JSON writes them as ``\\uXXXX`` escapes (the same JSON value);
+* CSV text cells that a spreadsheet would run as a formula are quoted as text (:func:`csv_text`).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from peninsula.core.sanitize import CONTROL_CHARACTERS, csv_cell, terminal_text
+
 if TYPE_CHECKING:
+    import pandas as pd
     from rich.console import Console
 
 #: Width of stdout tables when stdout is not a terminal (piped or redirected).
 PIPED_WIDTH = 160
 
 
+def _console_class() -> type[Console]:
+    """rich's Console, with every printed segment of text stripped of control characters."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class _Plain(Console):
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            for seg in super().render(renderable, options):
+                if seg.control is None and _HAS_CONTROL.search(seg.text):
+                    yield Segment(terminal_text(seg.text), seg.style)
+                else:
+                    yield seg
+
+    return _Plain
+
+
+_HAS_CONTROL = re.compile("[" + re.escape("".join(sorted(CONTROL_CHARACTERS))) + "]")
+
+
 @cache
 def out() -> Console:
     """The stdout console (wide when piped, so table cells are not cut to ``0.…``)."""
-    from rich.console import Console
-
-    return Console(
+    return _console_class()(
         highlight=False, soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else PIPED_WIDTH
     )
 
@@ -34,14 +59,30 @@ def out() -> Console:
 @cache
 def err() -> Console:
     """The stderr console: errors, warnings, progress."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    return _console_class()(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def json_text(doc: Any) -> str:
-    """``doc`` as the JSON text every command prints (see the module docstring)."""
-    return json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """``doc`` as the JSON text every command prints (see the module docstring).
+
+    Examples
+    --------
+    >>> json_text({"name": "a\\u009b31mb"}) == '{\\n  "name": "a\\\\u009b31mb"\\n}\\n'
+    True
+    """
+    text = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    return _HAS_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """``df`` as CSV (no index) with text cells a spreadsheet would run as a formula quoted as text
+    (:func:`peninsula.core.sanitize.csv_cell`)."""
+    from pandas.api.types import is_numeric_dtype
+
+    text_cols = [c for c in df.columns if not is_numeric_dtype(df[c])]
+    if text_cols:
+        df = df.assign(**{str(c): df[c].map(csv_cell) for c in text_cols})
+    return str(df.to_csv(index=False))
 
 
 def write_json(doc: Any) -> None:

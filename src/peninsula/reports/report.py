@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peninsula.core import Scenario, Source
+from peninsula.core.sanitize import script_json
 from peninsula.reports.console import fmt, signed
 from peninsula.scenarios.sources import describe_source
 
@@ -103,8 +104,13 @@ class Report:
         return write_text_atomic(path, self.html)
 
     def write_pngs(self, folder: str | Path) -> list[Path]:
-        """Write every chart as ``<key>.png`` into ``folder`` (created if missing)."""
+        """Write every chart as ``<key>.png`` into ``folder`` (created if missing).
+
+        The file name is :func:`peninsula.core.sanitize.file_name` of the key (an issue id such as
+        ``a/../../x`` gives ``a_.._.._x-<hash>.png``, inside ``folder``).
+        """
         from peninsula.core import InputError
+        from peninsula.core.sanitize import file_name, inside
         from peninsula.reports.charts import save_png
 
         out = Path(folder)
@@ -118,7 +124,8 @@ class Report:
             raise InputError.single(
                 str(folder), None, "--png", f"cannot create the folder: {exc.strerror}"
             ) from None
-        return [save_png(c.figure, out / f"{c.key}.png") for c in self.charts]
+        # chart keys hold issue ids from the scenario file: one sanitiser keeps every file in the folder
+        return [save_png(c.figure, inside(out, file_name(c.key, ".png"))) for c in self.charts]
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -627,7 +634,7 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
         body.append(_launch_section(data, by_key.get("dprk-launches")))
     if data.notes:
         body.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in data.notes) + "</ul>")
-    sources_json = json.dumps(vals.table, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    sources_json = script_json(vals.table)  # no "</script>" nor "<!--" can survive in it
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'

@@ -56,6 +56,7 @@ from peninsula.core import (
     Scenario,
     stance_problem,
 )
+from peninsula.core.sanitize import file_name
 
 __all__ = ["CSP", "LOCAL_HOSTS", "Limits", "Workbench", "create_app"]
 
@@ -481,7 +482,7 @@ def create_app(
         return Response(
             api.scenario_to_yaml(sc),
             media_type="application/x-yaml",
-            headers={"Content-Disposition": f'attachment; filename="{_safe(sc.id)}.yaml"'},
+            headers={"Content-Disposition": f'attachment; filename="{file_name(sc.id, ".yaml")}"'},
         )
 
     @app.post("/api/forecast", summary="Forecast the (edited) scenario: table, cohesion, charts")
@@ -532,7 +533,9 @@ def create_app(
         return Response(
             rep.html,
             media_type="text/html; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="report-{_safe(sc.id)}.html"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{file_name("report-" + sc.id, ".html")}"'
+            },
         )
 
     return app
@@ -575,10 +578,6 @@ def _run_sweep(wb: Workbench, job: Job, sc: Scenario, models: list[Any], req: Sw
     except Exception as exc:  # reported to the page as an internal error, never a traceback
         job.error = {"error": f"internal error ({type(exc).__name__})", "problems": []}
         job.state = "error"
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80] or "scenario"
 
 
 def _default() -> str:
