@@ -77,3 +77,20 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+def big_yaml(n_actors: int, n_issues: int, seed: int = 0) -> bytes:
+    """A valid scenario of ``n_actors`` x ``n_issues`` stances, as YAML bytes (a heavy upload or run)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lines = ["id: big", "title: big", "actors:"]
+    lines += [f"- {{id: a{i}, capability: {rng.uniform(1, 10):.3f}}}" for i in range(n_actors)]
+    lines += ["issues:"] + [f"- {{id: i{j}, lower: 0, upper: 100}}" for j in range(n_issues)]
+    lines += ["stances:"]
+    lines += [
+        f"- {{actor: a{i}, issue: i{j}, position: {rng.uniform(0, 100):.2f}, salience: {rng.uniform(0, 1):.3f}}}"
+        for i in range(n_actors)
+        for j in range(n_issues)
+    ]
+    return ("\n".join(lines) + "\n").encode()

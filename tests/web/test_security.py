@@ -13,7 +13,7 @@ import pytest
 
 from peninsula.scenarios import DEFAULT_SCENARIO, load_packaged
 from peninsula.web.app import CSP, Limits, create_app
-from tests.web.conftest import test_client
+from tests.web.conftest import big_yaml, test_client
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD_CSV = b"Actor,Capability,Position,Salience\nA,1,50,0.5\nB,x,20,0.5\n"
@@ -163,20 +163,13 @@ def test_draws_and_rounds_are_bounded_with_a_clear_error() -> None:
     assert r.status_code == 400 and "limit of 100" in r.json()["error"]
 
 
-def test_a_run_past_the_time_limit_gets_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    import peninsula.web.app as web
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        time.sleep(1.0)
-        raise AssertionError("never returned")
-
-    monkeypatch.setattr(web, "forecast_doc", slow)
-    c = test_client(create_app(limits=Limits(max_seconds=0.2)))
-    r = c.post("/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"]})
+def test_a_run_past_the_time_limit_gets_a_clear_error() -> None:
+    """A real forecast too long for the budget (see tests/web/test_workers.py for the process it kills)."""
+    c = test_client(create_app(limits=Limits(max_seconds=2.0)))
+    sid = c.post("/api/scenarios", files={"file": ("big.yaml", big_yaml(300, 3))}).json()["id"]
+    r = c.post("/api/forecast", json={"scenario": sid, "models": ["eu"], "rounds": 200})
     assert r.status_code == 503
-    assert "longer than the workbench's limit of 0.2 s" in r.json()["error"]
+    assert "longer than the workbench's limit of 2 s" in r.json()["error"]
 
 
 def test_a_sweep_past_the_time_limit_stops_with_a_clear_error() -> None:
@@ -247,17 +240,37 @@ def test_the_page_has_no_inline_script_or_style_and_loads_nothing_external(clien
 
 
 def test_an_internal_error_never_shows_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import peninsula.web.app as web
+    from peninsula.web.workers import Runner
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail at /home/someone/file.py")
 
-    monkeypatch.setattr(web, "forecast_doc", broken)
+    monkeypatch.setattr(Runner, "run", broken)
     c = test_client(create_app())
     r = c.post("/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise"]})
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (RuntimeError)", "problems": []}
     assert "Traceback" not in r.text and "secret" not in r.text
+
+
+def test_a_worker_reports_an_internal_error_without_its_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child side: an unexpected exception in a task goes back as its type's name only."""
+    import multiprocessing as mp
+
+    from peninsula.web import workers
+    from peninsula.web.workers import TASKS, child_main
+
+    monkeypatch.setattr(workers, "limit_memory", lambda budget: None)  # this is the test process
+    def broken(payload: Any, send: Any) -> Any:
+        raise RuntimeError("secret detail at /home/someone/file.py")
+
+    TASKS["broken-for-test"] = broken
+    try:
+        parent, child = mp.Pipe(duplex=False)
+        child_main(child, "broken-for-test", {}, 2**30)
+        assert parent.recv() == ("internal", "RuntimeError")
+    finally:
+        del TASKS["broken-for-test"]
 
 
 def test_bad_edits_and_bad_requests_are_json_problems(client: Any) -> None:

@@ -20,6 +20,14 @@ Security (each has a test in ``tests/web/test_security.py``):
   the server starts;
 * model runs are bounded: draws (:attr:`Limits.max_draws`), rounds (:attr:`Limits.max_rounds`) and wall
   time (:attr:`Limits.max_seconds`), each with a clear error past the bound;
+* uploads are parsed, and forecasts, reports and sweeps run, in worker processes
+  (:mod:`peninsula.web.workers`) with a time budget (the process is killed at it, its CPU and memory
+  freed) and a memory budget (:attr:`Limits.worker_memory`); never on the event loop;
+* what the server holds is bounded: uploads are kept as JSON text, at most :attr:`Limits.max_scenarios`
+  of them and :attr:`Limits.max_stances_held` stances in all (oldest dropped first); finished sweep jobs at
+  most :attr:`Limits.max_jobs_kept` (oldest dropped first);
+* one long request never starves the others: :attr:`Limits.max_workers` runs at once plus one slot only
+  quick requests may take, and at most :attr:`Limits.max_queue` waiting (503 past that);
 * no shell-outs; every response carries a restrictive Content-Security-Policy (``default-src 'self'``,
   no inline script, images also from ``data:``), ``X-Content-Type-Options: nosniff`` and
   ``X-Frame-Options: DENY``;
@@ -28,20 +36,20 @@ Security (each has a test in ``tests/web/test_security.py``):
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -57,6 +65,7 @@ from peninsula.core import (
     stance_problem,
 )
 from peninsula.core.sanitize import file_name
+from peninsula.web.workers import TASKS, Busy, MemoryLimit, Runner, TimeLimit, WorkerFailure
 
 __all__ = ["CSP", "LOCAL_HOSTS", "Limits", "Workbench", "create_app"]
 
@@ -85,13 +94,30 @@ STATIC = {
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one request may ask for."""
+    """Bounds on what one request may ask for and on what the server holds (see the module docstring)."""
 
     max_upload: int = 2 * 2**20
     max_draws: int = 5000
     max_rounds: int = 200
     max_seconds: float = 120.0
     max_scenarios: int = 200
+    #: Stances of all uploads held together (each kept as JSON text, about 1 kB per stance).
+    max_stances_held: int = 200_000
+    #: Finished sweep jobs kept for the page to poll.
+    max_jobs_kept: int = 50
+    #: Runs at once, one process each (one more slot is kept for quick requests).
+    max_workers: int = 2
+    #: Requests that may wait for a worker; one more gets 503 at once.
+    max_queue: int = 8
+    #: Memory one run may add to its worker process, bytes.
+    worker_memory: int = 1024 * 2**20
+    #: Time budget of parsing one upload, seconds.
+    upload_seconds: float = 30.0
+    #: Largest work (actors² x issues x rounds x models x draws) of a request that counts as quick (the
+    #: packaged snapshots with every model: at most about 0.5 million).
+    quick_work: int = 5_000_000
+    #: Largest upload, bytes, that counts as quick to parse.
+    quick_upload: int = 128 * 1024
 
 
 class Edit(BaseModel):
@@ -138,10 +164,20 @@ class Job:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
 
 
-class TimeLimit(ParameterError):
-    """A run went past :attr:`Limits.max_seconds`."""
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded scenario as the server keeps it: JSON text (the parsed scenario and the page's table)."""
+
+    id: str
+    title: str
+    actors: int
+    issues: int
+    stances: int
+    scenario_json: str
+    doc_json: str
 
 
 def problem_dict(p: InputProblem) -> dict[str, Any]:
@@ -156,49 +192,84 @@ def problem_dict(p: InputProblem) -> dict[str, Any]:
     }
 
 
+#: Rounds assumed for a request that gives none, when judging whether it is quick.
+_DEFAULT_ROUNDS = 100
+
+
 class Workbench:
-    """The server's state: scenarios by id (packaged, uploaded), sweep jobs, the run store's path."""
+    """The server's state: uploads by id (as JSON text), sweep jobs, the run store's path, the workers."""
 
     def __init__(self, store: Path | None, limits: Limits) -> None:
         self.store = store
         self.limits = limits
-        self.uploads: dict[str, Scenario] = {}
-        self.jobs: dict[str, Job] = {}
+        self.uploads: OrderedDict[str, Upload] = OrderedDict()
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.lock = threading.Lock()
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="peninsula-run")
+        self.runner = Runner(limits.max_workers, limits.max_queue, limits.worker_memory)
 
     # -- scenarios by id --------------------------------------------------------------------------------
 
-    def scenario(self, sid: str) -> Scenario:
-        """The scenario with this id: an upload of this server, else a packaged one (never a path)."""
-        if sid in self.uploads:
-            return self.uploads[sid]
+    def source(self, sid: str) -> dict[str, Any]:
+        """How a worker finds the scenario ``sid``: an upload's JSON or a packaged id (never a path)."""
+        up = self.uploads.get(sid)
+        if up is not None:
+            return {"json": up.scenario_json}
         if sid in api.packaged_ids():
-            return api.load_packaged(sid)
+            return {"packaged": sid}
         raise InputError.single(sid, None, "scenario", "no such scenario (use an id from /api/scenarios)")
 
-    def add_upload(self, filename: str, content: bytes) -> tuple[str, Scenario]:
-        """Parse an uploaded file with peninsula's readers; problems name the user's file name."""
-        name = Path(filename or "upload").name or "upload"
-        suffix = Path(name).suffix.lower()
-        suffix = suffix if suffix in UPLOAD_SUFFIXES else ".txt"
-        with tempfile.TemporaryDirectory(prefix="peninsula-upload-") as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            path.write_bytes(content)
-            try:
-                sc = api.load_file(path)
-            except InputError as exc:
-                raise InputError([_rename(p, path, name) for p in exc.problems]) from None
-        sid = f"upload-{uuid.uuid4().hex[:10]}"
-        with self.lock:
-            if len(self.uploads) >= self.limits.max_scenarios:
-                self.uploads.pop(next(iter(self.uploads)))
-            self.uploads[sid] = sc
-        return sid, sc
+    def shape(self, sid: str) -> tuple[int, int]:
+        """Actors and issues of the scenario ``sid`` (known without building it for uploads)."""
+        self.source(sid)  # unknown ids: the same error everywhere
+        up = self.uploads.get(sid)
+        if up is not None:
+            return up.actors, up.issues
+        sc = api.load_packaged(sid)
+        return len(sc.actors), len(sc.issues)
 
-    def edited(self, req: RunRequest) -> Scenario:
-        """The request's scenario with its edits applied (an edited value loses its source)."""
-        return apply_edits(self.scenario(req.scenario), req.edits)
+    def scenario_doc(self, sid: str) -> str:
+        """The page's table of the scenario ``sid``, as JSON text."""
+        self.source(sid)  # unknown ids: the same error everywhere
+        up = self.uploads.get(sid)
+        if up is not None:
+            return up.doc_json
+        return json.dumps(scenario_doc(sid, api.load_packaged(sid)), allow_nan=False)
+
+    def add_upload(self, filename: str, content: bytes) -> str:
+        """Parse an upload in a worker (time and memory budget); keep it as JSON; return its page table."""
+        name = Path(filename or "upload").name or "upload"
+        lim = self.limits
+        sid = f"upload-{uuid.uuid4().hex[:10]}"
+        got = self.runner.run(
+            "upload",
+            {"name": name, "content": content, "sid": sid},
+            seconds=lim.upload_seconds,
+            quick=len(content) <= lim.quick_upload,
+            what=f"parsing {name}",
+        )
+        up = Upload(
+            sid,
+            got["title"],
+            got["actors"],
+            got["issues"],
+            got["stances"],
+            got["scenario_json"],
+            got["doc_json"],
+        )
+        if up.stances > lim.max_stances_held:
+            raise ParameterError(
+                f"{name}: {up.stances:,} stances, more than the workbench holds ({lim.max_stances_held:,}); "
+                "use the command line for scenarios this large"
+            )
+        with self.lock:
+            self.uploads[sid] = up
+            while len(self.uploads) > lim.max_scenarios or self.held() > lim.max_stances_held:
+                self.uploads.popitem(last=False)  # the oldest upload goes first
+        return up.doc_json
+
+    def held(self) -> int:
+        """Stances of every upload held now."""
+        return sum(u.stances for u in self.uploads.values())
 
     # -- bounds ---------------------------------------------------------------------------------------------
 
@@ -214,16 +285,36 @@ class Workbench:
                 "(run larger sweeps with `peninsula sweep`)"
             )
 
-    def bounded(self, fn: Callable[[], Any]) -> Any:
-        """Run ``fn`` in a worker thread; past :attr:`Limits.max_seconds` answer with a clear error."""
-        fut = self.pool.submit(fn)
-        try:
-            return fut.result(timeout=self.limits.max_seconds)
-        except FutureTimeout:
-            raise TimeLimit(
-                f"the run took longer than the workbench's limit of {self.limits.max_seconds:g} s; choose "
-                "fewer models, rounds or draws, or use the command line"
-            ) from None
+    def payload(self, req: RunRequest) -> dict[str, Any]:
+        """What a worker needs to run ``req``: where its scenario is, and the request as plain data."""
+        return {"scenario": self.source(req.scenario), "request": req.model_dump()}
+
+    def quick(self, req: RunRequest, draws: int | None = None) -> bool:
+        """Whether ``req`` is small enough to use the slot kept for quick requests: its work, actors² x
+        issues x rounds x models x draws (the expected-utility models compare every pair of actors on
+        every issue each round), is at most :attr:`Limits.quick_work`."""
+        actors, issues = self.shape(req.scenario)
+        models = 12 if not req.models or "all" in req.models else len(req.models)
+        work = actors**2 * issues * (req.rounds or _DEFAULT_ROUNDS) * models * (draws or 1)
+        return work <= self.limits.quick_work
+
+    def run(self, task: str, req: RunRequest, *, quick: bool, what: str) -> Any:
+        """Run ``task`` for ``req`` in a worker within :attr:`Limits.max_seconds`."""
+        seconds = self.limits.max_seconds
+        return self.runner.run(task, self.payload(req), seconds=seconds, quick=quick, what=what)
+
+    def add_job(self, job: Job) -> None:
+        """Keep ``job`` (and drop what :meth:`prune_jobs` drops)."""
+        with self.lock:
+            self.jobs[job.id] = job
+        self.prune_jobs()
+
+    def prune_jobs(self) -> None:
+        """Drop the oldest finished jobs past :attr:`Limits.max_jobs_kept` (running jobs are kept)."""
+        with self.lock:
+            finished = [k for k, j in self.jobs.items() if j.state != "running"]
+            for k in finished[: max(0, len(finished) - self.limits.max_jobs_kept)]:
+                del self.jobs[k]
 
 
 def _rename(p: InputProblem, path: Path, name: str) -> InputProblem:
@@ -357,6 +448,80 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
     return doc
 
 
+# -- the tasks workers run (peninsula.web.workers) -----------------------------------------------------------
+
+
+def _scenario(payload: dict[str, Any]) -> Scenario:
+    """The payload's scenario (an upload's JSON or a packaged id) with the request's edits applied."""
+    src = payload["scenario"]
+    sc = Scenario.model_validate_json(src["json"]) if "json" in src else api.load_packaged(src["packaged"])
+    edits = [Edit.model_validate(e) for e in payload["request"].get("edits", [])]
+    return apply_edits(sc, edits)
+
+
+def _task_upload(payload: dict[str, Any], send: Any) -> dict[str, Any]:
+    name = payload["name"]
+    suffix = Path(name).suffix.lower()
+    suffix = suffix if suffix in UPLOAD_SUFFIXES else ".txt"
+    with tempfile.TemporaryDirectory(prefix="peninsula-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(payload["content"])
+        try:
+            sc = api.load_file(path)
+        except InputError as exc:
+            raise InputError([_rename(p, path, name) for p in exc.problems]) from None
+    return {
+        "title": sc.title or sc.id,
+        "actors": len(sc.actors),
+        "issues": len(sc.issues),
+        "stances": len(sc.stances),
+        "scenario_json": sc.model_dump_json(),
+        "doc_json": json.dumps(scenario_doc(payload["sid"], sc), allow_nan=False),
+    }
+
+
+def _task_forecast(payload: dict[str, Any], send: Any) -> dict[str, Any]:
+    return forecast_doc(_scenario(payload), RunRequest.model_validate(payload["request"]))
+
+
+def _task_yaml(payload: dict[str, Any], send: Any) -> tuple[str, str]:
+    sc = _scenario(payload)
+    return sc.id, api.scenario_to_yaml(sc)
+
+
+def _task_report(payload: dict[str, Any], send: Any) -> tuple[str, str]:
+    req = ReportRequest.model_validate(payload["request"])
+    sc = _scenario(payload)
+    rep = api.report(
+        sc, req.models or ["all"], overlay=req.overlay, rounds=req.rounds, seed=req.seed, draws=req.draws
+    )
+    return sc.id, rep.html
+
+
+def _task_sweep(payload: dict[str, Any], send: Any) -> dict[str, Any]:
+    req = SweepRequest.model_validate(payload["request"])
+    sc = _scenario(payload)
+    models = api.resolve_models(req.models or ["all"])
+    store = Path(payload["store"]) if payload.get("store") else None
+    sw = api.sweep(
+        sc,
+        models,
+        draws=req.draws,
+        seed=req.seed,
+        overlay=req.overlay,
+        rounds=req.rounds,
+        store=store,
+        chunk_size=max(10, req.draws // 20),
+        on_chunk=lambda done, total: send(done),
+    )
+    return {**sw.to_dict(), "saved": store is not None}
+
+
+TASKS.update(
+    upload=_task_upload, forecast=_task_forecast, yaml=_task_yaml, report=_task_report, sweep=_task_sweep
+)
+
+
 def _static(name: str) -> str:
     return resources.files("peninsula.web").joinpath("static", name).read_text(encoding="utf-8")
 
@@ -378,6 +543,7 @@ def create_app(
     """
     lim = limits or Limits()
     wb = Workbench(Path(store) if store is not None else None, lim)
+    wb.runner.start()  # the worker fork server warms up while the page loads
     app = FastAPI(
         title="peninsula workbench",
         version=_version(),
@@ -400,6 +566,19 @@ def create_app(
     @app.exception_handler(TimeLimit)
     async def _time_limit(request: Request, exc: TimeLimit) -> JSONResponse:
         return JSONResponse({"error": str(exc), "problems": []}, status_code=503)
+
+    @app.exception_handler(MemoryLimit)
+    async def _memory_limit(request: Request, exc: MemoryLimit) -> JSONResponse:
+        return JSONResponse({"error": str(exc), "problems": []}, status_code=503)
+
+    @app.exception_handler(Busy)
+    async def _busy(request: Request, exc: Busy) -> JSONResponse:
+        doc = {"error": str(exc), "problems": []}
+        return JSONResponse(doc, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(WorkerFailure)
+    async def _worker(request: Request, exc: WorkerFailure) -> JSONResponse:
+        return JSONResponse({"error": f"internal error ({exc.kind})", "problems": []}, status_code=500)
 
     @app.exception_handler(PeninsulaError)
     async def _peninsula_error(request: Request, exc: PeninsulaError) -> JSONResponse:
@@ -451,7 +630,7 @@ def create_app(
                 {"id": i.id, "title": i.title, "date": i.date.isoformat() if i.date else None}
                 for i in api.list_packaged()
             ],
-            "uploaded": [{"id": k, "title": s.title or s.id} for k, s in wb.uploads.items()],
+            "uploaded": [{"id": k, "title": u.title} for k, u in list(wb.uploads.items())],
             "overlays": api.list_overlays(),
             "models": [{"name": n, "title": c.info.title} for n, c in api.REGISTRY.items()],
             "limits": {
@@ -463,50 +642,54 @@ def create_app(
         }
 
     @app.get("/api/scenarios/{sid}", summary="A scenario's actors, issues and stances with their sources")
-    def scenario(sid: str) -> dict[str, Any]:
-        return scenario_doc(sid, wb.scenario(sid))
+    def scenario(sid: str) -> Response:
+        return Response(wb.scenario_doc(sid), media_type="application/json")
 
     @app.post("/api/scenarios", summary="Upload a scenario file (any format peninsula reads; 2 MB at most)")
-    async def upload(file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI's idiom)
+    async def upload(file: UploadFile = File(...)) -> Response:  # noqa: B008 (FastAPI's idiom)
         content = await file.read(lim.max_upload + 1)
         if len(content) > lim.max_upload:
-            return JSONResponse(  # type: ignore[return-value]
+            return JSONResponse(
                 {"error": f"upload larger than {lim.max_upload:,} bytes", "problems": []}, status_code=413
             )
-        sid, sc = wb.add_upload(file.filename or "upload", content)
-        return scenario_doc(sid, sc)
+        doc = await run_in_threadpool(wb.add_upload, file.filename or "upload", content)
+        return Response(doc, media_type="application/json")
 
     @app.post("/api/scenarios/yaml", summary="The edited scenario as peninsula YAML (download)")
     def scenario_yaml(req: RunRequest) -> Response:
-        sc = wb.edited(req)
+        sid, text = wb.run("yaml", req, quick=True, what="the YAML download")
         return Response(
-            api.scenario_to_yaml(sc),
+            text,
             media_type="application/x-yaml",
-            headers={"Content-Disposition": f'attachment; filename="{file_name(sc.id, ".yaml")}"'},
+            headers={"Content-Disposition": f'attachment; filename="{file_name(sid, ".yaml")}"'},
         )
 
     @app.post("/api/forecast", summary="Forecast the (edited) scenario: table, cohesion, charts")
     def forecast(req: RunRequest) -> dict[str, Any]:
         wb.check(req)
-        sc = wb.edited(req)
-        return wb.bounded(lambda: forecast_doc(sc, req))  # type: ignore[no-any-return]
+        api.resolve_models(req.models or ["all"])
+        doc: dict[str, Any] = wb.run("forecast", req, quick=wb.quick(req), what="the forecast")
+        return doc
 
     @app.post("/api/sweep", summary="Start a sweep (Monte Carlo over the sourced ranges); poll its progress")
     def sweep(req: SweepRequest) -> dict[str, Any]:
         wb.check(req, req.draws)
-        sc = wb.edited(req)
-        models = api.resolve_models(req.models or ["all"])
+        api.resolve_models(req.models or ["all"])
+        payload = wb.payload(req)
+        if req.save:
+            payload["store"] = str(wb.store if wb.store is not None else api.store_path())
         job = Job(uuid.uuid4().hex, req.draws)
-        with wb.lock:
-            wb.jobs[job.id] = job
-        wb.pool.submit(_run_sweep, wb, job, sc, models, req)
+        wb.add_job(job)
+        threading.Thread(
+            target=_run_sweep, args=(wb, job, payload), name=f"peninsula-sweep-{job.id[:8]}", daemon=True
+        ).start()
         return {"job": job.id, "total": job.total}
 
     @app.get("/api/sweep/{job_id}", summary="A sweep's progress, then its summary (or its error)")
     def sweep_status(job_id: str) -> dict[str, Any]:
         job = wb.jobs.get(job_id)
         if job is None:
-            raise ParameterError("no such sweep job")
+            raise ParameterError("no such sweep job (finished jobs are kept for a while, then dropped)")
         return {
             "job": job.id,
             "state": job.state,
@@ -519,65 +702,50 @@ def create_app(
     @app.post("/api/report", summary="The self-contained HTML report of the (edited) scenario (download)")
     def report(req: ReportRequest) -> Response:
         wb.check(req, req.draws)
-        sc = wb.edited(req)
-        rep = wb.bounded(
-            lambda: api.report(
-                sc,
-                req.models or ["all"],
-                overlay=req.overlay,
-                rounds=req.rounds,
-                seed=req.seed,
-                draws=req.draws,
-            )
-        )
+        api.resolve_models(req.models or ["all"])
+        sid, html = wb.run("report", req, quick=False, what="the report")
         return Response(
-            rep.html,
+            html,
             media_type="text/html; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{file_name("report-" + sc.id, ".html")}"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="{file_name("report-" + sid, ".html")}"'},
         )
 
     return app
 
 
-def _run_sweep(wb: Workbench, job: Job, sc: Scenario, models: list[Any], req: SweepRequest) -> None:
-    def progress(done: int, total: int) -> None:
-        job.done = done
-        if time.monotonic() - job.started > wb.limits.max_seconds:
-            raise TimeLimit(
-                f"the sweep took longer than the workbench's limit of {wb.limits.max_seconds:g} s after "
-                f"{done} of {total} draws; choose fewer draws or models, or use `peninsula sweep`"
-            )
+def _run_sweep(wb: Workbench, job: Job, payload: dict[str, Any]) -> None:
+    """Run a sweep job in a worker (in a thread of its own), reporting progress into ``job``."""
+
+    def progress(done: Any) -> None:
+        job.done = int(done)
 
     try:
-        if req.save and wb.store is None:
-            store: Path | None = api.store_path()
-        else:
-            store = wb.store if req.save else None
-        sw = api.sweep(
-            sc,
-            models,
-            draws=req.draws,
-            seed=req.seed,
-            overlay=req.overlay,
-            rounds=req.rounds,
-            store=store,
-            chunk_size=max(10, req.draws // 20),
-            on_chunk=progress,
+        result = wb.runner.run(
+            "sweep",
+            payload,
+            seconds=wb.limits.max_seconds,
+            what="the sweep",
+            on_message=progress,
         )
-        job.result = {**sw.to_dict(), "saved": store is not None}
+        job.result = result
         job.done = job.total
         job.state = "done"
     except InputError as exc:
         job.error = {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]}
         job.state = "error"
     except PeninsulaError as exc:
-        job.error = {"error": str(exc), "problems": []}
+        after = f" It had run {job.done:,} of {job.total:,} draws." if isinstance(exc, TimeLimit) else ""
+        job.error = {"error": str(exc) + after, "problems": []}
+        job.state = "error"
+    except WorkerFailure as exc:
+        job.error = {"error": f"internal error ({exc.kind})", "problems": []}
         job.state = "error"
     except Exception as exc:  # reported to the page as an internal error, never a traceback
         job.error = {"error": f"internal error ({type(exc).__name__})", "problems": []}
         job.state = "error"
+    finally:
+        job.finished = time.monotonic()
+        wb.prune_jobs()
 
 
 def _default() -> str:
