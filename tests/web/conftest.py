@@ -88,9 +88,8 @@ def big_yaml(n_actors: int, n_issues: int, seed: int = 0) -> bytes:
     lines += [f"- {{id: a{i}, capability: {rng.uniform(1, 10):.3f}}}" for i in range(n_actors)]
     lines += ["issues:"] + [f"- {{id: i{j}, lower: 0, upper: 100}}" for j in range(n_issues)]
     lines += ["stances:"]
-    lines += [
-        f"- {{actor: a{i}, issue: i{j}, position: {rng.uniform(0, 100):.2f}, salience: {rng.uniform(0, 1):.3f}}}"
-        for i in range(n_actors)
-        for j in range(n_issues)
-    ]
+    for i in range(n_actors):
+        for j in range(n_issues):
+            x, s = rng.uniform(0, 100), rng.uniform(0, 1)
+            lines.append(f"- {{actor: a{i}, issue: i{j}, position: {x:.2f}, salience: {s:.3f}}}")
     return ("\n".join(lines) + "\n").encode()
