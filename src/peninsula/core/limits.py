@@ -23,11 +23,14 @@ __all__ = [
     "MAX_ABS_VALUE",
     "MAX_ACTORS",
     "MAX_COUNT",
+    "MAX_DATA_MONTHS",
     "MAX_DRAWS",
     "MAX_FIELD_CHARS",
     "MAX_FILE_BYTES",
     "MAX_ISSUES",
+    "MAX_MODEL_BYTES",
     "MAX_MONTHS",
+    "MAX_PAIR_ROUNDS",
     "MAX_ROUNDS",
     "MAX_ROUND_VALUES",
     "MAX_SEED",
@@ -35,6 +38,8 @@ __all__ = [
     "MAX_STANCES",
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
+    "MAX_YAML_NODES_PER_BYTE",
+    "MIN_YAML_NODES",
     "NonNegative",
     "Number",
     "OneLineId",
@@ -57,6 +62,12 @@ MAX_FIELD_CHARS: Final = 100_000
 MAX_YAML_DEPTH: Final = 64
 #: Most YAML nodes after expanding aliases (``*ref``); bounds "billion laughs" files.
 MAX_YAML_NODES: Final = 2_000_000
+#: Most YAML nodes (aliases expanded) per character of the file: reading takes about 400 bytes per node
+#: (measured), so a YAML file takes at most ~120x its size. Plain scenario files have 0.01-0.2 (a file of
+#: short flow mappings, 0.2); a list of bare scalars ``[0,0,...]`` has 0.5 and aliases can have far more.
+MAX_YAML_NODES_PER_BYTE: Final = 0.3
+#: Nodes any YAML file may have whatever its size (small files with a few aliases stay readable).
+MIN_YAML_NODES: Final = 20_000
 #: Most actors in one scenario.
 MAX_ACTORS: Final = 10_000
 #: Most issues in one scenario.
@@ -68,10 +79,20 @@ MAX_STANCES: Final = 1_000_000
 MAX_ABS_VALUE: Final = 1e15
 #: Largest count in a launch series (per month).
 MAX_COUNT: Final = 1_000_000
+#: Most months of a launch series (``--data``): 30 years, five times the packaged 2016-2021 series. A
+#: backtest refits every model at every test month on all months before it, so its time grows with the
+#: series (600 months: 49 s of CPU for a 24-month backtest, measured 2026-12-07; 1,800 months: over 5 min).
+MAX_DATA_MONTHS: Final = 360
 #: Most rounds of an iterative model (``--rounds``); models also stop as soon as nothing can change.
 MAX_ROUNDS: Final = 1_000
 #: Most position values a forecast records (rounds + 1) x stances, summed over models' rounds.
 MAX_ROUND_VALUES: Final = 20_000_000
+#: Most pairwise work of one model run: rounds x the model's pairs (actor pairs of each issue for the
+#: expected-utility models; actor pairs x issue pairs for the exchange models). 10,000 actors on one issue
+#: at the default 10 rounds is exactly at it; 2,000 actors x 1,000 rounds (4e9, hours) is over it.
+MAX_PAIR_ROUNDS: Final = 1_000_000_000
+#: Most memory a model run may need by the measured bound of ``peninsula.simulate.forecast.MODEL_BYTES``.
+MAX_MODEL_BYTES: Final = 2 * 2**30
 #: Most months of one ``simulate`` run (``--months``): a century.
 MAX_MONTHS: Final = 1_200
 #: Most simulated paths of ``whatif`` (``--sims``).

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core.errors import InputError, InputProblem
-from peninsula.core.limits import MAX_COUNT, MAX_FIELD_CHARS
+from peninsula.core.limits import MAX_COUNT, MAX_DATA_MONTHS, MAX_FIELD_CHARS
 from peninsula.io._text import read_text
 
 __all__ = [
@@ -207,6 +207,13 @@ def _read_monthly(text: str, name: str) -> MonthlyCounts:
                 InputProblem(name, line, "month", f"months must be consecutive; {month} follows {months[-1]}")
             )
         months.append(month)
+        if len(months) > MAX_DATA_MONTHS:  # the time of a backtest grows with the series
+            raise InputError.single(
+                name,
+                line,
+                "month",
+                f"more than {MAX_DATA_MONTHS:,} months: over the input limit (see docs/limits.md)",
+            )
         for col in MONTHLY_COUNT_COLUMNS:
             counts[col].append(_parse_count(row[col], name, line, col, problems))
         for col in MONTHLY_SUPP_COLUMNS:

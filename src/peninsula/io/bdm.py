@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Source, Stance
-from peninsula.core.limits import MAX_ACTORS, MAX_FIELD_CHARS
+from peninsula.core.limits import MAX_ACTORS, MAX_FIELD_CHARS, MAX_FILE_BYTES
 from peninsula.io._text import check_path, csv_rows, field_too_long, parse_float, read_text
 from peninsula.io.decide import SalienceScaleWarning
 
@@ -31,9 +31,34 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _check_unpacked(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than :data:`~peninsula.core.limits.MAX_FILE_BYTES`,
+    from the zip directory alone, before anything is decompressed (a 394 kB "zip bomb" unpacked to 400 MB
+    and took 777 MB to read)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError.single(path.name, None, "file", f"not a readable .xlsx workbook ({exc})") from None
+    total = sum(max(z.file_size, 0) for z in parts)
+    if total > MAX_FILE_BYTES:
+        biggest = max(parts, key=lambda z: z.file_size)
+        raise InputError.single(
+            path.name,
+            None,
+            "file",
+            f"the workbook unpacks to {total / 2**20:,.0f} MiB ({biggest.filename}: "
+            f"{biggest.file_size / 2**20:,.0f} MiB), over the input limit of {MAX_FILE_BYTES // 2**20} MiB "
+            "(see docs/limits.md)",
+        )
+
+
 def _rows_from_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     import openpyxl
 
+    _check_unpacked(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook

@@ -16,7 +16,15 @@ from pydantic import ValidationError
 
 from peninsula.core import Actor, InputError, InputProblem, Issue, Scenario, Stance, integrity_problems
 from peninsula.core.errors import FIELD_PROBLEM
-from peninsula.core.limits import MAX_ACTORS, MAX_ISSUES, MAX_STANCES, MAX_YAML_DEPTH, MAX_YAML_NODES
+from peninsula.core.limits import (
+    MAX_ACTORS,
+    MAX_ISSUES,
+    MAX_STANCES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    MAX_YAML_NODES_PER_BYTE,
+    MIN_YAML_NODES,
+)
 from peninsula.io._text import read_text
 from peninsula.io.atomic import write_text
 
@@ -84,6 +92,9 @@ def check_yaml_structure(text: str, name: str) -> None:
         Naming the line where the limit is crossed.
     """
     depth = total = 0
+    # Memory grows with the values built (about 400 bytes each, measured): bounded per byte of input, so
+    # neither aliases nor a file of bare scalars ("0,0,0,...") can take more than ~120x its size.
+    cap = min(MAX_YAML_NODES, max(MIN_YAML_NODES, int(MAX_YAML_NODES_PER_BYTE * len(text))))
     starts: list[tuple[str | None, int]] = []
     sizes: dict[str, int] = {}
     try:
@@ -110,13 +121,14 @@ def check_yaml_structure(text: str, name: str) -> None:
                     sizes[ev.anchor] = 1
             elif isinstance(ev, yaml.AliasEvent):
                 total += sizes.get(ev.anchor or "", 1)
-            if total > MAX_YAML_NODES:
+            if total > cap:
                 raise InputError.single(
                     name,
                     _line(ev),
                     "yaml",
-                    f"more than {MAX_YAML_NODES:,} values once aliases (*name) are expanded: over the input "
-                    "limit (see docs/limits.md)",
+                    f"more than {cap:,} values (each alias *name counted as what it stands for): over "
+                    f"the limit ({MAX_YAML_NODES:,} in all, {MAX_YAML_NODES_PER_BYTE:g} per byte of the "
+                    "file; see docs/limits.md)",
                 )
     except yaml.YAMLError:
         return

@@ -50,6 +50,52 @@ def _probe(address: str, timeout: float) -> None:
         ) from None
 
 
+def _identify(address: str, timeout: float) -> None:
+    """Ask the listener at ``address`` who it is (dask's ``identity`` call), within ``timeout`` seconds in
+    all, and refuse anything but a dask scheduler: a listener that accepts and stays silent, or speaks
+    another protocol, made ``Client`` wait far past its own timeout (over 90 s) or fail on closing."""
+    import asyncio
+    import queue
+    import threading
+
+    import distributed.core
+
+    make_rpc: Any = distributed.core.rpc  # untyped in dask
+
+    async def ask() -> Any:
+        r = make_rpc(address, timeout=timeout)
+        try:
+            return await r.identity()
+        finally:
+            await r.close_rpc()
+
+    answers: queue.Queue[tuple[bool, Any]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            answers.put((True, asyncio.run(asyncio.wait_for(ask(), timeout))))
+        except BaseException as exc:  # any failure means: not a scheduler
+            answers.put((False, exc))
+
+    threading.Thread(target=run, name="peninsula-scheduler-probe", daemon=True).start()
+    try:
+        ok, info = answers.get(timeout=timeout + 1)
+    except queue.Empty:
+        ok, info = False, TimeoutError()
+    if not ok:
+        why = (
+            f"no answer within {timeout:g} s"
+            if isinstance(info, TimeoutError | asyncio.TimeoutError)
+            else f"it does not speak dask's protocol: {type(info).__name__}"
+        )
+        raise ParameterError(
+            f"--scheduler {address}: not a dask scheduler ({why}); give the address dask-scheduler printed"
+        )
+    if not isinstance(info, dict) or info.get("type") != "Scheduler":
+        kind = info.get("type") if isinstance(info, dict) else type(info).__name__
+        raise ParameterError(f"--scheduler {address}: answers as {kind!r}, not as a dask scheduler")
+
+
 @contextmanager
 def dask_executor(
     workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 5.0
@@ -75,6 +121,7 @@ def dask_executor(
                     f"--scheduler: {scheduler!r} is not a scheduler address such as tcp://127.0.0.1:8786"
                 )
             _probe(scheduler, connect_timeout)
+            _identify(scheduler, connect_timeout)
             try:
                 client = distributed.Client(scheduler, timeout=f"{connect_timeout}s", set_as_default=False)
             except (OSError, TimeoutError) as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peninsula.core import ParameterError, Scenario
-from peninsula.core.limits import check_round_values
+from peninsula.core.limits import MAX_MODEL_BYTES, MAX_PAIR_ROUNDS, check_round_values
 from peninsula.core.rng import RNGLike
 from peninsula.models.base import Model, ModelRun
 from peninsula.models.registry import REGISTRY, get_model
@@ -19,7 +19,16 @@ from peninsula.scenarios import load
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
-__all__ = ["EVENT_COLUMNS", "NO_AGREEMENT_NOTE", "Forecast", "ModelSpec", "forecast", "resolve_models"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "MODEL_BYTES",
+    "NO_AGREEMENT_NOTE",
+    "Forecast",
+    "ModelSpec",
+    "check_cost",
+    "forecast",
+    "resolve_models",
+]
 
 #: The note every model that cannot forecast "no agreement" carries in its run notes (issue 21).
 NO_AGREEMENT_NOTE = (
@@ -31,6 +40,66 @@ NO_AGREEMENT_NOTE = (
 EVENT_COLUMNS = ("model", "round", "issue")
 
 ModelSpec = str | Model
+
+#: Peak memory of the pairwise models per unit of their pairs, bytes: ``(per actor pair of the largest issue,
+#: per actor pair x issue pair)``. Measured 2026-12-07 on this machine (``benchmarks/bench_model_memory.py``):
+#: ``eu`` 348 MB and ``eu-masad`` 314 MB above the interpreter at 2,000 actors on one issue (87 and 79 bytes
+#: per pair), ``exchange`` 114 MB at 300 actors x 5 issues and 29 MB at 150 x 5 (51-52 bytes per actor pair x
+#: issue pair); rounded up. A model that holds its pairs in O(n) memory has 0 here.
+MODEL_BYTES: dict[str, tuple[int, int]] = {
+    "eu": (96, 0),
+    "eu-masad": (88, 0),
+    "exchange": (0, 64),
+    "exchange-random": (0, 64),
+    "exchange-clean": (0, 64),
+}
+
+
+def _pairs(sc: Scenario) -> tuple[int, int, int]:
+    """``(sum of n_i², largest n_i², n² x k²)`` of a scenario: n_i actors with a stance on issue i."""
+    counts: dict[str, int] = {}
+    for st in sc.stances:
+        counts[st.issue] = counts.get(st.issue, 0) + 1
+    squares = [c * c for c in counts.values()] or [0]
+    n, k = len(sc.actors), len(sc.issues)
+    return sum(squares), max(squares), n * n * k * k
+
+
+def check_cost(models: Sequence[Model], sc: Scenario, rounds: int | None) -> None:
+    """Refuse, before any work, a model run whose pairwise work or memory is over its limit.
+
+    Work is rounds (the model's default when ``rounds`` is ``None``) x its pairs, against
+    :data:`~peninsula.core.limits.MAX_PAIR_ROUNDS`; memory is :data:`MODEL_BYTES` x its pairs, against
+    :data:`~peninsula.core.limits.MAX_MODEL_BYTES`. Only the models of :data:`MODEL_BYTES` do pairwise work.
+
+    Raises
+    ------
+    ParameterError
+        Naming the model, the scenario's size, the estimate and the limit.
+    """
+    total, largest, cross = _pairs(sc)
+    for m in models:
+        name = m.info.name
+        if name not in MODEL_BYTES:
+            continue
+        per_pair, per_cross = MODEL_BYTES[name]
+        pairs = cross if per_cross else total
+        n_rounds = rounds if rounds is not None else int(getattr(m, "default_rounds", 1))
+        work = max(n_rounds, 1) * pairs
+        what = "actor pairs x issue pairs" if per_cross else "actor pairs over the issues"
+        if work > MAX_PAIR_ROUNDS:
+            raise ParameterError(
+                f"model {name}: {n_rounds:,} rounds x {pairs:,} {what} of scenario '{sc.id}' is {work:,} "
+                f"pair-rounds, over the limit of {MAX_PAIR_ROUNDS:,} (see docs/limits.md); give fewer "
+                "--rounds or a smaller scenario"
+            )
+        need = per_pair * largest + per_cross * cross
+        if need > MAX_MODEL_BYTES:
+            raise ParameterError(
+                f"model {name}: scenario '{sc.id}' would need about {need / 2**30:.1f} GiB "
+                f"({len(sc.actors):,} actors, {len(sc.issues):,} issues), over the limit of "
+                f"{MAX_MODEL_BYTES / 2**30:.0f} GiB for one model run (see docs/limits.md)"
+            )
 
 
 def resolve_models(
@@ -210,6 +279,7 @@ def forecast(
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     check_round_values(rounds, len(sc.stances))
     instances = resolve_models(models, settings)
+    check_cost(instances, sc, rounds)
     runs: dict[str, ModelRun] = {}
     timings: dict[str, float] = {}
     loads: dict[str, float] = {}

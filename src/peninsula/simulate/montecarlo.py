@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from peninsula.core import ParameterError, Scenario
+from peninsula.core import ParameterError, Scenario, limits
 from peninsula.core.rng import fresh_seed
 from peninsula.models.base import Model
 from peninsula.simulate.batch import batch_cohesion, run_model
@@ -50,11 +50,10 @@ __all__ = [
     "summarize",
 ]
 
-#: Upper limit on ``draws`` (beyond it a sweep is certainly a typo: 10^9 draws x 9 issues of one model
-#: would store some 150 GB).
-MAX_DRAWS = 100_000_000
+#: Upper limit on ``draws``: the input limit every command and the API apply (``docs/limits.md``).
+MAX_DRAWS = limits.MAX_DRAWS
 #: Largest seed accepted (seeds are stored as unsigned 64-bit integers).
-MAX_SEED = 2**63 - 1
+MAX_SEED = limits.MAX_SEED
 #: Default number of draws per chunk (the unit of storing, resuming and distributing).
 DEFAULT_CHUNK = 1000
 QUANTILES = (("q05", 0.05), ("q25", 0.25), ("q50", 0.5), ("q75", 0.75), ("q95", 0.95))
@@ -104,8 +103,7 @@ class SweepSpec:
     def __post_init__(self) -> None:
         if isinstance(self.draws, bool) or not isinstance(self.draws, int | np.integer):
             raise ParameterError(f"--draws: {self.draws!r} is not a whole number")
-        if not 0 < self.draws <= MAX_DRAWS:
-            raise ParameterError(f"--draws: {self.draws} is not between 1 and {MAX_DRAWS:,}")
+        limits.check_draws(int(self.draws))
         if not 0 <= self.seed <= MAX_SEED:
             raise ParameterError(f"--seed: {self.seed} is not between 0 and 2**63 - 1")
         if self.rounds is not None and self.rounds < 0:
@@ -532,8 +530,11 @@ def make_spec(
     rounds: int | None = None,
 ) -> SweepSpec:
     """A :class:`SweepSpec` from a base scenario: applies ``overlay``, parses ``noise``, picks a seed."""
+    from peninsula.simulate.forecast import check_cost
+
     nz = noise if isinstance(noise, NoiseSpec) else NoiseSpec.parse(noise)
     swept = overlaid(scenario, overlay)
+    check_cost(models, swept, rounds)  # each draw runs every model on a scenario of this size
     return SweepSpec(
         scenario=swept,
         base_id=scenario.id,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from peninsula.core import ParameterError, Scenario
+from peninsula.core.limits import check_draws
 from peninsula.scenarios import load
 from peninsula.simulate.forecast import ModelSpec, resolve_models
 from peninsula.simulate.montecarlo import Sweep, in_process, make_spec, overlaid, run_sweep
@@ -148,6 +149,8 @@ def sensitivity(
     nz = noise if isinstance(noise, NoiseSpec) else NoiseSpec.parse(noise)
     if draws is not None and draws <= 0:
         raise ParameterError(f"--draws: {draws} is not a positive number of Sobol base samples")
+    if draws is not None:
+        check_draws(draws)
     return run_sensitivity(
         base,
         instance,

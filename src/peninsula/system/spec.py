@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario
-from peninsula.core.limits import check_seed
+from peninsula.core.limits import MAX_MONTHS, check_count, check_draws, check_seed
 from peninsula.core.rng import fresh_seed
 from peninsula.system.bargain import DEFAULT_MODEL, check_model
 from peninsula.system.posture import posture_issues
@@ -110,8 +110,10 @@ class SystemSpec:
         posture_issues(self.scenario)  # InputError: no posture issue
         if self.months < 1:
             raise ParameterError(f"--months must be at least 1, got {self.months}")
+        check_count("--months", self.months, MAX_MONTHS)  # the CLI's limits apply to the API too
         if self.draws < 10:
             raise ParameterError(f"--draws must be at least 10, got {self.draws}")
+        check_draws(self.draws)
         check_seed(self.seed)
         if self.target not in TARGETS:
             raise ParameterError(f"target must be one of {', '.join(TARGETS)}, not {self.target!r}")
