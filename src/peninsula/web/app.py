@@ -761,9 +761,6 @@ def _version() -> str:
         return "0+unknown"
 
 
-_OWN_PAGE = "only the workbench's own page may change its state"
-
-
 class _Guard:
     """ASGI middleware: refuses foreign hosts and cross-site writes, caps request bodies and adds the security
     headers to every response.
