@@ -43,7 +43,7 @@ def test_yaml_aliases_cannot_multiply_memory(tmp_path: Path) -> None:
     p = tmp_path / "alias.yaml"
     p.write_text(head + ",".join(["*s"] * 200_000) + "]\n")
     t0 = time.monotonic()
-    with pytest.raises(InputError, match=r"values \(each alias"):
+    with pytest.raises(InputError, match="values once aliases"):
         load(p)
     assert time.monotonic() - t0 < 10  # refused from the parser's events, nothing built
 

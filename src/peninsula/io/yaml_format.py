@@ -126,9 +126,9 @@ def check_yaml_structure(text: str, name: str) -> None:
                     name,
                     _line(ev),
                     "yaml",
-                    f"more than {cap:,} values (each alias *name counted as what it stands for): over "
-                    f"the limit ({MAX_YAML_NODES:,} in all, {MAX_YAML_NODES_PER_BYTE:g} per byte of the "
-                    "file; see docs/limits.md)",
+                    f"more than {cap:,} values once aliases (*name) are expanded: over the limit "
+                    f"({MAX_YAML_NODES:,} in all, {MAX_YAML_NODES_PER_BYTE:g} per byte of the file; see "
+                    "docs/limits.md)",
                 )
     except yaml.YAMLError:
         return
