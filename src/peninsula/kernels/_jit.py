@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 
-__all__ = ["grow", "jit", "jit_inline"]
+__all__ = ["grow", "jit", "jit_inline", "kernel"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _A = TypeVar("_A", bound="np.ndarray[Any, Any]")
@@ -24,9 +24,27 @@ def jit(fn: _F) -> _F:
     return cast(_F, numba.njit(cache=True, nogil=True)(fn))
 
 
+#: numba options of :func:`kernel` (a dict: numba's type stubs do not list the wrapper options)
+_INTERNAL: dict[str, Any] = {
+    "cache": True,
+    "nogil": True,
+    "no_cpython_wrapper": True,
+    "no_cfunc_wrapper": True,
+}
+
+
+def kernel(fn: _F) -> _F:
+    """Like :func:`jit`, for functions called only from compiled code: no Python or C-callable wrapper is
+    generated for them (less to compile: the exchange kernel's internal steps take record arrays and a
+    dozen arguments each). Calling such a function from Python crashes the interpreter, so anything Python
+    calls (tests and doctests included) uses :func:`jit`."""
+    return cast(_F, numba.njit(**_INTERNAL)(fn))
+
+
 def jit_inline(fn: _F) -> _F:
-    """Like :func:`jit`, inlined into callers at numba-IR level (small hot helpers)."""
-    return cast(_F, numba.njit(cache=True, nogil=True, inline="always")(fn))
+    """A small hot helper called only from compiled code: :func:`kernel`, left to LLVM to inline (numba-IR
+    inlining re-typed it at every call site, which cost compile time)."""
+    return kernel(fn)
 
 
 @jit

@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from peninsula.kernels import _heap as heap
 from peninsula.kernels._csr import csr
-from peninsula.kernels._jit import grow, jit, jit_inline
+from peninsula.kernels._jit import grow, jit, jit_inline, kernel
 from peninsula.kernels._notice import prepare
 
 FloatArray = npt.NDArray[np.float64]
@@ -142,7 +142,7 @@ ROUND_STATE = np.dtype(
 )
 
 
-@jit
+@kernel
 def _mix(x: np.uint64) -> np.uint64:
     """splitmix64's finaliser: a bijective 64-bit hash."""
     x = x ^ (x >> np.uint64(30))
@@ -152,7 +152,7 @@ def _mix(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@jit
+@kernel
 def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
     """A U[0, 1) number keyed on (seed, a, b, c, d): a counter-based stream, order independent."""
     h = _mix(seed ^ np.uint64(0x9E3779B97F4A7C15))
@@ -218,7 +218,7 @@ def _set_moves(e: int, mi: float, mj: float, side: Records) -> None:
     sj.y = sj.pos + mj
 
 
-@jit
+@kernel
 def _cap(
     e: int, k: int, gain: FloatArray, side: Records, X: FloatArray, s: FloatArray, c: FloatArray,
     cs: FloatArray, W: FloatArray, S: FloatArray,
@@ -252,7 +252,7 @@ def _cap(
     gain[e] = abs(r_kb * s[b, f] - r_k * s[b, d])
 
 
-@jit
+@kernel
 def _calc(
     e: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
     gain: FloatArray, valid: BoolArray, ncalc: IntArray,
@@ -304,7 +304,7 @@ def _calc(
         _randomise(e, p, u, v, z, gain, valid, side, X, s, c, cs, W, S)
 
 
-@jit
+@kernel
 def _randomise(
     e: int, p: float, u: float, v: float, z: float, gain: FloatArray, valid: BoolArray,
     side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray,
@@ -374,7 +374,7 @@ def _fold(sd: Any, last: float) -> None:
         sd.hist_all_neg = False
 
 
-@jit
+@kernel
 def _update(
     e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
     gain: FloatArray, valid: BoolArray, ncalc: IntArray,
@@ -453,7 +453,7 @@ def _update(
 
 
 # -- candidate generation (§3) -------------------------------------------------------------------------
-@jit
+@kernel
 def _cell_weights(X: FloatArray, s: FloatArray, c: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per cell c·s (0 where missing); per issue W = Σ c·s and S = Σ c·s·x."""
     n, m = X.shape
@@ -469,7 +469,7 @@ def _cell_weights(X: FloatArray, s: FloatArray, c: FloatArray) -> tuple[FloatArr
     return cs, W, S
 
 
-@jit
+@kernel
 def _generate(X: FloatArray, s: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray) -> IntArray:
     """Candidate exchanges in DECIDE's order: rows (actor_i, actor_j, Q = i's supply, P = j's supply)."""
     n, m = X.shape
@@ -519,7 +519,7 @@ def _generate(X: FloatArray, s: FloatArray, cs: FloatArray, W: FloatArray, S: Fl
     return out
 
 
-@jit
+@kernel
 def _new_sides(cand: IntArray, X: FloatArray) -> Records:
     """The round-start state of both sides of every candidate (empty histories and U tables)."""
     M = cand.shape[0]
@@ -547,7 +547,7 @@ def _new_sides(cand: IntArray, X: FloatArray) -> Records:
     return side
 
 
-@jit
+@kernel
 def _cell_lists(side: Records, n: int, m: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """Cell → the candidate sides in which that cell supplies, and demands (CSR; item = 2·e + k)."""
     M = side.shape[0]
@@ -563,7 +563,7 @@ def _cell_lists(side: Records, n: int, m: int) -> tuple[IntArray, IntArray, IntA
 
 
 # -- DECIDE's list order, recovered from gain histories (§7.1) ------------------------------------------
-@jit
+@kernel
 def _gain_at(cand: int, t: int, gh_head: IntArray, gh: Records) -> int:
     """The gain-history node of ``cand`` in force at sort ``t``."""
     node = int(gh_head[cand])
@@ -572,7 +572,7 @@ def _gain_at(cand: int, t: int, gh_head: IntArray, gh: Records) -> int:
     return node
 
 
-@jit
+@kernel
 def _before(e1: int, e2: int, t: int, ent: Records, gh_head: IntArray, gh: Records) -> bool:
     """Whether list entry e1 precedes e2 in DECIDE's list right after the stable sort number ``t``.
 
@@ -608,7 +608,7 @@ def _before(e1: int, e2: int, t: int, ent: Records, gh_head: IntArray, gh: Recor
 
 
 # -- the steps of one round --------------------------------------------------------------------------------
-@jit
+@kernel
 def _rebuild_heap(st: Records, ent: Records, gain: FloatArray, hg: FloatArray, he: IntArray,
                   hv: IntArray) -> None:
     """Rebuild the heap from the live entries only (drops stale items)."""
@@ -623,7 +623,7 @@ def _rebuild_heap(st: Records, ent: Records, gain: FloatArray, hg: FloatArray, h
     st[0].heap_size = n
 
 
-@jit
+@kernel
 def _pop_cluster(
     st: Records, ent: Records, gain: FloatArray, hg: FloatArray, he: IntArray, hv: IntArray,
     cluster: IntArray,
@@ -656,7 +656,7 @@ def _pop_cluster(
     return nc, cluster
 
 
-@jit
+@kernel
 def _drop_if_all_invalid(st: Records, ent: Records, valid: BoolArray, cluster: IntArray, nc: int) -> bool:
     """Drop a tied cluster none of whose candidates is valid (DECIDE would cycle it forever, §7.2-7.3)."""
     for x in range(nc):
@@ -669,7 +669,7 @@ def _drop_if_all_invalid(st: Records, ent: Records, valid: BoolArray, cluster: I
     return True
 
 
-@jit
+@kernel
 def _first_two(cluster: IntArray, nc: int, t: int, ent: Records, gh_head: IntArray,
                gh: Records) -> tuple[int, int]:
     """The cluster's first entry and its runner-up (-1 if none) in DECIDE's list order after sort t."""
@@ -687,7 +687,7 @@ def _first_two(cluster: IntArray, nc: int, t: int, ent: Records, gh_head: IntArr
     return first, second
 
 
-@jit
+@kernel
 def _requeue_rest(
     st: Records, cluster: IntArray, nc: int, first: int, second: int, ent: Records, gh_head: IntArray,
     gh: Records, hg: FloatArray, he: IntArray, hv: IntArray,
@@ -702,7 +702,7 @@ def _requeue_rest(
     return hg, he, hv
 
 
-@jit
+@kernel
 def _resolve_tie(
     st: Records, first: int, second: int, M: int, tie_mode: int, tie_choices: IntArray, seed: np.uint64,
     round_no: int, clean: int, ent: Records, ent_head: IntArray, gain: FloatArray,
@@ -759,7 +759,7 @@ def _resolve_tie(
     return R, ent, hg, he, hv
 
 
-@jit
+@kernel
 def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, valid: BoolArray,
                           linger: IntArray) -> None:
     """§7.4: the pass drops every listed entry whose candidate is invalid: all of them at the first
@@ -783,7 +783,7 @@ def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, valid: 
     r.n_linger = 0
 
 
-@jit
+@kernel
 def _collect_affected(
     st: Records, R: int, side: Records, m: int, sup_start: IntArray, sup_items: IntArray,
     dem_start: IntArray, dem_items: IntArray, stamp: IntArray, affected: IntArray,
@@ -810,7 +810,7 @@ def _collect_affected(
     return na
 
 
-@jit
+@kernel
 def _pass_order(
     st: Records, affected: IntArray, na: int, valid: BoolArray, ent: Records, ent_head: IntArray,
     gh_head: IntArray, gh: Records, order: IntArray,
@@ -863,7 +863,7 @@ def _pass_order(
     return no, order
 
 
-@jit
+@kernel
 def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: Records) -> Records:
     """Record candidate e's new gain in its history, in force from the next sort on."""
     r = st[0]
@@ -881,7 +881,7 @@ def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: R
     return gh
 
 
-@jit
+@kernel
 def _update_pass(
     st: Records, R: int, order: IntArray, no: int, p: float, seed: np.uint64, round_no: int,
     gen_index: IntArray, gain: FloatArray, valid: BoolArray, ncalc: IntArray, side: Records,
@@ -926,7 +926,7 @@ def _update_pass(
     return gh, upool, linger, hg, he, hv
 
 
-@jit
+@kernel
 def _record_realised(st: Records, R: int, gain: FloatArray, side: Records, real: Records) -> Records:
     """Append R as it stands after its update pass to the realised exchanges."""
     r = st[0]
@@ -948,7 +948,7 @@ def _record_realised(st: Records, R: int, gain: FloatArray, side: Records, real:
     return real
 
 
-@jit
+@kernel
 def _settle(
     X: FloatArray, s: FloatArray, side: Records, real: Records, n_real: int, gen_index: IntArray,
     fixed_weight: float, salience_weight: float,

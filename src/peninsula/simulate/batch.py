@@ -119,8 +119,13 @@ def _rows(space: InputSpace, A: FloatArray, i: int, order: list[int]) -> FloatAr
 def _split(fn: Callable[..., Any], threads: int, arrays: tuple[Any, ...], *rest: Any) -> Any:
     """``fn(*arrays, *rest)`` with the leading axis of ``arrays`` cut into ``threads`` blocks run in threads.
 
-    ``fn`` returns an array or a tuple of arrays with the same leading axis; blocks are concatenated in order.
+    ``fn`` (a compiled loop) is loaded or compiled first, with the same "compiling" notice as a forecast's
+    kernels (:func:`peninsula.kernels._notice.prepare`). It returns an array or a tuple of arrays with the
+    same leading axis; blocks are concatenated in order.
     """
+    from peninsula.kernels._notice import prepare
+
+    prepare("the sweep's compiled loops", fn, *arrays, *rest)  # load or compile now, with the notice
     n = len(arrays[0])
     if threads <= 1 or n < 2 * threads:
         return fn(*arrays, *rest)
@@ -145,9 +150,8 @@ def _baseline(kind: int, space: InputSpace, X: FloatArray, S: FloatArray, C: Flo
         idx = np.flatnonzero(space.present[:, i]).tolist()
         if not idx:
             continue
-        out[:, i] = _compiled.baseline_rows(
-            _rows(space, X, i, idx), _rows(space, S, i, idx), _rows(space, C, i, idx), kind
-        )
+        rows = (_rows(space, X, i, idx), _rows(space, S, i, idx), _rows(space, C, i, idx))
+        out[:, i] = _split(_compiled.baseline_rows, 1, rows, kind)
     return BatchResult(out, X)
 
 
