@@ -96,6 +96,12 @@ def _identify(address: str, timeout: float) -> None:
         raise ParameterError(f"--scheduler {address}: answers as {kind!r}, not as a dask scheduler")
 
 
+def _warm(spec: SweepSpec) -> bool:
+    """On a worker: a two-draw chunk of ``spec`` (loads the kernels of its models, builds its input space)."""
+    run_chunk(spec, -1, 0, min(2, spec.draws), 1)
+    return True
+
+
 @contextmanager
 def dask_executor(
     workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 5.0
@@ -149,6 +155,13 @@ def dask_executor(
 
         def execute(spec: SweepSpec, todo: Sequence[tuple[int, int, int]]) -> Iterator[Chunk]:
             shared = client.scatter(spec, broadcast=True)
+            # warm every worker first (its kernels loaded, the spec's input space built) so that no worker
+            # starts its share of the chunks late; then submit all chunks at once
+            warm = [
+                client.submit(_warm, shared, workers=[w], allow_other_workers=False, pure=False)
+                for w in client.scheduler_info()["workers"]
+            ]
+            client.gather(warm)
             futures = [client.submit(run_chunk, shared, k, lo, hi, 1, pure=False) for k, lo, hi in todo]
             for fut in distributed.as_completed(futures, loop=client.loop):
                 chunk: Chunk = fut.result()
