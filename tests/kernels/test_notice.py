@@ -91,3 +91,22 @@ def test_forecast_timings_leave_kernel_loading_out(monkeypatch: pytest.MonkeyPat
     f = peninsula.forecast(peninsula.DEFAULT_SCENARIO, ["median", "mean"])
     assert f.kernel_timings["median"] >= 0.3 and f.kernel_timings["mean"] == 0.0
     assert f.timings["median"] < f.kernel_timings["median"]
+
+
+def test_a_sweep_prepares_its_compiled_loops_with_the_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 26: no silent compile in a sweep: its loops and random streams go through ``prepare`` (the same
+    notice as a forecast's kernels), whichever models it runs."""
+    import peninsula
+
+    seen: list[str] = []
+    real = _notice.prepare
+
+    def spy(label, dispatcher, *args):  # type: ignore[no-untyped-def]
+        seen.append(f"{label}: {dispatcher.__name__}")
+        real(label, dispatcher, *args)
+
+    monkeypatch.setattr(_notice, "prepare", spy)
+    peninsula.sweep(peninsula.DEFAULT_SCENARIO, ["median", "eu", "eu-masad", "exchange"], draws=4, seed=1)
+    names = {s.split(": ")[1] for s in seen}
+    assert {"baseline_rows", "eu_rows", "masad_rows", "exchange_draws", "_pcg_uniforms"} <= names
+    assert all(s.startswith("the sweep's") for s in seen)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from peninsula.kernels import _notice
 from peninsula.kernels._jit import jit
-from peninsula.kernels._notice import prepare
 
 __all__ = ["spawned_uniforms"]
 
@@ -149,6 +149,6 @@ def spawned_uniforms(seed: int, draws: npt.NDArray[np.int64], stream: int, k: in
     # one more step (srandom's second), done by the loop: step back is not needed, so seed the loop with
     # the state before it and ask for one extra output, then drop it
     out = np.empty((n, k + 1))
-    prepare("the sweep's random streams", _pcg_uniforms, hi, lo2, inc_hi, inc_lo, out)
+    _notice.prepare("the sweep's random streams", _pcg_uniforms, hi, lo2, inc_hi, inc_lo, out)
     _pcg_uniforms(hi, lo2, inc_hi, inc_lo, out)
     return np.ascontiguousarray(out[:, 1:])
