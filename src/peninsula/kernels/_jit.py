@@ -42,9 +42,9 @@ def kernel(fn: _F) -> _F:
 
 
 def jit_inline(fn: _F) -> _F:
-    """A small hot helper called only from compiled code: :func:`kernel`, left to LLVM to inline (numba-IR
-    inlining re-typed it at every call site, which cost compile time)."""
-    return kernel(fn)
+    """Like :func:`jit`, inlined into callers at numba-IR level (small hot helpers: no call, so no reference
+    counting of their array arguments at every call)."""
+    return cast(_F, numba.njit(cache=True, nogil=True, inline="always")(fn))
 
 
 @jit
