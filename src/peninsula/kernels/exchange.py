@@ -165,8 +165,8 @@ def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
 
 # -- candidate state ---------------------------------------------------------------------------------
 @jit_inline
-def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, X: FloatArray,
-               cs: FloatArray, S: FloatArray) -> float:
+def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, C4: FloatArray,
+               WS: FloatArray) -> float:
     """Σ c·s·z on side k's supply issue (§4 N_k times W): U entries override X, k sits at ``v``.
 
     With ``self_from_u`` an entry for k itself in U overrides ``v`` (§6.2's Δ). The U table of the side
@@ -178,7 +178,7 @@ def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, X: Fl
     z = v
     if self_from_u and sd.u_has_self:
         z = sd.u_self
-    return float(S[d] - cs[a, d] * X[a, d] + sd.u_corr + cs[a, d] * z)
+    return float(WS[1, d] - C4[3, a, d] * C4[0, a, d] + sd.u_corr + C4[3, a, d] * z)
 
 
 @jit_inline
@@ -220,8 +220,7 @@ def _set_moves(e: int, mi: float, mj: float, side: Records) -> None:
 
 @kernel
 def _cap(
-    e: int, k: int, gain: FloatArray, side: Records, X: FloatArray, s: FloatArray, c: FloatArray,
-    cs: FloatArray, W: FloatArray, S: FloatArray,
+    e: int, k: int, gain: FloatArray, side: Records, C4: FloatArray, WS: FloatArray,
 ) -> None:
     """§6.2: cut side k's move so that its local outcome is not carried across its partner's position."""
     kb = 1 - k
@@ -230,8 +229,8 @@ def _cap(
     d = side[e, k].supply
     f = side[e, kb].supply
     t = side[e, kb].target
-    n0 = _local_sum(e, k, side[e, k].pos, False, side, X, cs, S) / W[d]
-    n1 = _local_sum(e, k, side[e, k].y, False, side, X, cs, S) / W[d]
+    n0 = _local_sum(e, k, side[e, k].pos, False, side, C4, WS) / WS[0, d]
+    n1 = _local_sum(e, k, side[e, k].y, False, side, C4, WS) / WS[0, d]
     d0 = t - n0
     d1 = t - n1
     if abs(d0) <= KNIFE:
@@ -240,24 +239,23 @@ def _cap(
         d1 = 0.0  # a full move that lands exactly on t: rounding must not decide (matters for §11)
     if (d0 >= 0 and d1 >= 0) or (d0 <= 0 and d1 <= 0):
         return
-    zsum = _local_sum(e, k, side[e, k].pos, True, side, X, cs, S)
-    delta = abs(t * W[d] - zsum) / cs[a, d]
-    r_k = delta * s[a, d] * c[a, d] / W[d]
-    r_kb = r_k * (s[a, d] + s[b, d]) / (s[a, f] + s[b, f])
-    m_kb = r_kb * W[f] / cs[b, f]
+    zsum = _local_sum(e, k, side[e, k].pos, True, side, C4, WS)
+    delta = abs(t * WS[0, d] - zsum) / C4[3, a, d]
+    r_k = delta * C4[1, a, d] * C4[2, a, d] / WS[0, d]
+    r_kb = r_k * (C4[1, a, d] + C4[1, b, d]) / (C4[1, a, f] + C4[1, b, f])
+    m_kb = r_kb * WS[0, f] / C4[3, b, f]
     if k == 0:
         _set_moves(e, delta, m_kb, side)
     else:
         _set_moves(e, m_kb, delta, side)
-    gain[e] = abs(r_kb * s[b, f] - r_k * s[b, d])
+    gain[e] = abs(r_kb * C4[1, b, f] - r_k * C4[1, b, d])
 
 
 @kernel
 def _calc(
-    e: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
+    e: int, p: float, seed: np.uint64, round_no: int,
     gain: FloatArray, valid: BoolArray, ncalc: IntArray,
-    side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, clean: int,
+    side: Records, C4: FloatArray, WS: FloatArray, clean: int,
 ) -> None:
     """§5 CALC: the equal-gain exchange of candidate ``e`` from its current private state.
 
@@ -271,17 +269,17 @@ def _calc(
     P = sj.supply
     Dj = abs(si.target - sj.pos)
     Di = abs(sj.target - si.pos)
-    dP = Dj * s[b, P] * c[b, P] / W[P]
-    dQ = dP * (s[b, P] + s[a, P]) / (s[b, Q] + s[a, Q])
-    mi = dQ * W[Q] / (c[a, Q] * s[a, Q])
+    dP = Dj * C4[1, b, P] * C4[2, b, P] / WS[0, P]
+    dQ = dP * (C4[1, b, P] + C4[1, a, P]) / (C4[1, b, Q] + C4[1, a, Q])
+    mi = dQ * WS[0, Q] / (C4[2, a, Q] * C4[1, a, Q])
     mj = Dj
     if mi > Di:
-        dQ = Di * s[a, Q] * c[a, Q] / W[Q]
-        dP = dQ * (s[a, Q] + s[b, Q]) / (s[a, P] + s[b, P])
+        dQ = Di * C4[1, a, Q] * C4[2, a, Q] / WS[0, Q]
+        dP = dQ * (C4[1, a, Q] + C4[1, b, Q]) / (C4[1, a, P] + C4[1, b, P])
         mi = Di
-        mj = dP * W[P] / (c[b, P] * s[b, P])
+        mj = dP * WS[0, P] / (C4[2, b, P] * C4[1, b, P])
     _set_moves(e, mi, mj, side)
-    g = abs(dQ * s[a, Q] - dP * s[a, P])
+    g = abs(dQ * C4[1, a, Q] - dP * C4[1, a, P])
     gain[e] = g
     si.eu = g
     sj.eu = g
@@ -290,24 +288,24 @@ def _calc(
     valid[e] = ok
     if not ok:
         return
-    _cap(e, 0, gain, side, X, s, c, cs, W, S)
-    _cap(e, 1, gain, side, X, s, c, cs, W, S)
+    _cap(e, 0, gain, side, C4, WS)
+    _cap(e, 1, gain, side, C4, WS)
     valid[e] = _both_ok(e, side)
     if clean == 1:
         si.eu = gain[e]
         sj.eu = gain[e]
     if p > 0:
-        gi = gen_index[e]
+        gi = e  # the candidate's generation index
         u = uniform(seed, round_no, gi, ncalc[e], 0)
         v = uniform(seed, round_no, gi, ncalc[e], 1)
         z = uniform(seed, round_no, gi, ncalc[e], 2)
-        _randomise(e, p, u, v, z, gain, valid, side, X, s, c, cs, W, S)
+        _randomise(e, p, u, v, z, gain, valid, side, C4, WS)
 
 
 @kernel
 def _randomise(
     e: int, p: float, u: float, v: float, z: float, gain: FloatArray, valid: BoolArray,
-    side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray,
+    side: Records, C4: FloatArray, WS: FloatArray,
 ) -> None:
     """§11, randomised equal gain, as peninsula restates it (see ``docs/models/exchange.md``).
 
@@ -323,12 +321,12 @@ def _randomise(
     b = sj.actor
     Q = si.supply
     P = sj.supply
-    FP = abs(si.target - sj.pos) * cs[b, P] / W[P]
-    FQ = abs(sj.target - si.pos) * cs[a, Q] / W[Q]
-    siP = s[a, P]
-    siQ = s[a, Q]
-    sjP = s[b, P]
-    sjQ = s[b, Q]
+    FP = abs(si.target - sj.pos) * C4[3, b, P] / WS[0, P]
+    FQ = abs(sj.target - si.pos) * C4[3, a, Q] / WS[0, Q]
+    siP = C4[1, a, P]
+    siQ = C4[1, a, Q]
+    sjP = C4[1, b, P]
+    sjQ = C4[1, b, Q]
     eu = gain[e]
     if u < 0.5:
         eu_max = min(FP, FQ * sjQ / sjP) * (siP - siQ * sjP / sjQ)
@@ -353,12 +351,12 @@ def _randomise(
             capped = 0
     dP = max(dP, 0.0)
     dQ = max(dQ, 0.0)
-    _set_moves(e, dQ * W[Q] / cs[a, Q], dP * W[P] / cs[b, P], side)
+    _set_moves(e, dQ * WS[0, Q] / C4[3, a, Q], dP * WS[0, P] / C4[3, b, P], side)
     saved = gain[e]
-    _cap(e, capped, gain, side, X, s, c, cs, W, S)
+    _cap(e, capped, gain, side, C4, WS)
     gain[e] = saved
-    dQ = abs(si.move) * cs[a, Q] / W[Q]
-    dP = abs(sj.move) * cs[b, P] / W[P]
+    dQ = abs(si.move) * C4[3, a, Q] / WS[0, Q]
+    dP = abs(sj.move) * C4[3, b, P] / WS[0, P]
     si.eu = dP * siP - dQ * siQ
     sj.eu = dQ * sjQ - dP * sjP
     valid[e] = _both_ok(e, side)
@@ -376,10 +374,9 @@ def _fold(sd: Any, last: float) -> None:
 
 @kernel
 def _update(
-    e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int, gen_index: IntArray,
+    e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int,
     gain: FloatArray, valid: BoolArray, ncalc: IntArray,
-    side: Records, X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray,
-    W: FloatArray, S: FloatArray, upool: Records, clean: int,
+    side: Records, C4: FloatArray, WS: FloatArray, upool: Records, clean: int,
 ) -> int:
     """§7 UPDATE(C = e, R): supply trigger, demand trigger, recalculation. Returns the U pool size.
 
@@ -428,7 +425,7 @@ def _update(
                     upool[n_u].next = sk.u_head
                     sk.u_head = n_u
                     n_u += 1
-                    old = X[sa, dd]
+                    old = C4[0, sa, dd]
                     new = ys
                 else:
                     old = upool[found].value
@@ -438,7 +435,7 @@ def _update(
                     sk.u_has_self = True
                     sk.u_self = new
                 else:
-                    sk.u_corr += cs[sa, dd] * (new - old)
+                    sk.u_corr += C4[3, sa, dd] * (new - old)
                 matched_b = True
                 break
     if matched_a or matched_b:
@@ -448,7 +445,7 @@ def _update(
             _fold(side[e, 0], rmove0 if clean == 1 else side[e, 0].hist_last)
         if fold1:
             _fold(side[e, 1], rmove1 if clean == 1 else side[e, 1].hist_last)
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs, W, S, clean)
+        _calc(e, p, seed, round_no, gain, valid, ncalc, side, C4, WS, clean)
     return n_u
 
 
@@ -884,8 +881,8 @@ def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: R
 @kernel
 def _update_pass(
     st: Records, R: int, order: IntArray, no: int, p: float, seed: np.uint64, round_no: int,
-    gen_index: IntArray, gain: FloatArray, valid: BoolArray, ncalc: IntArray, side: Records,
-    X: FloatArray, s: FloatArray, c: FloatArray, cs: FloatArray, W: FloatArray, S: FloatArray, clean: int,
+    gain: FloatArray, valid: BoolArray, ncalc: IntArray, side: Records,
+    C4: FloatArray, WS: FloatArray, clean: int,
     ent: Records, ent_head: IntArray, gh_head: IntArray, gh: Records, upool: Records, linger: IntArray,
     hg: FloatArray, he: IntArray, hv: IntArray,
 ) -> tuple[Records, Records, IntArray, FloatArray, IntArray, IntArray]:
@@ -902,8 +899,7 @@ def _update_pass(
             continue
         r.recalculations += 1
         g_old = gain[e]
-        r.n_u = _update(e, R, r.n_u, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs,
-                        W, S, upool, clean)
+        r.n_u = _update(e, R, r.n_u, p, seed, round_no, gain, valid, ncalc, side, C4, WS, upool, clean)
         if r.n_u > len(upool) - 8:
             upool = grow(upool, 2 * len(upool))
         gh = _record_gain(st, e, gain, gh_head, gh)
@@ -1006,8 +1002,19 @@ def _round(
     ncalc = np.zeros(M, dtype=np.int64)
     gen_index = np.arange(M)
     upool = np.empty(max(16, M // 4), dtype=U_NODE)
+    # the cells' arrays packed into one (X, s, c, c·s) and the issue sums into another (W, S): the steps
+    # called for every recalculation take two arrays instead of seven (each array argument of a call is
+    # reference-counted)
+    C4 = np.empty((4, n, m))
+    C4[0] = X
+    C4[1] = s
+    C4[2] = c
+    C4[3] = cs
+    WS = np.empty((2, m))
+    WS[0] = W
+    WS[1] = S
     for e in range(M):
-        _calc(e, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs, W, S, clean)
+        _calc(e, p, seed, round_no, gain, valid, ncalc, side, C4, WS, clean)
     sup_start, sup_items, dem_start, dem_items = _cell_lists(side, n, m)
 
     st = np.zeros(1, dtype=ROUND_STATE)
@@ -1070,7 +1077,7 @@ def _round(
         na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
         no, order = _pass_order(st, affected, na, valid, ent, ent_head, gh_head, gh, order)
         gh, upool, linger, hg, he, hv = _update_pass(
-            st, R, order, no, p, seed, round_no, gen_index, gain, valid, ncalc, side, X, s, c, cs, W, S,
+            st, R, order, no, p, seed, round_no, gain, valid, ncalc, side, C4, WS,
             clean, ent, ent_head, gh_head, gh, upool, linger, hg, he, hv)
         if r.heap_size > 2 * r.n_live + 1024:
             _rebuild_heap(st, ent, gain, hg, he, hv)
