@@ -466,8 +466,8 @@ def brier(p: FloatArray, y: FloatArray) -> FloatArray:
 
     Examples
     --------
-    >>> brier(np.array([0.9, 0.2]), np.array([1.0, 1.0])).tolist()
-    [0.010000000000000002, 0.6400000000000001]
+    >>> np.round(brier(np.array([0.9, 0.2]), np.array([1.0, 1.0])), 6).tolist()
+    [0.01, 0.64]
     """
     return np.asarray((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2, dtype=np.float64)
 
