@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
+from peninsula.cli import app
 from peninsula.core import Actor, Issue, ScalePoint, Scenario, Source, Stance
 from peninsula.scenarios import load_packaged, packaged_ids
 from peninsula.scenarios.sources import (
@@ -64,6 +68,10 @@ def test_validate_fails_on_a_label_a_bound_and_a_reason_dated_after_the_snapshot
     """The three cases item 4 names, each on its own, on a scenario dated 2019-04-30."""
     plain = Issue(id="sma", lower=0, upper=6000, points=[ScalePoint(value=1000, label="the 2019 level")])
     assert lookahead_problems(_one_issue("2019-04-30", plain)) == []
+    # a label naming a later date
+    label = plain.model_copy(update={"points": (ScalePoint(value=1000, label="U.S. demand of late 2019"),)})
+    (p,) = lookahead_problems(_one_issue("2019-04-30", label))
+    assert p.field == "issues[0].points[0].label" and "late 2019" in p.message and "look-ahead" in p.message
     # a bound sitting on a labelled point whose source is dated later (the point's label itself names no date)
     later = Source(kind="record", url="https://example.org/a", quote="q", date=dt.date(2019, 11, 20))
     bound = plain.model_copy(
@@ -71,6 +79,9 @@ def test_validate_fails_on_a_label_a_bound_and_a_reason_dated_after_the_snapshot
     )
     fields = {p.field for p in lookahead_problems(_one_issue("2019-04-30", bound))}
     assert fields == {"issues[0].points[0].source", "issues[0].upper"}
+    # a reason naming a later date
+    (p,) = lookahead_problems(_one_issue("2019-04-30", plain, reason="it cited the talks of October 2019"))
+    assert p.field == "stances[0].sources.position.reason" and "October 2019" in p.message
     # a range end sitting on that later labelled point
     (p,) = [
         q
@@ -78,6 +89,23 @@ def test_validate_fails_on_a_label_a_bound_and_a_reason_dated_after_the_snapshot
         if "range" in q.message
     ]
     assert p.field == "stances[0].sources.position.high"
+
+
+def test_a_date_known_in_advance_is_not_look_ahead() -> None:
+    plain = Issue(id="x", lower=0, upper=100)
+    scheduled = "before the National Assembly elections scheduled for April 2020"
+    assert lookahead_problems(_one_issue("2020-03-19", plain, reason=scheduled)) == []
+    assert lookahead_problems(_one_issue("2020-03-19", plain, reason="before the April 2020 elections"))
+
+
+def test_validate_cli_names_the_file_the_line_and_the_field(tmp_path: Path) -> None:
+    doc = load_packaged("korea-2019-04").model_dump(mode="json", exclude_none=True)
+    doc["issues"][0]["description"] = "what the talks of 2021-03-10 decided"
+    f = tmp_path / "late.yaml"
+    f.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = CliRunner().invoke(app, ["validate", str(f)])
+    assert r.exit_code == 2
+    assert "late.yaml:" in r.stderr and "issues[0].description" in r.stderr and "2021-03-10" in r.stderr
 
 
 @pytest.mark.parametrize("sid", packaged_ids())

@@ -19,8 +19,8 @@ For every kind, a value that carries a range must lie inside it. Two more checks
 * **no look-ahead** (:func:`lookahead_problems`): every dated source -- a seed (:data:`SEED_DATES`), a
   dataset row (:func:`dataset_row_date`), a record -- is dated on or before the scenario's date, and so is
   everything that shapes the scales and ranges: a labelled point's source, a scale bound or a range end that
-  sits on a labelled point known only later (:func:`text_dates` finds the dates free text names; checking
-  descriptions, labels, notes and every ``reason`` and ``evidence`` with it follows);
+  sits on a labelled point known only later, and every date the free text names (issue descriptions, labels,
+  notes, the ``reason`` and ``evidence`` of every source; :func:`text_dates`);
 * **attribution** (:func:`attribution_problems`): an actor's position is sourced to that actor -- a seed
   or record passage ``attributed_to`` the actor, a dataset row (an event the actor took part in), or a
   coded judgement that names its ``evidence``. An analyst's view is evidence for a coded judgement, never
@@ -574,7 +574,7 @@ def _late_points(s: Scenario) -> dict[str, dict[float, str]]:
 
 
 def _shape_problems(scenario: Scenario, where: str, yaml_root: yaml.Node | None) -> list[InputProblem]:
-    """Look-ahead through what shapes scales and ranges: points' sources, bounds, range ends."""
+    """Look-ahead through what shapes scales and ranges: labels, points' sources, bounds, range ends, text."""
     if scenario.date is None:
         return []
     date = scenario.date
@@ -585,6 +585,16 @@ def _shape_problems(scenario: Scenario, where: str, yaml_root: yaml.Node | None)
         ctx = ", ".join(x for x in parts if x)
         out.append(InputProblem(where, yaml_line(yaml_root, path), yaml_path(path), msg, ctx))
 
+    for path, actor, issue, text in _located_texts(scenario):
+        later = _later_mentions(text, date)
+        if later:
+            bad(
+                path,
+                actor,
+                issue,
+                f"{path[-1]}: look-ahead: names {', '.join(later)}, after the scenario's date "
+                f"{date.isoformat()}",
+            )
     late = _late_points(scenario)
     for k, i in enumerate(scenario.issues):
         for j, p in enumerate(i.points):
