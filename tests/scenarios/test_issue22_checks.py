@@ -93,9 +93,15 @@ def test_validate_fails_on_a_label_a_bound_and_a_reason_dated_after_the_snapshot
 
 def test_a_date_known_in_advance_is_not_look_ahead() -> None:
     plain = Issue(id="x", lower=0, upper=100)
-    scheduled = "before the National Assembly elections scheduled for April 2020"
-    assert lookahead_problems(_one_issue("2020-03-19", plain, reason=scheduled)) == []
-    assert lookahead_problems(_one_issue("2020-03-19", plain, reason="before the April 2020 elections"))
+    for known in (
+        "before the National Assembly elections scheduled for April 2020",  # marked before the date
+        "before the April 2020 elections",  # an event fixed in advance, named after the date
+        "Pyongyang set the end of 2020 as the deadline",
+        "a deal was wanted before the 2020 campaign",
+    ):
+        assert lookahead_problems(_one_issue("2020-03-19", plain, reason=known)) == [], known
+    for later in ("the talks of April 2020", "the April 2020 deal", "settled in March 2021, under the next one"):
+        assert lookahead_problems(_one_issue("2020-03-19", plain, reason=later)), later
 
 
 def test_validate_cli_names_the_file_the_line_and_the_field(tmp_path: Path) -> None:

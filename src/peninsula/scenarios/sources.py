@@ -500,19 +500,25 @@ def _date_spans(text: str) -> list[tuple[int, str, dt.date]]:
 
 
 #: Words that mark a later date as one known in advance (an election or a deadline set before the scenario):
-#: a mention preceded by one of them within a few words is not a look-ahead.
+#: a mention preceded by one of them within a few words is not a look-ahead ...
 _SCHEDULED = re.compile(
     r"\b(scheduled|planned|due|deadline|expir\w*|lapses|until|set for)\b[^.;]{0,30}$", re.IGNORECASE
 )
+#: ... nor one followed within a few words by the event it dates, when that event is fixed in advance
+#: ("the end of 2019 as the deadline", "the 2020 campaign", "the April 2020 elections").
+_SCHEDULED_AFTER = re.compile(r"^[^.;]{0,20}?\b(deadline|campaign|elections?)\b", re.IGNORECASE)
 
 
 def _later_spans(text: str, date: dt.date) -> list[tuple[str, dt.date]]:
-    """The dates ``text`` names after ``date`` and not marked as known in advance (:data:`_SCHEDULED`)."""
+    """The dates ``text`` names after ``date`` and not marked as known in advance (:data:`_SCHEDULED`,
+    :data:`_SCHEDULED_AFTER`)."""
     out = []
     for start, words, day in _date_spans(text):
         if day <= date:
             continue
         if _SCHEDULED.search(text[max(0, start - 40) : start]):
+            continue
+        if _SCHEDULED_AFTER.search(text[start + len(words) : start + len(words) + 40]):
             continue
         out.append((words, day))
     return out
