@@ -100,7 +100,8 @@ def test_a_date_known_in_advance_is_not_look_ahead() -> None:
         "a deal was wanted before the 2020 campaign",
     ):
         assert lookahead_problems(_one_issue("2020-03-19", plain, reason=known)) == [], known
-    for later in ("the talks of April 2020", "the April 2020 deal", "settled in March 2021, under the next one"):
+    later_texts = ("the talks of April 2020", "the April 2020 deal", "settled in March 2021, by the next one")
+    for later in later_texts:
         assert lookahead_problems(_one_issue("2020-03-19", plain, reason=later)), later
 
 
@@ -172,3 +173,18 @@ def test_the_review_values_that_blocked_analysis_are_gone() -> None:
     s19 = load_packaged("korea-2019-04")
     korus = next(st for st in s19.stances if (st.actor, st.issue) == ("US", "korus-auto-tariff"))
     assert korus.position <= 10
+
+
+def test_printed_sources_name_the_seed_and_json_keeps_the_file() -> None:
+    """The sources table, the workbench's scenario document and the JSON: name shown, file kept."""
+    from peninsula.web.app import scenario_doc
+
+    wide = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["sources", "korea-2019-04"])
+    assert wide.exit_code == 0 and "seed IPCS 2019" in wide.stdout
+    assert "002_4164321d603cee7f" not in wide.stdout
+    as_json = CliRunner().invoke(app, ["sources", "korea-2019-04", "--format", "json"])
+    assert "002_4164321d603cee7f.txt" in as_json.stdout
+    doc = scenario_doc("korea-2019-04", load_packaged("korea-2019-04"))
+    seeds = [s for st in doc["stances"] for s in st["sources"].values() if s and s["kind"] == "seed"]
+    assert seeds and all(s["text"].startswith(("seed IPCS 2019", "seed Asan Plenum 2019")) for s in seeds)
+    assert {s["file"] for s in seeds} <= {"002_4164321d603cee7f.txt", "001_19be76d3830d7c65.txt"}
