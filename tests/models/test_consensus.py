@@ -142,6 +142,9 @@ def test_shipped_fit_is_reproduced_by_the_refit_script() -> None:
         "position_weight": fit.position_weight,
         "q10": fit.q10,
         "q90": fit.q90,
+        "agreement": True,  # issue 21: the agreement step, a no-op on DEU (no veto players coded there)
+        "draws": 2000,
+        "seed": 21,
     }
 
 

@@ -108,3 +108,22 @@ def test_skill_page_agreement_rows_are_current() -> None:
     base = a["base_rate"]
     row = f"| base rate (leave one case out) | {a['n']} | {cell(base['brier'])} | {cell(base['log_score'])} |"
     assert row in page
+
+
+def test_skill_page_consensus_agreement_rows_are_current() -> None:
+    files = sorted((LIB / "yaml").glob("*.yaml"))
+    page = (ROOT / "docs" / "skill.md").read_text(encoding="utf-8")
+
+    def row(block: dict[str, object]) -> str:
+        d = block["diff_vs_compromise"]
+        assert isinstance(d, dict)
+        return (
+            f"{block['mae']:.2f} [{block['mae_low']:.2f}, {block['mae_high']:.2f}] | "
+            f"{d['mean']:+.2f} [{d['low']:+.2f}, {d['high']:+.2f}] |"
+        )
+
+    for setting, label in (("true", "with the agreement step"), ("false", "without it")):
+        doc = peninsula.evaluate(
+            files, LIB / "outcomes.csv", ["consensus"], settings={"agreement": setting}, normalise=True
+        ).to_dict()["models"]["consensus"]
+        assert f"| `consensus` {label} | {row(doc)}" in page, label

@@ -21,10 +21,11 @@ SEED = 21
 def loop(model_name: str, scenario: Scenario, space: InputSpace, values: np.ndarray) -> np.ndarray:
     """The reference: the model's own run on each drawn scenario, one draw at a time.
 
-    In a sweep the agreement model evaluates each draw at its values (the sweep's draws replace its own):
-    the reference is the model with ``draws=0`` on the drawn scenario.
+    In a sweep the agreement and consensus models evaluate each draw at its values (the sweep's draws
+    replace their own): the reference is the model with ``draws=0`` on the drawn scenario.
     """
-    model = REGISTRY[model_name]() if model_name != "agreement" else REGISTRY[model_name](draws=0)
+    own_draws = model_name in ("agreement", "consensus")  # a sweep's draws replace the model's own
+    model = REGISTRY[model_name](draws=0) if own_draws else REGISTRY[model_name]()
     out = np.full((len(values), len(space.issue_ids)), np.nan)
     for d, v in enumerate(values):
         run = model.run(

@@ -12,11 +12,20 @@ third of DEU outcomes lie). ``λ = 0`` is the compromise model, ``λ = 1`` the w
 interval's two quantiles: split-conformal quantiles of the out-of-fold signed residuals
 ``(outcome − forecast) / span``, so that on each issue the 80 % interval is ``forecast + span · [q10, q90]``,
 clipped to the scale (``span`` = the issue's scale ``upper − lower``).
+
+**Deal or no deal** (issue 21, ``agreement=True``, the default): on an issue with veto players and a
+reversion the forecast takes the ``agreement`` model into account. In each draw over the scenario's
+sourced ranges (``draws``, ``seed``, as :mod:`peninsula.models.agreement` draws them) the consensus
+forecast is projected onto the veto players' agreement set, or is the reversion where the set is empty;
+the forecast is the median of those outcomes (so a deal with probability below one half forecasts the
+reversion), the interval is placed around it, and ``p_agreement`` and ``agreement_set`` are reported. On
+issues without veto players (every DEU issue as shipped) nothing changes, so the fit on DEU is unchanged.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,8 +35,10 @@ from typing import Annotated, Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from peninsula.core import IssueData
+from peninsula.core import IssueData, ParameterError, Scenario
+from peninsula.core.limits import MAX_DRAWS
 from peninsula.core.rng import RNGLike
+from peninsula.kernels.agreement import AgreementSet, agreement_set
 from peninsula.kernels.central import (
     FloatArray,
     weighted_mean,
@@ -35,9 +46,17 @@ from peninsula.kernels.central import (
     weighted_median,
     weighted_median_rows,
 )
-from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, RoundRecord
+from peninsula.models.agreement import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    MAX_DRAW_SEED,
+    IssueDraws,
+    draw_inputs,
+    veto_mask,
+)
+from peninsula.models.base import IssueResult, ModelInfo, ModelRun, PerIssueModel, RoundRecord
 
-__all__ = ["GRID", "Consensus", "ShippedFit", "conformal_bounds", "shipped_fit"]
+__all__ = ["GRID", "Consensus", "ShippedFit", "agreement_step", "conformal_bounds", "shipped_fit"]
 
 ACHEN_BLACK = (
     "Achen (2006), ch. 10 in Thomson, Stokman, Achen & König (eds.), The European Union Decides (compromise "
@@ -134,6 +153,46 @@ def _grid_path(data: IssueData) -> FloatArray | None:
     return path
 
 
+def _set_at_values(data: IssueData) -> AgreementSet:
+    """The veto players' agreement set at the issue's own values (:func:`agreement_set`)."""
+    n = len(data.actor_ids)
+    nan = np.full(n, np.nan)
+    r = data.issue.reversion_value
+    return agreement_set(
+        data.positions,
+        np.array(np.nan if r is None else r),
+        data.accept_low if data.accept_low is not None else nan,
+        data.accept_high if data.accept_high is not None else nan,
+        veto_mask(data),
+        data.issue.lower,
+        data.issue.upper,
+    )
+
+
+def agreement_step(data: IssueData, forecasts: FloatArray) -> FloatArray:
+    """Forecasts of one issue after the agreement step at the issue's own values: projected onto the veto
+    players' agreement set, or the reversion where it is empty; unchanged without veto players or reversion.
+
+    Examples
+    --------
+    >>> from peninsula.core import Actor, Issue, Reversion, Scenario, Stance
+    >>> s = Scenario(id="t", actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0)],
+    ...     issues=[Issue(id="x", reversion=Reversion(value=0))],
+    ...     stances=[Stance(actor="A", issue="x", position=80, salience=1, veto=True),
+    ...              Stance(actor="B", issue="x", position=30, salience=1, veto=True)])
+    >>> agreement_step(s.issue_data("x"), np.array([55.0, 70.0])).tolist()   # the set is (0, 60)
+    [55.0, 60.0]
+    """
+    f = np.asarray(forecasts, dtype=np.float64)
+    r = data.issue.reversion_value
+    if r is None or not veto_mask(data).any():
+        return f
+    w = _set_at_values(data)
+    if not bool(w.nonempty):
+        return np.full_like(f, float(r))
+    return np.asarray(np.clip(f, float(w.low), float(w.high)), dtype=np.float64)
+
+
 class Consensus(PerIssueModel):
     """The recommended forecast: weighted median of (1 − λ) × compromise + λ × the weighted positions.
 
@@ -161,8 +220,9 @@ class Consensus(PerIssueModel):
         deterministic=True,
         order_dependent=False,
         multi_issue=False,
-        uses_status_quo=False,
+        uses_status_quo=True,
         iterative=False,
+        represents_no_agreement=True,
     )
 
     def __init__(
@@ -171,10 +231,24 @@ class Consensus(PerIssueModel):
         position_weight: _PositionWeight = _SHIPPED.position_weight,
         q10: _Q10 = _SHIPPED.q10,
         q90: _Q90 = _SHIPPED.q90,
+        agreement: Annotated[
+            bool,
+            Field(
+                description="take the agreement model into account: the forecast inside the veto players' "
+                "agreement set, the reversion where a deal is less likely than not"
+            ),
+        ] = True,
+        draws: Annotated[
+            int, Field(ge=0, le=MAX_DRAWS, description="draws behind p_agreement (0: the scenario's values)")
+        ] = DEFAULT_DRAWS,
+        seed: Annotated[int, Field(ge=0, le=MAX_DRAW_SEED, description="seed of those draws")] = DEFAULT_SEED,
     ) -> None:
         self.position_weight = position_weight
         self.q10 = q10
         self.q90 = q90
+        self.agreement = agreement
+        self.draws = draws
+        self.seed = seed
 
     # -- the forecast ----------------------------------------------------------------------------------
     @staticmethod
@@ -234,21 +308,92 @@ class Consensus(PerIssueModel):
             f, _ = self.combine(data, self.position_weight)
         except ValueError:
             return None
+        if self.agreement:  # at the issue's own values: an IssueData carries no sources to draw from
+            f = float(agreement_step(data, np.array([f]))[0])
         lo, hi = self.interval(data, f, self.q10, self.q90)
         return f, lo, hi
+
+    def run(self, scenario: Scenario, *, rounds: int | None = None, rng: RNGLike = None) -> ModelRun:
+        """Forecast every issue; with ``agreement`` the inputs are drawn once for the agreement step."""
+        params = self.validate_params(self.get_params())
+        n_rounds = self.default_rounds if rounds is None else rounds
+        if n_rounds < 0:
+            raise ParameterError(f"rounds must be >= 0, not {n_rounds}")
+        drawn: dict[str, IssueDraws] = {}
+        if params["agreement"] and params["draws"] > 0 and any(s.veto for s in scenario.stances):
+            drawn = draw_inputs(scenario, params["draws"], params["seed"])
+        issues: dict[str, IssueResult] = {}
+        for issue_id in scenario.issue_ids:
+            data = scenario.issue_data(issue_id)
+            if len(data.actor_ids) == 0:
+                no_stance = ["no actor has a stance on this issue"]
+                issues[issue_id] = IssueResult(issue_id, None, [], notes=no_stance)
+                continue
+            issues[issue_id] = self._issue(data, params, drawn.get(issue_id))
+        return ModelRun(self.info.name, params, issues, [])
 
     def run_issue(
         self, data: IssueData, params: dict[str, Any], rounds: int, rng: RNGLike
     ) -> tuple[IssueResult, list[dict[str, Any]]]:
-        """Forecast one issue and attach its interval."""
+        """Forecast one issue at its own values (the agreement step without draws) and attach its interval."""
+        return self._issue(data, params, None), []
+
+    def _issue(self, data: IssueData, params: dict[str, Any], d: IssueDraws | None) -> IssueResult:
         positions = dict(zip(data.actor_ids, data.positions.tolist(), strict=True))
+        lam = params["position_weight"]
         try:
-            f, compromise = self.combine(data, params["position_weight"])
+            f, compromise = self.combine(data, lam)
         except ValueError as exc:
-            return IssueResult(data.issue.id, None, [RoundRecord(0, None, positions)], True, [str(exc)]), []
+            return IssueResult(data.issue.id, None, [RoundRecord(0, None, positions)], True, [str(exc)])
+        extra: dict[str, Any] = {"compromise": compromise}
+        notes: list[str] = []
+        r = data.issue.reversion_value
+        if params["agreement"] and veto_mask(data).any() and r is not None:
+            f, p = self._agreement(data, f, compromise, lam, r, d, extra)
+            how = "over the draws of the sourced ranges" if d is not None else "at the scenario's values"
+            then = (
+                f"below one half, so the forecast is the reversion {r:g}"
+                if p < 0.5
+                else "the forecast is the median of the consensus inside the agreement set and the reversion"
+            )
+            notes.append(f"agreement step: p_agreement {p:.3f} {how}; {then}")
         lo, hi = self.interval(data, f, params["q10"], params["q90"])
-        extra = {"interval": {"q10": lo, "q90": hi}, "compromise": compromise}
-        return IssueResult(data.issue.id, f, [RoundRecord(0, f, positions)], True, [], extra), []
+        extra["interval"] = {"q10": lo, "q90": hi}
+        return IssueResult(data.issue.id, f, [RoundRecord(0, f, positions)], True, notes, extra)
+
+    def _agreement(
+        self,
+        data: IssueData,
+        f: float,
+        compromise: float,
+        lam: float,
+        r: float,
+        d: IssueDraws | None,
+        extra: dict[str, Any],
+    ) -> tuple[float, float]:
+        """The agreement step: ``(forecast, p_agreement)``; fills ``extra`` with the set and the reversion."""
+        inside = float(agreement_step(data, np.array([f]))[0])
+        w0 = _set_at_values(data)
+        agreed0 = bool(w0.nonempty)
+        extra.update(
+            agreement_set=[float(w0.low), float(w0.high)] if agreed0 else None,
+            outcome_if_agreement=inside if agreed0 else None,
+            reversion=r,
+        )
+        if d is None:
+            realised, nonempty = np.array([inside]), np.array([float(agreed0)])
+        else:
+            F, _ = self.combine_rows(d.positions.T, d.saliences.T, d.capabilities.T, lam)
+            lower, upper = data.issue.lower, data.issue.upper
+            vetoes = veto_mask(data)
+            w = agreement_set(d.positions, d.reversion, d.accept_low, d.accept_high, vetoes, lower, upper)
+            inside_d = np.clip(np.where(np.isnan(F), compromise, F), w.low, w.high)
+            realised = np.where(w.nonempty, inside_d, d.reversion)
+            nonempty = w.nonempty.astype(np.float64)
+        p = float(np.mean(nonempty))
+        extra["p_agreement"] = p
+        extra["p_agreement_se"] = math.sqrt(p * (1.0 - p) / realised.size) if d is not None else 0.0
+        return float(np.quantile(realised, 0.5, method="inverted_cdf")), p
 
     # -- tuning (used by peninsula.simulate.evaluation and scripts/fit_consensus.py) ----------------------
     def fit(self, data: Sequence[IssueData], outcomes: FloatArray) -> Consensus:
@@ -261,6 +406,8 @@ class Consensus(PerIssueModel):
         for d, o in zip(data, y, strict=True):
             path = _grid_path(d)
             if path is not None:
+                if self.agreement:
+                    path = agreement_step(d, path)
                 errors += np.abs(path - o)
         out = self.clone()
         if len(data):

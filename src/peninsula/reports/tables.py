@@ -47,8 +47,9 @@ RECOMMENDED = "consensus"
 
 RECOMMENDED_NOTE = (
     "[dim]consensus (recommended) = the compromise moved to a position holding most of the weight, fitted by"
-    " grouped cross-validation on EU legislative outcomes (DEU), with its 80% predictive interval. Its"
-    " evidence, and the other models', is in docs/skill.md.[/dim]"
+    " grouped cross-validation on EU legislative outcomes (DEU), with its 80% predictive interval; where veto"
+    " players are coded, kept inside their agreement set, or at the reversion when a deal is less likely than"
+    " not (p(agree) < 0.5). Its evidence, and the other models', is in docs/skill.md.[/dim]"
 )
 
 

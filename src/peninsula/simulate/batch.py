@@ -102,7 +102,7 @@ def run_model(
     if kind is ExpectedUtility or kind is ExpectedUtilityMasad:
         return _eu(kind is ExpectedUtilityMasad, params, n_rounds, space, X, S, C, threads)
     if kind is Consensus:
-        return _consensus(float(params["position_weight"]), space, X, S, C)
+        return _consensus(params, scenario, space, X, S, C, values)
     if kind is Nash:
         return _nash(params["weights"] == "capability_salience", scenario, space, X, S, C)
     if kind in _EXCHANGES:
@@ -155,15 +155,46 @@ def _baseline(kind: int, space: InputSpace, X: FloatArray, S: FloatArray, C: Flo
     return BatchResult(out, X)
 
 
-def _consensus(lam: float, space: InputSpace, X: FloatArray, S: FloatArray, C: FloatArray) -> BatchResult:
-    """:class:`Consensus` on every draw: per issue, :meth:`Consensus.combine_rows` over the draws."""
+def _consensus(
+    params: dict[str, Any],
+    scenario: Scenario,
+    space: InputSpace,
+    X: FloatArray,
+    S: FloatArray,
+    C: FloatArray,
+    values: FloatArray,
+) -> BatchResult:
+    """:class:`Consensus` on every draw: per issue, :meth:`Consensus.combine_rows` over the draws; with
+    ``agreement``, on an issue with veto players and a reversion, projected onto each draw's agreement set or
+    the reversion where it is empty (the sweep's draws replace the model's own, as for ``agreement``)."""
+    from peninsula.kernels.agreement import agreement_set
+    from peninsula.models.agreement import veto_mask
+
+    lam = float(params["position_weight"])
     D, _, n_iss = X.shape
     out = np.full((D, n_iss), np.nan)
-    for i in range(n_iss):
+    agreed: FloatArray | None = None
+    AL, AH, R = space.agreement_arrays(values) if params["agreement"] else (None, None, None)
+    for i, iid in enumerate(space.issue_ids):
         idx = np.flatnonzero(space.present[:, i]).tolist()
-        if idx:
-            out[:, i] = Consensus.combine_rows(X[:, idx, i], S[:, idx, i], C[:, idx, i], lam)[0]
-    return BatchResult(out, X)
+        if not idx:
+            continue
+        f, comp = Consensus.combine_rows(X[:, idx, i], S[:, idx, i], C[:, idx, i], lam)
+        out[:, i] = f
+        if AL is None or AH is None or R is None:
+            continue
+        data = scenario.issue_data(iid)
+        vetoes = veto_mask(data)
+        if not vetoes.any() or np.all(np.isnan(R[:, i])):
+            continue
+        lower, upper = data.issue.lower, data.issue.upper
+        w = agreement_set(X[:, idx, i].T, R[:, i], AL[:, idx, i].T, AH[:, idx, i].T, vetoes, lower, upper)
+        inside = np.clip(np.where(np.isnan(f), comp, f), w.low, w.high)
+        out[:, i] = np.where(w.nonempty, inside, R[:, i])
+        if agreed is None:
+            agreed = np.full((D, n_iss), np.nan)
+        agreed[:, i] = w.nonempty
+    return BatchResult(out, X, agreed)
 
 
 def _nash(
