@@ -108,7 +108,10 @@ def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us
 
 
 @pytest.mark.parametrize(
-    "name,model", [("compromise", Compromise()), ("eu", ExpectedUtility()), ("consensus", Consensus())]
+    "name,model",
+    # the loop bargains with consensus's formula; its agreement step (issue 21) is not part of the loop's
+    # posture bargain (the loop decides talks from the agreement set itself)
+    [("compromise", Compromise()), ("eu", ExpectedUtility()), ("consensus", Consensus(agreement=False))],
 )
 def test_batch_bargain_equals_the_registered_model(name, model) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-04")
