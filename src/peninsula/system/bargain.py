@@ -4,7 +4,8 @@
 (:mod:`peninsula.kernels.central` semantics; :func:`peninsula.kernels.eu.weighted_median_rows`);
 ``eu`` and ``eu-masad`` run :func:`peninsula.kernels.eu.run_batch` with the models' default parameters and
 rounds; ``consensus`` is its own formula (the compromise and the positions' weighted median, mixed) over
-rows, without the model's agreement step (issue 21: the loop decides talks from the agreement set itself). Every other registered model would have to run draw by draw: the loop refuses it with a clear error.
+rows, without the model's agreement step (issue 21: the loop decides talks from the agreement set itself).
+Every other registered model would have to run draw by draw: the loop refuses it with a clear error.
 """
 
 from __future__ import annotations
