@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from peninsula.core import Actor, Issue, Scenario, Stance
+from peninsula.core import Actor, Issue, Reversion, Scenario, Stance
 from peninsula.dynamics import load_data
 
 
@@ -21,11 +21,14 @@ def posture_scenario(
     date: dt.date = dt.date(2019, 1, 15),
     with_talks: bool = True,
     with_sanctions: bool = True,
+    us_accept_low: float | None = None,
 ) -> Scenario:
     """US, ROK, DPRK on exercises (U.S. personnel 0-25,000), denuclearization and sanctions-relief (0-100).
 
     Capabilities: US 1, ROK 1, DPRK 0.5. Saliences: exercises US 0.5, ROK 0.5, DPRK 0 (so the compromise on
-    exercises is the allies' mean); denuclearization and relief 1 for everyone.
+    exercises is the allies' mean); denuclearization and relief 1 for everyone. Denuclearization has the
+    reversion 0 (no agreement) and the U.S. and the DPRK as veto players (issue 21: talks are held when their
+    acceptable outcomes overlap); ``us_accept_low`` is the U.S. acceptance limit (``None``: the default).
     """
     issues = [Issue(id="exercises", lower=0, upper=25000)]
     stances = [
@@ -34,9 +37,16 @@ def posture_scenario(
         Stance(actor="DPRK", issue="exercises", position=0, salience=0.0),
     ]
     if with_talks:
-        issues.append(Issue(id="denuclearization", lower=0, upper=100))
+        issues.append(Issue(id="denuclearization", lower=0, upper=100, reversion=Reversion(value=0)))
         stances += [
-            Stance(actor=a, issue="denuclearization", position=p, salience=1.0)
+            Stance(
+                actor=a,
+                issue="denuclearization",
+                position=p,
+                salience=1.0,
+                veto=a in ("US", "DPRK"),
+                accept_low=us_accept_low if a == "US" else None,
+            )
             for a, p in zip(("US", "ROK", "DPRK"), denuc, strict=True)
         ]
     if with_sanctions:

@@ -45,9 +45,9 @@ def test_sensitivity_moves_one_rule_at_a_time(korea) -> None:  # type: ignore[no
     )
     by_id = {r["id"]: r for r in rows}
     # Washington's move toward full exercises after launches moves one ally, so it moves cohesion; China's
-    # loosening in quiet spells moves no ally, so cohesion stays put. (Issue 22: with the President as the
-    # U.S. decider on denuclearization the bargained outcome rarely comes within talks-gap of the DPRK's
-    # offer in six months, so the talks rule used before seldom fires on korea-2019-06.)
+    # loosening in quiet spells moves no ally, so cohesion stays put. (Issues 21-22: with the President as the
+    # U.S. decider on denuclearization, his and the DPRK's acceptable outcomes do not overlap, so talks are
+    # not held on korea-2019-06 and the talks rule used before does not fire.)
     moved = by_id["launch-us-exercises"]
     assert moved["cohesion_high"] != moved["cohesion_low"]
     assert by_id["quiet-china-loosens"]["cohesion_high"] == by_id["quiet-china-loosens"]["cohesion_low"]

@@ -64,9 +64,12 @@ def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # 
         return float(np.sum(d.weights * d.positions) / np.sum(d.weights))
 
     full = compromise("exercises") >= rs.constant("exercise-full") * 25000
-    d = sc.issue_data("denuclearization")
-    dprk = float(d.positions[list(d.actor_ids).index("DPRK")])
-    talks = abs(compromise("denuclearization") - dprk) <= rs.constant("talks-gap") * 100
+    # talks: the veto players' (US, DPRK) acceptable outcomes overlap, by hand. With reversion 0 the DPRK at
+    # x accepts (0, 2x); the U.S. at y accepts (0, 2y), or [limit, 2y) with an explicit limit.
+    stances = {st.actor: st for st in sc.stances_on("denuclearization")}
+    us, dprk = stances["US"], stances["DPRK"]
+    us_low = us.accept_low if us.accept_low is not None else 0.0
+    talks = us_low < min(2 * us.position, 2 * dprk.position, 100.0)
     add = tuple(("talks", m) for m in decisions) if talks else ()
     return Levers(exercises="full" if full else "reduced", add=add, remove=("talks", "sanctions"))
 
@@ -82,11 +85,13 @@ def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # 
     seed=st.integers(0, 2**31),
     ex=st.sampled_from([2000.0, 15000.0, 25000.0]),
     us_denuc=st.sampled_from([100.0, 40.0]),
+    us_limit=st.sampled_from([None, 75.0]),
     model=st.sampled_from(["regime", "local_level", "ingarch", "posture"]),
 )
-@example(seed=7, ex=25000.0, us_denuc=100.0, model="regime")  # the default launch model, every run
-def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us_denuc, model) -> None:  # type: ignore[no-untyped-def]
-    sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0))
+@example(seed=7, ex=25000.0, us_denuc=100.0, us_limit=None, model="regime")  # the default launch model
+@example(seed=7, ex=25000.0, us_denuc=100.0, us_limit=75.0, model="regime")  # no agreement set: no talks
+def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us_denuc, us_limit, model) -> None:  # type: ignore[no-untyped-def]
+    sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0), us_accept_low=us_limit)
     months = [f"2019-{m:02d}" for m in range(1, 13)]
     spec = SystemSpec(
         sc,

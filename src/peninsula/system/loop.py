@@ -8,8 +8,9 @@ Every month ``j`` of the window, for all draws at once (``(draws, actors)`` arra
 2. **posture → levers**: exercises at or above ``exercise-full`` keep the full calendar (exercises in March,
    April, August, December; no suspension), below it the scaled-back calendar (March, August; the large-scale
    series counted as suspended) — the ``full`` / ``reduced`` calendars of ``whatif``; talks are held at a
-   decision when the bargained denuclearization outcome lies within ``talks-gap`` of the DPRK's position (a
-   ``talks`` event that month); a launch month may bring a new round of sanctions (rule
+   decision when the agreement set on the denuclearization issue is non-empty (some outcome every veto player
+   accepts rather than the reversion, at the draw's current positions: :mod:`peninsula.kernels.agreement`;
+   a ``talks`` event that month); a launch month may bring a new round of sanctions (rule
    ``launch-sanctions-round``). Summits, elections and the season stay as recorded (exogenous); a lever
    whose issue the scenario lacks keeps the record too. Recorded events of the modelled types before the
    start still count (history); those inside the window are replaced by the simulated ones;
@@ -33,6 +34,7 @@ import numpy.typing as npt
 
 from peninsula.core import Scenario
 from peninsula.core.rng import check_rng, fresh_seed
+from peninsula.kernels.agreement import agreement_set
 from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight
 from peninsula.system.bargain import bargain
 from peninsula.system.posture import PostureIssue, posture_issues
@@ -306,7 +308,7 @@ class Setting:
     stepper: LaunchStepper
     cohesion_base: tuple[float, float] | None
     exercise_full: float
-    talks_gap: float
+    talks_terms: TalksTerms | None
     quiet_months: int
     decisions: frozenset[int]
 
@@ -403,7 +405,8 @@ def initial_state(
     u_sanctions = gen.random((D, M))
 
     idx = {role: {a: k for k, a in enumerate(p.actors)} for role, p in issues.items()}
-    talks_modelled = "talks" in issues and "DPRK" in idx["talks"]
+    talks_terms = _talks_terms(scenario, issues["talks"].issue) if "talks" in issues else None
+    talks_modelled = "talks" in issues and "DPRK" in idx["talks"] and talks_terms is not None
     modelled = frozenset(
         t
         for t, ok in (
@@ -431,7 +434,7 @@ def initial_state(
         stepper=stepper,
         cohesion_base=_cohesion_base(scenario, issues),
         exercise_full=rs.constant("exercise-full"),
-        talks_gap=rs.constant("talks-gap"),
+        talks_terms=talks_terms,
         quiet_months=round(rs.constant("quiet-months")),
         decisions=frozenset(rs.calendar.decision_months),
     )
@@ -460,10 +463,39 @@ def _bargain(setting: Setting, state: LoopState, j: int) -> None:
     if "exercises" in issues:
         p = issues["exercises"]
         state.full = state.outcome["exercises"] >= p.lower + setting.exercise_full * p.span
-    if setting.talks_modelled:
-        p = issues["talks"]
-        dprk = x["talks"][:, setting.idx["talks"]["DPRK"]]
-        state.talks_events[:, j] = np.abs(state.outcome["talks"] - dprk) <= setting.talks_gap * p.span
+    if setting.talks_modelled and setting.talks_terms is not None:
+        p, terms = issues["talks"], setting.talks_terms
+        w = agreement_set(
+            x["talks"].T, terms.reversion, terms.accept_low, terms.accept_high, terms.vetoes, p.lower, p.upper
+        )
+        state.talks_events[:, j] = w.nonempty
+
+
+@dataclass(frozen=True)
+class TalksTerms:
+    """What decides talks on the denuclearization issue (issue 21): the veto players, their acceptance limits
+    (``(actors, 1)``, NaN = the single-peaked default) and the reversion. Talks are held at a decision when
+    the agreement set at the draw's current positions is non-empty."""
+
+    vetoes: npt.NDArray[np.bool_]
+    accept_low: FloatArray
+    accept_high: FloatArray
+    reversion: float
+
+
+def _talks_terms(scenario: Scenario, issue_id: str) -> TalksTerms | None:
+    """The talks issue's terms, or ``None`` when it has no reversion (nor status quo): without one no agreement
+    set is defined, and talks stay as recorded."""
+    d = scenario.issue_data(issue_id)
+    r = d.issue.reversion_value
+    if r is None:
+        return None
+    n = len(d.actor_ids)
+    nan = np.full(n, np.nan)
+    low = d.accept_low if d.accept_low is not None else nan
+    high = d.accept_high if d.accept_high is not None else nan
+    vetoes = d.vetoes if d.vetoes is not None else np.zeros(n, dtype=bool)
+    return TalksTerms(np.asarray(vetoes, dtype=bool), low[:, None], high[:, None], float(r))
 
 
 def _levers(setting: Setting, state: LoopState, j: int, moy: int) -> dict[str, FloatArray]:

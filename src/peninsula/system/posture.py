@@ -11,8 +11,9 @@ place that names scenario issue ids; :func:`posture_issues` checks it against a 
 * ``enforcement`` — ``sanctions-enforcement`` (China's enforcement, higher = looser); hawkish end: lower;
   sets nothing (the launch model has no enforcement covariate); reported and moved by rules.
 * ``talks`` — ``denuclearization``, else ``denuc-sequencing`` (older files); hawkish end: upper; sets
-  ``talks_recent``: talks are held at a decision when the bargained outcome lies within ``talks-gap`` of
-  the DPRK's position.
+  ``talks_recent``: talks are held at a decision when the issue's agreement set is non-empty — some outcome
+  every veto player accepts rather than the reversion (issue 21; :mod:`peninsula.kernels.agreement`). An
+  issue without a reversion (nor status quo) leaves talks as recorded.
 
 "Hawkish" is the end of the scale that pressure moves toward (full exercises, no relief, strict enforcement,
 the U.S. "big deal"); response rules move positions toward it or toward the dovish end. On ``talks`` the

@@ -124,7 +124,7 @@ class RuleSet:
     rules:
         Response rules, in file order.
     constants:
-        Posture constants by id (``exercise-full``, ``talks-gap``, ``quiet-months``).
+        Posture constants by id (``exercise-full``, ``quiet-months``).
     calendar:
         The decision calendar.
     """
@@ -296,7 +296,7 @@ def rule_problems(rs: RuleSet, file: str = RULES_FILE, root: yaml.Node | None = 
     for k, rid in enumerate(ids):
         if rid in ids[:k]:
             problems.append(InputProblem(file, None, "id", f"duplicate id '{rid}'"))
-    for need in ("exercise-full", "talks-gap", "quiet-months"):
+    for need in ("exercise-full", "quiet-months"):
         if need not in rs.constants:
             problems.append(InputProblem(file, None, "posture", f"missing posture constant '{need}'"))
     for k, r in enumerate(rs.rules):
