@@ -85,13 +85,16 @@ def _expected_levers(sc, months: list[str], decisions: list[str]) -> Levers:  # 
     seed=st.integers(0, 2**31),
     ex=st.sampled_from([2000.0, 15000.0, 25000.0]),
     us_denuc=st.sampled_from([100.0, 40.0]),
-    us_limit=st.sampled_from([None, 75.0]),
+    us_limit=st.sampled_from([None, 0.75]),  # the U.S. acceptance limit as a share of its position
     model=st.sampled_from(["regime", "local_level", "ingarch", "posture"]),
 )
 @example(seed=7, ex=25000.0, us_denuc=100.0, us_limit=None, model="regime")  # the default launch model
-@example(seed=7, ex=25000.0, us_denuc=100.0, us_limit=75.0, model="regime")  # no agreement set: no talks
-def test_zero_rules_equal_whatif_under_the_same_posture_path(korea, seed, ex, us_denuc, us_limit, model) -> None:  # type: ignore[no-untyped-def]
-    sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0), us_accept_low=us_limit)
+@example(seed=7, ex=25000.0, us_denuc=100.0, us_limit=0.75, model="regime")  # no agreement set
+def test_zero_rules_equal_whatif_under_the_same_posture_path(  # type: ignore[no-untyped-def]
+    korea, seed, ex, us_denuc, us_limit, model
+) -> None:
+    limit = None if us_limit is None else us_limit * us_denuc
+    sc = posture_scenario(exercises=(ex, ex), denuc=(us_denuc, 30.0, 25.0), us_accept_low=limit)
     months = [f"2019-{m:02d}" for m in range(1, 13)]
     spec = SystemSpec(
         sc,
