@@ -465,9 +465,8 @@ def _bargain(setting: Setting, state: LoopState, j: int) -> None:
         state.full = state.outcome["exercises"] >= p.lower + setting.exercise_full * p.span
     if setting.talks_modelled and setting.talks_terms is not None:
         p, terms = issues["talks"], setting.talks_terms
-        w = agreement_set(
-            x["talks"].T, terms.reversion, terms.accept_low, terms.accept_high, terms.vetoes, p.lower, p.upper
-        )
+        r, low, high = np.asarray(terms.reversion, dtype=np.float64), terms.accept_low, terms.accept_high
+        w = agreement_set(x["talks"].T, r, low, high, terms.vetoes, p.lower, p.upper)
         state.talks_events[:, j] = w.nonempty
 
 
@@ -484,8 +483,8 @@ class TalksTerms:
 
 
 def _talks_terms(scenario: Scenario, issue_id: str) -> TalksTerms | None:
-    """The talks issue's terms, or ``None`` when it has no reversion (nor status quo): without one no agreement
-    set is defined, and talks stay as recorded."""
+    """The talks issue's terms, or ``None`` when it has no reversion (nor status quo): without one no
+    agreement set is defined, and talks stay as recorded."""
     d = scenario.issue_data(issue_id)
     r = d.issue.reversion_value
     if r is None:
