@@ -20,6 +20,10 @@ from hypothesis import settings
 
 # CI runs the property tests on a fixed sequence of examples so that a landing never depends on luck;
 # local runs keep exploring new examples (and a failure found there becomes a pinned test case).
+# Kernels compile on first use in tests (never the cold-start plain-Python path of kernels/_cold.py, which
+# tests/kernels/test_cold.py tests on purpose), and no background compile process is started.
+os.environ.setdefault("PENINSULA_JIT", "compile")
+
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")

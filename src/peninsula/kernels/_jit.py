@@ -13,7 +13,12 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 
-__all__ = ["grow", "jit", "jit_inline", "kernel"]
+__all__ = ["INTERPRETED", "grow", "jit", "jit_inline", "kernel"]
+
+#: Whether numba's decorators are switched off in this copy of the kernel modules (``NUMBA_DISABLE_JIT``,
+#: or the plain-Python copies of :func:`peninsula.kernels._cold.interpreted`): the kernels then run as
+#: plain Python.
+INTERPRETED: bool = bool(getattr(numba.config, "DISABLE_JIT", False))
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _A = TypeVar("_A", bound="np.ndarray[Any, Any]")

@@ -24,8 +24,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from peninsula.kernels import central
-from peninsula.kernels._notice import kernel_clock, prepare
+from peninsula.kernels import _cold, central
+from peninsula.kernels._notice import kernel_clock
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -490,6 +490,10 @@ class RoundResult:
 
 
 _numba_state: dict[str, object] = {}
+_LABEL = "the expected-utility kernels"
+_MODULE = "peninsula.kernels._eu_numba"
+#: Issues with at most this many actors run uncompiled on a cold start (see :mod:`peninsula.kernels._cold`).
+SMALL_ACTORS = 64
 
 
 def fast_round_available() -> bool:
@@ -522,9 +526,8 @@ def pair_sums_fast(positions: FloatArray, weights: FloatArray, engine: Engine = 
     w = np.asarray(weights, dtype=np.float64)
     if not _use_numba(x.ndim, engine):
         return pair_sums(x, w)
-    nb: object = _numba_state["module"]
-    prepare("the expected-utility kernels", nb.pair_sums_1d, x, w)  # type: ignore[attr-defined]
-    margin, support, total = nb.pair_sums_1d(x, w)  # type: ignore[attr-defined]
+    get = _cold.choose(_LABEL, _MODULE, {"pair_sums_1d": (x, w)}, small=x.shape[0] <= SMALL_ACTORS)
+    margin, support, total = get("pair_sums_1d")(x, w)
     return PairSums(margin=margin, support=support, total=total)
 
 
@@ -566,19 +569,20 @@ def eu_round(
     x = np.asarray(positions, dtype=np.float64)
     s = np.asarray(saliences, dtype=np.float64)
     if _use_numba(x.ndim, engine):
-        nb: object = _numba_state["module"]
         paper = sign == "paper"
         ones = np.ones_like(x)
-        label = "the expected-utility kernels"
         mu1, mu2, dl, by_value = float(mu_first), float(mu_second), float(delta), tie == "value"
         square = np.empty((x.shape[0], x.shape[0]))  # the type of the matrices the kernels return
-        prepare(label, nb.eu_matrix_1d, x, s, prob, ones, mu1, dl, Q, T, paper)  # type: ignore[attr-defined]
-        prepare(label, nb.risk_1d, square)  # type: ignore[attr-defined]
-        prepare(label, nb.offers_1d, square, x, by_value, rtol)  # type: ignore[attr-defined]
-        eu1 = nb.eu_matrix_1d(x, s, prob, ones, mu1, dl, Q, T, paper)  # type: ignore[attr-defined]
-        r, defined = nb.risk_1d(eu1)  # type: ignore[attr-defined]
-        eu2 = nb.eu_matrix_1d(x, s, prob, r, mu2, dl, Q, T, paper)  # type: ignore[attr-defined]
-        new, sender, kind = nb.offers_1d(eu2, x, by_value, rtol)  # type: ignore[attr-defined]
+        calls = {
+            "eu_matrix_1d": (x, s, prob, ones, mu1, dl, Q, T, paper),
+            "risk_1d": (square,),
+            "offers_1d": (square, x, by_value, rtol),
+        }
+        get = _cold.choose(_LABEL, _MODULE, calls, small=x.shape[0] <= SMALL_ACTORS)
+        eu1 = get("eu_matrix_1d")(x, s, prob, ones, mu1, dl, Q, T, paper)
+        r, defined = get("risk_1d")(eu1)
+        eu2 = get("eu_matrix_1d")(x, s, prob, r, mu2, dl, Q, T, paper)
+        new, sender, kind = get("offers_1d")(eu2, x, by_value, rtol)
         return RoundResult(new, sender.astype(np.intp), kind.astype(np.intp), r, np.asarray(defined), eu2)
     need_bw = Q != 1.0
     u1 = utilities(x, np.ones_like(x), mu_first, delta, need_better_worse=need_bw)

@@ -40,10 +40,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from peninsula.kernels import _cold
 from peninsula.kernels import _heap as heap
 from peninsula.kernels._csr import csr
-from peninsula.kernels._jit import grow, jit, jit_inline, kernel
-from peninsula.kernels._notice import prepare
+from peninsula.kernels._jit import INTERPRETED, grow, jit, jit_inline, kernel
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -93,7 +93,7 @@ ENTRY = np.dtype(
     [
         ("cand", np.int64),  # the candidate exchange
         ("birth", np.int64),  # the sort at which the entry first took part
-        ("base", np.int64),  # its order among entries born together
+        ("base_order", np.int64),  # its order among entries born together
         ("version", np.int64),  # bumped when the entry's heap key rises (older heap items are stale)
         ("next", np.int64),  # the candidate's next entry (-1: none)
         ("alive", np.bool_),
@@ -121,7 +121,7 @@ REALISED = np.dtype(
 #: The scalar state of one round's realisation loop, and its counters.
 ROUND_STATE = np.dtype(
     [
-        ("sort", np.int64),  # T, the number of DECIDE list sorts so far
+        ("n_sort", np.int64),  # T, the number of DECIDE list sorts so far
         ("heap_size", np.int64),
         ("n_entries", np.int64),
         ("n_live", np.int64),
@@ -140,6 +140,15 @@ ROUND_STATE = np.dtype(
     ],
     align=True,
 )
+
+if INTERPRETED:  # plain Python (kernels/_cold.py): records read and written by attribute, as numba's are
+    SIDE, ENTRY, GAIN_NODE, U_NODE, REALISED, ROUND_STATE = (
+        np.dtype((np.record, d)) for d in (SIDE, ENTRY, GAIN_NODE, U_NODE, REALISED, ROUND_STATE)
+    )
+
+#: Inputs of at most this many cells (actors x issues) run uncompiled on a cold start (kernels/_cold.py):
+#: the default scenario's 64 cells take about 0.3 s per model that way at load 1.
+SMALL_CELLS = 100
 
 
 @kernel
@@ -592,7 +601,7 @@ def _before(e1: int, e2: int, t: int, ent: Records, gh_head: IntArray, gh: Recor
         b1 = b1_at == lo
         b2 = b2_at == lo
         if b1 and b2:
-            return bool(ent[e1].base < ent[e2].base)
+            return bool(ent[e1].base_order < ent[e2].base_order)
         if b1:
             return False
         if b2:
@@ -694,7 +703,7 @@ def _requeue_rest(
     for x in range(nc):
         k = cluster[x]
         if k != first and k != second:
-            key = gh[_gain_at(ent[k].cand, r.sort, gh_head, gh)].gain
+            key = gh[_gain_at(ent[k].cand, r.n_sort, gh_head, gh)].gain
             r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, key, k, ent[k].version, hg, he, hv)
     return hg, he, hv
 
@@ -743,8 +752,8 @@ def _resolve_tie(
     k = r.n_entries
     ent = grow(ent, k + 1)
     ent[k].cand = cm
-    ent[k].birth = r.sort + 1
-    ent[k].base = M + r.n_appended
+    ent[k].birth = r.n_sort + 1
+    ent[k].base_order = M + r.n_appended
     r.n_appended += 1
     ent[k].alive = True
     r.n_live += 1
@@ -793,15 +802,15 @@ def _collect_affected(
         r.cells_visited += sup_start[cell + 1] - sup_start[cell]
         for idx in range(sup_start[cell], sup_start[cell + 1]):
             e = sup_items[idx] // 2
-            if stamp[e] != r.sort:
-                stamp[e] = r.sort
+            if stamp[e] != r.n_sort:
+                stamp[e] = r.n_sort
                 affected[na] = e
                 na += 1
         cell = side[R, k].actor * m + side[R, k].demand
         for idx in range(dem_start[cell], dem_start[cell + 1]):
             e = dem_items[idx] // 2
-            if stamp[e] != r.sort:
-                stamp[e] = r.sort
+            if stamp[e] != r.n_sort:
+                stamp[e] = r.n_sort
                 affected[na] = e
                 na += 1
     return na
@@ -818,7 +827,7 @@ def _pass_order(
     changes R, and a duplicate's second update can invalidate a candidate whose first entry has already
     been kept.
     """
-    t = st[0].sort
+    t = st[0].n_sort
     multi = False
     no = 0
     for x in range(na):
@@ -844,7 +853,7 @@ def _pass_order(
             while yy >= 0:
                 prev = order[yy]
                 if ent[prev].birth > t and ent[cur].birth > t:
-                    cur_first = ent[cur].base < ent[prev].base
+                    cur_first = ent[cur].base_order < ent[prev].base_order
                 elif ent[cur].birth > t:
                     cur_first = False
                 elif ent[prev].birth > t:
@@ -865,12 +874,12 @@ def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: R
     """Record candidate e's new gain in its history, in force from the next sort on."""
     r = st[0]
     node = gh_head[e]
-    if gh[node].time == r.sort + 1:
+    if gh[node].time == r.n_sort + 1:
         gh[node].gain = gain[e]
         return gh
     k = r.n_gain_nodes
     gh = grow(gh, k + 1)
-    gh[k].time = r.sort + 1
+    gh[k].time = r.n_sort + 1
     gh[k].gain = gain[e]
     gh[k].prev = node
     gh_head[e] = k
@@ -1032,7 +1041,7 @@ def _round(
         gh_head[e] = e
         ent[e].cand = e
         ent[e].birth = 0
-        ent[e].base = e
+        ent[e].base_order = e
         ent[e].alive = True
         ent[e].version = 0
         ent[e].next = -1
@@ -1057,12 +1066,12 @@ def _round(
         if nc == 0:
             break
         if nc >= 2 and _drop_if_all_invalid(st, ent, valid, cluster, nc):
-            r.sort += 1
+            r.n_sort += 1
             continue
-        if max_iter < r.sort:
+        if max_iter < r.n_sort:
             r.capped = 1
             break
-        first, second = _first_two(cluster, nc, r.sort, ent, gh_head, gh)
+        first, second = _first_two(cluster, nc, r.n_sort, ent, gh_head, gh)
         hg, he, hv = _requeue_rest(st, cluster, nc, first, second, ent, gh_head, gh, hg, he, hv)
         ent[first].alive = False
         r.n_live -= 1
@@ -1071,7 +1080,7 @@ def _round(
             R, ent, hg, he, hv = _resolve_tie(st, first, second, M, tie_mode, tie_choices, seed, round_no,
                                               clean, ent, ent_head, gain, hg, he, hv)
         if not valid[R]:
-            r.sort += 1
+            r.n_sort += 1
             continue
         _drop_invalid_entries(st, ent, ent_head, valid, linger)
         na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
@@ -1082,7 +1091,7 @@ def _round(
         if r.heap_size > 2 * r.n_live + 1024:
             _rebuild_heap(st, ent, gain, hg, he, hv)
         real = _record_realised(st, R, gain, side, real)
-        r.sort += 1
+        r.n_sort += 1
 
     # ``r`` is a view into ``st`` and keeps no reference to it: read the final state through ``st``
     counters = np.array([st[0].ties, st[0].recalculations, st[0].cells_visited, st[0].heap_pops, M,
@@ -1179,8 +1188,9 @@ def exchange_round(
     choices = np.zeros(0, dtype=np.int64) if tie_choices is None else np.asarray(tie_choices, dtype=np.int64)
     args = (Xf, sf, cf, float(fixed_weight), float(salience_weight), float(p),
             np.uint64(seed & 0xFFFFFFFFFFFFFFFF), int(round_no), int(tie_mode), choices, int(clean))
-    prepare("the exchange kernel", _round, *args)
-    Xn, Yv, info, flat, ties = _round(*args)
+    get = _cold.choose("the exchange kernel", __name__, {"_round": args}, small=Xf.size <= SMALL_CELLS)
+    with np.errstate(over="ignore"):  # plain Python: numpy warns where the uint64 hash wraps (as intended)
+        Xn, Yv, info, flat, ties = get("_round")(*args)
     out = RoundResult(Xn, Yv, info, flat, int(ties[0]))
     out.counters = {"recalculations": int(ties[1]), "cells_visited": int(ties[2]), "heap_pops": int(ties[3]),
                     "candidates": int(ties[4]), "dropped_invalid_ties": int(ties[5]),

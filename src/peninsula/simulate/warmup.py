@@ -10,15 +10,17 @@ two-draw sweep (the compiled loops over draws). Later processes load the kernels
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KERNEL_MODULES", "WarmupStep", "warmup"]
+__all__ = ["KERNEL_MODULES", "WarmupStep", "background", "warmup"]
 
 #: The modules that hold numba-compiled functions.
 KERNEL_MODULES = (
+    "peninsula.kernels._cold",
     "peninsula.kernels._heap",
     "peninsula.kernels._csr",
     "peninsula.kernels._jit",
@@ -80,14 +82,43 @@ def warmup(on_step: Callable[[str], None] | None = None) -> list[WarmupStep]:
     >>> [s.name for s in steps]  # doctest: +SKIP
     ['forecast: exchange and expected-utility kernels', 'sweep: compiled loops over draws']
     """
+    from peninsula.kernels import _cold
+
+    before = _cold.set_policy("compile")  # compile now: no plain-Python runs, no background compile
     out: list[WarmupStep] = []
-    for name, step in STEPS:
-        if on_step is not None:
-            on_step(name)
-        c0, l0 = _cache_counts()
-        t0 = time.perf_counter()
-        step()
-        seconds = time.perf_counter() - t0
-        c1, l1 = _cache_counts()
-        out.append(WarmupStep(name, seconds, c1 - c0, l1 - l0))
+    try:
+        for name, step in STEPS:
+            if on_step is not None:
+                on_step(name)
+            c0, l0 = _cache_counts()
+            t0 = time.perf_counter()
+            step()
+            seconds = time.perf_counter() - t0
+            c1, l1 = _cache_counts()
+            out.append(WarmupStep(name, seconds, c1 - c0, l1 - l0))
+    finally:
+        _cold.set_policy(before)
     return out
+
+
+def background() -> None:
+    """:func:`warmup` at the lowest priority, holding :func:`peninsula.kernels._cold.lock_path` meanwhile.
+
+    What a cold start's background process runs (:func:`peninsula.kernels._cold.start_background_compile`);
+    it exits at once if another one holds the lock. Output is discarded by the caller.
+    """
+    from peninsula.kernels import _cold
+
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock
+        fcntl = None  # type: ignore[assignment]
+    if hasattr(os, "nice"):
+        os.nice(19)
+    with open(_cold.lock_path(), "a") as fh:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return  # another background compile is running
+        warmup()
