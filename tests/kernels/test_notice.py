@@ -53,10 +53,12 @@ def test_nothing_is_shown_once_compiled_when_fast_or_off_a_terminal(monkeypatch:
 
 
 def test_the_exchange_kernel_is_wrapped() -> None:
-    # the compiled round is prepared (loaded or compiled, with the notice) before it is called
-    from peninsula.kernels import exchange
+    # the compiled round is prepared (loaded or compiled, with the notice) before it is called, unless a
+    # cold start runs it uncompiled (kernels/_cold.py)
+    from peninsula.kernels import _cold, exchange
 
-    assert "prepare" in exchange.exchange_round.__code__.co_names
+    assert "choose" in exchange.exchange_round.__code__.co_names
+    assert "prepare" in _cold.choose.__code__.co_names
 
 
 def test_prepare_loads_once_and_counts_on_the_kernel_clock() -> None:
