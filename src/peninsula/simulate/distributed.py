@@ -1,23 +1,30 @@
-"""Sweeps on dask: a LocalCluster of K worker processes on 127.0.0.1, or an existing scheduler.
+"""Sweeps (and any pure tasks) on dask: a LocalCluster of K worker processes on 127.0.0.1, or an existing
+scheduler.
 
 Chunks are independent (each is a pure function of the spec and its draw range, see
 :mod:`peninsula.simulate.montecarlo`), so they are submitted all at once and gathered as they finish; the
 process that started the sweep alone writes the run store, chunk by chunk. Results are identical to an
-in-process run. dask is an optional dependency (``pip install 'peninsula[dist]'``), imported only here.
+in-process run. :func:`dask_map` is the general form (a pure function over tasks sharing one scattered
+payload), used by the sweep's executor and by ``peninsula levers``. dask is an optional dependency
+(``pip install 'peninsula[dist]'``), imported only here.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from peninsula.core import ParameterError
 from peninsula.simulate.montecarlo import Chunk, Executor, SweepSpec, run_chunk
 
-__all__ = ["MAX_WORKERS", "dask_executor"]
+__all__ = ["MAX_WORKERS", "TaskMap", "dask_executor", "dask_map", "in_process_map"]
+
+J = TypeVar("J")
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Upper limit on ``--workers`` (one process each).
 MAX_WORKERS = 256
@@ -102,11 +109,39 @@ def _warm(spec: SweepSpec) -> bool:
     return True
 
 
+class TaskMap(Protocol):
+    """A way to run tasks: ``(function, shared payload, tasks) -> (task index, result)`` as each finishes.
+
+    ``warm``, if given, is called as ``warm(shared)`` once on every worker before the tasks are submitted
+    (where there are workers: in process it is not called), so that no worker starts its share late.
+    """
+
+    def __call__(
+        self,
+        fn: Callable[[Any, Any], Any],
+        shared: Any,
+        tasks: Sequence[Any],
+        warm: Callable[[Any], Any] | None = None,
+    ) -> Iterator[tuple[int, Any]]: ...
+
+
+def in_process_map(
+    fn: Callable[[J, T], R], shared: J, tasks: Sequence[T], warm: Callable[[J], Any] | None = None
+) -> Iterator[tuple[int, R]]:
+    """Run ``fn(shared, task)`` for every task in this process, in order (the in-process :class:`TaskMap`;
+    ``warm`` is not needed here and not called)."""
+    for k, task in enumerate(tasks):
+        yield k, fn(shared, task)
+
+
 @contextmanager
-def dask_executor(
+def dask_map(
     workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 5.0
-) -> Iterator[Executor]:
-    """An executor running chunks on dask; the cluster (if started here) stops when the block ends.
+) -> Iterator[TaskMap]:
+    """A :data:`TaskMap` on dask; the cluster (if started here) stops when the block ends.
+
+    ``shared`` is scattered to every worker once per call, each task is submitted at once, and results come
+    back as they finish (with the task's index), so a task must be a pure function of ``shared`` and itself.
 
     Parameters
     ----------
@@ -153,19 +188,61 @@ def dask_executor(
             client = distributed.Client(cluster, set_as_default=False)
             stack.callback(client.close)
 
-        def execute(spec: SweepSpec, todo: Sequence[tuple[int, int, int]]) -> Iterator[Chunk]:
-            shared = client.scatter(spec, broadcast=True)
-            # warm every worker first (its kernels loaded, the spec's input space built) so that no worker
-            # starts its share of the chunks late; then submit all chunks at once
-            warm = [
-                client.submit(_warm, shared, workers=[w], allow_other_workers=False, pure=False)
-                for w in client.scheduler_info()["workers"]
-            ]
-            client.gather(warm)
-            futures = [client.submit(run_chunk, shared, k, lo, hi, 1, pure=False) for k, lo, hi in todo]
+        def run(
+            fn: Callable[[Any, Any], Any],
+            shared: Any,
+            tasks: Sequence[Any],
+            warm: Callable[[Any], Any] | None = None,
+        ) -> Iterator[tuple[int, Any]]:
+            # hash=False: a fresh key per call, so a second call with the same payload does not race the
+            # release of the first call's copy on the scheduler
+            payload = client.scatter(shared, broadcast=True, hash=False)
+            if warm is not None:
+                # warm every worker first so that none starts its share of the tasks late; then submit all
+                client.gather(
+                    [
+                        client.submit(warm, payload, workers=[w], allow_other_workers=False, pure=False)
+                        for w in client.scheduler_info()["workers"]
+                    ]
+                )
+            futures = [client.submit(fn, payload, task, pure=False) for task in tasks]
+            index = {fut.key: k for k, fut in enumerate(futures)}
             for fut in distributed.as_completed(futures, loop=client.loop):
-                chunk: Chunk = fut.result()
+                result = fut.result()
+                k = index[fut.key]
                 fut.release()
+                yield k, result
+
+        yield run
+
+
+def _chunk(spec: SweepSpec, task: tuple[int, int, int]) -> Chunk:
+    """One sweep chunk on a worker (single-threaded: the worker is one process)."""
+    index, lo, hi = task
+    return run_chunk(spec, index, lo, hi, 1)
+
+
+@contextmanager
+def dask_executor(
+    workers: int | None = None, scheduler: str | None = None, *, connect_timeout: float = 5.0
+) -> Iterator[Executor]:
+    """An executor running sweep chunks on dask (:func:`dask_map`); the cluster (if started here) stops
+    when the block ends.
+
+    Parameters
+    ----------
+    workers:
+        Start a ``LocalCluster`` of this many single-threaded worker processes on 127.0.0.1.
+    scheduler:
+        Instead, the address of a running scheduler (``tcp://HOST:PORT``).
+    connect_timeout:
+        Seconds to wait for the scheduler before giving up with a :class:`ParameterError`.
+    """
+    with dask_map(workers, scheduler, connect_timeout=connect_timeout) as run:
+
+        def execute(spec: SweepSpec, todo: Sequence[tuple[int, int, int]]) -> Iterator[Chunk]:
+            # every worker warmed first (its kernels loaded, the spec's input space built)
+            for _, chunk in run(_chunk, spec, list(todo), warm=_warm):
                 yield chunk
 
         yield execute

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "compare_system",
     "prepare",
     "rule_sensitivity",
+    "sensitivity_variants",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -270,6 +271,24 @@ def compare_system(
 
 
 # -- sensitivity --------------------------------------------------------------------------------------------
+def sensitivity_variants(
+    spec: SystemSpec, *, ids: Sequence[str] | None = None
+) -> Iterator[tuple[dict[str, Any], str, RuleSet]]:
+    """The one-at-a-time variants of ``spec``'s rules: each rule and constant at the low, then the high end
+    of its range, the others at their point values.
+
+    Yields ``(record, end, rules)`` with ``record`` as in :meth:`RuleSet.records`, ``end`` ``"low"`` or
+    ``"high"``, in file order (rules, then constants); ``ids`` limits the rules moved. Used by
+    :func:`rule_sensitivity` and by the levers' robustness (:mod:`peninsula.system.levers`).
+    """
+    rs = spec.rule_set
+    for rec in rs.records():
+        if ids is not None and rec["id"] not in ids:
+            continue
+        yield rec, "low", rs.with_values({rec["id"]: rec["low"]})
+        yield rec, "high", rs.with_values({rec["id"]: rec["high"]})
+
+
 def rule_sensitivity(
     spec: SystemSpec | Scenario,
     data: Any = None,
@@ -299,11 +318,10 @@ def rule_sensitivity(
 
     base_l, base_c = measure(rs)
     rows = []
-    for rec in rs.records():
-        if ids is not None and rec["id"] not in ids:
-            continue
-        lo_l, lo_c = measure(rs.with_values({rec["id"]: rec["low"]}))
-        hi_l, hi_c = measure(rs.with_values({rec["id"]: rec["high"]}))
+    variants = iter(sensitivity_variants(spec, ids=ids))
+    for (rec, _, low), (_, _, high) in zip(variants, variants, strict=True):
+        lo_l, lo_c = measure(low)
+        hi_l, hi_c = measure(high)
         rows.append(
             {
                 "id": rec["id"],
