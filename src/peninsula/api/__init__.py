@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
     from peninsula.api._dynamics import backtest, check_figure_target, launch_data, rolling, whatif
+    from peninsula.api._levers import lever_comparison, lever_spec, levers, run_kind, stored_levers
     from peninsula.api._report import ReportSpec, build_report, collect_report, run_id
     from peninsula.api._runs import (
         compare_stored_runs,
@@ -112,6 +113,11 @@ _LAZY: dict[str, str] = {
     "launch_data": "peninsula.api._dynamics",
     "rolling": "peninsula.api._dynamics",
     "whatif": "peninsula.api._dynamics",
+    "lever_comparison": "peninsula.api._levers",
+    "lever_spec": "peninsula.api._levers",
+    "levers": "peninsula.api._levers",
+    "stored_levers": "peninsula.api._levers",
+    "run_kind": "peninsula.api._levers",
     "check_sources": "peninsula.scenarios",
     "check_target": "peninsula.io",
     "cohesion": "peninsula.scenarios",
@@ -242,6 +248,9 @@ __all__ = [
     "file_source_problems",
     "forecast",
     "launch_data",
+    "lever_comparison",
+    "lever_spec",
+    "levers",
     "list_overlays",
     "list_packaged",
     "load",
@@ -262,6 +271,7 @@ __all__ = [
     "rolling",
     "rule_source_records",
     "run_id",
+    "run_kind",
     "save",
     "scenario_json_schema",
     "scenario_to_yaml",
@@ -274,6 +284,7 @@ __all__ = [
     "source_problems",
     "source_records",
     "store_path",
+    "stored_levers",
     "stored_run",
     "stored_runs",
     "sweep",
@@ -300,6 +311,7 @@ def report(
     png: str | Path | None = None,
     snapshots: bool = True,
     launch: bool = True,
+    levers: int | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the self-contained HTML report of a scenario (what ``peninsula report`` writes).
@@ -328,6 +340,9 @@ def report(
         Write every chart as a PNG into this folder.
     snapshots, launch:
         Include cohesion across the snapshots, and the DPRK launch panel.
+    levers:
+        Add the "Which lever?" section: every overlay that applies through the coupled simulation over 12
+        months with this many draws each (:func:`levers`; ``None``: no section).
     on_step:
         Called with a short description of each step (progress).
 
@@ -342,7 +357,7 @@ def report(
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario or DEFAULT_SCENARIO)
     spec = ReportSpec(
-        sc, tuple(resolve_models(models, settings)), overlay, seed, rounds, draws, snapshots, launch
+        sc, tuple(resolve_models(models, settings)), overlay, seed, rounds, draws, snapshots, launch, levers
     )
     result = build_report(spec, on_step)
     if out is not None:

@@ -28,6 +28,7 @@ __all__ = [
     "COUPLED_DRAWS",
     "FAN_MONTHS",
     "FAN_SIMS",
+    "LEVERS_MONTHS",
     "OVERLAY_LEVERS",
     "RECORD_MONTHS",
     "ReportSpec",
@@ -46,6 +47,8 @@ RECORD_MONTHS = 24
 FAN_MONTHS = 12
 FAN_SIMS = 1000
 COUPLED_DRAWS = 500
+#: Months of the levers section's runs (``peninsula levers``' default).
+LEVERS_MONTHS = 12
 
 
 def _version() -> str:
@@ -202,6 +205,9 @@ class ReportSpec:
     launch:
         Also run the DPRK launch model and the coupled simulation from the scenario's month (only for a
         dated U.S.-ROK scenario).
+    levers:
+        Also rank every overlay that applies by its simulated effect (``peninsula levers`` over
+        :data:`LEVERS_MONTHS` months, this many draws per candidate, on the same seed). ``None``: no section.
     """
 
     scenario: Scenario
@@ -212,6 +218,7 @@ class ReportSpec:
     draws: int | None = None
     snapshots: bool = True
     launch: bool = True
+    levers: int | None = None
 
     def __post_init__(self) -> None:
         from peninsula.core import ParameterError
@@ -223,6 +230,8 @@ class ReportSpec:
         check_rounds(self.rounds)
         if self.draws is not None:
             check_draws(self.draws)
+        if self.levers is not None:
+            check_draws(self.levers, "--levers")
 
 
 def collect_report(spec: ReportSpec, on_step: Callable[[str], None] | None = None) -> ReportData:
@@ -279,7 +288,30 @@ def collect_report(spec: ReportSpec, on_step: Callable[[str], None] | None = Non
         step("launch model")
         data.launch, notes = _launch_panel(scenario, overlay, seed)
         data.notes += notes
+    if spec.levers is not None:
+        step(f"levers ({spec.levers} draws per candidate)")
+        data.levers, notes = _levers(scenario, spec.levers, seed)
+        data.notes += notes
     return data
+
+
+def _levers(scenario: Scenario, draws: int, seed: int) -> tuple[dict[str, Any] | None, list[str]]:
+    """Every overlay that applies, through the coupled simulation (``peninsula levers``), or the reason
+    there is none."""
+    from peninsula.core import PeninsulaError
+    from peninsula.system import SystemSpec
+    from peninsula.system.levers import DEFAULT_ROBUST_DRAWS, LeverSpec, run_levers
+
+    try:
+        spec = LeverSpec(
+            SystemSpec(scenario, months=LEVERS_MONTHS, draws=draws, seed=seed),
+            robust_draws=min(draws, DEFAULT_ROBUST_DRAWS),
+        )
+        if not spec.candidates():
+            return None, ["Levers: no overlay applies to this scenario."]
+        return run_levers(spec).to_dict(), []
+    except PeninsulaError as exc:
+        return None, [f"Levers not shown: {exc}"]
 
 
 def build_report(spec: ReportSpec, on_step: Callable[[str], None] | None = None) -> Report:

@@ -89,6 +89,7 @@ def _root(
 # Feature commands: one import and one call per module.
 from peninsula.cli import dynamics as _dynamics  # noqa: E402
 from peninsula.cli import forecast as _forecast  # noqa: E402 (registration block)
+from peninsula.cli import levers as _levers  # noqa: E402
 from peninsula.cli import report as _report  # noqa: E402
 from peninsula.cli import scenarios as _scenarios  # noqa: E402
 from peninsula.cli import serve as _serve  # noqa: E402
@@ -102,6 +103,7 @@ _scenarios.register(app)
 _report.register(app)
 _serve.register(app)
 _simulate.register(app)
+_levers.register(app)
 _sweep.register(app)
 _warmup.register(app)
 # end of feature commands

@@ -39,6 +39,12 @@ def report(
     png: Annotated[
         Path | None, typer.Option("--png", help="Also write every chart as a PNG file into this folder.")
     ] = None,
+    levers: Annotated[
+        int | None,
+        typer.Option(
+            "--levers", help="Add 'Which lever?': every overlay through the coupled simulation, N draws each."
+        ),
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (opens offline; every chart inline) of a scenario's forecast."""
     import time
@@ -53,6 +59,8 @@ def report(
         raise InputError.single(str(png), None, "--png", "must name a folder (it is created if missing)")
     if draws is not None:
         check_draws(draws)
+    if levers is not None:
+        check_draws(levers, "--levers")
     t0 = time.perf_counter()
     with progress("report", None) as step:
         result = api.report(
@@ -63,6 +71,7 @@ def report(
             settings=parse_settings(set_),
             seed=seed,
             draws=draws,
+            levers=levers,
             out=out,
             png=png,
             on_step=step,

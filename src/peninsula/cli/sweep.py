@@ -164,7 +164,8 @@ def sweep(
 
 
 runs_app = typer.Typer(
-    help="The run store: list, show, compare and export stored sweeps.", no_args_is_help=True
+    help="The run store: list, show, compare and export stored sweeps (list and show levers runs too).",
+    no_args_is_help=True,
 )
 
 
@@ -192,11 +193,27 @@ def runs_show(
     store: StoreOpt = None,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
-    """Show a stored run: its settings and the summary of its draws (JSON: {run, summary})."""
+    """Show a stored run: its settings and the summary of its draws (JSON: {run, summary}); a levers run
+    shows its ranked table (summary: the `peninsula levers` JSON)."""
     from peninsula import api
     from peninsula.reports.console import out, write_json
     from peninsula.reports.uncertainty import sweep_tables
 
+    if api.run_kind(run_id, store) == "levers":
+        from peninsula.reports.levers import lever_tables
+
+        rec, lever_doc = api.stored_levers(run_id, store)
+        if fmt is TableFormat.json:
+            write_json({"run": _jsonable(rec), "summary": lever_doc})
+            return
+        out().print(
+            f"levers run {rec['run_id']} ({rec['status']}, {rec['committed_levers']:,} of "
+            f"{len(rec['levers']):,} runs stored), created {str(rec['created'])[:19]} by peninsula "
+            f"{rec['version']}"
+        )
+        for part in lever_tables(lever_doc):
+            out().print(part)
+        return
     record, run = api.stored_run(run_id, store)
     doc = run.to_dict()
     if fmt is TableFormat.json:

@@ -79,6 +79,7 @@ class ReportData:
     sweep: Sweep | None = None
     sweep_overlay: Sweep | None = None
     sensitivity: Sensitivity | None = None
+    levers: dict[str, Any] | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -243,6 +244,20 @@ def charts(data: ReportData) -> list[Chart]:
                     lp.coupled,
                     f"coupled simulation ({lp.coupled_model})",
                 ),
+            )
+        )
+    if data.levers is not None:
+        from peninsula.reports.levers import chart_axes, front_chart
+
+        x, y, c = chart_axes(data.levers)
+        out.append(
+            ch.Chart(
+                "levers-front",
+                "Which lever? Candidates against the baseline",
+                f"Medians over {data.levers['draws']} draws of {data.levers['months']} months: {x} (x) "
+                f"against {y or c} (y)" + (f", colour {c}" if y and c else "") + "; ringed: the Pareto "
+                "front; red square: the baseline.",
+                front_chart(data.levers),
             )
         )
     return out
@@ -540,6 +555,87 @@ def _launch_section(data: ReportData, chart: Chart | None) -> str:
     return "".join(parts)
 
 
+def _levers_section(doc: dict[str, Any], chart: Chart | None) -> str:
+    """Which lever? The front chart, the ranked table and, per candidate, its comparison with the baseline
+    (each row links to it)."""
+    from peninsula.reports.levers import ranked_rows
+
+    ranked = [o for o in doc["objectives"] if o["better"] is not None]
+    parts = [
+        '<section id="levers"><h2>Which lever?</h2>',
+        "<p>Every overlay that applies to the snapshot ran through the coupled simulation for "
+        f"{doc['months']} months from {_e(doc['start'])}, as did the baseline, {doc['draws']} draws "
+        f"each on one seed ({doc['seed']}): draw <i>d</i> of every candidate uses the baseline's random "
+        "numbers, so each difference is paired. p = share of draws in which the candidate is better "
+        "(ties in neither). The ranking is only as good as the response rules and the launch model's "
+        "posture evidence (docs/levers.md).</p>",
+    ]
+    if chart is not None:
+        parts.append(_figure_html(chart))
+    head = "".join(f'<th class="n">{_e(o["name"])}</th>' for o in ranked)
+    parts.append(
+        '<table id="levers-table"><tr><th class="n">#</th><th>lever</th><th>kind</th><th>front</th>'
+        f'<th class="n">front share</th>{head}</tr>'
+    )
+    rows = ranked_rows(doc)
+    for r in rows:
+        cells = "".join(f'<td class="n">{_e(r["cells"][o["name"]])}</td>' for o in ranked)
+        parts.append(
+            f'<tr data-lever="{_e(r["id"])}"><td class="n">{r["rank"]}</td>'
+            f'<td><a href="#lever-{r["rank"]}">{_e(r["id"])}</a></td><td>{_e(r["kind"])}</td>'
+            f'<td>{"yes" if r["pareto"] else ""}</td><td class="n">{r["front_share"]:.2f}</td>{cells}</tr>'
+        )
+    parts.append("</table>")
+    base = doc["baseline"]["objectives"]
+    for lv in doc["levers"]:
+        parts.append(
+            f'<details id="lever-{lv["rank"]}"><summary>{lv["rank"]}. {_e(lv["id"])} ({_e(lv["kind"])}) '
+            "against the baseline</summary>"
+        )
+        if lv["changes"]:
+            parts.append(
+                '<table><tr><th>actor</th><th>issue</th><th>field</th><th class="n">base</th>'
+                '<th class="n">candidate</th><th>source</th></tr>'
+                + "".join(
+                    f"<tr><td>{_e(c['actor'])}</td><td>{_e(c['issue'])}</td><td>{_e(c['field'])}</td>"
+                    f'<td class="n">{fmt(c["old"])}</td><td class="n">{fmt(c["new"])}</td>'
+                    f"<td>{_e(c['source'])}</td></tr>"
+                    for c in lv["changes"]
+                )
+                + "</table>"
+            )
+        parts.append(
+            '<table class="compare"><tr><th>objective</th><th class="n">baseline</th>'
+            '<th class="n">candidate</th><th class="n">difference [10%, 90%]</th>'
+            '<th class="n">P(better)</th></tr>'
+        )
+        for o in doc["objectives"]:
+            v = lv["objectives"][o["name"]]
+            pb = v.get("p_better")
+            parts.append(
+                f'<tr><td>{_e(o["name"])}</td><td class="n">{fmt(base[o["name"]]["median"])}</td>'
+                f'<td class="n">{fmt(v["median"])}</td><td class="n">{signed(v["delta_median"])} '
+                f"[{signed(v['delta_q10'])}, {signed(v['delta_q90'])}]</td>"
+                f'<td class="n">{"–" if pb is None else f"{pb:.2f}"}</td></tr>'
+            )
+        parts.append("</table>")
+        rob = lv.get("robustness")
+        if rob:
+            parts.append(f"<p>{_e(rob['summary'])}</p>")
+        if lv["kind"] == "overlay":
+            cmd = (
+                f"peninsula simulate {doc['scenario']} --months {doc['months']} --draws {doc['draws']} "
+                f"--seed {doc['seed']} --compare {lv['id']}"
+            )
+            parts.append(f"<p>The same comparison month by month: <code>{_e(cmd)}</code></p>")
+        if lv["notes"]:
+            parts.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in lv["notes"]) + "</ul>")
+        parts.append("</details>")
+    parts.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in doc["notes"]) + "</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _footer(data: ReportData) -> str:
     params = "".join(
         f"<tr><td>{_e(m.info.name)}</td><td><code>{_e(json.dumps(m.get_params(), default=str))}</code>"
@@ -552,6 +648,8 @@ def _footer(data: ReportData) -> str:
     cmd += "".join(f" -m {m.info.name}" for m in data.models) + f" --seed {data.seed}"
     if data.rounds is not None:
         cmd += f" --rounds {data.rounds}"
+    if data.levers is not None:
+        cmd += f" --levers {data.levers['draws']}"
     return (
         f'<footer id="footer"><p>peninsula <b>{_e(data.version)}</b> · run id '
         f'<code id="run-id">{_e(data.run_id)}</code> · seed <code>{data.seed}</code>'
@@ -632,6 +730,9 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
     if data.launch is not None:
         nav.append('<a href="#launches">DPRK launches</a>')
         body.append(_launch_section(data, by_key.get("dprk-launches")))
+    if data.levers is not None:
+        nav.append('<a href="#levers">levers</a>')
+        body.append(_levers_section(data.levers, by_key.get("levers-front")))
     if data.notes:
         body.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in data.notes) + "</ul>")
     sources_json = script_json(vals.table)  # no "</script>" nor "<!--" can survive in it

@@ -80,11 +80,23 @@ def runs_table(rows: Sequence[Mapping[str, Any]], store: str) -> RenderableType:
     from rich.table import Table
 
     t = Table(title=f"runs in {store}", title_justify="left")
-    for col in ("run", "created", "scenario", "overlay", "models", "draws", "stored", "seed", "status"):
+    for col in (
+        "run",
+        "kind",
+        "created",
+        "scenario",
+        "overlay",
+        "models",
+        "draws",
+        "stored",
+        "seed",
+        "status",
+    ):
         t.add_column(col, justify="right" if col in ("draws", "stored", "seed") else "left")
     for r in rows:
         t.add_row(
             r["run_id"],
+            r.get("kind", "sweep"),
             str(r["created"])[:19],
             r["scenario_id"],
             r["overlay"] or "–",

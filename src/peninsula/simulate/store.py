@@ -14,6 +14,13 @@ Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
   scenarios only).
 * ``agreed`` (version 2, issue 21): ``run_id``, ``draw``, ``model``, ``issue``, ``agreed`` (1 if the draw's
   agreement set is non-empty, 0 if empty; only for models that can represent no agreement).
+* ``lever_runs`` (version 3, issue 25): one row per ``peninsula levers`` run: ``run_id``, ``created``,
+  ``finished``, ``status``, ``scenario_id``, ``seed``, ``draws``, ``months``, ``levers`` (JSON list: the
+  baseline, then the candidates' ids), ``objectives`` (JSON list), ``identity`` (JSON: what determines the
+  run), ``version``, ``doc`` (the run's JSON document, once complete).
+* ``lever_draws`` (version 3): ``run_id``, ``lever``, ``objective``, ``draw``, ``value``: every run's
+  objective per draw; one transaction per candidate, so an interrupted levers run resumes from its
+  committed runs.
 
 Each chunk's rows and its ``chunks`` row are written in one transaction, so a process killed at any
 moment leaves every chunk either fully stored or absent; a rerun of the same sweep continues from there.
@@ -71,8 +78,8 @@ __all__ = [
 ]
 
 #: Version of the store's schema; a store with another version is migrated (if a migration exists) or refused.
-#: Version 2 (issue 21) adds the ``agreed`` table.
-SCHEMA_VERSION = 2
+#: Version 2 (issue 21) adds the ``agreed`` table, version 3 (issue 25) ``lever_runs`` and ``lever_draws``.
+SCHEMA_VERSION = 3
 #: The store used when neither ``--store`` nor ``PENINSULA_STORE`` names one.
 DEFAULT_STORE = "peninsula-runs.duckdb"
 _AGREED = (
@@ -86,8 +93,22 @@ def _add_agreed(con: Any) -> None:
     con.execute(_AGREED)
 
 
+_LEVERS = (
+    "CREATE TABLE IF NOT EXISTS lever_runs (run_id VARCHAR PRIMARY KEY, created TIMESTAMP, "
+    "finished TIMESTAMP, status VARCHAR, scenario_id VARCHAR, seed UBIGINT, draws BIGINT, months INTEGER, "
+    "levers VARCHAR, objectives VARCHAR, identity VARCHAR, version VARCHAR, doc VARCHAR);"
+    "CREATE TABLE IF NOT EXISTS lever_draws (run_id VARCHAR, lever VARCHAR, objective VARCHAR, draw BIGINT, "
+    "value DOUBLE);"
+)
+
+
+def _add_levers(con: Any) -> None:
+    """Version 2 -> 3: the ``lever_runs`` and ``lever_draws`` tables (issue 25)."""
+    con.execute(_LEVERS)
+
+
 #: Known migrations: from version -> function upgrading a connection to version + 1.
-MIGRATIONS: dict[int, Any] = {1: _add_agreed}
+MIGRATIONS: dict[int, Any] = {1: _add_agreed, 2: _add_levers}
 
 _SCHEMA = (
     """
@@ -105,6 +126,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
 CREATE TABLE IF NOT EXISTS cohesion (run_id VARCHAR, draw BIGINT, model VARCHAR, cohesion DOUBLE);
 """
     + _AGREED
+    + _LEVERS
 )
 
 #: Every table of the schema: its columns and their DuckDB types, in order (checked when a store opens).
@@ -150,6 +172,28 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("model", "VARCHAR"),
         ("issue", "VARCHAR"),
         ("agreed", "DOUBLE"),
+    ),
+    "lever_runs": (
+        ("run_id", "VARCHAR"),
+        ("created", "TIMESTAMP"),
+        ("finished", "TIMESTAMP"),
+        ("status", "VARCHAR"),
+        ("scenario_id", "VARCHAR"),
+        ("seed", "UBIGINT"),
+        ("draws", "BIGINT"),
+        ("months", "INTEGER"),
+        ("levers", "VARCHAR"),
+        ("objectives", "VARCHAR"),
+        ("identity", "VARCHAR"),
+        ("version", "VARCHAR"),
+        ("doc", "VARCHAR"),
+    ),
+    "lever_draws": (
+        ("run_id", "VARCHAR"),
+        ("lever", "VARCHAR"),
+        ("objective", "VARCHAR"),
+        ("draw", "BIGINT"),
+        ("value", "DOUBLE"),
     ),
 }
 
@@ -469,6 +513,220 @@ class RunStore:
                 [dt.datetime.now(dt.UTC).replace(tzinfo=None), run_id],
             )
 
+    # -- levers runs (issue 25) ---------------------------------------------------------------------------
+    def begin_levers(
+        self,
+        run_id: str,
+        identity: dict[str, Any],
+        scenario_id: str,
+        seed: int,
+        draws: int,
+        months: int,
+        levers: Sequence[str],
+        objectives: Sequence[str],
+        version: str,
+    ) -> None:
+        """Register a levers run (a run already stored is checked, then resumed: nothing is written)."""
+        if not RUN_ID.fullmatch(str(run_id)):
+            raise StoreError(f"store {self.path}: run id {str(run_id)[:40]!r} is not 12 hex digits")
+        with self._damage(run_id):
+            row = self.con.execute("SELECT run_id FROM lever_runs WHERE run_id = ?", [run_id]).fetchone()
+            if row is not None:
+                self.lever_run(run_id)
+                return
+            self.con.execute(
+                "INSERT INTO lever_runs (run_id, created, status, scenario_id, seed, draws, months, levers, "
+                "objectives, identity, version) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    scenario_id,
+                    int(seed),
+                    int(draws),
+                    int(months),
+                    json.dumps(list(levers)),
+                    json.dumps(list(objectives)),
+                    json.dumps(identity, sort_keys=True, default=str),
+                    version,
+                ],
+            )
+
+    def commit_lever(self, run_id: str, lever: str, values: dict[str, FloatArray]) -> None:
+        """Store one run's objectives per draw (``values``: objective -> ``(draws,)``) atomically."""
+        import pandas as pd
+
+        names = list(values)
+        n = len(next(iter(values.values()))) if values else 0
+        df = pd.DataFrame(
+            {
+                "run_id": run_id,
+                "lever": lever,
+                "objective": np.repeat(np.array(names, dtype=object), n),
+                "draw": np.tile(np.arange(n, dtype=np.int64), len(names)),
+                "value": np.concatenate([np.asarray(values[k], dtype=np.float64) for k in names])
+                if names
+                else np.empty(0),
+            }
+        )
+        with self._damage(run_id):
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute("DELETE FROM lever_draws WHERE run_id = ? AND lever = ?", [run_id, lever])
+                con.register("lever_chunk", df)
+                con.execute(
+                    "INSERT INTO lever_draws SELECT run_id, lever, objective, draw, "
+                    "CASE WHEN isnan(value) THEN NULL ELSE value END FROM lever_chunk"
+                )
+                con.unregister("lever_chunk")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def load_lever_draws(
+        self, run_id: str, levers: Sequence[str], objectives: Sequence[str], draws: int
+    ) -> dict[int, dict[str, FloatArray]]:
+        """The committed runs of a levers run: index in ``levers`` -> objective -> ``(draws,)``. A run is
+        returned only when every objective has exactly one value for each of the ``draws`` draws (anything
+        else is computed again)."""
+        with self._damage(run_id):
+            res = self.con.execute(
+                "SELECT lever, objective, draw, value FROM lever_draws WHERE run_id = ? "
+                "AND draw >= 0 AND draw < ? AND list_position(?, lever) IS NOT NULL "
+                "AND list_position(?, objective) IS NOT NULL ORDER BY lever, objective, draw",
+                [run_id, draws, list(levers), list(objectives)],
+            ).fetchnumpy()
+        out: dict[int, dict[str, FloatArray]] = {}
+        if not len(res["lever"]):
+            return out
+        lever = np.asarray(res["lever"], dtype=object)
+        objective = np.asarray(res["objective"], dtype=object)
+        draw = np.asarray(res["draw"], dtype=np.int64)
+        value = np.ma.filled(np.ma.asarray(res["value"]).astype(np.float64), np.nan)
+        for i, name in enumerate(levers):
+            mine = lever == name
+            got: dict[str, FloatArray] = {}
+            for obj in objectives:
+                sel = mine & (objective == obj)
+                if int(sel.sum()) != draws or len(np.unique(draw[sel])) != draws:
+                    break
+                arr = np.full(draws, np.nan)
+                arr[draw[sel]] = value[sel]
+                got[obj] = arr
+            else:
+                out[i] = got
+        return out
+
+    def finish_levers(self, run_id: str, doc: dict[str, Any]) -> None:
+        """Mark a levers run complete and keep its JSON document."""
+        with self._damage(run_id):
+            self.con.execute(
+                "UPDATE lever_runs SET status = 'complete', finished = ?, doc = ? WHERE run_id = ?",
+                [dt.datetime.now(dt.UTC).replace(tzinfo=None), json.dumps(doc, allow_nan=False), run_id],
+            )
+
+    def _lever_ids(self, run_id: str) -> list[str]:
+        with self._damage():
+            return [
+                str(r[0])
+                for r in self.con.execute(
+                    "SELECT run_id FROM lever_runs WHERE starts_with(run_id, ?) "
+                    "AND regexp_full_match(run_id, ?) ORDER BY run_id",
+                    [run_id, RUN_ID.pattern],
+                ).fetchall()
+            ]
+
+    def lever_run(self, run_id: str) -> dict[str, Any]:
+        """A levers run's record (``kind`` ``levers``; JSON columns decoded and checked, without the
+        document), shaped like a sweep's where the two share a meaning (``overlay`` ``None``, ``models`` the
+        bargaining model, ``committed_draws`` the draws of every committed run).
+
+        Raises
+        ------
+        StoreError
+            If there is no such levers run, or its record is damaged (naming the store, run and field).
+        """
+        rows = self._lever_ids(run_id)
+        if not rows:
+            raise StoreError(f"store {self.path}: no levers run {run_id[:40]!r} (see `peninsula runs list`)")
+        if len(rows) > 1 and rows[0] != run_id:
+            raise StoreError(
+                f"store {self.path}: run id {run_id[:40]!r} is ambiguous ({len(rows)} runs start with it)"
+            )
+        rid = rows[0]
+        with self._damage(rid):
+            cur = self.con.execute("SELECT * FROM lever_runs WHERE run_id = ?", [rid])
+            names = [d[0] for d in cur.description]
+            row = dict(zip(names, cur.fetchone() or (), strict=True))
+            done = self.con.execute(
+                "SELECT count(DISTINCT lever) FROM lever_draws WHERE run_id = ?", [rid]
+            ).fetchone()
+        row.pop("doc", None)
+        for key in ("levers", "objectives", "identity"):
+            try:
+                row[key] = json.loads(row[key]) if row[key] is not None else None
+            except (ValueError, TypeError, RecursionError):
+                self._bad(rid, key, "is not valid JSON")
+        if row.get("status") not in ("running", "complete"):
+            self._bad(rid, "status", f"is {str(row.get('status'))[:40]!r}, not 'running' or 'complete'")
+        for key in ("levers", "objectives"):
+            v = row[key]
+            if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+                self._bad(rid, key, "is not a list of names")
+        if not isinstance(row["identity"], dict):
+            self._bad(rid, "identity", "is not a mapping")
+        draws, seed = row.get("draws"), row.get("seed")
+        if not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
+            self._bad(rid, "draws", f"is {draws!r}, not between 1 and {MAX_DRAWS:,}")
+        if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+            self._bad(rid, "seed", f"is {seed!r}, not between 0 and 2**63 - 1")
+        committed = int(done[0]) if done else 0
+        model = row["identity"].get("model")
+        row.update(
+            kind="levers",
+            overlay=None,
+            models=[model] if isinstance(model, str) else [],
+            committed_levers=committed,
+            committed_draws=committed * int(draws or 0),
+        )
+        return row
+
+    def lever_document(self, run_id: str) -> dict[str, Any]:
+        """The JSON document of a complete levers run.
+
+        Raises
+        ------
+        StoreError
+            If the run is unknown, not complete, or its document is damaged.
+        """
+        rid = self.lever_run(run_id)["run_id"]
+        with self._damage(rid):
+            row = self.con.execute("SELECT doc FROM lever_runs WHERE run_id = ?", [rid]).fetchone()
+        if row is None or row[0] is None:
+            raise StoreError(
+                f"store {self.path}: levers run '{rid}' is not complete; run the same `peninsula levers` "
+                "command again to finish it"
+            )
+        try:
+            doc = json.loads(row[0])
+        except (ValueError, TypeError, RecursionError):
+            self._bad(rid, "doc", "is not valid JSON")
+        if not isinstance(doc, dict) or not isinstance(doc.get("levers"), list):
+            self._bad(rid, "doc", "is not a levers document")
+        return dict(doc)
+
+    def kind(self, run_id: str) -> str:
+        """``sweep`` or ``levers``: which kind of run ``run_id`` (or a unique prefix) names (``sweep`` when it
+        names none, so that the sweep's own message says so)."""
+        with self._damage():
+            sweeps = self.con.execute(
+                "SELECT count(*) FROM runs WHERE starts_with(run_id, ?)", [run_id]
+            ).fetchone()
+        if sweeps and sweeps[0]:
+            return "sweep"
+        return "levers" if self._lever_ids(run_id) else "sweep"
+
     # -- reading ---------------------------------------------------------------------------------------
     def resolve(self, run_id: str) -> str:
         """The full id of the run ``run_id`` names (an id or a unique prefix); :class:`StoreError` if none."""
@@ -476,6 +734,11 @@ class RunStore:
             rows = self.con.execute(
                 "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [run_id]
             ).fetchall()
+        if not rows and self._lever_ids(run_id):
+            raise StoreError(
+                f"store {self.path}: run {run_id[:40]!r} is a levers run; `runs show` shows it (compare and "
+                "export work on sweeps)"
+            )
         if not rows:
             raise StoreError(f"store {self.path}: no run {run_id[:40]!r} (see `peninsula runs list`)")
         if len(rows) > 1 and rows[0][0] != run_id:
@@ -558,26 +821,25 @@ class RunStore:
             self._bad(rid, "scenario_json", "is missing")
 
     def runs(self) -> list[dict[str, Any]]:
-        """Every sound run, newest first (without the scenario JSON); a damaged run is left out with a
-        :class:`StoreWarning` naming the store and the problem."""
+        """Every sound run -- sweeps and levers runs, told apart by ``kind`` -- newest first (without the
+        scenario JSON); a damaged run is left out with a :class:`StoreWarning` naming the store and the
+        problem."""
         with self._damage():
-            ids = [
-                r[0]
-                for r in self.con.execute(
-                    "SELECT run_id FROM runs WHERE regexp_full_match(run_id, ?) "
-                    "ORDER BY created DESC, run_id",
-                    [RUN_ID.pattern],
-                ).fetchall()
-            ]
+            ids = self.con.execute(
+                "SELECT run_id, created, 'sweep' FROM runs WHERE regexp_full_match(run_id, ?) UNION ALL "
+                "SELECT run_id, created, 'levers' FROM lever_runs WHERE regexp_full_match(run_id, ?) "
+                "ORDER BY 2 DESC, 1",
+                [RUN_ID.pattern, RUN_ID.pattern],
+            ).fetchall()
         out = []
-        for rid in ids:
+        for rid, _, kind in ids:
             try:
-                row = self.run(str(rid))
+                row = self.lever_run(str(rid)) if kind == "levers" else self.run(str(rid))
             except StoreError as exc:
                 warnings.warn(str(exc), StoreWarning, stacklevel=2)
                 continue
             row.pop("scenario_json", None)
-            out.append(row)
+            out.append({**row, "kind": kind})
         return out
 
     def load(

@@ -1,0 +1,185 @@
+"""``peninsula levers``: rank the seeds' recommendations and the allies' options by their simulated effect.
+
+Thin: parse, build the run with :func:`peninsula.api.lever_spec`, run it with :func:`peninsula.api.levers`,
+render with :mod:`peninsula.reports.levers`. Exit 2 on bad input (mapped by the app).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peninsula.cli._options import DataOpt, TableFormat, draws_callback
+from peninsula.cli._options import TableFormatOpt as FormatOpt
+
+__all__ = ["register"]
+
+
+def levers(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Packaged scenario id or scenario file (default: the default scenario)."),
+    ] = None,
+    months: Annotated[
+        int, typer.Option("--months", help="Months to simulate from the scenario's month.")
+    ] = 12,
+    draws: Annotated[
+        int,
+        typer.Option("--draws", help="Draws per candidate (common random numbers).", callback=draws_callback),
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).", min=0)] = 0,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Bargaining model (default: compromise).")
+    ] = None,
+    launch_model: Annotated[
+        str | None,
+        typer.Option(
+            "--launch-model",
+            help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
+        ),
+    ] = None,
+    overlay: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--overlay",
+            "-o",
+            help="Overlay candidate (repeatable; default: every overlay that applies; 'none' for none).",
+        ),
+    ] = None,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            help="Settings ISSUE=lo:hi:step (both allies) or ISSUE@US=... / ISSUE@ROK=... (repeatable: "
+            "their product).",
+        ),
+    ] = None,
+    pairs: Annotated[
+        bool, typer.Option("--pairs", help="Also every pair of the overlay candidates.")
+    ] = False,
+    prefer: Annotated[
+        list[str] | None,
+        typer.Option("--prefer", help="ISSUE=higher|lower: which end of a posture outcome is better."),
+    ] = None,
+    objective: Annotated[
+        list[str] | None,
+        typer.Option("--objective", help="Objective the front uses (repeatable; default: all ranked ones)."),
+    ] = None,
+    rank_by: Annotated[
+        str | None, typer.Option("--rank-by", help="Order by this objective's paired difference.")
+    ] = None,
+    agreement_draws: Annotated[
+        int | None,
+        typer.Option(
+            "--agreement-draws", help="Draws over the sourced ranges behind each p_agreement (200)."
+        ),
+    ] = None,
+    robust_draws: Annotated[
+        int | None,
+        typer.Option("--robust-draws", help="Draws of each robustness run (200; 0: no robustness runs)."),
+    ] = None,
+    no_rule_uncertainty: Annotated[
+        bool, typer.Option("--no-rule-uncertainty", help="Keep every rule at its point value.")
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Run on a dask LocalCluster of K processes on 127.0.0.1.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run on an existing dask scheduler (tcp://HOST:PORT).")
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="DuckDB run store (default: $PENINSULA_STORE, else ./peninsula-runs.duckdb)."
+        ),
+    ] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Keep the draws in memory only.")] = False,
+    data: DataOpt = None,
+    train_end: Annotated[
+        str | None,
+        typer.Option(
+            "--train-end", help="Last month the launch model is fitted on (default: before the start)."
+        ),
+    ] = None,
+    out_png: Annotated[
+        Path | None, typer.Option("--out", help="Write the front chart (launches vs p_agreement) as a PNG.")
+    ] = None,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """Which lever? Overlays, settings of the allies' positions and pairs through the coupled simulation.
+
+    Every candidate and the baseline run with the same seed (common random numbers: draw d of each uses the
+    same uniforms). Objectives: launches over the window, p_agreement on every issue with a veto player,
+    U.S.-ROK cohesion at the end, the bargained outcome of each posture issue; per candidate the median and
+    80 % interval, the paired difference from the baseline and P(better) (ties apart). Candidates no other
+    run beats are on the Pareto front; for them, how robust that is over the rules' coded ranges and which
+    rules the advantage rests on. Every run is kept in the run store (`peninsula runs list|show`). JSON:
+    {scenario, months, draws, seed, baseline: {objectives}, levers: [{id, kind, changes, objectives: {NAME:
+    {median, q10, q90, delta_median, delta_q10, delta_q90, p_better}}, pareto, front_share}]}.
+    """
+    from peninsula import api
+    from peninsula.core import ParameterError
+    from peninsula.core.limits import MAX_MONTHS, check_count
+    from peninsula.reports import levers as render
+    from peninsula.reports.console import out, write_json
+
+    check_count("--months", months, MAX_MONTHS)
+    if out_png is not None:
+        api.check_figure_target(out_png)
+    if workers is not None and scheduler is not None:
+        raise ParameterError("give either --workers K or --scheduler ADDRESS, not both")
+    if no_store and store is not None:
+        raise ParameterError("--no-store cannot be combined with --store")
+    overlays = None if not overlay else [] if overlay == ["none"] else list(overlay)
+    if overlays is not None and "none" in overlays:
+        raise ParameterError("--overlay none cannot be combined with overlay names")
+    spec = api.lever_spec(
+        scenario or api.DEFAULT_SCENARIO,
+        months=months,
+        model=model,
+        launch_model=launch_model,
+        draws=draws,
+        seed=seed,
+        train_end=train_end,
+        overlays=overlays,
+        grid=grid or (),
+        pairs=pairs,
+        prefer=prefer or (),
+        objectives=objective,
+        rank_by=rank_by,
+        agreement_draws=agreement_draws,
+        robust_draws=robust_draws,
+        rule_uncertainty=not no_rule_uncertainty,
+    )
+    from peninsula.cli.sweep import _progress
+
+    with _progress("levers") as step:
+        result = api.levers(
+            spec,
+            data,
+            store=None if no_store else api.store_path(store),
+            workers=workers,
+            scheduler=scheduler,
+            on_progress=step,
+        )
+    doc = result.to_dict()
+    if out_png is not None:
+        from peninsula.reports.charts import save_png
+
+        save_png(render.front_chart(doc), out_png)
+    if fmt is TableFormat.json:
+        write_json(doc)
+    else:
+        for part in render.lever_tables(doc):
+            out().print(part)
+    if out_png is not None:
+        from peninsula.reports.console import err
+
+        err().print(f"chart written to {out_png}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``levers`` command to ``app``."""
+    app.command("levers")(levers)
