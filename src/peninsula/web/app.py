@@ -89,6 +89,8 @@ STATIC = {
     "index.html": ("index.html", "text/html; charset=utf-8"),
     "app.js": ("app.js", "text/javascript; charset=utf-8"),
     "style.css": ("style.css", "text/css; charset=utf-8"),
+    "levers.html": ("levers.html", "text/html; charset=utf-8"),
+    "levers.js": ("levers.js", "text/javascript; charset=utf-8"),
 }
 
 
@@ -710,6 +712,9 @@ def create_app(
             headers={"Content-Disposition": f'attachment; filename="{file_name("report-" + sid, ".html")}"'},
         )
 
+    from peninsula.web.levers import add_routes  # the "Which lever?" page (peninsula levers)
+
+    add_routes(app, wb, _static)
     return app
 
 

@@ -1,0 +1,178 @@
+"""The workbench's "Which lever?" page: ``/levers`` and its JSON API (``/api/levers``).
+
+Kept apart from :mod:`peninsula.web.app` (which calls :func:`add_routes`): a levers run is a background job
+the page polls, like a sweep; a candidate's row opens its comparison with the baseline on common random
+numbers (the ``simulate --compare`` view). The same bounds as every workbench run apply: draws
+(:attr:`~peninsula.web.app.Limits.max_draws`), wall time (:attr:`~peninsula.web.app.Limits.max_seconds`),
+and here also months and candidates; scenarios are addressed by id, never by path.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from peninsula import api
+from peninsula.core import InputError, ParameterError, PeninsulaError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from peninsula.web.app import Job, Workbench
+
+__all__ = ["MAX_MONTHS", "LeverRequest", "add_routes", "compare_doc"]
+
+#: Longest window the workbench simulates (the command line has no such bound).
+MAX_MONTHS = 36
+
+
+class LeverRequest(BaseModel):
+    """A levers run: the snapshot by id, the window, the draws, the candidates."""
+
+    scenario: str = Field(max_length=200, description="A packaged scenario id or an uploaded scenario's id.")
+    months: int = Field(default=12, ge=1, le=MAX_MONTHS)
+    draws: int = Field(default=1000, ge=10)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    overlays: list[str] | None = Field(default=None, max_length=50)
+    grid: list[str] = Field(default_factory=list, max_length=4)
+    pairs: bool = False
+    model: str | None = Field(default=None, max_length=50)
+    launch_model: str | None = Field(default=None, max_length=50)
+    robust_draws: int = Field(default=100, ge=0)
+
+
+class CompareRequest(LeverRequest):
+    """One candidate of a levers run against the baseline."""
+
+    lever: str = Field(max_length=400)
+
+
+def _spec(wb: Workbench, req: LeverRequest) -> Any:
+    if req.draws > wb.limits.max_draws or req.robust_draws > wb.limits.max_draws:
+        raise ParameterError(
+            f"draws: above the workbench's limit of {wb.limits.max_draws} (run larger ones with "
+            "`peninsula levers`)"
+        )
+    return api.lever_spec(
+        wb.scenario(req.scenario),
+        months=req.months,
+        model=req.model,
+        launch_model=req.launch_model,
+        draws=req.draws,
+        seed=req.seed,
+        overlays=req.overlays,
+        grid=req.grid,
+        pairs=req.pairs,
+        robust_draws=req.robust_draws,
+    )
+
+
+def compare_doc(cmp: Any, lever: str, changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The compare view of a candidate: what it changes, the differences from the baseline, and both runs'
+    monthly launch bands and posture medians."""
+    base, alt = cmp.base.to_dict(), cmp.alternative.to_dict()
+
+    def path(doc: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "month": row["month"],
+                "launches": row["launches"],
+                "cohesion": row["cohesion"],
+                "posture": {k: v["q50"] for k, v in row["posture"].items()},
+            }
+            for row in doc["path"]
+        ]
+
+    return {
+        "lever": lever,
+        "changes": changes,
+        "compare": cmp.difference(),
+        "total_launches": {"baseline": base["total_launches"], "candidate": alt["total_launches"]},
+        "baseline": path(base),
+        "candidate": path(alt),
+        "notes": alt["notes"],
+    }
+
+
+def _run(wb: Workbench, job: Job, spec: Any) -> None:
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
+        if time.monotonic() - job.started > wb.limits.max_seconds:
+            from peninsula.web.app import TimeLimit
+
+            raise TimeLimit(
+                f"the levers run took longer than the workbench's limit of {wb.limits.max_seconds:g} s "
+                f"after {done} of {total} runs; choose fewer draws or candidates, or use `peninsula levers`"
+            )
+
+    from peninsula.web.app import problem_dict
+
+    try:
+        job.result = api.levers(spec, on_progress=progress).to_dict()
+        job.done = job.total
+        job.state = "done"
+    except InputError as exc:
+        job.error = {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]}
+        job.state = "error"
+    except PeninsulaError as exc:
+        job.error = {"error": str(exc), "problems": []}
+        job.state = "error"
+    except Exception as exc:  # reported to the page as an internal error, never a traceback
+        job.error = {"error": f"internal error ({type(exc).__name__})", "problems": []}
+        job.state = "error"
+
+
+def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
+    """Add ``/levers`` (the page) and ``/api/levers`` (start, poll, compare) to the workbench ``app``.
+
+    ``static(name)`` reads one of the page's packaged files.
+    """
+    from fastapi.responses import Response
+
+    from peninsula.web.app import Job
+
+    @app.get("/levers", include_in_schema=False)
+    def page() -> Response:
+        return Response(static("levers.html"), media_type="text/html; charset=utf-8")
+
+    @app.post(
+        "/api/levers", summary="Start a levers run (candidates through the coupled simulation); poll it"
+    )
+    def start(req: LeverRequest) -> dict[str, Any]:
+        spec = _spec(wb, req)
+        n = len(spec.candidates())
+        if n == 0:
+            raise ParameterError(
+                f"no candidate: no overlay applies to '{req.scenario}' and no --grid was given"
+            )
+        job = Job(uuid.uuid4().hex, n + 1)
+        with wb.lock:
+            wb.jobs[job.id] = job
+        wb.pool.submit(_run, wb, job, spec)
+        return {"job": job.id, "total": job.total, "candidates": n}
+
+    @app.get("/api/levers/{job_id}", summary="A levers run's progress, then its JSON (or its error)")
+    def status(job_id: str) -> dict[str, Any]:
+        job = wb.jobs.get(job_id)
+        if job is None:
+            raise ParameterError("no such levers job")
+        return {
+            "job": job.id,
+            "state": job.state,
+            "done": job.done,
+            "total": job.total,
+            "result": job.result,
+            "error": job.error,
+        }
+
+    @app.post("/api/levers/compare", summary="One candidate against the baseline on common random numbers")
+    def compare(req: CompareRequest) -> dict[str, Any]:
+        spec = _spec(wb, req)
+        cand = next((c for c in spec.candidates() if c.id == req.lever), None)
+        if cand is None:
+            raise ParameterError(f"no candidate '{req.lever}' in this run")
+        cmp = wb.bounded(lambda: api.lever_comparison(spec, req.lever))
+        return compare_doc(cmp, req.lever, list(cand.changes))
