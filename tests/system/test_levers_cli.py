@@ -125,3 +125,16 @@ def test_bad_input_exits_2_with_the_reason(extra: list[str], message: str) -> No
     code, _, err = run(*LEVERS[:2], "--no-store", *extra)
     assert code == 2, err
     assert message in err and "Traceback" not in err
+
+
+def test_a_schema_2_store_gains_the_levers_tables(tmp_path: Path) -> None:
+    store = tmp_path / "old.duckdb"
+    with RunStore.open(store) as st:  # make it a version-2 store: no levers tables
+        st.con.execute("DROP TABLE lever_runs; DROP TABLE lever_draws")
+        st.con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with RunStore.open(store) as st:
+        tables = {r[0] for r in st.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        version = st.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert {"lever_runs", "lever_draws"} <= tables and version == ("3",)
+    code, out, _ = run("runs", "list", "--format", "json", env={"PENINSULA_STORE": str(store)})
+    assert code == 0 and json.loads(out) == []
