@@ -70,6 +70,9 @@ def levers(
     rank_by: Annotated[
         str | None, typer.Option("--rank-by", help="Order by this objective's paired difference.")
     ] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="What the launch objective counts: events or missiles.")
+    ] = "events",
     agreement_draws: Annotated[
         int | None,
         typer.Option(
@@ -143,6 +146,7 @@ def levers(
         draws=draws,
         seed=seed,
         train_end=train_end,
+        target=target,
         overlays=overlays,
         grid=grid or (),
         pairs=pairs,

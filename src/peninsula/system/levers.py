@@ -229,7 +229,9 @@ def agreement_issues(scenario: Scenario) -> list[str]:
     return out
 
 
-def objectives_for(scenario: Scenario, prefer: Mapping[str, int] | None = None) -> tuple[Objective, ...]:
+def objectives_for(
+    scenario: Scenario, prefer: Mapping[str, int] | None = None, target: str = "events"
+) -> tuple[Objective, ...]:
     """The objectives of a levers run on ``scenario`` (see the module docstring), in JSON order.
 
     ``prefer`` maps a posture issue (or role) to ``+1``/``-1``: which end of its bargained outcome is better.
@@ -246,7 +248,7 @@ def objectives_for(scenario: Scenario, prefer: Mapping[str, int] | None = None) 
             f"{', '.join(sorted({p.issue for p in issues.values()}))})"
         )
     by_issue = {known[k].issue: v for k, v in prefer.items()}
-    out = [Objective("launches", "launches over the window (count)", -1)]
+    out = [Objective("launches", f"launches over the window ({target}, count)", -1)]
     if has_allies(scenario):  # the loop's cohesion is defined exactly then
         out.append(Objective("cohesion", "U.S.-ROK cohesion at the end (0-1)", 1))
     for issue in agreement_issues(scenario):
@@ -821,7 +823,7 @@ class LeverSpec:
     @property
     def objectives(self) -> tuple[Objective, ...]:
         """The objectives (:func:`objectives_for` on the baseline)."""
-        return objectives_for(self.base.scenario, dict(self.prefer))
+        return objectives_for(self.base.scenario, dict(self.prefer), self.base.target)
 
     @property
     def front_set(self) -> tuple[Objective, ...]:
