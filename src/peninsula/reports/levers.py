@@ -34,12 +34,13 @@ def chart_axes(doc: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
 
 
 def front_points(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One point per run (the baseline first): id, kind, rank, front flag and the medians on the chart's
-    axes (``x``, ``y``, ``colour``; ``None`` when the run has no such objective)."""
+    """One point per run (the baseline first): id, kind, rank, front flag and the means on the chart's
+    axes (``x``, ``y``, ``colour``; ``None`` when the run has no such objective). Means, not medians: the
+    medians of a launch count or of a probability of 0 or 1 often coincide for every candidate."""
     x, y, c = chart_axes(doc)
 
     def med(objs: Mapping[str, Any], name: str | None) -> float | None:
-        return None if name is None else objs[name]["median"]
+        return None if name is None else objs[name]["mean"]
 
     pts = [
         {
@@ -176,11 +177,25 @@ def lever_tables(doc: Mapping[str, Any]) -> list[RenderableType]:
     return out
 
 
+def _spread(xs: Sequence[float], ys: Sequence[float]) -> list[float]:
+    """``xs`` with runs at the same (x, y) moved apart along x by 1 % of the x range each (drawn side by
+    side, as the workbench's chart does)."""
+    span = (max(xs) - min(xs)) or 1.0
+    seen: dict[tuple[float, float], int] = {}
+    out = []
+    for x, y in zip(xs, ys, strict=True):
+        k = seen.get((x, y), 0)
+        seen[(x, y)] = k + 1
+        out.append(x + 0.01 * span * k)
+    return out
+
+
 def front_chart(doc: Mapping[str, Any], *, highlight: Sequence[str] = ()) -> Figure:
     """The front as a chart: launches over the window (x) against ``p_agreement`` (y), colour cohesion.
 
-    Medians per run; front candidates ringed, the baseline a square. Without a ``p_agreement`` objective the
-    y axis is cohesion and there is no colour scale.
+    Means per run (:func:`front_points`); front candidates ringed, the baseline a square; runs at the same
+    point are spread apart along x by a few points. Without a ``p_agreement`` objective the y axis is
+    cohesion and there is no colour scale.
     """
     from matplotlib.figure import Figure
 
@@ -195,8 +210,10 @@ def front_chart(doc: Mapping[str, Any], *, highlight: Sequence[str] = ()) -> Fig
     with _rc():
         fig = Figure(figsize=(7.0, 4.6))
         ax = fig.add_subplot()
-        xs = [p["x"] for p in pts]
         ys = [p["y"] if p["y"] is not None else 0.0 for p in pts]
+        xs = _spread([p["x"] for p in pts], ys)
+        for p, xv in zip(pts, xs, strict=True):
+            p["x"] = xv
         cs = [p["colour"] for p in pts]
         kw: dict[str, Any] = {}
         if c is not None and all(v is not None for v in cs):
@@ -234,9 +251,10 @@ def front_chart(doc: Mapping[str, Any], *, highlight: Sequence[str] = ()) -> Fig
                 )
         if kw:
             cb = fig.colorbar(sc, ax=ax)
-            cb.set_label(f"{c} (median)")
-        ax.set_xlabel(f"{x} over {doc['months']} months (median)")
-        ax.set_ylabel(f"{y} (median)" if y else "")
+            cb.set_label(f"{c} (mean)")
+        ax.set_xlabel(f"{x} over {doc['months']} months (mean over the draws)")
+        ax.set_ylabel(f"{y} (mean)" if y else "")
+        ax.margins(x=0.15, y=0.1)  # room for the labels
         ax.legend(loc="best", fontsize=7)
         ax.set_title(f"{doc['scenario']}: {len(pts) - 1} candidates and the baseline", fontsize=9)
         fig.tight_layout()

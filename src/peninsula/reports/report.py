@@ -254,7 +254,7 @@ def charts(data: ReportData) -> list[Chart]:
             ch.Chart(
                 "levers-front",
                 "Which lever? Candidates against the baseline",
-                f"Medians over {data.levers['draws']} draws of {data.levers['months']} months: {x} (x) "
+                f"Means over {data.levers['draws']} draws of {data.levers['months']} months: {x} (x) "
                 f"against {y or c} (y)" + (f", colour {c}" if y and c else "") + "; ringed: the Pareto "
                 "front; red square: the baseline.",
                 front_chart(data.levers),

@@ -70,7 +70,7 @@
 
   function points(doc) {
     var a = axes(doc);
-    var med = function (objs, n) { return n ? objs[n].median : null; };
+    var med = function (objs, n) { return n ? objs[n].mean : null; };  // means: medians of counts coincide
     var pts = [{ id: "baseline", kind: "baseline", pareto: doc.baseline.pareto,
       x: med(doc.baseline.objectives, a.x), y: med(doc.baseline.objectives, a.y), c: med(doc.baseline.objectives, a.c) }];
     doc.levers.forEach(function (lv) {
@@ -91,6 +91,8 @@
     var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     if (x1 === x0) { x0 -= 1; x1 += 1; }
     if (y1 === y0) { y0 -= 0.05; y1 += 0.05; }
+    var px = 0.08 * (x1 - x0), py = 0.08 * (y1 - y0);  // room for the points' labels
+    x0 -= px; x1 += px; y0 -= py; y1 += py;
     var c0 = cs.length ? Math.min.apply(null, cs) : 0, c1 = cs.length ? Math.max.apply(null, cs) : 1;
     var sx = function (v) { return L + (v - x0) / (x1 - x0) * (W - L - R); };
     var sy = function (v) { return H - B - (v - y0) / (y1 - y0) * (H - T - B); };
@@ -105,9 +107,9 @@
       svg.appendChild(sv("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end", "font-size": 11 }, fmt(v)));
     });
     svg.appendChild(sv("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle", "font-size": 12 },
-      a.x + " over " + doc.months + " months (median)"));
+      a.x + " over " + doc.months + " months (mean over the draws)"));
     svg.appendChild(sv("text", { x: 14, y: (T + H - B) / 2, "text-anchor": "middle", "font-size": 12,
-      transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, (a.y || "") + " (median)"));
+      transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, (a.y || "") + " (mean)"));
     var seen = {};
     pts.forEach(function (p) {
       var cx = sx(p.x), cy = sy(p.y === null ? 0 : p.y);
@@ -149,7 +151,14 @@
   function drawTable(doc) {
     var t = $("levers-table");
     t.textContent = "";
-    var ranked = doc.objectives.filter(function (o) { return o.better !== null; });
+    var moved = function (name) {  // an objective some candidate changes (else the table only says so)
+      return doc.levers.some(function (lv) {
+        var o = lv.objectives[name];
+        return o.delta_q10 !== 0 || o.delta_q90 !== 0 || o.p_better || o.p_worse;
+      });
+    };
+    var ranked = doc.objectives.filter(function (o) { return o.better !== null && moved(o.name); });
+    var still = doc.objectives.filter(function (o) { return !moved(o.name); }).map(function (o) { return o.name; });
     var head = el("tr");
     ["#", "lever", "kind", "front", "front share"].forEach(function (h) { head.appendChild(el("th", null, h)); });
     ranked.forEach(function (o) { head.appendChild(el("th", { class: "n", title: o.label }, o.name)); });
@@ -170,6 +179,7 @@
     doc.levers.forEach(function (lv) {
       if (lv.robustness) { notes.appendChild(el("li", null, lv.id + ": " + lv.robustness.summary)); }
     });
+    if (still.length) { notes.appendChild(el("li", null, "no candidate changes (every difference 0 in every draw): " + still.join(", "))); }
     doc.notes.forEach(function (n) { notes.appendChild(el("li", null, n)); });
   }
 
