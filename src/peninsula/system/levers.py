@@ -807,7 +807,7 @@ class LeverSpec:
         if self.base.seed is None:
             object.__setattr__(self, "base", self.base.with_seed())
         names = {o.name: o for o in self.objectives}
-        for name in (*(self.front_objectives or ()), *((self.rank_by,) if self.rank_by else ())):
+        for name in (*(self.front_objectives or ()), *(() if self.rank_by is None else (self.rank_by,))):
             if name not in names:
                 raise ParameterError(f"unknown objective '{name}' (known: {', '.join(names)})")
         if self.rank_by is not None and not names[self.rank_by].direction:
