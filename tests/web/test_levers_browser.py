@@ -60,7 +60,7 @@ def test_run_shows_the_front_the_ranked_table_and_a_candidates_comparison(levers
     assert "Launches over the window" in pg.inner_text("#compare-summary")
     # a point of the chart opens its candidate too
     second = ids[1]
-    pg.click(f"#front-chart g.point[data-lever='{second}']")
+    pg.click(f"#front-chart g.point[data-lever='{second}'] circle >> nth=0")
     expect(pg.locator("#compare-body")).to_have_attribute("data-lever", second, timeout=120_000)
     assert pg.errors == []
 

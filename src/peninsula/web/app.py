@@ -522,6 +522,7 @@ def _task_sweep(payload: dict[str, Any], send: Any) -> dict[str, Any]:
 TASKS.update(
     upload=_task_upload, forecast=_task_forecast, yaml=_task_yaml, report=_task_report, sweep=_task_sweep
 )
+from peninsula.web import levers as _levers  # noqa: E402, F401 (registers the levers tasks for the workers)
 
 
 def _static(name: str) -> str:

@@ -1,14 +1,16 @@
 """The workbench's "Which lever?" page: ``/levers`` and its JSON API (``/api/levers``).
 
-Kept apart from :mod:`peninsula.web.app` (which calls :func:`add_routes`): a levers run is a background job
-the page polls, like a sweep; a candidate's row opens its comparison with the baseline on common random
-numbers (the ``simulate --compare`` view). The same bounds as every workbench run apply: draws
+Kept apart from :mod:`peninsula.web.app` (which calls :func:`add_routes` and imports this module, so that
+the fork server's workers know its tasks): a levers run is a background job in a worker process the page
+polls, like a sweep; a candidate's row opens its comparison with the baseline on common random numbers (the
+``simulate --compare`` view), run in a worker too. The same bounds as every workbench run apply: draws
 (:attr:`~peninsula.web.app.Limits.max_draws`), wall time (:attr:`~peninsula.web.app.Limits.max_seconds`),
 and here also months and candidates; scenarios are addressed by id, never by path.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -16,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from peninsula import api
-from peninsula.core import InputError, ParameterError, PeninsulaError
+from peninsula.core import InputError, ParameterError, PeninsulaError, Scenario
+from peninsula.web.workers import TASKS, TimeLimit, WorkerFailure
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -50,14 +53,10 @@ class CompareRequest(LeverRequest):
     lever: str = Field(max_length=400)
 
 
-def _spec(wb: Workbench, req: LeverRequest) -> Any:
-    if req.draws > wb.limits.max_draws or req.robust_draws > wb.limits.max_draws:
-        raise ParameterError(
-            f"draws: above the workbench's limit of {wb.limits.max_draws} (run larger ones with "
-            "`peninsula levers`)"
-        )
+def _spec(sc: Scenario, req: LeverRequest) -> Any:
+    """The run ``req`` asks for on ``sc`` (every parameter checked: a bad grid or overlay is an error)."""
     return api.lever_spec(
-        wb.scenario(req.scenario),
+        sc,
         months=req.months,
         model=req.model,
         launch_model=req.launch_model,
@@ -68,6 +67,23 @@ def _spec(wb: Workbench, req: LeverRequest) -> Any:
         pairs=req.pairs,
         robust_draws=req.robust_draws,
     )
+
+
+def _payload(wb: Workbench, req: LeverRequest) -> dict[str, Any]:
+    """What a worker needs: where the scenario is (an upload's JSON or a packaged id), the request."""
+    return {"scenario": wb.source(req.scenario), "request": req.model_dump()}
+
+
+def _check(wb: Workbench, req: LeverRequest) -> Any:
+    """Refuse a run past the workbench's bounds or with a bad parameter, before any work; its spec."""
+    from peninsula.web.app import _scenario
+
+    if req.draws > wb.limits.max_draws or req.robust_draws > wb.limits.max_draws:
+        raise ParameterError(
+            f"draws: above the workbench's limit of {wb.limits.max_draws} (run larger ones with "
+            "`peninsula levers`)"
+        )
+    return _spec(_scenario(_payload(wb, req)), req)
 
 
 def compare_doc(cmp: Any, lever: str, changes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -97,32 +113,58 @@ def compare_doc(cmp: Any, lever: str, changes: list[dict[str, Any]]) -> dict[str
     }
 
 
-def _run(wb: Workbench, job: Job, spec: Any) -> None:
-    def progress(done: int, total: int) -> None:
-        job.done, job.total = done, total
-        if time.monotonic() - job.started > wb.limits.max_seconds:
-            from peninsula.web.app import TimeLimit
+# -- the tasks workers run (peninsula.web.workers) -----------------------------------------------------------
+def _task_levers(payload: dict[str, Any], send: Any) -> dict[str, Any]:
+    from peninsula.web.app import _scenario
 
-            raise TimeLimit(
-                f"the levers run took longer than the workbench's limit of {wb.limits.max_seconds:g} s "
-                f"after {done} of {total} runs; choose fewer draws or candidates, or use `peninsula levers`"
-            )
+    spec = _spec(_scenario(payload), LeverRequest.model_validate(payload["request"]))
+    doc: dict[str, Any] = api.levers(spec, on_progress=lambda done, total: send([done, total])).to_dict()
+    return doc
 
+
+def _task_compare(payload: dict[str, Any], send: Any) -> dict[str, Any]:
+    from peninsula.web.app import _scenario
+
+    req = CompareRequest.model_validate(payload["request"])
+    spec = _spec(_scenario(payload), req)
+    cand = next((c for c in spec.candidates() if c.id == req.lever), None)
+    if cand is None:
+        raise ParameterError(f"no candidate '{req.lever}' in this run")
+    return compare_doc(api.lever_comparison(spec, req.lever), req.lever, list(cand.changes))
+
+
+TASKS.update({"levers": _task_levers, "levers-compare": _task_compare})
+
+
+def _run(wb: Workbench, job: Job, payload: dict[str, Any]) -> None:
+    """Run a levers job in a worker (in a thread of its own), reporting progress into ``job``."""
     from peninsula.web.app import problem_dict
 
+    def progress(msg: Any) -> None:
+        job.done, job.total = int(msg[0]), int(msg[1])
+
     try:
-        job.result = api.levers(spec, on_progress=progress).to_dict()
+        job.result = wb.runner.run(
+            "levers", payload, seconds=wb.limits.max_seconds, what="the levers run", on_message=progress
+        )
         job.done = job.total
         job.state = "done"
     except InputError as exc:
         job.error = {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]}
         job.state = "error"
     except PeninsulaError as exc:
-        job.error = {"error": str(exc), "problems": []}
+        after = f" It had run {job.done:,} of {job.total:,} runs." if isinstance(exc, TimeLimit) else ""
+        job.error = {"error": str(exc) + after, "problems": []}
+        job.state = "error"
+    except WorkerFailure as exc:
+        job.error = {"error": f"internal error ({exc.kind})", "problems": []}
         job.state = "error"
     except Exception as exc:  # reported to the page as an internal error, never a traceback
         job.error = {"error": f"internal error ({type(exc).__name__})", "problems": []}
         job.state = "error"
+    finally:
+        job.finished = time.monotonic()
+        wb.prune_jobs()
 
 
 def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
@@ -138,27 +180,25 @@ def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
     def page() -> Response:
         return Response(static("levers.html"), media_type="text/html; charset=utf-8")
 
-    @app.post(
-        "/api/levers", summary="Start a levers run (candidates through the coupled simulation); poll it"
-    )
+    @app.post("/api/levers", summary="Start a levers run (candidates through the coupled simulation)")
     def start(req: LeverRequest) -> dict[str, Any]:
-        spec = _spec(wb, req)
-        n = len(spec.candidates())
+        n = len(_check(wb, req).candidates())
         if n == 0:
             raise ParameterError(
-                f"no candidate: no overlay applies to '{req.scenario}' and no --grid was given"
+                f"no candidate: no overlay applies to '{req.scenario}' and no grid was given"
             )
         job = Job(uuid.uuid4().hex, n + 1)
-        with wb.lock:
-            wb.jobs[job.id] = job
-        wb.pool.submit(_run, wb, job, spec)
+        wb.add_job(job)
+        threading.Thread(
+            target=_run, args=(wb, job, _payload(wb, req)), name=f"peninsula-levers-{job.id[:8]}", daemon=True
+        ).start()
         return {"job": job.id, "total": job.total, "candidates": n}
 
     @app.get("/api/levers/{job_id}", summary="A levers run's progress, then its JSON (or its error)")
     def status(job_id: str) -> dict[str, Any]:
         job = wb.jobs.get(job_id)
         if job is None:
-            raise ParameterError("no such levers job")
+            raise ParameterError("no such levers job (finished jobs are kept for a while, then dropped)")
         return {
             "job": job.id,
             "state": job.state,
@@ -170,9 +210,8 @@ def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
 
     @app.post("/api/levers/compare", summary="One candidate against the baseline on common random numbers")
     def compare(req: CompareRequest) -> dict[str, Any]:
-        spec = _spec(wb, req)
-        cand = next((c for c in spec.candidates() if c.id == req.lever), None)
-        if cand is None:
-            raise ParameterError(f"no candidate '{req.lever}' in this run")
-        cmp = wb.bounded(lambda: api.lever_comparison(spec, req.lever))
-        return compare_doc(cmp, req.lever, list(cand.changes))
+        _check(wb, req)
+        doc: dict[str, Any] = wb.runner.run(
+            "levers-compare", _payload(wb, req), seconds=wb.limits.max_seconds, what="the comparison"
+        )
+        return doc
