@@ -370,10 +370,13 @@ def p_agreement(plan: AgreementIssue, end: FloatArray | None, draws: int) -> Flo
     from peninsula.kernels.agreement import agreement_set
 
     offset = plan.drawn - plan.coded[:, None]  # (V, K)
+    inverse: npt.NDArray[np.intp] | None = None
     if end is None:
         pos = np.clip(plan.drawn, plan.lower, plan.upper)[:, None, :]  # (V, 1, K)
     else:
-        pos = np.clip(end.T[:, :, None] + offset[:, None, :], plan.lower, plan.upper)  # (V, D, K)
+        # paths that end with the same positions share their probability (veto players the rules do not move)
+        ends, inverse = np.unique(end, axis=0, return_inverse=True)
+        pos = np.clip(ends.T[:, :, None] + offset[:, None, :], plan.lower, plan.upper)  # (V, U, K)
     V = len(plan.actors)
     w = agreement_set(
         pos,
@@ -385,6 +388,8 @@ def p_agreement(plan: AgreementIssue, end: FloatArray | None, draws: int) -> Flo
         plan.upper,
     )
     p = np.asarray(w.nonempty, dtype=np.float64).mean(axis=-1)
+    if inverse is not None:
+        return np.asarray(p[inverse.reshape(-1)], dtype=np.float64)
     return np.asarray(np.broadcast_to(p, (draws,)), dtype=np.float64).copy()
 
 
@@ -441,10 +446,9 @@ class Candidate:
 
 
 def _describe(src: Source) -> str:
-    try:
-        from peninsula.scenarios.sources import describe_source  # type: ignore[attr-defined]
-    except ImportError:  # before the library's human seed names
-        return src.describe()
+    """A source in one line, a seed by its human name (the file name is kept in the scenario)."""
+    from peninsula.scenarios.sources import describe_source
+
     return str(describe_source(src))
 
 
@@ -479,18 +483,11 @@ def _apply(scenario: Scenario, overlay: Any, label: str) -> tuple[Scenario, list
 
 
 def applicable_overlays(scenario: Scenario) -> list[str]:
-    """The packaged overlays that apply to ``scenario`` (change something, rest on nothing dated later)."""
-    from peninsula.scenarios import list_overlays, load_overlay, overlay_changes
-    from peninsula.scenarios.sources import overlay_date_problems
+    """The packaged overlays that apply to ``scenario`` (:func:`~peninsula.scenarios.overlay_status`: they
+    change something and rest on nothing dated after it)."""
+    from peninsula.scenarios import list_overlays, overlay_status
 
-    out = []
-    for name in list_overlays():
-        ov = load_overlay(name)
-        if overlay_date_problems(scenario, ov.seeds, [c.source for c in ov.changes]):
-            continue
-        if overlay_changes(scenario, ov):
-            out.append(name)
-    return out
+    return [name for name in list_overlays() if overlay_status(scenario, name).applies]
 
 
 def _ally_stances(scenario: Scenario, issue: str, ally: str | None) -> list[str]:
@@ -509,11 +506,10 @@ def _check_axis(scenario: Scenario, axis: GridAxis) -> None:
         who = axis.ally or "U.S. or ROK"
         raise ParameterError(f"--grid {axis.key}: no {who} stance on '{axis.issue}' in '{scenario.id}'")
     issue = scenario.issue(axis.issue)
-    bad = [v for v in axis.values if not issue.lower <= v <= issue.upper]
-    if bad:
-        raise ParameterError(
-            f"--grid {axis.key}: {bad[0]:g} lies outside the issue's scale {issue.lower:g}..{issue.upper:g}"
-        )
+    for v in axis.values:
+        problem = issue.scale_problem(v)
+        if problem is not None:
+            raise ParameterError(f"--grid {axis.key}: {problem}")
 
 
 def _setting(scenario: Scenario, point: Sequence[tuple[GridAxis, float]]) -> Candidate:
@@ -590,16 +586,13 @@ def build_candidates(
         An overlay that does not apply, a grid axis on an unknown issue, without an ally's stance or outside
         the scale, a duplicate axis, or more than :data:`MAX_CANDIDATES` candidates.
     """
-    from peninsula.scenarios import load_overlay, overlay_changes
-    from peninsula.scenarios.sources import overlay_date_problems
+    from peninsula.scenarios import overlay_status
 
     names = applicable_overlays(scenario) if overlays is None else list(dict.fromkeys(overlays))
     for name in names:
-        ov = load_overlay(name)
-        late = overlay_date_problems(scenario, ov.seeds, [c.source for c in ov.changes])
-        if late or not overlay_changes(scenario, ov):
-            why = "; ".join(late) if late else "it changes nothing"
-            raise ParameterError(f"--overlay {name}: does not apply to '{scenario.id}' ({why})")
+        status = overlay_status(scenario, name)
+        if not status.applies:
+            raise ParameterError(f"--overlay {name}: does not apply to '{scenario.id}' ({status.reason})")
     keys = [a.key for a in grid]
     if len(set(keys)) != len(keys):
         raise ParameterError(f"--grid: an axis is given twice ({', '.join(keys)})")
@@ -1182,7 +1175,7 @@ def run_levers(
     setup = prepare(spec.base, data)
     variants = rule_variants(spec.base) if spec.robust_draws else {}
     job = LeverJob(
-        spec.base,
+        spec.base.replace(rules=spec.base.rule_set),  # the packaged rules read once, not once per run
         setup,
         (spec.base.scenario, *(c.scenario for c in candidates)),
         objectives,
