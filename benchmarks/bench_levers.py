@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+# compile every kernel at once (not the cold-start plain-Python path), here and in the dask workers
+os.environ.setdefault("PENINSULA_JIT", "compile")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
