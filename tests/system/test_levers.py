@@ -3,6 +3,7 @@ robustness."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from peninsula.core import Issue, ParameterError, Reversion, Scenario, Stance
+from peninsula.dynamics import load_data
 from peninsula.models.agreement import Agreement
 from peninsula.system import SystemSpec
 from peninsula.system.levers import (
@@ -18,6 +20,7 @@ from peninsula.system.levers import (
     LeverSpec,
     Objective,
     build_candidates,
+    data_digest,
     pareto,
     parse_grid,
     parse_prefer,
@@ -290,3 +293,23 @@ def test_a_few_draws_of_noise_do_not_block_dominance_but_a_clear_loss_does() -> 
     # the noisy one has fewer launches than the clearly worse one in only 8 % of the draws (p_better < 0.5):
     # by the issue's rule it does not beat it, so both stay on the front
     assert f.dominated_by[2] == () and f.pareto.tolist() == [False, True, True]
+
+
+def test_the_run_id_follows_the_launch_data(korea: Any) -> None:
+    # a stored run resumes by its id: data with one count changed must give another id (and the same data
+    # the same id), or a store would resume a run made on the old data
+    changed = dataclasses.replace(
+        korea,
+        monthly=dataclasses.replace(korea.monthly, events=korea.monthly.events.copy()),
+    )
+    changed.monthly.events[0] += 1
+    assert data_digest(korea) == data_digest(load_data()) != data_digest(changed)
+    spec = LeverSpec(
+        SystemSpec(sma_scenario(), months=2, draws=10, seed=7),
+        overlays=(),
+        grid=(parse_grid("sma@US=20:20:1"),),
+        robust_draws=0,
+        agreement_draws=4,
+    )
+    assert run_levers(spec, korea).run_id == run_levers(spec, load_data()).run_id
+    assert run_levers(spec, korea).run_id != run_levers(spec, changed).run_id

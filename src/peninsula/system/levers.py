@@ -85,6 +85,7 @@ __all__ = [
     "Objective",
     "agreement_plan",
     "build_candidates",
+    "data_digest",
     "objectives_for",
     "p_agreement",
     "pareto",
@@ -1183,7 +1184,9 @@ def run_levers(
         variants,
         spec.robust_draws,
     )
-    identity = spec.identity(candidates)
+    # the launch data too: a store keeps a run by its id, so data that changed (new months, a corrected
+    # count) must not resume a run made on the old data
+    identity = {**spec.identity(candidates), "data": data_digest(setup.data)}
     run_id = _run_id(identity)
     ids = ["baseline", *(c.id for c in candidates)]
     values: list[dict[str, FloatArray] | None] = [None] * len(ids)
@@ -1247,6 +1250,21 @@ def run_levers(
     if store is not None:
         store.finish_levers(run_id, result.to_dict())
     return result
+
+
+def data_digest(data: Any) -> str:
+    """A SHA-256 (hex, 16 characters) of the launch data a run reads: the months, both counts and the
+    timeline (a :class:`~peninsula.dynamics.KoreaData`)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    m = data.monthly
+    for arr in (m.months.astype("datetime64[M]").astype(np.int64), m.events, m.missiles):
+        a = np.ascontiguousarray(np.asarray(arr, dtype=np.int64))
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    h.update(repr(data.timeline).encode())
+    return h.hexdigest()[:16]
 
 
 def _run_id(identity: Mapping[str, Any]) -> str:
