@@ -33,6 +33,14 @@ Exercise rows that have neither an ``end_date`` nor a value (announcements such 
 carry no information about whether an exercise ran, so they are ignored. Values are only ever tested for
 ``== 0`` (the dataset's code for "not held") or ``> 0``; values in different units are never compared or
 summed. Blank ``value`` cells stay unknown.
+
+Two rows of the 2022-2023 extension are left out although their ``type`` would count (:data:`EXCLUDED_ROWS`,
+keyed by date and type, with the row's own words; a coded judgement made when the rows were added, before any
+fit on them): the China-Russia veto of 2022-05-26 is a ``sanctions`` row that adopted nothing
+(:data:`NOT_ADOPTED`; ``sanctions_recent`` means new sanctions adopted), and the Putin-Kim summit of
+2023-09-13 is a ``summit`` row without the United States or South Korea (:data:`NOT_ALLIANCE`;
+``summit_recent`` tests the seed hypothesis that the allies' summitry buys restraint). Every other row of
+2022-2023 enters by its type, as the 2016-2021 rows do (docs/dynamics.md lists each).
 """
 
 from __future__ import annotations
@@ -49,6 +57,9 @@ from peninsula.dynamics.loading import KoreaData, TimelineEvent
 __all__ = [
     "COVARIATES",
     "ELECTION_DATES",
+    "EXCLUDED_ROWS",
+    "NOT_ADOPTED",
+    "NOT_ALLIANCE",
     "POSTURE_COVARIATES",
     "SEASON_COVARIATES",
     "SELF_EXCITATION",
@@ -68,6 +79,11 @@ __all__ = [
 # pages), "2017/2022 South Korean presidential election", "2016/2020 United States presidential election"
 # and "2018 United States elections" (common knowledge; verify). National elections only: U.S. general
 # elections (presidential and midterm) and ROK presidential and National Assembly elections.
+# The two of 2024 matter only for months after the data (forecasts from 2024-01); both were scheduled by
+# law before 2024: "Legislative elections were held in South Korea on 10 April 2024"
+# (https://www.how.com.vn/wiki/en/2024_South_Korean_legislative_election, a Wikipedia copy) and "set to be
+# held on Tuesday, November 5, 2024" (https://wiki.gravy.cc/wiki/2024_United_States_presidential_election,
+# a Wikipedia copy from before the election).
 ELECTION_DATES: tuple[tuple[str, dt.date], ...] = (
     ("ROK National Assembly", dt.date(2016, 4, 13)),
     ("U.S. presidential", dt.date(2016, 11, 8)),
@@ -77,7 +93,23 @@ ELECTION_DATES: tuple[tuple[str, dt.date], ...] = (
     ("U.S. presidential", dt.date(2020, 11, 3)),
     ("ROK presidential", dt.date(2022, 3, 9)),
     ("U.S. midterm", dt.date(2022, 11, 8)),
+    ("ROK National Assembly", dt.date(2024, 4, 10)),
+    ("U.S. presidential", dt.date(2024, 11, 5)),
 )
+
+#: ``sanctions`` rows that adopted no sanctions (date, type → the row's ``event`` text): left out of
+#: ``sanctions_recent`` and of the posture-effect lever ``new_sanctions``.
+NOT_ADOPTED: dict[tuple[dt.date, str], str] = {
+    (dt.date(2022, 5, 26), "sanctions"): (
+        "China and Russia veto US-drafted UNSC resolution tightening DPRK sanctions (US time)"
+    ),
+}
+#: ``summit`` rows without the United States or South Korea: left out of ``summit_recent``.
+NOT_ALLIANCE: dict[tuple[dt.date, str], str] = {
+    (dt.date(2023, 9, 13), "summit"): "Putin-Kim summit at Vostochny Cosmodrome (Russia)",
+}
+#: Every timeline row the covariates leave out (module docstring).
+EXCLUDED_ROWS: dict[tuple[dt.date, str], str] = {**NOT_ADOPTED, **NOT_ALLIANCE}
 
 
 @dataclass(frozen=True)
@@ -238,6 +270,7 @@ def posture_covariates(
         :data:`SEASON_COVARIATES`. All are 0/1 indicators except the season terms (in [-1, 1]).
     """
     idx = _months(months)
+    timeline = [e for e in timeline if (e.date, e.type) not in EXCLUDED_ROWS]
     held = [m for e in timeline if held_exercise(e) for m in _span(e)]
     suspended = [month_index(e.date) for e in timeline if suspended_exercise(e)]
     summits = [m for e in timeline if e.type == "summit" for m in _span(e)]
