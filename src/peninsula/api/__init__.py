@@ -34,7 +34,14 @@ from peninsula.core import (
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the CLI and api start without pandas
 
-    from peninsula.api._dynamics import backtest, check_figure_target, launch_data, rolling, whatif
+    from peninsula.api._dynamics import (
+        backtest,
+        check_figure_target,
+        launch_data,
+        posture_effects,
+        rolling,
+        whatif,
+    )
     from peninsula.api._levers import lever_comparison, lever_spec, levers, run_kind, stored_levers
     from peninsula.api._report import ReportSpec, build_report, collect_report, run_id
     from peninsula.api._runs import (
@@ -111,6 +118,7 @@ _LAZY: dict[str, str] = {
     "backtest": "peninsula.api._dynamics",
     "check_figure_target": "peninsula.api._dynamics",
     "launch_data": "peninsula.api._dynamics",
+    "posture_effects": "peninsula.api._dynamics",
     "rolling": "peninsula.api._dynamics",
     "whatif": "peninsula.api._dynamics",
     "lever_comparison": "peninsula.api._levers",
@@ -263,6 +271,7 @@ __all__ = [
     "model_names",
     "overlay_status",
     "packaged_ids",
+    "posture_effects",
     "read_outcomes",
     "record_horizon",
     "report",

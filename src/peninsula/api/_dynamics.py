@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from peninsula.dynamics.backtest import Backtest
+    from peninsula.dynamics.effects import PostureEffects
     from peninsula.dynamics.loading import KoreaData
     from peninsula.dynamics.rolling import RollingEvaluation
     from peninsula.dynamics.whatif import WhatIf
 
-__all__ = ["backtest", "check_figure_target", "launch_data", "rolling", "whatif"]
+__all__ = ["backtest", "check_figure_target", "launch_data", "posture_effects", "rolling", "whatif"]
 
 
 def launch_data(data: str | Path | None = None) -> KoreaData:
@@ -209,4 +210,41 @@ def whatif(
         from peninsula.reports.plots import plot_whatif
 
         plot_whatif(result, png)
+    return result
+
+
+def posture_effects(
+    *,
+    target: str = "events",
+    data: str | Path | KoreaData | None = None,
+    draws: int = 20_000,
+    seed: int = 0,
+    png: str | Path | None = None,
+) -> PostureEffects:
+    """Each posture lever's effect on the next months' launches (``peninsula backtest --posture-effects``).
+
+    For each lever (exercises held, scaled back, suspended; talks; new sanctions): an event study that
+    depends on no model (the change in launches around each event against placebo months, with a
+    permutation interval and p-value) and each launch model's posture coefficients, fitted on all the data
+    (:func:`peninsula.dynamics.effects.estimate_posture_effects`, ``docs/dynamics.md``). With ``png``, the
+    chart is written there (checked before the work).
+
+    Examples
+    --------
+    >>> import peninsula.api as api
+    >>> pe = api.posture_effects(draws=500)
+    >>> sorted(pe.effects)
+    ['exercises_held', 'exercises_scaled_back', 'exercises_suspended', 'new_sanctions', 'talks']
+    """
+    from peninsula.core.limits import check_seed
+    from peninsula.dynamics.effects import estimate_posture_effects
+
+    check_seed(seed)
+    if png is not None:
+        check_figure_target(png)
+    result = estimate_posture_effects(_launch_input(data), target, draws=draws, rng=seed)
+    if png is not None:
+        from peninsula.reports.effects import plot_posture_effects
+
+        plot_posture_effects(result, png)
     return result

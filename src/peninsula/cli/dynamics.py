@@ -63,12 +63,24 @@ def backtest(
     out_png: Annotated[
         Path | None, typer.Option("--out", help="With --rolling: write the calibration chart (PIT) here.")
     ] = None,
+    posture_effects: Annotated[
+        bool,
+        typer.Option(
+            "--posture-effects",
+            help="Also estimate each posture lever's effect on launches: an event study with placebo months "
+            "and the models' posture coefficients (JSON: effects).",
+        ),
+    ] = False,
+    effects_png: Annotated[
+        Path | None,
+        typer.Option("--effects-out", help="With --posture-effects: write the effects chart here."),
+    ] = None,
 ) -> None:
     """Backtest the DPRK launch models one month ahead (expanding window) against two baselines.
 
     With --rolling, also score every model from every origin at horizons 1, 3 and 6 months (log score,
     RPS, MAE, 50/80% coverage, PIT, Diebold-Mariano against the baselines) and name the model the
-    evaluation chooses.
+    evaluation chooses. With --posture-effects, also estimate each posture lever's effect on launches.
     """
     from peninsula import api
     from peninsula.core.errors import ParameterError
@@ -79,8 +91,11 @@ def backtest(
         raise ParameterError("--out draws the calibration chart of the rolling evaluation: add --rolling")
     if horizon and not rolling:
         raise ParameterError("--horizon applies to the rolling evaluation: add --rolling")
-    if out_png is not None:
-        api.check_figure_target(out_png)  # before the work: a bad --out fails at once
+    if effects_png is not None and not posture_effects:
+        raise ParameterError("--effects-out draws the posture effects: add --posture-effects")
+    for png in (out_png, effects_png):
+        if png is not None:
+            api.check_figure_target(png)  # before the work: a bad --out fails at once
     korea = api.launch_data(data)
     result = api.backtest(
         train_end=train_end or DEFAULT_TRAIN_END, test_end=test_end, target=target.value, data=korea
@@ -88,10 +103,15 @@ def backtest(
     evaluation = None
     if rolling:
         evaluation = api.rolling(target=target.value, horizons=horizon, data=korea, png=out_png)
+    effects = None
+    if posture_effects:
+        effects = api.posture_effects(target=target.value, data=korea, png=effects_png)
     if fmt is TableFormat.json:
         doc = result.to_dict()
         if evaluation is not None:
             doc["rolling"] = evaluation.to_dict()
+        if effects is not None:
+            doc.update(effects.to_dict())
         write_json(doc)
         return
     for part in backtest_table(result, target.value, result.test_end, str(korea.source)):
@@ -103,6 +123,13 @@ def backtest(
             out().print(part)
         if out_png is not None:
             out().print(f"calibration chart written to {out_png}")
+    if effects is not None:
+        from peninsula.reports.effects import effects_tables
+
+        for part in effects_tables(effects, str(korea.source)):
+            out().print(part)
+        if effects_png is not None:
+            out().print(f"posture-effects chart written to {effects_png}")
 
 
 def whatif(
