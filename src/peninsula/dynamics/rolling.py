@@ -270,6 +270,43 @@ class RollingEvaluation:
                     out[m][h][b] = diebold_mariano(d, h)
         return out
 
+    def versus(self) -> dict[int, dict[str, Any]]:
+        """Per horizon, the chosen model against climatology, last12 and the best model without posture
+        covariates at that horizon (the best mean log score among :data:`PLAIN` and :data:`BASELINES`), each
+        with its Diebold–Mariano comparison (chosen − other, log score).
+
+        Returns
+        -------
+        dict
+            Horizon → ``{"chosen", "mean_log_score", "climatology": {...}, "last12": {...},
+            "best_without_posture": {"model", "mean_log_score", ...}}`` (the DM keys of
+            :func:`diebold_mariano`); empty when no model was chosen.
+        """
+        out: dict[int, dict[str, Any]] = {}
+        if self.chosen not in self.forecasts:
+            return out
+
+        def ls(name: str, h: int) -> float:
+            return float(np.mean([f.log_score for f in self.forecasts[name][h]]))
+
+        def dm(other: str, h: int) -> dict[str, float]:
+            pairs = zip(self.forecasts[self.chosen][h], self.forecasts[other][h], strict=True)
+            return diebold_mariano([f.log_score - g.log_score for f, g in pairs], h)
+
+        for h in self.horizons:
+            if h not in self.forecasts[self.chosen]:
+                continue
+            row: dict[str, Any] = {"chosen": self.chosen, "mean_log_score": ls(self.chosen, h)}
+            for b in BASELINES:
+                if b in self.forecasts and h in self.forecasts[b]:
+                    row[b] = {"mean_log_score": ls(b, h), **dm(b, h)}
+            plain = [m for m in (*PLAIN, *BASELINES) if m in self.forecasts and h in self.forecasts[m]]
+            if plain:
+                best = max(plain, key=lambda m: ls(m, h))
+                row["best_without_posture"] = {"model": best, "mean_log_score": ls(best, h), **dm(best, h)}
+            out[h] = row
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The ``rolling`` block of ``backtest --format json`` (non-finite numbers, e.g. an undefined DM
         statistic, become ``None``)."""
@@ -293,6 +330,7 @@ class RollingEvaluation:
                 "and are no worse at every longer horizon",
                 "chosen": self.chosen,
                 "targets_met": self.targets_met,
+                "versus": {str(h): row for h, row in self.versus().items()},
                 "forecasts": {
                     m: {
                         str(h): [

@@ -71,11 +71,36 @@ def rolling_tables(ev: RollingEvaluation, source: str) -> list[RenderableType]:
         + " (beat climatology and last12 in mean log score at h=1, no worse at longer horizons). "
         "Δ: mean log-score difference, model − baseline; p: Diebold–Mariano (HLN-corrected), two-sided."
     )
+    versus = Table(
+        title=f"The chosen model ({ev.chosen}) against the baselines and the best model without posture "
+        "covariates, per horizon: mean log-score difference (Diebold–Mariano p)"
+    )
+    versus.add_column("h", justify="right")
+    versus.add_column(f"{ev.chosen} log score", justify="right")
+    versus.add_column("vs climatology", justify="right")
+    versus.add_column("vs last12", justify="right")
+    versus.add_column("best without posture", justify="right")
+    versus.add_column("vs it", justify="right")
+    for h, row in ev.versus().items():
+
+        def cell(r: dict[str, Any] | None) -> str:
+            return "–" if r is None else f"{r['mean_diff']:+.3f} ({_p(r['p_value'])})"
+
+        best = row.get("best_without_posture")
+        versus.add_row(
+            str(h),
+            f"{row['mean_log_score']:.3f}",
+            cell(row.get("climatology")),
+            cell(row.get("last12")),
+            "–" if best is None else f"{best['model']} {best['mean_log_score']:.3f}",
+            cell(best),
+        )
     note = (
         "[dim]note: forecasts are conditional on the posture path the timeline records for the target "
-        "months; counts after each origin are never used. Evidence is thin (one 6-year series).[/dim]"
+        f"months; counts after each origin are never used. Evidence is thin (one series, {len(ev.origins)} "
+        "overlapping origins).[/dim]"
     )
-    return [table, verdict, note]
+    return [table, verdict, versus, note]
 
 
 def plot_calibration(ev: RollingEvaluation, path: str | Path | None = None, *, figure: Any = None) -> Any:
