@@ -114,7 +114,7 @@ def test_missiles_target_runs() -> None:
     ("args", "message"),
     [
         (["--train-end", "2019-12", "--test-end", "2019-11"], "must be after"),
-        (["--train-end", "2019-12", "--test-end", "2023-01"], "within the data"),
+        (["--train-end", "2019-12", "--test-end", "2024-01"], "within the data"),
         (["--train-end", "2019-13", "--test-end", "2020-03"], "--train-end"),
         (["--train-end", "2019-12", "--test-end", "2020-03", "--target", "tests"], "--target"),
         (["--train-end", "2019-12", "--test-end", "2020-03", "--format", "xml"], "--format"),
@@ -181,15 +181,15 @@ def _with_events(data, month: str, value: int):  # type: ignore[no-untyped-def]
 def test_a_perturbed_future_month_changes_no_forecast() -> None:
     """Issue 24: a backtest fitted through its test month (or any later one) fails here.
 
-    The last test month and the month after the test window are set to 40 launch events (8 times the
-    record): no forecast of any model in any test month may move; only the observed count (and so the
-    score) of the perturbed test month does.
+    The last test month and the month after the test window (the last month of the 2016-2023 data) are
+    set to 40 launch events (about 7 times the record): no forecast of any model in any test month may
+    move; only the observed count (and so the score) of the perturbed test month does.
     """
     data = load_data()
-    clean = run_backtest(data, "2021-08", "2021-10", "events").to_dict()
-    after = run_backtest(_with_events(data, "2021-11", 40), "2021-08", "2021-10", "events").to_dict()
+    clean = run_backtest(data, "2023-08", "2023-11", "events").to_dict()
+    after = run_backtest(_with_events(data, "2023-12", 40), "2023-08", "2023-11", "events").to_dict()
     assert after == clean
-    poisoned = run_backtest(_with_events(data, "2021-10", 40), "2021-08", "2021-10", "events").to_dict()
+    poisoned = run_backtest(_with_events(data, "2023-11", 40), "2023-08", "2023-11", "events").to_dict()
     for name, entry in clean["models"].items():
         for got, want in zip(poisoned["models"][name]["monthly"], entry["monthly"], strict=True):
             assert (got["mean"], got["p10"], got["p90"]) == (want["mean"], want["p10"], want["p90"]), (

@@ -66,7 +66,9 @@ def test_blank_supplementary_cells_are_not_zero(small_data: Path) -> None:
     supp = data.monthly.supplementary["supp_events_non_cns"]
     assert np.isnan(supp).all()
     packaged = load_data()
-    assert packaged.monthly.supplementary["supp_events_non_cns"].sum() == 10  # 3+1+1+1+1+1+2
+    supp = packaged.monthly.supplementary["supp_events_non_cns"]
+    assert np.nansum(supp) == 10  # 3+1+1+1+1+1+2, all in 2016-2021
+    assert np.isnan(supp[72:]).all()  # 2022-2023: not compiled, blank, never 0
 
 
 def test_design_matrix_columns_and_history(small_data: Path) -> None:

@@ -31,7 +31,7 @@ def test_posture_fit_reports_every_covariate_with_intervals() -> None:
     assert [r["name"] for r in rows] == ["const", *DEFAULT_COVARIATES, "alpha"]
     for r in rows[:-1]:
         assert float(r["lo"]) < float(r["coef"]) < float(r["hi"])
-    assert fit.first_month == "2016-04" and fit.last_month == "2021-12"
+    assert fit.first_month == "2016-04" and fit.last_month == "2023-12"
     assert "thin" in fit.notes[0]
 
 

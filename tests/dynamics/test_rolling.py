@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from peninsula.dynamics.loading import load_data
-from peninsula.dynamics.registry import DEFAULT_MODEL, DEFAULT_MODELS
+from peninsula.dynamics.registry import DEFAULT_MODELS
 from peninsula.dynamics.rolling import (
     RollingEvaluation,
     RollingForecast,
@@ -37,25 +38,26 @@ def _poisoned(n_keep: int, month: int, value: int):  # type: ignore[no-untyped-d
     return replace(data, monthly=replace(data.monthly, events=events))
 
 
-def test_origins_never_see_their_future() -> None:
-    clean = truncate(load_data(), 44)
-    poisoned = _poisoned(44, 40, 40)  # a month with 40 launch events, 8 times the record
+@pytest.mark.parametrize("n_keep", [44, 96])  # 2016-01..2019-08, and the whole 2016-2023 series
+def test_origins_never_see_their_future(n_keep: int) -> None:
+    clean = truncate(load_data(), n_keep)
+    poisoned = _poisoned(n_keep, n_keep - 4, 40)  # a month with 40 launch events, about 7 times the record
     grid = np.arange(12)
-    for T in (36, 38, 40):  # origins whose training window ends before the poisoned month
+    for T in (n_keep - 8, n_keep - 6, n_keep - 4):  # origins whose window ends before the poisoned month
         a = forecast_origin(clean, T, horizons=(1, 3), models=MODELS)
         b = forecast_origin(poisoned, T, horizons=(1, 3), models=MODELS)
         for name in MODELS:
             for da, db in zip(a[name], b[name], strict=True):
                 assert np.array_equal(da.logpmf(grid), db.logpmf(grid)), (T, name)
     # ...and it does reach every model once it is in the past
-    a = forecast_origin(clean, 41, horizons=(1,), models=MODELS)
-    b = forecast_origin(poisoned, 41, horizons=(1,), models=MODELS)
+    a = forecast_origin(clean, n_keep - 3, horizons=(1,), models=MODELS)
+    b = forecast_origin(poisoned, n_keep - 3, horizons=(1,), models=MODELS)
     for name in MODELS:
         assert a[name][0].mean != pytest.approx(b[name][0].mean), name
 
 
 def test_run_rolling_with_longer_data_and_a_poisoned_last_month() -> None:
-    # Six extra synthetic months (not facts: a test fixture) after 2021-12; the last one poisoned.
+    # Six extra synthetic months (not facts: a test fixture) after 2023-12; the last one poisoned.
     base = load_data()
     m = base.monthly
     extra = 6
@@ -67,15 +69,15 @@ def test_run_rolling_with_longer_data_and_a_poisoned_last_month() -> None:
         base, monthly=replace(m, months=months, events=events, missiles=missiles, supplementary=supp)
     )
     ev = run_rolling(
-        longer, horizons=(1,), min_train=72, models=("local_level", "regime", "climatology", "last12")
+        longer, horizons=(1,), min_train=96, models=("local_level", "regime", "climatology", "last12")
     )
-    assert ev.origins == ("2021-12", "2022-01", "2022-02", "2022-03", "2022-04", "2022-05")
+    assert ev.origins == ("2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05")
     last = ev.forecasts["local_level"][1][-1]
-    assert last.month == "2022-06" and last.observed == 999
+    assert last.month == "2024-06" and last.observed == 999
     assert last.mean < 5  # the forecast of the poisoned month did not see it
     assert ev.forecasts["regime"][1][-1].mean < 5
     # and the forecasts before it match a run on the data that stops before the poison
-    cut = run_rolling(truncate(longer, 77), horizons=(1,), min_train=72, models=("local_level", "regime"))
+    cut = run_rolling(truncate(longer, 101), horizons=(1,), min_train=96, models=("local_level", "regime"))
     for name in ("local_level", "regime"):
         assert [f.mean for f in cut.forecasts[name][1]] == [f.mean for f in ev.forecasts[name][1][:5]]
 
@@ -125,33 +127,32 @@ def test_choice_rule() -> None:
     assert choose(s, (1, 3, 6)) == ("ingarch", False)
 
 
-@pytest.fixture(scope="module")
-def rolling_json() -> dict[str, object]:
-    from peninsula.cli import app
+GOLDEN = Path(__file__).resolve().parents[1] / "reference" / "golden"
 
-    res = runner.invoke(app, ["backtest", "--rolling", "--format", "json"])
-    assert res.exit_code == 0, res.output
-    doc: dict[str, object] = json.loads(res.output)
+
+def _golden(name: str) -> dict[str, Any]:
+    # tests/test_golden.py checks that these files hold what today's code prints (run__rolling-<target> is the
+    # `rolling` block of `backtest --rolling --target T --format json`), so the rolling evaluation of the
+    # packaged data is computed once per suite run, there.
+    doc: dict[str, Any] = json.loads((GOLDEN / f"run__{name}.json").read_text(encoding="utf-8"))
     return doc
 
 
-def test_rolling_block_and_choice(rolling_json: dict[str, object], tmp_path: Path) -> None:
-    doc = rolling_json
-    assert {"train_end", "test_end", "target", "months", "models", "rolling"} == set(doc)
-    assert (doc["train_end"], doc["test_end"], doc["months"]) == ("2019-12", "2021-12", 24)
-    rolling = doc["rolling"]
-    assert isinstance(rolling, dict)
+@pytest.mark.parametrize("target", ["events", "missiles"])
+def test_the_evaluation_chooses_each_targets_default(target: str) -> None:
+    rolling = _golden(f"rolling-{target}")
     assert rolling["chosen"] in rolling["models"]
     # the default model of whatif and the coupled simulation is the one this evaluation chooses
-    assert rolling["chosen"] == DEFAULT_MODEL
+    assert rolling["chosen"] == DEFAULT_MODELS[target]
     assert rolling["horizons"] == [1, 3, 6] and rolling["first_origin"] == "2017-12"
+    assert rolling["last_origin"] == "2023-11" and rolling["origins"] == 72  # every origin of 2016-2023
     scores = rolling["models"]
     for name in ("ingarch", "local_level", "posture", "combination", "climatology", "last12"):
         for h in ("1", "3", "6"):
             s = scores[name][h]
             assert {"n", "mean_log_score", "rps", "mae", "coverage50", "coverage80", "pit"} <= set(s)
             assert sum(s["pit"]) == pytest.approx(1.0)
-    assert scores["climatology"]["1"]["n"] == 48 and scores["climatology"]["6"]["n"] == 43
+    assert scores["climatology"]["1"]["n"] == 72 and scores["climatology"]["6"]["n"] == 67
     # targets_met is what the scores say, not a constant
     ls = {m: {h: scores[m][h]["mean_log_score"] for h in ("1", "3", "6")} for m in scores}
     c = rolling["chosen"]
@@ -159,22 +160,55 @@ def test_rolling_block_and_choice(rolling_json: dict[str, object], tmp_path: Pat
         ls[c][h] >= ls[b][h] for b in ("climatology", "last12") for h in ("3", "6")
     )
     assert rolling["targets_met"] is met
-    assert met is True  # what the docs and README report; a change here must update them
+    # the versus block: the chosen model against the baselines and the best model without posture
+    for h in ("1", "3", "6"):
+        v = rolling["versus"][h]
+        assert v["chosen"] == c and v["mean_log_score"] == pytest.approx(ls[c][h])
+        plain = [m for m in scores if m.endswith("_plain") or m in ("climatology", "last12")]
+        best = max(plain, key=lambda m: ls[m][h])
+        assert v["best_without_posture"]["model"] == best
+        assert v["best_without_posture"]["mean_diff"] == pytest.approx(ls[c][h] - ls[best][h])
+        assert v["climatology"]["mean_diff"] == pytest.approx(ls[c][h] - ls["climatology"][h])
+
+
+def test_what_the_docs_report_about_the_choice() -> None:
+    # the figures and verdicts docs/dynamics.md and the README quote; a change here must update them
+    events, missiles = _golden("rolling-events"), _golden("rolling-missiles")
+    assert events["targets_met"] is True
+    ls = events["models"]
+    assert ls["regime"]["1"]["mean_log_score"] == pytest.approx(-1.324, abs=5e-4)
+    assert ls["climatology"]["1"]["mean_log_score"] == pytest.approx(-1.491, abs=5e-4)
+    # posture does not help out of sample: the same model without covariates scores better
+    for h in ("1", "3", "6"):
+        assert events["versus"][h]["best_without_posture"]["model"] == "regime_plain"
+        assert events["versus"][h]["best_without_posture"]["mean_diff"] < 0
+    assert missiles["chosen"] == DEFAULT_MODELS["missiles"]
+
+
+def test_the_one_step_backtest_combination_is_the_rolling_one() -> None:
     # the one-step backtest's combination row is the rolling evaluation's h = 1 combination, month by month
-    one_step = {m["month"]: m["log_score"] for m in doc["models"]["combination"]["monthly"]}  # type: ignore[index]
-    rolled = {f["month"]: f["log_score"] for f in rolling["forecasts"]["combination"]["1"]}
-    assert one_step and all(one_step[m] == pytest.approx(rolled[m], abs=1e-12) for m in one_step)
+    monthly = _golden("backtest-events")["models"]["combination"]["monthly"]
+    one_step = {m["month"]: m["log_score"] for m in monthly}
+    rolled = {f["month"]: f["log_score"] for f in _golden("rolling-events")["forecasts"]["combination"]["1"]}
+    assert len(one_step) == 48 and all(one_step[m] == pytest.approx(rolled[m], abs=1e-12) for m in one_step)
 
 
-def test_missiles_choice_is_the_missiles_default() -> None:
-    ev = run_rolling(load_data(), "missiles")
-    assert ev.chosen == DEFAULT_MODELS["missiles"]
-    assert ev.targets_met is True  # what the docs report; a change here must update them
-    ls = {m: {h: s["mean_log_score"] for h, s in by.items()} for m, by in ev.scores().items()}
-    # the figures docs/dynamics.md quotes
-    assert ls["regime"][1] == pytest.approx(-1.170, abs=5e-4)
-    assert ls["regime"][6] == pytest.approx(-1.331, abs=5e-4)
-    assert ls["climatology"][6] == pytest.approx(-1.366, abs=5e-4)
+def test_rolling_json_block_from_the_cli(packaged_copy: Path) -> None:
+    from peninsula.cli import app
+
+    monthly = packaged_copy / "dprk_missile_tests_monthly.csv"
+    lines = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    monthly.write_text("".join(lines[:41]), encoding="utf-8")  # 2016-01..2019-04: a quick evaluation
+    args = ["backtest", "--data", str(packaged_copy), "--train-end", "2019-01", "--rolling", "--horizon", "1"]
+    res = runner.invoke(app, [*args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert {"train_end", "test_end", "target", "months", "models", "rolling"} == set(doc)
+    assert (doc["train_end"], doc["test_end"], doc["months"]) == ("2019-01", "2019-04", 3)
+    rolling = doc["rolling"]
+    assert rolling["chosen"] in rolling["models"] and rolling["horizons"] == [1]
+    assert (rolling["first_origin"], rolling["last_origin"]) == ("2017-12", "2019-03")
+    assert set(rolling["versus"]) == {"1"} and rolling["versus"]["1"]["chosen"] == rolling["chosen"]
 
 
 def test_rolling_cli_table_horizon_and_chart(tmp_path: Path) -> None:

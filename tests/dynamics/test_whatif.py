@@ -55,8 +55,8 @@ def test_recorded_lever_gives_identical_paths() -> None:
 
 
 def test_window_past_the_data_and_bad_start() -> None:
-    w = run_whatif(load_data(), "2021-10", 6, parse_levers(["exercises=suspended"]), n_sims=50, rng=0)
-    assert w.observed == (1, 0, 0, None, None, None)
+    w = run_whatif(load_data(), "2023-10", 6, parse_levers(["exercises=suspended"]), n_sims=50, rng=0)
+    assert w.observed == (0, 2, 2, None, None, None)
     assert any("beyond the data" in n for n in w.notes)
     with pytest.raises(ParameterError):
         run_whatif(load_data(), "2016-02", 6, parse_levers([]), n_sims=50, rng=0)

@@ -15,7 +15,8 @@ The public surface:
 * :func:`log_score`, :func:`rps` — the scoring rules;
 * :func:`plot_whatif` (in :mod:`peninsula.reports.plots`, imports matplotlib lazily).
 
-Evidence is thin (72 months): read every interval as wide, and the coefficients as associations.
+Evidence is thin (one series, 96 months on the packaged data, 2016-2023): read every interval as wide, and the
+coefficients as associations.
 
 ``PostureModel`` and ``PostureFit`` (the names of the posture regression until 0.1.0) still answer, with a
 ``DeprecationWarning``, until 0.2.0.

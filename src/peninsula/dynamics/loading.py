@@ -317,7 +317,7 @@ def load_data(data_dir: str | Path | None = None) -> KoreaData:
     --------
     >>> data = load_data()
     >>> int(data.monthly.events.sum()), len(data.monthly.months)
-    (52, 72)
+    (105, 96)
     """
     texts: dict[str, tuple[str, str]] = {}
     for fname in (MONTHLY_FILE, TIMELINE_FILE):

@@ -27,6 +27,18 @@ likelihood term (their predictive is undefined): the likelihood is conditional o
 
 Parameters θ = (logit ω, δ_1..δ_k) are estimated by penalised ML (:mod:`~peninsula.dynamics.penalised`):
 the likelihood above times a Normal(0, 0.5²) prior on each δ_j.
+
+Brake on simulated months (PG4). The level is a martingale, but a simulated path's spread grows month by
+month, and the posture multiplies it. On the 2016-2023 data the last level is a campaign's and 10,000
+paths × 36 months under the most provocative posture reached a monthly p99 of 22 launch events, above the
+bound of :data:`~peninsula.dynamics.registry.BOUND_FACTOR` × the record (18). So a simulated month
+(:meth:`LocalLevelFit.step`, hence ``simulate`` and the coupled simulation) uses the exposure
+
+    z̃_t = min(z_t, c · max_{s ≤ T} y_s · b_{t|t-1} / a_{t|t-1}),     c = MEAN_CAP_FACTOR = 1         (PG4)
+
+in (PG3) and in the update (PG2): the month's mean a z̃ / b may not exceed the largest month of the
+training data, the same coded judgement as (IG4) of :mod:`~peninsula.dynamics.ingarch` and the regime
+model's cap. The likelihood, the fit and the closed-form h-step predictive of the evaluation are unaffected.
 """
 
 from __future__ import annotations
@@ -255,7 +267,8 @@ class LocalLevelFit(PenalisedFit):
         Returns
         -------
         tuple
-            ``(counts, shape, prob)``: the simulated counts and the NB predictive (PG3) they came from.
+            ``(counts, shape, prob)``: the simulated counts and the NB predictive (PG3, with the exposure
+            capped by PG4) they came from.
         """
         th = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
         omega = _omega(th[:, 0])
@@ -264,6 +277,7 @@ class LocalLevelFit(PenalisedFit):
         z = np.exp(delta @ xx) if xx.ndim == 1 else np.exp(np.einsum("nk,nk->n", delta, xx))
         a = np.maximum(omega * state["a"], _SHAPE_FLOOR)
         b = omega * state["b"]
+        z = np.minimum(z, self.mean_cap * b / a)  # (PG4): the month's mean a z / b at most the cap
         prob = b / (b + z)
         counts = stats.nbinom.ppf(np.asarray(u, dtype=np.float64), a, prob).astype(np.int64)
         state["a"], state["b"] = a + counts, b + z

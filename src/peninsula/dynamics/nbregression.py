@@ -9,8 +9,9 @@ previous months), which makes the model a discrete-time self-exciting process). 
 ``log α`` in ``alpha_bounds`` (scipy's bounded scalar minimiser). Coefficient covariance is the GLM's
 (conditional on α̂); α's uncertainty comes from the curvature of the profile likelihood in ``log α``.
 
-Evidence is thin: 72 months, of which 69 have a full launch history, and ten coefficients. Intervals are
-wide and the coefficients are associations under a covariate set fixed in advance, not causal effects.
+Evidence is thin: 96 months on the packaged data (2016-2023), of which 93 have a full launch history, and ten
+coefficients. Intervals are wide and the coefficients are associations under a covariate set fixed in
+advance, not causal effects.
 
 :class:`NegBinRegression` and :class:`NegBinRegressionFit` were ``PostureModel`` and ``PostureFit`` in
 ``peninsula.dynamics.model`` until 0.1.0; the old names still answer, with a ``DeprecationWarning``, until
@@ -48,9 +49,9 @@ __all__ = [
 MAX_LOG_MEAN = math.log(1000.0)  # cap on a drawn log-mean (1000 launches/month) against wild parameter draws
 DEFAULT_COVARIATES: tuple[str, ...] = tuple(c.name for c in COVARIATES)
 EVIDENCE_NOTE = (
-    "Evidence is thin: 72 monthly observations (2016-2021, three of them used only as launch history) "
-    "against ten coefficients and a dispersion. Intervals are wide; coefficients are associations under "
-    "a covariate set fixed before fitting, not causal effects."
+    "Evidence is thin: one monthly series (2016-2023 in the packaged data, the first three months used "
+    "only as launch history) against ten coefficients and a dispersion. Intervals are wide; coefficients "
+    "are associations under a covariate set fixed before fitting, not causal effects."
 )
 
 

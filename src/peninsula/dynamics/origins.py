@@ -167,7 +167,7 @@ def run_origins(
     ...     return {"naive": [Poisson(max(float(past.monthly.events[-1]), 0.1))] * len(hs)}
     >>> out = run_origins(load_data(), "events", [70, 71], (1, 2), last_month)
     >>> [(o.origin, o.horizons, o.months) for o in out]
-    [('2021-10', (1, 2), ('2021-11', '2021-12')), ('2021-11', (1,), ('2021-12',))]
+    [('2021-10', (1, 2), ('2021-11', '2021-12')), ('2021-11', (1, 2), ('2021-12', '2022-01'))]
     """
     hs = tuple(int(h) for h in horizons)
     if not hs or min(hs) < 1:

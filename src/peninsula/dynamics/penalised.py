@@ -53,9 +53,9 @@ __all__ = [
     "training_arrays",
 ]
 
-#: c in (IG4) of :mod:`~peninsula.dynamics.ingarch`: a simulated conditional mean (INGARCH) or regime mean
-#: (regime model) is capped at c × the largest month of the training data (coded judgement, range 0.5-2;
-#: see the ingarch module docstring).
+#: c in (IG4) of :mod:`~peninsula.dynamics.ingarch`: a simulated conditional mean (INGARCH), regime mean
+#: (regime model) or month's mean (local level, PG4) is capped at c × the largest month of the training data
+#: (coded judgement, range 0.5-2; see the ingarch module docstring).
 MEAN_CAP_FACTOR = 1.0
 
 #: Standard deviation of the Normal(0, s²) prior on each posture coefficient (log rate ratio). Coded
@@ -364,8 +364,8 @@ class PenalisedFit(SteppedSimulation):
     @property
     def mean_cap(self) -> float:
         """Cap on a simulated mean, (IG4) of :mod:`~peninsula.dynamics.ingarch`: MEAN_CAP_FACTOR × the
-        largest training month (at least 1). INGARCH and the regime model apply it; the local level, whose
-        mean is a martingale, does not."""
+        largest training month (at least 1). INGARCH, the regime model and (since the 2016-2023 data, PG4)
+        the local level apply it."""
         return MEAN_CAP_FACTOR * float(max(int(self.y.max()), 1)) if len(self.y) else float("inf")
 
     def history_arrays(

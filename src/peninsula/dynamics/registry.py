@@ -72,18 +72,18 @@ DYNAMIC_MODELS: dict[str, type[DynamicModel]] = {
     "regime": RegimeModel,
 }
 #: Bound checked by the tests: the 99th percentile of any simulated month, 10,000 paths × 36 months under
-#: the most provocative posture, must not exceed BOUND_FACTOR × the largest month on record (5 events,
-#: 10 missiles in 2016-2021). 3 is a coded judgement: a month three times the worst on record is already
-#: outside anything the 2016-2021 campaigns produced.
+#: the most provocative posture, must not exceed BOUND_FACTOR × the largest month on record (6 events,
+#: 16 missiles in 2016-2023). 3 is a coded judgement: a month three times the worst on record is already
+#: outside anything the 2016-2023 campaigns produced.
 BOUND_FACTOR = 3.0
 
 DynamicFit = LocalLevelFit | IngarchFit | CombinationFit | RegimeFit
 
 DYNAMIC_EVIDENCE_NOTE = (
-    "Evidence is thin: one monthly series, 2016-2021. The dynamic models follow the recent launch level or "
-    "regime; none can foresee when a regime changes (the 2018 hiatus, the 2019 resumption): the regime model "
-    "expects changes at its fitted average regime length, not when one comes. Posture coefficients are "
-    "shrunk associations, not causal effects."
+    "Evidence is thin: one monthly series, 2016-2023. The dynamic models follow the recent launch level or "
+    "regime; none can foresee when a regime changes (the 2018 hiatus, the 2019 resumption, the 2022 "
+    "campaign): the regime model expects changes at its fitted average regime length, not when one comes. "
+    "Posture coefficients are shrunk associations, not causal effects."
 )
 
 

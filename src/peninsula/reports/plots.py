@@ -83,7 +83,8 @@ def plot_whatif(result: WhatIf, path: str | Path | None = None, *, axes: Any = N
         f"What if: {levers}  ({result.months[0]}..{result.months[-1]})\n"
         f"window total, alternative − recorded: median {diff['p50']:+.0f}, "
         f"80% interval {diff['p10']:+.0f} to {diff['p90']:+.0f}\n"
-        f"{result.n_sims} simulations incl. parameter uncertainty; thin evidence (72 months)",
+        f"{result.n_sims} simulations incl. parameter uncertainty; thin evidence (one series, "
+        f"{result.fit.first_month}..{result.fit.last_month})",
         fontsize=10,
     )
     if path is not None:
