@@ -44,8 +44,7 @@ def test_resolved_defaults() -> None:
     [
         ("2016-02", 3, "outside the data"),
         ("2016-03", 3, "outside the data"),
-        ("2024-01", 1, "outside the data"),
-        ("2023-06", 8, "beyond the data"),
+        ("2024-02", 1, "outside the data"),  # the latest start is the month after the data (2024-01)
     ],
 )
 def test_one_start_month_check_for_the_loop_and_the_analyses(korea, start, months, message) -> None:  # type: ignore[no-untyped-def]

@@ -631,7 +631,7 @@ def system_spec(
     scenario:
         A scenario, file or packaged id; ``overlay`` (a packaged overlay) is applied to it.
     months:
-        Window length; the window must end within the launch data.
+        Window length; the window may run past the launch data (a forecast: no record to compare).
     model:
         Bargaining model (default: ``compromise``; one of :data:`peninsula.system.VECTORISED_MODELS`).
     launch_model:

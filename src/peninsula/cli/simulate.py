@@ -61,6 +61,14 @@ def simulate(
             help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
         ),
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First month YYYY-MM (default: the scenario's month); at most the month after the data's "
+            "last, and the window may run past the data (a forecast).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate the alliance's posture and North Korea's launches month by month, with response rules."""
     from peninsula import api
@@ -90,6 +98,7 @@ def simulate(
         draws=draws,
         seed=seed,
         train_end=train_end,
+        start=start,
     )
     if compare is not None:
         cmp = api.simulate_compare(spec, compare, data)

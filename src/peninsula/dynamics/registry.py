@@ -46,12 +46,14 @@ __all__ = [
     "DEFAULT_MODELS",
     "DYNAMIC_EVIDENCE_NOTE",
     "DYNAMIC_MODELS",
+    "PLAIN_MODELS",
     "DynamicFit",
     "DynamicModel",
     "covariate_matrix",
     "default_model",
     "describe",
     "fit_model",
+    "fit_plain",
     "most_provocative_posture",
     "posture_matrix",
     "simulate_counts",
@@ -64,6 +66,10 @@ __all__ = [
 DEFAULT_MODELS: dict[str, str] = {"events": "regime", "missiles": "regime"}
 #: The default for CNS launch events, the package's default target.
 DEFAULT_MODEL = DEFAULT_MODELS["events"]
+#: Per target, the best model without posture covariates one month ahead in the same evaluation (its
+#: ``rolling.versus["1"]["best_without_posture"]``): what the coupled simulation's backtest compares with.
+#: Tests re-read the evaluation and fail if the two part ways.
+PLAIN_MODELS: dict[str, str] = {"events": "regime_plain", "missiles": "regime_plain"}
 DynamicModel = LocalLevelModel | IngarchModel | CombinationModel | RegimeModel
 DYNAMIC_MODELS: dict[str, type[DynamicModel]] = {
     "local_level": LocalLevelModel,
@@ -129,6 +135,21 @@ def fit_model(
     if name not in DYNAMIC_MODELS:
         raise ValueError(f"unknown dynamic model {name!r}; choose from {', '.join(DYNAMIC_MODELS)}")
     return DYNAMIC_MODELS[name](target).fit(data if data is not None else load_data(), end=end)
+
+
+def fit_plain(data: KoreaData | None = None, target: str = "events", end: str | None = None) -> DynamicFit:
+    """Fit the target's best model without posture covariates (:data:`PLAIN_MODELS`), with its uncertainty.
+
+    Examples
+    --------
+    >>> fit = fit_plain(end="2019-12")
+    >>> fit.covariates, fit.last_month
+    ((), '2019-12')
+    """
+    if target not in PLAIN_MODELS:
+        raise ValueError(f"target must be one of {', '.join(PLAIN_MODELS)}, not {target!r}")
+    base = PLAIN_MODELS[target].removesuffix("_plain")
+    return DYNAMIC_MODELS[base](target, covariates=()).fit(data if data is not None else load_data(), end=end)
 
 
 def posture_matrix(

@@ -104,6 +104,7 @@ def backtest_tables(bt: SystemBacktest) -> list[RenderableType]:
     names = {
         "loop": f"loop ({run.model} + {run.launch_model})",
         "recorded_posture": f"{run.launch_model} on recorded posture",
+        "best_without_posture": f"{bt.scores.get('best_without_posture', {}).get('model', '')} (no posture)",
         "climatology": "climatology",
     }
     for key, s in bt.scores.items():

@@ -91,8 +91,10 @@ class SystemBacktest:
     run:
         The coupled run.
     scores:
-        Name (``loop``, ``recorded_posture``, ``climatology``) → ``mean_log_score``, ``coverage80``,
-        ``total`` (mean, q10, q50, q90 of the window total), ``monthly`` log scores.
+        Name (``loop``, ``recorded_posture``, ``best_without_posture``, ``climatology``) →
+        ``mean_log_score``, ``coverage80``, ``total`` (mean, q10, q50, q90 of the window total), ``monthly``
+        log scores; ``best_without_posture`` also names its ``model`` (the rolling evaluation's best model
+        without posture covariates, :data:`~peninsula.dynamics.registry.PLAIN_MODELS`).
     observed_total:
         Recorded launches over the window.
     posture:
@@ -148,6 +150,7 @@ def backtest_system(spec: SystemSpec | Scenario, data: Any = None, **keywords: A
     from peninsula.core import ParameterError
     from peninsula.dynamics.covariates import posture_covariates
     from peninsula.dynamics.nbregression import fit_negbin
+    from peninsula.dynamics.registry import PLAIN_MODELS, fit_plain
     from peninsula.system.launches import make_stepper
 
     spec, rest = _spec("backtest_system", spec, keywords)
@@ -174,6 +177,20 @@ def backtest_system(spec: SystemSpec | Scenario, data: Any = None, **keywords: A
         cnt, r[:, j], p[:, j] = stepper.step(j, {k: np.full(draws, float(v[j])) for k, v in rec.items()})
         sims[:, j] = cnt
     scores["recorded_posture"] = _nb_scores(y, r, p, sims)
+
+    # the best launch model without posture covariates (the rolling evaluation's, one month ahead), fitted on
+    # the same months with the same seed: does the posture, simulated or recorded, help at all?
+    plain_name = PLAIN_MODELS[target]
+    try:
+        plain_fit = fit_plain(korea, target, setup.fit.last_month)
+    except ValueError as exc:
+        raise ParameterError(f"{plain_name} cannot be fitted up to {setup.fit.last_month}: {exc}") from exc
+    plain = make_stepper(plain_fit, plain_name, korea, target, setup.window.pos)
+    plain.begin(draws, months, check_rng(run.seed))
+    for j in range(months):
+        cnt, r[:, j], p[:, j] = plain.step(j, {})
+        sims[:, j] = cnt
+    scores["best_without_posture"] = {"model": plain_name, **_nb_scores(y, r, p, sims)}
 
     # climatology: an intercept-only NB2 on the launch model's training months
     last = np.datetime64(setup.fit.last_month, "M")

@@ -38,7 +38,7 @@ from peninsula.kernels.agreement import agreement_set
 from peninsula.scenarios.cohesion import ALLIES, cohesion_from_sums, gap_and_weight
 from peninsula.system.bargain import bargain
 from peninsula.system.posture import PostureIssue, posture_issues
-from peninsula.system.rules import RuleSet
+from peninsula.system.rules import Rule, RuleSet
 from peninsula.system.spec import SystemSpec, Window, check_window, legacy_spec
 
 if TYPE_CHECKING:
@@ -380,6 +380,19 @@ def _cohesion_base(scenario: Scenario, issues: Mapping[str, PostureIssue]) -> tu
     return (num, den) if shared else None
 
 
+def _rule_values(rule: Rule, draws: int, gen: np.random.Generator, uncertainty: bool) -> FloatArray:
+    """One value of ``rule`` per draw: uniform in its range, or from its Beta posterior if it is estimated
+    (the inverse CDF of the same uniform, so both consume one number per draw); its value without
+    ``uncertainty``."""
+    if not uncertainty or rule.high <= rule.low:
+        return np.full(draws, rule.value)
+    if rule.beta is None:
+        return gen.uniform(rule.low, rule.high, draws)
+    from scipy import stats
+
+    return np.asarray(stats.beta.ppf(gen.uniform(0.0, 1.0, draws), *rule.beta), dtype=np.float64)
+
+
 def initial_state(
     spec: SystemSpec, data: Any, stepper: LaunchStepper, gen: np.random.Generator
 ) -> tuple[Setting, LoopState]:
@@ -396,12 +409,7 @@ def initial_state(
     issues = posture_issues(scenario)
     D, M = spec.draws, spec.months
     stepper.begin(D, M, gen)
-    values = {
-        r.id: (
-            gen.uniform(r.low, r.high, D) if spec.rule_uncertainty and r.high > r.low else np.full(D, r.value)
-        )
-        for r in rs.rules
-    }
+    values = {r.id: _rule_values(r, D, gen, spec.rule_uncertainty) for r in rs.rules}
     u_sanctions = gen.random((D, M))
 
     idx = {role: {a: k for k, a in enumerate(p.actors)} for role, p in issues.items()}
@@ -610,6 +618,12 @@ def observe(setting: Setting, trace: Trace, data: Any, seed: int, fit_note: str)
     notes = [EVIDENCE_NOTE, fit_note + f"; the window starts {window.start}"]
     exo = sorted({"summit", "election", "season"} | ({"exercise", "talks", "sanctions"} - setting.modelled))
     notes.append(f"exogenous (as recorded): {', '.join(exo)}")
+    if not covered.all():
+        notes.append(
+            f"months after {window.last_data} are beyond the data: a forecast, no record to score; the "
+            "recorded events (summits, and the exogenous levers) are absent there; the bargaining state is "
+            f"the scenario's ({spec.scenario.date})"
+        )
     return SystemRun(
         scenario=spec.scenario.id,
         overlay=spec.overlay,

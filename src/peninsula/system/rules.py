@@ -72,6 +72,10 @@ class Rule(BaseModel):
         One line.
     source:
         Seed quote or coded judgement, with the range ``low``..``high``.
+    beta:
+        For a rule estimated from the data (:mod:`peninsula.system.estimates`): the ``(a, b)`` of its Beta
+        posterior. The loop then draws the value per draw from that posterior instead of uniformly in the
+        range (the range is the posterior's 90 % interval, the value its mean).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -84,6 +88,7 @@ class Rule(BaseModel):
     value: float = Field(ge=0.0, le=1.0)
     reason: str = Field(min_length=1)
     source: Source
+    beta: tuple[float, float] | None = None
 
     @property
     def low(self) -> float:
@@ -162,7 +167,8 @@ class RuleSet:
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
         rules = tuple(
-            r.model_copy(update={"value": values[r.id], "source": src(r.source, values[r.id])})
+            # a value set here replaces an estimate: it is drawn in its range (or fixed), not from a posterior
+            r.model_copy(update={"value": values[r.id], "source": src(r.source, values[r.id]), "beta": None})
             if r.id in values
             else r
             for r in self.rules
@@ -182,11 +188,13 @@ class RuleSet:
     def records(self) -> list[dict[str, Any]]:
         """``[{"id", "value", "low", "high", "source", "reason", "kind"}]`` (JSON, ``peninsula sources``).
 
-        ``kind`` is ``rule`` or ``constant``; ``source`` is the one-line description of the source.
+        ``kind`` is ``rule``, ``estimated rule`` (drawn from its Beta posterior) or ``constant``; ``source``
+        is the one-line description of the source.
         """
         out = []
         for r in self.rules:
-            out.append(_record(r.id, r.value, r.source, r.reason, "rule"))
+            kind = "rule" if r.beta is None else "estimated rule"
+            out.append(_record(r.id, r.value, r.source, r.reason, kind))
         for k, c in self.constants.items():
             out.append(_record(k, c.value, c.source, c.reason, "constant"))
         return out

@@ -55,7 +55,7 @@ class SystemSpec:
         The scenario, any overlay already applied; it needs at least one posture issue
         (:func:`~peninsula.system.posture.posture_issues`).
     months:
-        Window length in months (at least 1); the window must end within the launch data.
+        Window length in months (at least 1); the window may run past the launch data (a forecast).
     model:
         Bargaining model, one of :data:`~peninsula.system.bargain.VECTORISED_MODELS`.
     launch_model:
@@ -210,7 +210,12 @@ class Window:
 
 
 def check_window(spec: SystemSpec, data: Any) -> Window:
-    """The one start-month check: the window must start after enough launch history and end in the data.
+    """The one start-month check: the window must start after enough launch history in the data.
+
+    The start may be at most the month after the data's last month, so that the launch history runs up to
+    it; the window may then run past the data (a forecast: the months after the data have no record, their
+    observed launches and posture are ``None``). Scoring against the record (``--backtest``) needs a window
+    the data cover, which :func:`~peninsula.system.analysis.backtest_system` checks.
 
     Parameters
     ----------
@@ -223,7 +228,7 @@ def check_window(spec: SystemSpec, data: Any) -> Window:
     ------
     ParameterError
         If the start month has fewer than ``LAUNCH_MEMORY`` months of launch history before it in the data,
-        lies after the data's last month, or the window runs past it.
+        or lies more than one month after the data's last month.
     """
     from peninsula.dynamics.covariates import LAUNCH_MEMORY
 
@@ -232,16 +237,10 @@ def check_window(spec: SystemSpec, data: Any) -> Window:
     data_months = data.monthly.months
     pos = int(np.searchsorted(data_months, first))
     last_data = data_months[-1]
-    if pos < LAUNCH_MEMORY or first > last_data:
+    if pos < LAUNCH_MEMORY or first > last_data + np.timedelta64(1, "M"):
         raise ParameterError(
             f"start month {start} lies outside the data: it needs {LAUNCH_MEMORY} months of launch history "
-            f"before it, within {data_months[0]}..{last_data}"
-        )
-    available = int((last_data - first).astype(np.int64)) + 1  # months from the start to the data's end
-    if spec.months > available:
-        raise ParameterError(
-            f"--months {spec.months} from {start} runs beyond the data's last month {last_data} (at most "
-            f"{available} months); give --data with a longer series or fewer months"
+            f"before it, within {data_months[0]}..{last_data} (the latest start is the month after it)"
         )
     months = first + np.arange(spec.months).astype("timedelta64[M]")
     return Window(start, months, pos, last_data)
