@@ -12,7 +12,7 @@ from peninsula.system import SystemSpec, backtest_system, compare_system, rule_s
 
 def test_backtest_baseline_is_whatifs_recorded_path(korea) -> None:  # type: ignore[no-untyped-def]
     sc = load_packaged("korea-2019-06")
-    spec = SystemSpec(sc, months=6, draws=100, seed=7, train_end="2021-12", launch_model="posture")
+    spec = SystemSpec(sc, months=6, draws=100, seed=7, train_end="2023-12", launch_model="posture")
     bt = backtest_system(spec, korea)
     w = run_whatif(korea, "2019-06", 6, Levers(), n_sims=100, rng=7, model="posture")
     rec = bt.scores["recorded_posture"]["total"]

@@ -21,7 +21,7 @@ def test_zero_rules_combination_equals_whatif(korea) -> None:  # type: ignore[no
         months=12,
         draws=200,
         seed=5,
-        train_end="2021-12",
+        train_end="2023-12",
         launch_model="combination",
         rules=load_rules().zeroed(),
     )

@@ -101,7 +101,7 @@ def test_zero_rules_equal_whatif_under_the_same_posture_path(  # type: ignore[no
         months=12,
         draws=200,
         seed=seed,
-        train_end="2021-12",
+        train_end="2023-12",
         launch_model=model,
         rules=load_rules().zeroed(),
     )
@@ -138,8 +138,8 @@ def test_bad_input() -> None:
         SystemSpec(sc, months=0)
     with pytest.raises(ParameterError, match="at least 10"):
         SystemSpec(sc, draws=9)
-    with pytest.raises(ParameterError, match="beyond the data"):
-        run_system(SystemSpec(sc, months=60))
+    with pytest.raises(ParameterError, match="outside the data"):  # latest start: the month after the data
+        run_system(SystemSpec(sc, months=3, start="2024-02"))
     with pytest.raises(ParameterError, match="outside the data"):
         run_system(SystemSpec(posture_scenario(date=dt.date(2016, 2, 1)), months=3))
     with pytest.raises(ParameterError, match="cannot run on the posture issues"):

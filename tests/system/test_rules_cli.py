@@ -90,7 +90,8 @@ def test_simulate_json_contract_and_determinism() -> None:
 def test_simulate_backtest_compare_sensitivity_and_chart(tmp_path: Path) -> None:
     common = ["korea-2019-04", "--months", "3", "--draws", "30", "--launch-model", "posture"]
     bt = _json(["simulate", *common, "--backtest"])
-    assert set(bt["backtest"]["scores"]) == {"loop", "recorded_posture", "climatology"}
+    scores = {"loop", "recorded_posture", "best_without_posture", "climatology"}
+    assert set(bt["backtest"]["scores"]) == scores
     png = tmp_path / "cmp.png"
     later = ["korea-2019-06", *common[1:]]  # overlays apply only to snapshots dated after their seeds
     cmp = _json(["simulate", *later, "--compare", "resume-exercises", "--out", str(png)])
@@ -104,7 +105,8 @@ def test_simulate_backtest_compare_sensitivity_and_chart(tmp_path: Path) -> None
     "args,message",
     [
         (["--months", "0"], "at least 1"),
-        (["--months", "200"], "beyond the data"),
+        (["--months", "200", "--backtest"], "needs a window the data cover"),
+        (["--from", "2024-02"], "outside the data"),
         (["--model", "exchange"], "cannot run on the posture issues"),
         (["--draws", "3"], "at least 10"),
         (["--train-end", "2019-13"], "train-end"),

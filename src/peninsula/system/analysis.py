@@ -1,9 +1,10 @@
-"""What the loop is for: a backtest against 2017-2021, counterfactuals on common random numbers, sensitivity.
+"""What the loop is for: a backtest against 2017-2023, counterfactuals on common random numbers, sensitivity.
 
 * :func:`backtest_system` runs the loop from a snapshot over months the data cover and scores its launches
   (mean log score of the monthly counts, coverage of the 80 % band, cumulative launches) next to the same
-  launch model run on the **recorded** posture (what the coupling costs or gains) and next to climatology
-  (an intercept-only negative binomial on the same training months); the simulated posture levers are
+  launch model run on the **recorded** posture (what the coupling costs or gains), the best launch model
+  **without posture** covariates (does the posture help at all?) and climatology (an intercept-only negative
+  binomial on the same training months); the simulated posture levers are
   scored against the recorded ones (Brier score and agreement of the 0/1 levers).
 * :func:`compare_system` runs a base and an overlay on common random numbers (one seed: the same parameter
   draws, count uniforms and rule values) and reports differences with intervals and P(more launches).

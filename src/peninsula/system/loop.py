@@ -64,7 +64,7 @@ FloatArray = npt.NDArray[np.float64]
 FULL_CALENDAR = (3, 4, 8, 12)
 REDUCED_CALENDAR = (3, 8)
 LEVERS = ("exercise_active", "exercise_suspended", "talks_recent", "sanctions_recent")
-_RECORD_END = np.datetime64("2021-12", "M")  # last month of the packaged record (docs/system.md, "Output")
+_RECORD_END = np.datetime64("2023-12", "M")  # last month of the packaged record (docs/system.md, "Output")
 
 
 def _q(a: FloatArray) -> dict[str, float | None]:
@@ -257,7 +257,7 @@ def _observed_posture(
         ]
         if rows:
             out[issues["exercises"].issue] = float(max(rows, key=lambda e: e.date).value)
-    if month <= _RECORD_END:  # what the record says about relief and a deal holds for 2016-2021 only
+    if month <= _RECORD_END:  # what the record says about relief and a deal holds for 2016-2023 only
         if "sanctions" in issues:
             out[issues["sanctions"].issue] = issues["sanctions"].lower  # no UN or U.S. measure lifted
         if "talks" in issues:
