@@ -69,8 +69,9 @@ def test_empty_set_forecasts_the_reversion() -> None:
 def test_empty_set_needs_every_veto_and_limit(actor: str, field: str) -> None:
     r = _x(_drop(EMPTY, actor, field))
     assert r["p_agreement"] == 1.0 and r["agreement_set"] is not None
-    # without A's limit the set is (0, 50); without A's veto B's (0, 50); without B's veto A's [75, 100]
-    assert r["agreement_set"] == ([75.0, 100.0] if (actor, field) == ("B", "veto") else [0.0, 50.0])
+    # without A's limit the set is (0, 50); without A's veto B's (0, 50); without B's veto A's [75, 100];
+    # less the outcomes within the minimal move 5 of the reversion 0
+    assert r["agreement_set"] == ([75.0, 100.0] if (actor, field) == ("B", "veto") else [5.0, 50.0])
 
 
 def test_p_agreement_from_a_coded_range_of_the_limit() -> None:
@@ -104,7 +105,8 @@ def test_a_deal_below_one_half_forecasts_the_reversion() -> None:
 
 # ---- case 2: a set cut by a veto -----------------------------------------------------------------------
 # Reversion 0. A (veto) at 80 accepts (0, 160) ∩ scale = (0, 100]; B (veto) at 30 accepts (0, 60); C (no
-# veto, capability 2) wants 100. The set is (0, 60). The compromise (80 + 30 + 2·100) / 4 = 77.5 is cut to
+# veto, capability 2) wants 100. The set is (0, 60), [5, 60) without the moves smaller than the minimal move
+# (5 % of the scale). The compromise (80 + 30 + 2·100) / 4 = 77.5 is cut to
 # 60 by B's veto. Nash between A and B (capabilities 1, 1): the gains are u(160 − u)/6400 and
 # u(60 − u)/900, so maximise 2 log u + log(160 − u) + log(60 − u): 2/u = 1/(160 − u) + 1/(60 − u),
 # u² − 165u + 4800 = 0, u = (165 − √8025)/2 = 37.70882... The agenda setter B proposes its own 30; A
@@ -120,7 +122,7 @@ CUT = _scenario(
 
 def test_veto_cuts_the_set_and_the_rules_pick_inside_it() -> None:
     r = _x(CUT)
-    assert r["agreement_set"] == [0.0, 60.0] and r["p_agreement"] == 1.0
+    assert r["agreement_set"] == [5.0, 60.0] and r["p_agreement"] == 1.0
     assert r["outcome"] == pytest.approx(60.0) and r["outcome_if_agreement"] == pytest.approx(60.0)
     nash = _x(CUT, rule="nash")
     assert nash["outcome"] == pytest.approx((165 - math.sqrt(8025)) / 2, abs=1e-9)
@@ -132,7 +134,7 @@ def test_veto_cuts_the_set_and_the_rules_pick_inside_it() -> None:
 
 def test_without_the_cutting_veto_the_compromise_stands() -> None:
     free = _x(_drop(CUT, "B", "veto"))
-    assert free["agreement_set"] == [0.0, 100.0] and free["outcome"] == pytest.approx(77.5)
+    assert free["agreement_set"] == [5.0, 100.0] and free["outcome"] == pytest.approx(77.5)
 
 
 def test_a_veto_player_at_the_reversion_blocks() -> None:
@@ -146,7 +148,8 @@ def test_a_veto_player_at_the_reversion_blocks() -> None:
 # Reversion 50 (no agreement keeps today's value, the status quo). A (veto) at 70 accepts down to 40 (below
 # the reversion: having no deal costs it more than the scale shows) and, by default, up to 90 (exclusive).
 # B (veto) at 20 accepts, by default, from −10 (the scale's 0) and, explicitly, up to 55. The set is
-# [40, 55]. C (no veto) at 90. Compromise (70 + 20 + 2·90)/4 = 67.5, cut to 55.
+# [40, 55]: it holds the reversion itself, so the minimal move removes nothing (both prefer a deal at 50 to
+# none). C (no veto) at 90. Compromise (70 + 20 + 2·90)/4 = 67.5, cut to 55.
 ASYM = _scenario(
     [
         Stance(actor="A", issue="x", position=70, salience=1.0, veto=True, accept_low=40),
@@ -169,8 +172,8 @@ def test_asymmetric_limits_pin_the_set() -> None:
 @pytest.mark.parametrize(
     ("actor", "field", "expected"),
     [
-        ("A", "accept_low", [50.0, 55.0]),  # default: (50, 90)
-        ("B", "accept_high", [40.0, 50.0]),  # default: (−10, 50)
+        ("A", "accept_low", [55.0, 55.0]),  # default: (50, 90); (50, 55] less the minimal move below 55
+        ("B", "accept_high", [40.0, 45.0]),  # default: (−10, 50); [40, 50) less the minimal move above 45
         ("A", "veto", [0.0, 55.0]),
         ("B", "veto", [40.0, 90.0]),
     ],
@@ -212,7 +215,8 @@ def test_nash_rule_equals_the_nash_model_when_every_actor_holds_a_veto(
     sal = np.ones_like(pos)
     ref = nash_bargaining(pos, sal, caps, q, np.ones_like(pos, dtype=bool))
     nan = np.full_like(pos, np.nan)
-    w = agreement_set(pos, np.array(q), nan, nan, np.ones_like(pos, dtype=bool), -1e9, 1e9)
+    # Achen's Nash model knows no minimal move: compare on the set without it
+    w = agreement_set(pos, np.array(q), nan, nan, np.ones_like(pos, dtype=bool), -1e9, 1e9, min_move=0.0)
     if not ref.agreement:
         assert not (w.nonempty and w.high - w.low > 1e-9)
         return

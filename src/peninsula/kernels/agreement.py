@@ -14,8 +14,17 @@ prefers to r) the closed interval [a_i^lo, a_i^hi]; a side without a limit keeps
     W = [lower, upper] ∩ ⋂_{i veto} A_i,
 
 (Tsebelis 2002's winset of the status quo for the veto players; the whole scale when there is no veto
-player). **No agreement** when W is empty: the outcome is r. A veto player at the reversion without an
-explicit limit accepts nothing (d_i = 0) and blocks every agreement.
+player), less the outcomes nearer the reversion than the **minimal move** m (a share ``min_move`` of the
+scale's span, :data:`MIN_MOVE` by default): an outcome that moves less than m from r is not a deal but the
+reversion, so
+
+    W_m = W ∖ (r − m, r + m)
+
+where some veto player binds and W lies on one side of r. (Explicit limits beyond the reversion can make W
+contain r itself: agreeing is then worth something to every veto player even at the reversion's value, as
+a small exercise held rather than none, and nothing is removed.) **No agreement** when W_m is empty:
+the outcome is r. A veto player nearer the reversion than m/2 without an explicit limit accepts no move of
+at least m (its default interval reaches 2 d_i from r) and blocks every agreement.
 
 Inside W the outcome follows a declared rule:
 
@@ -59,6 +68,7 @@ BoolArray = npt.NDArray[np.bool_]
 Rule = Literal["compromise", "nash", "setter"]
 
 __all__ = [
+    "MIN_MOVE",
     "NASH_STEPS",
     "RULES",
     "AgreementSet",
@@ -69,6 +79,13 @@ __all__ = [
     "outcome_in_set",
     "setter_rule",
 ]
+
+#: Default minimal move, as a share of the issue's span: an agreement must move the outcome at least this
+#: far from the reversion (5 % of the scale). A coded judgement (range 0.025-0.10): the Korea library codes
+#: 86 % of its positions and range ends on a grid of 5 % of the scale (75 % on 10 %), so a smaller move is
+#: below the resolution at which the inputs are coded and cannot be told from the reversion
+#: (docs/models/agreement.md).
+MIN_MOVE = 0.05
 
 #: The rules :func:`outcome_in_set` knows.
 RULES: tuple[Rule, ...] = ("compromise", "nash", "setter")
@@ -157,8 +174,10 @@ def agreement_set(
     vetoes: BoolArray,
     lower: FloatArray | float,
     upper: FloatArray | float,
+    min_move: FloatArray | float = MIN_MOVE,
 ) -> AgreementSet:
-    """The outcomes on ``[lower, upper]`` that every veto player accepts (see the module docstring).
+    """The outcomes on ``[lower, upper]`` that every veto player accepts and that move at least the minimal
+    move from the reversion (see the module docstring).
 
     Parameters
     ----------
@@ -170,6 +189,9 @@ def agreement_set(
         ``(actors,)`` or ``(actors, ...)``: ``True`` for veto players; actors without a stance never count.
     lower, upper:
         The issue's scale (scalars or ``(...)``).
+    min_move:
+        The minimal move m as a share of the span ``upper - lower`` (scalar or ``(...)``): where a veto
+        player binds and the reversion is finite, outcomes nearer the reversion than m are removed (0: none).
 
     Returns
     -------
@@ -177,17 +199,26 @@ def agreement_set(
 
     Examples
     --------
-    Two veto players at 30 and 100 with the reversion at 0: the default lets them agree on (0, 60);
+    Two veto players at 30 and 100 with the reversion at 0: the default lets them agree on (0, 60), of which
+    the outcomes at least the minimal move of 5 from the reversion make [5, 60);
 
     >>> x = np.array([30.0, 100.0]); nan = np.array([np.nan, np.nan]); v = np.array([True, True])
     >>> w = agreement_set(x, np.array(0.0), nan, nan, v, 0.0, 100.0)
     >>> bool(w.nonempty), float(w.low), float(w.high), bool(w.low_open), bool(w.high_open)
-    (True, 0.0, 60.0, True, True)
+    (True, 5.0, 60.0, False, True)
 
-    a limit of 75 for the second (no first stage below 75) leaves nothing both accept.
+    a limit of 75 for the second (no first stage below 75) leaves nothing both accept;
 
     >>> bool(agreement_set(x, np.array(0.0), np.array([np.nan, 75.0]), nan, v, 0.0, 100.0).nonempty)
     False
+
+    and a veto player 2 above the reversion accepts only (0, 4): no move of at least 5.
+
+    >>> x2 = np.array([2.0, 100.0])
+    >>> bool(agreement_set(x2, np.array(0.0), nan, nan, v, 0.0, 100.0).nonempty)
+    False
+    >>> bool(agreement_set(x2, np.array(0.0), nan, nan, v, 0.0, 100.0, min_move=0.0).nonempty)
+    True
     """
     x = np.asarray(positions, dtype=np.float64)
     lo, hi, lo_open, hi_open = acceptance_intervals(x, reversion, accept_low, accept_high)
@@ -199,6 +230,22 @@ def agreement_set(
     # an end is open if an open (default) limit of a veto player attains it; a scale end alone is closed
     low_open = np.any(bind & lo_open & (lo_b >= low), axis=0)
     high_open = np.any(bind & hi_open & (hi_b <= high), axis=0)
+    # the minimal move: outcomes within m of the reversion are no deal (where a veto player binds)
+    r = np.asarray(reversion, dtype=np.float64)
+    m = np.asarray(min_move, dtype=np.float64) * (np.asarray(upper, dtype=np.float64) - lower)
+    trim = bind.any(axis=0) & np.isfinite(r) & (m > 0)
+    if np.any(trim):
+        with np.errstate(invalid="ignore"):
+            # explicit limits may make the reversion's value itself acceptable as a deal: nothing is removed
+            holds_r = (low <= r) & (r <= high) & ~((low == r) & low_open) & ~((high == r) & high_open)
+            trim = trim & ~holds_r
+            up = low >= r  # the set lies above the reversion (else below it)
+            cut_low = trim & up & (r + m > low)
+            cut_high = trim & ~up & (r - m < high)
+        low = np.where(cut_low, r + m, low)
+        low_open = np.where(cut_low, False, low_open)
+        high = np.where(cut_high, r - m, high)
+        high_open = np.where(cut_high, False, high_open)
     nonempty = (low < high) | ((low == high) & ~low_open & ~high_open)
     return AgreementSet(low, high, low_open, high_open, np.asarray(nonempty, dtype=bool))
 

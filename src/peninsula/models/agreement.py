@@ -5,7 +5,9 @@ Per issue (see :mod:`peninsula.kernels.agreement` for the equations):
 
 * the **agreement set** is the outcomes every veto player (``Stance.veto``) accepts rather than the
   reversion (``Issue.reversion``, else the status quo): its explicit acceptance limits
-  (``Stance.accept_low`` / ``accept_high``) or, on a side without one, the single-peaked default;
+  (``Stance.accept_low`` / ``accept_high``) or, on a side without one, the single-peaked default; less the
+  outcomes nearer the reversion than the minimal move (``min_move`` of the scale's span, 5 % by default):
+  a move that small is not a deal;
 * **no agreement** when the set is empty: the outcome is the reversion;
 * inside it the outcome follows ``rule``: ``compromise`` (capability × salience weighted mean projected
   onto the set), ``nash`` (Nash bargaining solution among the veto players, the reversion as disagreement
@@ -38,7 +40,7 @@ from pydantic import Field
 from peninsula.core import IssueData, Scenario, Source
 from peninsula.core.limits import MAX_DRAWS
 from peninsula.core.rng import RNGLike
-from peninsula.kernels.agreement import AgreementSet, FloatArray, agreement_set, outcome_in_set
+from peninsula.kernels.agreement import MIN_MOVE, AgreementSet, FloatArray, agreement_set, outcome_in_set
 from peninsula.kernels.distributions import triangular_ppf
 from peninsula.models.base import IssueResult, Model, ModelInfo, ModelRun, RoundRecord
 
@@ -259,7 +261,8 @@ def solve_issue(
     if vetoes.any() and bool(np.all(np.isnan(r))):
         return None
     issue = data.issue
-    w = agreement_set(positions, r, accept_low, accept_high, vetoes, issue.lower, issue.upper)
+    m = params["min_move"]
+    w = agreement_set(positions, r, accept_low, accept_high, vetoes, issue.lower, issue.upper, m)
     mask = setter_mask(data, params["setter"], capabilities, saliences)
     out = outcome_in_set(
         params["rule"], positions, saliences, capabilities, r, accept_low, accept_high, vetoes, mask, w
@@ -328,11 +331,21 @@ class Agreement(Model):
         seed: Annotated[
             int, Field(ge=0, le=MAX_DRAW_SEED, description="seed of those draws (0 .. 2^32 - 1)")
         ] = DEFAULT_SEED,
+        min_move: Annotated[
+            float,
+            Field(
+                ge=0.0,
+                le=1.0,
+                description="minimal move, as a share of the issue's span: outcomes nearer the reversion "
+                "are no deal (a coded judgement, 0.05; range 0.025-0.10; 0 counts any move)",
+            ),
+        ] = MIN_MOVE,
     ) -> None:
         self.rule = rule
         self.setter = setter
         self.draws = draws
         self.seed = seed
+        self.min_move = min_move
 
     def run(self, scenario: Scenario, *, rounds: int | None = None, rng: RNGLike = None) -> ModelRun:
         """Forecast every issue: agreement set, ``p_agreement``, outcome (``rounds`` and ``rng`` unused)."""
@@ -367,6 +380,7 @@ class Agreement(Model):
             "reversion_label": label,
             "veto_players": veto_ids,
             "rule": rule,
+            "min_move": float(params["min_move"]) * (issue.upper - issue.lower),
         }
         notes: list[str] = []
         if rule == "setter":
@@ -385,7 +399,8 @@ class Agreement(Model):
         al = data.accept_low if data.accept_low is not None else nan_n
         ah = data.accept_high if data.accept_high is not None else nan_n
         r_base = np.array(np.nan if r is None else r)
-        w0 = agreement_set(data.positions, r_base, al, ah, vetoes, issue.lower, issue.upper)
+        m = params["min_move"]
+        w0 = agreement_set(data.positions, r_base, al, ah, vetoes, issue.lower, issue.upper, m)
         agreed0 = bool(w0.nonempty)
         base = solve_issue(params, data, data.positions, data.saliences, data.capabilities, al, ah, r_base)
         assert base is not None  # a reversion, or no veto player
@@ -405,7 +420,7 @@ class Agreement(Model):
         outcome: float | None = None
         if not np.all(np.isnan(realised)):
             outcome = float(np.quantile(realised[~np.isnan(realised)], 0.5, method="inverted_cdf"))
-        notes += self._reasons(data, vetoes, al, ah, r, label, w0, agreed0, p, params, d is not None)
+        notes += self._reasons(data, vetoes, al, ah, r, label, w0, agreed0, p, params, d)
         return IssueResult(issue.id, outcome, [RoundRecord(0, outcome, positions)], True, notes, extra)
 
     @staticmethod
@@ -420,9 +435,10 @@ class Agreement(Model):
         agreed0: bool,
         p: float,
         params: dict[str, Any],
-        drawn: bool,
+        d: IssueDraws | None,
     ) -> list[str]:
-        """The reason in words: who accepts what, whether the sets overlap, and what p_agreement implies."""
+        """The reason in words: who accepts what, whether the sets overlap by at least the minimal move, who
+        blocks at the scenario's values, and what p_agreement implies."""
         from peninsula.kernels.agreement import acceptance_intervals
 
         issue = data.issue
@@ -433,6 +449,8 @@ class Agreement(Model):
                 "no veto player on this issue: no actor's acceptance is required, so every outcome on the "
                 f"scale can be agreed (p_agreement 1) and the outcome is the {params['rule']} rule's"
             ]
+        m = float(params["min_move"]) * (issue.upper - issue.lower)
+        move = f"the minimal move {m:g} ({100 * params['min_move']:g} % of the scale)"
         r_arr = np.array(np.nan if r is None else r)
         lo, hi, lo_open, hi_open = acceptance_intervals(data.positions, r_arr, al, ah)
         accepts = "; ".join(
@@ -446,20 +464,50 @@ class Agreement(Model):
         if agreed0:
             head = (
                 f"agreement set [{float(w0.low):g}, {float(w0.high):g}] at the scenario's values: the "
-                f"outcomes every veto player accepts rather than the reversion {rev} ({accepts})"
+                f"outcomes every veto player accepts rather than the reversion {rev} ({accepts}), at least "
+                f"{move} from it"
             )
         else:
+            bare = agreement_set(data.positions, r_arr, al, ah, np.asarray(vetoes, dtype=bool), issue.lower,
+                                 issue.upper, 0.0)
+            if bool(bare.nonempty):
+                what = "the outcomes every veto player accepts lie within"
+                how = f"{what} {move} of the reversion, which is no deal"
+            elif len(ids) == 1:
+                how = "the only veto player accepts no outcome but the reversion"
+            else:
+                how = "the veto players' acceptable outcomes do not overlap"
             head = (
-                "no agreement at the scenario's values: the veto players' acceptable outcomes do not "
-                f"overlap ({accepts}); without agreement the outcome is the reversion {rev}"
+                f"no agreement at the scenario's values: {how} ({accepts}); without agreement the outcome is "
+                f"the reversion {rev}"
+            )
+        notes = [head]
+        # a veto player that alone blocks every deal at its coded values: in the draws it may not
+        for k, a in enumerate(data.actor_ids):
+            one = np.zeros(len(data.actor_ids), dtype=bool)
+            one[k] = True
+            args = (issue.lower, issue.upper, params["min_move"])
+            if not vetoes[k] or bool(agreement_set(data.positions, r_arr, al, ah, one, *args).nonempty):
+                continue
+            if d is None:
+                notes.append(f"{a} alone blocks every deal: it accepts no move as large as {move}")
+                continue
+            alone = agreement_set(d.positions, d.reversion, d.accept_low, d.accept_high, one, *args)
+            xs, share = d.positions[k], float(np.mean(alone.nonempty))
+            notes.append(
+                f"{a} sits at or near the reversion: at its coded values it accepts no move as large as "
+                f"{move}, but over the sourced ranges (its position drawn in [{float(xs.min()):.3g}, "
+                f"{float(xs.max()):.3g}]) it accepts one in {share:.1%} of the draws; p_agreement counts the "
+                "draws in which every veto player does"
             )
         source = (
             f"over {params['draws']} draws from the sourced ranges (seed {params['seed']})"
-            if drawn
+            if d is not None
             else "at the scenario's values (no sourced range on this issue, or draws=0)"
         )
         tail = (
-            f"p_agreement {p:.3f} {source}: "
+            f"p_agreement {p:.3f} {source}, the share with an outcome every veto player accepts at least "
+            f"{move} from the reversion: "
             + (
                 "below one half, so the forecast is the reversion"
                 if p < 0.5
@@ -467,4 +515,5 @@ class Agreement(Model):
                 "reversion"
             )
         )
-        return [head, tail]
+        notes.append(tail)
+        return notes
