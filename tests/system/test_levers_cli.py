@@ -119,6 +119,7 @@ def test_the_run_store_keeps_and_resumes_levers_runs(tmp_path: Path) -> None:
         (["--overlay", "medical-assistance-nope"], "overlay"),
         (["--agreement-draws", "0"], "--agreement-draws"),
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "either --workers"),
+        (["--from", "2031-01"], "outside the data"),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(extra: list[str], message: str) -> None:
@@ -138,3 +139,15 @@ def test_a_schema_2_store_gains_the_levers_tables(tmp_path: Path) -> None:
     assert {"lever_runs", "lever_draws"} <= tables and version == ("3",)
     code, out, _ = run("runs", "list", "--format", "json", env={"PENINSULA_STORE": str(store)})
     assert code == 0 and json.loads(out) == []
+
+
+def test_from_starts_the_window_past_the_data() -> None:
+    # issue 23: a window may start the month after the data's last and run past it (a forecast)
+    args = ["levers", "korea-2022-05", "--no-store", "--months", "3", "--draws", "20", "--robust-draws", "0"]
+    code, out, err = run(*args, "--agreement-draws", "10", "--from", "2024-01", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["start"], doc["months"]) == ("2024-01", 3)
+    code, out, err = run(*args, "--agreement-draws", "10", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["start"] == "2022-05"

@@ -106,6 +106,14 @@ def levers(
             "--train-end", help="Last month the launch model is fitted on (default: before the start)."
         ),
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First month YYYY-MM (default: the scenario's month); at most the month after the data's "
+            "last, and the window may run past the data (a forecast).",
+        ),
+    ] = None,
     out_png: Annotated[
         Path | None, typer.Option("--out", help="Write the front chart (launches vs p_agreement) as a PNG.")
     ] = None,
@@ -146,6 +154,7 @@ def levers(
         draws=draws,
         seed=seed,
         train_end=train_end,
+        start=start,
         target=target,
         overlays=overlays,
         grid=grid or (),
