@@ -316,3 +316,308 @@ def offers_into(eu, x, tie_value, rtol, new, sender, kind):  # type: ignore[no-u
         elif u_i < 0.0 and abs(u_i) > u_j:
             kind[j] = 3
             new[j] = x[pick]
+
+
+# -- O(n) memory: the same round without any n x n array -------------------------------------------------
+# Every pairwise quantity of a round is a function of two positions and the prefix sums of the sorted
+# positions, so it can be recomputed where it is needed instead of stored: one "row" (every partner of one
+# actor, in sorted order) costs O(n) with a pointer walking the midpoints, and a pass over all rows O(n²)
+# time and O(n) memory. Each entry is computed by the same operations on the same numbers as
+# pair_sums_into / eu_matrix_into / risk_into / offers_into, and sums run in the same order, so the
+# results are identical to the matrix path (tests/kernels/test_eu_stream.py).
+
+
+@njit(cache=True, nogil=True)
+def sorted_state(x, w):  # type: ignore[no-untyped-def]
+    """``(rank, y, cum_w, cum_wx, le_own, lt_own)`` of :func:`pair_sums_into` (``rank[i]``: actor ``i``'s
+    place in the stable ascending order of ``x``)."""
+    n = x.shape[0]
+    order = np.argsort(x, kind="mergesort")
+    rank = np.empty(n, dtype=np.int64)
+    y = np.empty(n)
+    cum_w = np.empty(n + 1)
+    cum_wx = np.empty(n + 1)
+    le_own = np.empty(n, dtype=np.int64)
+    lt_own = np.empty(n, dtype=np.int64)
+    for a in range(n):
+        rank[order[a]] = a
+        y[a] = x[order[a]]
+    centre = y[0]
+    cum_w[0] = 0.0
+    cum_wx[0] = 0.0
+    for a in range(n):
+        wa = w[order[a]]
+        cum_w[a + 1] = cum_w[a] + wa
+        cum_wx[a + 1] = cum_wx[a] + wa * (y[a] - centre)
+    a = 0
+    while a < n:
+        b = a
+        while b + 1 < n and y[b + 1] == y[a]:
+            b += 1
+        for k in range(a, b + 1):
+            lt_own[k] = a
+            le_own[k] = b + 1
+        a = b + 1
+    return rank, y, cum_w, cum_wx, le_own, lt_own
+
+
+@njit(cache=True, nogil=True)
+def _pair(lo_i, hi_i, n_le_mid, y, cum_w, cum_wx, le_own, lt_own):  # type: ignore[no-untyped-def]
+    """``(sup_lo, sup_hi)`` of sorted positions ``lo_i`` < ``hi_i`` (``y[lo_i] < y[hi_i]``) with the
+    count of positions <= their midpoint, as :func:`pair_sums_into` computes them."""
+    n = y.shape[0]
+    centre = y[0]
+    lo = y[lo_i]
+    hi = y[hi_i]
+    n_le_lo = le_own[lo_i]
+    n_lt_hi = lt_own[hi_i]
+    if n_le_mid < n_le_lo:
+        n_le_mid = n_le_lo
+    if n_le_mid > n_lt_hi:
+        n_le_mid = n_lt_hi
+    mid = 0.5 * (lo + hi)
+    mid_c = mid - centre
+    span = hi - lo
+    w_le_lo = cum_w[n_le_lo]
+    s_le_lo = cum_wx[n_le_lo]
+    w_le_mid = cum_w[n_le_mid]
+    s_le_mid = cum_wx[n_le_mid]
+    w_lt_hi = cum_w[n_lt_hi]
+    s_lt_hi = cum_wx[n_lt_hi]
+    left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
+    if left < 0.0:
+        left = 0.0
+    right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
+    if right < 0.0:
+        right = 0.0
+    sup_lo = span * w_le_lo + left
+    sup_hi = span * (cum_w[n] - w_lt_hi) + right
+    return sup_lo, sup_hi
+
+
+@njit(cache=True, nogil=True)
+def row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other):  # type: ignore[no-untyped-def]
+    """For sorted actor ``a`` and every sorted partner ``b``: ``own[b]``, the votes for ``a`` against
+    ``b`` (``support[a, b]``), and ``other[b]`` (``support[b, a]``); 0 where the positions are equal."""
+    n = y.shape[0]
+    ya = y[a]
+    p = 0  # the number of positions <= the current midpoint (midpoints rise with b)
+    for b in range(n):
+        yb = y[b]
+        if yb == ya:
+            own[b] = 0.0
+            other[b] = 0.0
+            continue
+        mid = 0.5 * (yb + ya) if yb < ya else 0.5 * (ya + yb)
+        while p < n and y[p] <= mid:
+            p += 1
+        if yb < ya:
+            sup_lo, sup_hi = _pair(b, a, p, y, cum_w, cum_wx, le_own, lt_own)
+            own[b] = sup_hi
+            other[b] = sup_lo
+        else:
+            sup_lo, sup_hi = _pair(a, b, p, y, cum_w, cum_wx, le_own, lt_own)
+            own[b] = sup_lo
+            other[b] = sup_hi
+
+
+@njit(cache=True, nogil=True)
+def _prob(sup, against, masad):  # type: ignore[no-untyped-def]
+    """:func:`peninsula.kernels.eu.win_probabilities` of one ordered pair."""
+    total = sup + against
+    if not total > 0.0:
+        return 0.0
+    if masad:
+        m = sup - against
+        return (m if m >= 0.0 else 0.0) / total
+    return sup / total
+
+
+@njit(cache=True, nogil=True)
+def _eu(i, j, p, x, s, ri, usq, dmu, delta, Q, T, paper):  # type: ignore[no-untyped-def]
+    """``EU[i, j]`` of :func:`eu_matrix_into` with ``prob[i, j] = p``, ``usq = 2 - 4·0.5**r_i``, ``dmu =
+    |x_i − μ|``."""
+    dist = abs(x[i] - x[j])
+    d = dist / delta
+    b_s = max(0.5 - 0.5 * d, 0.0)
+    if ri == 1.0:
+        us = 2.0 - 4.0 * b_s
+        uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
+    else:
+        us = 2.0 - 4.0 * b_s**ri
+        uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+    sj = s[j]
+    contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
+    if Q == 1.0:
+        return contest - Q * usq
+    e = (dmu + dist) / delta
+    b_b = max(0.5 - 0.25 * e, 0.0)
+    if ri == 1.0:
+        ub = 2.0 - 4.0 * b_b
+        uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
+    else:
+        ub = 2.0 - 4.0 * b_b**ri
+        uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
+    no_contest = T * ub + (1.0 - T) * uw
+    if paper:
+        return contest - (Q * usq + (1.0 - Q) * no_contest)
+    return contest - Q * usq + (1.0 - Q) * no_contest
+
+
+@njit(cache=True, nogil=True)
+def stream_round(x, s, w, mu1, mu2, delta, Q, T, paper, masad, tie_value, rtol):  # type: ignore[no-untyped-def]
+    """One round as :func:`peninsula.kernels.eu.eu_round`'s compiled path on :func:`pair_sums_1d`'s
+    :func:`win_probabilities` (``masad``: the replication's form), in O(n) memory.
+
+    Returns ``(new, sender, kind, r, defined, eu_sent, eu_back)``: ``eu_sent[j] = EU[sender_j, j]`` and
+    ``eu_back[j] = EU[j, sender_j]`` (0 where ``j`` took no offer), the two entries the events report.
+    """
+    n = x.shape[0]
+    rank, y, cum_w, cum_wx, le_own, lt_own = sorted_state(x, w)
+    own = np.empty(n)
+    other = np.empty(n)
+    # pass 1: risk-neutral EU[k, i] summed over k in index order (risk_into's order)
+    acc = np.zeros(n)
+    ones_usq = 2.0 - 4.0 * 0.5**1.0
+    dmu1 = np.empty(n)
+    for i in range(n):
+        dmu1[i] = abs(x[i] - mu1)
+    for k in range(n):
+        row_sums(rank[k], y, cum_w, cum_wx, le_own, lt_own, own, other)
+        for i in range(n):
+            if i == k:
+                continue
+            b = rank[i]
+            p = _prob(own[b], other[b], masad)
+            acc[i] += _eu(k, i, p, x, s, 1.0, ones_usq, dmu1[k], delta, Q, T, paper)
+    r = np.empty(n)
+    a_max = acc.max()
+    a_min = acc.min()
+    spread = a_max - a_min
+    for i in range(n):
+        r[i] = 1.0
+    defined = spread > 0.0
+    if defined:
+        for i in range(n):
+            big_r = (2.0 * acc[i] - a_max - a_min) / spread
+            r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    # pass 2: per receiver j, the column EU[., j] with the risk exponents, then offers_into's choice
+    usq = np.empty(n)
+    dmu2 = np.empty(n)
+    for i in range(n):
+        usq[i] = 2.0 - 4.0 * 0.5 ** r[i]
+        dmu2[i] = abs(x[i] - mu2)
+    col = np.empty(n)
+    new = np.empty(n)
+    sender = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.int64)
+    eu_sent = np.zeros(n)
+    eu_back = np.zeros(n)
+    for j in range(n):
+        new[j] = x[j]
+        sender[j] = -1
+        kind[j] = 0
+        row_sums(rank[j], y, cum_w, cum_wx, le_own, lt_own, own, other)
+        best = -np.inf
+        for i in range(n):
+            if i == j:
+                col[i] = 0.0
+                continue
+            b = rank[i]
+            p = _prob(other[b], own[b], masad)
+            col[i] = _eu(i, j, p, x, s, r[i], usq[i], dmu2[i], delta, Q, T, paper)
+            if col[i] > 0.0 and col[i] > best:
+                best = col[i]
+        if best == -np.inf:
+            continue
+        floor = best - rtol * abs(best)
+        pick = -1
+        for i in range(n):
+            if i == j or not col[i] > 0.0 or col[i] < floor:
+                continue
+            if pick < 0:
+                pick = i
+                continue
+            di = abs(x[i] - x[j])
+            dp = abs(x[pick] - x[j])
+            nearer = di < dp
+            tie_won = False
+            if di == dp and tie_value:
+                if x[i] < x[pick]:
+                    tie_won = True
+                elif x[i] == x[pick]:
+                    bi = rank[i]
+                    bp = rank[pick]
+                    back_i = _eu(j, i, _prob(own[bi], other[bi], masad), x, s, r[j], usq[j], dmu2[j], delta,
+                                 Q, T, paper)
+                    back_pick = _eu(j, pick, _prob(own[bp], other[bp], masad), x, s, r[j], usq[j], dmu2[j],
+                                    delta, Q, T, paper)
+                    tie_won = back_i < back_pick
+            if nearer or tie_won:
+                pick = i
+        sender[j] = pick
+        u_j = col[pick]
+        bp = rank[pick]
+        u_i = _eu(j, pick, _prob(own[bp], other[bp], masad), x, s, r[j], usq[j], dmu2[j], delta, Q, T, paper)
+        eu_sent[j] = u_j
+        eu_back[j] = u_i
+        if u_i > 0.0 and u_i < u_j:
+            kind[j] = 1
+            new[j] = x[pick]
+        elif u_i < 0.0 and abs(u_i) < u_j:
+            kind[j] = 2
+            new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
+        elif u_i < 0.0 and abs(u_i) > u_j:
+            kind[j] = 3
+            new[j] = x[pick]
+    return new, sender, kind, r, defined, eu_sent, eu_back
+
+
+@njit(cache=True, nogil=True)
+def stream_condorcet(x, w, rtol):  # type: ignore[no-untyped-def]
+    """:func:`peninsula.kernels.eu.condorcet_winner` of :func:`pair_sums_1d`'s margins, in O(n) memory."""
+    n = x.shape[0]
+    rank, y, cum_w, cum_wx, le_own, lt_own = sorted_state(x, w)
+    own = np.empty(n)
+    other = np.empty(n)
+    worst = np.full(n, np.inf)  # per actor, its smallest margin against a differing position
+    scale = 0.0
+    for i in range(n):
+        row_sums(rank[i], y, cum_w, cum_wx, le_own, lt_own, own, other)
+        for j in range(n):
+            b = rank[j]
+            m = own[b] - other[b]
+            if abs(m) > scale:
+                scale = abs(m)
+            if x[j] != x[i] and m < worst[i]:
+                worst[i] = m
+    if y[0] == y[n - 1]:
+        return x[0]  # a single position
+    bound = rtol * scale
+    for i in range(n):
+        if worst[i] < np.inf and worst[i] > bound:
+            return x[i]
+    return np.nan
+
+
+@njit(cache=True, nogil=True)
+def stream_vote(x, w, first, delta):  # type: ignore[no-untyped-def]
+    """:func:`peninsula.kernels.eu.masad_vote` of :func:`pair_sums_1d`'s margins, in O(n) memory;
+    ``first`` are the first occurrences of the distinct positions, ascending (at least two)."""
+    n = x.shape[0]
+    rank, y, cum_w, cum_wx, le_own, lt_own = sorted_state(x, w)
+    own = np.empty(n)
+    other = np.empty(n)
+    best = -np.inf
+    winner = first[0]
+    for i in first:
+        row_sums(rank[i], y, cum_w, cum_wx, le_own, lt_own, own, other)
+        for j in first:
+            if j == i:
+                continue
+            b = rank[j]
+            v = (own[b] - other[b]) / delta
+            if v > best:
+                best = v
+                winner = i
+    return x[winner]

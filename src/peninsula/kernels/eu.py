@@ -41,21 +41,27 @@ __all__ = [
     "CONFLICT",
     "KIND_NAMES",
     "NO_MOVE",
+    "STREAM_ACTORS",
     "BatchRun",
     "PairSums",
     "RoundResult",
+    "StreamedRound",
     "Utilities",
     "choose_offers",
     "condorcet_winner",
+    "condorcet_winner_streamed",
     "eu_round",
+    "eu_round_streamed",
     "expected_utilities",
     "fast_round_available",
     "masad_vote",
+    "masad_vote_streamed",
     "pair_sums",
     "pair_sums_fast",
     "respond_to_offers",
     "risk_exponents",
     "run_batch",
+    "stream_available",
     "target_attractiveness",
     "utilities",
     "weighted_median_rows",
@@ -592,6 +598,92 @@ def eu_round(
     sender = choose_offers(eu2, x, tie=tie, rtol=rtol)
     new, kind = respond_to_offers(eu2, x, sender)
     return RoundResult(new, sender, kind, r, defined, eu2)
+
+
+# -- O(n) memory for many actors ----------------------------------------------------------------------------
+#: Issues with more actors than this run the round without n x n arrays (:func:`eu_round_streamed`); the
+#: results are identical either way (``tests/kernels/test_eu_stream.py``).
+STREAM_ACTORS = 1000
+
+
+@dataclass(frozen=True)
+class StreamedRound:
+    """:class:`RoundResult` without the ``eu`` matrix: the two entries of it each receiver's event reports.
+
+    Attributes
+    ----------
+    positions, sender, kind, risk, risk_defined:
+        As in :class:`RoundResult` (1-D).
+    eu_sent:
+        ``EU[sender_j, j]``, the sender's expected utility of the offer receiver ``j`` took up (0: none).
+    eu_back:
+        ``EU[j, sender_j]``, the receiver's expected utility of challenging the sender back (0: none).
+    """
+
+    positions: FloatArray
+    sender: IntArray
+    kind: IntArray
+    risk: FloatArray
+    risk_defined: bool
+    eu_sent: FloatArray
+    eu_back: FloatArray
+
+
+def stream_available(n: int, engine: Engine = "auto") -> bool:
+    """Whether an issue with ``n`` actors runs in O(n) memory: more than :data:`STREAM_ACTORS` actors and
+    the compiled kernels available (``engine`` not ``"numpy"``)."""
+    return n > STREAM_ACTORS and engine != "numpy" and fast_round_available()
+
+
+def eu_round_streamed(
+    positions: FloatArray,
+    saliences: FloatArray,
+    capabilities: FloatArray,
+    *,
+    delta: float,
+    mu_first: float,
+    mu_second: float,
+    Q: float = 1.0,
+    T: float = 1.0,
+    sign: Literal["paper", "masad"] = "paper",
+    form: Literal["paper", "masad"] = "paper",
+    tie: Literal["index", "value"] = "index",
+    rtol: float = 0.0,
+) -> StreamedRound:
+    """:func:`eu_round` on :func:`win_probabilities` (``form``) of :func:`pair_sums_fast`, in O(n) memory.
+
+    Every pairwise term is recomputed from the sorted positions' prefix sums where it is needed (two passes
+    over the pairs, O(n²) time) instead of stored in ``n x n`` arrays; the numbers are identical. 1-D
+    arrays: positions on the issue's scale, saliences 0–1, capabilities >= 0; ``delta``, ``mu_first``,
+    ``mu_second`` on the issue's scale. Compiled kernels only (see :func:`stream_available`).
+    """
+    x = np.ascontiguousarray(positions, dtype=np.float64)
+    s = np.ascontiguousarray(saliences, dtype=np.float64)
+    w = np.ascontiguousarray(capabilities, dtype=np.float64) * s
+    args = (x, s, w, float(mu_first), float(mu_second), float(delta), float(Q), float(T), sign == "paper",
+            form == "masad", tie == "value", float(rtol))
+    get = _cold.choose(_LABEL, _MODULE, {"stream_round": args}, small=False)
+    new, sender, kind, r, defined, sent, back = get("stream_round")(*args)
+    return StreamedRound(new, sender.astype(np.intp), kind.astype(np.intp), r, bool(defined), sent, back)
+
+
+def condorcet_winner_streamed(positions: FloatArray, weights: FloatArray, rtol: float = 1e-12) -> float:
+    """:func:`condorcet_winner` of :func:`pair_sums_fast`'s margins in O(n) memory (1-D; NaN: none)."""
+    x = np.ascontiguousarray(positions, dtype=np.float64)
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_condorcet": (x, w, float(rtol))}, small=False)
+    return float(get("stream_condorcet")(x, w, float(rtol)))
+
+
+def masad_vote_streamed(positions: FloatArray, weights: FloatArray, delta: float) -> float:
+    """:func:`masad_vote` of :func:`pair_sums_fast`'s margins in O(n) memory (1-D)."""
+    x = np.ascontiguousarray(positions, dtype=np.float64)
+    first = np.sort(np.unique(x, return_index=True)[1]).astype(np.int64)
+    if first.size < 2:
+        return float(x[0])
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_vote": (x, w, first, float(delta))}, small=False)
+    return float(get("stream_vote")(x, w, first, float(delta)))
 
 
 # -- many draws at once -----------------------------------------------------------------------------------

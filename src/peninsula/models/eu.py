@@ -30,9 +30,13 @@ from peninsula.kernels.eu import (
     Engine,
     PairSums,
     condorcet_winner,
+    condorcet_winner_streamed,
     eu_round,
+    eu_round_streamed,
     masad_vote,
+    masad_vote_streamed,
     pair_sums_fast,
+    stream_available,
     win_probabilities,
 )
 from peninsula.models.base import IssueResult, ModelInfo, PerIssueModel, Probability, RoundRecord
@@ -60,9 +64,11 @@ def _events(
     new: FloatArray,
     sender: Any,
     kind: Any,
-    eu: FloatArray,
+    sent: FloatArray,
+    back: FloatArray,
 ) -> list[dict[str, Any]]:
-    """Flat event records of one round, receivers in ``order``."""
+    """Flat event records of one round, receivers in ``order``; ``sent[j] = EU[sender_j, j]`` and ``back[j] =
+    EU[j, sender_j]``."""
     out: list[dict[str, Any]] = []
     for j in order:
         if int(kind[j]) == NO_MOVE:
@@ -76,11 +82,19 @@ def _events(
                 "kind": KIND_NAMES[int(kind[j])],
                 "from": float(old[j]),
                 "to": float(new[j]),
-                "eu_challenger": float(eu[i, j]),
-                "eu_target": float(eu[j, i]),
+                "eu_challenger": float(sent[j]),
+                "eu_target": float(back[j]),
             }
         )
     return out
+
+
+def _sent_back(eu: FloatArray, sender: Any) -> tuple[FloatArray, FloatArray]:
+    """``(EU[sender_j, j], EU[j, sender_j])`` per receiver ``j`` of an ``n x n`` matrix (0 where none)."""
+    cols = np.arange(eu.shape[0])
+    src = np.where(sender >= 0, sender, 0)
+    has = sender >= 0
+    return np.where(has, eu[src, cols], 0.0), np.where(has, eu[cols, src], 0.0)
 
 
 def _risk_record(ids: tuple[str, ...], r: FloatArray) -> dict[str, float]:
@@ -170,9 +184,14 @@ class ExpectedUtilityMasad(PerIssueModel):
                 f"on issue '{data.issue.id}'"
             )
         has_weight = bool(w.sum() > 0)
+        # many actors: no n x n arrays (the same numbers; kernels.eu.STREAM_ACTORS)
+        stream = stream_available(len(ids), self.engine)
 
-        def record(k: int, xs: FloatArray, sums: PairSums, extra: dict[str, Any]) -> RoundRecord:
-            vote = float(masad_vote(xs, sums.margin, delta if delta > 0 else 1.0))
+        def record(k: int, xs: FloatArray, sums: PairSums | None, extra: dict[str, Any]) -> RoundRecord:
+            if sums is None:
+                vote = masad_vote_streamed(xs, w, delta if delta > 0 else 1.0)
+            else:
+                vote = float(masad_vote(xs, sums.margin, delta if delta > 0 else 1.0))
             mean = weighted_mean(xs, w) if has_weight else None
             return RoundRecord(
                 k,
@@ -181,7 +200,7 @@ class ExpectedUtilityMasad(PerIssueModel):
                 {"vote": vote, "weighted_mean": mean, **extra},
             )
 
-        sums = pair_sums_fast(x, w, self.engine)
+        sums = None if stream else pair_sums_fast(x, w, self.engine)
         records = [record(0, x, sums, {})]
         events: list[dict[str, Any]] = []
         notes: list[str] = []
@@ -198,22 +217,31 @@ class ExpectedUtilityMasad(PerIssueModel):
                 )
                 converged = True
                 break
-            prob = win_probabilities(sums, form="masad")
             mu_vote = records[-1].outcome
             mu = weighted_mean(x, w)
-            res = eu_round(
-                x,
-                s,
-                prob,
-                delta=delta,
-                mu_first=mu_vote if mu_vote is not None else mu,
-                mu_second=mu,
-                Q=Q,
-                T=T,
-                sign="masad",
-                tie="index",
-                engine=self.engine,
-            )
+            mu1 = mu_vote if mu_vote is not None else mu
+            if sums is None:
+                res: Any = eu_round_streamed(
+                    x, s, data.capabilities, delta=delta, mu_first=mu1, mu_second=mu, Q=Q, T=T,
+                    sign="masad", form="masad", tie="index",
+                )
+                sent, back = res.eu_sent, res.eu_back
+            else:
+                prob = win_probabilities(sums, form="masad")
+                res = eu_round(
+                    x,
+                    s,
+                    prob,
+                    delta=delta,
+                    mu_first=mu1,
+                    mu_second=mu,
+                    Q=Q,
+                    T=T,
+                    sign="masad",
+                    tie="index",
+                    engine=self.engine,
+                )
+                sent, back = _sent_back(res.eu, res.sender)
             if not bool(res.risk_defined):
                 notes.append(
                     f"round {k}: every actor is an equally attractive target, so the risk "
@@ -222,11 +250,11 @@ class ExpectedUtilityMasad(PerIssueModel):
                 converged = False
                 break
             new, r = res.positions, res.risk
-            events.extend(_events(k, ids, range(len(ids)), x, new, res.sender, res.kind, res.eu))
+            events.extend(_events(k, ids, range(len(ids)), x, new, res.sender, res.kind, sent, back))
             converged = bool(np.array_equal(new, x))
             x = new
             spread = float(x.max() - x.min())
-            sums = pair_sums_fast(x, w, self.engine)
+            sums = None if stream else pair_sums_fast(x, w, self.engine)
             records.append(record(k, x, sums, {"mu": mu, "risk_exponents": _risk_record(ids, r)}))
             if converged and k < rounds:  # a round that moves nothing repeats itself: nothing can change
                 notes.append(f"no position moved in round {k}: stopped (every later round would repeat it)")
@@ -331,9 +359,15 @@ class ExpectedUtility(PerIssueModel):
             by_id = dict(zip(ids, xs.tolist(), strict=True))
             return {a: by_id[a] for a in ids_in}
 
-        def record(k: int, xs: FloatArray, sums: PairSums, extra: dict[str, Any]) -> RoundRecord:
+        # many actors: no n x n arrays (the same numbers; kernels.eu.STREAM_ACTORS)
+        stream = stream_available(len(ids), self.engine)
+
+        def record(k: int, xs: FloatArray, sums: PairSums | None, extra: dict[str, Any]) -> RoundRecord:
             out = self._outcome(xs, w)
-            cw = float(condorcet_winner(xs, sums.margin))
+            if sums is None:
+                cw = condorcet_winner_streamed(xs, w)
+            else:
+                cw = float(condorcet_winner(xs, sums.margin))
             return RoundRecord(
                 k,
                 out,
@@ -346,7 +380,7 @@ class ExpectedUtility(PerIssueModel):
                 },
             )
 
-        sums = pair_sums_fast(x, w, self.engine)
+        sums = None if stream else pair_sums_fast(x, w, self.engine)
         records = [record(0, x, sums, {})]
         events: list[dict[str, Any]] = []
         converged: bool | None = None
@@ -355,30 +389,38 @@ class ExpectedUtility(PerIssueModel):
                 notes.append(f"every actor is at one position after round {k - 1}")
                 converged = True
                 break
-            prob = win_probabilities(sums, form=form)
             mu = records[-1].outcome
             assert mu is not None
-            res = eu_round(
-                x,
-                s,
-                prob,
-                delta=delta,
-                mu_first=mu,
-                mu_second=mu,
-                Q=Q,
-                T=T,
-                sign="paper",
-                tie="value",
-                rtol=self.tie_rtol,
-                engine=self.engine,
-            )
+            if sums is None:
+                res: Any = eu_round_streamed(
+                    x, s, data.capabilities[order], delta=delta, mu_first=mu, mu_second=mu, Q=Q, T=T,
+                    sign="paper", form=form, tie="value", rtol=self.tie_rtol,
+                )
+                sent, back = res.eu_sent, res.eu_back
+            else:
+                prob = win_probabilities(sums, form=form)
+                res = eu_round(
+                    x,
+                    s,
+                    prob,
+                    delta=delta,
+                    mu_first=mu,
+                    mu_second=mu,
+                    Q=Q,
+                    T=T,
+                    sign="paper",
+                    tie="value",
+                    rtol=self.tie_rtol,
+                    engine=self.engine,
+                )
+                sent, back = _sent_back(res.eu, res.sender)
             if not bool(res.risk_defined):
                 notes.append(f"round {k}: every actor is an equally attractive target; risk neutral (r = 1)")
             new, r = res.positions, res.risk
-            events.extend(_events(k, ids, range(len(ids)), x, new, res.sender, res.kind, res.eu))
+            events.extend(_events(k, ids, range(len(ids)), x, new, res.sender, res.kind, sent, back))
             moved = float(np.max(np.abs(new - x)))
             x = new
-            sums = pair_sums_fast(x, w, self.engine)
+            sums = None if stream else pair_sums_fast(x, w, self.engine)
             risk = _risk_record(ids, r)
             records.append(
                 record(k, x, sums, {"risk_exponents": {a: risk[a] for a in ids_in}, "max_move": moved})

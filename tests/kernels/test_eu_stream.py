@@ -1,0 +1,129 @@
+"""The expected-utility round in O(n) memory equals the n x n matrix path exactly.
+
+Above ``kernels.eu.STREAM_ACTORS`` actors the EU models recompute every pairwise term where they need it
+(``_eu_numba.stream_round``, ``stream_condorcet``, ``stream_vote``) instead of storing ``n x n`` arrays.
+Here both paths run on generated issues (ties, zero weights, Q < 1, both signs, both tie rules) and on the
+BDM reference datasets, and every number must be identical, not merely close.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peninsula.kernels import _eu_numba
+from peninsula.kernels import eu as K
+from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad, _sent_back
+from peninsula.scenarios import DEFAULT_SCENARIO, load_packaged
+from tests.conftest import BDM_INPUTS
+from tests.kernels.test_eu_kernels import issue_arrays
+from tests.models.test_eu_masad import read_table
+from tests.strategies import scenarios
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _eq(a: Any, b: Any) -> None:
+    assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True), (a, b)
+
+
+@SETTINGS
+@given(
+    issue_arrays(min_n=1, max_n=12),
+    st.sampled_from([1.0, 0.6]),
+    st.sampled_from(["paper", "masad"]),
+    st.sampled_from(["paper", "masad"]),
+    st.sampled_from(["index", "value"]),
+    st.floats(0.0, 10.0),
+    st.floats(0.0, 10.0),
+)
+def test_a_streamed_round_is_the_matrix_round(
+    arrs: tuple[np.ndarray, ...], q: float, sign: str, form: str, tie: str, mu1: float, mu2: float
+) -> None:
+    x, s, c = arrs
+    w = c * s
+    rtol = 1e-12 if tie == "value" else 0.0
+    kw: dict[str, Any] = {"Q": q, "T": 0.3, "sign": sign, "tie": tie, "rtol": rtol}
+    prob = K.win_probabilities(K.pair_sums_fast(x, w, "numba"), form=form)  # type: ignore[arg-type]
+    full = K.eu_round(x, s, prob, delta=10.0, mu_first=mu1, mu_second=mu2, engine="numba", **kw)
+    streamed = K.eu_round_streamed(x, s, c, delta=10.0, mu_first=mu1, mu_second=mu2, form=form, **kw)  # type: ignore[arg-type]
+    for name in ("positions", "sender", "kind", "risk"):
+        _eq(getattr(full, name), getattr(streamed, name))
+    assert bool(full.risk_defined) == streamed.risk_defined
+    sent, back = _sent_back(full.eu, full.sender)
+    _eq(sent, streamed.eu_sent)
+    _eq(back, streamed.eu_back)
+
+
+@SETTINGS
+@given(issue_arrays(min_n=1, max_n=12), st.sampled_from([1.0, 7.5]))
+def test_streamed_condorcet_winner_and_vote_are_the_matrix_ones(
+    arrs: tuple[np.ndarray, ...], delta: float
+) -> None:
+    x, s, c = arrs
+    w = c * s
+    margin = K.pair_sums_fast(x, w, "numba").margin
+    _eq(K.condorcet_winner(x, margin), K.condorcet_winner_streamed(x, w))
+    _eq(K.masad_vote(x, margin, delta), K.masad_vote_streamed(x, w, delta))
+
+
+def test_a_row_is_the_matrix_row() -> None:
+    x = np.array([3.0, 0.0, 3.0, 10.0, 1.0, 0.0])
+    w = np.array([1.0, 2.0, 0.0, 0.5, 1.5, 1.0])
+    _margin, support, _total = _eu_numba.pair_sums_1d(x, w)
+    rank, y, cum_w, cum_wx, le_own, lt_own = _eu_numba.sorted_state(x, w)
+    own, other = np.empty(6), np.empty(6)
+    for i in range(6):
+        _eu_numba.row_sums(rank[i], y, cum_w, cum_wx, le_own, lt_own, own, other)
+        _eq(own[rank], support[i])
+        _eq(other[rank], support[:, i])
+
+
+def _runs(model: Any, scenario: Any, monkeypatch: pytest.MonkeyPatch, rounds: int = 10) -> tuple[Any, Any]:
+    """The model's run on the matrix path and on the streamed path (every issue streamed)."""
+    full = model.run(scenario, rounds=rounds)
+    with monkeypatch.context() as m:
+        m.setattr(K, "STREAM_ACTORS", 0)
+        streamed = model.run(scenario, rounds=rounds)
+    return full, streamed
+
+
+def _same_run(a: Any, b: Any) -> None:
+    assert repr(a.events) == repr(b.events)
+    for iid, res in a.issues.items():
+        other = b.issues[iid]
+        assert (res.outcome, res.converged, res.notes) == (other.outcome, other.converged, other.notes)
+        assert repr([(r.outcome, r.positions, r.extra) for r in res.rounds]) == repr(
+            [(r.outcome, r.positions, r.extra) for r in other.rounds]
+        )
+
+
+@pytest.mark.parametrize("model", [ExpectedUtility(), ExpectedUtilityMasad(), ExpectedUtility(Q=0.5, T=0.3)])
+@pytest.mark.parametrize("data", ["ExampleActors.csv", "ChinaData.csv", "default"])
+def test_the_models_stream_to_the_same_run(model: Any, data: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = load_packaged(DEFAULT_SCENARIO) if data == "default" else read_table(BDM_INPUTS / data)
+    full, streamed = _runs(model, sc, monkeypatch)
+    assert full.events  # the comparison covers challenges
+    _same_run(full, streamed)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(sc=scenarios(max_actors=7, max_issues=2), masad=st.booleans())
+def test_the_models_stream_to_the_same_run_on_generated_scenarios(
+    sc: Any, masad: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = ExpectedUtilityMasad() if masad else ExpectedUtility()
+    try:
+        full = model.run(sc, rounds=4)
+    except Exception as exc:  # a scenario the model refuses is refused the same way streamed
+        with monkeypatch.context() as m, pytest.raises(type(exc)):
+            m.setattr(K, "STREAM_ACTORS", 0)
+            model.run(sc, rounds=4)
+        return
+    _full, streamed = _runs(model, sc, monkeypatch, rounds=4)
+    _same_run(full, streamed)
