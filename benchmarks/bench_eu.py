@@ -3,7 +3,7 @@
 Run from the project root::
 
     .venv/bin/python benchmarks/bench_eu.py            # all configurations
-    .venv/bin/python benchmarks/bench_eu.py small      # one of: small, large, batch
+    .venv/bin/python benchmarks/bench_eu.py small      # one of: small, large, batch, stream, huge
 
 Configurations (named, as in Mesa's ``benchmarks/configurations.py``):
 
@@ -12,6 +12,11 @@ Configurations (named, as in Mesa's ``benchmarks/configurations.py``):
   Target: ≥ 100x.
 * ``large``: 1,000 actors, one issue, 10 rounds: wall time (target < 5 s) and memory (target < 1 GiB):
   tracemalloc's peak of Python/NumPy allocations during the run, and the process's peak RSS.
+* ``stream``: 1,000 and 2,000 actors, 10 rounds, each model on the n x n matrix path and on the O(n)-memory
+  path (``kernels.eu.STREAM_ACTORS``) alternately in this run: the wall times side by side (where the
+  threshold should sit) and whether the runs are identical.
+* ``huge``: 10,000 actors, one issue, 10 rounds (issue 28: <= 10 s and <= 2 GiB), each model in a fresh
+  process: wall time of the run and the process's peak RSS (the interpreter and its imports included).
 * ``batch``: Monte Carlo of a 10-actor issue, 2,000 draws x 10 rounds: the NumPy kernels with a leading
   batch axis (draws x actors) against a Python loop over draws calling the same kernels per draw.
 
@@ -20,7 +25,9 @@ The numbers are machine-dependent; nothing here is asserted. Results go to stdou
 
 from __future__ import annotations
 
+import os
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -41,6 +48,8 @@ from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad  # noqa: E
 CONFIGURATIONS = {
     "small": {"actors": 50, "rounds": 10},
     "large": {"actors": 1000, "rounds": 10},
+    "stream": {"actors": 2000, "rounds": 10},
+    "huge": {"actors": 10000, "rounds": 10},
     "batch": {"actors": 10, "draws": 2000, "rounds": 10},
 }
 
@@ -137,6 +146,65 @@ def bench_large() -> None:
         )
 
 
+def bench_stream() -> None:
+    rounds = CONFIGURATIONS["stream"]["rounds"]
+    print(f"## stream: matrix path vs O(n) path, {rounds} rounds, alternating (load {_load()})")
+    ExpectedUtilityMasad().run(random_issue(20)[0], rounds=1)  # warm-up (compiled kernels)
+    for n in (1000, CONFIGURATIONS["stream"]["actors"]):
+        scenario, *_ = random_issue(n)
+        for name, model in (("eu-masad", ExpectedUtilityMasad()), ("eu", ExpectedUtility(tol=0.0))):
+            times: dict[str, list[float]] = {"matrix": [], "stream": []}
+            runs: dict[str, object] = {}
+            for _ in range(2):
+                for path, limit in (("matrix", 10**9), ("stream", 0)):
+                    old, K.STREAM_ACTORS = K.STREAM_ACTORS, limit
+                    try:
+                        t0 = time.perf_counter()
+                        runs[path] = model.run(scenario, rounds=rounds)
+                        times[path].append(time.perf_counter() - t0)
+                    finally:
+                        K.STREAM_ACTORS = old
+            a, b = runs["matrix"], runs["stream"]
+            same = repr(a.events) == repr(b.events) and all(  # type: ignore[attr-defined]
+                repr(r1.rounds) == repr(r2.rounds)
+                for r1, r2 in zip(a.issues.values(), b.issues.values(), strict=True)  # type: ignore[attr-defined]
+            )
+            tm, ts = min(times["matrix"]), min(times["stream"])
+            print(f"{name:9s} {n:5d} actors: matrix {tm:6.2f} s, O(n) {ts:6.2f} s (ratio {tm / ts:.2f}); "
+                  f"identical: {same}")
+
+
+HUGE = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from benchmarks.bench_eu import random_issue
+from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
+model = ExpectedUtilityMasad() if {name!r} == "eu-masad" else ExpectedUtility()
+model.run(random_issue(1100)[0], rounds=1)  # load the compiled kernels (O(n) path) before timing
+scenario = random_issue({n})[0]
+t0 = time.perf_counter()
+run = model.run(scenario, rounds={rounds})
+print(time.perf_counter() - t0, len(run.issues["x"].rounds) - 1,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def _load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def bench_huge() -> None:
+    n, rounds = CONFIGURATIONS["huge"]["actors"], CONFIGURATIONS["huge"]["rounds"]
+    print(f"## huge: {n} actors x {rounds} rounds, one fresh process per model (targets <= 10 s, <= 2 GiB)")
+    for name in ("eu", "eu-masad"):
+        load0 = _load()
+        code = HUGE.format(root=str(ROOT), name=name, n=n, rounds=rounds)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        seconds, done, rss = out.stdout.split()
+        print(f"{name:9s} {done} rounds in {float(seconds):.1f} s, process peak RSS "
+              f"{int(rss) / 2**30:.2f} GiB (load {load0} -> {_load()})")
+
+
 def bench_batch() -> None:
     cfg = CONFIGURATIONS["batch"]
     n, draws, rounds = cfg["actors"], cfg["draws"], cfg["rounds"]
@@ -165,7 +233,8 @@ def main(argv: list[str]) -> None:
     chosen = argv or list(CONFIGURATIONS)
     print(f"numba fast path available: {K.fast_round_available()}")
     for name in chosen:
-        {"small": bench_small, "large": bench_large, "batch": bench_batch}[name]()
+        {"small": bench_small, "large": bench_large, "batch": bench_batch, "stream": bench_stream,
+         "huge": bench_huge}[name]()
 
 
 if __name__ == "__main__":

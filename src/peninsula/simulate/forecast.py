@@ -43,12 +43,13 @@ ModelSpec = str | Model
 
 #: Peak memory of the pairwise models per unit of their pairs, bytes: ``(per actor pair of the largest issue,
 #: per actor pair x issue pair)``. Measured 2026-12-07 on this machine (``benchmarks/bench_model_memory.py``):
-#: ``eu`` 348 MB and ``eu-masad`` 314 MB above the interpreter at 2,000 actors on one issue (87 and 79 bytes
-#: per pair), ``exchange`` 114 MB at 300 actors x 5 issues and 29 MB at 150 x 5 (51-52 bytes per actor pair x
-#: issue pair); rounded up. A model that holds its pairs in O(n) memory has 0 here.
+#: ``exchange`` 114 MB at 300 actors x 5 issues and 29 MB at 150 x 5 (51-52 bytes per actor pair x issue
+#: pair); rounded up. A model that holds its pairs in O(n) memory has 0 here: ``eu`` and ``eu-masad`` keep
+#: n x n arrays only up to :data:`peninsula.kernels.eu.STREAM_ACTORS` (1,000) actors on an issue (87 and 79
+#: bytes per pair then, under 0.1 GB) and none above it (``benchmarks/bench_eu.py huge``: 10,000 actors).
 MODEL_BYTES: dict[str, tuple[int, int]] = {
-    "eu": (96, 0),
-    "eu-masad": (88, 0),
+    "eu": (0, 0),
+    "eu-masad": (0, 0),
     "exchange": (0, 64),
     "exchange-random": (0, 64),
     "exchange-clean": (0, 64),
