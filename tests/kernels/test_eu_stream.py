@@ -127,3 +127,9 @@ def test_the_models_stream_to_the_same_run_on_generated_scenarios(
         return
     _full, streamed = _runs(model, sc, monkeypatch, rounds=4)
     _same_run(full, streamed)
+
+
+def test_no_condorcet_winner_when_nobody_has_weight() -> None:
+    x, w = np.array([1.0, 4.0, 4.0]), np.zeros(3)  # every margin is 0: nobody beats anybody
+    assert np.isnan(K.condorcet_winner(x, K.pair_sums_fast(x, w, "numba").margin))
+    assert np.isnan(K.condorcet_winner_streamed(x, w))
