@@ -98,3 +98,32 @@ def test_sweep_outcome_is_the_reversion_where_no_set(noise: str) -> None:
     assert set(np.unique(flags).tolist()) == {0.0, 1.0}
     np.testing.assert_array_equal(out[flags == 0], 0.0)  # no agreement: the reversion
     assert (out[flags == 1] > 0).all()  # an agreement: inside the set, above the reversion
+
+
+def test_a_sweep_counts_no_sliver_as_a_deal() -> None:
+    """The minimal move in sweeps (both batch paths): B, the only veto player, is coded at the reversion 30
+    with its position drawn from triangular(20, 30, 40). It accepts a move of at least m = 5 iff its drawn
+    position lies at least 2.5 from 30: p = (1 − 2.5/10)² = 0.5625, and every agreed outcome moves >= 5."""
+    src = Source(kind="coded", reason="test", low=20, high=40)
+    knife = Scenario(
+        id="knife",
+        actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=1.0)],
+        issues=[Issue(id="x", lower=0, upper=100, reversion=Reversion(value=30))],
+        stances=[
+            Stance(actor="A", issue="x", position=60, salience=1),
+            Stance(actor="B", issue="x", position=30, salience=1, veto=True, sources={"position": src}),
+        ],
+    )
+    n = 3000
+    models = [REGISTRY["agreement"](), REGISTRY["consensus"](), REGISTRY["agreement"](min_move=0.0)]
+    sweep = run_sweep(make_spec(knife, models[:2], draws=n, seed=5, noise="none"))
+    doc = sweep.to_dict()["models"]
+    for name in ("agreement", "consensus"):
+        assert abs(doc[name]["issues"]["x"]["p_agreement"] - 0.5625) < 4 * math.sqrt(0.25 / n), name
+    assert sweep.agreed_array is not None
+    for m in range(2):
+        agreed = sweep.agreed_array[:, m, 0] == 1
+        assert (np.abs(sweep.outcome_array[agreed, m, 0] - 30.0) >= 5.0 - 1e-9).all()
+    # without the minimal move every draw off the reversion is a "deal"
+    bare = run_sweep(make_spec(knife, models[2:], draws=n, seed=5, noise="none")).to_dict()["models"]
+    assert bare["agreement"]["issues"]["x"]["p_agreement"] == 1.0
