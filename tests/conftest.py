@@ -43,3 +43,9 @@ def decide_inputs() -> Path:
 @pytest.fixture
 def bdm_inputs() -> Path:
     return BDM_INPUTS
+
+
+@pytest.fixture(autouse=True)
+def _user_data_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default run store lives in the user's data folder: tests keep it in a temporary one."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-data"))

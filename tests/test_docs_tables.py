@@ -15,8 +15,12 @@ from tests.conftest import ROOT
 def test_default_forecast_table_in_docs_is_current() -> None:
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     section = doc.split("## What a user sees: the default scenario", 1)[1]
-    shown = section.split("```text\n", 1)[1].split("```", 1)[0].rstrip("\n").splitlines()
-    result = CliRunner().invoke(app, ["forecast", "--seed", "1"])
-    assert result.exit_code == 0, result.stderr
-    printed = [line.rstrip() for line in result.stdout.splitlines()]
-    assert [line.rstrip() for line in shown] == printed[: len(shown)]
+    blocks = [b.split("```", 1)[0] for b in section.split("```text\n")[1:3]]
+    for block, (args, columns) in zip(
+        blocks, [(["--seed", "1"], "80"), (["--seed", "1", "--wide"], "110")], strict=True
+    ):
+        shown = block.rstrip("\n").splitlines()
+        result = CliRunner().invoke(app, ["forecast", *args], env={"COLUMNS": columns})
+        assert result.exit_code == 0, result.stderr
+        printed = [line.rstrip() for line in result.stdout.splitlines()]
+        assert [line.rstrip() for line in shown] == printed[: len(shown)]

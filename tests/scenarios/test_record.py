@@ -94,7 +94,15 @@ def test_forecast_against_record_json_and_table() -> None:
     r = runner.invoke(
         app, ["forecast", "korea-2019-04", "-m", "median", "--against-record"], env={"COLUMNS": "200"}
     )
-    assert r.exit_code == 0 and "Against the record (horizon 2020-04-30)" in r.stdout
+    head = r.stdout.splitlines()[2].split()
+    assert r.exit_code == 0 and head[:2] == ["issue", "record"]  # the record first, beside the forecasts
+    assert "no deal" in r.stdout
+    r = runner.invoke(
+        app,
+        ["forecast", "korea-2019-04", "-m", "median", "--against-record", "--notes"],
+        env={"COLUMNS": "200"},
+    )
+    assert r.exit_code == 0 and "Record sources (horizon 2020-04-30)" in r.stdout
     assert "no agreement" in r.stdout and "Later, not scored" in r.stdout
     plain = runner.invoke(app, ["forecast", "korea-2017-06", "-m", "median", "--format", "json"])
     assert "record" not in json.loads(plain.stdout)

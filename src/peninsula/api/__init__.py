@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         resume_sweep,
         store_path,
         stored_run,
+        stored_run_id,
         stored_runs,
     )
     from peninsula.core.rng import RNGLike
@@ -179,6 +180,7 @@ _LAZY: dict[str, str] = {
     "run_id": "peninsula.api._report",
     "store_path": "peninsula.api._runs",
     "stored_run": "peninsula.api._runs",
+    "stored_run_id": "peninsula.api._runs",
     "stored_runs": "peninsula.api._runs",
     "warmup": "peninsula.simulate.warmup",
 }
@@ -295,6 +297,7 @@ __all__ = [
     "store_path",
     "stored_levers",
     "stored_run",
+    "stored_run_id",
     "stored_runs",
     "sweep",
     "system_spec",

@@ -23,6 +23,14 @@ __all__ = ["app", "main"]
 class _Group(TyperGroup):
     """Maps peninsula's errors to exit codes: 2 for bad input, 1 (short message) for anything else."""
 
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        cmd = super().get_command(ctx, cmd_name)
+        for param in getattr(cmd, "params", ()):
+            if param.param_type_name == "argument" and param.metavar is not None:
+                # the metavar (SCENARIO, RUN, OUT ...) says what to give: no Python type after it in --help
+                setattr(param, "display_type_rich", _no_type)  # noqa: B010 (an instance override)
+        return cmd
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             with warnings.catch_warnings():
@@ -46,6 +54,10 @@ class _Group(TyperGroup):
             detail = escape(f"{type(exc).__name__}: {exc}")
             err().print(f"[red]{kind}:[/red] {detail} (run with --debug for the traceback)")
             raise typer.Exit(1) from None
+
+
+def _no_type(ctx: Any) -> None:
+    return None
 
 
 def _show_warning(
@@ -75,13 +87,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("peninsula")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
+            from peninsula import __version__ as v
+        typer.echo(f"peninsula {v}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True),
+    ] = False,
 ) -> None:
     ctx.obj = {"debug": debug}
 

@@ -1,12 +1,27 @@
-"""Options shared by the commands (one definition each), the ``--format`` enums and the progress bar."""
+"""Options shared by the commands (one definition, one meaning each), the ``--format`` enums, progress.
+
+One flag, one meaning across commands (issue 26):
+
+* ``--model/-m`` the bargaining model(s); the launch model is ``--launch-model`` (``whatif --model`` is a
+  hidden, deprecated alias of it);
+* ``--overlay/-O`` a policy-lever overlay (``-o`` still means ``--overlay`` where a command writes no file,
+  hidden and deprecated);
+* ``--out/-o`` the file a command writes (``-`` = stdout where the output is text);
+* ``--draws/-n`` the number of draws, simulated paths or samples (``--sims`` is a hidden, deprecated alias);
+* ``--seed`` the seed (commands that run stochastic models default to 0, or draw one and print it);
+* ``--format/-f`` the output format.
+
+Every option has a readable metavar (``N``, ``NAME``, ``FILE`` ...), never a Python type.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -14,17 +29,26 @@ __all__ = [
     "DataOpt",
     "Format",
     "FormatOpt",
+    "LegacyLaunchModelOpt",
+    "LegacyOverlayOpt",
     "ModelOpt",
     "OverlayOpt",
     "RoundsOpt",
     "SeedOpt",
     "SetOpt",
+    "SimsOpt",
     "TableFormat",
     "TableFormatOpt",
+    "deprecated",
     "draws_callback",
+    "draws_option",
+    "out_option",
     "parse_settings",
+    "prefer",
     "progress",
 ]
+
+T = TypeVar("T")
 
 
 class Format(StrEnum):
@@ -47,7 +71,10 @@ TableFormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Out
 ModelOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--model", "-m", help="Model to run (repeatable); 'all' (the default) runs every registered model."
+        "--model",
+        "-m",
+        metavar="MODEL",
+        help="Bargaining model to run (repeatable); 'all' (the default) runs every registered model.",
     ),
 ]
 
@@ -74,24 +101,83 @@ def draws_callback(param: typer.CallbackParam, value: int | None) -> int | None:
 RoundsOpt = Annotated[
     int | None,
     typer.Option(
+        metavar="N",
         help="Maximum rounds for iterative models (0-1000, see docs/limits.md); they stop earlier when "
         "nothing can change.",
         callback=_rounds,
     ),
 ]
-SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Model parameter KEY=VALUE (repeatable).")]
-SeedOpt = Annotated[int | None, typer.Option(help="Seed for stochastic models.", callback=_seed)]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", metavar="KEY=VALUE", help="Model parameter KEY=VALUE (repeatable)."),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="SEED",
+        help="Seed of the stochastic models (exchange-random): the same seed, the same forecast.",
+        callback=_seed,
+    ),
+]
 OverlayOpt = Annotated[
     str | None,
-    typer.Option("--overlay", "-o", help="Apply this policy-lever overlay (see `peninsula scenarios`)."),
+    typer.Option(
+        "--overlay", "-O", metavar="NAME", help="Apply this policy-lever overlay (see `peninsula scenarios`)."
+    ),
 ]
+#: ``-o NAME`` meant ``--overlay`` before issue 26 where a command writes no file: kept, hidden, warns.
+LegacyOverlayOpt = Annotated[str | None, typer.Option("-o", hidden=True, metavar="NAME")]
+#: ``whatif --model NAME`` meant the launch model before issue 26 (``--model`` is the bargaining model
+#: everywhere else): kept, hidden, with a warning.
+LegacyLaunchModelOpt = Annotated[str | None, typer.Option("--model", hidden=True, metavar="NAME")]
+#: ``--sims N`` meant ``--draws`` in ``whatif`` before issue 26: kept, hidden, with a warning.
+SimsOpt = Annotated[int | None, typer.Option("--sims", hidden=True, metavar="N", min=1)]
+
+
+def out_option(help: str, metavar: str = "FILE") -> typer.models.OptionInfo:
+    """``--out/-o FILE``: the file a command writes (one spelling on every command)."""
+    return typer.Option("--out", "-o", metavar=metavar, help=help)  # type: ignore[no-any-return]
+
+
+def draws_option(help: str) -> typer.models.OptionInfo:
+    """``--draws/-n N``: draws, simulated paths or samples (one spelling on every command)."""
+    return typer.Option(  # type: ignore[no-any-return]
+        "--draws", "-n", metavar="N", help=help, callback=draws_callback
+    )
+
+
 DataOpt = Annotated[
     Path | None,
     typer.Option(
         "--data",
+        metavar="DIR",
         help="Folder with dprk_missile_tests_monthly.csv and alliance_timeline.csv (default: packaged copy).",
     ),
 ]
+
+
+def deprecated(old: str, new: str) -> None:
+    """Warn (``warning: ...`` on stderr) that option ``old`` is deprecated in favour of ``new``."""
+    warnings.warn(
+        f"{old} is deprecated and will be removed in a future release; use {new}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+
+
+def prefer(new: T | None, old: T | None, old_name: str, new_name: str) -> T | None:
+    """The value of option ``new_name``, or of its deprecated alias ``old_name`` (with a warning).
+
+    Both given: a :class:`~peninsula.core.ParameterError` (exit 2), since they could disagree.
+    """
+    if old is None:
+        return new
+    if new is not None:
+        from peninsula.core import ParameterError
+
+        raise ParameterError(f"give {new_name} only ({old_name} is its deprecated spelling)")
+    deprecated(old_name, new_name)
+    return old
 
 
 def parse_settings(items: list[str] | None, option: str = "--set") -> dict[str, str]:

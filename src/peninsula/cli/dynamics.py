@@ -12,7 +12,16 @@ from typing import Annotated
 
 import typer
 
-from peninsula.cli._options import DataOpt, TableFormat
+from peninsula.cli._options import (
+    DataOpt,
+    LegacyLaunchModelOpt,
+    SimsOpt,
+    TableFormat,
+    draws_option,
+    out_option,
+    prefer,
+    progress,
+)
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
@@ -30,7 +39,9 @@ TargetOpt = Annotated[
 ]
 
 
-DEFAULT_TRAIN_END = "2019-12"  # the acceptance window of the one-step backtest (README, docs/dynamics.md)
+DEFAULT_TRAIN_END = "2019-12"
+#: Simulated paths of a what-if run (``--draws``).
+DEFAULT_PATHS = 2000  # the acceptance window of the one-step backtest (README, docs/dynamics.md)
 
 
 def backtest(
@@ -38,12 +49,17 @@ def backtest(
         str | None,
         typer.Option(
             "--train-end",
+            metavar="YYYY-MM",
             help=f"Last month of the first training window, YYYY-MM (default {DEFAULT_TRAIN_END}).",
         ),
     ] = None,
     test_end: Annotated[
         str | None,
-        typer.Option("--test-end", help="Last test month, YYYY-MM (default: the last month of the data)."),
+        typer.Option(
+            "--test-end",
+            metavar="YYYY-MM",
+            help="Last test month, YYYY-MM (default: the last month of the data).",
+        ),
     ] = None,
     data: DataOpt = None,
     target: TargetOpt = Target.events,
@@ -57,11 +73,15 @@ def backtest(
     horizon: Annotated[
         list[int] | None,
         typer.Option(
-            "--horizon", min=1, max=24, help="Rolling horizon in months (repeatable; default 1, 3, 6)."
+            "--horizon",
+            min=1,
+            max=24,
+            metavar="H",
+            help="Rolling horizon in months (repeatable; default 1, 3, 6).",
         ),
     ] = None,
     out_png: Annotated[
-        Path | None, typer.Option("--out", help="With --rolling: write the calibration chart (PIT) here.")
+        Path | None, out_option("With --rolling: write the calibration chart (PIT) here (.png).")
     ] = None,
     posture_effects: Annotated[
         bool,
@@ -73,7 +93,9 @@ def backtest(
     ] = False,
     effects_png: Annotated[
         Path | None,
-        typer.Option("--effects-out", help="With --posture-effects: write the effects chart here."),
+        typer.Option(
+            "--effects-out", metavar="FILE", help="With --posture-effects: write the effects chart here."
+        ),
     ] = None,
 ) -> None:
     """Backtest the DPRK launch models one month ahead (expanding window) against two baselines.
@@ -97,15 +119,19 @@ def backtest(
         if png is not None:
             api.check_figure_target(png)  # before the work: a bad --out fails at once
     korea = api.launch_data(data)
-    result = api.backtest(
-        train_end=train_end or DEFAULT_TRAIN_END, test_end=test_end, target=target.value, data=korea
-    )
-    evaluation = None
-    if rolling:
-        evaluation = api.rolling(target=target.value, horizons=horizon, data=korea, png=out_png)
-    effects = None
-    if posture_effects:
-        effects = api.posture_effects(target=target.value, data=korea, png=effects_png)
+    with progress("backtest", None) as step:
+        step("one step ahead")
+        result = api.backtest(
+            train_end=train_end or DEFAULT_TRAIN_END, test_end=test_end, target=target.value, data=korea
+        )
+        evaluation = None
+        if rolling:
+            step("rolling origins")
+            evaluation = api.rolling(target=target.value, horizons=horizon, data=korea, png=out_png)
+        effects = None
+        if posture_effects:
+            step("posture effects")
+            effects = api.posture_effects(target=target.value, data=korea, png=effects_png)
     if fmt is TableFormat.json:
         doc = result.to_dict()
         if evaluation is not None:
@@ -133,12 +159,15 @@ def backtest(
 
 
 def whatif(
-    from_: Annotated[str, typer.Option("--from", help="First simulated month, YYYY-MM.")],
-    months: Annotated[int, typer.Option("--months", help="Number of months to simulate (1-120).")],
+    from_: Annotated[str, typer.Option("--from", metavar="YYYY-MM", help="First simulated month.")],
+    months: Annotated[
+        int, typer.Option("--months", metavar="N", help="Number of months to simulate (1-120).")
+    ],
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="LEVER=VALUE",
             help="Lever KEY=VALUE (repeatable): exercises=full|reduced|suspended|recorded, "
             "summit=YYYY-MM|none, talks=YYYY-MM|none, sanctions=YYYY-MM|none.",
         ),
@@ -147,21 +176,26 @@ def whatif(
         str | None,
         typer.Option(
             "--overlay",
+            "-O",
+            metavar="NAME",
             help="A Korea scenario overlay mapped onto the levers (resume-exercises, dual-track-sanctions, "
             "phased-relief); added to any --set.",
         ),
     ] = None,
-    model: Annotated[
+    launch_model: Annotated[
         str | None,
         typer.Option(
-            "--model",
+            "--launch-model",
+            metavar="NAME",
             help="Launch model: regime, combination, local_level, ingarch or posture "
             "(default: the rolling evaluation's choice).",
         ),
     ] = None,
-    out_png: Annotated[Path | None, typer.Option("--out", help="Write a fan-chart PNG here.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.", min=0)] = 0,
-    sims: Annotated[int, typer.Option("--sims", help="Number of simulated paths.", min=1)] = 2000,
+    legacy_model: LegacyLaunchModelOpt = None,
+    out_png: Annotated[Path | None, out_option("Write a fan-chart PNG here.")] = None,
+    seed: Annotated[int, typer.Option("--seed", metavar="SEED", help="Random seed.", min=0)] = 0,
+    draws: Annotated[int | None, draws_option("Number of simulated paths (default 2000).")] = None,
+    sims: SimsOpt = None,
     data: DataOpt = None,
     target: TargetOpt = Target.events,
     fmt: FormatOpt = TableFormat.table,
@@ -171,18 +205,22 @@ def whatif(
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import whatif_tables
 
-    result = api.whatif(
-        from_,
-        months,
-        list(set_ or []),
-        overlay=overlay,
-        model=model,
-        target=target.value,
-        sims=sims,
-        seed=seed,
-        data=data,
-        png=out_png,
-    )
+    model = prefer(launch_model, legacy_model, "whatif --model NAME", "--launch-model NAME")
+    sims = prefer(draws, sims, "--sims N", "--draws/-n N") or DEFAULT_PATHS
+    with progress("whatif", None) as step:
+        step(f"{sims:,} paths")
+        result = api.whatif(
+            from_,
+            months,
+            list(set_ or []),
+            overlay=overlay,
+            model=model,
+            target=target.value,
+            sims=sims,
+            seed=seed,
+            data=data,
+            png=out_png,
+        )
     if fmt is TableFormat.json:
         doc = result.to_dict()
         doc["seed"] = seed

@@ -11,6 +11,7 @@ import typer
 from peninsula.cli._options import (
     Format,
     FormatOpt,
+    LegacyOverlayOpt,
     ModelOpt,
     OverlayOpt,
     RoundsOpt,
@@ -19,6 +20,7 @@ from peninsula.cli._options import (
     TableFormat,
     TableFormatOpt,
     parse_settings,
+    prefer,
     progress,
 )
 
@@ -32,14 +34,16 @@ def forecast(
     path: Annotated[
         str | None,
         typer.Argument(
-            help="A YAML scenario, a DECIDE file, a BDM table, or a packaged scenario id; none = the default."
+            metavar="SCENARIO",
+            help="A YAML scenario, a DECIDE file, a BDM table, a packaged scenario id, or - (a scenario on "
+            "stdin); none = the default scenario.",
         ),
     ] = None,
     model: ModelOpt = None,
     rounds: RoundsOpt = None,
     set_: SetOpt = None,
     fmt: FormatOpt = Format.table,
-    seed: SeedOpt = None,
+    seed: SeedOpt = 0,
     timings: Annotated[
         bool,
         typer.Option(
@@ -49,26 +53,50 @@ def forecast(
         ),
     ] = False,
     events: Annotated[
-        Path | None, typer.Option(help="Write every model event (challenges, exchanges) to this CSV file.")
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write every model event (challenges, exchanges) to this CSV file (- = stdout).",
+        ),
     ] = None,
     overlay: OverlayOpt = None,
+    legacy_overlay: LegacyOverlayOpt = None,
     against_record: Annotated[
         bool,
         typer.Option(
             "--against-record",
-            help="Print the record of what happened after the packaged snapshot beside the forecasts "
+            help="Print the record of what happened after the packaged snapshot first, beside the forecasts "
             "(JSON: 'record' {value, date, source} per issue). The record is never an input.",
         ),
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            "-w",
+            help="A column per model (the default view shows the recommended model, its interval and the "
+            "other models' range; naming models with --model shows theirs).",
+        ),
+    ] = False,
+    notes: Annotated[
+        bool,
+        typer.Option("--notes", help="Also print the scales, the record's sources and every model note."),
+    ] = False,
 ) -> None:
-    """Forecast a scenario with one or more bargaining models."""
+    """Forecast a scenario with one or more bargaining models (every model by default, seed 0).
+
+    The table fits the terminal: the recommended model (consensus) with its 80% interval, the range of the
+    other models and the status quo; --wide shows every model, --notes the scales and the models' notes.
+    """
     from peninsula import api
+    from peninsula.cli._io import scenario_argument, write_output
     from peninsula.reports.console import csv_text, out, write_json
     from peninsula.reports.tables import forecast_tables, overlay_tables
 
-    if events is not None:
+    overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
+    if events is not None and str(events) != "-":
         api.check_target(events)  # before the work: a bad --events path fails at once
-    scenario = api.load(path if path is not None else api.DEFAULT_SCENARIO)
+    scenario = scenario_argument(path)
     instances = api.resolve_models(model or ["all"], parse_settings(set_))
     record = None
     if against_record:
@@ -86,21 +114,21 @@ def forecast(
             import pandas as pd
 
             both = [cmp.base.events.assign(run="base"), cmp.overlaid.events.assign(run="overlay")]
-            api.write_text(events, csv_text(pd.concat(both, ignore_index=True)))
+            write_output(events, csv_text(pd.concat(both, ignore_index=True)))
         if fmt is Format.json:
-            write_json(cmp.to_dict())
+            write_json(cmp.to_dict() | {"seed": seed})
         elif fmt is Format.csv:
             sys.stdout.write(_rounds_csv(cmp.base, "base"))
             sys.stdout.write(_rounds_csv(cmp.overlaid, "overlay").split("\n", 1)[1])
         else:
-            for part in overlay_tables(cmp):
+            for part in overlay_tables(cmp, seed=seed):
                 out().print(part)
         return
     with progress("forecast", len(instances)) as step:
         result = api.forecast(scenario, instances, rounds=rounds, rng=seed, on_model=step)
     _write_timings(result, timings)
     if events is not None:
-        api.write_text(events, csv_text(result.events))
+        write_output(events, csv_text(result.events))
     cohesion = api.cohesion_by_model(scenario, result.runs)
     if fmt is Format.json:
         doc = result.to_dict()
@@ -112,16 +140,20 @@ def forecast(
             doc["record"] = record_json(result, record)
             doc["record_horizon"] = horizon.isoformat()
             doc["record_later"] = [{"issue": e.issue, **e.to_dict()} for e in later]
+        doc["seed"] = seed
         write_json(doc)
     elif fmt is Format.csv:
         sys.stdout.write(_rounds_csv(result))
     else:
-        for part in forecast_tables(result, cohesion):
+        named = model is not None and [m for m in model if m != "all"] != []
+        for part in forecast_tables(
+            result, cohesion, wide=wide or named, notes=notes, record=record, seed=seed
+        ):
             out().print(part)
-        if record is not None:
-            from peninsula.reports.record import record_table
+        if record is not None and notes:
+            from peninsula.reports.record import record_sources
 
-            for part in record_table(result, record, later, horizon):
+            for part in record_sources(result, record, later, horizon):
                 out().print(part)
 
 
@@ -142,18 +174,21 @@ def _rounds_csv(result: api.Forecast, run: str | None = None) -> str:
 
 
 def evaluate(
-    paths: Annotated[list[Path], typer.Argument(help="DECIDE files, or folders of them.")],
-    outcomes: Annotated[Path, typer.Option(help="CSV with issue_id, outcome [, reference_point].")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="DECIDE files, or folders of them.")],
+    outcomes: Annotated[
+        Path, typer.Option(metavar="CSV", help="CSV with issue_id, outcome [, reference_point].")
+    ],
     model: ModelOpt = None,
     rounds: RoundsOpt = None,
     set_: SetOpt = None,
     fmt: TableFormatOpt = TableFormat.table,
-    seed: SeedOpt = None,
+    seed: SeedOpt = 0,
     cv: Annotated[
         int | None,
         typer.Option(
             "--cv",
             min=2,
+            metavar="K",
             help="Grouped K-fold cross-validation (groups: the outcomes' proposal column, else the file); "
             "consensus is refitted, and per-issue models with a small parameter grid (eu, eu-masad, nash) "
             "are tuned, on each fold's training part only.",
@@ -194,7 +229,10 @@ def evaluate(
 
 
 def validate(
-    paths: Annotated[list[str], typer.Argument(help="Scenario files or packaged scenario ids.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="SCENARIO", help="Scenario files or packaged scenario ids (- = stdin)."),
+    ],
     check_sources: Annotated[
         bool,
         typer.Option(
@@ -210,17 +248,18 @@ def validate(
     are sourced by construction (each number cites its file and line).
     """
     from peninsula import api
+    from peninsula.cli._io import scenario_argument
     from peninsula.core import InputError
     from peninsula.reports.console import out
 
     problems = []
     for p in paths:
         try:
-            sc = api.load(p)
+            sc = scenario_argument(p)
         except InputError as exc:
             problems += list(exc.problems)
             continue
-        found = api.check_sources(p, sc) if check_sources else []
+        found = api.check_sources(p, sc) if check_sources and p != "-" else []
         problems += found
         if not found:
             out().print(
@@ -231,15 +270,29 @@ def validate(
 
 
 def convert(
-    source: Annotated[str, typer.Argument(help="Input scenario (any readable format or packaged id).")],
-    target: Annotated[str, typer.Argument(help="Output file: .yaml/.yml, or a DECIDE .csv/.txt.")],
+    source: Annotated[
+        str,
+        typer.Argument(metavar="IN", help="Input scenario (any readable format, a packaged id, - = stdin)."),
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="OUT", help="Output file: .yaml/.yml, a DECIDE .csv/.txt, or - (YAML on stdout)."
+        ),
+    ],
 ) -> None:
     """Convert a scenario between formats (YAML and DECIDE are written)."""
     from peninsula import api
+    from peninsula.cli._io import is_std, scenario_argument
     from peninsula.reports.console import err
 
+    if is_std(target):
+        import sys
+
+        sys.stdout.write(api.scenario_to_yaml(scenario_argument(source)))
+        return
     api.check_target(target)  # before reading: an empty or unwritable target fails at once
-    lost = api.save(api.load(source), target)
+    lost = api.save(scenario_argument(source), target)
     if lost:
         err().print(f"[yellow]warning:[/yellow] the DECIDE format cannot hold {', '.join(lost)}; left out")
     err().print(f"wrote {target}")

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from peninsula.cli._options import ModelOpt, RoundsOpt, SetOpt, parse_settings, progress
+from peninsula.cli._options import (
+    ModelOpt,
+    RoundsOpt,
+    SetOpt,
+    draws_option,
+    out_option,
+    parse_settings,
+    progress,
+)
 
 __all__ = ["register"]
 
@@ -15,29 +23,37 @@ __all__ = ["register"]
 def report(
     scenario: Annotated[
         str | None,
-        typer.Argument(help="A packaged scenario id or a scenario file; none = the default scenario."),
+        typer.Argument(
+            metavar="SCENARIO",
+            help="A packaged scenario id or a scenario file; none = the default scenario.",
+        ),
     ] = None,
     overlay: Annotated[
         str | None,
         typer.Option(
-            "--overlay", help="Show this overlay side by side with the base (see `peninsula scenarios`)."
+            "--overlay",
+            "-O",
+            metavar="NAME",
+            help="Show this overlay side by side with the base (see `peninsula scenarios`).",
         ),
     ] = None,
     model: ModelOpt = None,
     draws: Annotated[
         int | None,
-        typer.Option(
-            help="Run a sweep of N draws: intervals, outcome distributions and tornado charts.", min=1
-        ),
+        draws_option("Run a sweep of N draws: intervals, outcome distributions and tornado charts."),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of every stochastic part (default: drawn and printed).", min=0)
+        int | None,
+        typer.Option(
+            metavar="SEED", help="Seed of every stochastic part (default: drawn and printed).", min=0
+        ),
     ] = None,
     rounds: RoundsOpt = None,
     set_: SetOpt = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path("report.html"),
+    out: Annotated[Path, out_option("The HTML file to write (- = stdout).")] = Path("report.html"),
     png: Annotated[
-        Path | None, typer.Option("--png", help="Also write every chart as a PNG file into this folder.")
+        Path | None,
+        typer.Option("--png", metavar="DIR", help="Also write every chart as a PNG file into this folder."),
     ] = None,
     levers: Annotated[
         int | None,
@@ -54,7 +70,9 @@ def report(
     from peninsula.core.limits import check_draws
     from peninsula.reports.console import err
 
-    api.check_target(out)  # before the work: bad targets fail at once
+    to_stdout = str(out) == "-"
+    if not to_stdout:
+        api.check_target(out)  # before the work: bad targets fail at once
     if png is not None and (str(png).strip() == "" or (png.exists() and not png.is_dir())):
         raise InputError.single(str(png), None, "--png", "must name a folder (it is created if missing)")
     if draws is not None:
@@ -72,13 +90,20 @@ def report(
             seed=seed,
             draws=draws,
             levers=levers,
-            out=out,
+            out=None if to_stdout else out,
             png=png,
             on_step=step,
         )
-    size = out.stat().st_size
+    if to_stdout:
+        import sys
+
+        sys.stdout.write(result.html)
+        size = len(result.html.encode())
+    else:
+        size = out.stat().st_size
     err().print(
-        f"wrote {out} ({size / 2**20:.2f} MiB, {len(result.charts)} charts"
+        f"wrote {'the report to stdout' if to_stdout else out} ({size / 2**20:.2f} MiB, "
+        f"{len(result.charts)} charts"
         + (f", PNGs in {png}" if png is not None else "")
         + f") in {time.perf_counter() - t0:.1f} s; run id {result.run_id}, seed {result.data.seed}"
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from peninsula.cli._options import OverlayOpt, TableFormat
+from peninsula.cli._options import LegacyOverlayOpt, ModelOpt, OverlayOpt, SeedOpt, TableFormat, prefer
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 if TYPE_CHECKING:
@@ -27,9 +27,12 @@ def _load(key: str, overlay: str | None) -> Scenario:
 
 
 def sources(
-    scenario: Annotated[str, typer.Argument(help="Packaged scenario id or scenario file.")],
+    scenario: Annotated[
+        str, typer.Argument(metavar="SCENARIO", help="Packaged scenario id or scenario file.")
+    ],
     fmt: FormatOpt = TableFormat.table,
     overlay: OverlayOpt = None,
+    legacy_overlay: LegacyOverlayOpt = None,
     rules: Annotated[
         bool, typer.Option("--rules", help="Also list the response rules of `peninsula simulate`.")
     ] = False,
@@ -46,6 +49,7 @@ def sources(
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import sources_table
 
+    overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     sc = _load(scenario, overlay)
     records = api.source_records(sc)
     if rules:
@@ -108,52 +112,59 @@ def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
 
 def cohesion(
     scenario: Annotated[
-        list[str] | None, typer.Argument(help="Scenario ids or files; none = the four Korea snapshots.")
-    ] = None,
-    model: Annotated[
         list[str] | None,
-        typer.Option("--model", "-m", help="Model(s) whose forecast positions to measure; default all."),
+        typer.Argument(
+            metavar="SCENARIO", help="Scenario ids or files; none = every packaged Korea snapshot."
+        ),
     ] = None,
+    model: ModelOpt = None,
     overlay: OverlayOpt = None,
+    legacy_overlay: LegacyOverlayOpt = None,
     fmt: FormatOpt = TableFormat.table,
-    seed: Annotated[int | None, typer.Option(help="Seed for stochastic models.", min=0)] = None,
+    seed: SeedOpt = 0,
 ) -> None:
     """Trace U.S.-ROK alliance cohesion (1 = aligned, 0 = opposite ends) across snapshots.
 
     'before' uses the scenario's positions; one column per model uses the positions after its last round.
     """
     from peninsula import api
+    from peninsula.cli._options import progress
     from peninsula.reports.console import out, write_json
     from peninsula.reports.tables import cohesion_table
 
+    overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     keys = scenario or [i.id for i in api.list_packaged()]
     models = api.resolve_models(model or ["all"])
     rows: list[dict[str, Any]] = []
-    for key in keys:
-        sc = _load(key, overlay)
-        result = api.forecast(sc, models, rng=seed)
-        rows.append(
-            {
-                "scenario": sc.id,
-                "date": sc.date.isoformat() if sc.date else None,
-                "before": api.cohesion(sc).value,
-                "after": {m: api.cohesion_after(sc, run).value for m, run in result.runs.items()},
-                "issues": [
-                    {
-                        "issue": g.issue,
-                        "us": g.positions[0],
-                        "rok": g.positions[1],
-                        "distance": g.distance,
-                        "weight": g.weight,
-                    }
-                    for g in api.cohesion(sc).issues
-                ],
-            }
-        )
+    with progress("cohesion", len(keys)) as step:
+        for key in keys:
+            step(key)
+            sc = _load(key, overlay)
+            result = api.forecast(sc, models, rng=seed)
+            rows.append(_cohesion_row(api, sc, result))
     if fmt is TableFormat.json:
         write_json(rows)
         return
     out().print(cohesion_table(rows, [m.info.name for m in models]))
+
+
+def _cohesion_row(api: Any, sc: Scenario, result: Any) -> dict[str, Any]:
+    return {
+        "scenario": sc.id,
+        "date": sc.date.isoformat() if sc.date else None,
+        "before": api.cohesion(sc).value,
+        "after": {m: api.cohesion_after(sc, run).value for m, run in result.runs.items()},
+        "issues": [
+            {
+                "issue": g.issue,
+                "us": g.positions[0],
+                "rok": g.positions[1],
+                "distance": g.distance,
+                "weight": g.weight,
+            }
+            for g in api.cohesion(sc).issues
+        ],
+    }
 
 
 def register(app: typer.Typer) -> None:

@@ -8,11 +8,11 @@ Thin: parse, build the run with :func:`peninsula.api.system_spec`, call :mod:`pe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from peninsula.cli._options import DataOpt, OverlayOpt, TableFormat, draws_callback
+from peninsula.cli._options import DataOpt, OverlayOpt, TableFormat, draws_option, out_option, progress
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
@@ -21,35 +21,44 @@ __all__ = ["register"]
 def simulate(
     scenario: Annotated[
         str | None,
-        typer.Argument(help="Packaged scenario id or scenario file (default: the default scenario)."),
+        typer.Argument(
+            metavar="SCENARIO",
+            help="Packaged scenario id or scenario file (default: the default scenario).",
+        ),
     ] = None,
     months: Annotated[
-        int, typer.Option("--months", help="Months to simulate from the scenario's month.")
+        int, typer.Option("--months", metavar="N", help="Months to simulate from the scenario's month.")
     ] = 24,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Bargaining model (default: compromise).")
+        str | None,
+        typer.Option("--model", "-m", metavar="MODEL", help="Bargaining model (default: compromise)."),
     ] = None,
     overlay: OverlayOpt = None,
-    draws: Annotated[
-        int, typer.Option("--draws", help="Number of draws (vectorised).", callback=draws_callback)
-    ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).", min=0)] = 0,
+    draws: Annotated[int, draws_option("Number of draws (vectorised).")] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="SEED", help="Random seed (same seed, same output).", min=0)
+    ] = 0,
     data: DataOpt = None,
     train_end: Annotated[
         str | None,
         typer.Option(
-            "--train-end", help="Last month the launch model is fitted on (default: before the start)."
+            "--train-end",
+            metavar="YYYY-MM",
+            help="Last month the launch model is fitted on (default: before the start).",
         ),
     ] = None,
     fmt: FormatOpt = TableFormat.table,
     out_png: Annotated[
-        Path | None, typer.Option("--out", help="Write the chart (launch fan, posture, cohesion) as a PNG.")
+        Path | None, out_option("Write the chart (launch fan, posture, cohesion) as a PNG.")
     ] = None,
     backtest: Annotated[
         bool, typer.Option("--backtest", help="Score the run against the record (launches and posture).")
     ] = False,
     compare: Annotated[
-        str | None, typer.Option("--compare", help="Run base and this overlay on common random numbers.")
+        str | None,
+        typer.Option(
+            "--compare", metavar="OVERLAY", help="Run base and this overlay on common random numbers."
+        ),
     ] = None,
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity over the rules' ranges.")
@@ -58,6 +67,7 @@ def simulate(
         str | None,
         typer.Option(
             "--launch-model",
+            metavar="NAME",
             help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
         ),
     ] = None,
@@ -75,9 +85,13 @@ def simulate(
     from peninsula.core import ParameterError
     from peninsula.core.limits import MAX_MONTHS, check_count
     from peninsula.reports import system as render
-    from peninsula.reports.console import out, write_json
+    from peninsula.reports.console import err, out, write_json
 
     check_count("--months", months, MAX_MONTHS)
+    if out_png is not None and out_png.suffix == "" and out_png.name in api.list_overlays():
+        raise ParameterError(
+            f"-o {out_png}: -o is now --out (the chart file); for the overlay use --overlay/-O {out_png}"
+        )
     if out_png is not None:
         api.check_figure_target(out_png)  # before the work: a bad --out fails at once
     modes = [
@@ -100,42 +114,52 @@ def simulate(
         train_end=train_end,
         start=start,
     )
+    mode = (
+        "compare"
+        if compare is not None
+        else "sensitivity"
+        if sensitivity
+        else "backtest"
+        if backtest
+        else "run"
+    )
+    with progress("simulate", None) as step:
+        step(f"{mode}, {draws:,} draws x {months} months")
+        if compare is not None:
+            result: Any = api.simulate_compare(spec, compare, data)
+        elif sensitivity:
+            result = api.simulate_sensitivity(spec, data)
+        elif backtest:
+            result = api.simulate_backtest(spec, data)
+        else:
+            result = api.simulate(spec, data)
     if compare is not None:
-        cmp = api.simulate_compare(spec, compare, data)
         if out_png is not None:
-            render.plot_system(cmp.alternative, out_png, base=cmp.base)
+            render.plot_system(result.alternative, out_png, base=result.base)
         if fmt is TableFormat.json:
-            write_json(cmp.to_dict())
+            write_json(result.to_dict())
             return
-        for part in render.compare_tables(cmp):
+        for part in render.compare_tables(result):
             out().print(part)
     elif sensitivity:
-        rows = api.simulate_sensitivity(spec, data)
         if fmt is TableFormat.json:
             key = scenario or api.DEFAULT_SCENARIO
-            write_json({"scenario": key, "months": months, "draws": draws, "seed": seed, "sensitivity": rows})
+            write_json(
+                {"scenario": key, "months": months, "draws": draws, "seed": seed, "sensitivity": result}
+            )
             return
-        out().print(render.sensitivity_table(rows, months))
-    elif backtest:
-        bt = api.simulate_backtest(spec, data)
-        if out_png is not None:
-            render.plot_system(bt.run, out_png)
-        if fmt is TableFormat.json:
-            write_json(bt.to_dict())
-            return
-        for part in render.backtest_tables(bt):
-            out().print(part)
+        out().print(render.sensitivity_table(result, months))
     else:
-        run = api.simulate(spec, data)
+        run = result.run if backtest else result
         if out_png is not None:
             render.plot_system(run, out_png)
         if fmt is TableFormat.json:
-            write_json(run.to_dict())
+            write_json(result.to_dict())
             return
-        for part in render.system_tables(run):
+        for part in render.backtest_tables(result) if backtest else render.system_tables(result):
             out().print(part)
     if out_png is not None:
-        out().print(f"chart written to {out_png}")
+        err().print(f"wrote chart {out_png}")
 
 
 def register(app: typer.Typer) -> None:

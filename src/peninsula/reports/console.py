@@ -1,6 +1,7 @@
 """Consoles, JSON output and number formats shared by every command (one place, one convention).
 
-* stdout tables are never squeezed to 80 columns when piped: without a terminal the width is 160;
+* stdout tables fit the width: ``$COLUMNS`` when set, else the terminal's, else (piped) 160; tables that
+  do not fit are laid out in panels by :mod:`peninsula.reports.layout`, never cut;
 * no emoji codes: ``file.csv:100: ...`` must not print as ``file.csv💯 ...``;
 * JSON is written with ``indent=2``, ``ensure_ascii=False`` and ``allow_nan=False`` (NaN is a bug, not a
   value), followed by one newline;
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sys
 from functools import cache
@@ -48,12 +50,23 @@ def _console_class() -> type[Console]:
 _HAS_CONTROL = re.compile("[" + re.escape("".join(sorted(CONTROL_CHARACTERS))) + "]")
 
 
-@cache
+def stdout_width() -> int | None:
+    """Width of stdout tables: ``$COLUMNS`` if set, ``None`` (the terminal's) on a terminal, else
+    :data:`PIPED_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if sys.stdout.isatty() else PIPED_WIDTH
+
+
 def out() -> Console:
-    """The stdout console (wide when piped, so table cells are not cut to ``0.…``)."""
-    return _console_class()(
-        highlight=False, soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else PIPED_WIDTH
-    )
+    """The stdout console, as wide as :func:`stdout_width` says (read on every call)."""
+    return _out(stdout_width())
+
+
+@cache
+def _out(width: int | None) -> Console:
+    return _console_class()(highlight=False, soft_wrap=True, emoji=False, width=width)
 
 
 @cache

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from peninsula.scenarios.observed_outcomes import RecordEntry
     from peninsula.simulate.forecast import Forecast
 
-__all__ = ["RECORD_NOTE", "record_json", "record_table"]
+__all__ = ["RECORD_NOTE", "record_cell", "record_json", "record_sources", "record_table"]
 
 RECORD_NOTE = (
     "[dim]Record: the state at the snapshot's forecast horizon (or the decision taken before it), on each"
@@ -60,12 +60,64 @@ def record_table(
         table.add_row(issue.id, shown, entry.date.isoformat(), *cells)
         src = escape(describe_source(entry.source))
         sources.append(f"  {issue.id}: {escape(entry.note)} [dim]({src})[/dim]")
-    parts: list[RenderableType] = [table, "[bold]Record sources[/bold]", *sources]
+    from peninsula.reports.layout import Prose, fitted
+
+    parts: list[RenderableType] = [fitted(table), "[bold]Record sources[/bold]", *(Prose(x) for x in sources)]
     if later:
         parts.append("[bold]Later, not scored[/bold]")
         parts += [
-            f"  {e.issue}: {fmt(e.value)} ({e.date.isoformat()}) {escape(e.label)}"
-            f" [dim]({escape(describe_source(e.source))})[/dim]"
+            Prose(
+                f"  {e.issue}: {fmt(e.value)} ({e.date.isoformat()}) {escape(e.label)}"
+                f" [dim]({escape(describe_source(e.source))})[/dim]"
+            )
             for e in later
         ]
-    return [*parts, RECORD_NOTE]
+    return [*parts, Prose(RECORD_NOTE)]
+
+
+def record_cell(entry: RecordEntry | None) -> str:
+    """A record in a forecast table's ``record`` column: its value, ``no deal`` where the record is that the
+    parties did not agree (the value is then the issue's reversion), ``–`` without a record."""
+    if entry is None:
+        return "–"
+    return "no deal" if entry.agreement is False else fmt(entry.value)
+
+
+def record_sources(
+    result: Forecast,
+    record: Mapping[str, RecordEntry],
+    later: Sequence[RecordEntry] = (),
+    horizon: dt.date | None = None,
+) -> list[RenderableType]:
+    """Per issue: what happened, its date and its source; then the later records (``forecast
+    --against-record --notes``; the values themselves are the table's ``record`` column)."""
+    from rich.markup import escape
+
+    from peninsula.reports.layout import Prose
+
+    at = f" (horizon {horizon.isoformat()})" if horizon is not None else ""
+    lines: list[RenderableType] = [f"[bold]Record sources{at}[/bold]"]
+    for issue in result.scenario.issues:
+        entry = record.get(issue.id)
+        if entry is None:
+            lines.append(Prose(f"{escape(issue.id)}: no record", indent=2))
+            continue
+        shown = fmt(entry.value) + (", no agreement" if entry.agreement is False else "")
+        lines.append(
+            Prose(
+                f"{escape(issue.id)}: {shown} ({entry.date.isoformat()}): {escape(entry.note)} "
+                f"[dim]({escape(describe_source(entry.source))})[/dim]",
+                indent=2,
+            )
+        )
+    if later:
+        lines.append("[bold]Later, not scored[/bold]")
+        lines += [
+            Prose(
+                f"{escape(e.issue)}: {fmt(e.value)} ({e.date.isoformat()}) {escape(e.label)}"
+                f" [dim]({escape(describe_source(e.source))})[/dim]",
+                indent=2,
+            )
+            for e in later
+        ]
+    return [*lines, Prose(RECORD_NOTE)]

@@ -100,7 +100,9 @@ def rolling_tables(ev: RollingEvaluation, source: str) -> list[RenderableType]:
         f"months; counts after each origin are never used. Evidence is thin (one series, {len(ev.origins)} "
         "overlapping origins).[/dim]"
     )
-    return [table, verdict, versus, note]
+    from peninsula.reports.layout import Prose, fitted
+
+    return [fitted(table), Prose(verdict), fitted(versus), Prose(note)]
 
 
 def plot_calibration(ev: RollingEvaluation, path: str | Path | None = None, *, figure: Any = None) -> Any:

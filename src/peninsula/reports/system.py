@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from peninsula.reports.console import fmt, signed
+from peninsula.reports.layout import Prose, fitted
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -40,7 +41,7 @@ def system_tables(run: SystemRun) -> list[RenderableType]:
     )
     table = Table(title=title)
     table.add_column("month", style="bold")
-    table.add_column("launches: median [10%, 90%]", justify="right")
+    table.add_column("launches: median\n[10%, 90%]", justify="right")
     table.add_column("mean", justify="right")
     table.add_column("observed", justify="right")
     issues = list(run.posture)
@@ -87,7 +88,7 @@ def system_tables(run: SystemRun) -> list[RenderableType]:
         "speaks; cohesion 1 = the allies want the same outcome on every shared issue[/dim]",
         *(f"[dim]note: {n}[/dim]" for n in run.notes),
     ]
-    return [table, rules, *notes]
+    return [fitted(table), fitted(rules), *(Prose(n) for n in notes)]
 
 
 def backtest_tables(bt: SystemBacktest) -> list[RenderableType]:
@@ -99,7 +100,7 @@ def backtest_tables(bt: SystemBacktest) -> list[RenderableType]:
         title=f"Backtest {run.scenario} {run.months[0]}..{run.months[-1]} ({len(run.months)} months, "
         f"{run.target}; observed total {bt.observed_total})"
     )
-    for col in ("model", "mean log score ↑", "80% coverage", "total: median [10%, 90%]", "total mean"):
+    for col in ("model", "mean log\nscore ↑", "80%\ncoverage", "total: median\n[10%, 90%]", "total\nmean"):
         t.add_column(col, justify="right" if col != "model" else "left")
     names = {
         "loop": f"loop ({run.model} + {run.launch_model})",
@@ -133,7 +134,7 @@ def backtest_tables(bt: SystemBacktest) -> list[RenderableType]:
             f"{v['brier']:.3f}",
             f"{v['agreement']:.2f}",
         )
-    return [t, p, *(f"[dim]note: {n}[/dim]" for n in run.notes)]
+    return [fitted(t), fitted(p), *(Prose(f"[dim]note: {n}[/dim]") for n in run.notes)]
 
 
 def compare_tables(cmp: SystemComparison) -> list[RenderableType]:
@@ -148,9 +149,9 @@ def compare_tables(cmp: SystemComparison) -> list[RenderableType]:
     )
     for col in (
         "quantity",
-        "base: median [10%, 90%]",
+        "base: median\n[10%, 90%]",
         "overlay",
-        "overlay − base: median [10%, 90%]",
+        "overlay − base:\nmedian [10%, 90%]",
         "mean",
     ):
         t.add_column(col, justify="left" if col == "quantity" else "right")
@@ -184,7 +185,7 @@ def compare_tables(cmp: SystemComparison) -> list[RenderableType]:
         f"P(more launches with {a.overlay}) = {d['launches']['prob_more']:.2f}, "
         f"P(fewer) = {d['launches']['prob_fewer']:.2f}"
     )
-    return [t, line, *(f"[dim]note: {n}[/dim]" for n in a.notes)]
+    return [fitted(t), Prose(line), *(Prose(f"[dim]note: {n}[/dim]") for n in a.notes)]
 
 
 def sensitivity_table(rows: Sequence[dict[str, Any]], months: int) -> RenderableType:
@@ -192,7 +193,7 @@ def sensitivity_table(rows: Sequence[dict[str, Any]], months: int) -> Renderable
     from rich.table import Table
 
     t = Table(title=f"One-at-a-time sensitivity ({months}-month launch total, mean; window-mean cohesion)")
-    for col in ("rule", "range", "launches: low → high", "swing", "cohesion: low → high"):
+    for col in ("rule", "range", "launches:\nlow → high", "swing", "cohesion:\nlow → high"):
         t.add_column(col, justify="left" if col == "rule" else "right")
     for r in rows:
         t.add_row(
@@ -205,7 +206,7 @@ def sensitivity_table(rows: Sequence[dict[str, Any]], months: int) -> Renderable
     if rows:
         base_l, base_c = rows[0]["launches_base"], rows[0]["cohesion_base"]
         t.caption = f"base (point values): launches {base_l:.2f}, cohesion {base_c:.3f}"
-    return t
+    return fitted(t)
 
 
 def plot_system(run: SystemRun, path: str | Path | None = None, *, base: SystemRun | None = None) -> Any:

@@ -6,15 +6,14 @@ Each function takes results from the layers below and returns rich renderables; 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from peninsula.reports.console import fmt, signed
+from peninsula.reports.layout import Prose, fitted
 from peninsula.scenarios.sources import describe_source
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import pandas as pd
     from rich.console import RenderableType
 
@@ -36,9 +35,9 @@ __all__ = [
 ]
 
 COHESION_NOTE = (
-    "[dim]U.S.-ROK cohesion: 1 = the allies want the same outcome on every shared issue, 0 = opposite"
-    " ends of every scale (salience-weighted, normalised by scale; see docs/scenarios.md). The status"
-    " quo column holds it before bargaining, each model's column after that model's rounds.[/dim]"
+    "[dim]U.S.-ROK cohesion: 1 = the allies want the same outcome on every shared issue, 0 = opposite ends"
+    " of every scale (salience-weighted, normalised by scale; see docs/scenarios.md). The status quo column"
+    " holds it before bargaining, each model's column after that model's rounds.[/dim]"
 )
 
 
@@ -46,10 +45,10 @@ COHESION_NOTE = (
 RECOMMENDED = "consensus"
 
 RECOMMENDED_NOTE = (
-    "[dim]consensus (recommended) = the compromise moved to a position holding most of the weight, fitted by"
-    " grouped cross-validation on EU legislative outcomes (DEU), with its 80% predictive interval; where veto"
-    " players are coded, kept inside their agreement set, or at the reversion when a deal is less likely than"
-    " not (p(agree) < 0.5). Its evidence, and the other models', is in docs/skill.md.[/dim]"
+    "[dim]consensus (recommended): the compromise moved to a position holding most of the weight, fitted on"
+    " EU legislative outcomes (DEU); where veto players are coded, kept inside their agreement set, or at the"
+    " reversion when a deal is less likely than not (p(agree) < 0.5). Its 80% interval is conformal, from its"
+    " cross-validated errors. The evidence for it and the other models: docs/skill.md.[/dim]"
 )
 
 
@@ -60,68 +59,137 @@ def _interval(run: Any, issue_id: str) -> str:
     return f"{fmt(iv['q10'])}–{fmt(iv['q90'])}" if iv else "–"
 
 
-def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = None) -> list[RenderableType]:
-    """The forecast table (issues as rows, the status quo and each model's outcome, cohesion), the scales
-    and the models' notes.
+def _span(values: Sequence[float | None], digits: int | None = None) -> str:
+    """``low–high`` of the values that exist (one value if they agree), ``–`` if none."""
+    xs = [float(v) for v in values if v is not None and v == v]
+    if not xs:
+        return "–"
+    show: Callable[[float], str] = fmt if digits is None else (lambda v: f"{v:.{digits}f}")
+    lo, hi = show(min(xs)), show(max(xs))
+    return lo if lo == hi else f"{lo}–{hi}"
 
-    The recommended model (:data:`RECOMMENDED`), when it ran, comes first, marked as recommended and
-    followed by its 80 % interval; the other models follow in the order they ran.
+
+def model_header(name: str) -> str:
+    """A model's column header: a long hyphenated name on two lines (``exchange-`` / ``random``), so that
+    its column is as narrow as its numbers allow."""
+    head, sep, tail = name.partition("-")
+    return f"{head}-\n{tail}" if sep and len(name) > 9 else name
+
+
+def _p_agree(run: Any, issue_id: str) -> str:
+    res = run.issues.get(issue_id)
+    p = None if res is None else res.extra.get("p_agreement")
+    return "–" if p is None else f"{p:.2f}"
+
+
+def forecast_tables(
+    result: Forecast,
+    cohesion: Mapping[str, float] | None = None,
+    *,
+    wide: bool = False,
+    notes: bool = False,
+    record: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    width: int | None = None,
+) -> list[RenderableType]:
+    """The forecast as tables that fit ``width`` (default: the console's), then a short key.
+
+    The compact view (the default, when the recommended model :data:`RECOMMENDED` ran beside at least two
+    others) shows per issue the record (with ``record``), the status quo, the recommended forecast with its
+    80 % interval and the range of the other models' forecasts. ``wide`` shows one column per model
+    instead (with ``p(agree)`` beside each model that reports it), in panels when they do not fit.
+    ``notes`` adds the scales, the record's sources and every model note; without it a line says how many
+    there are. The U.S.-ROK cohesion row closes the table when ``cohesion`` is given.
     """
-    from rich.table import Table
+    from rich.markup import escape
+
+    from peninsula.reports.layout import Column, fit_tables
 
     sc = result.scenario
-    title = f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else "")
-    table = Table(title=title, title_justify="left")
-    table.add_column("issue", style="bold", no_wrap=True)
-    table.add_column("status quo", justify="right")
+    issues = sc.issues
     lead = RECOMMENDED in result.runs
     order = ([RECOMMENDED] if lead else []) + [m for m in result.runs if m != RECOMMENDED]
-    # issue 21: beside each model that can say "no agreement", its probability of agreement
-    agrees = {
-        m for m, run in result.runs.items() if any("p_agreement" in r.extra for r in run.issues.values())
-    }
-    for m in order:
+    others = [m for m in order if m != RECOMMENDED]
+    compact = not wide and lead and len(others) >= 2
+    outcomes = {m: {i: r.outcome for i, r in run.issues.items()} for m, run in result.runs.items()}
+    coh = cohesion if cohesion is not None else None
+    n = len(issues)
+
+    def cells(values: Sequence[str], coh_cell: str = "") -> list[str]:
+        return [*values, coh_cell] if coh is not None else list(values)
+
+    cols: list[Column] = [
+        Column(
+            "issue",
+            cells([i.id for i in issues], "U.S.-ROK cohesion"),
+            justify="left",
+            key=True,
+            style="bold",
+        ),
+    ]
+    if record is not None:
+        cols.append(
+            Column(
+                "record",
+                cells([fmt(record[i.id].value) if i.id in record else "–" for i in issues]),
+                style="bold",
+            )
+        )
+    cols.append(
+        Column(
+            "status\nquo",
+            cells([fmt(i.status_quo) for i in issues], f"{coh['before']:.3f}" if coh is not None else ""),
+        )
+    )
+    agrees = [m for m in order if any("p_agreement" in r.extra for r in result.runs[m].issues.values())]
+    shown = [RECOMMENDED] if compact else order
+    for m in shown:
+        run = result.runs[m]
+        head = f"{m}\n(recommended)" if m == RECOMMENDED and not compact else model_header(m)
+        cols.append(
+            Column(
+                head,
+                cells(
+                    [fmt(outcomes[m].get(i.id)) for i in issues],
+                    f"{coh[m]:.3f}" if coh is not None and m in coh else "–" if coh else "",
+                ),
+                style="bold" if m == RECOMMENDED else None,
+            )
+        )
         if m == RECOMMENDED:
-            # The lead columns keep their width; rich narrows the other models' columns first.
-            table.add_column(f"{m}\n(recommended)", justify="right", style="bold", min_width=13)
-            table.add_column("80% interval", justify="right", min_width=13)
-        else:
-            table.add_column(m, justify="right")
-        if m in agrees:
-            table.add_column(f"{m}\np(agree)", justify="right")
-    for issue in sc.issues:
-        cells: list[str] = []
-        for m in order:
-            run = result.runs[m]
-            cells.append(fmt(run.issues[issue.id].outcome if issue.id in run.issues else None))
-            if m == RECOMMENDED:
-                cells.append(_interval(run, issue.id))
-            if m in agrees:
-                res = run.issues.get(issue.id)
-                p = None if res is None else res.extra.get("p_agreement")
-                cells.append("–" if p is None else f"{p:.2f}")
-        table.add_row(issue.id, fmt(issue.status_quo), *cells)
-    parts: list[RenderableType] = [table]
-    if cohesion is not None:
-        table.add_section()
-        coh: list[str] = []
-        for m in order:
-            coh.append(f"{cohesion[m]:.3f}" if m in cohesion else "–")
-            if m == RECOMMENDED:
-                coh.append("")
-            if m in agrees:
-                coh.append("")
-        table.add_row("U.S.-ROK cohesion", f"{cohesion['before']:.3f}", *coh, style="italic")
-        parts.append(COHESION_NOTE)
+            cols.append(Column("80% interval", cells([_interval(run, i.id) for i in issues])))
+        if m in agrees and (not compact or m == RECOMMENDED):
+            cols.append(
+                Column(
+                    f"{m}\np(agree)" if not compact else "p(agree)",
+                    cells([_p_agree(run, i.id) for i in issues]),
+                )
+            )
+    if compact:
+        cols.append(
+            Column(
+                f"other {len(others)}\nmodels",
+                cells(
+                    [_span([outcomes[m].get(i.id) for m in others]) for i in issues],
+                    _span([coh.get(m) for m in others], 3) if coh is not None else "",
+                ),
+            )
+        )
+    sections = {n} if coh is not None else set()
+    styles: list[str | None] = [None] * n + (["italic"] if coh is not None else [])
+    title = escape(f"{sc.title or sc.id}" + (f" ({sc.date})" if sc.date else ""))
+    parts: list[RenderableType] = list(
+        fit_tables(title, cols, width=width, row_styles=styles, sections=sections)
+    )
+    key: list[str] = []
     if lead:
-        parts.append(RECOMMENDED_NOTE)
-    scales = Table(title="Scales", title_justify="left", show_header=True, box=None, padding=(0, 2))
-    for col in ("issue", "scale", "unit", "what the scale measures"):
-        scales.add_column(col, no_wrap=col != "what the scale measures")
-    for issue in sc.issues:
-        scales.add_row(issue.id, f"{issue.lower:,g} – {issue.upper:,g}", issue.unit, issue.description)
-    parts.append(scales)
-    notes = [
+        key.append(RECOMMENDED_NOTE)
+    if compact:
+        key.append(f"[dim]other {len(others)} models: lowest–highest forecast of {', '.join(others)}.[/dim]")
+    if coh is not None and notes:
+        key.append(COHESION_NOTE)
+    parts += [Prose(k) for k in key]
+    model_notes = [
         (m, iid, note)
         for m, run in result.runs.items()
         for iid, res in run.issues.items()
@@ -131,16 +199,41 @@ def forecast_tables(result: Forecast, cohesion: Mapping[str, float] | None = Non
     for m, run in result.runs.items():
         for note in run.notes:
             by_note.setdefault(note, []).append(m)
-    if notes or by_note:
-        from rich.text import Text
-
-        parts.append("[bold]Notes[/bold]")
-        parts += [Text(f"  {', '.join(ms)}: {note}") for note, ms in by_note.items()]
-        parts += [Text(f"  {m} / {iid}: {note}") for m, iid, note in notes]
+    n_notes = len(model_notes) + len(by_note)
+    if notes:
+        if seed is not None:
+            parts.append(Prose(f"[dim]seed {seed} (--seed): the same seed gives the same forecast.[/dim]"))
+        parts.append(_scales_table(sc))
+        if n_notes:
+            parts.append("[bold]Notes[/bold]")
+            parts += [
+                Prose(f"{', '.join(ms)}: {note}", indent=2, markup=False) for note, ms in by_note.items()
+            ]
+            parts += [Prose(f"{m} / {iid}: {note}", indent=2, markup=False) for m, iid, note in model_notes]
+    else:
+        hints = [] if seed is None else [f"seed {seed}"]
+        if compact:
+            hints.append("--wide: a column per model")
+        hints.append(
+            f"--notes: the scales{', the record sources' if record is not None else ''}"
+            + (f" and {n_notes} model notes" if n_notes else "")
+        )
+        parts.append(Prose("[dim]" + " · ".join(hints) + "[/dim]"))
     return parts
 
 
-def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
+def _scales_table(sc: Any) -> RenderableType:
+    from rich.table import Table
+
+    scales = Table(title="Scales", title_justify="left", show_header=True, box=None, padding=(0, 2))
+    for col in ("issue", "scale", "unit", "what the scale measures"):
+        scales.add_column(col, no_wrap=col in ("issue", "scale"), overflow="fold")
+    for issue in sc.issues:
+        scales.add_row(issue.id, f"{issue.lower:,g} – {issue.upper:,g}", issue.unit, issue.description)
+    return scales
+
+
+def overlay_tables(cmp: OverlayComparison, *, seed: int | None = None) -> list[RenderableType]:
     """``forecast --overlay``: what the overlay changes, and base vs. overlay per issue and model."""
     from rich.markup import escape
     from rich.table import Table
@@ -151,10 +244,10 @@ def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
     ]
     changed = Table(title="What the overlay changes", title_justify="left")
     for col in ("actor", "issue", "field", "base", "overlay", "source"):
-        changed.add_column(col, overflow="fold")
+        changed.add_column(col, overflow="fold", justify="right" if col in ("base", "overlay") else "left")
     for c in cmp.changes:
         changed.add_row(c.actor, c.issue, c.field, fmt(c.old), fmt(c.new), escape(describe_source(c.source)))
-    parts.append(changed)
+    parts.append(fitted(changed))
     table = Table(title="Forecasts: base vs. overlay", title_justify="left")
     table.add_column("issue", style="bold", no_wrap=True)
     table.add_column("model")
@@ -185,7 +278,9 @@ def overlay_tables(cmp: OverlayComparison) -> list[RenderableType]:
                 f"{o - b:+.3f}",
                 style="italic",
             )
-    parts.append(table)
+    parts.append(fitted(table, keys=2))
+    if seed is not None:
+        parts.append(f"[dim]base and overlay on one seed: {seed} (--seed)[/dim]")
     return parts
 
 
@@ -241,7 +336,7 @@ def evaluation_table(
             cells.append(f"{cv['mae']:.2f}{tag}" if cv else "–")
             cells.append(diff(cv.get("diff_vs_compromise")))
         table.add_row(*cells)
-    return table
+    return fitted(table)
 
 
 def agreement_table(uncertainty: Mapping[str, Mapping[str, Any]]) -> RenderableType:
@@ -278,7 +373,7 @@ def agreement_table(uncertainty: Mapping[str, Mapping[str, Any]]) -> RenderableT
             cell(base["log_score"]),
             diff(a["diff_log_vs_base_rate"]),
         )
-    return table
+    return fitted(table)
 
 
 def models_table(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
@@ -291,7 +386,7 @@ def models_table(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
         table.add_column(col)
     for r in rows:
         table.add_row(*(str(r[c]) for c in cols))
-    return table
+    return fitted(table)
 
 
 def backtest_table(result: Backtest, target: str, test_end: str, source: str) -> list[RenderableType]:
@@ -311,7 +406,7 @@ def backtest_table(result: Backtest, target: str, test_end: str, source: str) ->
     table.add_column("RPS ↓", justify="right")
     for name, score in result.models.items():
         table.add_row(name, num(score.mean_log_score, 3), num(score.mae, 3), num(score.rps, 3))
-    return [table, *(f"[dim]note: {note}[/dim]" for note in result.notes)]
+    return [fitted(table), *(Prose(f"[dim]note: {note}[/dim]") for note in result.notes)]
 
 
 def whatif_tables(result: WhatIf, target: str, sims: int, seed: int) -> list[RenderableType]:
@@ -348,7 +443,7 @@ def whatif_tables(result: WhatIf, target: str, sims: int, seed: int) -> list[Ren
         f"[{diff['p10']:+.0f}, {diff['p90']:+.0f}]; P(more launches) = {diff['prob_more']:.2f}, "
         f"P(fewer) = {diff['prob_fewer']:.2f}"
     )
-    return [table, summary, *(f"[dim]note: {note}[/dim]" for note in result.notes)]
+    return [fitted(table), Prose(summary), *(Prose(f"[dim]note: {note}[/dim]") for note in result.notes)]
 
 
 def sources_table(
@@ -371,7 +466,7 @@ def sources_table(
             escape(describe_source(r.source)) if r.source else "[red]none[/red]",
             "ok" if problem is None else f"[red]{escape(problem)}[/red]",
         )
-    return table
+    return fitted(table)
 
 
 def scenarios_tables(
@@ -403,7 +498,7 @@ def scenarios_tables(
     otable.add_column("lever", overflow="fold")
     for o in overlays:
         otable.add_row(o.id, ", ".join(applies.get(o.id, ())) or "–", escape(o.description))
-    return [table, otable]
+    return [fitted(table), fitted(otable)]
 
 
 def cohesion_table(rows: Sequence[Mapping[str, Any]], models: Sequence[str]) -> RenderableType:
@@ -418,4 +513,4 @@ def cohesion_table(rows: Sequence[Mapping[str, Any]], models: Sequence[str]) -> 
         table.add_column(n, justify="right")
     for r in rows:
         table.add_row(r["scenario"], f"{r['before']:.3f}", *(f"{r['after'][n]:.3f}" for n in models))
-    return table
+    return fitted(table)

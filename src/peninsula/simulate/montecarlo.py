@@ -19,7 +19,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -284,6 +284,24 @@ class Sweep:
     cohesion_array: FloatArray | None
     resumed: int = 0
     agreed_array: FloatArray | None = None
+    _points: dict[str, dict[str, float | None]] | None = field(default=None, repr=False, compare=False)
+
+    def points(self) -> dict[str, dict[str, float | None]]:
+        """Each model's point forecast per issue: the model run once on the scenario as coded (with the
+        sweep's seed and rounds), the value the draws are spread around. Computed once."""
+        if self._points is None:
+            from peninsula.simulate.forecast import forecast
+
+            result = forecast(
+                self.spec.scenario,
+                [m.clone() for m in self.spec.models],
+                rounds=self.spec.rounds,
+                rng=self.spec.seed,
+            )
+            self._points = {
+                name: {i: res.outcome for i, res in run.issues.items()} for name, run in result.runs.items()
+            }
+        return self._points
 
     @property
     def outcomes(self) -> pd.DataFrame:
@@ -315,11 +333,130 @@ class Sweep:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``peninsula sweep --format json`` (see :func:`summarize`)."""
-        return summarize(self.spec, self.run_id, self.outcome_array, self.cohesion_array, self.agreed_array)
+        return summarize(
+            self.spec,
+            self.run_id,
+            self.outcome_array,
+            self.cohesion_array,
+            self.agreed_array,
+            points=self.points(),
+        )
 
 
 def _f(x: float) -> float | None:
     return None if not math.isfinite(x) else float(x)
+
+
+def modes(vals: FloatArray, span: float) -> list[float]:
+    """The distinct modes of a sample: one value for a unimodal distribution, more for a multimodal one.
+
+    The draws between their 0.5th and 99.5th percentiles are binned (about 20 draws a bin on average, 40
+    bins at most) and smoothed with the weights 1-2-1; a local maximum is a mode when its height is at least
+    a tenth of the highest, and two modes are distinct when the lowest bin between them is at most half
+    the lower of the two (a clear trough). A sample of fewer than 100 draws, or spread over less than 1e-6
+    of the scale, is reported as unimodal (its median). Values are bin centres on the issue's scale.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> len(modes(rng.normal(50, 5, 2000), 100.0))
+    1
+    >>> [10 * round(m / 10) for m in modes(np.r_[rng.normal(20, 3, 1000), rng.normal(80, 3, 1000)], 100.0)]
+    [20, 80]
+    """
+    v = np.asarray(vals, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return []
+    lo, hi = (float(x) for x in np.quantile(v, [0.005, 0.995]))
+    if v.size < 100 or hi - lo <= 1e-6 * max(span, 1e-300):
+        return [float(np.median(v))]
+    bins = int(min(40, max(10, v.size // 20)))
+    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
+    padded = np.r_[counts[0], counts, counts[-1]].astype(np.float64)
+    smooth = (padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4
+    top = smooth.max()
+    peaks = [
+        k
+        for k in range(bins)
+        if smooth[k] >= 0.1 * top
+        and (k == 0 or smooth[k] > smooth[k - 1])
+        and (k == bins - 1 or smooth[k] >= smooth[k + 1])
+    ]
+    kept = [peaks[0]]
+    for k in peaks[1:]:
+        j = kept[-1]
+        trough = smooth[j : k + 1].min()
+        if trough <= 0.5 * min(smooth[j], smooth[k]):
+            kept.append(k)
+        elif smooth[k] > smooth[j]:
+            kept[-1] = k
+    centres = (edges[:-1] + edges[1:]) / 2
+    return [float(centres[k]) for k in kept]
+
+
+#: Inputs on the issue's own scale: a one-sided draw of these moves the outcome one way.
+_ON_SCALE = ("position", "accept_low", "accept_high", "reversion")
+
+
+def why_outside(spec: SweepSpec, issue_id: str, below: bool) -> str:
+    """Why a point forecast lies outside its draws' 5-95 % band: the inputs of ``issue_id`` whose draws can
+    move only one way.
+
+    Named are positions (and acceptance limits, reversions) with a sourced range on one side of their value
+    (``one-sided``), with a value at the end of the scale that the perturbation can only move inward, or
+    with a sourced range past the scale's end (``clipping``), and the weights (saliences, capabilities)
+    drawn one-sidedly. When none is, the reason is the model's uneven answer to symmetric draws.
+    ``below``: the point lies below the band (the draws moved the outcome up).
+    """
+    space = _space(spec)
+    rel = [space.inputs[k] for k in space.relevant(issue_id)]
+    clipped_ids = {id(u) for u in space.clipped_ranges()}
+    one_sided: list[str] = []
+    clipped: list[str] = []
+    weights: list[str] = []
+    up = down = 0
+    for u in rel:
+        if not u.varies:
+            continue
+        name = u.actor or u.field
+        if id(u) in clipped_ids:
+            clipped.append(f"{name} {u.low:g}-{u.high:g} past {u.lower:g}-{u.upper:g}")
+            continue
+        if u.value > u.low and u.value < u.high:
+            continue
+        if u.field not in _ON_SCALE:
+            weights.append(f"{name} {u.field}")
+            continue
+        up, down = (up + 1, down) if u.value <= u.low else (up, down + 1)
+        if u.origin == "noise" and (u.value <= u.lower or u.value >= u.upper):
+            clipped.append(f"{name} {u.value:g} at the end of {u.lower:g}-{u.upper:g}")
+        else:
+            one_sided.append(f"{name} {u.value:g} on {u.low:g}-{u.high:g}")
+
+    def listed(items: list[str]) -> str:
+        return ", ".join(items[:3]) + (", ..." if len(items) > 3 else "")
+
+    parts: list[str] = []
+    if one_sided:
+        parts.append(
+            f"one-sided ranges: {len(one_sided)} position(s) on one side of their range ({listed(one_sided)})"
+        )
+    if clipped:
+        parts.append(
+            f"clipping: {len(clipped)} position(s) drawn only inward at the scale's end ({listed(clipped)})"
+        )
+    if weights:
+        parts.append(f"{len(weights)} weight(s) drawn one-sidedly ({listed(weights)})")
+    where = "below" if below else "above"
+    if not one_sided and not clipped:
+        return (
+            f"point {where} the band, though no position of this issue is drawn one-sidedly: the model "
+            "answers symmetric draws unevenly (a median or a threshold that jumps)"
+            + (f"; {parts[0]}" if parts else "")
+        )
+    moves = f"drawn positions move only up: {up}, only down: {down}"
+    return f"point {where} the band; " + "; ".join(parts) + f" ({moves})"
 
 
 def summarize(
@@ -328,17 +465,23 @@ def summarize(
     outcomes: FloatArray,
     cohesion: FloatArray | None,
     agreed: FloatArray | None = None,
+    *,
+    points: Mapping[str, Mapping[str, float | None]] | None = None,
 ) -> dict[str, Any]:
     """``{"scenario", "overlay", "draws", "seed", "run_id", "models": {M: {"issues", "cohesion"}}}``.
 
     Per model and issue, over the draws with a forecast: ``mean``, ``sd`` (sample standard deviation,
     ddof = 1), ``q05`` … ``q95`` (linear interpolation between order statistics), ``status_quo`` (the
-    stated value, or ``None``), ``p_above_status_quo`` / ``p_below_status_quo`` (share of draws whose
-    outcome lies above / below it by more than 1e-9 of the scale; ``None`` without a status quo), and
-    ``n`` (draws with a forecast). For a model that can represent no agreement (``agreement``) also
-    ``p_agreement``, the share of draws whose agreement set is non-empty (``None`` where it cannot say).
-    ``cohesion``: ``mean``, ``q05``, ``q50``, ``q95`` of U.S.–ROK cohesion after the model, or ``None``. Every
-    number is ``None`` where no draw has a forecast.
+    stated value, or ``None``), ``p_above_status_quo`` / ``p_at_status_quo`` / ``p_below_status_quo``
+    (share of draws whose outcome lies above it by more than 1e-9 of the scale, within that, below it; the
+    three add up to 1; ``None`` without a status quo), ``n`` (draws with a forecast), and ``modes`` (the
+    draws' distinct modes, :func:`modes`: one value for a unimodal distribution). With ``points`` (model ->
+    issue -> the point forecast on the scenario as coded) also ``point``, ``point_percentile`` (its
+    percentile among the draws, 0-100, ties counted half) and ``point_outside`` (``None`` when the point
+    lies within ``q05``-``q95``, else why it does not: :func:`why_outside`). For a model that can
+    represent no agreement (``agreement``) also ``p_agreement``, the share of draws whose agreement set is
+    non-empty (``None`` where it cannot say). ``cohesion``: ``mean``, ``q05``, ``q50``, ``q95`` of U.S.–ROK
+    cohesion after the model, or ``None``. Every number is ``None`` where no draw has a forecast.
     """
     space_issues = spec.scenario.issues
     models: dict[str, Any] = {}
@@ -356,14 +499,31 @@ def summarize(
                 qs = np.quantile(vals, [q for _, q in QUANTILES])
                 entry.update({k: _f(float(v)) for (k, _), v in zip(QUANTILES, qs, strict=True)})
             entry["status_quo"] = sq
+            eps = 1e-9 * max(issue.span, 1e-300)
             if sq is not None and n:
-                eps = 1e-9 * max(issue.span, 1e-300)
-                entry["p_above_status_quo"] = float(np.count_nonzero(vals > sq + eps)) / n
-                entry["p_below_status_quo"] = float(np.count_nonzero(vals < sq - eps)) / n
+                above = int(np.count_nonzero(vals > sq + eps))
+                below = int(np.count_nonzero(vals < sq - eps))
+                entry["p_above_status_quo"] = above / n
+                entry["p_below_status_quo"] = below / n
+                entry["p_at_status_quo"] = (n - above - below) / n
             else:
                 entry["p_above_status_quo"] = None
                 entry["p_below_status_quo"] = None
+                entry["p_at_status_quo"] = None
             entry["n"] = n
+            entry["modes"] = modes(vals, issue.span) if n else []
+            if points is not None:
+                point = points.get(name, {}).get(issue.id)
+                entry["point"] = point
+                entry["point_percentile"] = None
+                entry["point_outside"] = None
+                if point is not None and n:
+                    x = float(point)
+                    lo_n = int(np.count_nonzero(vals < x - eps))
+                    eq_n = int(np.count_nonzero(np.abs(vals - x) <= eps))
+                    entry["point_percentile"] = 100.0 * (lo_n + 0.5 * eq_n) / n
+                    if x < entry["q05"] - eps or x > entry["q95"] + eps:
+                        entry["point_outside"] = why_outside(spec, issue.id, x < entry["q05"])
             if agreed is not None and np.isfinite(agreed[:, m, :]).any():
                 flags = agreed[:, m, i]
                 flags = flags[np.isfinite(flags)]
@@ -599,15 +759,26 @@ def load_sweep(store: RunStore, run_id: str) -> Sweep:
     return Sweep(spec, record["run_id"], outcomes, cohesion, agreed_array=agreed)
 
 
+def paired(first: Sweep, second: Sweep) -> bool:
+    """True if draw ``d`` of both sweeps comes from the same random numbers (same seed, same draws): their
+    outcomes can then be compared draw by draw (common random numbers)."""
+    return first.spec.seed == second.spec.seed and first.spec.draws == second.spec.draws
+
+
 def compare_sweeps(first: Sweep, second: Sweep) -> dict[str, Any]:
     """How ``second``'s outcome distributions differ from ``first``'s, per model and issue both have.
 
-    Per model and issue: means and medians of each and their differences (second − first), and the
-    probabilities that a draw of the second run lies strictly above / below an independent draw of the
-    first (over all pairs of draws with a forecast; ties count in neither).
+    Per model and issue: means and medians of each and their differences (second − first), and how often
+    the second run's outcome lies above, below or at the first's (``p_second_above_first``,
+    ``p_second_below_first``, ``p_equal``; the three add up to 1). When the runs share their seed and
+    number of draws (:func:`paired`), draw ``d`` of one is compared with draw ``d`` of the other: the
+    probabilities are shares of draws, and two identical runs give ``p_equal`` 1. Otherwise every draw of
+    one is compared with every draw of the other (independent pairs). Outcomes within 1e-9 of the issue's
+    scale count as equal. ``paired`` says which comparison was made.
     """
     models: dict[str, Any] = {}
     notes: list[str] = []
+    is_paired = paired(first, second)
     for m, name in enumerate(first.spec.model_names):
         if name not in second.spec.model_names:
             notes.append(f"model {name} is only in the first run")
@@ -617,15 +788,26 @@ def compare_sweeps(first: Sweep, second: Sweep) -> dict[str, Any]:
         for i, iid in enumerate(first.spec.issue_ids):
             if iid not in second.spec.issue_ids:
                 continue
-            a = first.outcome_array[:, m, i]
-            b = second.outcome_array[:, m2, second.spec.issue_ids.index(iid)]
-            a = np.sort(a[np.isfinite(a)])
-            b = b[np.isfinite(b)]
-            if not a.size or not b.size:
-                continue
-            below = np.searchsorted(a, b, side="left").sum()  # pairs with a < b
-            above = (a.size - np.searchsorted(a, b, side="right")).sum()  # pairs with a > b
-            pairs = float(a.size) * float(b.size)
+            a_all = first.outcome_array[:, m, i]
+            b_all = second.outcome_array[:, m2, second.spec.issue_ids.index(iid)]
+            eps = 1e-9 * max(first.spec.scenario.issue(iid).span, 1e-300)
+            if is_paired:
+                ok = np.isfinite(a_all) & np.isfinite(b_all)
+                if not ok.any():
+                    continue
+                d = b_all[ok] - a_all[ok]
+                above, below = float(np.mean(d > eps)), float(np.mean(d < -eps))
+            else:
+                a = np.sort(a_all[np.isfinite(a_all)])
+                b = b_all[np.isfinite(b_all)]
+                if not a.size or not b.size:
+                    continue
+                pairs = float(a.size) * float(b.size)
+                below_pairs = np.searchsorted(a, b - eps, side="left").sum()  # pairs with a < b - eps
+                above_pairs = (a.size - np.searchsorted(a, b + eps, side="right")).sum()  # a > b + eps
+                above, below = float(below_pairs) / pairs, float(above_pairs) / pairs
+            a = a_all[np.isfinite(a_all)]
+            b = b_all[np.isfinite(b_all)]
             ma, mb = float(np.mean(a)), float(np.mean(b))
             qa, qb = float(np.median(a)), float(np.median(b))
             issues[iid] = {
@@ -635,11 +817,24 @@ def compare_sweeps(first: Sweep, second: Sweep) -> dict[str, Any]:
                 "median_first": qa,
                 "median_second": qb,
                 "diff_median": qb - qa,
-                "p_second_above_first": float(below) / pairs,
-                "p_second_below_first": float(above) / pairs,
+                "p_second_above_first": above,
+                "p_second_below_first": below,
+                "p_equal": max(0.0, 1.0 - above - below),
             }
         models[name] = {"issues": issues}
     for name in second.spec.model_names:
         if name not in first.spec.model_names:
             notes.append(f"model {name} is only in the second run")
-    return {"first": first.run_id, "second": second.run_id, "models": models, "notes": notes}
+    if not is_paired:
+        notes.append(
+            "the runs differ in seed or draws, so their draws are not paired: every draw of one is compared "
+            "with every draw of the other; run both with one --seed and --draws to compare them draw by draw "
+            "on common random numbers"
+        )
+    return {
+        "first": first.run_id,
+        "second": second.run_id,
+        "paired": is_paired,
+        "models": models,
+        "notes": notes,
+    }

@@ -80,7 +80,8 @@ __all__ = [
 #: Version of the store's schema; a store with another version is migrated (if a migration exists) or refused.
 #: Version 2 (issue 21) adds the ``agreed`` table, version 3 (issue 25) ``lever_runs`` and ``lever_draws``.
 SCHEMA_VERSION = 3
-#: The store used when neither ``--store`` nor ``PENINSULA_STORE`` names one.
+#: The file name of the store used when neither ``--store`` nor ``PENINSULA_STORE`` names one (in the user's
+#: data folder: :func:`default_store_path`).
 DEFAULT_STORE = "peninsula-runs.duckdb"
 _AGREED = (
     "CREATE TABLE IF NOT EXISTS agreed (run_id VARCHAR, draw BIGINT, model VARCHAR, issue VARCHAR, "
@@ -225,8 +226,13 @@ class StoreWarning(UserWarning):
 
 
 def default_store_path() -> Path:
-    """``$PENINSULA_STORE`` if set, else ``./peninsula-runs.duckdb``."""
-    return Path(os.environ.get("PENINSULA_STORE") or DEFAULT_STORE)
+    """``$PENINSULA_STORE`` if set, else ``peninsula-runs.duckdb`` in the user's data folder
+    (``$XDG_DATA_HOME/peninsula``, by default ``~/.local/share/peninsula``), the same from any folder."""
+    env = os.environ.get("PENINSULA_STORE")
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "peninsula" / DEFAULT_STORE
 
 
 def _lock_message(path: Path, exc: Exception) -> str:
