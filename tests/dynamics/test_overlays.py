@@ -37,7 +37,7 @@ def test_mapping_yields_valid_levers() -> None:
 def test_whatif_overlay_equals_its_levers() -> None:
     from peninsula.cli import app
 
-    common = ["whatif", "--from", "2019-03", "--months", "6", "--sims", "100", "--format", "json"]
+    common = ["whatif", "--from", "2019-03", "--months", "6", "--draws", "100", "--format", "json"]
     via_overlay = runner.invoke(app, [*common, "--overlay", "resume-exercises"])
     via_set = runner.invoke(app, [*common, "--set", "exercises=full"])
     assert via_overlay.exit_code == 0 and via_set.exit_code == 0, via_overlay.output

@@ -66,7 +66,7 @@ def test_window_past_the_data_and_bad_start() -> None:
 
 def test_cli_writes_png_and_json(tmp_path: Path) -> None:
     png = tmp_path / "fan.png"
-    args = ["whatif", "--from", "2018-06", "--months", "12", "--set", "exercises=full", "--sims", "200"]
+    args = ["whatif", "--from", "2018-06", "--months", "12", "--set", "exercises=full", "--draws", "200"]
     res = runner.invoke(_app(), [*args, "--seed", "3", "--out", str(png), "--format", "json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)

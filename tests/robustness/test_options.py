@@ -31,7 +31,7 @@ TWO = Scenario(
         ["evaluate", "data/deu/deu_train", "--outcomes", "data/deu/deu_train_issues.csv", "--rounds", "5000"],
         ["forecast", "-m", "exchange-random", "--seed", "-1"],
         ["forecast", "-m", "exchange-random", "--seed", str(2**64)],
-        ["whatif", "--from", "2018-06", "--months", "3", "--sims", "1000000000"],
+        ["whatif", "--from", "2018-06", "--months", "3", "--draws", "1000000000"],
         ["whatif", "--from", "2018-06", "--months", "3", "--seed", "-1"],
         ["models", "--format", "xml"],
         ["forecast", "--format", "xml"],

@@ -56,7 +56,7 @@ def test_forecast_events_bad_target(tmp_path: Path, target: str) -> None:
     ("name", "fragment"), [("fan.txt", "'.txt' is none of them"), ("adir", "'no suffix'")]
 )
 def test_whatif_out_must_name_a_chart_format(tmp_path: Path, name: str, fragment: str) -> None:
-    args = ["whatif", "--from", "2018-06", "--months", "3", "--sims", "10", "--out", str(tmp_path / name)]
+    args = ["whatif", "--from", "2018-06", "--months", "3", "--draws", "10", "--out", str(tmp_path / name)]
     assert_input_error(args, fragment)
     assert list(tmp_path.iterdir()) == []  # nothing written, not even adir.png
 

@@ -104,6 +104,7 @@ def forecast_tables(
     from rich.markup import escape
 
     from peninsula.reports.layout import Column, fit_tables
+    from peninsula.reports.record import record_cell
 
     sc = result.scenario
     issues = sc.issues
@@ -131,7 +132,7 @@ def forecast_tables(
         cols.append(
             Column(
                 "record",
-                cells([fmt(record[i.id].value) if i.id in record else "–" for i in issues]),
+                cells([record_cell(record.get(i.id)) for i in issues]),
                 style="bold",
             )
         )
@@ -184,6 +185,11 @@ def forecast_tables(
     key: list[str] = []
     if lead:
         key.append(RECOMMENDED_NOTE)
+    if record is not None:
+        key.append(
+            "[dim]record: what happened by the snapshot's horizon (never an input); no deal = the parties did "
+            "not agree (the issue's reversion).[/dim]"
+        )
     if compact:
         key.append(f"[dim]other {len(others)} models: lowest–highest forecast of {', '.join(others)}.[/dim]")
     if coh is not None and notes:
