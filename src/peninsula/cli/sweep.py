@@ -250,9 +250,7 @@ def sweep(
                 f"{result.spec.draws:,} draws were already stored)",
                 highlight=False,
             )
-        err().print(
-            f"stored run {result.run_id} (seed {result.spec.seed}) in {store_path}", highlight=False
-        )
+        err().print(f"stored run {result.run_id} (seed {result.spec.seed}) in {store_path}", highlight=False)
     doc = result.to_dict()
     if fmt is TableFormat.json:
         write_json(doc)

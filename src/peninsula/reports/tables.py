@@ -187,8 +187,8 @@ def forecast_tables(
         key.append(RECOMMENDED_NOTE)
     if record is not None:
         key.append(
-            "[dim]record: what happened by the snapshot's horizon (never an input); no deal = the parties did "
-            "not agree (the issue's reversion).[/dim]"
+            "[dim]record: what happened by the snapshot's horizon (never an input); no deal = the parties "
+            "did not agree (the issue's reversion).[/dim]"
         )
     if compact:
         key.append(f"[dim]other {len(others)} models: lowest–highest forecast of {', '.join(others)}.[/dim]")
