@@ -38,26 +38,47 @@ def test_point_forecast_beside_its_draws_with_its_percentile(default_sweep: dict
         assert (v["point_outside"] is None) == inside, issue
 
 
+AT_END = Scenario(
+    id="at-end",
+    actors=[Actor(id="A", capability=1.0), Actor(id="B", capability=2.0)],
+    issues=[Issue(id="x", lower=0, upper=100, status_quo=0)],
+    stances=[
+        Stance(actor="A", issue="x", position=0, salience=1.0),
+        Stance(actor="B", issue="x", position=0, salience=0.5),
+    ],
+)
+
+
 def test_point_outside_the_band_is_flagged_with_the_reason(default_sweep: dict) -> None:  # type: ignore[type-arg]
     issues = default_sweep["models"]["compromise"]["issues"]
-    relief = issues["sanctions-relief"]  # the point 20.53 sits below every draw's band
-    assert relief["point"] < relief["q05"] and relief["point_percentile"] < 5
-    assert "below" in relief["point_outside"] and "one-sided" in relief["point_outside"]
-    exercises = issues["exercises"]  # U.S. and ROK at 0 on 0-25,000: their draws can only move up
-    assert exercises["point"] == 0 and "clipping" in exercises["point_outside"]
-    assert "US 0 at the end of 0-25000" in exercises["point_outside"]
+    troops = issues["usfk-troops"]  # the U.S., Congress and ROK at 28,500, their sourced ranges all below it
+    assert troops["point"] > troops["q95"] and troops["point_percentile"] > 95
+    assert "above" in troops["point_outside"] and "one-sided ranges" in troops["point_outside"]
+    assert "US 28500 on 22000-28500" in troops["point_outside"]
+    assert "only down: 4" in troops["point_outside"]
+
+
+def test_point_at_the_scale_end_is_explained_by_clipping() -> None:
+    # both actors at 0 on 0-100, no sourced range: the default noise can only move them up
+    doc = peninsula.sweep(AT_END, ["compromise"], draws=200, seed=1).to_dict()
+    x = doc["models"]["compromise"]["issues"]["x"]
+    assert x["point"] == 0 and x["q05"] > 0 and x["point_percentile"] == 0
+    assert "point below the band" in x["point_outside"] and "clipping: 2 position(s)" in x["point_outside"]
+    assert "A 0 at the end of 0-100" in x["point_outside"]
 
 
 def test_sweep_table_flags_points_outside_and_explains_them() -> None:
     code, out, err = run("sweep", "-n", "300", "--seed", "3", "-m", "compromise", "--no-store")
     assert code == 0, err
-    row = next(ln for ln in out.splitlines() if ln.startswith("sanctions-relief"))
+    row = next(ln for ln in out.splitlines() if ln.startswith("usfk-troops"))
     cells = row.split()
-    assert cells[1] == "20.53" and cells[-1] == "!"  # the point, then the flag
-    assert int(cells[2]) < 5  # its percentile
+    assert cells[1] == "27,927" and cells[-1] == "!"  # the point, then the flag
+    assert int(cells[2]) > 95  # its percentile
+    inside = next(ln for ln in out.splitlines() if ln.startswith("sanctions-relief"))
+    assert not inside.rstrip().endswith("!")
     text = " ".join(out.split())
-    assert "! sanctions-relief (compromise): point below the band; one-sided ranges" in text
-    assert "clipping" in text
+    assert "! usfk-troops (compromise): point above the band; one-sided ranges" in text
+    assert "! sanctions-relief" not in text
 
 
 def test_multimodal_draws_are_marked(default_sweep: dict) -> None:  # type: ignore[type-arg]
