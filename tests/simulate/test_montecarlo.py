@@ -144,17 +144,29 @@ def test_overlay_shifts_the_distribution_and_compare_says_so() -> None:
 
 def test_compare_probabilities_by_hand() -> None:
     s = make_spec(KOREA, [REGISTRY["mean"]()], draws=3, seed=0)
+    other_seed = make_spec(KOREA, [REGISTRY["mean"]()], draws=3, seed=1)
     n_iss = len(KOREA.issues)
     a = np.zeros((3, 1, n_iss))
     b = np.zeros((3, 1, n_iss))
     a[:, 0, 0] = [1.0, 2.0, 3.0]
     b[:, 0, 0] = [2.0, 4.0, 0.0]
-    doc = compare_sweeps(Sweep(s, "a", a, None), Sweep(s, "b", b, None))
+    # different seeds: independent draws, every pair compared
+    doc = compare_sweeps(Sweep(s, "a", a, None), Sweep(other_seed, "b", b, None))
+    assert doc["paired"] is False
     v = doc["models"]["mean"]["issues"][KOREA.issues[0].id]
     # pairs (b > a): 2>1; 4>1,2,3 -> 4 of 9; (b < a): 2<3; 0<1,2,3 -> 4 of 9; one tie (2, 2)
     assert v["p_second_above_first"] == pytest.approx(4 / 9)
     assert v["p_second_below_first"] == pytest.approx(4 / 9)
+    assert v["p_equal"] == pytest.approx(1 / 9)
     assert v["diff_mean"] == pytest.approx(2.0 - 2.0) and v["diff_median"] == pytest.approx(0.0)
+    # one seed and number of draws: draw d against draw d (2>1, 4>2, 0<3); untouched issues tie
+    doc = compare_sweeps(Sweep(s, "a", a, None), Sweep(s, "b", b, None))
+    assert doc["paired"] is True
+    v = doc["models"]["mean"]["issues"][KOREA.issues[0].id]
+    probs = (v["p_second_above_first"], v["p_second_below_first"], v["p_equal"])
+    assert probs == pytest.approx((2 / 3, 1 / 3, 0))
+    tie = doc["models"]["mean"]["issues"][KOREA.issues[1].id]
+    assert tie["p_equal"] == 1.0
 
 
 @pytest.mark.parametrize(
