@@ -106,14 +106,25 @@ def test_whatif_launch_model_is_launch_model_and_model_is_its_deprecated_alias()
     assert "--launch-model NAME" in helptext and "--model" not in helptext.replace("--launch-model", "")
 
 
-def test_simulate_dash_o_names_the_chart_and_says_so_when_given_an_overlay(tmp_path: Path) -> None:
-    code, _, err = run(
-        "simulate", "korea-2019-06", "--months", "2", "--draws", "20", "-o", "resume-exercises"
-    )
-    assert code == 2 and "--overlay/-O resume-exercises" in err
+def test_simulate_dash_o_is_the_chart_and_an_overlay_name_still_works_with_a_warning(tmp_path: Path) -> None:
+    base = ["simulate", "korea-2019-06", "--months", "2", "--draws", "20", "--format", "json"]
+    code, new, _ = run(*base, "-O", "resume-exercises")
+    code_old, old, err = run(*base, "-o", "resume-exercises")
+    assert code == code_old == 0 and json.loads(new) == json.loads(old)
+    assert json.loads(old)["overlay"] == "resume-exercises"
+    assert "-o resume-exercises (the overlay) is deprecated" in " ".join(err.split())
+    code, _, err = run(*base, "-o", "resume-exercises", "-O", "resume-exercises")
+    assert code == 2 and "give --overlay/-O only" in err
     png = tmp_path / "s.png"
     code, _, err = run("simulate", "--months", "2", "--draws", "20", "-o", str(png))
     assert code == 0 and png.exists() and str(png) in err
+
+
+def test_levers_uses_the_common_flags() -> None:
+    _, helptext, _ = run("levers", "-h")
+    for flag in ("-O, --overlay NAME", "-o, --out FILE", "-n, --draws N", "-m, --model MODEL"):
+        assert flag in helptext, flag
+    assert not re.search(r"-o, --overlay", helptext)
 
 
 def test_forecast_is_seeded_by_default_and_says_so() -> None:

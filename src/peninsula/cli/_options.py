@@ -43,6 +43,7 @@ __all__ = [
     "draws_callback",
     "draws_option",
     "out_option",
+    "overlay_given_as_out",
     "parse_settings",
     "prefer",
     "progress",
@@ -178,6 +179,23 @@ def prefer(new: T | None, old: T | None, old_name: str, new_name: str) -> T | No
         raise ParameterError(f"give {new_name} only ({old_name} is its deprecated spelling)")
     deprecated(old_name, new_name)
     return old
+
+
+def overlay_given_as_out(out: Path | None) -> str | None:
+    """The overlay an old ``-o NAME`` names where ``-o`` is now ``--out`` (``simulate``, ``levers``).
+
+    Before issue 26 ``-o`` was the overlay on these commands. ``NAME`` without a file suffix that names a
+    packaged overlay cannot be a chart file (charts need a suffix), so it still means the overlay, with a
+    deprecation warning; anything else is the output file (``None`` returned).
+    """
+    if out is None or out.suffix or len(out.parts) != 1:
+        return None
+    from peninsula import api
+
+    if out.name not in api.list_overlays():
+        return None
+    deprecated(f"-o {out.name} (the overlay)", f"--overlay/-O {out.name}; -o is now --out, the chart file")
+    return out.name
 
 
 def parse_settings(items: list[str] | None, option: str = "--set") -> dict[str, str]:

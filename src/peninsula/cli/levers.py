@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 
-from peninsula.cli._options import DataOpt, TableFormat, draws_callback
+from peninsula.cli._options import (
+    DataOpt,
+    TableFormat,
+    draws_option,
+    out_option,
+    overlay_given_as_out,
+)
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
@@ -20,23 +26,26 @@ __all__ = ["register"]
 def levers(
     scenario: Annotated[
         str | None,
-        typer.Argument(help="Packaged scenario id or scenario file (default: the default scenario)."),
+        typer.Argument(
+            metavar="SCENARIO", help="Packaged scenario id or scenario file (default: the default scenario)."
+        ),
     ] = None,
     months: Annotated[
-        int, typer.Option("--months", help="Months to simulate from the scenario's month.")
+        int, typer.Option("--months", metavar="N", help="Months to simulate from the scenario's month.")
     ] = 12,
-    draws: Annotated[
-        int,
-        typer.Option("--draws", help="Draws per candidate (common random numbers).", callback=draws_callback),
-    ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).", min=0)] = 0,
+    draws: Annotated[int, draws_option("Draws per candidate (common random numbers).")] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="SEED", help="Random seed (same seed, same output).", min=0)
+    ] = 0,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Bargaining model (default: compromise).")
+        str | None,
+        typer.Option("--model", "-m", metavar="MODEL", help="Bargaining model (default: compromise)."),
     ] = None,
     launch_model: Annotated[
         str | None,
         typer.Option(
             "--launch-model",
+            metavar="NAME",
             help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
         ),
     ] = None,
@@ -44,7 +53,8 @@ def levers(
         list[str] | None,
         typer.Option(
             "--overlay",
-            "-o",
+            "-O",
+            metavar="NAME",
             help="Overlay candidate (repeatable; default: every overlay that applies; 'none' for none).",
         ),
     ] = None,
@@ -52,6 +62,7 @@ def levers(
         list[str] | None,
         typer.Option(
             "--grid",
+            metavar="ISSUE=LO:HI:STEP",
             help="Settings ISSUE=lo:hi:step (both allies) or ISSUE@US=... / ISSUE@ROK=... (repeatable: "
             "their product).",
         ),
@@ -61,41 +72,68 @@ def levers(
     ] = False,
     prefer: Annotated[
         list[str] | None,
-        typer.Option("--prefer", help="ISSUE=higher|lower: which end of a posture outcome is better."),
+        typer.Option(
+            "--prefer",
+            metavar="ISSUE=higher|lower",
+            help="ISSUE=higher|lower: which end of a posture outcome is better.",
+        ),
     ] = None,
     objective: Annotated[
         list[str] | None,
-        typer.Option("--objective", help="Objective the front uses (repeatable; default: all ranked ones)."),
+        typer.Option(
+            "--objective",
+            metavar="NAME",
+            help="Objective the front uses (repeatable; default: all ranked ones).",
+        ),
     ] = None,
     rank_by: Annotated[
-        str | None, typer.Option("--rank-by", help="Order by this objective's paired difference.")
+        str | None,
+        typer.Option("--rank-by", metavar="NAME", help="Order by this objective's paired difference."),
     ] = None,
     target: Annotated[
-        str, typer.Option("--target", help="What the launch objective counts: events or missiles.")
+        str,
+        typer.Option(
+            "--target",
+            metavar="events|missiles",
+            help="What the launch objective counts: events or missiles.",
+        ),
     ] = "events",
     agreement_draws: Annotated[
         int | None,
         typer.Option(
-            "--agreement-draws", help="Draws over the sourced ranges behind each p_agreement (200)."
+            "--agreement-draws",
+            metavar="N",
+            help="Draws over the sourced ranges behind each p_agreement (200).",
         ),
     ] = None,
     robust_draws: Annotated[
         int | None,
-        typer.Option("--robust-draws", help="Draws of each robustness run (200; 0: no robustness runs)."),
+        typer.Option(
+            "--robust-draws", metavar="N", help="Draws of each robustness run (200; 0: no robustness runs)."
+        ),
     ] = None,
     no_rule_uncertainty: Annotated[
         bool, typer.Option("--no-rule-uncertainty", help="Keep every rule at its point value.")
     ] = False,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Run on a dask LocalCluster of K processes on 127.0.0.1.")
+        int | None,
+        typer.Option(
+            "--workers", metavar="K", help="Run on a dask LocalCluster of K processes on 127.0.0.1."
+        ),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Run on an existing dask scheduler (tcp://HOST:PORT).")
+        str | None,
+        typer.Option(
+            "--scheduler", metavar="ADDRESS", help="Run on an existing dask scheduler (tcp://HOST:PORT)."
+        ),
     ] = None,
     store: Annotated[
         Path | None,
         typer.Option(
-            "--store", help="DuckDB run store (default: $PENINSULA_STORE, else ./peninsula-runs.duckdb)."
+            "--store",
+            metavar="FILE",
+            help="DuckDB run store (default: $PENINSULA_STORE, else peninsula-runs.duckdb in the user's data "
+            "folder).",
         ),
     ] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Keep the draws in memory only.")] = False,
@@ -103,7 +141,9 @@ def levers(
     train_end: Annotated[
         str | None,
         typer.Option(
-            "--train-end", help="Last month the launch model is fitted on (default: before the start)."
+            "--train-end",
+            metavar="YYYY-MM",
+            help="Last month the launch model is fitted on (default: before the start).",
         ),
     ] = None,
     start: Annotated[
@@ -115,7 +155,7 @@ def levers(
         ),
     ] = None,
     out_png: Annotated[
-        Path | None, typer.Option("--out", help="Write the front chart (launches vs p_agreement) as a PNG.")
+        Path | None, out_option("Write the front chart (launches vs p_agreement) as a PNG.")
     ] = None,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
@@ -137,6 +177,9 @@ def levers(
     from peninsula.reports.console import out, write_json
 
     check_count("--months", months, MAX_MONTHS)
+    legacy = overlay_given_as_out(out_png)  # `-o NAME` was the overlay before issue 26
+    if legacy is not None:
+        overlay, out_png = [*(overlay or []), legacy], None
     if out_png is not None:
         api.check_figure_target(out_png)
     if workers is not None and scheduler is not None:

@@ -58,7 +58,9 @@ def report(
     levers: Annotated[
         int | None,
         typer.Option(
-            "--levers", help="Add 'Which lever?': every overlay through the coupled simulation, N draws each."
+            "--levers",
+            metavar="N",
+            help="Add 'Which lever?': every overlay through the coupled simulation, N draws each.",
         ),
     ] = None,
 ) -> None:

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 
 import typer
 
-from peninsula.cli._options import DataOpt, OverlayOpt, TableFormat, draws_option, out_option, progress
+from peninsula.cli._options import (
+    DataOpt,
+    OverlayOpt,
+    TableFormat,
+    draws_option,
+    out_option,
+    overlay_given_as_out,
+    progress,
+)
 from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
@@ -88,10 +96,11 @@ def simulate(
     from peninsula.reports.console import err, out, write_json
 
     check_count("--months", months, MAX_MONTHS)
-    if out_png is not None and out_png.suffix == "" and out_png.name in api.list_overlays():
-        raise ParameterError(
-            f"-o {out_png}: -o is now --out (the chart file); for the overlay use --overlay/-O {out_png}"
-        )
+    legacy = overlay_given_as_out(out_png)
+    if legacy is not None:
+        if overlay is not None:
+            raise ParameterError(f"-o {legacy} is the overlay's old spelling; give --overlay/-O only")
+        overlay, out_png = legacy, None
     if out_png is not None:
         api.check_figure_target(out_png)  # before the work: a bad --out fails at once
     modes = [
