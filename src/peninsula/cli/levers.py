@@ -150,6 +150,7 @@ def levers(
         str | None,
         typer.Option(
             "--from",
+            metavar="YYYY-MM",
             help="First month YYYY-MM (default: the scenario's month); at most the month after the data's "
             "last, and the window may run past the data (a forecast).",
         ),
