@@ -207,3 +207,19 @@ def test_ctrl_c_says_what_was_kept_and_resume_says_from_which_draw(
     assert code == 0, err
     assert f"resumed run {run_id} from draw 20" in " ".join(err.split())
     assert json.loads(out)["draws"] == 50
+
+
+def test_any_writer_creates_the_default_store_folder_but_not_a_named_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the levers command opens the store itself (not through the sweep's path): the first write of any
+    # command makes the user's data folder; a folder the user named must exist
+    from peninsula.simulate.store import RunStore, StoreError
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("PENINSULA_STORE", raising=False)
+    with RunStore.open() as st:
+        assert Path(st.path) == tmp_path / "data" / "peninsula" / "peninsula-runs.duckdb"
+    assert (tmp_path / "data" / "peninsula" / "peninsula-runs.duckdb").exists()
+    with pytest.raises(StoreError, match="does not exist"), RunStore.open(tmp_path / "nowhere" / "s.duckdb"):
+        pass

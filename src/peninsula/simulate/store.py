@@ -269,6 +269,8 @@ class RunStore:
             raise StoreError(f"store {p}: no such file (run a sweep first, or set --store / PENINSULA_STORE)")
         if not read_only:
             parent = p.parent if str(p.parent) else Path(".")
+            if not parent.is_dir() and not os.environ.get("PENINSULA_STORE") and p == default_store_path():
+                parent.mkdir(parents=True, exist_ok=True)  # the user's data folder, on the first write
             if not parent.is_dir():
                 raise StoreError(f"store {p}: folder {parent} does not exist")
             if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
