@@ -106,3 +106,13 @@ def test_korea_2019_04_sanctions_relief_is_coherent() -> None:
     assert r.extra["agreement_set"] is None
     assert r.extra["p_agreement"] < 0.99
     assert "US sits at or near the reversion" in " ".join(r.notes)
+
+
+def test_consensus_says_why_there_is_a_deal_without_a_set() -> None:
+    """consensus's agreement step on the same knife edge: p >= 1/2 with no set at the scenario's values must
+    not read as a contradiction."""
+    from peninsula.models.consensus import Consensus
+
+    r = Consensus().run(_knife()).issues["x"]
+    assert r.extra["agreement_set"] is None and r.extra["p_agreement"] >= 0.5
+    assert "no agreement set at the scenario's values, only in most draws" in " ".join(r.notes)

@@ -38,7 +38,7 @@ from pydantic import Field
 from peninsula.core import IssueData, ParameterError, Scenario
 from peninsula.core.limits import MAX_DRAWS
 from peninsula.core.rng import RNGLike
-from peninsula.kernels.agreement import AgreementSet, agreement_set
+from peninsula.kernels.agreement import MIN_MOVE, AgreementSet, agreement_set
 from peninsula.kernels.central import (
     FloatArray,
     weighted_mean,
@@ -356,6 +356,13 @@ class Consensus(PerIssueModel):
                 if p < 0.5
                 else "the forecast is the median of the consensus inside the agreement set and the reversion"
             )
+            if extra.get("agreement_set") is None and p >= 0.5:
+                then += (
+                    " (there is no agreement set at the scenario's values, only in most draws: e.g. a veto "
+                    "player at or near the reversion whose drawn position accepts a move of at least the "
+                    f"minimal move, {100 * MIN_MOVE:g} % of the scale; the agreement model's notes give the "
+                    "reason)"
+                )
             notes.append(f"agreement step: p_agreement {p:.3f} {how}; {then}")
         lo, hi = self.interval(data, f, params["q10"], params["q90"])
         extra["interval"] = {"q10": lo, "q90": hi}
