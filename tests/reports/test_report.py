@@ -213,3 +213,31 @@ def test_cli_report_bad_overlay_is_exit_2(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "no-such-overlay" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_launch_text_names_the_model_that_ran_and_the_coupled_total(base: Report) -> None:
+    # issue 26: the text said "Negative binomial model" whatever ran, and summed the coupled monthly medians
+    from peninsula.dynamics.registry import DYNAMIC_MODELS
+    from peninsula.reports.report import LAUNCH_MODEL_TEXT, launch_model_text
+
+    lp = base.data.launch
+    assert lp is not None and lp.coupled is not None
+    start = base.html.index('<section id="launches">')
+    section = base.html[start : base.html.index("</section>", start)]
+    model = lp.whatif.model
+    assert f"<code>{model}</code>" in section
+    assert html.escape(launch_model_text(model, lp.whatif.target)) in section
+    assert model != "posture" and "Negative binomial regression" not in section
+    q10, q50, q90 = lp.coupled["total"]
+    assert q10 <= q50 <= q90
+    assert f"window total: median {q50:.0f} (80% interval {q10:.0f}–{q90:.0f})" in section
+    assert "monthly medians add up to" not in section
+    assert set(DYNAMIC_MODELS) | {"posture"} <= set(LAUNCH_MODEL_TEXT)  # every launch model has its text
+
+
+def test_veto_players_are_marked_in_text_not_an_emoji(base: Report) -> None:
+    sc = load_packaged(DEFAULT_SCENARIO)
+    vetoes = sum(s.veto for s in sc.stances)
+    assert vetoes > 0 and "⛔" not in base.html
+    assert base.html.count('<span class="veto" title="veto player') == vetoes
+    assert "a veto player on that issue: no agreement without it" in base.html

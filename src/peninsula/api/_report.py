@@ -138,6 +138,8 @@ def _coupled_path(
 ) -> tuple[dict[str, list[Any]] | None, str, list[str]]:
     """The coupled simulation's launch path (bargaining sets posture, posture drives launches, launches move
     the actors; :func:`peninsula.system.run_system`) over the fan's months, or ``None`` with the reason."""
+    import numpy as np
+
     from peninsula.core import PeninsulaError
     from peninsula.scenarios import apply_overlay
     from peninsula.system import DEFAULT_MODEL, SystemSpec, run_system
@@ -154,6 +156,8 @@ def _coupled_path(
     cols: dict[str, list[Any]] = {"month": [str(m) for m in path["month"]]}
     for k in ("launches_q10", "launches_q50", "launches_q90"):
         cols[k] = [float(v) for v in path[k]]
+    # the window total per draw: its q10, q50, q90 (the monthly medians need not add up to its median)
+    cols["total"] = [float(v) for v in np.quantile(run.total(), [0.1, 0.5, 0.9])]
     notes = [f"Coupled simulation ({run.model}, {run.n_draws} draws): {n}" for n in run.notes]
     return cols, str(run.model), notes
 

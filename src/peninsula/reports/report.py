@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     from peninsula.simulate.sensitivity import Sensitivity
 
 __all__ = [
+    "LAUNCH_MODEL_TEXT",
     "LaunchPanel",
     "Report",
     "ReportData",
     "charts",
+    "launch_model_text",
     "render_html",
     "write_text_atomic",
 ]
@@ -353,7 +355,13 @@ def _scenario_section(sc: Scenario, vals: _Values) -> str:
         )
     parts.append(
         "</table><h3>Stances: position / salience (issue-specific capability)</h3>"
-        '<div style="overflow-x:auto"><table><tr><th>actor</th>'
+        + (
+            '<p class="muted"><span class="veto">veto</span> a veto player on that issue: no agreement '
+            "without it.</p>"
+            if any(s.veto for s in sc.stances)
+            else ""
+        )
+        + '<div style="overflow-x:auto"><table><tr><th>actor</th>'
     )
     parts += [f'<th class="n">{_e(i.id)}</th>' for i in sc.issues]
     parts.append("</tr>")
@@ -374,7 +382,7 @@ def _scenario_section(sc: Scenario, vals: _Values) -> str:
                     + vals.span(f"{a.id} / {i.id} capability", st.capability, st.sources.get("capability"))
                     + ")"
                 )
-            veto = ' <span title="veto player">⛔</span>' if st.veto else ""
+            veto = ' <span class="veto" title="veto player: no deal without it">veto</span>' * st.veto
             parts.append(f'<td class="n">{pos} / {sal}{cap}{veto}</td>')
         parts.append("</tr>")
     parts.append("</table></div></section>")
@@ -512,6 +520,25 @@ def _overlay_section(data: ReportData, chart: Chart | None) -> str:
     return "".join(parts)
 
 
+#: What each launch model is, in one phrase (the report names the model that ran, not a fixed one).
+LAUNCH_MODEL_TEXT = {
+    "regime": "Two-regime (quiet / active) hidden Markov model of {what}, its switching driven by alliance "
+    "posture",
+    "combination": "Forecast combination of {what}: a mixture of the dynamic launch models and climatology, "
+    "weighted by past scores, with alliance posture covariates",
+    "ingarch": "Negative binomial INGARCH(1,1) model of {what} with a posture-driven baseline",
+    "local_level": "Local-level (Poisson-gamma) model of {what} with alliance posture covariates",
+    "posture": "Negative binomial regression of {what} on alliance posture",
+}
+
+
+def launch_model_text(model: str, target: str = "events") -> str:
+    """One phrase for the launch model ``model`` on ``target`` (``events`` or ``missiles``)."""
+    what = "monthly missiles launched" if target == "missiles" else "monthly CNS launch events"
+    text = LAUNCH_MODEL_TEXT.get(model)
+    return text.format(what=what) if text else f"Launch model {model} of {what}"
+
+
 def _launch_section(data: ReportData, chart: Chart | None) -> str:
     lp = data.launch
     if lp is None or chart is None:
@@ -522,8 +549,8 @@ def _launch_section(data: ReportData, chart: Chart | None) -> str:
     rec = w.recorded.total_summary()
     parts = [
         '<section id="launches"><h2>DPRK launches</h2>',
-        f"<p>Negative binomial model of monthly CNS launch events against alliance posture "
-        f"(fitted {_e(w.fit.first_month)}..{_e(w.fit.last_month)}; data: {_e(lp.data_source)}). "
+        f"<p>{_e(launch_model_text(w.model, w.target))} (launch model <code>{_e(w.model)}</code>, "
+        f"fitted {_e(w.fit.first_month)}..{_e(w.fit.last_month)}; data: {_e(lp.data_source)}). "
         f"Fan from {_e(lp.scenario_month)} for {len(w.months)} months: window total under the recorded "
         f"posture median {rec['p50']:.0f} (80% interval {rec['p10']:.0f}–{rec['p90']:.0f}).</p>",
     ]
@@ -536,12 +563,18 @@ def _launch_section(data: ReportData, chart: Chart | None) -> str:
             f"{diff['p50']:+.0f}, 80% interval {diff['p10']:+.0f} to {diff['p90']:+.0f}.</p>"
         )
     if lp.coupled is not None:
-        q50 = lp.coupled["launches_q50"]
+        total = lp.coupled.get("total")
+        told = (
+            f"; its window total: median {total[1]:.0f} (80% interval {total[0]:.0f}–{total[2]:.0f})"
+            if total
+            else ""
+        )
         parts.append(
             f"<p>Coupled simulation ({_e(lp.coupled_model)}, green, dashed): bargaining sets the posture "
             "each month, the posture drives the launch model, and launches move the actors' positions "
-            "(<code>peninsula simulate</code>, docs/system.md); its monthly medians add up to "
-            f"{sum(q50):.0f} launch events over the window.</p>"
+            f"(<code>peninsula simulate</code>, docs/system.md){told}. The dashed line is each month's "
+            "median; in months where most paths have no launch it is 0, so the monthly medians need not add "
+            "up to the total's median.</p>"
         )
     parts.append(_figure_html(chart))
     notes = [
