@@ -74,7 +74,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # the public names (and the module's own dunders), not the helpers this file imports (Any, importlib ...)
+    dunders = {n for n in globals() if n.startswith("__") and n.endswith("__")}
+    return sorted(dunders | set(__all__) | {"simulate"})
 
 
 if TYPE_CHECKING:  # the same names for static type checkers (tests/test_namespace.py keeps them equal)

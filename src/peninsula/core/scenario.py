@@ -263,6 +263,39 @@ class Scenario(BaseModel):
         )
         return Scenario.model_validate({**self.model_dump(), "issues": [i.model_dump() for i in issues]})
 
+    def __repr__(self) -> str:
+        """One line: id, date, title and counts (the field-by-field form runs to 50,000 characters)."""
+        from peninsula.core.display import clip
+
+        date = f" ({self.date.isoformat()})" if self.date else ""
+        title = f" {clip(self.title)!r}" if self.title else ""
+        return (
+            f"<Scenario {self.id!r}{date}{title}: {len(self.actors)} actors, {len(self.issues)} issues, "
+            f"{len(self.stances)} stances>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the title, then per issue its scale, status quo and stances."""
+        from peninsula.core.display import html_table, number
+
+        counts = {i.id: sum(1 for _ in self.stances_on(i.id)) for i in self.issues}
+        rows = [
+            [
+                i.id,
+                f"{number(i.lower)}–{number(i.upper)}" + (f" {i.unit}" if i.unit else ""),
+                number(i.status_quo),
+                str(counts[i.id]),
+            ]
+            for i in self.issues
+        ]
+        date = f" ({self.date.isoformat()})" if self.date else ""
+        return html_table(
+            ["issue", "scale", "status quo", "stances"],
+            rows,
+            caption=f"{self.id}{date}: {self.title or 'untitled'}",
+            notes=[f"{len(self.actors)} actors: {', '.join(self.actor_ids)}"],
+        )
+
 
 def _limits(values: list[float | None]) -> FloatArray | None:
     """Limits as an array (NaN = none), or ``None`` when no stance gives one."""

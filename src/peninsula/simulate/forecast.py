@@ -166,6 +166,34 @@ class Forecast:
     timings: dict[str, float] = field(default_factory=dict)
     kernel_timings: dict[str, float] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: the scenario, the models and the issues (not the whole scenario and every round)."""
+        names = list(self.runs)
+        shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        return (
+            f"<Forecast of {self.scenario.id!r}: {len(names)} model(s) x "
+            f"{len(self.scenario.issues)} issue(s) ({shown})>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: per issue the status quo and each model's forecast (``.outcomes`` as a table)."""
+        from peninsula.core.display import html_table, number
+
+        def cell(run: ModelRun, issue_id: str) -> str:
+            res = run.issues.get(issue_id)
+            return number(res.outcome if res is not None else None)
+
+        rows = [
+            [i.id, number(i.status_quo), *(cell(run, i.id) for run in self.runs.values())]
+            for i in self.scenario.issues
+        ]
+        return html_table(
+            ["issue", "status quo", *self.runs],
+            rows,
+            caption=f"Forecast of {self.scenario.id}",
+            notes=["– = no forecast; .outcomes, .rounds and .events hold the numbers"],
+        )
+
     @property
     def outcomes(self) -> pd.DataFrame:
         """Forecast outcome per model (rows) and issue (columns), on each issue's own scale; NaN = none."""

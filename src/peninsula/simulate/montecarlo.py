@@ -286,6 +286,35 @@ class Sweep:
     agreed_array: FloatArray | None = None
     _points: dict[str, dict[str, float | None]] | None = field(default=None, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """One line: run, scenario, overlay, draws, seed, models and issues (not every draw)."""
+        D, M, n_iss = self.outcome_array.shape
+        overlay = f" + {self.spec.overlay}" if self.spec.overlay else ""
+        return (
+            f"<Sweep {self.run_id!r} of {self.spec.scenario.id!r}{overlay}: {D:,} draws (seed "
+            f"{self.spec.seed}) x {M} model(s) x {n_iss} issue(s)>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: per model and issue the 5 %, 50 % and 95 % quantiles and the mean of the draws."""
+        from peninsula.core.display import html_table, number
+
+        rows = []
+        for m, name in enumerate(self.spec.model_names):
+            for i, iid in enumerate(self.spec.issue_ids):
+                x = self.outcome_array[:, m, i]
+                x = x[np.isfinite(x)]
+                q: list[float | None] = (
+                    [float(v) for v in np.quantile(x, [0.05, 0.5, 0.95])] if x.size else [None] * 3
+                )
+                rows.append([f"{name} / {iid}", *map(number, q), number(float(x.mean()) if x.size else None)])
+        return html_table(
+            ["model / issue", "5%", "median", "95%", "mean"],
+            rows,
+            caption=repr(self)[1:-1],
+            notes=["quantiles of the draws (input uncertainty); .summary and .outcomes hold the numbers"],
+        )
+
     def points(self) -> dict[str, dict[str, float | None]]:
         """Each model's point forecast per issue: the model run once on the scenario as coded (with the
         sweep's seed and rounds), the value the draws are spread around. Computed once."""

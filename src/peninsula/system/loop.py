@@ -139,6 +139,36 @@ class SystemRun:
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        """One line: scenario, overlay, models, window, draws and seed (not every draw's path)."""
+        overlay = f" + {self.overlay}" if self.overlay else ""
+        window = f"{self.months[0]}..{self.months[-1]}" if self.months else "no months"
+        return (
+            f"<SystemRun {self.scenario!r}{overlay}: {self.model} / {self.launch_model}, {window} "
+            f"({len(self.months)} months) x {self.n_draws:,} draws, seed {self.seed}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: per month the simulated launches (median and 80 % interval) beside the record."""
+        from peninsula.core.display import html_table, number
+
+        summary = self.launch_summary()
+        rows = [
+            [
+                m,
+                number(s["q50"]),
+                f"{number(s['q10'])}–{number(s['q90'])}",
+                "–" if obs is None else str(obs),
+            ]
+            for m, s, obs in zip(self.months, summary, self.observed_launches, strict=True)
+        ]
+        return html_table(
+            ["month", f"{self.target} (median)", "80% interval", "recorded"],
+            rows,
+            caption=repr(self)[1:-1],
+            notes=[".path and .to_dict() hold posture, cohesion and positions too"],
+        )
+
     def launch_summary(self) -> list[dict[str, float | None]]:
         """Per month: mean and 10/50/90 % quantiles of the simulated launches."""
         y = self.launches.astype(np.float64)
