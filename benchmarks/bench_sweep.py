@@ -89,8 +89,9 @@ def forecast_loop(models: list[str], draws: int, n_loop: int) -> tuple[float, np
     space = InputSpace.from_scenario(s.scenario, s.noise)
     values = space.values_from_uniforms(space.uniforms(s.seed, 0, n_loop))
     scenarios = [scenario_for_draw(s.scenario, space, v) for v in values]
-    # the agreement model's own draws would be a Monte Carlo inside each draw: a sweep's draws replace them
-    instances = [REGISTRY[m](draws=0) if m == "agreement" else REGISTRY[m]() for m in models]
+    # the agreement model's (and consensus's agreement step's) own draws would be a Monte Carlo inside each
+    # draw: a sweep's draws replace them
+    instances = [REGISTRY[m](draws=0) if m in ("agreement", "consensus") else REGISTRY[m]() for m in models]
     peninsula.forecast(scenarios[0], instances, rng=0)
     out = []
     t0 = time.perf_counter()
@@ -131,7 +132,8 @@ def bench_all(cfg: dict) -> None:  # type: ignore[type-arg]
             values = space.values_from_uniforms(space.uniforms(s.seed, 0, n_loop))
             X, _S, _C = space.arrays(values)
             t0 = time.perf_counter()
-            _loop(REGISTRY[m](), s.scenario, space, values, X, None, s.seed, np.arange(n_loop))
+            model = REGISTRY[m](draws=0) if m == "consensus" else REGISTRY[m]()
+            _loop(model, s.scenario, space, values, X, None, s.seed, np.arange(n_loop))
             per_draw = (time.perf_counter() - t0) * draws / n_loop
             old = f"{per_draw:12.2f} s {per_draw / one:6.0f}x"
         print(f"  {m:16s} {one:6.2f} s {loop:7.1f} s {loop / one:6.0f}x {old:>22s}  {err:.1e}")
