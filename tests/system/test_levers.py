@@ -313,3 +313,22 @@ def test_the_run_id_follows_the_launch_data(korea: Any) -> None:
     )
     assert run_levers(spec, korea).run_id == run_levers(spec, load_data()).run_id
     assert run_levers(spec, korea).run_id != run_levers(spec, changed).run_id
+
+
+def test_the_run_id_follows_the_code(korea: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a change to peninsula's source (here: its digest) must give another id, or a store would resume a run
+    # made by the old code
+    import peninsula.system.levers as levers
+
+    spec = LeverSpec(
+        SystemSpec(sma_scenario(), months=2, draws=10, seed=7),
+        overlays=(),
+        grid=(parse_grid("sma@US=20:20:1"),),
+        robust_draws=0,
+        agreement_draws=4,
+    )
+    before = run_levers(spec, korea).run_id
+    assert run_levers(spec, korea).run_id == before
+    assert len(levers.code_digest()) == 16
+    monkeypatch.setattr(levers, "code_digest", lambda: "0" * 16)
+    assert run_levers(spec, korea).run_id != before

@@ -48,6 +48,7 @@ launch model's fitted posture effects or on the change itself.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -85,6 +86,7 @@ __all__ = [
     "Objective",
     "agreement_plan",
     "build_candidates",
+    "code_digest",
     "data_digest",
     "objectives_for",
     "p_agreement",
@@ -1186,7 +1188,7 @@ def run_levers(
     )
     # the launch data too: a store keeps a run by its id, so data that changed (new months, a corrected
     # count) must not resume a run made on the old data
-    identity = {**spec.identity(candidates), "data": data_digest(setup.data)}
+    identity = {**spec.identity(candidates), "data": data_digest(setup.data), "code": code_digest()}
     run_id = _run_id(identity)
     ids = ["baseline", *(c.id for c in candidates)]
     values: list[dict[str, FloatArray] | None] = [None] * len(ids)
@@ -1264,6 +1266,23 @@ def data_digest(data: Any) -> str:
         h.update(str(a.shape).encode())
         h.update(a.tobytes())
     h.update(repr(data.timeline).encode())
+    return h.hexdigest()[:16]
+
+
+@functools.cache
+def code_digest() -> str:
+    """A SHA-256 (hex, 16 characters) of peninsula's own source files (``*.py`` and ``*.yaml`` under the
+    package): a store keeps a run by its id, and a change to the models' code within one version (an
+    agreement step, a kernel fix) must not resume a run made by the old code."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
