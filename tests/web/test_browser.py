@@ -183,4 +183,35 @@ def test_sweep_shows_progress_then_intervals(page: Any) -> None:
     assert page.inner_text("#progress-text") == "80 / 80 draws"
     sc = load_packaged(DEFAULT_SCENARIO)
     assert page.locator("#sweep-table tr").count() == 1 + len(sc.issues)
+    # issue 26: a chart per cell (the draws' band, median, point and status quo on the issue's scale)
+    assert page.locator("#sweep-table svg.range-bar").count() == len(sc.issues)
+    assert page.locator("#sweep-table svg.range-bar path.point").count() == len(sc.issues)
+    assert page.locator("#sweep-table svg.range-bar line.sq").count() == len(sc.issues)
+    assert "5\u201395% of the draws" in page.inner_text("#sweep-key")
+    assert page.inner_text("#status") == "sweep done"
     assert page.is_hidden("#error") and page.errors == []
+
+
+def test_stance_inputs_are_labelled_and_the_status_says_when_the_forecast_is_stale(page: Any) -> None:
+    # issue 26: unlabelled boxes, and a "done" that stayed while the inputs no longer matched the forecast
+    boxes = page.locator("#stances input")
+    n = boxes.count()
+    assert n > 0 and page.locator("#stances label.fld input").count() == n
+    names = page.locator("#stances label.fld .fld-name").all_inner_texts()
+    assert len(names) == n and set(names) <= {"position", "salience", "capability"}
+    assert page.inner_text("#status") == f"loaded {DEFAULT_SCENARIO}"
+    _only_models(page, ["compromise"])
+    _run(page)
+    assert "stale" not in (page.get_attribute("#forecast-table", "class") or "")
+    first = boxes.first
+    first.fill(str(float(first.input_value()) * 0.9 + 0.01))
+    assert page.inner_text("#status") == "inputs changed: Run to update the forecast"
+    assert "stale" in (page.get_attribute("#forecast-table", "class") or "")
+    _run(page)
+    assert "stale" not in (page.get_attribute("#forecast-table", "class") or "")
+    other = next(sid for sid in packaged_ids() if sid != DEFAULT_SCENARIO)
+    page.select_option("#scenario", other)
+    page.wait_for_selector(f"#stances[data-scenario='{other}'] input")
+    assert page.inner_text("#status") == f"loaded {other}"
+    assert page.locator("#forecast-table tr").count() == 0  # the old scenario's forecast is gone
+    assert page.errors == []

@@ -21,6 +21,20 @@
 
   function status(text) { $("status").textContent = text || ""; }
 
+  // An input changed after the last run: the shown forecast no longer matches the inputs; say so.
+  function stale() {
+    if (!state.last) { return; }
+    $("forecast-table").classList.add("stale");
+    status("inputs changed: Run to update the forecast");
+  }
+
+  function clearResults() {
+    ["forecast-table", "sweep-result", "charts"].forEach(function (id) { $(id).textContent = ""; });
+    $("forecast-table").classList.remove("stale");
+    $("progress").hidden = true;
+    $("progress-text").textContent = "";
+  }
+
   function showError(doc) {
     var box = $("error");
     box.textContent = "";
@@ -81,12 +95,18 @@
         if (s) {
           ["position", "salience", "capability"].forEach(function (f) {
             if (s[f] === null || s[f] === undefined) { return; }
+            var lab = el("label", { class: "fld" });
+            lab.appendChild(el("span", { class: "fld-name" }, f));
             var inp = el("input", { type: "number", step: "any", "data-actor": a.id, "data-issue": i.id,
               "data-field": f, "data-orig": String(s[f]), "aria-label": a.id + " " + i.id + " " + f,
               title: f });
             inp.value = String(s[f]);
-            inp.addEventListener("input", function () { inp.classList.toggle("changed", inp.value !== inp.dataset.orig); });
-            td.appendChild(inp);
+            inp.addEventListener("input", function () {
+              inp.classList.toggle("changed", inp.value !== inp.dataset.orig);
+              stale();
+            });
+            lab.appendChild(inp);
+            td.appendChild(lab);
             var st = srcText(s.sources[f]);
             td.appendChild(el("span", { class: "src " + st.cls, title: f + ": " + st.text }, f[0] + ": " + st.text));
           });
@@ -121,7 +141,9 @@
     clearError();
     state.scenario = id;
     state.last = null;
-    try { renderScenario(await call("GET", "/api/scenarios/" + encodeURIComponent(id))); }
+    clearResults();
+    status("");
+    try { renderScenario(await call("GET", "/api/scenarios/" + encodeURIComponent(id))); status("loaded " + id); }
     catch (e) { showError(e); }
   }
 
@@ -129,6 +151,7 @@
   function renderForecast(doc) {
     var t = $("forecast-table");
     t.textContent = "";
+    t.classList.remove("stale");
     var head = el("tr");
     head.appendChild(el("th", null, "issue"));
     head.appendChild(el("th", { class: "n" }, "status quo"));
@@ -182,6 +205,35 @@
     finally { busy(false); }
   }
 
+  // A small chart of one model's draws on one issue, on the issue's whole scale (SVG attributes only).
+  function rangeBar(e, lower, upper) {
+    var NS = "http://www.w3.org/2000/svg", W = 140, H = 16, span = upper - lower || 1;
+    var x = function (v) { return 2 + (W - 4) * Math.min(1, Math.max(0, (v - lower) / span)); };
+    var svg = document.createElementNS(NS, "svg");
+    [["width", W], ["height", H], ["viewBox", "0 0 " + W + " " + H], ["class", "range-bar"], ["role", "img"]]
+      .forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+    svg.setAttribute("aria-label", "5% " + fmt(e.q05) + ", median " + fmt(e.q50) + ", 95% " + fmt(e.q95));
+    function add(tag, attrs) {
+      var n = document.createElementNS(NS, tag);
+      Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+      svg.appendChild(n);
+    }
+    add("line", { x1: 2, x2: W - 2, y1: H / 2, y2: H / 2, stroke: "#c9d0d6" });
+    if (e.q05 !== null && e.q95 !== null) {
+      add("rect", { x: x(e.q05), y: 4, width: Math.max(1.5, x(e.q95) - x(e.q05)), height: H - 8, fill: "#2f5d8a", "fill-opacity": 0.55 });
+      add("line", { x1: x(e.q50), x2: x(e.q50), y1: 2, y2: H - 2, stroke: "#1d232a", "stroke-width": 2, class: "median" });
+    }
+    if (e.status_quo !== null && e.status_quo !== undefined) {
+      add("line", { x1: x(e.status_quo), x2: x(e.status_quo), y1: 1, y2: H - 1, stroke: "#b00020", class: "sq" });
+    }
+    if (e.point !== null && e.point !== undefined) {
+      var px = x(e.point);
+      add("path", { d: "M" + px + " 3 L" + (px + 4) + " " + H / 2 + " L" + px + " " + (H - 3) + " L" + (px - 4) + " " + H / 2 + " Z",
+        fill: e.point_outside ? "#b00020" : "#fff", stroke: "#1d232a", class: "point" });
+    }
+    return svg;
+  }
+
   function renderSweep(doc) {
     var box = $("sweep-result");
     box.textContent = "";
@@ -199,15 +251,22 @@
       tr.appendChild(el("td", null, i));
       models.forEach(function (m) {
         var e = doc.models[m].issues[i];
-        tr.appendChild(el("td", { class: "n" }, fmt(e.q50) + " [" + fmt(e.q05) + ", " + fmt(e.q95) + "]"));
+        var td = el("td", { class: "n", "data-model": m }, fmt(e.q50) + " [" + fmt(e.q05) + ", " + fmt(e.q95) + "]");
+        var issue = state.doc ? state.doc.issues.find(function (x) { return x.id === i; }) : null;
+        if (issue) { td.appendChild(rangeBar(e, issue.lower, issue.upper)); }
+        tr.appendChild(td);
       });
       t.appendChild(tr);
     });
     box.appendChild(t);
+    box.appendChild(el("p", { class: "muted small", id: "sweep-key" },
+      "Each bar spans the issue's whole scale: blue, 5\u201395% of the draws; black tick, their median; " +
+      "diamond, the point forecast (the model on the scenario as coded; red when outside the band); " +
+      "red tick, the status quo."));
   }
 
   async function sweep() {
-    clearError(); busy(true);
+    clearError(); busy(true); status("sweeping\u2026");
     var bar = $("progress");
     bar.hidden = false; bar.value = 0;
     try {
@@ -217,10 +276,10 @@
         var st = await call("GET", "/api/sweep/" + encodeURIComponent(job.job));
         bar.max = st.total; bar.value = st.done;
         $("progress-text").textContent = st.done + " / " + st.total + " draws";
-        if (st.state === "done") { renderSweep(st.result); break; }
-        if (st.state === "error") { showError(st.error); break; }
+        if (st.state === "done") { renderSweep(st.result); status("sweep done"); break; }
+        if (st.state === "error") { showError(st.error); status(""); break; }
       }
-    } catch (e) { showError(e); }
+    } catch (e) { showError(e); status(""); }
     finally { busy(false); }
   }
 
@@ -277,6 +336,8 @@
       await loadScenario(doc["default"]);
     } catch (e) { showError(e); }
     $("scenario").addEventListener("change", function () { loadScenario($("scenario").value); });
+    ["overlay", "seed", "rounds"].forEach(function (id) { $(id).addEventListener("change", stale); });
+    $("models").addEventListener("change", stale);
     $("run").addEventListener("click", run);
     $("sweep").addEventListener("click", sweep);
     $("upload").addEventListener("change", upload);
