@@ -241,3 +241,47 @@ def test_veto_players_are_marked_in_text_not_an_emoji(base: Report) -> None:
     assert vetoes > 0 and "⛔" not in base.html
     assert base.html.count('<span class="veto" title="veto player') == vetoes
     assert "a veto player on that issue: no agreement without it" in base.html
+
+
+def test_tornado_and_distribution_charts_carry_a_colour_key() -> None:
+    # issue 26: the tornado's two colours and the distribution's dotted line were not explained
+    from peninsula.reports import charts as ch
+
+    sc = load_packaged(DEFAULT_SCENARIO)
+    issue = sc.issues[0]
+    entry = {
+        "base": 50.0,
+        "inputs": [
+            {
+                "actor": "US",
+                "field": "position",
+                "issue": issue.id,
+                "low": 0,
+                "high": 100,
+                "swing": 20,
+                "outcome_low": 40.0,
+                "outcome_high": 60.0,
+            },
+            {
+                "actor": "ROK",
+                "field": "salience",
+                "issue": issue.id,
+                "low": 0.2,
+                "high": 0.8,
+                "swing": 10,
+                "outcome_low": 55.0,
+                "outcome_high": 45.0,
+            },
+        ],
+    }
+    fig = ch.tornado_chart(issue, entry, "compromise")
+    assert fig is not None
+    texts = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    assert texts == [
+        "the outcome rises with the input",
+        "the outcome falls as the input rises",
+        "outcome at the scenario's values",
+    ]
+    dist = ch.distribution_chart(issue, ["compromise"], {"compromise": [10.0, 20.0, 30.0]})
+    texts = [t.get_text() for lg in dist.legends for t in lg.get_texts()]
+    assert "status quo" in texts and any("draws" in t for t in texts)

@@ -448,7 +448,7 @@ def distribution_chart(
     with _rc():
         fig = _figure(8.5, 0.32 * len(models) + 1.1)
         ax = fig.subplots()
-        sets = [(samples, 0.0, PALETTE[0], "base")]
+        sets = [(samples, 0.0, PALETTE[0], "the sweep's draws (line: median)")]
         if overlay_samples is not None:
             sets = [
                 (samples, -0.18, PALETTE[0], "base"),
@@ -479,14 +479,14 @@ def distribution_chart(
             parts["cmedians"].set_color(color)
             ax.plot([], [], color=color, lw=6, alpha=0.45, label=label)
         if issue.status_quo is not None:
-            ax.axvline(issue.status_quo, color="#999999", lw=0.8, ls=":")
+            ax.axvline(issue.status_quo, color="#999999", lw=0.8, ls=":", label="status quo")
         ax.set_yticks(range(len(models)), list(models), fontsize=7)
         ax.invert_yaxis()
         ax.set_xlim(issue.lower - 0.03 * issue.span, issue.upper + 0.03 * issue.span)
         ax.set_xlabel(issue.unit or "outcome")
         ax.set_title(f"{issue.id}: outcome over the sweep's draws")
-        if overlay_samples is not None:
-            ax.legend(loc="best")
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=7, frameon=False)
     return fig
 
 
@@ -512,4 +512,15 @@ def tornado_chart(issue: Any, entry: Mapping[str, Any], model: str, top: int = 1
             ax.axvline(base, color="black", lw=1)
         ax.set_xlabel(issue.unit or "outcome")
         ax.set_title(f"{issue.id}: inputs that move {model}'s outcome most (low end → high end)")
+        from matplotlib.artist import Artist
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        key: list[Artist] = [
+            Patch(color=PALETTE[0], alpha=0.75, label="the outcome rises with the input"),
+            Patch(color=PALETTE[3], alpha=0.75, label="the outcome falls as the input rises"),
+        ]
+        if base is not None:
+            key.append(Line2D([], [], color="black", lw=1, label="outcome at the scenario's values"))
+        fig.legend(handles=key, loc="outside lower center", ncols=len(key), fontsize=7, frameon=False)
     return fig
