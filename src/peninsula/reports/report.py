@@ -718,15 +718,21 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
             '<p class="muted">No sweep ran (<code>--draws N</code> adds outcome distributions and '
             "tornado charts).</p>"
         )
+    kinds = {"positions": "positions by round", "distribution": "distribution", "tornado": "tornado"}
+    folded = False
     for issue in sc.issues:
-        mine = [
-            by_key[f"{kind}-{issue.id}"]
-            for kind in ("positions", "distribution", "tornado")
-            if f"{kind}-{issue.id}" in by_key
-        ]
+        mine = [(kind, by_key[f"{kind}-{issue.id}"]) for kind in kinds if f"{kind}-{issue.id}" in by_key]
         if mine:
-            body.append(f'<h3 id="issue-{_e(issue.id)}">{_e(issue.id)}</h3>')
-            body += [_figure_html(c) for c in mine]
+            if not folded:
+                body.append('<p class="muted">Each issue&#x27;s charts are folded: open one to see them.</p>')
+                folded = True
+            shown = ", ".join(kinds[k] for k, _ in mine)
+            body.append(
+                f'<details class="charts" id="issue-{_e(issue.id)}"><summary><h3>{_e(issue.id)}</h3> '
+                f'<span class="muted">{_e(shown)}</span></summary>'
+            )
+            body += [_figure_html(c) for _, c in mine]
+            body.append("</details>")
     body.append("</section>")
     ex = ch.exchange_models(data.forecast)
     if ex:
@@ -735,10 +741,18 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
             '<section id="exchanges"><h2>Exchange network</h2>'
             '<p class="muted">Who traded with whom, on which issues, with what gain.</p>'
         )
-        for m in ex:
+        for k, m in enumerate(ex):
+            if k:  # the exchange variants' networks look alike: the first is open, the others folded
+                n = sum(1 for e in data.forecast.runs[m].events if e.get("actor_i"))
+                body.append(
+                    f'<details class="charts" id="exchange-{_e(m)}"><summary><h3>{_e(m)}</h3> '
+                    f'<span class="muted">{n} exchanges: network and table</span></summary>'
+                )
             if f"network-{m}" in by_key:
                 body.append(_figure_html(by_key[f"network-{m}"]))
             body.append(_exchange_table(data, m))
+            if k:
+                body.append("</details>")
         body.append("</section>")
     if data.snapshots:
         nav.append('<a href="#cohesion">cohesion</a>')
