@@ -127,7 +127,7 @@ RUN = textwrap.dedent(
 )
 
 
-# (eu holds no n x n arrays above 1,000 actors since issue 28, so the memory bound is shown on exchange)
+# (eu holds no n x n arrays above 256 actors since issue 28, so the memory bound is shown on exchange)
 @pytest.mark.parametrize(
     ("model", "actors", "issues", "rounds", "fragment"),
     [

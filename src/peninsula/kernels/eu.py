@@ -602,8 +602,10 @@ def eu_round(
 
 # -- O(n) memory for many actors ----------------------------------------------------------------------------
 #: Issues with more actors than this run the round without n x n arrays (:func:`eu_round_streamed`); the
-#: results are identical either way (``tests/kernels/test_eu_stream.py``).
-STREAM_ACTORS = 1000
+#: results are identical either way (``tests/kernels/test_eu_stream.py``). That path is as fast at 100 actors
+#: and faster from 300 on (``bench_eu.py stream``, 2026-12-07: 0.40 vs 0.45 s at 600 actors, 7.9 vs 14.5 s at
+#: 2,000, ``eu-masad``, 10 rounds).
+STREAM_ACTORS = 256
 
 
 @dataclass(frozen=True)

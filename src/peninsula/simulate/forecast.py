@@ -45,8 +45,8 @@ ModelSpec = str | Model
 #: per actor pair x issue pair)``. Measured 2026-12-07 on this machine (``benchmarks/bench_model_memory.py``):
 #: ``exchange`` 114 MB at 300 actors x 5 issues and 29 MB at 150 x 5 (51-52 bytes per actor pair x issue
 #: pair); rounded up. A model that holds its pairs in O(n) memory has 0 here: ``eu`` and ``eu-masad`` keep
-#: n x n arrays only up to :data:`peninsula.kernels.eu.STREAM_ACTORS` (1,000) actors on an issue (87 and 79
-#: bytes per pair then, under 0.1 GB) and none above it (``benchmarks/bench_eu.py huge``: 10,000 actors).
+#: n x n arrays only up to :data:`peninsula.kernels.eu.STREAM_ACTORS` (256) actors on an issue (87 and 79
+#: bytes per pair then, under 6 MB) and none above it (``benchmarks/bench_eu.py huge``: 10,000 actors).
 MODEL_BYTES: dict[str, tuple[int, int]] = {
     "eu": (0, 0),
     "eu-masad": (0, 0),
