@@ -76,3 +76,11 @@ def test_report_download_is_the_self_contained_report(client: Any) -> None:
     assert r.text.startswith("<!DOCTYPE html>") and "default-src 'none'" in r.text
     rep = peninsula.report(DEFAULT_SCENARIO, ["compromise"], seed=2, snapshots=False, launch=False)
     assert f'<code id="run-id">{rep.run_id}</code>' in r.text
+
+
+def test_forecast_without_charts_has_the_same_numbers(client: Any) -> None:
+    body = {"scenario": DEFAULT_SCENARIO, "models": ["compromise", "eu"], "seed": 0}
+    full = client.post("/api/forecast", json=body).json()
+    quick = client.post("/api/forecast", json={**body, "charts": False}).json()
+    assert full["charts"] and quick["charts"] == []
+    assert quick["outcomes"] == full["outcomes"] and quick["cohesion"] == full["cohesion"]

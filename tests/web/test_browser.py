@@ -222,3 +222,21 @@ def test_stance_inputs_are_labelled_and_the_status_says_when_the_forecast_is_sta
     assert page.inner_text("#status") == f"loaded {other}"
     assert page.locator("#forecast-table tr").count() == 0  # the old scenario's forecast is gone
     assert page.errors == []
+
+
+def test_run_shows_the_table_first_then_the_charts(page: Any) -> None:
+    # issue 26: Run waited seconds for matplotlib's SVGs before showing any number; the table now comes from a
+    # request without charts, and the charts follow in a second one
+    import json
+
+    bodies: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: bodies.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/forecast") else None,
+    )
+    _only_models(page, ["compromise", "eu"])
+    _run(page)
+    assert page.locator("#forecast-table tr[data-issue]").count() > 0
+    page.wait_for_selector("#charts figure[data-chart^='positions-']", timeout=60_000)
+    assert [b.get("charts", True) for b in bodies] == [False, True]
+    assert page.locator("#charts-pending").count() == 0 and page.errors == []

@@ -140,6 +140,11 @@ class RunRequest(BaseModel):
     models: list[str] = Field(default_factory=lambda: ["all"], max_length=50)
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
     rounds: int | None = Field(default=None, ge=0)
+    charts: bool = Field(
+        default=True,
+        description="False: the table and cohesion only, without the charts (fast; the workbench asks for "
+        "the charts in a second request).",
+    )
 
 
 class SweepRequest(RunRequest):
@@ -420,13 +425,14 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
             }
             for c in cmp.changes
         ]
-        svgs.append(
-            {
-                "key": "overlay",
-                "title": f"Base vs. overlay {cmp.overlay}",
-                "svg": ch.svg(ch.overlay_chart(cmp), "overlay"),
-            }
-        )
+        if req.charts:
+            svgs.append(
+                {
+                    "key": "overlay",
+                    "title": f"Base vs. overlay {cmp.overlay}",
+                    "svg": ch.svg(ch.overlay_chart(cmp), "overlay"),
+                }
+            )
     else:
         result = api.forecast(sc, models, rounds=req.rounds, rng=req.seed)
         coh = api.cohesion_by_model(sc, result.runs)
@@ -441,7 +447,7 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
         if any("p_agreement" in r.extra for r in run.issues.values())
     }
     doc["cohesion"] = coh
-    for issue in sc.issues:
+    for issue in sc.issues if req.charts else ():
         fig = ch.positions_chart(result, issue.id)
         if fig is not None:
             key = f"positions-{issue.id}"

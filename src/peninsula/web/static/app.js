@@ -141,6 +141,7 @@
     clearError();
     state.scenario = id;
     state.last = null;
+    runs++;
     clearResults();
     status("");
     try { renderScenario(await call("GET", "/api/scenarios/" + encodeURIComponent(id))); status("loaded " + id); }
@@ -186,6 +187,12 @@
       });
       t.appendChild(tr);
     }
+    renderCharts(doc);
+    state.last = doc;
+    state.lastKey = state.scenario;
+  }
+
+  function renderCharts(doc) {
     var charts = $("charts");
     charts.textContent = "";
     doc.charts.forEach(function (c) {
@@ -194,15 +201,24 @@
       fig.appendChild(el("figcaption", null, c.title));
       charts.appendChild(fig);
     });
-    state.last = doc;
-    state.lastKey = state.scenario;
   }
 
+  // Run: the table first (no charts: a tenth of a second), then the charts in a second request that a newer
+  // Run or a new scenario makes obsolete (matplotlib's SVGs take seconds).
+  var runs = 0;
   async function run() {
     clearError(); busy(true); status("running\u2026");
-    try { renderForecast(await call("POST", "/api/forecast", request())); status("done"); }
-    catch (e) { showError(e); status(""); }
-    finally { busy(false); }
+    var mine = ++runs, req = request();
+    try {
+      renderForecast(await call("POST", "/api/forecast", Object.assign({}, req, { charts: false })));
+      status("done");
+    } catch (e) { showError(e); status(""); busy(false); return; }
+    busy(false);
+    $("charts").appendChild(el("p", { class: "muted", id: "charts-pending" }, "drawing the charts\u2026"));
+    try {
+      var doc = await call("POST", "/api/forecast", req);
+      if (mine === runs && state.scenario === req.scenario) { renderCharts(doc); }
+    } catch (e) { if (mine === runs) { $("charts").textContent = ""; showError(e); } }
   }
 
   // A small chart of one model's draws on one issue, on the issue's whole scale (SVG attributes only).
