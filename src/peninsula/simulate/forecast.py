@@ -42,11 +42,13 @@ EVENT_COLUMNS = ("model", "round", "issue")
 ModelSpec = str | Model
 
 #: Peak memory of the pairwise models per unit of their pairs, bytes: ``(per actor pair of the largest issue,
-#: per actor pair x issue pair)``. Measured 2026-12-07 on this machine (``benchmarks/bench_model_memory.py``):
-#: ``exchange`` 114 MB at 300 actors x 5 issues and 29 MB at 150 x 5 (51-52 bytes per actor pair x issue
-#: pair); rounded up. A model that holds its pairs in O(n) memory has 0 here: ``eu`` and ``eu-masad`` keep
-#: n x n arrays only up to :data:`peninsula.kernels.eu.STREAM_ACTORS` (256) actors on an issue (87 and 79
-#: bytes per pair then, under 6 MB) and none above it (``benchmarks/bench_eu.py huge``: 10,000 actors).
+#: per actor pair x issue pair)``. ``exchange``: 51-52 bytes per actor pair x issue pair in the first
+#: measurement (2026-12-07, kernels compiling in the same process); ``benchmarks/bench_model_memory.py``
+#: (kernels compiled before the baseline) gives 28-29 (+15 MiB at 150 actors x 5 issues, +63 MiB at 300 x 5,
+#: load ~3.5); 64 keeps a margin over both. A model that holds its pairs in O(n) memory has 0 here: ``eu``
+#: and ``eu-masad`` keep n x n arrays only up to :data:`peninsula.kernels.eu.STREAM_ACTORS` (256) actors on
+#: an issue (87 and 79 bytes per pair then, under 6 MB) and none above it (``benchmarks/bench_eu.py huge``:
+#: 10,000 actors).
 MODEL_BYTES: dict[str, tuple[int, int]] = {
     "eu": (0, 0),
     "eu-masad": (0, 0),
