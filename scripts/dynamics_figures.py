@@ -8,7 +8,7 @@ Run from the repository root after a change that moves a launch forecast, and pa
     .venv/bin/python scripts/dynamics_figures.py backtest      # the one-step backtest table
     .venv/bin/python scripts/dynamics_figures.py whatif        # the what-if examples, every model
     .venv/bin/python scripts/dynamics_figures.py calibration   # docs/dynamics_calibration.png
-    .venv/bin/python scripts/dynamics_figures.py ingarch_tail  # why INGARCH missiles breaks the bound
+    .venv/bin/python scripts/dynamics_figures.py ingarch_tail  # INGARCH missiles: Laplace vs posterior draws
 
 The rolling figures are read from ``tests/reference/golden/run__rolling-*.json`` (what the code prints today,
 checked by tests/test_golden.py) so that the slow evaluation runs once.
@@ -292,27 +292,23 @@ def bounds() -> None:
 
 
 def ingarch_tail() -> None:
-    """Why INGARCH for missiles breaks the bound: the p99 with parts of the parameter uncertainty switched
-    off, and with the Laplace draws importance-resampled against the exact penalised posterior (a diagnostic
-    only: the package simulates from the clipped Laplace draws). Parameter draws seed 0, uniforms seed 1.
+    """Why INGARCH for missiles broke the bound with Laplace parameter draws: the p99 with parts of the
+    uncertainty switched off, against the posterior draws the package uses (IG5). Parameter draws seed 0,
+    count uniforms seed 1.
     """
     import numpy as np
 
     from peninsula.dynamics import load_data
-    from peninsula.dynamics.ingarch import IngarchModel, _clip, ingarch_score, unpack
-    from peninsula.dynamics.penalised import POSTURE_PRIOR_SD
+    from peninsula.dynamics.ingarch import IngarchModel, _clip, unpack
     from peninsula.dynamics.registry import BOUND_FACTOR, most_provocative_posture
 
     data = load_data()
     fit = IngarchModel("missiles").fit(data)
-    k, n, big = len(fit.covariates), 10_000, 40_000
+    k, n = len(fit.covariates), 10_000
     record = int(data.monthly.target("missiles").max())
-    vals, vecs = np.linalg.eigh((fit.params.cov + fit.params.cov.T) / 2.0)
-    root = vecs * np.sqrt(np.clip(vals, 0.0, None))
-    gen = np.random.default_rng(0)
-    z = gen.standard_normal((big, len(fit.params.theta)))
-    raw = fit.params.theta + z @ root.T
-    laplace = _clip(raw[:n], k)
+    raw = fit.params.draw(n, 0)
+    laplace = _clip(raw, k)
+    posterior = fit.draw_thetas(n, 0)
     point = np.tile(fit.params.theta, (n, 1))
     u = np.random.default_rng(1).random((n, 36))
     X = most_provocative_posture(fit, 36)
@@ -321,33 +317,21 @@ def ingarch_tail() -> None:
         sims = fit.simulate(X, n, thetas=thetas, uniforms=u)
         return float(np.quantile(sims, 0.99, axis=0).max())
 
-    def log_post(theta: np.ndarray) -> float:
-        ll, _ = ingarch_score(theta, fit.y.astype(np.float64), fit.X)
-        return float(ll) - float(np.sum(theta[4:] ** 2)) / (2.0 * POSTURE_PRIOR_SD**2)
-
-    inside = np.all(_clip(raw, k) == raw, axis=1)
-    top = log_post(fit.params.theta)
-    logw = np.full(big, -np.inf)
-    for i in np.flatnonzero(inside):
-        logw[i] = log_post(raw[i]) - top + 0.5 * float(z[i] @ z[i])
-    w = np.exp(logw - logw.max())
-    w /= w.sum()
-    sir = raw[gen.choice(big, n, p=w)]
     phi_fixed = laplace.copy()
     phi_fixed[:, 3] = fit.params.theta[3]
     phi_only = point.copy()
     phi_only[:, 3] = laplace[:, 3]
-    persistence = {name: unpack(t)[1] + unpack(t)[2] for name, t in (("laplace", laplace), ("sir", sir))}
     print(f"missiles: record {record}, bound {BOUND_FACTOR * record:g}; p99 of any month:")
-    print(f"  clipped Laplace draws (as simulated) {p99(laplace):g}; phi fixed {p99(phi_fixed):g};")
-    print(f"  only phi drawn {p99(phi_only):g}; point estimates {p99(point):g};")
-    print(f"  importance-resampled (ESS {1 / np.sum(w**2):.0f} of {big}) {p99(sir):g}")
     print(
-        f"  l_beta Laplace sd {np.sqrt(fit.params.cov[2, 2]):.2f}, draws clipped at its upper bound "
-        f"{float(np.mean(raw[:n, 2] >= laplace[:, 2].max())):.3f}"
+        f"  clipped Laplace draws {p99(laplace):g}; phi fixed {p99(phi_fixed):g}; only phi {p99(phi_only):g}"
     )
-    for name, per in persistence.items():
-        q = np.quantile(per, [0.1, 0.5, 0.9])
+    print(f"  point estimates {p99(point):g}; posterior draws (IG5, as simulated) {p99(posterior):g}")
+    print(
+        f"  l_beta Laplace sd {np.sqrt(fit.params.cov[2, 2]):.2f}, Laplace draws clipped at its upper bound "
+        f"{float(np.mean(raw[:, 2] >= laplace[:, 2].max())):.3f}"
+    )
+    for name, t in (("laplace", laplace), ("posterior", posterior)):
+        q = np.quantile(unpack(t)[1] + unpack(t)[2], [0.1, 0.5, 0.9])
         print(f"  persistence alpha+beta, {name}: {q[1]:.2f} [{q[0]:.2f}, {q[2]:.2f}]")
 
 
