@@ -100,10 +100,14 @@ def test_command_tables_fit_80_columns(args: list[str]) -> None:
 
 def test_run_store_tables_fit_80_columns(tmp_path: Path) -> None:
     store = str(tmp_path / "s.duckdb")
-    for seed in ("1", "2"):
-        r = runner.invoke(app, ["sweep", "-n", "40", "--seed", seed, "-m", "median", "--store", store])
+    for extra in ([], ["korea-2019-06", "-O", "resume-exercises", "-m", "compromise"]):
+        args = ["sweep", "-n", "40", "--seed", "1", "-m", "median", "--store", store, *extra]
+        r = runner.invoke(app, args)
         assert r.exit_code == 0, r.stderr
-    assert_fits(80, "runs", "list", "--store", store)
+    listed = assert_fits(80, "runs", "list", "--store", store)
+    # ids and dates are never broken across lines (they move to the next panel instead)
+    assert all(any(w in ln for ln in listed) for w in ("korea-2019-04", "korea-2019-06", "resume-exercises"))
+    assert any(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", ln) for ln in listed)
     assert_fits(80, "runs", "show", "latest", "--store", store)
     assert_fits(80, "runs", "compare", "latest~1", "latest", "--store", store)
 

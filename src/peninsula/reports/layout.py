@@ -186,7 +186,8 @@ def fit_table(table: Table, keys: int = 1, width: int | None = None) -> list[Ren
     """A rich ``table`` laid out by :func:`fit_tables`: its first ``keys`` columns label the rows.
 
     Right-aligned columns are numbers (never wrapped or cut); other columns after the keys are text that
-    may wrap. Row styles, section rules, the title and the caption are kept.
+    may wrap, unless the table's column says ``no_wrap`` (ids, dates: moved to the next panel instead).
+    Row styles, section rules, the title and the caption are kept.
     """
     from rich.text import Text
 
@@ -201,7 +202,7 @@ def fit_table(table: Table, keys: int = 1, width: int | None = None) -> list[Ren
                 justify=c.justify,
                 style=str(c.style) if c.style else None,
                 key=k < keys,
-                wrap=k >= keys and c.justify != "right",
+                wrap=k >= keys and c.justify != "right" and not c.no_wrap,
             )
         )
     title = table.title if isinstance(table.title, str) else (table.title.plain if table.title else None)

@@ -137,7 +137,9 @@ def runs_table(rows: Sequence[Mapping[str, Any]], store: str) -> RenderableType:
         "seed",
         "status",
     ):
-        t.add_column(col, justify="right" if col in ("draws", "stored", "seed") else "left")
+        t.add_column(
+            col, justify="right" if col in ("draws", "stored", "seed") else "left", no_wrap=col != "models"
+        )
     for k, r in enumerate(rows):
         t.add_row(
             r["run_id"],
