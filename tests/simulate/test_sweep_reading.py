@@ -223,3 +223,19 @@ def test_any_writer_creates_the_default_store_folder_but_not_a_named_one(
     assert (tmp_path / "data" / "peninsula" / "peninsula-runs.duckdb").exists()
     with pytest.raises(StoreError, match="does not exist"), RunStore.open(tmp_path / "nowhere" / "s.duckdb"):
         pass
+
+
+def test_the_at_status_quo_column_shows_when_there_are_ties_and_the_key_says_when(tmp_path: Path) -> None:
+    fixed = tmp_path / "at-sq.yaml"
+    peninsula.save(AT_SQ, fixed)  # both actors at the status quo, nothing drawn: every draw ties
+    code, out, err = run(
+        "sweep", str(fixed), "-n", "30", "--seed", "1", "-m", "compromise", "--no-store", "--noise", "none"
+    )
+    assert code == 0, err
+    header = next(ln for ln in out.splitlines() if ln.startswith("issue")).split()
+    row = next(ln for ln in out.splitlines() if ln.startswith("x ")).split()
+    assert "=sq" in header and row[header.index("=sq")] == "1.00"
+    code, out, _ = run("sweep", "-n", "60", "--seed", "1", "-m", "compromise", "--no-store")
+    header = next(ln for ln in out.splitlines() if ln.startswith("issue")).split()
+    assert code == 0 and "=sq" not in header and ">sq" in header
+    assert "(=sq, the share at it, is shown when some issue has such ties" in " ".join(out.split())

@@ -25,7 +25,8 @@ SWEEP_KEY = (
     "[dim]point: the model's forecast of the scenario as coded; pctl: its percentile among the draws; "
     "5%, median, 95%: quantiles of the draws (the sweep's 90% band: uncertainty of the inputs only, not a "
     "model's own error; consensus's 80% predictive interval, conformal, is `peninsula forecast`'s); "
-    ">sq =sq <sq: shares of draws above, at and below the status quo; ! the point lies outside the 5-95% "
+    ">sq, <sq: shares of draws above and below the status quo (=sq, the share at it, is shown when some "
+    "issue has such ties, and with --wide; the three add up to 1); ! the point lies outside the 5-95% "
     "band (why: below); M the draws have several modes (a mean between them describes no likely outcome)."
     "[/dim]"
 )
