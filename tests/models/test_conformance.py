@@ -189,7 +189,8 @@ def test_actor_permutation_invariance(name: str, s: Scenario, data: st.DataObjec
 def test_reversions_limits_and_vetoes_break_no_model(name: str, s: Scenario, seed: int) -> None:
     """Issue 21's fields (status quo, reversion, vetoes, acceptance limits, ranges): every model still runs,
     stays deterministic for a fixed ``rng`` and pure, and forecasts within the hull of the positions, the
-    status quo and the reversion (no agreement is a forecast the reversion may give)."""
+    status quo, the reversion (no agreement is a forecast the reversion may give) and the acceptance
+    limits."""
     before = copy.deepcopy(s.model_dump())
     run = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
     assert s.model_dump() == before, "the model mutated its input"
@@ -201,6 +202,11 @@ def test_reversions_limits_and_vetoes_break_no_model(name: str, s: Scenario, see
         data = s.issue_data(issue_id)
         points = [*data.positions.tolist()]
         points += [v for v in (issue.status_quo, issue.reversion_value) if v is not None]
+        # an agreement lies in the veto players' acceptance intervals: the minimal move may put it at a limit
+        # beyond every position (a veto player at the reversion that accepts a move up to its limit)
+        for limits in (data.accept_low, data.accept_high):
+            if limits is not None:
+                points += [v for v in limits.tolist() if math.isfinite(v)]
         if issue.reversion is not None and issue.reversion.source is not None:
             src = issue.reversion.source
             points += [v for v in (src.low, src.high) if v is not None]
