@@ -129,3 +129,14 @@ def test_sources_lists_the_rules() -> None:
     rows = _json(["sources", "korea-2019-04", "--rules"])
     fields = {r["field"] for r in rows}
     assert {f"rule {r.id}" for r in load_rules().rules} <= fields
+
+
+def test_the_packaged_rules_are_parsed_once_and_a_file_at_every_call(tmp_path: Path) -> None:
+    """A levers run asks for the packaged rules once per simulation: one parse per process (same object);
+    a rules file given by path is read again at every call (an edit between calls is seen)."""
+    assert load_rules() is load_rules()
+    src = resources.files("peninsula.system").joinpath("data", "rules.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "rules.yaml"
+    f.write_text(src, encoding="utf-8")
+    first = load_rules(f)
+    assert first is not load_rules(f) and first == load_rules(f)

@@ -10,6 +10,7 @@ Rule semantics are documented at the top of ``data/rules.yaml`` and in ``docs/sy
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -220,7 +221,11 @@ def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Load and check the rules (default: the packaged ``data/rules.yaml``).
+    """Load and check the rules (default: the packaged ``data/rules.yaml``, parsed once per process).
+
+    The packaged rules are read and checked at the first call and the same (frozen) :class:`RuleSet` is
+    returned after that: a levers run or a sensitivity analysis asks for them once per simulation, and the
+    YAML parse took about 80 ms each time. A file given by ``path`` is read at every call.
 
     Raises
     ------
@@ -234,15 +239,23 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     ('hawkish', 3.0)
     """
     if path is None:
-        name = RULES_FILE
-        text = resources.files("peninsula.system").joinpath("data", RULES_FILE).read_text(encoding="utf-8")
-    else:
-        p = Path(path)
-        name = p.name
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError.single(str(p), None, "file", f"cannot read: {exc.strerror}") from None
+        return _packaged_rules()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError.single(str(p), None, "file", f"cannot read: {exc.strerror}") from None
+    return _parse_rules(p.name, text)
+
+
+@functools.cache
+def _packaged_rules() -> RuleSet:
+    text = resources.files("peninsula.system").joinpath("data", RULES_FILE).read_text(encoding="utf-8")
+    return _parse_rules(RULES_FILE, text)
+
+
+def _parse_rules(name: str, text: str) -> RuleSet:
+    """The checked rule set of a rules file's ``text`` (``name`` in error messages)."""
     try:
         root = yaml.compose(text)
         doc = yaml.safe_load(text)
