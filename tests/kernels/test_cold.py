@@ -8,8 +8,11 @@ the policy is checked: plain Python only with policy ``auto``, a cold cache and 
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -166,3 +169,26 @@ def test_a_cold_forecast_of_the_default_scenario_is_the_compiled_one(cold: list[
     uncompiled = _outcomes(MODELS)
     assert cold == ["compile"] * len(cold) and cold  # the cold path was taken
     assert uncompiled == compiled
+
+
+def test_the_background_compile_is_left_running_without_a_warning(tmp_path: Path) -> None:
+    """The CLI shows warnings; a first run printed Python's "subprocess N is still running" ResourceWarning
+    because the detached compile's process object was dropped at once. The child here sleeps instead of
+    compiling (the same Popen call, its command swapped)."""
+    code = (
+        "import subprocess, warnings\n"
+        "warnings.simplefilter('always')\n"
+        "from peninsula.kernels import _cold\n"
+        "_cold._compile_running = lambda: False\n"
+        "real = subprocess.Popen\n"
+        "subprocess.Popen = lambda args, **kw: real(['sleep', '2'], **kw)\n"
+        "assert _cold.start_background_compile()\n"
+        "import gc; gc.collect()\n"
+    )
+    src = str(Path(peninsula.kernels.__file__).resolve().parents[2])  # this checkout's code in the child
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    assert "still running" not in out.stderr

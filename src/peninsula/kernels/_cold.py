@@ -15,6 +15,7 @@ notice). ``PENINSULA_JIT=compile`` in the environment (or :func:`set_policy`) al
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import logging
 import os
@@ -187,7 +188,7 @@ def start_background_compile() -> bool:
     env = {**os.environ, "PENINSULA_JIT": "compile"}
     code = "from peninsula.simulate.warmup import background; background()"
     try:
-        subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-c", code],
             env=env,
             stdin=subprocess.DEVNULL,
@@ -199,7 +200,17 @@ def start_background_compile() -> bool:
     except OSError as exc:
         log.info("could not start the background compile (%s); the kernels compile on a later run", exc)
         return False
+    _state["process"] = proc  # held, so that it is not collected (and reported) while this process runs
+    atexit.register(_leave_running, proc)
     return True
+
+
+def _leave_running(proc: subprocess.Popen[bytes]) -> None:
+    """At exit, leave the background compile running on purpose: it outlives a short command by design, so
+    Python's "subprocess ... is still running" ResourceWarning (printed by the CLI, which shows warnings) is
+    not a fault to report to the user."""
+    if proc.poll() is None:
+        proc.returncode = 0  # detached by design (start_new_session): nothing of ours waits for it
 
 
 def _tell(label: str) -> None:
