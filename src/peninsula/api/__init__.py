@@ -626,6 +626,7 @@ def system_spec(
     train_end: str | None = None,
     start: str | None = None,
     target: str = "events",
+    rule_uncertainty: bool = True,
 ) -> SystemSpec:
     """The validated description of one run of the coupled simulation (:class:`~peninsula.system.SystemSpec`).
 
@@ -648,6 +649,8 @@ def system_spec(
         First month ``YYYY-MM`` (default: the month of the scenario's date).
     target:
         ``events`` or ``missiles``.
+    rule_uncertainty:
+        Draw every rule's value in its range per draw (else the point values).
 
     Examples
     --------
@@ -673,6 +676,7 @@ def system_spec(
         start=start,
         target=target,
         overlay=overlay,
+        rule_uncertainty=rule_uncertainty,
     )
 
 

@@ -77,8 +77,7 @@ def lever_spec(
     >>> [c.id for c in spec.candidates()][-4:]
     ['exercises=0', 'exercises=1', 'exercises=2', 'exercises=3']
     """
-    from peninsula.scenarios import load
-    from peninsula.system import DEFAULT_MODEL, SystemSpec
+    from peninsula.api import system_spec
     from peninsula.system.levers import (
         DEFAULT_AGREEMENT_DRAWS,
         DEFAULT_ROBUST_DRAWS,
@@ -87,11 +86,10 @@ def lever_spec(
         parse_prefer,
     )
 
-    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
-    base = SystemSpec(
-        sc,
+    base = system_spec(
+        scenario,
         months=months,
-        model=model or DEFAULT_MODEL,
+        model=model,
         launch_model=launch_model,
         draws=draws,
         seed=seed,
