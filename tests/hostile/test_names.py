@@ -100,7 +100,7 @@ def test_math_text_ids_do_not_crash_the_report_or_the_workbench(tmp_path: Path) 
     text = scenario_yaml(issue=MATH, actor=MATH, actor_name="$\\alpha{$")
     src = _write(tmp_path, text)
     r = CliRunner().invoke(
-        app, ["report", str(src), "-m", "compromise", "-m", "eu", "-o", str(tmp_path / "r.html")]
+        app, ["report", str(src), "-m", "compromise", "-m", "eu", "--full", "-o", str(tmp_path / "r.html")]
     )
     assert r.exit_code == 0, r.output
     html = (tmp_path / "r.html").read_text()

@@ -23,6 +23,13 @@ MODELS = ["compromise", "eu", "exchange"]
 
 @pytest.fixture(scope="module")
 def base() -> Report:
+    """The full report (every panel: the tests below check each panel's content)."""
+    return peninsula.report(DEFAULT_SCENARIO, MODELS, seed=1, full=True)
+
+
+@pytest.fixture(scope="module")
+def short() -> Report:
+    """The default report: the same run, short."""
     return peninsula.report(DEFAULT_SCENARIO, MODELS, seed=1)
 
 
@@ -134,7 +141,7 @@ def test_overlay_side_by_side() -> None:
 
 def test_a_sweep_adds_intervals_distributions_and_tornadoes() -> None:
     rep = peninsula.report(
-        DEFAULT_SCENARIO, ["compromise", "median"], seed=4, draws=30, snapshots=False, launch=False
+        DEFAULT_SCENARIO, ["compromise", "median"], seed=4, draws=30, snapshots=False, launch=False, full=True
     )
     keys = {c.key for c in rep.charts}
     sc = load_packaged(DEFAULT_SCENARIO)
@@ -285,3 +292,81 @@ def test_tornado_and_distribution_charts_carry_a_colour_key() -> None:
     dist = ch.distribution_chart(issue, ["compromise"], {"compromise": [10.0, 20.0, 30.0]})
     texts = [t.get_text() for lg in dist.legends for t in lg.get_texts()]
     assert "status quo" in texts and any("draws" in t for t in texts)
+
+
+# -- issue 26: short by default, --full for every panel -----------------------------------------------
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r'<figure id="fig-([^"]+)"', text)
+
+
+def test_the_default_report_is_short_and_full_has_every_panel(base: Report, short: Report) -> None:
+    sc = load_packaged(DEFAULT_SCENARIO)
+    # the same run: same numbers, same run id, same forecast table
+    assert short.run_id == base.run_id
+    table = re.compile(r'<table id="forecast-table">.*?</table>', re.S)
+    assert table.search(short.html).group(0) == table.search(base.html).group(0)
+    full_keys = [c.key for c in base.charts]
+    short_keys = [c.key for c in short.charts]
+    # full: every panel, each in the page
+    assert {f"positions-{i}" for i in sc.issue_ids} <= set(full_keys)
+    assert _figures(base.html) == full_keys
+    # short: the summary panels only, each in the page; no positions by round
+    assert short_keys == ["network-exchange", "cohesion-snapshots", "dprk-launches"]
+    assert _figures(short.html) == short_keys and short.html.count("<svg") == len(short_keys)
+    assert set(short_keys) < set(full_keys)
+    assert len(short.html.encode()) < 0.5 * len(base.html.encode())
+    # the short page says what it leaves out and how to get it; the full page does not
+    assert 'id="short-note"' in short.html and "--full</code>) adds positions round by round" in short.html
+    assert 'id="short-note"' not in base.html
+    # both footers reproduce their own page
+    assert "--seed 1 --full</code>" in base.html and "--seed 1</code>" in short.html
+
+
+def test_the_short_report_names_the_other_exchange_variants() -> None:
+    rep = peninsula.report(
+        DEFAULT_SCENARIO, ["exchange", "exchange-clean"], seed=0, snapshots=False, launch=False
+    )
+    assert [c.key for c in rep.charts] == ["network-exchange"]
+    other = re.search(r'<p class="muted" id="exchange-others">(.*?)</p>', rep.html, re.S)
+    assert other is not None and "1 more exchange variant ran (exchange-clean)" in other.group(1)
+    assert "exchanges of exchange-clean" not in rep.html and "exchanges of exchange<" in rep.html
+
+
+def test_a_short_report_with_a_sweep_keeps_the_distributions_not_the_tornadoes(tmp_path: Path) -> None:
+    rep = peninsula.report(
+        DEFAULT_SCENARIO, ["compromise", "median"], seed=4, draws=30, snapshots=False, launch=False
+    )
+    sc = load_packaged(DEFAULT_SCENARIO)
+    keys = [c.key for c in rep.charts]
+    assert keys == [f"distribution-{i}" for i in sc.issue_ids]
+    assert rep.data.sensitivity is not None  # computed either way (same numbers): only not drawn
+    assert "the tornado charts (compromise&#x27;s most influential inputs)" in rep.html
+    assert rep.html.count('<span class="iv">') == 2 * len(sc.issues)
+    assert "--draws 30</code>" in rep.html
+    # --png writes every panel's chart, also those the short page leaves out
+    files = {p.name for p in rep.write_pngs(tmp_path)}
+    assert {f"{k}.png" for k in keys} < files and any(f.startswith("tornado-") for f in files)
+
+
+def test_cli_report_full_flag(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    runner = CliRunner()
+    helped = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "200"})
+    assert helped.exit_code == 0 and "--full" in helped.output and "Every panel" in helped.output
+    pages = {}
+    for extra in ([], ["--full"]):
+        out = tmp_path / f"r{len(extra)}.html"
+        r = runner.invoke(
+            app, ["report", DEFAULT_SCENARIO, "-m", "eu", "--seed", "5", "-o", str(out), *extra]
+        )
+        assert r.exit_code == 0, r.output
+        pages[bool(extra)] = out.read_text(encoding="utf-8")
+    sc = load_packaged(DEFAULT_SCENARIO)
+    assert {f"positions-{i}" for i in sc.issue_ids} <= set(_figures(pages[True]))
+    assert not any(k.startswith("positions-") for k in _figures(pages[False]))
+    assert len(_figures(pages[False])) < len(_figures(pages[True]))

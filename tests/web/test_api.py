@@ -78,6 +78,15 @@ def test_report_download_is_the_self_contained_report(client: Any) -> None:
     assert f'<code id="run-id">{rep.run_id}</code>' in r.text
 
 
+def test_report_download_is_short_unless_full(client: Any) -> None:
+    # issue 26: the workbench's "every panel" box asks for the full report
+    body = {"scenario": DEFAULT_SCENARIO, "models": ["eu"], "seed": 2}
+    short = client.post("/api/report", json=body).text
+    full = client.post("/api/report", json={**body, "full": True}).text
+    assert 'id="fig-positions-' in full and 'id="fig-positions-' not in short
+    assert short.count("<svg") < full.count("<svg") and 'id="short-note"' in short
+
+
 def test_forecast_without_charts_has_the_same_numbers(client: Any) -> None:
     body = {"scenario": DEFAULT_SCENARIO, "models": ["compromise", "eu"], "seed": 0}
     full = client.post("/api/forecast", json=body).json()

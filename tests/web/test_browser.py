@@ -138,7 +138,7 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import peninsula
 
     out = tmp_path_factory.mktemp("report") / "report.html"
-    peninsula.report(DEFAULT_SCENARIO, ["compromise", "eu", "exchange"], seed=3, out=out)
+    peninsula.report(DEFAULT_SCENARIO, ["compromise", "eu", "exchange"], seed=3, out=out, full=True)
     return out
 
 
@@ -156,6 +156,9 @@ def test_report_renders_offline_with_no_console_error(browser: Any, report_file:
     folded = pg.evaluate("() => document.documentElement.scrollHeight")
     n_folds = pg.locator("details.charts").count()
     assert n_folds > 0 and pg.locator("details.charts[open]").count() == 0
+    # a printout shows every chart: the folds open before printing
+    pg.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert pg.locator("details.charts[open]").count() == n_folds
     pg.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     unfolded = pg.evaluate("() => document.documentElement.scrollHeight")
     assert folded < 0.6 * unfolded, (folded, unfolded)
@@ -179,6 +182,21 @@ def test_report_renders_offline_with_no_console_error(browser: Any, report_file:
     assert [u for u in requests if not u.startswith("file:")] == []
     assert errors == []
     context.close()
+
+
+def test_download_report_every_panel_box(page: Any) -> None:
+    # issue 26: the report is short by default; the "every panel" box downloads the full one
+    _only_models(page, ["eu"])
+    texts = []
+    for full in (False, True):
+        page.set_checked("#report-full", full)
+        with page.expect_download(timeout=120_000) as dl:
+            page.click("#download-report")
+        texts.append(Path(dl.value.path()).read_text(encoding="utf-8"))
+    short, full_text = texts
+    assert 'id="short-note"' in short and 'id="fig-positions-' not in short
+    assert 'id="short-note"' not in full_text and 'id="fig-positions-' in full_text
+    assert page.errors == []
 
 
 def test_sweep_shows_progress_then_intervals(page: Any) -> None:

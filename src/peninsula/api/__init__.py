@@ -324,6 +324,7 @@ def report(
     snapshots: bool = True,
     launch: bool = True,
     levers: int | None = None,
+    full: bool = False,
     on_step: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the self-contained HTML report of a scenario (what ``peninsula report`` writes).
@@ -349,12 +350,17 @@ def report(
     out:
         Write the HTML file here (atomically).
     png:
-        Write every chart as a PNG into this folder.
+        Write every chart as a PNG into this folder (every panel's, even when ``full`` is ``False``).
     snapshots, launch:
         Include cohesion across the snapshots, and the DPRK launch panel.
     levers:
         Add the "Which lever?" section: every overlay that applies through the coupled simulation over 12
         months with this many draws each (:func:`levers`; ``None``: no section).
+    full:
+        Every panel: also positions by round on every issue, the tornado charts and every exchange
+        variant's network (``peninsula report --full``). ``False``: the short report (the forecast table,
+        the first exchange network, cohesion, the overlay, the launch panel, the levers and, with
+        ``draws``, the outcome distributions; see ``docs/report.md``). The numbers are the same either way.
     on_step:
         Called with a short description of each step (progress).
 
@@ -369,7 +375,16 @@ def report(
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario or DEFAULT_SCENARIO)
     spec = ReportSpec(
-        sc, tuple(resolve_models(models, settings)), overlay, seed, rounds, draws, snapshots, launch, levers
+        sc,
+        tuple(resolve_models(models, settings)),
+        overlay,
+        seed,
+        rounds,
+        draws,
+        snapshots,
+        launch,
+        levers,
+        full,
     )
     result = build_report(spec, on_step)
     if out is not None:

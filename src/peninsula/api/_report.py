@@ -212,6 +212,10 @@ class ReportSpec:
     levers:
         Also rank every overlay that applies by its simulated effect (``peninsula levers`` over
         :data:`LEVERS_MONTHS` months, this many draws per candidate, on the same seed). ``None``: no section.
+    full:
+        Render every panel (:func:`peninsula.reports.report.charts`): positions by round on every issue,
+        the tornadoes, every exchange variant's network. ``False`` (the default) renders the short report;
+        what runs, and so every number and the run id, is the same either way.
     """
 
     scenario: Scenario
@@ -223,6 +227,7 @@ class ReportSpec:
     snapshots: bool = True
     launch: bool = True
     levers: int | None = None
+    full: bool = False
 
     def __post_init__(self) -> None:
         from peninsula.core import ParameterError
@@ -272,6 +277,7 @@ def collect_report(spec: ReportSpec, on_step: Callable[[str], None] | None = Non
         comparison=comparison,
         sources=source_records(scenario),
         created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        full=spec.full,
     )
     if draws is not None:
         from peninsula.simulate.uncertainty import sensitivity, sweep

@@ -63,6 +63,14 @@ def report(
             help="Add 'Which lever?': every overlay through the coupled simulation, N draws each.",
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Every panel: also positions by round on every issue, the tornadoes (with --draws) and "
+            "every exchange variant's network. Default: the short report (docs/report.md).",
+        ),
+    ] = False,
 ) -> None:
     """Write one self-contained HTML report (opens offline; every chart inline) of a scenario's forecast."""
     import time
@@ -92,6 +100,7 @@ def report(
             seed=seed,
             draws=draws,
             levers=levers,
+            full=full,
             out=None if to_stdout else out,
             png=png,
             on_step=step,

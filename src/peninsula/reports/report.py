@@ -7,6 +7,10 @@ which returns a :class:`ReportData`); this module only renders:
   inline (charts are matplotlib figures rendered to SVG by :mod:`peninsula.reports.charts`), a
   Content-Security-Policy that forbids every network request, so the file opens offline and can be mailed;
 * :func:`charts` gives the same figures for ``--png DIR``.
+
+The report is short by default (:attr:`ReportData.full` ``False``): the summary panels only; ``full``
+adds the per-issue detail (positions by round, tornadoes) and every exchange variant's network
+(:data:`FULL_ONLY` and :func:`charts`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
     from peninsula.simulate.sensitivity import Sensitivity
 
 __all__ = [
+    "FULL_ONLY",
     "LAUNCH_MODEL_TEXT",
     "LaunchPanel",
     "Report",
@@ -82,6 +87,8 @@ class ReportData:
     sweep_overlay: Sweep | None = None
     sensitivity: Sensitivity | None = None
     levers: dict[str, Any] | None = None
+    #: Render every panel (``peninsula report --full``); ``False``: the short report (:func:`charts`).
+    full: bool = False
 
     @property
     def scenario(self) -> Scenario:
@@ -107,7 +114,8 @@ class Report:
         return write_text_atomic(path, self.html)
 
     def write_pngs(self, folder: str | Path) -> list[Path]:
-        """Write every chart as ``<key>.png`` into ``folder`` (created if missing).
+        """Write every chart as ``<key>.png`` into ``folder`` (created if missing): every panel's, also
+        those the short report leaves out (:func:`charts` with ``full=True``).
 
         The file name is :func:`peninsula.core.sanitize.file_name` of the key (an issue id such as
         ``a/../../x`` gives ``a_.._.._x-<hash>.png``, inside ``folder``).
@@ -127,8 +135,10 @@ class Report:
             raise InputError.single(
                 str(folder), None, "--png", f"cannot create the folder: {exc.strerror}"
             ) from None
+        shown = {c.key: c for c in self.charts}
+        every = self.charts if self.data.full else [shown.get(c.key, c) for c in charts(self.data, full=True)]
         # chart keys hold issue ids from the scenario file: one sanitiser keeps every file in the folder
-        return [save_png(c.figure, inside(out, file_name(c.key, ".png"))) for c in self.charts]
+        return [save_png(c.figure, inside(out, file_name(c.key, ".png"))) for c in every]
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -152,14 +162,27 @@ def _samples(sw: Sweep, issue_id: str) -> dict[str, Any]:
     return {m: sw.outcome_array[:, k, i] for k, m in enumerate(sw.spec.model_names)}
 
 
-def charts(data: ReportData) -> list[Chart]:
-    """Every chart of the report, in page order (keys are the PNG file names of ``--png``)."""
+#: The chart kinds (key prefixes) only the full report shows: the per-issue detail of how the models got
+#: to their outcome (positions round by round, one panel per iterative model) and what moves the first
+#: model's outcome (tornado). The short report keeps the forecast table, the outcome distributions of a
+#: sweep (they show what the table's intervals hide: two modes, a one-sided range), the first exchange
+#: model's network (the other variants' look alike), cohesion, the overlay, the launch panel and the levers.
+FULL_ONLY = ("positions-", "tornado-")
+
+
+def charts(data: ReportData, full: bool | None = None) -> list[Chart]:
+    """The report's charts, in page order (keys are the PNG file names of ``--png``).
+
+    ``full`` (default: ``data.full``): every chart; ``False``: the short report's, without the
+    :data:`FULL_ONLY` kinds and with the first exchange model's network only.
+    """
     from peninsula.reports import charts as ch
 
+    every = data.full if full is None else full
     result = data.forecast
     out: list[Chart] = []
     for issue in result.scenario.issues:
-        fig = ch.positions_chart(result, issue.id)
+        fig = ch.positions_chart(result, issue.id) if every else None
         if fig is not None:
             out.append(
                 ch.Chart(
@@ -187,7 +210,7 @@ def charts(data: ReportData) -> list[Chart]:
                     ),
                 )
             )
-        if data.sensitivity is not None and issue.id in data.sensitivity.issues:
+        if every and data.sensitivity is not None and issue.id in data.sensitivity.issues:
             fig = ch.tornado_chart(issue, data.sensitivity.issues[issue.id], data.sensitivity.model)
             if fig is not None:
                 out.append(
@@ -199,7 +222,7 @@ def charts(data: ReportData) -> list[Chart]:
                         fig,
                     )
                 )
-    for m in ch.exchange_models(result):
+    for m in ch.exchange_models(result)[: None if every else 1]:
         fig = ch.network_chart(result, m)
         if fig is not None:
             out.append(
@@ -669,6 +692,27 @@ def _levers_section(doc: dict[str, Any], chart: Chart | None) -> str:
     return "".join(parts)
 
 
+def _short_note(data: ReportData) -> str:
+    """What the short report leaves out, and how to get it (issue 26: ``--full`` for every panel)."""
+    from peninsula.reports import charts as ch
+
+    result = data.forecast
+    left = []
+    rounds = {m for i in result.scenario.issue_ids for m in ch.iterative_models(result, i)}
+    if rounds:
+        left.append(f"positions round by round on every issue ({len(rounds)} models run rounds)")
+    if data.sensitivity is not None and data.sensitivity.issues:
+        left.append(f"the tornado charts ({data.sensitivity.model}'s most influential inputs)")
+    if len(ch.exchange_models(result)) > 1:
+        left.append("every exchange variant's network")
+    if not left:
+        return ""
+    return (
+        '<p class="muted" id="short-note">This is the short report. The full one (<code>peninsula report '
+        f"--full</code>) adds {_e('; '.join(left))}.</p>"
+    )
+
+
 def _footer(data: ReportData) -> str:
     params = "".join(
         f"<tr><td>{_e(m.info.name)}</td><td><code>{_e(json.dumps(m.get_params(), default=str))}</code>"
@@ -683,6 +727,10 @@ def _footer(data: ReportData) -> str:
         cmd += f" --rounds {data.rounds}"
     if data.levers is not None:
         cmd += f" --levers {data.levers['draws']}"
+    if data.sweep is not None:
+        cmd += f" --draws {data.sweep.spec.draws}"
+    if data.full:
+        cmd += " --full"
     return (
         f'<footer id="footer"><p>peninsula <b>{_e(data.version)}</b> · run id '
         f'<code id="run-id">{_e(data.run_id)}</code> · seed <code>{data.seed}</code>'
@@ -711,7 +759,9 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
         '<a href="#issues">issues</a>',
     ]
     body = [scenario_html, _forecast_section(data), '<section id="issues"><h2>Issue by issue</h2>']
-    if not any(c.key.startswith("positions-") for c in figures):
+    if not data.full:
+        body.append(_short_note(data))
+    elif not any(c.key.startswith("positions-") for c in figures):
         body.append('<p class="muted">No selected model runs rounds: positions do not move.</p>')
     if data.sweep is None:
         body.append(
@@ -741,7 +791,13 @@ def render_html(data: ReportData, chart_list: Sequence[Chart] | None = None) -> 
             '<section id="exchanges"><h2>Exchange network</h2>'
             '<p class="muted">Who traded with whom, on which issues, with what gain.</p>'
         )
-        for k, m in enumerate(ex):
+        if not data.full and len(ex) > 1:
+            body.append(
+                f'<p class="muted" id="exchange-others">{len(ex) - 1} more exchange variant'
+                f"{'s' if len(ex) > 2 else ''} ran ({_e(', '.join(ex[1:]))}): their networks look like this "
+                "one; the full report (<code>--full</code>) shows each, with its exchanges.</p>"
+            )
+        for k, m in enumerate(ex if data.full else ex[:1]):
             if k:  # the exchange variants' networks look alike: the first is open, the others folded
                 n = sum(1 for e in data.forecast.runs[m].events if e.get("actor_i"))
                 body.append(

@@ -158,6 +158,10 @@ class ReportRequest(RunRequest):
     """A report: optionally with a sweep of ``draws``."""
 
     draws: int | None = Field(default=None, ge=1)
+    full: bool = Field(
+        default=False,
+        description="Every panel (`peninsula report --full`); false: the short report.",
+    )
 
 
 @dataclass
@@ -501,7 +505,13 @@ def _task_report(payload: dict[str, Any], send: Any) -> tuple[str, str]:
     req = ReportRequest.model_validate(payload["request"])
     sc = _scenario(payload)
     rep = api.report(
-        sc, req.models or ["all"], overlay=req.overlay, rounds=req.rounds, seed=req.seed, draws=req.draws
+        sc,
+        req.models or ["all"],
+        overlay=req.overlay,
+        rounds=req.rounds,
+        seed=req.seed,
+        draws=req.draws,
+        full=req.full,
     )
     return sc.id, rep.html
 

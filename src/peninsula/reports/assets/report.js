@@ -29,4 +29,8 @@
   document.getElementById('panel-close').addEventListener('click', function(){
     panel.classList.remove('open'); if(current) current.classList.remove('sel');
   });
+  // a printout shows every chart: the folded ones open before printing
+  window.addEventListener('beforeprint', function(){
+    document.querySelectorAll('details.charts').forEach(function(d){ d.open = true; });
+  });
 })();

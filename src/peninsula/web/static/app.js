@@ -358,7 +358,7 @@
     $("sweep").addEventListener("click", sweep);
     $("upload").addEventListener("change", upload);
     $("save-yaml").addEventListener("click", function () { download("/api/scenarios/yaml", request(), "scenario.yaml"); });
-    $("download-report").addEventListener("click", function () { download("/api/report", request(), "report.html"); });
+    $("download-report").addEventListener("click", function () { download("/api/report", request({ full: $("report-full").checked }), "report.html"); });
     document.body.setAttribute("data-ready", "1");
   }
 
