@@ -58,3 +58,58 @@ def test_the_api_lazy_map_its_typing_block_and_all_agree() -> None:
     assert lazy == typed - {"pd", "RNGLike", "KoreaData", "outcome_problems"}
     for name in peninsula.api.__all__:
         assert getattr(peninsula.api, name) is not None, name
+
+
+def _render_typing_block() -> dict[str, tuple[str, str]]:
+    """What ``peninsula.api.render`` imports for type checkers: public name -> (module, attribute)."""
+    tree = ast.parse((ROOT / "src" / "peninsula" / "api" / "render.py").read_text(encoding="utf-8"))
+    return {
+        alias.asname or alias.name: (imp.module or "", alias.name)
+        for node in tree.body
+        if isinstance(node, ast.If)
+        for imp in node.body
+        if isinstance(imp, ast.ImportFrom)
+        for alias in imp.names
+    }
+
+
+def test_the_render_door_re_exports_the_reports_objects_themselves() -> None:
+    # each name is listed for type checkers, for the lazy import and in __all__: the three agree, and the
+    # name is the very object of its peninsula.reports module (a re-export, not a copy or a wrapper)
+    import importlib
+
+    from peninsula.api import render
+
+    typed = _render_typing_block()
+    assert set(typed) == set(render._LAZY) == set(render.__all__)
+    assert len(render.__all__) == len(set(render.__all__))
+    for name, (module, attr) in typed.items():
+        assert module.startswith("peninsula.reports."), name
+        assert getattr(render, name) is getattr(importlib.import_module(module), attr), name
+
+
+def test_the_render_door_holds_only_what_the_edges_use() -> None:
+    # "exactly the render functions the edges call": a name no CLI or workbench module mentions is dead
+    import re
+
+    from peninsula.api import render
+
+    text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for edge in ("cli", "web")
+        for p in (ROOT / "src" / "peninsula" / edge).rglob("*.py")
+    )
+    unused = [n for n in render.__all__ if not re.search(rf"\b{n}\b", text)]
+    assert unused == []
+
+
+def test_the_render_door_imports_a_reports_module_on_first_use_only() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from peninsula.api.render import err; "
+        "print(sorted(m for m in sys.modules if m.startswith('peninsula.reports.')))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == "['peninsula.reports.console']"

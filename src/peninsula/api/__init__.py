@@ -1,12 +1,13 @@
 """The Python API: load scenarios, run models, evaluate forecasts; results as pandas objects.
 
 This package is the curated façade over the layers below (scenarios, models, simulate, system): the command
-line and the web workbench call only this (and render with :mod:`peninsula.reports`), which an
-import-linter contract checks. Besides the analyses it offers what the edges need around them: the scenario
-library (packaged ids, overlays, sources and their checks, the record of what happened, cohesion), file
-formats (:func:`save`, :func:`detect_format`, the JSON Schema), the model registry, the run store
-(:func:`resume_sweep`, :func:`stored_runs` ...), the response rules and the kernels' warm-up. Every name is
-imported on first use, so ``import peninsula.api`` pulls in neither duckdb nor dask nor pandas.
+line and the web workbench call only this (and render through :mod:`peninsula.api.render`, the functions
+of :mod:`peninsula.reports` they use), which an import-linter contract checks. Besides the analyses it offers
+what the edges need around them: the scenario library (packaged ids, overlays, sources and their checks, the
+record of what happened, cohesion), file formats (:func:`save`, :func:`detect_format`, the JSON Schema), the
+model registry, the run store (:func:`resume_sweep`, :func:`stored_runs` ...), the response rules and the
+kernels' warm-up. Every name is imported on first use, so ``import peninsula.api`` pulls in neither duckdb
+nor dask nor pandas.
 """
 
 from __future__ import annotations
@@ -187,15 +188,9 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'peninsula.api' has no attribute {name!r}")
-    import importlib
+    from peninsula.api._lazy import load_lazy
 
-    path, _, attr = module.partition(":")
-    value = getattr(importlib.import_module(path), attr or name)
-    globals()[name] = value
-    return value
+    return load_lazy(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:

@@ -42,8 +42,8 @@ class _Group(TyperGroup):
         except Exception as exc:
             from rich.markup import escape
 
+            from peninsula.api.render import err
             from peninsula.core.errors import InputError, ParameterError, PeninsulaError
-            from peninsula.reports.console import err
 
             if isinstance(exc, InputError | ParameterError):
                 err().print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
@@ -70,7 +70,7 @@ def _show_warning(
 ) -> None:
     from rich.markup import escape
 
-    from peninsula.reports.console import err
+    from peninsula.api.render import err
 
     err().print(f"[yellow]warning:[/yellow] {escape(str(message))}")
 

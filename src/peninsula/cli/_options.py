@@ -210,7 +210,7 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[str], None]]:
     """A progress bar on stderr (hidden when stderr is not a terminal); yields ``step(description)``."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from peninsula.reports.console import err
+    from peninsula.api.render import err
 
     with Progress(
         SpinnerColumn(),

@@ -105,9 +105,8 @@ def backtest(
     evaluation chooses. With --posture-effects, also estimate each posture lever's effect on launches.
     """
     from peninsula import api
+    from peninsula.api.render import backtest_table, out, write_json
     from peninsula.core.errors import ParameterError
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import backtest_table
 
     if out_png is not None and not rolling:
         raise ParameterError("--out draws the calibration chart of the rolling evaluation: add --rolling")
@@ -143,14 +142,14 @@ def backtest(
     for part in backtest_table(result, target.value, result.test_end, str(korea.source)):
         out().print(part)
     if evaluation is not None:
-        from peninsula.reports.rolling import rolling_tables
+        from peninsula.api.render import rolling_tables
 
         for part in rolling_tables(evaluation, str(korea.source)):
             out().print(part)
         if out_png is not None:
             out().print(f"calibration chart written to {out_png}")
     if effects is not None:
-        from peninsula.reports.effects import effects_tables
+        from peninsula.api.render import effects_tables
 
         for part in effects_tables(effects, str(korea.source)):
             out().print(part)
@@ -202,8 +201,7 @@ def whatif(
 ) -> None:
     """Simulate DPRK launches under an alternative alliance posture versus the recorded one."""
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import whatif_tables
+    from peninsula.api.render import out, whatif_tables, write_json
 
     model = prefer(launch_model, legacy_model, "whatif --model NAME", "--launch-model NAME")
     sims = prefer(draws, sims, "--sims N", "--draws/-n N") or DEFAULT_PATHS

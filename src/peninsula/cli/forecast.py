@@ -89,9 +89,8 @@ def forecast(
     other models and the status quo; --wide shows every model, --notes the scales and the models' notes.
     """
     from peninsula import api
+    from peninsula.api.render import csv_text, forecast_tables, out, overlay_tables, write_json
     from peninsula.cli._io import scenario_argument, write_output
-    from peninsula.reports.console import csv_text, out, write_json
-    from peninsula.reports.tables import forecast_tables, overlay_tables
 
     overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     if events is not None and str(events) != "-":
@@ -135,7 +134,7 @@ def forecast(
         if cohesion is not None:
             doc["cohesion"] = cohesion
         if record is not None:
-            from peninsula.reports.record import record_json
+            from peninsula.api.render import record_json
 
             doc["record"] = record_json(result, record)
             doc["record_horizon"] = horizon.isoformat()
@@ -151,7 +150,7 @@ def forecast(
         ):
             out().print(part)
         if record is not None and notes:
-            from peninsula.reports.record import record_sources
+            from peninsula.api.render import record_sources
 
             for part in record_sources(result, record, later, horizon):
                 out().print(part)
@@ -168,7 +167,7 @@ def _rounds_csv(result: api.Forecast, run: str | None = None) -> str:
     df = result.rounds.merge(result.round_outcomes, on=["model", "issue", "round"], how="left")
     if run is not None:
         df.insert(0, "run", run)
-    from peninsula.reports.console import csv_text
+    from peninsula.api.render import csv_text
 
     return csv_text(df)
 
@@ -204,8 +203,7 @@ def evaluate(
 ) -> None:
     """Measure models' forecast error (mean absolute error, group-bootstrap intervals) against outcomes."""
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import agreement_table, evaluation_table
+    from peninsula.api.render import agreement_table, evaluation_table, out, write_json
 
     files = api.expand_paths(paths)
     with progress("evaluate", len(files)) as step:
@@ -248,9 +246,9 @@ def validate(
     are sourced by construction (each number cites its file and line).
     """
     from peninsula import api
+    from peninsula.api.render import out
     from peninsula.cli._io import scenario_argument
     from peninsula.core import InputError
-    from peninsula.reports.console import out
 
     problems = []
     for p in paths:
@@ -283,8 +281,8 @@ def convert(
 ) -> None:
     """Convert a scenario between formats (YAML and DECIDE are written)."""
     from peninsula import api
+    from peninsula.api.render import err
     from peninsula.cli._io import is_std, scenario_argument
-    from peninsula.reports.console import err
 
     if is_std(target):
         import sys
@@ -303,8 +301,7 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
     from dataclasses import asdict
 
     from peninsula.api import REGISTRY
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import models_table
+    from peninsula.api.render import models_table, out, write_json
 
     if fmt is TableFormat.json:
         write_json(
@@ -344,7 +341,7 @@ def models(fmt: TableFormatOpt = TableFormat.table) -> None:
 def schema() -> None:
     """Print the JSON Schema of peninsula's YAML scenario format."""
     from peninsula import api
-    from peninsula.reports.console import write_json
+    from peninsula.api.render import write_json
 
     write_json(api.scenario_json_schema())
 

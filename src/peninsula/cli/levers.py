@@ -1,7 +1,8 @@
 """``peninsula levers``: rank the seeds' recommendations and the allies' options by their simulated effect.
 
 Thin: parse, build the run with :func:`peninsula.api.lever_spec`, run it with :func:`peninsula.api.levers`,
-render with :mod:`peninsula.reports.levers`. Exit 2 on bad input (mapped by the app).
+render with :mod:`peninsula.api.render` (the tables and chart of :mod:`peninsula.reports.levers`). Exit 2 on
+bad input (mapped by the app).
 """
 
 from __future__ import annotations
@@ -172,10 +173,10 @@ def levers(
     {median, q10, q90, delta_median, delta_q10, delta_q90, p_better}}, pareto, front_share}]}.
     """
     from peninsula import api
+    from peninsula.api import render
+    from peninsula.api.render import out, write_json
     from peninsula.core import ParameterError
     from peninsula.core.limits import MAX_MONTHS, check_count
-    from peninsula.reports import levers as render
-    from peninsula.reports.console import out, write_json
 
     check_count("--months", months, MAX_MONTHS)
     legacy = overlay_given_as_out(out_png)  # `-o NAME` was the overlay before issue 26
@@ -223,7 +224,7 @@ def levers(
         )
     doc = result.to_dict()
     if out_png is not None:
-        from peninsula.reports.charts import save_png
+        from peninsula.api.render import save_png
 
         save_png(render.front_chart(doc), out_png)
     if fmt is TableFormat.json:
@@ -232,7 +233,7 @@ def levers(
         for part in render.lever_tables(doc):
             out().print(part)
     if out_png is not None:
-        from peninsula.reports.console import err
+        from peninsula.api.render import err
 
         err().print(f"chart written to {out_png}")
 

@@ -76,9 +76,9 @@ def report(
     import time
 
     from peninsula import api
+    from peninsula.api.render import err
     from peninsula.core import InputError
     from peninsula.core.limits import check_draws
-    from peninsula.reports.console import err
 
     to_stdout = str(out) == "-"
     if not to_stdout:

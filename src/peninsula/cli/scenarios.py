@@ -45,9 +45,8 @@ def sources(
     from pathlib import Path
 
     from peninsula import api
+    from peninsula.api.render import out, sources_table, write_json
     from peninsula.core import InputError
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import sources_table
 
     overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     sc = _load(scenario, overlay)
@@ -74,8 +73,7 @@ def scenarios(fmt: FormatOpt = TableFormat.table) -> None:
     something.
     """
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import scenarios_tables
+    from peninsula.api.render import out, scenarios_tables, write_json
 
     infos = api.list_packaged()
     overlays = [api.load_overlay(name) for name in api.list_overlays()]
@@ -128,9 +126,8 @@ def cohesion(
     'before' uses the scenario's positions; one column per model uses the positions after its last round.
     """
     from peninsula import api
+    from peninsula.api.render import cohesion_table, out, write_json
     from peninsula.cli._options import progress
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.tables import cohesion_table
 
     overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     keys = scenario or [i.id for i in api.list_packaged()]

@@ -34,7 +34,7 @@ def serve(
     """Start the workbench: edit a scenario in the browser, run models and sweeps, download the report."""
     import os
 
-    from peninsula.reports.console import err
+    from peninsula.api.render import err
 
     try:
         import fastapi  # noqa: F401 (only checks that the web extra is installed)

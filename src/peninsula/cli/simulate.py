@@ -2,7 +2,8 @@
 
 Thin: parse, build the run with :func:`peninsula.api.system_spec`, call :mod:`peninsula.api`
 (``simulate``, ``simulate_backtest``, ``simulate_compare``, ``simulate_sensitivity``), render with
-:mod:`peninsula.reports.system`. Exit 2 on bad input (mapped by the app).
+:mod:`peninsula.api.render` (the tables and chart of :mod:`peninsula.reports.system`). Exit 2 on bad input
+(mapped by the app).
 """
 
 from __future__ import annotations
@@ -91,10 +92,10 @@ def simulate(
 ) -> None:
     """Simulate the alliance's posture and North Korea's launches month by month, with response rules."""
     from peninsula import api
+    from peninsula.api import render
+    from peninsula.api.render import err, out, write_json
     from peninsula.core import ParameterError
     from peninsula.core.limits import MAX_MONTHS, check_count
-    from peninsula.reports import system as render
-    from peninsula.reports.console import err, out, write_json
 
     check_count("--months", months, MAX_MONTHS)
     legacy = overlay_given_as_out(out_png)
@@ -149,7 +150,7 @@ def simulate(
         if fmt is TableFormat.json:
             write_json(result.to_dict())
             return
-        for part in render.compare_tables(result):
+        for part in render.system_compare_tables(result):
             out().print(part)
     elif sensitivity:
         if fmt is TableFormat.json:

@@ -2,7 +2,8 @@
 
 Thin: parse, call :mod:`peninsula.api` (``sweep``, ``resume_sweep``, the run store's ``stored_runs``,
 ``stored_run``, ``compare_stored_runs``, ``export_run``, ``sensitivity``), render with
-:mod:`peninsula.reports.uncertainty`. Registered on the main app by :func:`register`.
+:mod:`peninsula.api.render` (the tables of :mod:`peninsula.reports.uncertainty`). Registered on the main app
+by :func:`register`.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr that appears once the work has taken a second (terminals only)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from peninsula.reports.console import err
+    from peninsula.api.render import err
 
     prog = Progress(
         TextColumn(label),
@@ -109,7 +110,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 def _interrupted(store: Path, seed: int | None, run_id: str | None) -> None:
     """After Ctrl-C: say how many draws the store kept and how to continue, then exit 130."""
     from peninsula import api
-    from peninsula.reports.console import err
+    from peninsula.api.render import err
 
     record = None
     try:
@@ -190,10 +191,9 @@ def sweep(
     {mean, q05, q50, q95} | null}}}.
     """
     from peninsula import api
+    from peninsula.api.render import err, out, sweep_tables, write_json
     from peninsula.core import ParameterError
     from peninsula.core.rng import fresh_seed
-    from peninsula.reports.console import err, out, write_json
-    from peninsula.reports.uncertainty import sweep_tables
 
     overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     if workers is not None and scheduler is not None:
@@ -287,8 +287,7 @@ runs_app = typer.Typer(
 def runs_list(store: StoreOpt = None, fmt: FormatOpt = TableFormat.table) -> None:
     """List the stored runs, newest first (JSON: a list of run records)."""
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.uncertainty import runs_table
+    from peninsula.api.render import out, runs_table, write_json
 
     path, rows = api.stored_runs(store)
     if fmt is TableFormat.json:
@@ -311,13 +310,12 @@ def runs_show(
     """Show a stored run: its settings and the summary of its draws (JSON: {run, summary}); a levers run
     shows its ranked table (summary: the `peninsula levers` JSON)."""
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.uncertainty import sweep_tables
+    from peninsula.api.render import out, sweep_tables, write_json
 
     if run_id.strip().startswith("latest"):  # latest / latest~N may name a levers run (ids are hex)
         run_id = api.stored_run_id(run_id, store)
     if api.run_kind(run_id, store) == "levers":
-        from peninsula.reports.levers import lever_tables
+        from peninsula.api.render import lever_tables
 
         rec, lever_doc = api.stored_levers(run_id, store)
         if fmt is TableFormat.json:
@@ -336,7 +334,7 @@ def runs_show(
     if fmt is TableFormat.json:
         write_json({"run": _jsonable(record), "summary": doc})
         return
-    from peninsula.reports.layout import Prose
+    from peninsula.api.render import Prose
 
     noise = ", ".join(f"{k}={v:g}" for k, v in record["noise"].items())
     out().print(
@@ -370,8 +368,7 @@ def runs_compare(
     p_second_above_first, p_second_below_first, p_equal}}}}, notes}.
     """
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.uncertainty import compare_tables
+    from peninsula.api.render import compare_tables, out, write_json
 
     doc = api.compare_stored_runs(first, second, store)
     if fmt is TableFormat.json:
@@ -391,8 +388,8 @@ def runs_export(
 ) -> None:
     """Write a run's draws (draw, model, issue, outcome, cohesion) to a Parquet or CSV file."""
     from peninsula import api
+    from peninsula.api.render import err
     from peninsula.cli._io import is_std
-    from peninsula.reports.console import err
 
     if is_std(out_path):
         import sys
@@ -438,8 +435,7 @@ def sensitivity(
     sobol: {"ACTOR/FIELD": {S1, ST, S1_conf, ST_conf}} | null}}}.
     """
     from peninsula import api
-    from peninsula.reports.console import out, write_json
-    from peninsula.reports.uncertainty import sensitivity_tables
+    from peninsula.api.render import out, sensitivity_tables, write_json
 
     overlay = prefer(overlay, legacy_overlay, "-o NAME", "--overlay/-O NAME")
     with _progress(f"sensitivity ({method.value})") as _step:

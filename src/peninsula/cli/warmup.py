@@ -16,7 +16,7 @@ def warmup(fmt: TableFormatOpt = TableFormat.table) -> None:
     cached next to the package and loaded in well under a second by later processes.
     """
     from peninsula import api
-    from peninsula.reports.console import err, out, write_json
+    from peninsula.api.render import err, out, write_json
 
     steps = api.warmup(on_step=lambda name: err().print(f"warming up {name} ...", highlight=False))
     if fmt is TableFormat.json:

@@ -15,9 +15,9 @@ import matplotlib.backends.backend_agg
 import matplotlib.backends.backend_svg
 import matplotlib.figure  # noqa: F401
 
-import peninsula.reports.charts
 import peninsula.web.app  # noqa: F401 (registers the tasks)
 from peninsula import api
+from peninsula.api.render import overlay_chart  # noqa: F401 (loads the charts module once, here)
 
 with contextlib.suppress(Exception):  # a worker then compiles what it needs itself
     api.warmup()

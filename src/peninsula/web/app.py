@@ -406,7 +406,7 @@ def _num(x: Any) -> float | None:
 
 def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
     """Run the forecast (or base vs. overlay) and return the table, cohesion and charts (SVG text)."""
-    from peninsula.reports import charts as ch
+    from peninsula.api import render as ch
 
     models = api.resolve_models(req.models or ["all"])
     doc: dict[str, Any] = {"scenario": sc.id, "overlay": req.overlay}
