@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from peninsula.core import Actor, Issue, Scenario, Stance
@@ -153,6 +153,16 @@ def test_outcome_in_hull_deterministic_and_pure(name: str, s: Scenario, seed: in
     assert not _run_differences(run, again, s), "same rng, different rounds or events"
 
 
+def _weight_underflows(s: Scenario) -> bool:
+    """Whether some stance with a positive capability and a positive salience has c·s == 0 (underflow)."""
+    for issue_id in s.issue_ids:
+        data = s.issue_data(issue_id)
+        c, sal = data.capabilities, data.saliences
+        if bool(((c > 0) & (sal > 0) & (c * sal == 0)).any()):
+            return True
+    return False
+
+
 @pytest.mark.parametrize("name", MODELS)
 @SETTINGS
 @given(s=scenarios(), seed=st.integers(0, 2**32 - 1), factor=st.sampled_from([2.0, 4.0, 8.0]))
@@ -161,7 +171,12 @@ def test_capability_scaling_changes_nothing(name: str, s: Scenario, seed: int, f
 
     Factors are powers of two >= 2, so every product c·s scales exactly; a factor below 1 can underflow
     a subnormal c·s (salience 5e-324) to 0, which no floating-point model could tell from a zero weight.
+    For the same reason a scenario whose own c·s already underflows (capability 0.5, salience 5e-324: the
+    product rounds to 0, while x 2 it is 5e-324) is outside the property: the weight is zero before the
+    scaling and positive after it (a case found by a local hypothesis run on eu-masad, whose weighted mean
+    is then None before and 0.0 after).
     """
+    assume(not _weight_underflows(s))
     a = REGISTRY[name]().run(s, rounds=ROUNDS, rng=seed)
     b = REGISTRY[name]().run(scaled_capabilities(s, factor), rounds=ROUNDS, rng=seed)
     diff = _run_differences(a, b, s)
