@@ -29,16 +29,26 @@ __all__ = [
     "DataOpt",
     "Format",
     "FormatOpt",
+    "LaunchModelOpt",
     "LegacyLaunchModelOpt",
     "LegacyOverlayOpt",
     "ModelOpt",
+    "MonthsOpt",
+    "NoStoreOpt",
     "OverlayOpt",
     "RoundsOpt",
+    "ScenarioArg",
+    "SchedulerOpt",
     "SeedOpt",
     "SetOpt",
     "SimsOpt",
+    "StartOpt",
+    "SystemModelOpt",
+    "SystemSeedOpt",
     "TableFormat",
     "TableFormatOpt",
+    "TrainEndOpt",
+    "WorkersOpt",
     "deprecated",
     "draws_callback",
     "draws_option",
@@ -155,6 +165,63 @@ DataOpt = Annotated[
         help="Folder with dprk_missile_tests_monthly.csv and alliance_timeline.csv (default: packaged copy).",
     ),
 ]
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="SCENARIO",
+        help="Packaged scenario id or scenario file (default: the default scenario).",
+    ),
+]
+
+# The coupled simulation's options (``simulate``, ``levers``); each command sets its own default.
+MonthsOpt = Annotated[
+    int, typer.Option("--months", metavar="N", help="Months to simulate from the scenario's month.")
+]
+SystemModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", "-m", metavar="MODEL", help="Bargaining model (default: compromise)."),
+]
+SystemSeedOpt = Annotated[
+    int, typer.Option("--seed", metavar="SEED", help="Random seed (same seed, same output).", min=0)
+]
+LaunchModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--launch-model",
+        metavar="NAME",
+        help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
+    ),
+]
+TrainEndOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--train-end",
+        metavar="YYYY-MM",
+        help="Last month the launch model is fitted on (default: before the start).",
+    ),
+]
+StartOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="YYYY-MM",
+        help="First month YYYY-MM (default: the scenario's month); at most the month after the data's "
+        "last, and the window may run past the data (a forecast).",
+    ),
+]
+
+# Where many draws run and are kept (``sweep``, ``levers``).
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", metavar="K", help="Run on a dask LocalCluster of K processes on 127.0.0.1."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", metavar="ADDRESS", help="Run on an existing dask scheduler (tcp://HOST:PORT)."
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Keep the draws in memory only.")]
 
 
 def deprecated(old: str, new: str) -> None:

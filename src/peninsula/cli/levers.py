@@ -14,7 +14,17 @@ import typer
 
 from peninsula.cli._options import (
     DataOpt,
+    LaunchModelOpt,
+    MonthsOpt,
+    NoStoreOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    StartOpt,
+    SystemModelOpt,
+    SystemSeedOpt,
     TableFormat,
+    TrainEndOpt,
+    WorkersOpt,
     draws_option,
     out_option,
     overlay_given_as_out,
@@ -25,31 +35,12 @@ __all__ = ["register"]
 
 
 def levers(
-    scenario: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="SCENARIO", help="Packaged scenario id or scenario file (default: the default scenario)."
-        ),
-    ] = None,
-    months: Annotated[
-        int, typer.Option("--months", metavar="N", help="Months to simulate from the scenario's month.")
-    ] = 12,
+    scenario: ScenarioArg = None,
+    months: MonthsOpt = 12,
     draws: Annotated[int, draws_option("Draws per candidate (common random numbers).")] = 1000,
-    seed: Annotated[
-        int, typer.Option("--seed", metavar="SEED", help="Random seed (same seed, same output).", min=0)
-    ] = 0,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", metavar="MODEL", help="Bargaining model (default: compromise)."),
-    ] = None,
-    launch_model: Annotated[
-        str | None,
-        typer.Option(
-            "--launch-model",
-            metavar="NAME",
-            help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
-        ),
-    ] = None,
+    seed: SystemSeedOpt = 0,
+    model: SystemModelOpt = None,
+    launch_model: LaunchModelOpt = None,
     overlay: Annotated[
         list[str] | None,
         typer.Option(
@@ -116,18 +107,8 @@ def levers(
     no_rule_uncertainty: Annotated[
         bool, typer.Option("--no-rule-uncertainty", help="Keep every rule at its point value.")
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", metavar="K", help="Run on a dask LocalCluster of K processes on 127.0.0.1."
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", metavar="ADDRESS", help="Run on an existing dask scheduler (tcp://HOST:PORT)."
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     store: Annotated[
         Path | None,
         typer.Option(
@@ -137,25 +118,10 @@ def levers(
             "folder).",
         ),
     ] = None,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Keep the draws in memory only.")] = False,
+    no_store: NoStoreOpt = False,
     data: DataOpt = None,
-    train_end: Annotated[
-        str | None,
-        typer.Option(
-            "--train-end",
-            metavar="YYYY-MM",
-            help="Last month the launch model is fitted on (default: before the start).",
-        ),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            metavar="YYYY-MM",
-            help="First month YYYY-MM (default: the scenario's month); at most the month after the data's "
-            "last, and the window may run past the data (a forecast).",
-        ),
-    ] = None,
+    train_end: TrainEndOpt = None,
+    start: StartOpt = None,
     out_png: Annotated[
         Path | None, out_option("Write the front chart (launches vs p_agreement) as a PNG.")
     ] = None,

@@ -15,8 +15,15 @@ import typer
 
 from peninsula.cli._options import (
     DataOpt,
+    LaunchModelOpt,
+    MonthsOpt,
     OverlayOpt,
+    ScenarioArg,
+    StartOpt,
+    SystemModelOpt,
+    SystemSeedOpt,
     TableFormat,
+    TrainEndOpt,
     draws_option,
     out_option,
     overlay_given_as_out,
@@ -28,34 +35,14 @@ __all__ = ["register"]
 
 
 def simulate(
-    scenario: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="SCENARIO",
-            help="Packaged scenario id or scenario file (default: the default scenario).",
-        ),
-    ] = None,
-    months: Annotated[
-        int, typer.Option("--months", metavar="N", help="Months to simulate from the scenario's month.")
-    ] = 24,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", metavar="MODEL", help="Bargaining model (default: compromise)."),
-    ] = None,
+    scenario: ScenarioArg = None,
+    months: MonthsOpt = 24,
+    model: SystemModelOpt = None,
     overlay: OverlayOpt = None,
     draws: Annotated[int, draws_option("Number of draws (vectorised).")] = 1000,
-    seed: Annotated[
-        int, typer.Option("--seed", metavar="SEED", help="Random seed (same seed, same output).", min=0)
-    ] = 0,
+    seed: SystemSeedOpt = 0,
     data: DataOpt = None,
-    train_end: Annotated[
-        str | None,
-        typer.Option(
-            "--train-end",
-            metavar="YYYY-MM",
-            help="Last month the launch model is fitted on (default: before the start).",
-        ),
-    ] = None,
+    train_end: TrainEndOpt = None,
     fmt: FormatOpt = TableFormat.table,
     out_png: Annotated[
         Path | None, out_option("Write the chart (launch fan, posture, cohesion) as a PNG.")
@@ -72,23 +59,8 @@ def simulate(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity over the rules' ranges.")
     ] = False,
-    launch_model: Annotated[
-        str | None,
-        typer.Option(
-            "--launch-model",
-            metavar="NAME",
-            help="regime, combination, local_level, ingarch or posture (default: the dynamics default).",
-        ),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            metavar="YYYY-MM",
-            help="First month YYYY-MM (default: the scenario's month); at most the month after the data's "
-            "last, and the window may run past the data (a forecast).",
-        ),
-    ] = None,
+    launch_model: LaunchModelOpt = None,
+    start: StartOpt = None,
 ) -> None:
     """Simulate the alliance's posture and North Korea's launches month by month, with response rules."""
     from peninsula import api

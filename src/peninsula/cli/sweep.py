@@ -21,9 +21,13 @@ from typer.core import TyperGroup
 from peninsula.cli._options import (
     LegacyOverlayOpt,
     ModelOpt,
+    NoStoreOpt,
     OverlayOpt,
     RoundsOpt,
+    ScenarioArg,
+    SchedulerOpt,
     TableFormat,
+    WorkersOpt,
     draws_callback,
     draws_option,
     prefer,
@@ -32,13 +36,6 @@ from peninsula.cli._options import TableFormatOpt as FormatOpt
 
 __all__ = ["register"]
 
-ScenarioArg = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="SCENARIO",
-        help="Packaged scenario id or scenario file (default: the default scenario).",
-    ),
-]
 NoiseOpt = Annotated[
     str | None,
     typer.Option(
@@ -144,20 +141,10 @@ def sweep(
     seed: SeedArg = None,
     noise: NoiseOpt = None,
     rounds: RoundsOpt = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", metavar="K", help="Run on a dask LocalCluster of K processes on 127.0.0.1."
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", metavar="ADDRESS", help="Run on an existing dask scheduler (tcp://HOST:PORT)."
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     store: StoreOpt = None,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Keep the draws in memory only.")] = False,
+    no_store: NoStoreOpt = False,
     resume: Annotated[
         str | None,
         typer.Option(

@@ -43,6 +43,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -166,7 +167,7 @@ class ReportRequest(RunRequest):
 
 @dataclass
 class Job:
-    """A sweep running in the background (the page polls it for progress)."""
+    """A sweep or a levers run in the background (the page polls it for progress)."""
 
     id: str
     total: int
@@ -176,6 +177,17 @@ class Job:
     error: dict[str, Any] | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+
+    def poll(self) -> dict[str, Any]:
+        """What a poll returns: the progress, then the result (or the error)."""
+        return {
+            "job": self.id,
+            "state": self.state,
+            "done": self.done,
+            "total": self.total,
+            "result": self.result,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)
@@ -319,6 +331,38 @@ class Workbench:
         with self.lock:
             self.jobs[job.id] = job
         self.prune_jobs()
+
+    def start_job(
+        self,
+        task: str,
+        payload: dict[str, Any],
+        total: int,
+        *,
+        what: str,
+        unit: str,
+        on_message: Callable[[Job, Any], None],
+    ) -> Job:
+        """Keep a new :class:`Job` and run ``task`` for it in a worker, from a thread of its own.
+
+        ``on_message(job, message)`` records a progress message of the task; ``what`` names the run in
+        errors and ``unit`` what it counts ("draws", "runs") in the message of a run past its time.
+        """
+        job = Job(uuid.uuid4().hex, total)
+        self.add_job(job)
+        threading.Thread(
+            target=_run_job,
+            args=(self, job, task, payload, what, unit, on_message),
+            name=f"peninsula-{task}-{job.id[:8]}",
+            daemon=True,
+        ).start()
+        return job
+
+    def job(self, job_id: str, kind: str) -> Job:
+        """The job ``job_id``, or a :class:`ParameterError` naming the ``kind`` of job asked for."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise ParameterError(f"no such {kind} job (finished jobs are kept for a while, then dropped)")
+        return job
 
     def prune_jobs(self) -> None:
         """Drop the oldest finished jobs past :attr:`Limits.max_jobs_kept` (running jobs are kept)."""
@@ -697,26 +741,14 @@ def create_app(
         payload = wb.payload(req)
         if req.save:
             payload["store"] = str(wb.store if wb.store is not None else api.store_path())
-        job = Job(uuid.uuid4().hex, req.draws)
-        wb.add_job(job)
-        threading.Thread(
-            target=_run_sweep, args=(wb, job, payload), name=f"peninsula-sweep-{job.id[:8]}", daemon=True
-        ).start()
+        job = wb.start_job(
+            "sweep", payload, req.draws, what="the sweep", unit="draws", on_message=_sweep_done
+        )
         return {"job": job.id, "total": job.total}
 
     @app.get("/api/sweep/{job_id}", summary="A sweep's progress, then its summary (or its error)")
     def sweep_status(job_id: str) -> dict[str, Any]:
-        job = wb.jobs.get(job_id)
-        if job is None:
-            raise ParameterError("no such sweep job (finished jobs are kept for a while, then dropped)")
-        return {
-            "job": job.id,
-            "state": job.state,
-            "done": job.done,
-            "total": job.total,
-            "result": job.result,
-            "error": job.error,
-        }
+        return wb.job(job_id, "sweep").poll()
 
     @app.post("/api/report", summary="The self-contained HTML report of the (edited) scenario (download)")
     def report(req: ReportRequest) -> Response:
@@ -735,28 +767,36 @@ def create_app(
     return app
 
 
-def _run_sweep(wb: Workbench, job: Job, payload: dict[str, Any]) -> None:
-    """Run a sweep job in a worker (in a thread of its own), reporting progress into ``job``."""
+def _sweep_done(job: Job, done: Any) -> None:
+    """A sweep's progress message: the draws done so far."""
+    job.done = int(done)
 
-    def progress(done: Any) -> None:
-        job.done = int(done)
 
+def _run_job(
+    wb: Workbench,
+    job: Job,
+    task: str,
+    payload: dict[str, Any],
+    what: str,
+    unit: str,
+    on_message: Callable[[Job, Any], None],
+) -> None:
+    """Run ``task`` for ``job`` in a worker (called in a thread of its own), reporting into ``job``."""
     try:
-        result = wb.runner.run(
-            "sweep",
+        job.result = wb.runner.run(
+            task,
             payload,
             seconds=wb.limits.max_seconds,
-            what="the sweep",
-            on_message=progress,
+            what=what,
+            on_message=lambda message: on_message(job, message),
         )
-        job.result = result
         job.done = job.total
         job.state = "done"
     except InputError as exc:
         job.error = {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]}
         job.state = "error"
     except PeninsulaError as exc:
-        after = f" It had run {job.done:,} of {job.total:,} draws." if isinstance(exc, TimeLimit) else ""
+        after = f" It had run {job.done:,} of {job.total:,} {unit}." if isinstance(exc, TimeLimit) else ""
         job.error = {"error": str(exc) + after, "problems": []}
         job.state = "error"
     except WorkerFailure as exc:

@@ -10,16 +10,13 @@ and here also months and candidates; scenarios are addressed by id, never by pat
 
 from __future__ import annotations
 
-import threading
-import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from peninsula import api
-from peninsula.core import InputError, ParameterError, PeninsulaError, Scenario
-from peninsula.web.workers import TASKS, TimeLimit, WorkerFailure
+from peninsula.core import ParameterError, Scenario
+from peninsula.web.workers import TASKS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -136,35 +133,9 @@ def _task_compare(payload: dict[str, Any], send: Any) -> dict[str, Any]:
 TASKS.update({"levers": _task_levers, "levers-compare": _task_compare})
 
 
-def _run(wb: Workbench, job: Job, payload: dict[str, Any]) -> None:
-    """Run a levers job in a worker (in a thread of its own), reporting progress into ``job``."""
-    from peninsula.web.app import problem_dict
-
-    def progress(msg: Any) -> None:
-        job.done, job.total = int(msg[0]), int(msg[1])
-
-    try:
-        job.result = wb.runner.run(
-            "levers", payload, seconds=wb.limits.max_seconds, what="the levers run", on_message=progress
-        )
-        job.done = job.total
-        job.state = "done"
-    except InputError as exc:
-        job.error = {"error": str(exc).split("\n")[0], "problems": [problem_dict(p) for p in exc.problems]}
-        job.state = "error"
-    except PeninsulaError as exc:
-        after = f" It had run {job.done:,} of {job.total:,} runs." if isinstance(exc, TimeLimit) else ""
-        job.error = {"error": str(exc) + after, "problems": []}
-        job.state = "error"
-    except WorkerFailure as exc:
-        job.error = {"error": f"internal error ({exc.kind})", "problems": []}
-        job.state = "error"
-    except Exception as exc:  # reported to the page as an internal error, never a traceback
-        job.error = {"error": f"internal error ({type(exc).__name__})", "problems": []}
-        job.state = "error"
-    finally:
-        job.finished = time.monotonic()
-        wb.prune_jobs()
+def _runs_done(job: Job, msg: Any) -> None:
+    """A levers run's progress message: [runs done, runs in all]."""
+    job.done, job.total = int(msg[0]), int(msg[1])
 
 
 def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
@@ -173,8 +144,6 @@ def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
     ``static(name)`` reads one of the page's packaged files.
     """
     from fastapi.responses import Response
-
-    from peninsula.web.app import Job
 
     @app.get("/levers", include_in_schema=False)
     def page() -> Response:
@@ -187,26 +156,14 @@ def add_routes(app: FastAPI, wb: Workbench, static: Any) -> None:
             raise ParameterError(
                 f"no candidate: no overlay applies to '{req.scenario}' and no grid was given"
             )
-        job = Job(uuid.uuid4().hex, n + 1)
-        wb.add_job(job)
-        threading.Thread(
-            target=_run, args=(wb, job, _payload(wb, req)), name=f"peninsula-levers-{job.id[:8]}", daemon=True
-        ).start()
+        job = wb.start_job(
+            "levers", _payload(wb, req), n + 1, what="the levers run", unit="runs", on_message=_runs_done
+        )
         return {"job": job.id, "total": job.total, "candidates": n}
 
     @app.get("/api/levers/{job_id}", summary="A levers run's progress, then its JSON (or its error)")
     def status(job_id: str) -> dict[str, Any]:
-        job = wb.jobs.get(job_id)
-        if job is None:
-            raise ParameterError("no such levers job (finished jobs are kept for a while, then dropped)")
-        return {
-            "job": job.id,
-            "state": job.state,
-            "done": job.done,
-            "total": job.total,
-            "result": job.result,
-            "error": job.error,
-        }
+        return wb.job(job_id, "levers").poll()
 
     @app.post("/api/levers/compare", summary="One candidate against the baseline on common random numbers")
     def compare(req: CompareRequest) -> dict[str, Any]:
