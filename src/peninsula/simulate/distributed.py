@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from peninsula.core import ParameterError
 from peninsula.simulate.montecarlo import Chunk, Executor, SweepSpec, run_chunk
 
-__all__ = ["MAX_WORKERS", "TaskMap", "dask_executor", "dask_map", "in_process_map"]
+__all__ = ["MAX_WORKERS", "TaskMap", "batch_bounds", "dask_executor", "dask_map", "in_process_map"]
 
 J = TypeVar("J")
 T = TypeVar("T")
@@ -112,8 +112,11 @@ def _warm(spec: SweepSpec) -> bool:
 class TaskMap(Protocol):
     """A way to run tasks: ``(function, shared payload, tasks) -> (task index, result)`` as each finishes.
 
-    ``warm``, if given, is called as ``warm(shared)`` once on every worker before the tasks are submitted
-    (where there are workers: in process it is not called), so that no worker starts its share late.
+    ``warm``, if given, is called as ``warm(shared)`` once on every worker before its first task on that
+    payload (where there are workers: in process it is not called), so that no worker starts its share late.
+    ``batches_per_worker`` (where there are workers), if given, groups consecutive tasks into about that many
+    batches per worker, each one submitted unit (fewer, larger units: less dispatch per task; the results and
+    their indices are the same).
     """
 
     def __call__(
@@ -122,16 +125,49 @@ class TaskMap(Protocol):
         shared: Any,
         tasks: Sequence[Any],
         warm: Callable[[Any], Any] | None = None,
+        *,
+        batches_per_worker: int | None = None,
     ) -> Iterator[tuple[int, Any]]: ...
 
 
 def in_process_map(
-    fn: Callable[[J, T], R], shared: J, tasks: Sequence[T], warm: Callable[[J], Any] | None = None
+    fn: Callable[[J, T], R],
+    shared: J,
+    tasks: Sequence[T],
+    warm: Callable[[J], Any] | None = None,
+    *,
+    batches_per_worker: int | None = None,
 ) -> Iterator[tuple[int, R]]:
     """Run ``fn(shared, task)`` for every task in this process, in order (the in-process :class:`TaskMap`;
-    ``warm`` is not needed here and not called)."""
+    ``warm`` and ``batches_per_worker`` are not needed here and not used)."""
     for k, task in enumerate(tasks):
         yield k, fn(shared, task)
+
+
+def batch_bounds(n: int, batches: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` bounds of ``min(n, batches)`` consecutive batches covering ``range(n)``, their sizes
+    differing by at most one (the larger first), so that workers taking them in turn end together.
+
+    Examples
+    --------
+    >>> batch_bounds(51, 8)
+    [(0, 7), (7, 14), (14, 21), (21, 27), (27, 33), (33, 39), (39, 45), (45, 51)]
+    """
+    if n <= 0:
+        return []
+    b = max(1, min(n, batches))
+    size, extra = divmod(n, b)
+    out, lo = [], 0
+    for k in range(b):
+        hi = lo + size + (1 if k < extra else 0)
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def _batch(fn: Callable[[J, T], R], shared: J, tasks: Sequence[T]) -> list[R]:
+    """On a worker: ``fn(shared, task)`` for each task of one batch, in order."""
+    return [fn(shared, task) for task in tasks]
 
 
 @contextmanager
@@ -140,8 +176,10 @@ def dask_map(
 ) -> Iterator[TaskMap]:
     """A :data:`TaskMap` on dask; the cluster (if started here) stops when the block ends.
 
-    ``shared`` is scattered to every worker once per call, each task is submitted at once, and results come
-    back as they finish (with the task's index), so a task must be a pure function of ``shared`` and itself.
+    ``shared`` is scattered to every worker once (a later call with the same object reuses that copy, so the
+    object must not change between calls), each task (or batch of tasks, see :class:`TaskMap`) is submitted
+    at once, and results come back as they finish (with the task's index), so a task must be a pure function
+    of ``shared`` and itself.
 
     Parameters
     ----------
@@ -195,30 +233,61 @@ def dask_map(
             client = distributed.Client(cluster, set_as_default=False)
             stack.callback(client.close)
 
+        # the payload last scattered, with the object it was scattered from and the workers warmed on it
+        held: dict[str, Any] = {}
+
         def run(
             fn: Callable[[Any, Any], Any],
             shared: Any,
             tasks: Sequence[Any],
             warm: Callable[[Any], Any] | None = None,
+            *,
+            batches_per_worker: int | None = None,
         ) -> Iterator[tuple[int, Any]]:
-            # hash=False: a fresh key per call, so a second call with the same payload does not race the
-            # release of the first call's copy on the scheduler
-            payload = client.scatter(shared, broadcast=True, hash=False)
+            if batches_per_worker is not None and batches_per_worker < 1:
+                raise ParameterError(f"batches_per_worker must be at least 1, not {batches_per_worker}")
+            if held.get("shared") is shared:
+                # the same object as the last call's (a levers run's second phase): its copy is still on
+                # every worker (held here), so it is neither sent nor unpickled again
+                payload = held["payload"]
+            else:
+                held.clear()  # drop the previous payload (the workers release their copy)
+                # hash=False: a fresh key per scatter, so a new payload does not race the release of an
+                # earlier copy of the same bytes on the scheduler
+                payload = client.scatter(shared, broadcast=True, hash=False)
+                held.update(shared=shared, payload=payload, warmed=set())
+            workers = list(client.scheduler_info()["workers"])
             if warm is not None:
-                # warm every worker first so that none starts its share of the tasks late; then submit all
+                # warm every worker not yet warmed on this payload, so that none starts its share late
+                cold = [w for w in workers if w not in held["warmed"]]
                 client.gather(
                     [
                         client.submit(warm, payload, workers=[w], allow_other_workers=False, pure=False)
-                        for w in client.scheduler_info()["workers"]
+                        for w in cold
                     ]
                 )
-            futures = [client.submit(fn, payload, task, pure=False) for task in tasks]
-            index = {fut.key: k for k, fut in enumerate(futures)}
+                held["warmed"].update(cold)
+            if batches_per_worker is None:
+                futures = [client.submit(fn, payload, task, pure=False) for task in tasks]
+                index = {fut.key: k for k, fut in enumerate(futures)}
+                for fut in distributed.as_completed(futures, loop=client.loop):
+                    result = fut.result()
+                    fut.release()
+                    yield index[fut.key], result
+                return
+            bounds = batch_bounds(len(tasks), batches_per_worker * max(1, len(workers)))
+            futures = [
+                client.submit(_batch, fn, payload, list(tasks[lo:hi]), pure=False) for lo, hi in bounds
+            ]
+            span = {fut.key: b for fut, b in zip(futures, bounds, strict=True)}
             for fut in distributed.as_completed(futures, loop=client.loop):
-                result = fut.result()
-                k = index[fut.key]
+                results = fut.result()
                 fut.release()
-                yield k, result
+                lo, hi = span[fut.key]
+                if len(results) != hi - lo:  # pragma: no cover - _batch returns one result per task
+                    raise RuntimeError(f"a batch of {hi - lo} tasks returned {len(results)} results")
+                # each result under its own task's index: batching cannot reorder or shift results
+                yield from zip(range(lo, hi), results, strict=True)
 
         yield run
 

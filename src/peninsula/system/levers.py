@@ -915,6 +915,25 @@ def run_task(job: LeverJob, task: tuple[int, str | None]) -> dict[str, FloatArra
     return run_objectives(run, job.objectives, plans)
 
 
+def warm_worker(job: LeverJob) -> bool:
+    """On a worker, before its first task: a ten-draw run of the baseline and its objectives (loads the
+    kernels of its models), so that no worker starts its share of the tasks late."""
+    from peninsula.system.loop import run_system
+
+    spec = job.spec.replace(draws=10)  # the fewest a spec allows
+    run = run_system(spec, job.setup.data, launch_fit=job.setup.fit)
+    issues = [o.issue for o in job.objectives if o.name.startswith("p_agreement:") and o.issue is not None]
+    plans = {p.issue: p for p in agreement_plan(job.scenarios[0], issues, 10, job.spec.seed or 0)}
+    run_objectives(run, job.objectives, plans)
+    return True
+
+
+#: Batches of tasks per worker on dask (:class:`~peninsula.simulate.distributed.TaskMap`): one task per
+#: candidate (tens of ms each) made dispatch and result traffic a visible share of a run; four batches per
+#: worker keep that small and still let a worker that runs late hand its last batch to the other.
+BATCHES_PER_WORKER: int | None = 4
+
+
 @dataclass(frozen=True)
 class LeverResult:
     """A levers run: every run's objective draws, their summaries, the front and its robustness.
@@ -942,9 +961,9 @@ class LeverResult:
     run_id: str
     launch_model: str
 
-    @property
+    @functools.cached_property
     def front(self) -> Front:
-        """The front over the baseline and the candidates (:func:`pareto`)."""
+        """The front over the baseline and the candidates (:func:`pareto`; computed once)."""
         return pareto(self.values, self.spec.front_set)
 
     def ranked(self) -> list[int]:
@@ -1217,7 +1236,7 @@ def run_levers(
     done = 0
     if on_progress is not None:
         on_progress(done, total)
-    for k, res in run(run_task, job, todo):
+    for k, res in run(run_task, job, todo, warm_worker, batches_per_worker=BATCHES_PER_WORKER):
         i = todo[k][0]
         values[i] = res
         if store is not None:
@@ -1235,7 +1254,8 @@ def run_levers(
         tasks = [(i, key) for i in [0, *front] for key in keys]
         got: dict[tuple[int, str], dict[str, FloatArray]] = {}
         total = done + len(tasks)
-        for k, res in run(run_task, job, tasks):
+        # the same job object: on dask its copy on the workers is reused, not sent again
+        for k, res in run(run_task, job, tasks, warm_worker, batches_per_worker=BATCHES_PER_WORKER):
             i, key = tasks[k]
             got[(i, key)] = res
             done += 1
@@ -1249,6 +1269,7 @@ def run_levers(
                 spec.base.rule_set,
             )
     result = LeverResult(spec, tuple(candidates), vals, robustness, run_id, spec.base.launch_model_name)
+    object.__setattr__(result, "front", f)  # the same values and objectives: pareto() once, not again
     if store is not None:
         store.finish_levers(run_id, result.to_dict())
     return result
