@@ -1,4 +1,4 @@
-"""simulate.distributed's task maps: batches of tasks on dask keep every result under its own task's index, and
+"""simulate.distributed's task maps: batches of tasks on dask keep every result under its own index, and
 a payload is sent to the workers once per object (a levers run's two phases share one copy)."""
 
 from __future__ import annotations
