@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from peninsula.kernels import _notice
-from peninsula.kernels._jit import jit
+from peninsula.kernels._jit import jit, jit_inline
 
-__all__ = ["spawned_uniforms"]
+__all__ = ["spawned_integers", "spawned_uniforms"]
 
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
@@ -53,6 +53,40 @@ def _mix(x: U32, y: U32) -> U32:
     return r ^ (r >> np.uint32(_XSHIFT))
 
 
+@jit_inline
+def _mulhi(a: np.uint64, b: np.uint64) -> np.uint64:
+    """The high 64 bits of the 128-bit product ``a · b``, from 32-bit pieces."""
+    m32 = np.uint64(0xFFFFFFFF)
+    s32 = np.uint64(32)
+    a0 = a & m32
+    a1 = a >> s32
+    b0 = b & m32
+    b1 = b >> s32
+    p00 = a0 * b0
+    p01 = a0 * b1
+    p10 = a1 * b0
+    p11 = a1 * b1
+    mid = (p00 >> s32) + (p01 & m32) + (p10 & m32)
+    return p11 + (p01 >> s32) + (p10 >> s32) + (mid >> s32)
+
+
+@jit_inline
+def _step(
+    h: np.uint64, lo_: np.uint64, ih: np.uint64, il: np.uint64
+) -> tuple[np.uint64, np.uint64, np.uint64]:
+    """One PCG64 step ``state · MULT + inc`` on ``(h, lo_)``; the new state and its XSL-RR output."""
+    mul_hi = np.uint64(_MUL_HI)
+    mul_lo = np.uint64(_MUL_LO)
+    new_hi = _mulhi(lo_, mul_lo) + lo_ * mul_hi + h * mul_lo
+    new_lo = lo_ * mul_lo
+    lo_ = new_lo + il
+    h = new_hi + ih + (np.uint64(1) if lo_ < new_lo else np.uint64(0))
+    value = h ^ lo_
+    rot = h >> np.uint64(58)
+    x = (value >> rot) | (value << ((np.uint64(64) - rot) & np.uint64(63)))
+    return h, lo_, x
+
+
 @jit
 def _pcg_uniforms(hi: U64, lo: U64, inc_hi: U64, inc_lo: U64, out: npt.NDArray[np.float64]) -> None:
     """PCG64 from states ``(hi, lo)`` (after seeding) and increments: ``out[r, j]`` = draw r's j-th double.
@@ -60,12 +94,6 @@ def _pcg_uniforms(hi: U64, lo: U64, inc_hi: U64, inc_lo: U64, out: npt.NDArray[n
     Per output: the 128-bit step ``state · MULT + inc`` (the high half of ``lo · MUL_LO`` from 32-bit
     pieces), the XSL-RR output ``rotr64(hi ^ lo, hi >> 58)`` and ``(x >> 11) · 2⁻⁵³``.
     """
-    m32 = np.uint64(0xFFFFFFFF)
-    s32 = np.uint64(32)
-    mul_hi = np.uint64(_MUL_HI)
-    mul_lo = np.uint64(_MUL_LO)
-    b0 = np.uint64(_MUL_LO & 0xFFFFFFFF)
-    b1 = np.uint64(_MUL_LO >> 32)
     n, k = out.shape
     for r in range(n):
         h = hi[r]
@@ -73,34 +101,41 @@ def _pcg_uniforms(hi: U64, lo: U64, inc_hi: U64, inc_lo: U64, out: npt.NDArray[n
         ih = inc_hi[r]
         il = inc_lo[r]
         for j in range(k):
-            a0 = lo_ & m32
-            a1 = lo_ >> s32
-            p00 = a0 * b0
-            p01 = a0 * b1
-            p10 = a1 * b0
-            p11 = a1 * b1
-            mid = (p00 >> s32) + (p01 & m32) + (p10 & m32)
-            top = p11 + (p01 >> s32) + (p10 >> s32) + (mid >> s32)
-            new_hi = top + lo_ * mul_hi + h * mul_lo
-            new_lo = lo_ * mul_lo
-            lo_ = new_lo + il
-            h = new_hi + ih + (np.uint64(1) if lo_ < new_lo else np.uint64(0))
-            value = h ^ lo_
-            rot = h >> np.uint64(58)
-            x = (value >> rot) | (value << ((np.uint64(64) - rot) & np.uint64(63)))
+            h, lo_, x = _step(h, lo_, ih, il)
             out[r, j] = float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-def spawned_uniforms(seed: int, draws: npt.NDArray[np.int64], stream: int, k: int) -> npt.NDArray[np.float64]:
-    """``(len(draws), k)``: row ``r`` is ``draw_generator(seed, draws[r], stream).random(k)``, bit for bit.
+@jit
+def _pcg_bounded(hi: U64, lo: U64, inc_hi: U64, inc_lo: U64, rng: np.uint64, out: U64) -> None:
+    """``out[r]`` = draw r's ``Generator.integers(0, rng + 1)`` (int64 bounds, one number), as numpy does it.
 
-    ``seed``, the draws and ``stream`` are non-negative integers; draws below 2³² (every sweep's).
+    numpy's ``random_bounded_uint64`` without masking is Lemire's method (``bounded_lemire_uint64``): the
+    high half of ``next64 · (rng + 1)``, a next output drawn while the low half is below
+    ``(2⁶⁴ − 1 − rng) mod (rng + 1)``. The states are seeded one step early (see :func:`spawned_uniforms`):
+    the first output is dropped.
+    """
+    excl = rng + np.uint64(1)
+    threshold = (np.uint64(0xFFFFFFFFFFFFFFFF) - rng) % excl
+    for r in range(out.shape[0]):
+        h = hi[r]
+        lo_ = lo[r]
+        ih = inc_hi[r]
+        il = inc_lo[r]
+        h, lo_, x = _step(h, lo_, ih, il)  # the dropped output
+        h, lo_, x = _step(h, lo_, ih, il)
+        m_lo = x * excl
+        if m_lo < excl:
+            while m_lo < threshold:
+                h, lo_, x = _step(h, lo_, ih, il)
+                m_lo = x * excl
+        out[r] = _mulhi(x, excl)
 
-    Examples
-    --------
-    >>> g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(7, spawn_key=(3, 0))))
-    >>> bool(np.array_equal(spawned_uniforms(7, np.array([3]), 0, 5)[0], g.random(5)))
-    True
+
+def _seeded(seed: int, draws: npt.NDArray[np.int64], stream: int) -> tuple[U64, U64, U64, U64]:
+    """PCG64 states (high, low halves) and increments of every draw's generator, one step before seeding ends.
+
+    ``Generator(PCG64(SeedSequence(seed, spawn_key=(draw, stream))))`` for each draw: the caller's first
+    PCG64 step completes the seeding (its output is dropped).
     """
     d = np.asarray(draws, dtype=np.int64)
     if d.size and (int(d.min()) < 0 or int(d.max()) > _M32):
@@ -146,9 +181,47 @@ def spawned_uniforms(seed: int, draws: npt.NDArray[np.int64], stream: int, k: in
     hi, lo = inc_hi.copy(), inc_lo.copy()  # 0 · MULT + inc
     lo2 = lo + val[1]
     hi = hi + val[0] + (lo2 < lo).astype(np.uint64)
+    return hi, lo2, inc_hi, inc_lo
+
+
+def spawned_uniforms(seed: int, draws: npt.NDArray[np.int64], stream: int, k: int) -> npt.NDArray[np.float64]:
+    """``(len(draws), k)``: row ``r`` is ``draw_generator(seed, draws[r], stream).random(k)``, bit for bit.
+
+    ``seed``, the draws and ``stream`` are non-negative integers; draws below 2³² (every sweep's).
+
+    Examples
+    --------
+    >>> g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(7, spawn_key=(3, 0))))
+    >>> bool(np.array_equal(spawned_uniforms(7, np.array([3]), 0, 5)[0], g.random(5)))
+    True
+    """
+    hi, lo2, inc_hi, inc_lo = _seeded(seed, draws, stream)
+    n = hi.size
     # one more step (srandom's second), done by the loop: step back is not needed, so seed the loop with
     # the state before it and ask for one extra output, then drop it
     out = np.empty((n, k + 1))
     _notice.prepare("the sweep's random streams", _pcg_uniforms, hi, lo2, inc_hi, inc_lo, out)
     _pcg_uniforms(hi, lo2, inc_hi, inc_lo, out)
     return np.ascontiguousarray(out[:, 1:])
+
+
+def spawned_integers(seed: int, draws: npt.NDArray[np.int64], stream: int, high: int) -> U64:
+    """``draw_generator(seed, d, stream).integers(0, high)`` for every draw ``d`` (one each), bit for bit.
+
+    ``2³² < high <= 2⁶³ − 1`` (numpy draws smaller ranges from 32-bit outputs, which this does not do);
+    returned as ``uint64``.
+
+    Examples
+    --------
+    >>> g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(7, spawn_key=(3, 1))))
+    >>> int(spawned_integers(7, np.array([3]), 1, 2**63 - 1)[0]) == int(g.integers(0, 2**63 - 1))
+    True
+    """
+    if not 2**32 < high <= 2**63 - 1:
+        raise ValueError("high must lie in 2**32 + 1 .. 2**63 - 1")
+    hi, lo2, inc_hi, inc_lo = _seeded(seed, draws, stream)
+    out = np.empty(hi.size, dtype=np.uint64)
+    rng = np.uint64(high - 1)
+    _notice.prepare("the sweep's random streams", _pcg_bounded, hi, lo2, inc_hi, inc_lo, rng, out)
+    _pcg_bounded(hi, lo2, inc_hi, inc_lo, rng, out)
+    return out

@@ -317,18 +317,25 @@ def exchange_draws(X, s, c, seeds, fixed_weight, salience_weight, p, rounds, tie
 
     ``X`` ``(draws, actors, issues)`` on DECIDE's 0-100 scale (NaN = no stance); ``s``, ``c`` the same shape
     with 0 where missing; ``seeds`` the per-draw key of the counter-based random draws (uint64).
+
+    Without randomness (``p == 0`` and no coin for ties) a round depends on the positions alone, and a round
+    that realises no exchange leaves them as they were: every later round would repeat it, so the draw stops
+    there (as ``Exchange.run`` does).
     """
     D = X.shape[0]
     out = np.empty_like(X)
     choices = np.zeros(0, dtype=np.int64)
+    fixed = p == 0.0 and tie_mode != 1
     for d in range(D):
         Xd = X[d].copy()
         sd = s[d].copy()
         cd = c[d].copy()
         for r in range(1, rounds + 1):
-            Xn, _Yv, _info, _flat, _ties = _exchange_round(
+            Xn, _Yv, info, _flat, _ties = _exchange_round(
                 Xd, sd, cd, fixed_weight, salience_weight, p, seeds[d], r, tie_mode, choices, clean
             )
             Xd = Xn
+            if fixed and info.shape[0] == 0:
+                break
         out[d] = Xd
     return out

@@ -294,6 +294,7 @@ def _exchange(
     ids: npt.NDArray[np.int64],
     threads: int,
 ) -> BatchResult:
+    from peninsula.kernels._pcg import spawned_integers
     from peninsula.simulate import _compiled
     from peninsula.simulate.perturb import draw_generator
 
@@ -305,7 +306,10 @@ def _exchange(
     D = X.shape[0]
     if model.info.deterministic:
         seeds = np.zeros(D, dtype=np.uint64)
-    else:  # as Exchange.run: one integer from the draw's model stream
+    elif seed >= 0 and (D == 0 or (int(ids.min()) >= 0 and int(ids.max()) <= 0xFFFFFFFF)):
+        # as Exchange.run: one integer from the draw's model stream, for every draw at once (the same numbers)
+        seeds = spawned_integers(seed, ids, MODEL_STREAM, 2**63 - 1)
+    else:
         seeds = np.array(
             [int(draw_generator(seed, int(d), MODEL_STREAM).integers(0, 2**63 - 1)) for d in ids.tolist()],
             dtype=np.uint64,
