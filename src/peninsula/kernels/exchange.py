@@ -655,7 +655,8 @@ def _pop_cluster(
             continue
         if nc == 0:
             top_gain = g
-        cluster = grow(cluster, nc + 1)
+        if nc >= len(cluster):
+            cluster = grow(cluster, nc + 1)
         cluster[nc] = k
         nc += 1
         r.heap_size = heap.pop(r.heap_size, hg, he, hv)
@@ -750,7 +751,8 @@ def _resolve_tie(
     # append a new entry for the candidate of ``moved``
     cm = ent[moved].cand
     k = r.n_entries
-    ent = grow(ent, k + 1)
+    if k >= len(ent):
+        ent = grow(ent, k + 1)
     ent[k].cand = cm
     ent[k].birth = r.n_sort + 1
     ent[k].base_order = M + r.n_appended
@@ -838,7 +840,8 @@ def _pass_order(
         k = ent_head[e]
         while k >= 0:
             if ent[k].alive:
-                order = grow(order, no + 1)
+                if no >= len(order):  # grow only when full: every call reference-counts its array
+                    order = grow(order, no + 1)
                 order[no] = k
                 no += 1
                 count += 1
@@ -878,7 +881,8 @@ def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: R
         gh[node].gain = gain[e]
         return gh
     k = r.n_gain_nodes
-    gh = grow(gh, k + 1)
+    if k >= len(gh):
+        gh = grow(gh, k + 1)
     gh[k].time = r.n_sort + 1
     gh[k].gain = gain[e]
     gh[k].prev = node
@@ -916,7 +920,8 @@ def _update_pass(
             # this entry goes; entries of e already kept in this pass stay listed until the next pass
             ent[k].alive = False
             r.n_live -= 1
-            linger = grow(linger, r.n_linger + 1)
+            if r.n_linger >= len(linger):
+                linger = grow(linger, r.n_linger + 1)
             linger[r.n_linger] = e
             r.n_linger += 1
         if gain[e] > g_old:
@@ -936,7 +941,8 @@ def _record_realised(st: Records, R: int, gain: FloatArray, side: Records, real:
     """Append R as it stands after its update pass to the realised exchanges."""
     r = st[0]
     k = r.n_realised
-    real = grow(real, k + 1)
+    if k >= len(real):
+        real = grow(real, k + 1)
     real[k].cand = R
     real[k].gain = gain[R]
     si = side[R, 0]
