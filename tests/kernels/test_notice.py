@@ -110,5 +110,5 @@ def test_a_sweep_prepares_its_compiled_loops_with_the_notice(monkeypatch: pytest
     monkeypatch.setattr(_notice, "prepare", spy)
     peninsula.sweep(peninsula.DEFAULT_SCENARIO, ["median", "eu", "eu-masad", "exchange"], draws=4, seed=1)
     names = {s.split(": ")[1] for s in seen}
-    assert {"baseline_rows", "eu_rows", "masad_rows", "exchange_draws", "_pcg_uniforms"} <= names
+    assert {"baseline_issues", "eu_issues", "masad_issues", "exchange_draws", "_pcg_uniforms"} <= names
     assert all(s.startswith("the sweep's") for s in seen)

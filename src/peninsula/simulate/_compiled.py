@@ -1,9 +1,11 @@
 """Compiled (numba) loops over many draws: the baselines, both EU models and the exchange model.
 
-Each function runs one model on a batch of rows (draws of one issue, or whole draws for the exchange model)
-inside a single compiled call. The EU loops call, per row, the in-place (``..._into``) forms of the models'
+Each function runs one model on a whole batch of draws inside a single compiled call: the baselines and
+the EU models on every issue of the batch (``(draws, actors, issues)`` arrays and each issue's actors as
+index arrays, so a chunk of a sweep costs one call per model, not one per issue), the exchange model on
+whole draws. The EU loops call, per draw and issue, the in-place (``..._into``) forms of the models'
 compiled single-issue kernels (:mod:`peninsula.kernels._eu_numba`), writing into buffers allocated once
-per call (for the few actors of an issue, allocation would cost more than the arithmetic);
+per issue (for the few actors of an issue, allocation would cost more than the arithmetic);
 the exchange loop calls the exchange kernel's compiled round. A row's result does not depend on the other
 rows of its batch; ``tests/simulate/test_batch.py`` checks every loop against the model, draw by draw.
 Imported only when a sweep runs (numba compiles these on first use and caches them).
@@ -23,14 +25,9 @@ COMPROMISE, MEAN, MEDIAN, MEDIAN_ACTOR = 0, 1, 2, 3
 
 
 @njit(cache=True, nogil=True)
-def _weighted_median(x, w, rtol):  # type: ignore[no-untyped-def]
-    """:func:`peninsula.kernels.central.weighted_median` for 1-D arrays (weights sum > 0)."""
-    return _median_sorted(x, w, np.argsort(x, kind="mergesort"), rtol)
-
-
-@njit(cache=True, nogil=True)
 def _median_sorted(x, w, order, rtol):  # type: ignore[no-untyped-def]
-    """:func:`_weighted_median` given ``order``, the stable ascending order of ``x``.
+    """:func:`peninsula.kernels.central.weighted_median` for 1-D arrays (weights sum > 0) given ``order``,
+    the stable ascending order of ``x``.
 
     As the 1-D kernel, the weights are divided by the largest first (half of a subnormal total would
     round to zero).
@@ -71,39 +68,54 @@ def _weighted_mean(x, w):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def baseline_rows(X, S, C, kind):  # type: ignore[no-untyped-def]
-    """Outcome of a baseline (``kind``: COMPROMISE, MEAN, MEDIAN, MEDIAN_ACTOR) per row; NaN if undefined.
+def baseline_issues(X, S, C, cols, ptr, kind):  # type: ignore[no-untyped-def]
+    """Outcome of a baseline (``kind``: COMPROMISE, MEAN, MEDIAN, MEDIAN_ACTOR) on every issue of a batch in
+    one call: ``(draws, issues)``, NaN where undefined.
 
-    Weighted baselines use ``(c / max c)·(s / max s)`` as :class:`peninsula.models.baselines._OneShot`.
+    ``X``, ``S``, ``C`` are ``(draws, actors, issues)``; issue ``i``'s actors are ``cols[ptr[i]:ptr[i + 1]]``
+    (NaN outcomes for an issue without any). Weighted baselines use ``(c / max c)·(s / max s)`` as
+    :class:`peninsula.models.baselines._OneShot`; medians are
+    :func:`peninsula.kernels.central.weighted_median` (the stable order of the positions).
     """
-    R, n = X.shape
-    out = np.empty(R)
-    w = np.empty(n)
-    for r in range(R):
-        x = X[r]
-        if kind in (MEAN, MEDIAN_ACTOR):
+    D = X.shape[0]
+    n_iss = X.shape[2]
+    out = np.empty((D, n_iss))
+    for i in range(n_iss):
+        lo = ptr[i]
+        n = ptr[i + 1] - lo
+        if n == 0:
+            for r in range(D):
+                out[r, i] = np.nan
+            continue
+        x = np.empty(n)
+        w = np.empty(n)
+        order = np.empty(n, dtype=np.int64)
+        for r in range(D):
             for a in range(n):
-                w[a] = 1.0
-        else:
-            c_max = 0.0
-            s_max = 0.0
+                x[a] = X[r, cols[lo + a], i]
+            if kind in (MEAN, MEDIAN_ACTOR):
+                for a in range(n):
+                    w[a] = 1.0
+            else:
+                c_max = 0.0
+                s_max = 0.0
+                for a in range(n):
+                    c_max = max(c_max, C[r, cols[lo + a], i])
+                    s_max = max(s_max, S[r, cols[lo + a], i])
+                if c_max == 0.0 or s_max == 0.0:
+                    out[r, i] = np.nan
+                    continue
+                for a in range(n):
+                    w[a] = (C[r, cols[lo + a], i] / c_max) * (S[r, cols[lo + a], i] / s_max)
+            total = 0.0
             for a in range(n):
-                c_max = max(c_max, C[r, a])
-                s_max = max(s_max, S[r, a])
-            if c_max == 0.0 or s_max == 0.0:
-                out[r] = np.nan
-                continue
-            for a in range(n):
-                w[a] = (C[r, a] / c_max) * (S[r, a] / s_max)
-        total = 0.0
-        for a in range(n):
-            total += w[a]
-        if not total > 0:
-            out[r] = np.nan
-        elif kind in (COMPROMISE, MEAN):
-            out[r] = _weighted_mean(x, w)
-        else:
-            out[r] = _weighted_median(x, w, 1e-9)
+                total += w[a]
+            if not total > 0:
+                out[r, i] = np.nan
+            elif kind in (COMPROMISE, MEAN):
+                out[r, i] = _weighted_mean(x, w)
+            else:
+                out[r, i] = _median_buf(x, w, order, 1e-9)
     return out
 
 
@@ -155,7 +167,7 @@ def _stable_order(x, order):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def _median_buf(x, w, order, rtol):  # type: ignore[no-untyped-def]
-    """:func:`_weighted_median` with a caller's ``order`` buffer (weights sum > 0)."""
+    """:func:`_median_sorted` with the order computed into a caller's ``order`` buffer."""
     _stable_order(x, order)
     return _median_sorted(x, w, order, rtol)
 
@@ -169,7 +181,7 @@ def _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, suppor
 
 @njit(cache=True, nogil=True)
 def _eu_buffers(n):  # type: ignore[no-untyped-def]
-    """The per-call buffers of :func:`eu_rows` and :func:`masad_rows` for ``n`` actors, in their order."""
+    """The buffers of :func:`_eu_row` and :func:`_masad_row` for ``n`` actors, in their order."""
     return (
         np.ones(n),  # ones
         np.empty(n),  # x
@@ -197,15 +209,6 @@ def _eu_buffers(n):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _load_row(X, S, C, r, x, s, w):  # type: ignore[no-untyped-def]
-    """Row ``r`` into ``x``, ``s`` and the weights ``w = c·s``."""
-    for a in range(x.shape[0]):
-        x[a] = X[r, a]
-        s[a] = S[r, a]
-        w[a] = C[r, a] * s[a]
-
-
-@njit(cache=True, nogil=True)
 def _probabilities(margin, support, total, paper, prob):  # type: ignore[no-untyped-def]
     n = margin.shape[0]
     for i in range(n):
@@ -228,86 +231,135 @@ def _eu_outcome(x, w, ones, order):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def eu_rows(X, S, C, delta, rounds, Q, T, tol, paper_prob, tie_rtol):  # type: ignore[no-untyped-def]
-    """The ``eu`` model per row (actors in the model's canonical order): outcome and final positions."""
-    R, n = X.shape
-    out = np.empty(R)
-    final = np.empty((R, n))
-    b = _eu_buffers(n)
+def _eu_row(b, dl, rounds, Q, T, tol, paper_prob, tie_rtol):  # type: ignore[no-untyped-def]
+    """The ``eu`` model on the row loaded in the buffers ``b`` (:func:`_eu_buffers`; ``x``, ``s``, ``w``
+    filled): its outcome; ``x`` holds the final positions."""
     ones, x, s, w, new, sender, kind, order, y, wy, cum_w, cum_wx, le_own, lt_own = b[:14]
     margin, support, total, prob, eu1, eu2, scratch, risk = b[14:]
-    for r in range(R):
-        _load_row(X, S, C, r, x, s, w)
-        dl = delta[r]
-        outcome = _eu_outcome(x, w, ones, order)
-        _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
-        for _ in range(rounds):
-            if x.max() - x.min() == 0 or dl <= 0:
-                break
-            _probabilities(margin, support, total, paper_prob, prob)
-            mu = outcome
-            eu_matrix_offdiag_into(x, s, prob, ones, mu, dl, Q, T, True, order, eu1)
-            risk_into(eu1, scratch, risk)
-            eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, True, order, eu2)
-            offers_into(eu2, x, True, tie_rtol, new, sender, kind)
-            moved = 0.0
-            for a in range(n):
-                moved = max(moved, abs(new[a] - x[a]))
-                x[a] = new[a]
-            _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
-            outcome = _eu_outcome(x, w, ones, order)
-            if moved <= tol * dl:
-                break
-        out[r] = outcome
+    n = x.shape[0]
+    outcome = _eu_outcome(x, w, ones, order)
+    _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+    for _ in range(rounds):
+        if x.max() - x.min() == 0 or dl <= 0:
+            break
+        _probabilities(margin, support, total, paper_prob, prob)
+        mu = outcome
+        eu_matrix_offdiag_into(x, s, prob, ones, mu, dl, Q, T, True, order, eu1)
+        risk_into(eu1, scratch, risk)
+        eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, True, order, eu2)
+        offers_into(eu2, x, True, tie_rtol, new, sender, kind)
+        moved = 0.0
         for a in range(n):
-            final[r, a] = x[a]
+            moved = max(moved, abs(new[a] - x[a]))
+            x[a] = new[a]
+        _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+        outcome = _eu_outcome(x, w, ones, order)
+        if moved <= tol * dl:
+            break
+    return outcome
+
+
+@njit(cache=True, nogil=True)
+def _load_cols(X, S, C, r, i, cols, lo, x, s, w):  # type: ignore[no-untyped-def]
+    """Draw ``r``'s actors ``cols[lo:lo + n]`` on issue ``i`` into ``x``, ``s`` and ``w = c·s``."""
+    for a in range(x.shape[0]):
+        k = cols[lo + a]
+        x[a] = X[r, k, i]
+        s[a] = S[r, k, i]
+        w[a] = C[r, k, i] * s[a]
+
+
+@njit(cache=True, nogil=True)
+def eu_issues(X, S, C, cols, ptr, delta, rounds, Q, T, tol, paper_prob, tie_rtol):  # type: ignore[no-untyped-def]
+    """The ``eu`` model on every issue of a batch in one call: ``(draws, issues)`` outcomes (NaN for an
+    issue without actors) and the ``(draws, actors, issues)`` positions after the last round (the inputs
+    where an actor has no stance).
+
+    Issue ``i``'s actors, in the model's canonical order, are ``cols[ptr[i]:ptr[i + 1]]``; ``delta[i]`` its
+    scale's span. Each draw of an issue is :func:`_eu_row` on buffers allocated once per issue.
+    """
+    D = X.shape[0]
+    n_iss = X.shape[2]
+    out = np.empty((D, n_iss))
+    final = X.copy()
+    for i in range(n_iss):
+        lo = ptr[i]
+        n = ptr[i + 1] - lo
+        if n == 0:
+            for r in range(D):
+                out[r, i] = np.nan
+            continue
+        b = _eu_buffers(n)
+        x, s, w = b[1], b[2], b[3]
+        for r in range(D):
+            _load_cols(X, S, C, r, i, cols, lo, x, s, w)
+            out[r, i] = _eu_row(b, delta[i], rounds, Q, T, tol, paper_prob, tie_rtol)
+            for a in range(n):
+                final[r, cols[lo + a], i] = x[a]
     return out, final
 
 
 @njit(cache=True, nogil=True)
-def masad_rows(X, S, C, delta, rounds, Q, T):  # type: ignore[no-untyped-def]
-    """The ``eu-masad`` model per row: outcome (the replication's vote) and final positions."""
-    R, n = X.shape
-    out = np.empty(R)
-    final = np.empty((R, n))
-    b = _eu_buffers(n)
+def _masad_row(b, dl, rounds, Q, T):  # type: ignore[no-untyped-def]
+    """The ``eu-masad`` model on the row loaded in the buffers ``b`` (:func:`_eu_buffers`): its outcome
+    (the replication's vote); ``x`` holds the final positions."""
     ones, x, s, w, new, sender, kind, order, y, wy, cum_w, cum_wx, le_own, lt_own = b[:14]
     margin, support, total, prob, eu1, eu2, scratch, risk = b[14:]
-    for r in range(R):
-        _load_row(X, S, C, r, x, s, w)
-        dl = delta[r]
-        wsum = 0.0
+    n = x.shape[0]
+    wsum = 0.0
+    for a in range(n):
+        wsum += w[a]
+    has_weight = wsum > 0
+    vdelta = dl if dl > 0 else 1.0
+    _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+    outcome = _masad_vote(x, margin, vdelta)
+    spread = x.max() - x.min()
+    for _ in range(rounds):
+        if spread == 0 or not has_weight:
+            break
+        _probabilities(margin, support, total, False, prob)
+        mu = _weighted_mean(x, w)
+        eu_matrix_offdiag_into(x, s, prob, ones, outcome, dl, Q, T, False, order, eu1)
+        defined = risk_into(eu1, scratch, risk)
+        if not defined:
+            break
+        eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, False, order, eu2)
+        offers_into(eu2, x, False, 0.0, new, sender, kind)
+        same = True
         for a in range(n):
-            wsum += w[a]
-        has_weight = wsum > 0
-        vdelta = dl if dl > 0 else 1.0
+            if new[a] != x[a]:
+                same = False
+            x[a] = new[a]
+        if same:
+            break  # a fixed point: every later round is this one again (it reads nothing but x)
+        spread = x.max() - x.min()
         _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
         outcome = _masad_vote(x, margin, vdelta)
-        spread = x.max() - x.min()
-        for _ in range(rounds):
-            if spread == 0 or not has_weight:
-                break
-            _probabilities(margin, support, total, False, prob)
-            mu = _weighted_mean(x, w)
-            eu_matrix_offdiag_into(x, s, prob, ones, outcome, dl, Q, T, False, order, eu1)
-            defined = risk_into(eu1, scratch, risk)
-            if not defined:
-                break
-            eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, False, order, eu2)
-            offers_into(eu2, x, False, 0.0, new, sender, kind)
-            same = True
+    return outcome
+
+
+@njit(cache=True, nogil=True)
+def masad_issues(X, S, C, cols, ptr, delta, rounds, Q, T):  # type: ignore[no-untyped-def]
+    """:func:`eu_issues` for ``eu-masad`` (actors in the replication's list order, ``delta[i]`` the model's
+    delta on issue ``i``); each draw of an issue is :func:`_masad_row`."""
+    D = X.shape[0]
+    n_iss = X.shape[2]
+    out = np.empty((D, n_iss))
+    final = X.copy()
+    for i in range(n_iss):
+        lo = ptr[i]
+        n = ptr[i + 1] - lo
+        if n == 0:
+            for r in range(D):
+                out[r, i] = np.nan
+            continue
+        b = _eu_buffers(n)
+        x, s, w = b[1], b[2], b[3]
+        for r in range(D):
+            _load_cols(X, S, C, r, i, cols, lo, x, s, w)
+            out[r, i] = _masad_row(b, delta[i], rounds, Q, T)
             for a in range(n):
-                if new[a] != x[a]:
-                    same = False
-                x[a] = new[a]
-            if same:
-                break  # a fixed point: every later round is this one again (it reads nothing but x)
-            spread = x.max() - x.min()
-            _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
-            outcome = _masad_vote(x, margin, vdelta)
-        out[r] = outcome
-        for a in range(n):
-            final[r, a] = x[a]
+                final[r, cols[lo + a], i] = x[a]
     return out, final
 
 

@@ -11,6 +11,8 @@ never different. ``tests/simulate`` checks every batch path against that loop.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +100,7 @@ def run_model(
         raise ParameterError(f"rounds must be >= 0, not {n_rounds}")
     kind = type(model)
     if kind in _BASELINES:
-        return _baseline(_BASELINES[kind], space, X, S, C)
+        return _baseline(_BASELINES[kind], space, X, S, C, threads)
     if kind is ExpectedUtility or kind is ExpectedUtilityMasad:
         return _eu(kind is ExpectedUtilityMasad, params, n_rounds, space, X, S, C, threads)
     if kind is Consensus:
@@ -112,8 +114,22 @@ def run_model(
     return _loop(model, scenario, space, values, X, rounds, seed, ids)
 
 
-def _rows(space: InputSpace, A: FloatArray, i: int, order: list[int]) -> FloatArray:
-    return np.ascontiguousarray(A[:, order, i])
+_POOLS: dict[tuple[int, int], Any] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(threads: int) -> Any:
+    """A thread pool of ``threads`` workers kept for this process (a sweep splits every model of every chunk
+    over it: starting threads anew for each call cost more than a small call's work). A forked child
+    makes its own (the parent's threads do not exist there)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = (os.getpid(), threads)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="peninsula-sweep")
+        return pool
 
 
 def _split(fn: Callable[..., Any], threads: int, arrays: tuple[Any, ...], *rest: Any) -> Any:
@@ -129,29 +145,37 @@ def _split(fn: Callable[..., Any], threads: int, arrays: tuple[Any, ...], *rest:
     n = len(arrays[0])
     if threads <= 1 or n < 2 * threads:
         return fn(*arrays, *rest)
-    from concurrent.futures import ThreadPoolExecutor
-
     cuts = np.linspace(0, n, threads + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        parts = list(
-            pool.map(lambda k: fn(*(a[cuts[k] : cuts[k + 1]] for a in arrays), *rest), range(threads))
-        )
+    parts = list(
+        _pool(threads).map(lambda k: fn(*(a[cuts[k] : cuts[k + 1]] for a in arrays), *rest), range(threads))
+    )
     if isinstance(parts[0], tuple):
         return tuple(np.concatenate([p[j] for p in parts]) for j in range(len(parts[0])))
     return np.concatenate(parts)
 
 
-def _baseline(kind: int, space: InputSpace, X: FloatArray, S: FloatArray, C: FloatArray) -> BatchResult:
+def _columns(orders: list[list[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``(cols, ptr)``: issue ``i``'s actors ``orders[i]`` as ``cols[ptr[i]:ptr[i + 1]]`` (the fused loops'
+    index arrays)."""
+    ptr = np.zeros(len(orders) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(o) for o in orders])
+    cols = np.array([a for o in orders for a in o], dtype=np.int64)
+    return cols, ptr
+
+
+def _present(space: InputSpace, i: int) -> list[int]:
+    return np.flatnonzero(space.present[:, i]).tolist()
+
+
+def _baseline(
+    kind: int, space: InputSpace, X: FloatArray, S: FloatArray, C: FloatArray, threads: int = 1
+) -> BatchResult:
+    """A baseline on every issue and draw in one compiled call (:func:`_compiled.baseline_issues`)."""
     from peninsula.simulate import _compiled
 
-    D, _, n_iss = X.shape
-    out = np.full((D, n_iss), np.nan)
-    for i in range(n_iss):
-        idx = np.flatnonzero(space.present[:, i]).tolist()
-        if not idx:
-            continue
-        rows = (_rows(space, X, i, idx), _rows(space, S, i, idx), _rows(space, C, i, idx))
-        out[:, i] = _split(_compiled.baseline_rows, 1, rows, kind)
+    cols, ptr = _columns([_present(space, i) for i in range(len(space.issue_ids))])
+    arrays = tuple(np.ascontiguousarray(A) for A in (X, S, C))
+    out = _split(_compiled.baseline_issues, threads, arrays, cols, ptr, kind)
     return BatchResult(out, X)
 
 
@@ -226,59 +250,55 @@ def _eu(
     C: FloatArray,
     threads: int,
 ) -> BatchResult:
+    """``eu`` or ``eu-masad`` on every issue and draw in one compiled call (:func:`_compiled.eu_issues`,
+    :func:`_compiled.masad_issues`), the draws split over ``threads``."""
     from peninsula.simulate import _compiled
 
-    D, _, n_iss = X.shape
-    out = np.full((D, n_iss), np.nan)
-    final = np.array(X, copy=True)
+    n_iss = len(space.issue_ids)
     Q, T = float(params["Q"]), float(params["T"])
+    orders: list[list[int]] = []
+    delta = np.zeros(n_iss)
     for i in range(n_iss):
-        idx = np.flatnonzero(space.present[:, i]).tolist()
-        if not idx:
-            continue
+        idx = _present(space, i)
         span = float(space.upper[i] - space.lower[i])
         if masad:
-            order = idx  # the replication's list order
-            x = _rows(space, X, i, order)
-            delta = span if params["delta"] is None else float(params["delta"])
+            orders.append(idx)  # the replication's list order
+            if not idx:
+                continue
+            x = X[:, idx, i]
+            delta[i] = span if params["delta"] is None else float(params["delta"])
             spread = float(np.max(x.max(axis=1) - x.min(axis=1)))
-            if delta < spread or (delta <= 0 and spread > 0):
+            if delta[i] < spread or (delta[i] <= 0 and spread > 0):
                 raise ParameterError(
-                    f"delta ({delta:g}) must be positive and at least the positions' range ({spread:g}) "
+                    f"delta ({delta[i]:g}) must be positive and at least the positions' range ({spread:g}) "
                     f"on issue '{space.issue_ids[i]}' in some draw"
                 )
-            o, f = _split(
-                _compiled.masad_rows,
-                threads,
-                (x, _rows(space, S, i, order), _rows(space, C, i, order), np.full(D, delta)),
-                rounds,
-                Q,
-                T,
-            )
         else:
-            if params["probability"] not in ("paper", "replication"):
-                raise ParameterError(
-                    f"parameter 'probability': {params['probability']!r} is not 'paper' or 'replication'"
-                )
-            order = sorted(idx, key=lambda a: space.actor_ids[a])  # the model's canonical order (by id)
-            o, f = _split(
-                _compiled.eu_rows,
-                threads,
-                (
-                    _rows(space, X, i, order),
-                    _rows(space, S, i, order),
-                    _rows(space, C, i, order),
-                    np.full(D, span),
-                ),
-                rounds,
-                Q,
-                T,
-                float(params["tol"]),
-                params["probability"] == "paper",
-                ExpectedUtility.tie_rtol,
-            )
-        out[:, i] = o
-        final[:, order, i] = f
+            orders.append(sorted(idx, key=lambda a: space.actor_ids[a]))  # the model's order (by id)
+            delta[i] = span
+    if not masad and params["probability"] not in ("paper", "replication"):
+        raise ParameterError(
+            f"parameter 'probability': {params['probability']!r} is not 'paper' or 'replication'"
+        )
+    cols, ptr = _columns(orders)
+    arrays = tuple(np.ascontiguousarray(A) for A in (X, S, C))
+    if masad:
+        out, final = _split(_compiled.masad_issues, threads, arrays, cols, ptr, delta, rounds, Q, T)
+    else:
+        out, final = _split(
+            _compiled.eu_issues,
+            threads,
+            arrays,
+            cols,
+            ptr,
+            delta,
+            rounds,
+            Q,
+            T,
+            float(params["tol"]),
+            params["probability"] == "paper",
+            ExpectedUtility.tie_rtol,
+        )
     return BatchResult(out, final)
 
 
