@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from peninsula.kernels._eu_numba import eu_matrix_offdiag_into, offers_into, pair_sums_into, risk_into
+from peninsula.kernels._eu_numba import eu_matrix_offdiag_into, offers_into
 from peninsula.kernels.exchange import _round as _exchange_round
 
 # The numba-compiled functions are untyped for mypy; peninsula.simulate.batch wraps them with types.
@@ -173,10 +173,157 @@ def _median_buf(x, w, order, rtol):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total):  # type: ignore[no-untyped-def]
-    """:func:`peninsula.kernels._eu_numba.pair_sums_1d` into the caller's buffers (same operations)."""
-    _stable_order(x, order)
-    pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+def _pair_probabilities(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, paper, prob, margin, want_margin):  # type: ignore[no-untyped-def]
+    """Every pair's win probability into ``prob`` (and, with ``want_margin``, its vote margin into
+    ``margin``), ``order`` being the stable ascending order of ``x``.
+
+    :func:`peninsula.kernels._eu_numba.pair_sums_into` and then the probabilities of the EU loops
+    (``support / total``, or ``max(margin, 0) / total`` unless ``paper``; 0 where the total is 0, as for
+    two actors at one position) in one pass, without storing the vote sums: the same operations on the
+    same numbers, so every entry is the one the two steps give (``tests/simulate/test_compiled.py``).
+    """
+    n = x.shape[0]
+    for a in range(n):
+        y[a] = x[order[a]]
+        wy[a] = w[order[a]]
+    centre = y[0]
+    cum_w[0] = 0.0
+    cum_wx[0] = 0.0
+    for a in range(n):
+        cum_w[a + 1] = cum_w[a] + wy[a]
+        cum_wx[a + 1] = cum_wx[a] + wy[a] * (y[a] - centre)
+    total_w = cum_w[n]
+    a = 0
+    while a < n:
+        b = a
+        while b + 1 < n and y[b + 1] == y[a]:
+            b += 1
+        for k in range(a, b + 1):
+            lt_own[k] = a
+            le_own[k] = b + 1
+        a = b + 1
+    for i in range(n):
+        for j in range(n):
+            prob[i, j] = 0.0
+    if want_margin:
+        for i in range(n):
+            for j in range(n):
+                margin[i, j] = 0.0
+    for a in range(n):
+        lo = y[a]
+        n_le_lo = le_own[a]
+        w_le_lo = cum_w[n_le_lo]
+        s_le_lo = cum_wx[n_le_lo]
+        for b in range(n_le_lo, n):  # every b with y[b] > lo
+            hi = y[b]
+            n_lt_hi = lt_own[b]
+            mid = 0.5 * (lo + hi)
+            left_i = n_le_lo
+            right_i = n_lt_hi
+            while left_i < right_i:
+                m = (left_i + right_i) // 2
+                if y[m] <= mid:
+                    left_i = m + 1
+                else:
+                    right_i = m
+            n_le_mid = left_i
+            mid_c = mid - centre
+            span = hi - lo
+            w_le_mid = cum_w[n_le_mid]
+            s_le_mid = cum_wx[n_le_mid]
+            w_lt_hi = cum_w[n_lt_hi]
+            s_lt_hi = cum_wx[n_lt_hi]
+            left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
+            if left < 0.0:
+                left = 0.0
+            right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
+            if right < 0.0:
+                right = 0.0
+            sup_lo = span * w_le_lo + left
+            sup_hi = span * (total_w - w_lt_hi) + right
+            i = order[a]
+            j = order[b]
+            m_ij = sup_lo - sup_hi
+            m_ji = sup_hi - sup_lo
+            t_ij = sup_lo + sup_hi
+            t_ji = sup_hi + sup_lo
+            if want_margin:
+                margin[i, j] = m_ij
+                margin[j, i] = m_ji
+            if t_ij > 0:
+                prob[i, j] = (sup_lo if paper else max(m_ij, 0.0)) / t_ij
+            if t_ji > 0:
+                prob[j, i] = (sup_hi if paper else max(m_ji, 0.0)) / t_ji
+
+
+@njit(cache=True, nogil=True)
+def _first_pass_risk(x, s, prob, mu, delta, Q, T, paper, order, a, r):  # type: ignore[no-untyped-def]
+    """The risk exponents of a round's first pass: ``risk_into(EU, a, r)`` (returns ``defined``) where
+    ``EU = eu_matrix_offdiag_into(x, s, prob, ones, mu, delta, Q, T, paper, order, EU)``, without storing
+    ``EU``.
+
+    With every exponent 1 no power is taken; each entry is computed by the operations of
+    :func:`peninsula.kernels._eu_numba.eu_matrix_offdiag_into` and added to its column's sum as it is
+    made, rows in ascending order: the order in which ``risk_into`` adds a column up. So ``a`` and ``r``
+    are exactly ``risk_into``'s (``tests/simulate/test_compiled.py``).
+    """
+    n = x.shape[0]
+    ri = 1.0
+    usq = 2.0 - 4.0 * 0.5**ri
+    us = 0.0
+    uf = 0.0
+    ub = 0.0
+    uw = 0.0
+    for k in range(n):
+        a[k] = 0.0
+    for i in range(n):
+        dmu = abs(x[i] - mu)
+        have = False
+        last = 0.0
+        for jj in range(n):
+            j = order[jj]
+            if j == i:
+                continue
+            dist = abs(x[i] - x[j])
+            if not (have and x[j] == last):
+                d = dist / delta
+                if dist == 0.0:
+                    us = usq
+                    uf = usq
+                else:
+                    b_s = max(0.5 - 0.5 * d, 0.0)
+                    us = 2.0 - 4.0 * b_s
+                    uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
+                if Q != 1.0:
+                    e = (dmu + dist) / delta
+                    b_b = max(0.5 - 0.25 * e, 0.0)
+                    ub = 2.0 - 4.0 * b_b
+                    uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
+                have = True
+                last = x[j]
+            p = prob[i, j]
+            sj = s[j]
+            contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
+            if Q == 1.0:
+                v = contest - Q * usq
+            else:
+                no_contest = T * ub + (1.0 - T) * uw
+                if paper:
+                    v = contest - (Q * usq + (1.0 - Q) * no_contest)
+                else:
+                    v = contest - Q * usq + (1.0 - Q) * no_contest
+            a[j] += v
+    a_max = a.max()
+    a_min = a.min()
+    spread = a_max - a_min
+    for i in range(n):
+        r[i] = 1.0
+    if not spread > 0.0:
+        return False
+    for i in range(n):
+        big_r = (2.0 * a[i] - a_max - a_min) / spread
+        r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -198,62 +345,49 @@ def _eu_buffers(n):  # type: ignore[no-untyped-def]
         np.empty(n, dtype=np.int64),  # le_own
         np.empty(n, dtype=np.int64),  # lt_own
         np.empty((n, n)),  # margin
-        np.empty((n, n)),  # support
-        np.empty((n, n)),  # total
         np.empty((n, n)),  # prob
-        np.empty((n, n)),  # eu1
-        np.empty((n, n)),  # eu2
+        np.empty((n, n)),  # eu (the second pass)
         np.empty(n),  # scratch
         np.empty(n),  # risk
     )
 
 
 @njit(cache=True, nogil=True)
-def _probabilities(margin, support, total, paper, prob):  # type: ignore[no-untyped-def]
-    n = margin.shape[0]
-    for i in range(n):
-        for j in range(n):
-            if total[i, j] > 0:
-                num = support[i, j] if paper else max(margin[i, j], 0.0)
-                prob[i, j] = num / total[i, j]
-            else:
-                prob[i, j] = 0.0
-
-
-@njit(cache=True, nogil=True)
-def _eu_outcome(x, w, ones, order):  # type: ignore[no-untyped-def]
-    total = 0.0
-    for a in range(x.shape[0]):
-        total += w[a]
-    if total > 0:
-        return _median_buf(x, w, order, 1e-9)
-    return _median_buf(x, ones, order, 1e-9)
-
-
-@njit(cache=True, nogil=True)
 def _eu_row(b, dl, rounds, Q, T, tol, paper_prob, tie_rtol):  # type: ignore[no-untyped-def]
     """The ``eu`` model on the row loaded in the buffers ``b`` (:func:`_eu_buffers`; ``x``, ``s``, ``w``
-    filled): its outcome; ``x`` holds the final positions."""
+    filled): its outcome; ``x`` holds the final positions.
+
+    A round as :func:`peninsula.kernels.eu.eu_round` on the compiled kernels: win probabilities from the
+    pairs' vote sums, the first pass of expected utilities (every risk exponent 1) for the risk exponents,
+    the second pass, offers; the outcome is the weighted median (equal weights if they sum to 0). The
+    positions are sorted once per round (for the median, the vote sums and the passes), the vote sums are
+    made when a round needs them, and the first pass is not stored (:func:`_first_pass_risk`).
+    """
     ones, x, s, w, new, sender, kind, order, y, wy, cum_w, cum_wx, le_own, lt_own = b[:14]
-    margin, support, total, prob, eu1, eu2, scratch, risk = b[14:]
+    margin, prob, eu, scratch, risk = b[14:]
     n = x.shape[0]
-    outcome = _eu_outcome(x, w, ones, order)
-    _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+    wsum = 0.0
+    for a in range(n):
+        wsum += w[a]
+    wt = w if wsum > 0 else ones
+    _stable_order(x, order)
+    outcome = _median_sorted(x, wt, order, 1e-9)
     for _ in range(rounds):
         if x.max() - x.min() == 0 or dl <= 0:
             break
-        _probabilities(margin, support, total, paper_prob, prob)
+        _pair_probabilities(
+            x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, paper_prob, prob, margin, False
+        )
         mu = outcome
-        eu_matrix_offdiag_into(x, s, prob, ones, mu, dl, Q, T, True, order, eu1)
-        risk_into(eu1, scratch, risk)
-        eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, True, order, eu2)
-        offers_into(eu2, x, True, tie_rtol, new, sender, kind)
+        _first_pass_risk(x, s, prob, mu, dl, Q, T, True, order, scratch, risk)
+        eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, True, order, eu)
+        offers_into(eu, x, True, tie_rtol, new, sender, kind)
         moved = 0.0
         for a in range(n):
             moved = max(moved, abs(new[a] - x[a]))
             x[a] = new[a]
-        _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
-        outcome = _eu_outcome(x, w, ones, order)
+        _stable_order(x, order)
+        outcome = _median_sorted(x, wt, order, 1e-9)
         if moved <= tol * dl:
             break
     return outcome
@@ -302,29 +436,29 @@ def eu_issues(X, S, C, cols, ptr, delta, rounds, Q, T, tol, paper_prob, tie_rtol
 @njit(cache=True, nogil=True)
 def _masad_row(b, dl, rounds, Q, T):  # type: ignore[no-untyped-def]
     """The ``eu-masad`` model on the row loaded in the buffers ``b`` (:func:`_eu_buffers`): its outcome
-    (the replication's vote); ``x`` holds the final positions."""
-    ones, x, s, w, new, sender, kind, order, y, wy, cum_w, cum_wx, le_own, lt_own = b[:14]
-    margin, support, total, prob, eu1, eu2, scratch, risk = b[14:]
+    (the replication's vote); ``x`` holds the final positions. Rounds as :func:`_eu_row` (the masad forms,
+    the vote from the margins)."""
+    _, x, s, w, new, sender, kind, order, y, wy, cum_w, cum_wx, le_own, lt_own = b[:14]
+    margin, prob, eu, scratch, risk = b[14:]
     n = x.shape[0]
     wsum = 0.0
     for a in range(n):
         wsum += w[a]
     has_weight = wsum > 0
     vdelta = dl if dl > 0 else 1.0
-    _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+    _stable_order(x, order)
+    _pair_probabilities(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, False, prob, margin, True)
     outcome = _masad_vote(x, margin, vdelta)
     spread = x.max() - x.min()
     for _ in range(rounds):
         if spread == 0 or not has_weight:
             break
-        _probabilities(margin, support, total, False, prob)
         mu = _weighted_mean(x, w)
-        eu_matrix_offdiag_into(x, s, prob, ones, outcome, dl, Q, T, False, order, eu1)
-        defined = risk_into(eu1, scratch, risk)
+        defined = _first_pass_risk(x, s, prob, outcome, dl, Q, T, False, order, scratch, risk)
         if not defined:
             break
-        eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, False, order, eu2)
-        offers_into(eu2, x, False, 0.0, new, sender, kind)
+        eu_matrix_offdiag_into(x, s, prob, risk, mu, dl, Q, T, False, order, eu)
+        offers_into(eu, x, False, 0.0, new, sender, kind)
         same = True
         for a in range(n):
             if new[a] != x[a]:
@@ -333,7 +467,8 @@ def _masad_row(b, dl, rounds, Q, T):  # type: ignore[no-untyped-def]
         if same:
             break  # a fixed point: every later round is this one again (it reads nothing but x)
         spread = x.max() - x.min()
-        _pair_sums(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total)
+        _stable_order(x, order)
+        _pair_probabilities(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, False, prob, margin, True)
         outcome = _masad_vote(x, margin, vdelta)
     return outcome
 
