@@ -87,6 +87,27 @@ def test_report_download_is_short_unless_full(client: Any) -> None:
     assert short.count("<svg") < full.count("<svg") and 'id="short-note"' in short
 
 
+def test_forecast_carries_the_positions_the_page_draws(client: Any) -> None:
+    # issue 26: the page draws the positions-by-round charts from these numbers (no server-side SVG)
+    sc = load_packaged(DEFAULT_SCENARIO)
+    doc = client.post(
+        "/api/forecast", json={"scenario": DEFAULT_SCENARIO, "models": ["compromise", "eu"], "charts": False}
+    ).json()
+    run = peninsula.forecast(sc, ["compromise", "eu"], rng=0).runs["eu"]
+    moving = [i for i in sc.issue_ids if len(run.issues[i].rounds) > 1]
+    assert [p["issue"] for p in doc["positions"]] == moving
+    for p in doc["positions"]:
+        issue = sc.issue(p["issue"])
+        assert (p["lower"], p["upper"], p["status_quo"]) == (issue.lower, issue.upper, issue.status_quo)
+        assert [m["model"] for m in p["models"]] == ["eu"]  # compromise runs no rounds
+        rounds = run.issues[p["issue"]].rounds
+        m = p["models"][0]
+        assert m["rounds"] == [r.round for r in rounds]
+        assert m["outcome"] == [r.outcome for r in rounds]
+        for a, values in zip(p["actors"], m["positions"], strict=True):
+            assert values == [r.positions.get(a) for r in rounds]
+
+
 def test_forecast_without_charts_has_the_same_numbers(client: Any) -> None:
     body = {"scenario": DEFAULT_SCENARIO, "models": ["compromise", "eu"], "seed": 0}
     full = client.post("/api/forecast", json=body).json()

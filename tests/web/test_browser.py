@@ -108,7 +108,7 @@ def test_apply_an_overlay_shows_base_and_overlay(page: Any) -> None:
     _run(page)
     issue = next(c.issue for c in overlay_changes(load_packaged(sid), ov))
     assert "→" in _cell(page, issue, "compromise")
-    page.wait_for_selector("#charts figure[data-chart='overlay'] img")
+    page.wait_for_selector("#charts figure[data-chart='overlay'] svg.chart circle.overlaid")
     assert page.errors == []
 
 
@@ -242,19 +242,33 @@ def test_stance_inputs_are_labelled_and_the_status_says_when_the_forecast_is_sta
     assert page.errors == []
 
 
-def test_run_shows_the_table_first_then_the_charts(page: Any) -> None:
-    # issue 26: Run waited seconds for matplotlib's SVGs before showing any number; the table now comes from a
-    # request without charts, and the charts follow in a second one
+def test_run_draws_the_table_and_the_charts_from_one_request(page: Any) -> None:
+    # issue 26: Run took 4-8 s until the charts showed (matplotlib's SVGs, rendered in a worker, in a second
+    # request); the page now draws them from the forecast's numbers, with the table, from one request
     import json
+
+    import peninsula
 
     bodies: list[dict[str, Any]] = []
     page.on(
         "request",
         lambda r: bodies.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/forecast") else None,
     )
+    sc = load_packaged(DEFAULT_SCENARIO)
     _only_models(page, ["compromise", "eu"])
-    _run(page)
-    assert page.locator("#forecast-table tr[data-issue]").count() > 0
-    page.wait_for_selector("#charts figure[data-chart^='positions-']", timeout=60_000)
-    assert [b.get("charts", True) for b in bodies] == [False, True]
+    _run(page)  # "done": the table and the charts are drawn
+    assert [b.get("charts", True) for b in bodies] == [False]
+    assert page.locator("#forecast-table tr[data-issue]").count() == len(sc.issues)
+    rounds = peninsula.forecast(sc, ["compromise", "eu"], rng=0).runs["eu"]
+    moving = [i for i in sc.issue_ids if len(rounds.issues[i].rounds) > 1]
+    figures = page.locator("#charts figure[data-chart^='positions-']")
+    assert moving and figures.count() == len(moving)
+    for issue in moving:
+        fig = f"#charts figure[data-chart='positions-{issue}'] svg.chart"
+        n_actors = len({st.actor for st in sc.stances_on(issue)})
+        assert page.locator(f"{fig} g.panel").count() == 1  # eu only: compromise runs no rounds
+        assert page.locator(f"{fig} g.panel[data-model='eu'] path.actor").count() == n_actors
+        assert page.locator(f"{fig} path.outcome").count() == 1
+        box = page.locator(fig).bounding_box()
+        assert box is not None and box["width"] * box["height"] > 10_000
     assert page.locator("#charts-pending").count() == 0 and page.errors == []

@@ -143,8 +143,8 @@ class RunRequest(BaseModel):
     rounds: int | None = Field(default=None, ge=0)
     charts: bool = Field(
         default=True,
-        description="False: the table and cohesion only, without the charts (fast; the workbench asks for "
-        "the charts in a second request).",
+        description="False: without the matplotlib SVG charts (fast; the workbench draws its charts from "
+        "`positions` and the outcomes).",
     )
 
 
@@ -448,6 +448,48 @@ def _num(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
 
 
+def positions_doc(result: api.Forecast) -> list[dict[str, Any]]:
+    """Positions round by round, for the page to draw (what ``positions_chart`` draws, as numbers).
+
+    One entry per issue on which a model runs rounds: the issue's scale and status quo, the actors with a
+    stance on it and, per such model, its rounds, each actor's position per round (``None``: no position
+    that round) and the outcome per round. The page draws its positions charts from these in a few
+    milliseconds; matplotlib took 0.3-0.6 s per chart in the worker (issue 26: Run under 3 s).
+    """
+    from peninsula.reports import charts as ch
+
+    sc = result.scenario
+    out = []
+    for issue in sc.issues:
+        names = ch.iterative_models(result, issue.id)
+        if not names:
+            continue
+        actors = [a for a in sc.actor_ids if any(st.actor == a for st in sc.stances_on(issue.id))]
+        models = []
+        for name in names:
+            res = result.runs[name].issues[issue.id]
+            models.append(
+                {
+                    "model": name,
+                    "rounds": [r.round for r in res.rounds],
+                    "positions": [[_num(r.positions.get(a)) for r in res.rounds] for a in actors],
+                    "outcome": [_num(r.outcome) for r in res.rounds],
+                }
+            )
+        out.append(
+            {
+                "issue": issue.id,
+                "lower": issue.lower,
+                "upper": issue.upper,
+                "status_quo": issue.status_quo,
+                "unit": issue.unit,
+                "actors": actors,
+                "models": models,
+            }
+        )
+    return out
+
+
 def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
     """Run the forecast (or base vs. overlay) and return the table, cohesion and charts (SVG text)."""
     from peninsula.api import render as ch
@@ -486,7 +528,10 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
         coh = api.cohesion_by_model(sc, result.runs)
     out = result.outcomes
     doc["models"] = list(result.runs)
-    doc["issues"] = [{"id": i.id, "status_quo": i.status_quo, "unit": i.unit} for i in sc.issues]
+    doc["issues"] = [
+        {"id": i.id, "status_quo": i.status_quo, "unit": i.unit, "lower": i.lower, "upper": i.upper}
+        for i in sc.issues
+    ]
     doc["outcomes"] = {m: {i: _num(out.at[m, i]) for i in sc.issue_ids} for m in out.index}
     # issue 21: each model that says whether the parties agree, with its probability per issue
     doc["p_agreement"] = {
@@ -495,6 +540,7 @@ def forecast_doc(sc: Scenario, req: RunRequest) -> dict[str, Any]:
         if any("p_agreement" in r.extra for r in run.issues.values())
     }
     doc["cohesion"] = coh
+    doc["positions"] = positions_doc(result)
     for issue in sc.issues if req.charts else ():
         fig = ch.positions_chart(result, issue.id)
         if fig is not None:

@@ -192,33 +192,183 @@
     state.lastKey = state.scenario;
   }
 
+  // -- charts, drawn here from the forecast's numbers (SVG attributes only: no inline style) ----------------
+  // The server's matplotlib SVGs of the same charts took 0.3-0.6 s each in a worker, 4-8 s for a Run with
+  // every model (issue 26); these take milliseconds.
+  var NS = "http://www.w3.org/2000/svg";
+  var PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"];
+
+  function svgNode(parent, tag, attrs, text) {
+    var n = document.createElementNS(NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { n.textContent = text; }
+    if (parent) { parent.appendChild(n); }
+    return n;
+  }
+
+  // About n round numbers spanning [lo, hi] (steps 1, 2, 2.5, 5 x 10^k; integers only if asked).
+  function ticks(lo, hi, n, integer) {
+    var span = hi - lo;
+    if (!(span > 0)) { return [lo]; }
+    var raw = span / Math.max(1, n - 1), mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 2.5, 5, 10].map(function (f) { return f * mag; }).find(function (v) { return v >= raw; });
+    if (integer) { step = Math.max(1, Math.round(step)); }
+    var out = [];
+    for (var v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * span; v += step) { out.push(+v.toFixed(10)); }
+    return out;
+  }
+
+  function tickText(v) { return Math.abs(v) >= 1000 ? v.toLocaleString("en-US") : String(+v.toPrecision(6)); }
+
+  // A legend under the panels: [label, colour, dash] items, wrapped to the chart's width; returns its height.
+  function legend(svg, items, top, width) {
+    var x = 10, y = top + 12, rowH = 16;
+    items.forEach(function (it) {
+      var w = 26 + 6.2 * it[0].length + 14;
+      if (x + w > width && x > 10) { x = 10; y += rowH; }
+      var g = svgNode(svg, "g", { class: "key" });
+      svgNode(g, "line", { x1: x, x2: x + 20, y1: y - 4, y2: y - 4, stroke: it[1], "stroke-width": it[3] || 1.6,
+        "stroke-dasharray": it[2] || "none" });
+      svgNode(g, "text", { x: x + 25, y: y, "font-size": 11, fill: "#1d232a" }, it[0]);
+      x += w;
+    });
+    return y - top + 8;
+  }
+
+  // Positions round by round on one issue: one panel per model that runs rounds, one line per actor, the
+  // outcome dashed, the status quo dotted (as the report's positions chart).
+  function positionsChart(p) {
+    var n = p.models.length, cols = Math.min(3, n), rows = Math.ceil(n / cols);
+    var PW = 300, PH = 170, L = 46, R = 10, T = 22, B = 30, W = cols * PW;
+    var svg = svgNode(null, "svg", { class: "chart", role: "img",
+      "aria-label": "positions by round on " + p.issue, "font-family": "sans-serif" });
+    var pad = 0.03 * (p.upper - p.lower), ylo = p.lower - pad, yhi = p.upper + pad;
+    p.models.forEach(function (m, k) {
+      var ox = (k % cols) * PW, oy = Math.floor(k / cols) * PH;
+      var r0 = m.rounds[0], r1 = m.rounds[m.rounds.length - 1], xs = r1 - r0 || 1;
+      var x = function (r) { return ox + L + (PW - L - R) * (r - r0) / xs; };
+      var y = function (v) { return oy + T + (PH - T - B) * (yhi - v) / (yhi - ylo); };
+      var g = svgNode(svg, "g", { class: "panel", "data-model": m.model });
+      svgNode(g, "text", { x: ox + L, y: oy + 14, "font-size": 12, fill: "#1d232a" }, m.model);
+      ticks(p.lower, p.upper, 5).forEach(function (v) {
+        svgNode(g, "line", { x1: x(r0), x2: x(r1), y1: y(v), y2: y(v), stroke: "#e3e7eb" });
+        svgNode(g, "text", { x: ox + L - 4, y: y(v) + 3.5, "font-size": 10, "text-anchor": "end", fill: "#555" }, tickText(v));
+      });
+      ticks(r0, r1, 6, true).forEach(function (r) {
+        svgNode(g, "text", { x: x(r), y: oy + PH - B + 13, "font-size": 10, "text-anchor": "middle", fill: "#555" }, String(r));
+      });
+      svgNode(g, "text", { x: x((r0 + r1) / 2), y: oy + PH - 4, "font-size": 10, "text-anchor": "middle", fill: "#555" }, "round");
+      svgNode(g, "line", { x1: x(r0), x2: x(r0), y1: y(yhi), y2: y(ylo), stroke: "#999" });
+      svgNode(g, "line", { x1: x(r0), x2: x(r1), y1: y(ylo), y2: y(ylo), stroke: "#999" });
+      if (p.status_quo !== null && p.status_quo !== undefined) {
+        svgNode(g, "line", { x1: x(r0), x2: x(r1), y1: y(p.status_quo), y2: y(p.status_quo), stroke: "#999",
+          "stroke-dasharray": "1.5 2.5", class: "sq" });
+      }
+      function line(values, attrs, title, dots) {
+        var d = "", pen = "M";
+        values.forEach(function (v, j) {
+          if (v === null || v === undefined) { pen = "M"; return; }
+          d += pen + x(m.rounds[j]).toFixed(1) + " " + y(v).toFixed(1) + " "; pen = "L";
+        });
+        if (!d) { return; }
+        var path = svgNode(g, "path", Object.assign({ d: d, fill: "none" }, attrs));
+        svgNode(path, "title", null, title);
+        if (dots) {
+          values.forEach(function (v, j) {
+            if (v !== null && v !== undefined) {
+              svgNode(g, "circle", { cx: x(m.rounds[j]).toFixed(1), cy: y(v).toFixed(1), r: 2, fill: attrs.stroke });
+            }
+          });
+        }
+      }
+      m.positions.forEach(function (vals, j) {
+        line(vals, { stroke: PALETTE[j % PALETTE.length], "stroke-width": 1.3, class: "actor", "data-actor": p.actors[j] },
+          p.actors[j] + " (" + m.model + ")", m.rounds.length <= 40);
+      });
+      line(m.outcome, { stroke: "#000", "stroke-width": 1.6, "stroke-dasharray": "5 3", class: "outcome" }, "outcome (" + m.model + ")", false);
+    });
+    var items = p.actors.map(function (a, j) { return [a, PALETTE[j % PALETTE.length]]; });
+    items.push(["outcome", "#000", "5 3"], ["status quo", "#999", "1.5 2.5", 1]);
+    var lh = legend(svg, items, rows * PH + 4, W);
+    var H = rows * PH + 4 + lh;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("width", W);
+    svg.setAttribute("height", H);
+    return svg;
+  }
+
+  // Base vs. overlay: one panel per issue on its scale, a dumbbell per model (as the report's overlay chart).
+  function overlayChart(doc) {
+    var issues = doc.issues, models = doc.models, cols = Math.min(2, issues.length), rows = Math.ceil(issues.length / cols);
+    var PW = 460, L = 110, R = 14, T = 22, B = 24, rowH = 15, PH = T + B + rowH * models.length, W = cols * PW;
+    var svg = svgNode(null, "svg", { class: "chart", role: "img", "aria-label": "base vs. overlay " + doc.overlay,
+      "font-family": "sans-serif" });
+    issues.forEach(function (issue, k) {
+      var sc = issue;
+      var ox = (k % cols) * PW, oy = Math.floor(k / cols) * PH, pad = 0.03 * (sc.upper - sc.lower);
+      var lo = sc.lower - pad, hi = sc.upper + pad;
+      var x = function (v) { return ox + L + (PW - L - R) * (v - lo) / (hi - lo); };
+      var y = function (j) { return oy + T + rowH * (j + 0.5); };
+      var g = svgNode(svg, "g", { class: "panel", "data-issue": issue.id });
+      svgNode(g, "text", { x: ox + L, y: oy + 14, "font-size": 12, fill: "#1d232a" }, issue.id + (issue.unit ? " (" + issue.unit + ")" : ""));
+      ticks(sc.lower, sc.upper, 5).forEach(function (v) {
+        svgNode(g, "line", { x1: x(v), x2: x(v), y1: oy + T, y2: oy + PH - B, stroke: "#e3e7eb" });
+        svgNode(g, "text", { x: x(v), y: oy + PH - B + 13, "font-size": 10, "text-anchor": "middle", fill: "#555" }, tickText(v));
+      });
+      if (issue.status_quo !== null && issue.status_quo !== undefined) {
+        svgNode(g, "line", { x1: x(issue.status_quo), x2: x(issue.status_quo), y1: oy + T, y2: oy + PH - B, stroke: "#999",
+          "stroke-dasharray": "1.5 2.5", class: "sq" });
+      }
+      models.forEach(function (m, j) {
+        var b = doc.outcomes[m][issue.id], o = doc.overlay_outcomes[m] ? doc.overlay_outcomes[m][issue.id] : null;
+        svgNode(g, "text", { x: ox + L - 6, y: y(j) + 3.5, "font-size": 10, "text-anchor": "end", fill: "#1d232a" }, m);
+        if (b !== null && o !== null && o !== undefined) {
+          svgNode(g, "line", { x1: x(b), x2: x(o), y1: y(j), y2: y(j), stroke: "#bbb", "stroke-width": 2 });
+        }
+        if (b !== null) { svgNode(svgNode(g, "circle", { cx: x(b), cy: y(j), r: 3.5, fill: PALETTE[0], class: "base" }), "title", null, m + " base " + fmt(b)); }
+        if (o !== null && o !== undefined) {
+          svgNode(svgNode(g, "circle", { cx: x(o), cy: y(j), r: 3.5, fill: PALETTE[1], class: "overlaid" }), "title", null, m + " overlay " + fmt(o));
+        }
+      });
+    });
+    var lh = legend(svg, [["base", PALETTE[0], "none", 6], ["overlay " + doc.overlay, PALETTE[1], "none", 6],
+      ["status quo", "#999", "1.5 2.5", 1]], rows * PH + 4, W);
+    var H = rows * PH + 4 + lh;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("width", W);
+    svg.setAttribute("height", H);
+    return svg;
+  }
+
   function renderCharts(doc) {
     var charts = $("charts");
     charts.textContent = "";
-    doc.charts.forEach(function (c) {
-      var fig = el("figure", { "data-chart": c.key });
-      fig.appendChild(el("img", { alt: c.title, src: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(c.svg) }));
-      fig.appendChild(el("figcaption", null, c.title));
+    function add(key, title, svg) {
+      var fig = el("figure", { "data-chart": key });
+      fig.appendChild(svg);
+      fig.appendChild(el("figcaption", null, title));
       charts.appendChild(fig);
+    }
+    if (doc.overlay && doc.overlay_outcomes) { add("overlay", "Base vs. overlay " + doc.overlay, overlayChart(doc)); }
+    (doc.positions || []).forEach(function (p) {
+      add("positions-" + p.issue, "Positions by round: " + p.issue + (p.unit ? " (" + p.unit + ")" : "") +
+        ". One panel per model that runs rounds; dashed: the outcome after each round; dotted: the status quo.",
+        positionsChart(p));
     });
   }
 
-  // Run: the table first (no charts: a tenth of a second), then the charts in a second request that a newer
-  // Run or a new scenario makes obsolete (matplotlib's SVGs take seconds).
+  // Run: one request; the table and the charts are drawn from its numbers.
   var runs = 0;
   async function run() {
     clearError(); busy(true); status("running\u2026");
-    var mine = ++runs, req = request();
-    try {
-      renderForecast(await call("POST", "/api/forecast", Object.assign({}, req, { charts: false })));
-      status("done");
-    } catch (e) { showError(e); status(""); busy(false); return; }
-    busy(false);
-    $("charts").appendChild(el("p", { class: "muted", id: "charts-pending" }, "drawing the charts\u2026"));
+    var mine = ++runs, req = request({ charts: false });
     try {
       var doc = await call("POST", "/api/forecast", req);
-      if (mine === runs && state.scenario === req.scenario) { renderCharts(doc); }
-    } catch (e) { if (mine === runs) { $("charts").textContent = ""; showError(e); } }
+      if (mine !== runs || state.scenario !== req.scenario) { return; }
+      renderForecast(doc);
+      status("done");
+    } catch (e) { if (mine === runs) { showError(e); status(""); } }
+    finally { busy(false); }
   }
 
   // A small chart of one model's draws on one issue, on the issue's whole scale (SVG attributes only).
