@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from peninsula.reports.charts import overlay_chart, positions_chart, save_png, svg
+    from peninsula.reports.charts import iterative_models, overlay_chart, positions_chart, save_png, svg
     from peninsula.reports.console import csv_text, err, out, write_json
     from peninsula.reports.effects import effects_tables
     from peninsula.reports.layout import Prose
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 #: Public name -> ``module`` (same name there) or ``module:attribute``, imported on first use.
 _LAZY: dict[str, str] = {
+    "iterative_models": "peninsula.reports.charts",
     "overlay_chart": "peninsula.reports.charts",
     "positions_chart": "peninsula.reports.charts",
     "save_png": "peninsula.reports.charts",
@@ -100,6 +101,7 @@ __all__ = [
     "evaluation_table",
     "forecast_tables",
     "front_chart",
+    "iterative_models",
     "lever_tables",
     "models_table",
     "out",

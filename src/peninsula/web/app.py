@@ -456,7 +456,7 @@ def positions_doc(result: api.Forecast) -> list[dict[str, Any]]:
     that round) and the outcome per round. The page draws its positions charts from these in a few
     milliseconds; matplotlib took 0.3-0.6 s per chart in the worker (issue 26: Run under 3 s).
     """
-    from peninsula.reports import charts as ch
+    from peninsula.api import render as ch
 
     sc = result.scenario
     out = []
