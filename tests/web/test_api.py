@@ -108,6 +108,22 @@ def test_forecast_carries_the_positions_the_page_draws(client: Any) -> None:
             assert values == [r.positions.get(a) for r in rounds]
 
 
+def test_positions_stay_within_their_budget() -> None:
+    # a large upload must not turn a fast forecast response into megabytes of positions
+    from peninsula.web.app import positions_doc
+
+    result = peninsula.forecast(DEFAULT_SCENARIO, ["eu"], rng=0)
+    every = positions_doc(result)
+    sizes = [len(p["actors"]) * len(p["models"][0]["rounds"]) for p in every]
+    assert all("omitted" not in p for p in every) and len(sizes) > 2
+    budget = sizes[0] + sizes[1]
+    cut = positions_doc(result, budget=budget)
+    assert [p["issue"] for p in cut] == [p["issue"] for p in every]
+    assert cut[:2] == every[:2]
+    for p in cut[2:]:
+        assert p["models"] == [] and p["actors"] == [] and "too many positions to draw" in p["omitted"]
+
+
 def test_forecast_without_charts_has_the_same_numbers(client: Any) -> None:
     body = {"scenario": DEFAULT_SCENARIO, "models": ["compromise", "eu"], "seed": 0}
     full = client.post("/api/forecast", json=body).json()

@@ -448,24 +448,52 @@ def _num(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
 
 
-def positions_doc(result: api.Forecast) -> list[dict[str, Any]]:
+#: Most positions (actor x round x model) one forecast response carries for the page's charts, about 1 MB of
+#: JSON; a large upload's issues past it are listed without their positions (a chart of hundreds of lines
+#: would not be read, and the response of a forecast must stay small).
+POSITIONS_POINTS = 100_000
+
+
+def positions_doc(result: api.Forecast, budget: int = POSITIONS_POINTS) -> list[dict[str, Any]]:
     """Positions round by round, for the page to draw (what ``positions_chart`` draws, as numbers).
 
     One entry per issue on which a model runs rounds: the issue's scale and status quo, the actors with a
     stance on it and, per such model, its rounds, each actor's position per round (``None``: no position
     that round) and the outcome per round. The page draws its positions charts from these in a few
-    milliseconds; matplotlib took 0.3-0.6 s per chart in the worker (issue 26: Run under 3 s).
+    milliseconds; matplotlib took 0.3-0.6 s per chart in the worker (issue 26: Run under 3 s). Once the
+    entries hold ``budget`` positions, a further issue's entry has no models and says why (``omitted``).
     """
     from peninsula.api import render as ch
 
     sc = result.scenario
-    out = []
+    out: list[dict[str, Any]] = []
+    used = 0
     for issue in sc.issues:
         names = ch.iterative_models(result, issue.id)
         if not names:
             continue
-        actors = [a for a in sc.actor_ids if any(st.actor == a for st in sc.stances_on(issue.id))]
-        models = []
+        on_issue = {st.actor for st in sc.stances_on(issue.id)}
+        actors = [a for a in sc.actor_ids if a in on_issue]
+        entry: dict[str, Any] = {
+            "issue": issue.id,
+            "lower": issue.lower,
+            "upper": issue.upper,
+            "status_quo": issue.status_quo,
+            "unit": issue.unit,
+            "actors": actors,
+            "models": [],
+        }
+        points = len(actors) * sum(len(result.runs[m].issues[issue.id].rounds) for m in names)
+        if used + points > budget:
+            entry["actors"] = []
+            entry["omitted"] = (
+                f"{len(actors)} actors x the rounds of {len(names)} models: too many positions to draw here "
+                f"(the page draws at most {budget:,} in one forecast; the report draws them: --full)"
+            )
+            out.append(entry)
+            continue
+        used += points
+        models = entry["models"]
         for name in names:
             res = result.runs[name].issues[issue.id]
             models.append(
@@ -476,17 +504,7 @@ def positions_doc(result: api.Forecast) -> list[dict[str, Any]]:
                     "outcome": [_num(r.outcome) for r in res.rounds],
                 }
             )
-        out.append(
-            {
-                "issue": issue.id,
-                "lower": issue.lower,
-                "upper": issue.upper,
-                "status_quo": issue.status_quo,
-                "unit": issue.unit,
-                "actors": actors,
-                "models": models,
-            }
-        )
+        out.append(entry)
     return out
 
 

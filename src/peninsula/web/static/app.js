@@ -351,6 +351,7 @@
     }
     if (doc.overlay && doc.overlay_outcomes) { add("overlay", "Base vs. overlay " + doc.overlay, overlayChart(doc)); }
     (doc.positions || []).forEach(function (p) {
+      if (p.omitted) { charts.appendChild(el("p", { class: "muted small", "data-omitted": p.issue }, "Positions by round: " + p.issue + ": " + p.omitted + ".")); return; }
       add("positions-" + p.issue, "Positions by round: " + p.issue + (p.unit ? " (" + p.unit + ")" : "") +
         ". One panel per model that runs rounds; dashed: the outcome after each round; dotted: the status quo.",
         positionsChart(p));
