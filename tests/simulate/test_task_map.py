@@ -45,14 +45,19 @@ def on_two() -> Iterator[TaskMap]:
         yield run
 
 
-def test_batch_bounds_cover_every_task_once_in_near_equal_runs() -> None:
-    for n in range(0, 40):
-        for b in range(1, 12):
-            bounds = batch_bounds(n, b)
+def test_batch_bounds_cover_every_task_once_in_shrinking_batches() -> None:
+    for n in range(0, 60):
+        for split in range(1, 12):
+            bounds = batch_bounds(n, split)
             assert [i for lo, hi in bounds for i in range(lo, hi)] == list(range(n))
             sizes = [hi - lo for lo, hi in bounds]
-            assert len(bounds) == min(n, b)
-            assert not sizes or max(sizes) - min(sizes) <= 1
+            # each batch takes 1/split of what is left (rounded up): large first, single tasks last
+            assert sizes == [-(-(n - lo) // split) for lo, _ in bounds]
+            assert sizes == sorted(sizes, reverse=True)
+            assert not sizes or split == 1 or sizes[-1] == 1
+    assert [hi - lo for lo, hi in batch_bounds(51, 8)] == [7, 6, 5, 5, 4, 3, 3, 3, 2, 2, 2, 2, *[1] * 7]
+    with pytest.raises(ParameterError):
+        batch_bounds(5, 0)
 
 
 @pytest.mark.parametrize("per_worker", [None, 1, 3])

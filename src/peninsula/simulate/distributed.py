@@ -114,9 +114,9 @@ class TaskMap(Protocol):
 
     ``warm``, if given, is called as ``warm(shared)`` once on every worker before its first task on that
     payload (where there are workers: in process it is not called), so that no worker starts its share late.
-    ``batches_per_worker`` (where there are workers), if given, groups consecutive tasks into about that many
-    batches per worker, each one submitted unit (fewer, larger units: less dispatch per task; the results and
-    their indices are the same).
+    ``batches_per_worker`` *k* (where there are workers), if given, groups consecutive tasks into batches,
+    each one submitted unit: with *W* workers each batch takes ``1/(k*W)`` of the tasks not yet batched
+    (:func:`batch_bounds`; fewer units: less dispatch per task; the results and their indices are the same).
     """
 
     def __call__(
@@ -144,22 +144,24 @@ def in_process_map(
         yield k, fn(shared, task)
 
 
-def batch_bounds(n: int, batches: int) -> list[tuple[int, int]]:
-    """``[lo, hi)`` bounds of ``min(n, batches)`` consecutive batches covering ``range(n)``, their sizes
-    differing by at most one (the larger first), so that workers taking them in turn end together.
+def batch_bounds(n: int, split: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` bounds of consecutive batches covering ``range(n)``, shrinking: each batch takes
+    ``1/split`` of the tasks not yet batched (rounded up, so at least one).
+
+    Large batches first keep the number of submitted units small (``split`` times the logarithm of ``n``,
+    about); small ones last let workers taking them in turn end within about one task of each other
+    (equal batches would leave one worker idle for up to a whole batch at the end).
 
     Examples
     --------
-    >>> batch_bounds(51, 8)
-    [(0, 7), (7, 14), (14, 21), (21, 27), (27, 33), (33, 39), (39, 45), (45, 51)]
+    >>> batch_bounds(20, 4)
+    [(0, 5), (5, 9), (9, 12), (12, 14), (14, 16), (16, 17), (17, 18), (18, 19), (19, 20)]
     """
-    if n <= 0:
-        return []
-    b = max(1, min(n, batches))
-    size, extra = divmod(n, b)
+    if split < 1:
+        raise ParameterError(f"a batch split must be at least 1, not {split}")
     out, lo = [], 0
-    for k in range(b):
-        hi = lo + size + (1 if k < extra else 0)
+    while lo < n:
+        hi = lo + -(-(n - lo) // split)
         out.append((lo, hi))
         lo = hi
     return out

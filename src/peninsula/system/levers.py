@@ -928,9 +928,9 @@ def warm_worker(job: LeverJob) -> bool:
     return True
 
 
-#: Batches of tasks per worker on dask (:class:`~peninsula.simulate.distributed.TaskMap`): one task per
-#: candidate (tens of ms each) made dispatch and result traffic a visible share of a run; four batches per
-#: worker keep that small and still let a worker that runs late hand its last batch to the other.
+#: How runs are batched on dask (:class:`~peninsula.simulate.distributed.TaskMap`): one task per run (tens
+#: of ms each) made dispatch and result traffic a visible share; with W workers each batch takes 1/(4 W) of
+#: the runs not yet batched (50 runs on 2 workers: 19 batches of 7 down to 1), so the workers end together.
 BATCHES_PER_WORKER: int | None = 4
 
 
