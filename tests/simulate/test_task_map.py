@@ -78,11 +78,12 @@ def test_one_payload_object_is_sent_and_warmed_once(on_two: TaskMap) -> None:
     sent = PICKLED[0]
     assert sent >= 1
     second = dict(on_two(square, p, list(range(12, 24)), warm, batches_per_worker=2))
-    assert PICKLED[0] == sent  # the same object: the copy on the workers is reused
-    assert {r[1] for r in (*first.values(), *second.values())} == {1}  # each worker warmed once
+    assert PICKLED[0] == sent, (sent, PICKLED[0])  # the same object: the copy on the workers is reused
+    warmed = {k: r[1] for k, r in (*first.items(), *second.items())}
+    assert set(warmed.values()) == {1}, warmed  # each worker warmed once
     third = dict(on_two(square, Payload(7), [0, 1], warm))
-    assert PICKLED[0] > sent  # another object (even an equal one) is sent
-    assert third == {0: (7, 1), 1: (8, 1)}
+    assert PICKLED[0] > sent, (sent, PICKLED[0])  # another object (even an equal one) is sent
+    assert third == {0: (7, 1), 1: (8, 1)}, third
 
 
 def test_batches_per_worker_below_one_is_refused(on_two: TaskMap) -> None:
