@@ -40,12 +40,13 @@ def pair_sums_1d(x, w):  # type: ignore[no-untyped-def]
     return margin, support, total
 
 
-@njit(cache=True)
-def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total):  # type: ignore[no-untyped-def]
-    """:func:`pair_sums_1d` into the caller's buffers; ``order`` is the stable ascending order of ``x``.
+@njit(cache=True, nogil=True)
+def sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own):  # type: ignore[no-untyped-def]
+    """The sorted state of :func:`pair_sums_into` into the caller's buffers; returns the total weight.
 
-    ``y``, ``wy``, ``le_own``, ``lt_own`` (length n) and ``cum_w``, ``cum_wx`` (n + 1) are scratch;
-    ``margin``, ``support``, ``total`` (n x n) are overwritten.
+    ``y[a] = x[order[a]]``, ``wy[a] = w[order[a]]``; ``cum_w[k]``, ``cum_wx[k]``: the weight and the weighted
+    offset from ``y[0]`` of the first ``k`` sorted positions; ``le_own[a]`` / ``lt_own[a]``: the number of
+    sorted positions <= / < ``y[a]``.
     """
     n = x.shape[0]
     for a in range(n):
@@ -57,8 +58,6 @@ def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, su
     for a in range(n):
         cum_w[a + 1] = cum_w[a] + wy[a]
         cum_wx[a + 1] = cum_wx[a] + wy[a] * (y[a] - centre)
-    total_w = cum_w[n]
-    # le_own[a]: number of sorted positions <= y[a]; lt_own[a]: number < y[a]
     a = 0
     while a < n:
         b = a
@@ -68,6 +67,53 @@ def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, su
             lt_own[k] = a
             le_own[k] = b + 1
         a = b + 1
+    return cum_w[n]
+
+
+@njit(cache=True, nogil=True, inline="always")  # inlined in the pair loops (a call per pair: ~5 %)
+def pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, total_w):  # type: ignore[no-untyped-def]
+    """``(sup_lo, sup_hi)``: the vote sums for the sorted position ``lo`` (``y[a]``, with ``n_le_lo =
+    le_own[a]``, ``w_le_lo = cum_w[n_le_lo]``, ``s_le_lo = cum_wx[n_le_lo]``) against the higher sorted
+    position ``y[b]`` and back, on :func:`sorted_prefix_into`'s state (the midpoint split of
+    :func:`pair_sums_1d`; the count of positions <= the midpoint by binary search in
+    ``[n_le_lo, lt_own[b]]``)."""
+    centre = y[0]
+    hi = y[b]
+    n_lt_hi = lt_own[b]
+    mid = 0.5 * (lo + hi)
+    left_i = n_le_lo
+    right_i = n_lt_hi
+    while left_i < right_i:
+        m = (left_i + right_i) // 2
+        if y[m] <= mid:
+            left_i = m + 1
+        else:
+            right_i = m
+    n_le_mid = left_i
+    mid_c = mid - centre
+    span = hi - lo
+    w_le_mid = cum_w[n_le_mid]
+    s_le_mid = cum_wx[n_le_mid]
+    w_lt_hi = cum_w[n_lt_hi]
+    s_lt_hi = cum_wx[n_lt_hi]
+    left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
+    if left < 0.0:
+        left = 0.0
+    right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
+    if right < 0.0:
+        right = 0.0
+    return span * w_le_lo + left, span * (total_w - w_lt_hi) + right
+
+
+@njit(cache=True)
+def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, support, total):  # type: ignore[no-untyped-def]
+    """:func:`pair_sums_1d` into the caller's buffers; ``order`` is the stable ascending order of ``x``.
+
+    ``y``, ``wy``, ``le_own``, ``lt_own`` (length n) and ``cum_w``, ``cum_wx`` (n + 1) are scratch;
+    ``margin``, ``support``, ``total`` (n x n) are overwritten.
+    """
+    n = x.shape[0]
+    total_w = sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own)
     for i in range(n):
         for j in range(n):
             margin[i, j] = 0.0
@@ -79,33 +125,7 @@ def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, su
         w_le_lo = cum_w[n_le_lo]
         s_le_lo = cum_wx[n_le_lo]
         for b in range(n_le_lo, n):  # every b with y[b] > lo
-            hi = y[b]
-            n_lt_hi = lt_own[b]
-            mid = 0.5 * (lo + hi)
-            # count of y <= mid by binary search in [n_le_lo, n_lt_hi]
-            left_i = n_le_lo
-            right_i = n_lt_hi
-            while left_i < right_i:
-                m = (left_i + right_i) // 2
-                if y[m] <= mid:
-                    left_i = m + 1
-                else:
-                    right_i = m
-            n_le_mid = left_i
-            mid_c = mid - centre
-            span = hi - lo
-            w_le_mid = cum_w[n_le_mid]
-            s_le_mid = cum_wx[n_le_mid]
-            w_lt_hi = cum_w[n_lt_hi]
-            s_lt_hi = cum_wx[n_lt_hi]
-            left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
-            if left < 0.0:
-                left = 0.0
-            right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
-            if right < 0.0:
-                right = 0.0
-            sup_lo = span * w_le_lo + left
-            sup_hi = span * (total_w - w_lt_hi) + right
+            sup_lo, sup_hi = pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, total_w)
             i = order[a]
             j = order[b]
             support[i, j] = sup_lo

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from peninsula.kernels._eu_numba import eu_matrix_offdiag_into, offers_into
+from peninsula.kernels._eu_numba import eu_matrix_offdiag_into, offers_into, pair_support, sorted_prefix_into
 from peninsula.kernels.exchange import _round as _exchange_round
 
 # The numba-compiled functions are untyped for mypy; peninsula.simulate.batch wraps them with types.
@@ -183,25 +183,7 @@ def _pair_probabilities(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, paper
     same numbers, so every entry is the one the two steps give (``tests/simulate/test_compiled.py``).
     """
     n = x.shape[0]
-    for a in range(n):
-        y[a] = x[order[a]]
-        wy[a] = w[order[a]]
-    centre = y[0]
-    cum_w[0] = 0.0
-    cum_wx[0] = 0.0
-    for a in range(n):
-        cum_w[a + 1] = cum_w[a] + wy[a]
-        cum_wx[a + 1] = cum_wx[a] + wy[a] * (y[a] - centre)
-    total_w = cum_w[n]
-    a = 0
-    while a < n:
-        b = a
-        while b + 1 < n and y[b + 1] == y[a]:
-            b += 1
-        for k in range(a, b + 1):
-            lt_own[k] = a
-            le_own[k] = b + 1
-        a = b + 1
+    total_w = sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own)
     for i in range(n):
         for j in range(n):
             prob[i, j] = 0.0
@@ -215,32 +197,7 @@ def _pair_probabilities(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, paper
         w_le_lo = cum_w[n_le_lo]
         s_le_lo = cum_wx[n_le_lo]
         for b in range(n_le_lo, n):  # every b with y[b] > lo
-            hi = y[b]
-            n_lt_hi = lt_own[b]
-            mid = 0.5 * (lo + hi)
-            left_i = n_le_lo
-            right_i = n_lt_hi
-            while left_i < right_i:
-                m = (left_i + right_i) // 2
-                if y[m] <= mid:
-                    left_i = m + 1
-                else:
-                    right_i = m
-            n_le_mid = left_i
-            mid_c = mid - centre
-            span = hi - lo
-            w_le_mid = cum_w[n_le_mid]
-            s_le_mid = cum_wx[n_le_mid]
-            w_lt_hi = cum_w[n_lt_hi]
-            s_lt_hi = cum_wx[n_lt_hi]
-            left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
-            if left < 0.0:
-                left = 0.0
-            right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
-            if right < 0.0:
-                right = 0.0
-            sup_lo = span * w_le_lo + left
-            sup_hi = span * (total_w - w_lt_hi) + right
+            sup_lo, sup_hi = pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, total_w)
             i = order[a]
             j = order[b]
             m_ij = sup_lo - sup_hi
