@@ -3,6 +3,7 @@ a payload is sent to the workers once per object (a levers run's two phases shar
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,8 @@ from peninsula.simulate.distributed import TaskMap, batch_bounds, dask_map, in_p
 
 #: How often a :class:`Payload` was pickled in this process (each pickling is one copy sent to workers).
 PICKLED = [0]
+#: In a worker process: ``("copies", offset)`` -> how many copies of that payload it unpickled.
+UNPICKLED: dict[tuple[Any, int], int] = {}
 
 
 class Payload:
@@ -26,6 +29,12 @@ class Payload:
     def __getstate__(self) -> dict[str, Any]:
         PICKLED[0] += 1
         return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        # in a worker process: how many copies of this payload it has unpickled
+        key = ("copies", self.offset)
+        UNPICKLED[key] = UNPICKLED.get(key, 0) + 1
 
 
 def warm(p: Payload) -> bool:
@@ -84,6 +93,22 @@ def test_one_payload_object_is_sent_and_warmed_once(on_two: TaskMap) -> None:
     third = dict(on_two(square, Payload(7), [0, 1], warm))
     assert PICKLED[0] > sent, (sent, PICKLED[0])  # another object (even an equal one) is sent
     assert third == {0: (7, 1), 1: (8, 1)}, third
+
+
+def copies(p: Payload, task: int) -> tuple[int, int]:
+    time.sleep(0.05)  # long enough for both workers to take tasks
+    return os.getpid(), UNPICKLED[("copies", p.offset)]
+
+
+def test_each_worker_keeps_its_copy_between_calls(on_two: TaskMap) -> None:
+    # dask's active memory manager (every 2 s) would drop one of the two broadcast copies while no task waits
+    # on it; then the next call's tasks on that worker fetch and unpickle a second copy
+    p = Payload(424242)
+    first = set(dict(on_two(copies, p, list(range(8)), warm)).values())
+    time.sleep(4.5)
+    second = set(dict(on_two(copies, p, list(range(8)), warm)).values())
+    assert len({pid for pid, _ in first | second}) == 2  # both workers ran tasks
+    assert {n for _, n in first | second} == {1}, (first, second)  # one copy each, unpickled once
 
 
 def test_batches_per_worker_below_one_is_refused(on_two: TaskMap) -> None:

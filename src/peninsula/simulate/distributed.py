@@ -222,7 +222,15 @@ def dask_map(
             # mmap threshold: every array over 128 KiB is then mapped and unmapped afresh, and the coupled
             # loop spent 25-30 % more CPU per task on a worker than in process (measured); unset it here
             # (numbers unchanged: only the allocator differs)
-            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            # and the active memory manager off: its ReduceReplicas drops every broadcast copy of the shared
+            # payload but one whenever no task waits on it (every 2 s), so a worker would fetch and unpickle
+            # it again for the next call (and a warm-up could run on a copy another worker already warmed)
+            with dask.config.set(
+                {
+                    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                    "distributed.scheduler.active-memory-manager.start": False,
+                }
+            ):
                 cluster = distributed.LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
