@@ -71,27 +71,15 @@ def sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own):  # ty
 
 
 @njit(cache=True, nogil=True, inline="always")  # inlined in the pair loops (a call per pair: ~5 %)
-def pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, total_w):  # type: ignore[no-untyped-def]
-    """``(sup_lo, sup_hi)``: the vote sums for the sorted position ``lo`` (``y[a]``, with ``n_le_lo =
-    le_own[a]``, ``w_le_lo = cum_w[n_le_lo]``, ``s_le_lo = cum_wx[n_le_lo]``) against the higher sorted
-    position ``y[b]`` and back, on :func:`sorted_prefix_into`'s state (the midpoint split of
-    :func:`pair_sums_1d`; the count of positions <= the midpoint by binary search in
-    ``[n_le_lo, lt_own[b]]``)."""
-    centre = y[0]
-    hi = y[b]
-    n_lt_hi = lt_own[b]
+def split_sums(lo, hi, centre, n_le_lo, n_le_mid, n_lt_hi, cum_w, cum_wx, total_w):  # type: ignore[no-untyped-def]
+    """``(sup_lo, sup_hi)`` of the sorted positions ``lo`` < ``hi`` given the counts of sorted positions
+    <= ``lo``, <= their midpoint and < ``hi``: the midpoint split of :func:`pair_sums_1d` on
+    :func:`sorted_prefix_into`'s cumulative sums (``centre = y[0]``, ``total_w = cum_w[n]``)."""
     mid = 0.5 * (lo + hi)
-    left_i = n_le_lo
-    right_i = n_lt_hi
-    while left_i < right_i:
-        m = (left_i + right_i) // 2
-        if y[m] <= mid:
-            left_i = m + 1
-        else:
-            right_i = m
-    n_le_mid = left_i
     mid_c = mid - centre
     span = hi - lo
+    w_le_lo = cum_w[n_le_lo]
+    s_le_lo = cum_wx[n_le_lo]
     w_le_mid = cum_w[n_le_mid]
     s_le_mid = cum_wx[n_le_mid]
     w_lt_hi = cum_w[n_lt_hi]
@@ -103,6 +91,25 @@ def pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, tot
     if right < 0.0:
         right = 0.0
     return span * w_le_lo + left, span * (total_w - w_lt_hi) + right
+
+
+@njit(cache=True, nogil=True, inline="always")
+def pair_support(lo, n_le_lo, b, y, cum_w, cum_wx, lt_own, total_w):  # type: ignore[no-untyped-def]
+    """:func:`split_sums` of the sorted position ``lo`` (``n_le_lo`` positions <= it) and the higher sorted
+    position ``y[b]``, the count of positions <= their midpoint found by binary search in
+    ``[n_le_lo, lt_own[b]]``."""
+    hi = y[b]
+    n_lt_hi = lt_own[b]
+    mid = 0.5 * (lo + hi)
+    left_i = n_le_lo
+    right_i = n_lt_hi
+    while left_i < right_i:
+        m = (left_i + right_i) // 2
+        if y[m] <= mid:
+            left_i = m + 1
+        else:
+            right_i = m
+    return split_sums(lo, hi, y[0], n_le_lo, left_i, n_lt_hi, cum_w, cum_wx, total_w)
 
 
 @njit(cache=True)
@@ -122,10 +129,8 @@ def pair_sums_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, margin, su
     for a in range(n):
         lo = y[a]
         n_le_lo = le_own[a]
-        w_le_lo = cum_w[n_le_lo]
-        s_le_lo = cum_wx[n_le_lo]
         for b in range(n_le_lo, n):  # every b with y[b] > lo
-            sup_lo, sup_hi = pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, total_w)
+            sup_lo, sup_hi = pair_support(lo, n_le_lo, b, y, cum_w, cum_wx, lt_own, total_w)
             i = order[a]
             j = order[b]
             support[i, j] = sup_lo
@@ -386,33 +391,13 @@ def _pair(lo_i, hi_i, n_le_mid, y, cum_w, cum_wx, le_own, lt_own):  # type: igno
     """``(sup_lo, sup_hi)`` of sorted positions ``lo_i`` < ``hi_i`` (``y[lo_i] < y[hi_i]``) with the
     count of positions <= their midpoint, as :func:`pair_sums_into` computes them."""
     n = y.shape[0]
-    centre = y[0]
-    lo = y[lo_i]
-    hi = y[hi_i]
     n_le_lo = le_own[lo_i]
     n_lt_hi = lt_own[hi_i]
     if n_le_mid < n_le_lo:
         n_le_mid = n_le_lo
     if n_le_mid > n_lt_hi:
         n_le_mid = n_lt_hi
-    mid = 0.5 * (lo + hi)
-    mid_c = mid - centre
-    span = hi - lo
-    w_le_lo = cum_w[n_le_lo]
-    s_le_lo = cum_wx[n_le_lo]
-    w_le_mid = cum_w[n_le_mid]
-    s_le_mid = cum_wx[n_le_mid]
-    w_lt_hi = cum_w[n_lt_hi]
-    s_lt_hi = cum_wx[n_lt_hi]
-    left = 2.0 * (mid_c * (w_le_mid - w_le_lo) - (s_le_mid - s_le_lo))
-    if left < 0.0:
-        left = 0.0
-    right = 2.0 * ((s_lt_hi - s_le_mid) - mid_c * (w_lt_hi - w_le_mid))
-    if right < 0.0:
-        right = 0.0
-    sup_lo = span * w_le_lo + left
-    sup_hi = span * (cum_w[n] - w_lt_hi) + right
-    return sup_lo, sup_hi
+    return split_sums(y[lo_i], y[hi_i], y[0], n_le_lo, n_le_mid, n_lt_hi, cum_w, cum_wx, cum_w[n])
 
 
 @njit(cache=True, nogil=True)

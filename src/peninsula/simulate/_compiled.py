@@ -194,10 +194,8 @@ def _pair_probabilities(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own, paper
     for a in range(n):
         lo = y[a]
         n_le_lo = le_own[a]
-        w_le_lo = cum_w[n_le_lo]
-        s_le_lo = cum_wx[n_le_lo]
         for b in range(n_le_lo, n):  # every b with y[b] > lo
-            sup_lo, sup_hi = pair_support(lo, n_le_lo, w_le_lo, s_le_lo, b, y, cum_w, cum_wx, lt_own, total_w)
+            sup_lo, sup_hi = pair_support(lo, n_le_lo, b, y, cum_w, cum_wx, lt_own, total_w)
             i = order[a]
             j = order[b]
             m_ij = sup_lo - sup_hi
