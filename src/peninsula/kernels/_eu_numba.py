@@ -355,34 +355,19 @@ def offers_into(eu, x, tie_value, rtol, new, sender, kind):  # type: ignore[no-u
 @njit(cache=True, nogil=True)
 def sorted_state(x, w):  # type: ignore[no-untyped-def]
     """``(rank, y, cum_w, cum_wx, le_own, lt_own)`` of :func:`pair_sums_into` (``rank[i]``: actor ``i``'s
-    place in the stable ascending order of ``x``)."""
+    place in the stable ascending order of ``x``), in fresh arrays: :func:`sorted_prefix_into`."""
     n = x.shape[0]
     order = np.argsort(x, kind="mergesort")
     rank = np.empty(n, dtype=np.int64)
+    for a in range(n):
+        rank[order[a]] = a
     y = np.empty(n)
+    wy = np.empty(n)
     cum_w = np.empty(n + 1)
     cum_wx = np.empty(n + 1)
     le_own = np.empty(n, dtype=np.int64)
     lt_own = np.empty(n, dtype=np.int64)
-    for a in range(n):
-        rank[order[a]] = a
-        y[a] = x[order[a]]
-    centre = y[0]
-    cum_w[0] = 0.0
-    cum_wx[0] = 0.0
-    for a in range(n):
-        wa = w[order[a]]
-        cum_w[a + 1] = cum_w[a] + wa
-        cum_wx[a + 1] = cum_wx[a] + wa * (y[a] - centre)
-    a = 0
-    while a < n:
-        b = a
-        while b + 1 < n and y[b + 1] == y[a]:
-            b += 1
-        for k in range(a, b + 1):
-            lt_own[k] = a
-            le_own[k] = b + 1
-        a = b + 1
+    sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own)
     return rank, y, cum_w, cum_wx, le_own, lt_own
 
 
