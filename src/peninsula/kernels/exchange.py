@@ -73,6 +73,7 @@ SIDE = np.dtype(
         ("move", np.float64),  # the candidate's move on the supply issue (signed)
         ("y", np.float64),  # pos + move: the voting position if realised
         ("eu", np.float64),  # the side's expected utility of the exchange
+        ("gain", np.float64),  # side 0 only: the candidate's gain, the sort key (§5.5, §6.2)
         ("hist_sum", np.float64),  # Σ of the side's move history before its last entry (§6.1)
         ("hist_last", np.float64),  # the last entry of the move history (the current move)
         ("u_corr", np.float64),  # Σ c·s·(U − X) over the other actors' entries of the side's U table
@@ -81,9 +82,11 @@ SIDE = np.dtype(
         ("supply", np.int64),  # the issue the side gives ground on
         ("demand", np.int64),  # the issue the side gains on (the partner's supply issue)
         ("u_head", np.int64),  # first node of the side's U table in the U pool (-1: empty)
+        ("ncalc", np.int64),  # side 0 only: how many times the candidate has been computed (§11's key)
         ("hist_all_pos", np.bool_),  # every history entry before the last is > 0
         ("hist_all_neg", np.bool_),  # every history entry before the last is < 0
         ("u_has_self", np.bool_),
+        ("valid", np.bool_),  # side 0 only: the candidate is valid (§5.6, §6.1)
     ],
     align=True,
 )
@@ -174,8 +177,7 @@ def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
 
 # -- candidate state ---------------------------------------------------------------------------------
 @jit_inline
-def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, C4: FloatArray,
-               WS: FloatArray) -> float:
+def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, CW: FloatArray) -> float:
     """Σ c·s·z on side k's supply issue (§4 N_k times W): U entries override X, k sits at ``v``.
 
     With ``self_from_u`` an entry for k itself in U overrides ``v`` (§6.2's Δ). The U table of the side
@@ -187,7 +189,7 @@ def _local_sum(e: int, k: int, v: float, self_from_u: bool, side: Records, C4: F
     z = v
     if self_from_u and sd.u_has_self:
         z = sd.u_self
-    return float(WS[1, d] - C4[3, a, d] * C4[0, a, d] + sd.u_corr + C4[3, a, d] * z)
+    return float(CW[4, 1, d] - CW[3, a, d] * CW[0, a, d] + sd.u_corr + CW[3, a, d] * z)
 
 
 @jit_inline
@@ -229,7 +231,7 @@ def _set_moves(e: int, mi: float, mj: float, side: Records) -> None:
 
 @kernel
 def _cap(
-    e: int, k: int, gain: FloatArray, side: Records, C4: FloatArray, WS: FloatArray,
+    e: int, k: int, side: Records, CW: FloatArray,
 ) -> None:
     """§6.2: cut side k's move so that its local outcome is not carried across its partner's position."""
     kb = 1 - k
@@ -238,8 +240,8 @@ def _cap(
     d = side[e, k].supply
     f = side[e, kb].supply
     t = side[e, kb].target
-    n0 = _local_sum(e, k, side[e, k].pos, False, side, C4, WS) / WS[0, d]
-    n1 = _local_sum(e, k, side[e, k].y, False, side, C4, WS) / WS[0, d]
+    n0 = _local_sum(e, k, side[e, k].pos, False, side, CW) / CW[4, 0, d]
+    n1 = _local_sum(e, k, side[e, k].y, False, side, CW) / CW[4, 0, d]
     d0 = t - n0
     d1 = t - n1
     if abs(d0) <= KNIFE:
@@ -248,23 +250,21 @@ def _cap(
         d1 = 0.0  # a full move that lands exactly on t: rounding must not decide (matters for §11)
     if (d0 >= 0 and d1 >= 0) or (d0 <= 0 and d1 <= 0):
         return
-    zsum = _local_sum(e, k, side[e, k].pos, True, side, C4, WS)
-    delta = abs(t * WS[0, d] - zsum) / C4[3, a, d]
-    r_k = delta * C4[1, a, d] * C4[2, a, d] / WS[0, d]
-    r_kb = r_k * (C4[1, a, d] + C4[1, b, d]) / (C4[1, a, f] + C4[1, b, f])
-    m_kb = r_kb * WS[0, f] / C4[3, b, f]
+    zsum = _local_sum(e, k, side[e, k].pos, True, side, CW)
+    delta = abs(t * CW[4, 0, d] - zsum) / CW[3, a, d]
+    r_k = delta * CW[1, a, d] * CW[2, a, d] / CW[4, 0, d]
+    r_kb = r_k * (CW[1, a, d] + CW[1, b, d]) / (CW[1, a, f] + CW[1, b, f])
+    m_kb = r_kb * CW[4, 0, f] / CW[3, b, f]
     if k == 0:
         _set_moves(e, delta, m_kb, side)
     else:
         _set_moves(e, m_kb, delta, side)
-    gain[e] = abs(r_kb * C4[1, b, f] - r_k * C4[1, b, d])
+    side[e, 0].gain = abs(r_kb * CW[1, b, f] - r_k * CW[1, b, d])
 
 
 @kernel
 def _calc(
-    e: int, p: float, seed: np.uint64, round_no: int,
-    gain: FloatArray, valid: BoolArray, ncalc: IntArray,
-    side: Records, C4: FloatArray, WS: FloatArray, clean: int,
+    e: int, p: float, seed: np.uint64, round_no: int, side: Records, CW: FloatArray, clean: int,
 ) -> None:
     """§5 CALC: the equal-gain exchange of candidate ``e`` from its current private state.
 
@@ -278,43 +278,42 @@ def _calc(
     P = sj.supply
     Dj = abs(si.target - sj.pos)
     Di = abs(sj.target - si.pos)
-    dP = Dj * C4[1, b, P] * C4[2, b, P] / WS[0, P]
-    dQ = dP * (C4[1, b, P] + C4[1, a, P]) / (C4[1, b, Q] + C4[1, a, Q])
-    mi = dQ * WS[0, Q] / (C4[2, a, Q] * C4[1, a, Q])
+    dP = Dj * CW[1, b, P] * CW[2, b, P] / CW[4, 0, P]
+    dQ = dP * (CW[1, b, P] + CW[1, a, P]) / (CW[1, b, Q] + CW[1, a, Q])
+    mi = dQ * CW[4, 0, Q] / (CW[2, a, Q] * CW[1, a, Q])
     mj = Dj
     if mi > Di:
-        dQ = Di * C4[1, a, Q] * C4[2, a, Q] / WS[0, Q]
-        dP = dQ * (C4[1, a, Q] + C4[1, b, Q]) / (C4[1, a, P] + C4[1, b, P])
+        dQ = Di * CW[1, a, Q] * CW[2, a, Q] / CW[4, 0, Q]
+        dP = dQ * (CW[1, a, Q] + CW[1, b, Q]) / (CW[1, a, P] + CW[1, b, P])
         mi = Di
-        mj = dP * WS[0, P] / (C4[2, b, P] * C4[1, b, P])
+        mj = dP * CW[4, 0, P] / (CW[2, b, P] * CW[1, b, P])
     _set_moves(e, mi, mj, side)
-    g = abs(dQ * C4[1, a, Q] - dP * C4[1, a, P])
-    gain[e] = g
+    g = abs(dQ * CW[1, a, Q] - dP * CW[1, a, P])
+    si.gain = g
     si.eu = g
     sj.eu = g
-    ncalc[e] += 1
+    si.ncalc += 1
     ok = _both_ok(e, side) and g >= EPS
-    valid[e] = ok
+    si.valid = ok
     if not ok:
         return
-    _cap(e, 0, gain, side, C4, WS)
-    _cap(e, 1, gain, side, C4, WS)
-    valid[e] = _both_ok(e, side)
+    _cap(e, 0, side, CW)
+    _cap(e, 1, side, CW)
+    si.valid = _both_ok(e, side)
     if clean == 1:
-        si.eu = gain[e]
-        sj.eu = gain[e]
+        si.eu = si.gain
+        sj.eu = si.gain
     if p > 0:
         gi = e  # the candidate's generation index
-        u = uniform(seed, round_no, gi, ncalc[e], 0)
-        v = uniform(seed, round_no, gi, ncalc[e], 1)
-        z = uniform(seed, round_no, gi, ncalc[e], 2)
-        _randomise(e, p, u, v, z, gain, valid, side, C4, WS)
+        u = uniform(seed, round_no, gi, si.ncalc, 0)
+        v = uniform(seed, round_no, gi, si.ncalc, 1)
+        z = uniform(seed, round_no, gi, si.ncalc, 2)
+        _randomise(e, p, u, v, z, side, CW)
 
 
 @kernel
 def _randomise(
-    e: int, p: float, u: float, v: float, z: float, gain: FloatArray, valid: BoolArray,
-    side: Records, C4: FloatArray, WS: FloatArray,
+    e: int, p: float, u: float, v: float, z: float, side: Records, CW: FloatArray,
 ) -> None:
     """§11, randomised equal gain, as peninsula restates it (see ``docs/models/exchange.md``).
 
@@ -330,13 +329,13 @@ def _randomise(
     b = sj.actor
     Q = si.supply
     P = sj.supply
-    FP = abs(si.target - sj.pos) * C4[3, b, P] / WS[0, P]
-    FQ = abs(sj.target - si.pos) * C4[3, a, Q] / WS[0, Q]
-    siP = C4[1, a, P]
-    siQ = C4[1, a, Q]
-    sjP = C4[1, b, P]
-    sjQ = C4[1, b, Q]
-    eu = gain[e]
+    FP = abs(si.target - sj.pos) * CW[3, b, P] / CW[4, 0, P]
+    FQ = abs(sj.target - si.pos) * CW[3, a, Q] / CW[4, 0, Q]
+    siP = CW[1, a, P]
+    siQ = CW[1, a, Q]
+    sjP = CW[1, b, P]
+    sjQ = CW[1, b, Q]
+    eu = si.gain
     if u < 0.5:
         eu_max = min(FP, FQ * sjQ / sjP) * (siP - siQ * sjP / sjQ)
     else:
@@ -360,15 +359,15 @@ def _randomise(
             capped = 0
     dP = max(dP, 0.0)
     dQ = max(dQ, 0.0)
-    _set_moves(e, dQ * WS[0, Q] / C4[3, a, Q], dP * WS[0, P] / C4[3, b, P], side)
-    saved = gain[e]
-    _cap(e, capped, gain, side, C4, WS)
-    gain[e] = saved
-    dQ = abs(si.move) * C4[3, a, Q] / WS[0, Q]
-    dP = abs(sj.move) * C4[3, b, P] / WS[0, P]
+    _set_moves(e, dQ * CW[4, 0, Q] / CW[3, a, Q], dP * CW[4, 0, P] / CW[3, b, P], side)
+    saved = si.gain
+    _cap(e, capped, side, CW)
+    si.gain = saved
+    dQ = abs(si.move) * CW[3, a, Q] / CW[4, 0, Q]
+    dP = abs(sj.move) * CW[3, b, P] / CW[4, 0, P]
     si.eu = dP * siP - dQ * siQ
     sj.eu = dQ * sjQ - dP * sjP
-    valid[e] = _both_ok(e, side)
+    si.valid = _both_ok(e, side)
 
 
 @jit_inline
@@ -384,8 +383,7 @@ def _fold(sd: Any, last: float) -> None:
 @kernel
 def _update(
     e: int, R: int, n_u: int, p: float, seed: np.uint64, round_no: int,
-    gain: FloatArray, valid: BoolArray, ncalc: IntArray,
-    side: Records, C4: FloatArray, WS: FloatArray, upool: Records, clean: int,
+    side: Records, CW: FloatArray, upool: Records, clean: int,
 ) -> int:
     """§7 UPDATE(C = e, R): supply trigger, demand trigger, recalculation. Returns the U pool size.
 
@@ -434,7 +432,7 @@ def _update(
                     upool[n_u].next = sk.u_head
                     sk.u_head = n_u
                     n_u += 1
-                    old = C4[0, sa, dd]
+                    old = CW[0, sa, dd]
                     new = ys
                 else:
                     old = upool[found].value
@@ -444,7 +442,7 @@ def _update(
                     sk.u_has_self = True
                     sk.u_self = new
                 else:
-                    sk.u_corr += C4[3, sa, dd] * (new - old)
+                    sk.u_corr += CW[3, sa, dd] * (new - old)
                 matched_b = True
                 break
     if matched_a or matched_b:
@@ -454,7 +452,7 @@ def _update(
             _fold(side[e, 0], rmove0 if clean == 1 else side[e, 0].hist_last)
         if fold1:
             _fold(side[e, 1], rmove1 if clean == 1 else side[e, 1].hist_last)
-        _calc(e, p, seed, round_no, gain, valid, ncalc, side, C4, WS, clean)
+        _calc(e, p, seed, round_no, side, CW, clean)
     return n_u
 
 
@@ -615,13 +613,13 @@ def _before(e1: int, e2: int, t: int, ent: Records, gh_head: IntArray, gh: Recor
 
 # -- the steps of one round --------------------------------------------------------------------------------
 @kernel
-def _rebuild_heap(st: Records, ent: Records, gain: FloatArray, hg: FloatArray, he: IntArray,
+def _rebuild_heap(st: Records, ent: Records, side: Records, hg: FloatArray, he: IntArray,
                   hv: IntArray) -> None:
     """Rebuild the heap from the live entries only (drops stale items)."""
     n = 0
     for k in range(st[0].n_entries):
         if ent[k].alive:
-            hg[n] = gain[ent[k].cand]
+            hg[n] = side[ent[k].cand, 0].gain
             he[n] = k
             hv[n] = ent[k].version
             n += 1
@@ -631,7 +629,7 @@ def _rebuild_heap(st: Records, ent: Records, gain: FloatArray, hg: FloatArray, h
 
 @kernel
 def _pop_cluster(
-    st: Records, ent: Records, gain: FloatArray, hg: FloatArray, he: IntArray, hv: IntArray,
+    st: Records, ent: Records, side: Records, hg: FloatArray, he: IntArray, hv: IntArray,
     cluster: IntArray,
 ) -> tuple[int, IntArray]:
     """Pop the top cluster of live entries (gains within TIE of the best) into ``cluster``; its size."""
@@ -648,10 +646,10 @@ def _pop_cluster(
             continue
         if nc > 0 and not (abs(top_gain - g) < TIE):
             break
-        if g != gain[ent[k].cand]:
+        if g != side[ent[k].cand, 0].gain:
             # lazy decrease: the item's key is an upper bound; re-insert it with the current gain
             r.heap_size = heap.pop(r.heap_size, hg, he, hv)
-            r.heap_size = heap.push(r.heap_size, gain[ent[k].cand], k, ver, hg, he, hv)
+            r.heap_size = heap.push(r.heap_size, side[ent[k].cand, 0].gain, k, ver, hg, he, hv)
             continue
         if nc == 0:
             top_gain = g
@@ -664,10 +662,10 @@ def _pop_cluster(
 
 
 @kernel
-def _drop_if_all_invalid(st: Records, ent: Records, valid: BoolArray, cluster: IntArray, nc: int) -> bool:
+def _drop_if_all_invalid(st: Records, ent: Records, side: Records, cluster: IntArray, nc: int) -> bool:
     """Drop a tied cluster none of whose candidates is valid (DECIDE would cycle it forever, §7.2-7.3)."""
     for x in range(nc):
-        if valid[ent[cluster[x]].cand]:
+        if side[ent[cluster[x]].cand, 0].valid:
             return False
     for x in range(nc):
         ent[cluster[x]].alive = False
@@ -712,7 +710,7 @@ def _requeue_rest(
 @kernel
 def _resolve_tie(
     st: Records, first: int, second: int, M: int, tie_mode: int, tie_choices: IntArray, seed: np.uint64,
-    round_no: int, clean: int, ent: Records, ent_head: IntArray, gain: FloatArray,
+    round_no: int, clean: int, ent: Records, ent_head: IntArray, side: Records,
     hg: FloatArray, he: IntArray, hv: IntArray,
 ) -> tuple[int, Records, FloatArray, IntArray, IntArray]:
     """§10: realise the first or (coin / replayed choice) the runner-up; the realised candidate R.
@@ -737,7 +735,7 @@ def _resolve_tie(
             R = ent[second].cand
             keep = first
         r.heap_size, hg, he, hv = heap.push_grow(
-            r.heap_size, gain[ent[keep].cand], keep, ent[keep].version, hg, he, hv)
+            r.heap_size, side[ent[keep].cand, 0].gain, keep, ent[keep].version, hg, he, hv)
         return R, ent, hg, he, hv
     moved = first if heads else second  # the entry whose candidate is listed again at the end
     if heads:
@@ -747,7 +745,7 @@ def _resolve_tie(
     else:
         # the runner-up stays at the front: back into the heap as it was
         r.heap_size, hg, he, hv = heap.push_grow(
-            r.heap_size, gain[ent[second].cand], second, ent[second].version, hg, he, hv)
+            r.heap_size, side[ent[second].cand, 0].gain, second, ent[second].version, hg, he, hv)
     # append a new entry for the candidate of ``moved``
     cm = ent[moved].cand
     k = r.n_entries
@@ -762,13 +760,13 @@ def _resolve_tie(
     ent[k].version = 0
     ent[k].next = ent_head[cm]
     ent_head[cm] = k
-    r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, gain[cm], k, 0, hg, he, hv)
+    r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, side[cm, 0].gain, k, 0, hg, he, hv)
     r.n_entries += 1
     return R, ent, hg, he, hv
 
 
 @kernel
-def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, valid: BoolArray,
+def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, side: Records,
                           linger: IntArray) -> None:
     """§7.4: the pass drops every listed entry whose candidate is invalid: all of them at the first
     realisation, later only those left behind by a duplicate's update in the previous pass."""
@@ -776,12 +774,12 @@ def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, valid: 
     if not r.first_done:
         r.first_done = True
         for k in range(r.n_entries):
-            if ent[k].alive and not valid[ent[k].cand]:
+            if ent[k].alive and not side[ent[k].cand, 0].valid:
                 ent[k].alive = False
                 r.n_live -= 1
     for x in range(r.n_linger):
         e = linger[x]
-        if not valid[e]:
+        if not side[e, 0].valid:
             k = ent_head[e]
             while k >= 0:
                 if ent[k].alive:
@@ -820,7 +818,7 @@ def _collect_affected(
 
 @kernel
 def _pass_order(
-    st: Records, affected: IntArray, na: int, valid: BoolArray, ent: Records, ent_head: IntArray,
+    st: Records, affected: IntArray, na: int, side: Records, ent: Records, ent_head: IntArray,
     gh_head: IntArray, gh: Records, order: IntArray,
 ) -> tuple[int, IntArray]:
     """The live entries of the affected valid candidates, in list order when a candidate is listed twice.
@@ -834,7 +832,7 @@ def _pass_order(
     no = 0
     for x in range(na):
         e = affected[x]
-        if not valid[e]:
+        if not side[e, 0].valid:
             continue
         count = 0
         k = ent_head[e]
@@ -873,18 +871,18 @@ def _pass_order(
 
 
 @kernel
-def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: Records) -> Records:
+def _record_gain(st: Records, e: int, side: Records, gh_head: IntArray, gh: Records) -> Records:
     """Record candidate e's new gain in its history, in force from the next sort on."""
     r = st[0]
     node = gh_head[e]
     if gh[node].time == r.n_sort + 1:
-        gh[node].gain = gain[e]
+        gh[node].gain = side[e, 0].gain
         return gh
     k = r.n_gain_nodes
     if k >= len(gh):
         gh = grow(gh, k + 1)
     gh[k].time = r.n_sort + 1
-    gh[k].gain = gain[e]
+    gh[k].gain = side[e, 0].gain
     gh[k].prev = node
     gh_head[e] = k
     r.n_gain_nodes += 1
@@ -894,8 +892,7 @@ def _record_gain(st: Records, e: int, gain: FloatArray, gh_head: IntArray, gh: R
 @kernel
 def _update_pass(
     st: Records, R: int, order: IntArray, no: int, p: float, seed: np.uint64, round_no: int,
-    gain: FloatArray, valid: BoolArray, ncalc: IntArray, side: Records,
-    C4: FloatArray, WS: FloatArray, clean: int,
+    side: Records, CW: FloatArray, clean: int,
     ent: Records, ent_head: IntArray, gh_head: IntArray, gh: Records, upool: Records, linger: IntArray,
     hg: FloatArray, he: IntArray, hv: IntArray,
 ) -> tuple[Records, Records, IntArray, FloatArray, IntArray, IntArray]:
@@ -906,17 +903,17 @@ def _update_pass(
         e = ent[k].cand
         if not ent[k].alive:
             continue
-        if not valid[e]:
+        if not side[e, 0].valid:
             ent[k].alive = False
             r.n_live -= 1
             continue
         r.recalculations += 1
-        g_old = gain[e]
-        r.n_u = _update(e, R, r.n_u, p, seed, round_no, gain, valid, ncalc, side, C4, WS, upool, clean)
+        g_old = side[e, 0].gain
+        r.n_u = _update(e, R, r.n_u, p, seed, round_no, side, CW, upool, clean)
         if r.n_u > len(upool) - 8:
             upool = grow(upool, 2 * len(upool))
-        gh = _record_gain(st, e, gain, gh_head, gh)
-        if not valid[e]:
+        gh = _record_gain(st, e, side, gh_head, gh)
+        if not side[e, 0].valid:
             # this entry goes; entries of e already kept in this pass stay listed until the next pass
             ent[k].alive = False
             r.n_live -= 1
@@ -924,27 +921,27 @@ def _update_pass(
                 linger = grow(linger, r.n_linger + 1)
             linger[r.n_linger] = e
             r.n_linger += 1
-        if gain[e] > g_old:
+        if side[e, 0].gain > g_old:
             # a higher key needs a new item; a lower one is fixed when the old item surfaces
             k2 = ent_head[e]
             while k2 >= 0:
                 if ent[k2].alive:
                     ent[k2].version += 1
                     r.heap_size, hg, he, hv = heap.push_grow(
-                        r.heap_size, gain[e], k2, ent[k2].version, hg, he, hv)
+                        r.heap_size, side[e, 0].gain, k2, ent[k2].version, hg, he, hv)
                 k2 = ent[k2].next
     return gh, upool, linger, hg, he, hv
 
 
 @kernel
-def _record_realised(st: Records, R: int, gain: FloatArray, side: Records, real: Records) -> Records:
+def _record_realised(st: Records, R: int, side: Records, real: Records) -> Records:
     """Append R as it stands after its update pass to the realised exchanges."""
     r = st[0]
     k = r.n_realised
     if k >= len(real):
         real = grow(real, k + 1)
     real[k].cand = R
-    real[k].gain = gain[R]
+    real[k].gain = side[R, 0].gain
     si = side[R, 0]
     sj = side[R, 1]
     real[k].pos_i = si.pos
@@ -1012,24 +1009,21 @@ def _round(
     cand = _generate(X, s, cs, W, S)
     M = cand.shape[0]
     side = _new_sides(cand, X)
-    gain = np.zeros(M)
-    valid = np.zeros(M, dtype=np.bool_)
-    ncalc = np.zeros(M, dtype=np.int64)
     gen_index = np.arange(M)
     upool = np.empty(max(16, M // 4), dtype=U_NODE)
-    # the cells' arrays packed into one (X, s, c, c·s) and the issue sums into another (W, S): the steps
-    # called for every recalculation take two arrays instead of seven (each array argument of a call is
-    # reference-counted)
-    C4 = np.empty((4, n, m))
-    C4[0] = X
-    C4[1] = s
-    C4[2] = c
-    C4[3] = cs
-    WS = np.empty((2, m))
-    WS[0] = W
-    WS[1] = S
+    # the cells' arrays and the issue sums packed into one array CW: layers 0-3 are X, s, c and c·s, layer 4
+    # holds W (row 0) and S (row 1). With the candidates' gain, validity and computation count in their
+    # SIDE records, the steps called for every recalculation take two arrays (side, CW) instead of seven:
+    # each array argument of a compiled call is reference-counted
+    CW = np.zeros((5, max(n, 2), m))
+    CW[0, :n] = X
+    CW[1, :n] = s
+    CW[2, :n] = c
+    CW[3, :n] = cs
+    CW[4, 0] = W
+    CW[4, 1] = S
     for e in range(M):
-        _calc(e, p, seed, round_no, gain, valid, ncalc, side, C4, WS, clean)
+        _calc(e, p, seed, round_no, side, CW, clean)
     sup_start, sup_items, dem_start, dem_items = _cell_lists(side, n, m)
 
     st = np.zeros(1, dtype=ROUND_STATE)
@@ -1042,7 +1036,7 @@ def _round(
     ent_head = np.empty(M, dtype=np.int64)
     for e in range(M):
         gh[e].time = 0
-        gh[e].gain = gain[e]
+        gh[e].gain = side[e, 0].gain
         gh[e].prev = -1
         gh_head[e] = e
         ent[e].cand = e
@@ -1058,7 +1052,7 @@ def _round(
     hg = np.empty(2 * M + 16)
     he = np.empty(2 * M + 16, dtype=np.int64)
     hv = np.empty(2 * M + 16, dtype=np.int64)
-    _rebuild_heap(st, ent, gain, hg, he, hv)  # heapify every initial entry
+    _rebuild_heap(st, ent, side, hg, he, hv)  # heapify every initial entry
 
     real = np.empty(16, dtype=REALISED)
     stamp = np.full(M, -1, dtype=np.int64)
@@ -1068,10 +1062,10 @@ def _round(
     linger = np.empty(16, dtype=np.int64)
     max_iter = 50 * M + 100000
     while True:
-        nc, cluster = _pop_cluster(st, ent, gain, hg, he, hv, cluster)
+        nc, cluster = _pop_cluster(st, ent, side, hg, he, hv, cluster)
         if nc == 0:
             break
-        if nc >= 2 and _drop_if_all_invalid(st, ent, valid, cluster, nc):
+        if nc >= 2 and _drop_if_all_invalid(st, ent, side, cluster, nc):
             r.n_sort += 1
             continue
         if max_iter < r.n_sort:
@@ -1084,19 +1078,19 @@ def _round(
         R = ent[first].cand
         if second >= 0:
             R, ent, hg, he, hv = _resolve_tie(st, first, second, M, tie_mode, tie_choices, seed, round_no,
-                                              clean, ent, ent_head, gain, hg, he, hv)
-        if not valid[R]:
+                                              clean, ent, ent_head, side, hg, he, hv)
+        if not side[R, 0].valid:
             r.n_sort += 1
             continue
-        _drop_invalid_entries(st, ent, ent_head, valid, linger)
+        _drop_invalid_entries(st, ent, ent_head, side, linger)
         na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
-        no, order = _pass_order(st, affected, na, valid, ent, ent_head, gh_head, gh, order)
+        no, order = _pass_order(st, affected, na, side, ent, ent_head, gh_head, gh, order)
         gh, upool, linger, hg, he, hv = _update_pass(
-            st, R, order, no, p, seed, round_no, gain, valid, ncalc, side, C4, WS,
+            st, R, order, no, p, seed, round_no, side, CW,
             clean, ent, ent_head, gh_head, gh, upool, linger, hg, he, hv)
         if r.heap_size > 2 * r.n_live + 1024:
-            _rebuild_heap(st, ent, gain, hg, he, hv)
-        real = _record_realised(st, R, gain, side, real)
+            _rebuild_heap(st, ent, side, hg, he, hv)
+        real = _record_realised(st, R, side, real)
         r.n_sort += 1
 
     # ``r`` is a view into ``st`` and keeps no reference to it: read the final state through ``st``
