@@ -707,6 +707,17 @@ def _requeue_rest(
     return hg, he, hv
 
 
+@jit_inline
+def _heads(tie_mode: int, tie_choices: IntArray, seed: np.uint64, round_no: int, tie_no: int) -> bool:
+    """§10: whether tie number ``tie_no`` of the round realises the runner-up (a seeded coin with
+    ``tie_mode`` 1, a replayed choice with 2, never with 0: DECIDE's "tails")."""
+    if tie_mode == 1:
+        return bool(uniform(seed, round_no, tie_no, 0, 3) >= 0.5)
+    if tie_mode == 2 and tie_no < len(tie_choices):
+        return bool(tie_choices[tie_no] == 1)
+    return False
+
+
 @kernel
 def _resolve_tie(
     st: Records, first: int, second: int, M: int, tie_mode: int, tie_choices: IntArray, seed: np.uint64,
@@ -720,11 +731,7 @@ def _resolve_tie(
     """
     r = st[0]
     R = ent[first].cand
-    heads = False
-    if tie_mode == 1:
-        heads = uniform(seed, round_no, r.ties, 0, 3) >= 0.5
-    elif tie_mode == 2 and r.ties < len(tie_choices):
-        heads = tie_choices[r.ties] == 1
+    heads = _heads(tie_mode, tie_choices, seed, round_no, r.ties)
     r.ties += 1
     if clean == 1:
         # no duplicate: the candidate not realised keeps its place in the list
@@ -934,10 +941,8 @@ def _update_pass(
 
 
 @kernel
-def _record_realised(st: Records, R: int, side: Records, real: Records) -> Records:
-    """Append R as it stands after its update pass to the realised exchanges."""
-    r = st[0]
-    k = r.n_realised
+def _record_realised(k: int, R: int, side: Records, real: Records) -> Records:
+    """Store R as it stands after its update pass as realised exchange number ``k`` (grows ``real``)."""
     if k >= len(real):
         real = grow(real, k + 1)
     real[k].cand = R
@@ -952,7 +957,6 @@ def _record_realised(st: Records, R: int, side: Records, real: Records) -> Recor
     real[k].y_j = sj.y
     real[k].move_j = sj.move
     real[k].eu_j = sj.eu
-    r.n_realised += 1
     return real
 
 
@@ -992,24 +996,17 @@ def _settle(
     return Xn, Yv, info, flat
 
 
-# -- one round -------------------------------------------------------------------------------------------
-@jit
-def _round(
-    X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
-    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
-) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
-    """One round (§2-§8): generate and calculate the candidates, realise them best first, update.
-
-    Returns the preference and voting positions, the realised exchanges (:class:`RoundResult`'s
-    ``exchanges`` and ``values``) and the counters (ties, recalculations, cells visited, heap pops,
-    candidates, dropped tied invalid entries, iteration cap hit).
-    """
+# -- one round ----------------------------------------------------------------------------------------------
+@kernel
+def _setup(
+    X: FloatArray, s: FloatArray, c: FloatArray, p: float, seed: np.uint64, round_no: int, clean: int,
+) -> tuple[Records, FloatArray, Records]:
+    """§2-§5: the round's candidates, computed once: their SIDE records, the cell array CW and a U pool."""
     n, m = X.shape
     cs, W, S = _cell_weights(X, s, c)
     cand = _generate(X, s, cs, W, S)
     M = cand.shape[0]
     side = _new_sides(cand, X)
-    gen_index = np.arange(M)
     upool = np.empty(max(16, M // 4), dtype=U_NODE)
     # the cells' arrays and the issue sums packed into one array CW: layers 0-3 are X, s, c and c·s, layer 4
     # holds W (row 0) and S (row 1). With the candidates' gain, validity and computation count in their
@@ -1024,6 +1021,18 @@ def _round(
     CW[4, 1] = S
     for e in range(M):
         _calc(e, p, seed, round_no, side, CW, clean)
+    return side, CW, upool
+
+
+@kernel
+def _heap_loop(
+    side: Records, CW: FloatArray, upool: Records, n: int, m: int, p: float, seed: np.uint64, round_no: int,
+    tie_mode: int, tie_choices: IntArray, clean: int,
+) -> tuple[Records, IntArray]:
+    """§7 with a heap over the list entries (see the module docstring): the realised exchanges and the
+    counters (ties, recalculations, cells visited, heap pops, candidates, dropped tied invalid entries,
+    iteration cap hit, realised)."""
+    M = side.shape[0]
     sup_start, sup_items, dem_start, dem_items = _cell_lists(side, n, m)
 
     st = np.zeros(1, dtype=ROUND_STATE)
@@ -1090,15 +1099,250 @@ def _round(
             clean, ent, ent_head, gh_head, gh, upool, linger, hg, he, hv)
         if r.heap_size > 2 * r.n_live + 1024:
             _rebuild_heap(st, ent, side, hg, he, hv)
-        real = _record_realised(st, R, side, real)
+        real = _record_realised(r.n_realised, R, side, real)
+        r.n_realised += 1
         r.n_sort += 1
 
     # ``r`` is a view into ``st`` and keeps no reference to it: read the final state through ``st``
     counters = np.array([st[0].ties, st[0].recalculations, st[0].cells_visited, st[0].heap_pops, M,
-                         st[0].dropped, st[0].capped], dtype=np.int64)
-    Xn, Yv, info, flat = _settle(X, s, side, real, st[0].n_realised, gen_index, fixed_weight,
+                         st[0].dropped, st[0].capped, st[0].n_realised], dtype=np.int64)
+    return real, counters
+
+
+@kernel
+def _list_loop(
+    side: Records, CW: FloatArray, upool: Records, p: float, seed: np.uint64, round_no: int,
+    tie_mode: int, tie_choices: IntArray, clean: int,
+) -> tuple[Records, IntArray]:
+    """§7 on DECIDE's list itself, for small rounds: the same choices, updates and counters as
+    :func:`_heap_loop` (heap pops 0), without its heap, gain histories and cell lists.
+
+    The list holds candidate numbers in list order; each sort is a stable insertion sort by gain (a
+    later entry moves ahead only when its gain is larger by more than TIE), which is the order
+    :func:`_before` recovers. A realisation's update pass visits the candidates :func:`_collect_affected`
+    would collect, in its order (supply cell of R.i, demand cell of R.i, then R.j's), or in list order
+    when one of them is listed twice, as :func:`_pass_order` does. Costs O(list length) per sort and
+    O(M) per realisation: cheaper than the heap's bookkeeping up to a few hundred candidates.
+    """
+    M = side.shape[0]
+    cap = M + 16
+    L = np.empty(cap, dtype=np.int64)  # candidate of each list slot, in list order
+    alive = np.ones(cap, dtype=np.bool_)
+    n_live = np.ones(M, dtype=np.int64)  # live list entries per candidate
+    for e in range(M):
+        L[e] = e
+    nL = M
+    stamp = np.full(M, -1, dtype=np.int64)
+    affected = np.empty(M, dtype=np.int64)
+    order = np.empty(M + 16, dtype=np.int64)  # list slots of the update pass
+    linger = np.empty(16, dtype=np.int64)
+    real = np.empty(16, dtype=REALISED)
+    n_real = 0
+    n_linger = 0
+    n_u = 0
+    n_sort = 0
+    ties = 0
+    recalculations = 0
+    cells_visited = 0
+    dropped = 0
+    capped = 0
+    first_done = False
+    max_iter = 50 * M + 100000
+    while True:
+        # §7.1: drop dead slots, then the stable sort
+        w = 0
+        for x in range(nL):
+            if alive[x]:
+                L[w] = L[x]
+                w += 1
+        nL = w
+        for x in range(nL):
+            alive[x] = True
+        for x in range(1, nL):
+            cur = L[x]
+            g = side[cur, 0].gain
+            y = x - 1
+            while y >= 0 and g > side[L[y], 0].gain + TIE:
+                L[y + 1] = L[y]
+                y -= 1
+            L[y + 1] = cur
+        if nL == 0:
+            break
+        g0 = side[L[0], 0].gain
+        nc = 1
+        while nc < nL and abs(g0 - side[L[nc], 0].gain) < TIE:
+            nc += 1
+        if nc >= 2:
+            any_valid = False
+            for x in range(nc):
+                if side[L[x], 0].valid:
+                    any_valid = True
+                    break
+            if not any_valid:  # as _drop_if_all_invalid
+                for x in range(nc):
+                    alive[x] = False
+                    n_live[L[x]] -= 1
+                dropped += nc
+                n_sort += 1
+                continue
+        if max_iter < n_sort:
+            capped = 1
+            break
+        # §7.2: take the first entry off; a tie with the runner-up (slot 1) as _resolve_tie
+        alive[0] = False
+        n_live[L[0]] -= 1
+        R = L[0]
+        if nc >= 2:
+            heads = _heads(tie_mode, tie_choices, seed, round_no, ties)
+            ties += 1
+            if clean == 1:
+                if heads:
+                    alive[1] = False
+                    n_live[L[1]] -= 1
+                    alive[0] = True
+                    n_live[L[0]] += 1
+                    R = L[1]
+            else:
+                moved = L[0] if heads else L[1]
+                if heads:
+                    alive[1] = False
+                    n_live[L[1]] -= 1
+                    R = L[1]
+                if nL >= len(L):
+                    L = grow(L, nL + 1)
+                    alive = grow(alive, nL + 1)
+                L[nL] = moved
+                alive[nL] = True
+                n_live[moved] += 1
+                nL += 1
+        if not side[R, 0].valid:
+            n_sort += 1
+            continue
+        # §7.4, as _drop_invalid_entries
+        if not first_done:
+            first_done = True
+            for x in range(nL):
+                if alive[x] and not side[L[x], 0].valid:
+                    alive[x] = False
+                    n_live[L[x]] -= 1
+        for q in range(n_linger):
+            e = linger[q]
+            if not side[e, 0].valid:
+                for x in range(nL):
+                    if alive[x] and L[x] == e:
+                        alive[x] = False
+                        n_live[e] -= 1
+        n_linger = 0
+        # the affected candidates in _collect_affected's order
+        na = 0
+        for k in range(2):
+            a = side[R, k].actor
+            for demand in range(2):
+                d = side[R, k].demand if demand == 1 else side[R, k].supply
+                for e in range(M):
+                    hit = False
+                    for kk in range(2):
+                        sd = side[e, kk]
+                        if sd.actor == a and (sd.demand if demand == 1 else sd.supply) == d:
+                            hit = True
+                            if demand == 0:
+                                cells_visited += 1
+                    if hit and stamp[e] != n_sort:
+                        stamp[e] = n_sort
+                        affected[na] = e
+                        na += 1
+        # the pass order, as _pass_order: list order when an affected valid candidate is listed twice
+        multi = False
+        for q in range(na):
+            e = affected[q]
+            if side[e, 0].valid and n_live[e] > 1:
+                multi = True
+                break
+        no = 0
+        if len(order) < nL:
+            order = np.empty(nL + 16, dtype=np.int64)
+        if multi:
+            for x in range(nL):
+                if alive[x] and stamp[L[x]] == n_sort and side[L[x], 0].valid:
+                    order[no] = x
+                    no += 1
+        else:
+            for q in range(na):
+                e = affected[q]
+                if side[e, 0].valid and n_live[e] == 1:
+                    for x in range(nL):
+                        if alive[x] and L[x] == e:
+                            order[no] = x
+                            no += 1
+                            break
+        # §7 UPDATE of each, as _update_pass
+        for q in range(no):
+            x = order[q]
+            e = L[x]
+            if not alive[x]:
+                continue
+            if not side[e, 0].valid:
+                alive[x] = False
+                n_live[e] -= 1
+                continue
+            recalculations += 1
+            n_u = _update(e, R, n_u, p, seed, round_no, side, CW, upool, clean)
+            if n_u > len(upool) - 8:
+                upool = grow(upool, 2 * len(upool))
+            if not side[e, 0].valid:
+                alive[x] = False
+                n_live[e] -= 1
+                if n_linger >= len(linger):
+                    linger = grow(linger, n_linger + 1)
+                linger[n_linger] = e
+                n_linger += 1
+        real = _record_realised(n_real, R, side, real)
+        n_real += 1
+        n_sort += 1
+    counters = np.array([ties, recalculations, cells_visited, 0, M, dropped, capped, n_real], dtype=np.int64)
+    return real, counters
+
+
+@jit
+def _round(
+    X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
+    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
+    """One round (§2-§8): generate and calculate the candidates, realise them best first, update.
+
+    Returns the preference and voting positions, the realised exchanges (:class:`RoundResult`'s
+    ``exchanges`` and ``values``) and the counters (ties, recalculations, cells visited, heap pops,
+    candidates, dropped tied invalid entries, iteration cap hit).
+    """
+    n, m = X.shape
+    side, CW, upool = _setup(X, s, c, p, seed, round_no, clean)
+    real, counters = _heap_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
+    Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], np.arange(side.shape[0]), fixed_weight,
                                  salience_weight)
-    return Xn, Yv, info, flat, counters
+    return Xn, Yv, info, flat, counters[:7].copy()
+
+
+#: Rounds of at most this many candidates run on the list itself (:func:`_list_loop`) in a sweep.
+LIST_MAX = 256
+
+
+@jit
+def _round_fast(
+    X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
+    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
+    list_max: int,
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
+    """:func:`_round` with :func:`_list_loop` when the round has at most ``list_max`` candidates (the
+    batch path of a sweep: the same outputs, counters but heap pops included)."""
+    n, m = X.shape
+    side, CW, upool = _setup(X, s, c, p, seed, round_no, clean)
+    if side.shape[0] <= list_max:
+        real, counters = _list_loop(side, CW, upool, p, seed, round_no, tie_mode, tie_choices, clean)
+    else:
+        real, counters = _heap_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
+    Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], np.arange(side.shape[0]), fixed_weight,
+                                 salience_weight)
+    return Xn, Yv, info, flat, counters[:7].copy()
 
 
 # -- public helpers ---------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import numpy as np
 from numba import njit
 
 from peninsula.kernels._eu_numba import eu_matrix_offdiag_into, offers_into, pair_support, sorted_prefix_into
-from peninsula.kernels.exchange import _round as _exchange_round
+from peninsula.kernels.exchange import LIST_MAX as _LIST_MAX
+from peninsula.kernels.exchange import _round_fast as _exchange_round
 
 # The numba-compiled functions are untyped for mypy; peninsula.simulate.batch wraps them with types.
 
@@ -474,7 +475,7 @@ def exchange_draws(X, s, c, seeds, fixed_weight, salience_weight, p, rounds, tie
         cd = c[d].copy()
         for r in range(1, rounds + 1):
             Xn, _Yv, info, _flat, _ties = _exchange_round(
-                Xd, sd, cd, fixed_weight, salience_weight, p, seeds[d], r, tie_mode, choices, clean
+                Xd, sd, cd, fixed_weight, salience_weight, p, seeds[d], r, tie_mode, choices, clean, _LIST_MAX
             )
             Xd = Xn
             if fixed and info.shape[0] == 0:
