@@ -1111,7 +1111,7 @@ def _heap_loop(
 
 @kernel
 def _list_loop(
-    side: Records, CW: FloatArray, upool: Records, p: float, seed: np.uint64, round_no: int,
+    side: Records, CW: FloatArray, upool: Records, n: int, m: int, p: float, seed: np.uint64, round_no: int,
     tie_mode: int, tie_choices: IntArray, clean: int,
 ) -> tuple[Records, IntArray]:
     """§7 on DECIDE's list itself, for small rounds: the same choices, updates and counters as
@@ -1120,11 +1120,13 @@ def _list_loop(
     The list holds candidate numbers in list order; each sort is a stable insertion sort by gain (a
     later entry moves ahead only when its gain is larger by more than TIE), which is the order
     :func:`_before` recovers. A realisation's update pass visits the candidates :func:`_collect_affected`
-    would collect, in its order (supply cell of R.i, demand cell of R.i, then R.j's), or in list order
-    when one of them is listed twice, as :func:`_pass_order` does. Costs O(list length) per sort and
-    O(M) per realisation: cheaper than the heap's bookkeeping up to a few hundred candidates.
+    collects (it is called, on the same cell lists), in its order, or in list order when one of them is
+    listed twice, as :func:`_pass_order` does. Costs O(list length) per sort and per realisation: cheaper
+    than the heap's bookkeeping up to a few hundred candidates.
     """
     M = side.shape[0]
+    sup_start, sup_items, dem_start, dem_items = _cell_lists(side, n, m)
+    st = np.zeros(1, dtype=ROUND_STATE)  # n_sort (the stamp of the affected candidates), cells visited
     cap = M + 16
     L = np.empty(cap, dtype=np.int64)  # candidate of each list slot, in list order
     alive = np.ones(cap, dtype=np.bool_)
@@ -1143,7 +1145,6 @@ def _list_loop(
     n_sort = 0
     ties = 0
     recalculations = 0
-    cells_visited = 0
     dropped = 0
     capped = 0
     first_done = False
@@ -1233,24 +1234,8 @@ def _list_loop(
                         alive[x] = False
                         n_live[e] -= 1
         n_linger = 0
-        # the affected candidates in _collect_affected's order
-        na = 0
-        for k in range(2):
-            a = side[R, k].actor
-            for demand in range(2):
-                d = side[R, k].demand if demand == 1 else side[R, k].supply
-                for e in range(M):
-                    hit = False
-                    for kk in range(2):
-                        sd = side[e, kk]
-                        if sd.actor == a and (sd.demand if demand == 1 else sd.supply) == d:
-                            hit = True
-                            if demand == 0:
-                                cells_visited += 1
-                    if hit and stamp[e] != n_sort:
-                        stamp[e] = n_sort
-                        affected[na] = e
-                        na += 1
+        st[0].n_sort = n_sort
+        na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
         # the pass order, as _pass_order: list order when an affected valid candidate is listed twice
         multi = False
         for q in range(na):
@@ -1299,7 +1284,8 @@ def _list_loop(
         real = _record_realised(n_real, R, side, real)
         n_real += 1
         n_sort += 1
-    counters = np.array([ties, recalculations, cells_visited, 0, M, dropped, capped, n_real], dtype=np.int64)
+    counters = np.array([ties, recalculations, st[0].cells_visited, 0, M, dropped, capped, n_real],
+                        dtype=np.int64)
     return real, counters
 
 
@@ -1337,7 +1323,7 @@ def _round_fast(
     n, m = X.shape
     side, CW, upool = _setup(X, s, c, p, seed, round_no, clean)
     if side.shape[0] <= list_max:
-        real, counters = _list_loop(side, CW, upool, p, seed, round_no, tie_mode, tie_choices, clean)
+        real, counters = _list_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
     else:
         real, counters = _heap_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
     Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], np.arange(side.shape[0]), fixed_weight,
