@@ -154,7 +154,7 @@ if INTERPRETED:  # plain Python (kernels/_cold.py): records read and written by 
 SMALL_CELLS = 100
 
 
-@kernel
+@jit_inline
 def _mix(x: np.uint64) -> np.uint64:
     """splitmix64's finaliser: a bijective 64-bit hash."""
     x = x ^ (x >> np.uint64(30))
@@ -164,15 +164,25 @@ def _mix(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
-@kernel
-def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
-    """A U[0, 1) number keyed on (seed, a, b, c, d): a counter-based stream, order independent."""
+@jit_inline
+def _key(seed: np.uint64, a: int, b: int, c: int) -> np.uint64:
+    """The hash of (seed, a, b, c) that :func:`uniform` finishes with its last key."""
     h = _mix(seed ^ np.uint64(0x9E3779B97F4A7C15))
     h = _mix(h ^ np.uint64(a))
     h = _mix(h ^ np.uint64(b))
-    h = _mix(h ^ np.uint64(c))
-    h = _mix(h ^ np.uint64(d))
-    return float(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return _mix(h ^ np.uint64(c))
+
+
+@jit_inline
+def _unit(h: np.uint64, d: int) -> float:
+    """U[0, 1) from :func:`_key`'s hash and the last key ``d``."""
+    return float(_mix(h ^ np.uint64(d)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@kernel
+def uniform(seed: np.uint64, a: int, b: int, c: int, d: int) -> float:
+    """A U[0, 1) number keyed on (seed, a, b, c, d): a counter-based stream, order independent."""
+    return _unit(_key(seed, a, b, c), d)
 
 
 # -- candidate state ---------------------------------------------------------------------------------
@@ -304,11 +314,8 @@ def _calc(
         si.eu = si.gain
         sj.eu = si.gain
     if p > 0:
-        gi = e  # the candidate's generation index
-        u = uniform(seed, round_no, gi, si.ncalc, 0)
-        v = uniform(seed, round_no, gi, si.ncalc, 1)
-        z = uniform(seed, round_no, gi, si.ncalc, 2)
-        _randomise(e, p, u, v, z, side, CW)
+        h = _key(seed, round_no, e, si.ncalc)  # keyed on the candidate's generation index e
+        _randomise(e, p, _unit(h, 0), _unit(h, 1), _unit(h, 2), side, CW)
 
 
 @kernel
