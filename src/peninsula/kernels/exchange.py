@@ -83,6 +83,9 @@ SIDE = np.dtype(
         ("demand", np.int64),  # the issue the side gains on (the partner's supply issue)
         ("u_head", np.int64),  # first node of the side's U table in the U pool (-1: empty)
         ("ncalc", np.int64),  # side 0 only: how many times the candidate has been computed (§11's key)
+        ("ent_head", np.int64),  # side 0 only: the candidate's newest list entry (the heap path's ENTRY)
+        ("gh_head", np.int64),  # side 0 only: the newest node of its gain history (GAIN_NODE)
+        ("stamp", np.int64),  # side 0 only: the sort at which it was last collected as affected (-1: never)
         ("hist_all_pos", np.bool_),  # every history entry before the last is > 0
         ("hist_all_neg", np.bool_),  # every history entry before the last is < 0
         ("u_has_self", np.bool_),
@@ -549,6 +552,7 @@ def _new_sides(cand: IntArray, X: FloatArray) -> Records:
             side[e, k].hist_all_pos = True
             side[e, k].hist_all_neg = True
             side[e, k].u_head = -1
+            side[e, k].stamp = -1
         si.pos = X[a, Q]
         si.start = X[a, Q]
         si.target = X[a, P]
@@ -575,24 +579,24 @@ def _cell_lists(side: Records, n: int, m: int) -> tuple[IntArray, IntArray, IntA
 
 # -- DECIDE's list order, recovered from gain histories (§7.1) ------------------------------------------
 @kernel
-def _gain_at(cand: int, t: int, gh_head: IntArray, gh: Records) -> int:
+def _gain_at(cand: int, t: int, side: Records, gh: Records) -> int:
     """The gain-history node of ``cand`` in force at sort ``t``."""
-    node = int(gh_head[cand])
+    node = int(side[cand, 0].gh_head)
     while gh[node].time > t:
         node = int(gh[node].prev)
     return node
 
 
 @kernel
-def _before(e1: int, e2: int, t: int, ent: Records, gh_head: IntArray, gh: Records) -> bool:
+def _before(e1: int, e2: int, t: int, ent: Records, side: Records, gh: Records) -> bool:
     """Whether list entry e1 precedes e2 in DECIDE's list right after the stable sort number ``t``.
 
     A stable sort orders by gain (within TIE: equal) and keeps the previous order among equals; the
     previous order is the one after the previous sort, with entries appended since then at the end. So
     equal gains are compared one sort further back until they differ or an entry's birth is reached.
     """
-    n1 = _gain_at(ent[e1].cand, t, gh_head, gh)
-    n2 = _gain_at(ent[e2].cand, t, gh_head, gh)
+    n1 = _gain_at(ent[e1].cand, t, side, gh)
+    n2 = _gain_at(ent[e2].cand, t, side, gh)
     b1_at = ent[e1].birth
     b2_at = ent[e2].birth
     while True:
@@ -682,26 +686,26 @@ def _drop_if_all_invalid(st: Records, ent: Records, side: Records, cluster: IntA
 
 
 @kernel
-def _first_two(cluster: IntArray, nc: int, t: int, ent: Records, gh_head: IntArray,
+def _first_two(cluster: IntArray, nc: int, t: int, ent: Records, side: Records,
                gh: Records) -> tuple[int, int]:
     """The cluster's first entry and its runner-up (-1 if none) in DECIDE's list order after sort t."""
     fi = 0
     for x in range(1, nc):
-        if _before(cluster[x], cluster[fi], t, ent, gh_head, gh):
+        if _before(cluster[x], cluster[fi], t, ent, side, gh):
             fi = x
     first = cluster[fi]
     second = -1
     for x in range(nc):
         if x == fi:
             continue
-        if second < 0 or _before(cluster[x], second, t, ent, gh_head, gh):
+        if second < 0 or _before(cluster[x], second, t, ent, side, gh):
             second = cluster[x]
     return first, second
 
 
 @kernel
 def _requeue_rest(
-    st: Records, cluster: IntArray, nc: int, first: int, second: int, ent: Records, gh_head: IntArray,
+    st: Records, cluster: IntArray, nc: int, first: int, second: int, ent: Records, side: Records,
     gh: Records, hg: FloatArray, he: IntArray, hv: IntArray,
 ) -> tuple[FloatArray, IntArray, IntArray]:
     """Push every cluster entry but the first two back into the heap, keyed on its gain at this sort."""
@@ -709,7 +713,7 @@ def _requeue_rest(
     for x in range(nc):
         k = cluster[x]
         if k != first and k != second:
-            key = gh[_gain_at(ent[k].cand, r.n_sort, gh_head, gh)].gain
+            key = gh[_gain_at(ent[k].cand, r.n_sort, side, gh)].gain
             r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, key, k, ent[k].version, hg, he, hv)
     return hg, he, hv
 
@@ -728,7 +732,7 @@ def _heads(tie_mode: int, tie_choices: IntArray, seed: np.uint64, round_no: int,
 @kernel
 def _resolve_tie(
     st: Records, first: int, second: int, M: int, tie_mode: int, tie_choices: IntArray, seed: np.uint64,
-    round_no: int, clean: int, ent: Records, ent_head: IntArray, side: Records,
+    round_no: int, clean: int, ent: Records, side: Records,
     hg: FloatArray, he: IntArray, hv: IntArray,
 ) -> tuple[int, Records, FloatArray, IntArray, IntArray]:
     """§10: realise the first or (coin / replayed choice) the runner-up; the realised candidate R.
@@ -772,15 +776,15 @@ def _resolve_tie(
     ent[k].alive = True
     r.n_live += 1
     ent[k].version = 0
-    ent[k].next = ent_head[cm]
-    ent_head[cm] = k
+    ent[k].next = side[cm, 0].ent_head
+    side[cm, 0].ent_head = k
     r.heap_size, hg, he, hv = heap.push_grow(r.heap_size, side[cm, 0].gain, k, 0, hg, he, hv)
     r.n_entries += 1
     return R, ent, hg, he, hv
 
 
 @kernel
-def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, side: Records,
+def _drop_invalid_entries(st: Records, ent: Records, side: Records,
                           linger: IntArray) -> None:
     """§7.4: the pass drops every listed entry whose candidate is invalid: all of them at the first
     realisation, later only those left behind by a duplicate's update in the previous pass."""
@@ -794,7 +798,7 @@ def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, side: R
     for x in range(r.n_linger):
         e = linger[x]
         if not side[e, 0].valid:
-            k = ent_head[e]
+            k = side[e, 0].ent_head
             while k >= 0:
                 if ent[k].alive:
                     ent[k].alive = False
@@ -806,7 +810,7 @@ def _drop_invalid_entries(st: Records, ent: Records, ent_head: IntArray, side: R
 @kernel
 def _collect_affected(
     st: Records, R: int, side: Records, m: int, sup_start: IntArray, sup_items: IntArray,
-    dem_start: IntArray, dem_items: IntArray, stamp: IntArray, affected: IntArray,
+    dem_start: IntArray, dem_items: IntArray, affected: IntArray,
 ) -> int:
     """The candidates the realisation of R can change (supply or demand identity, §7 UPDATE); how many."""
     r = st[0]
@@ -816,15 +820,15 @@ def _collect_affected(
         r.cells_visited += sup_start[cell + 1] - sup_start[cell]
         for idx in range(sup_start[cell], sup_start[cell + 1]):
             e = sup_items[idx] // 2
-            if stamp[e] != r.n_sort:
-                stamp[e] = r.n_sort
+            if side[e, 0].stamp != r.n_sort:
+                side[e, 0].stamp = r.n_sort
                 affected[na] = e
                 na += 1
         cell = side[R, k].actor * m + side[R, k].demand
         for idx in range(dem_start[cell], dem_start[cell + 1]):
             e = dem_items[idx] // 2
-            if stamp[e] != r.n_sort:
-                stamp[e] = r.n_sort
+            if side[e, 0].stamp != r.n_sort:
+                side[e, 0].stamp = r.n_sort
                 affected[na] = e
                 na += 1
     return na
@@ -832,8 +836,7 @@ def _collect_affected(
 
 @kernel
 def _pass_order(
-    st: Records, affected: IntArray, na: int, side: Records, ent: Records, ent_head: IntArray,
-    gh_head: IntArray, gh: Records, order: IntArray,
+    st: Records, affected: IntArray, na: int, side: Records, ent: Records, gh: Records, order: IntArray,
 ) -> tuple[int, IntArray]:
     """The live entries of the affected valid candidates, in list order when a candidate is listed twice.
 
@@ -849,7 +852,7 @@ def _pass_order(
         if not side[e, 0].valid:
             continue
         count = 0
-        k = ent_head[e]
+        k = side[e, 0].ent_head
         while k >= 0:
             if ent[k].alive:
                 if no >= len(order):  # grow only when full: every call reference-counts its array
@@ -874,7 +877,7 @@ def _pass_order(
                 elif ent[prev].birth > t:
                     cur_first = True
                 else:
-                    cur_first = _before(cur, prev, t, ent, gh_head, gh)
+                    cur_first = _before(cur, prev, t, ent, side, gh)
                 if cur_first:
                     order[yy + 1] = prev
                     yy -= 1
@@ -885,10 +888,10 @@ def _pass_order(
 
 
 @kernel
-def _record_gain(st: Records, e: int, side: Records, gh_head: IntArray, gh: Records) -> Records:
+def _record_gain(st: Records, e: int, side: Records, gh: Records) -> Records:
     """Record candidate e's new gain in its history, in force from the next sort on."""
     r = st[0]
-    node = gh_head[e]
+    node = side[e, 0].gh_head
     if gh[node].time == r.n_sort + 1:
         gh[node].gain = side[e, 0].gain
         return gh
@@ -898,7 +901,7 @@ def _record_gain(st: Records, e: int, side: Records, gh_head: IntArray, gh: Reco
     gh[k].time = r.n_sort + 1
     gh[k].gain = side[e, 0].gain
     gh[k].prev = node
-    gh_head[e] = k
+    side[e, 0].gh_head = k
     r.n_gain_nodes += 1
     return gh
 
@@ -907,7 +910,7 @@ def _record_gain(st: Records, e: int, side: Records, gh_head: IntArray, gh: Reco
 def _update_pass(
     st: Records, R: int, order: IntArray, no: int, p: float, seed: np.uint64, round_no: int,
     side: Records, CW: FloatArray, clean: int,
-    ent: Records, ent_head: IntArray, gh_head: IntArray, gh: Records, upool: Records, linger: IntArray,
+    ent: Records, gh: Records, upool: Records, linger: IntArray,
     hg: FloatArray, he: IntArray, hv: IntArray,
 ) -> tuple[Records, Records, IntArray, FloatArray, IntArray, IntArray]:
     """§7 UPDATE of every entry in ``order`` after R's realisation; re-key the heap where gains rose."""
@@ -926,7 +929,7 @@ def _update_pass(
         r.n_u = _update(e, R, r.n_u, p, seed, round_no, side, CW, upool, clean)
         if r.n_u > len(upool) - 8:
             upool = grow(upool, 2 * len(upool))
-        gh = _record_gain(st, e, side, gh_head, gh)
+        gh = _record_gain(st, e, side, gh)
         if not side[e, 0].valid:
             # this entry goes; entries of e already kept in this pass stay listed until the next pass
             ent[k].alive = False
@@ -937,7 +940,7 @@ def _update_pass(
             r.n_linger += 1
         if side[e, 0].gain > g_old:
             # a higher key needs a new item; a lower one is fixed when the old item surfaces
-            k2 = ent_head[e]
+            k2 = side[e, 0].ent_head
             while k2 >= 0:
                 if ent[k2].alive:
                     ent[k2].version += 1
@@ -1046,22 +1049,20 @@ def _heap_loop(
     r = st[0]
     # gain histories: node = (time of the first sort it holds for, gain, previous node)
     gh = np.empty(2 * M + 16, dtype=GAIN_NODE)
-    gh_head = np.empty(M, dtype=np.int64)
     # list entries: one per candidate to start with
     ent = np.empty(M + 16, dtype=ENTRY)
-    ent_head = np.empty(M, dtype=np.int64)
     for e in range(M):
         gh[e].time = 0
         gh[e].gain = side[e, 0].gain
         gh[e].prev = -1
-        gh_head[e] = e
+        side[e, 0].gh_head = e
         ent[e].cand = e
         ent[e].birth = 0
         ent[e].base_order = e
         ent[e].alive = True
         ent[e].version = 0
         ent[e].next = -1
-        ent_head[e] = e
+        side[e, 0].ent_head = e
     r.n_gain_nodes = M
     r.n_entries = M
     r.n_live = M
@@ -1071,7 +1072,6 @@ def _heap_loop(
     _rebuild_heap(st, ent, side, hg, he, hv)  # heapify every initial entry
 
     real = np.empty(16, dtype=REALISED)
-    stamp = np.full(M, -1, dtype=np.int64)
     affected = np.empty(M, dtype=np.int64)
     cluster = np.empty(16, dtype=np.int64)
     order = np.empty(16, dtype=np.int64)
@@ -1087,23 +1087,23 @@ def _heap_loop(
         if max_iter < r.n_sort:
             r.capped = 1
             break
-        first, second = _first_two(cluster, nc, r.n_sort, ent, gh_head, gh)
-        hg, he, hv = _requeue_rest(st, cluster, nc, first, second, ent, gh_head, gh, hg, he, hv)
+        first, second = _first_two(cluster, nc, r.n_sort, ent, side, gh)
+        hg, he, hv = _requeue_rest(st, cluster, nc, first, second, ent, side, gh, hg, he, hv)
         ent[first].alive = False
         r.n_live -= 1
         R = ent[first].cand
         if second >= 0:
             R, ent, hg, he, hv = _resolve_tie(st, first, second, M, tie_mode, tie_choices, seed, round_no,
-                                              clean, ent, ent_head, side, hg, he, hv)
+                                              clean, ent, side, hg, he, hv)
         if not side[R, 0].valid:
             r.n_sort += 1
             continue
-        _drop_invalid_entries(st, ent, ent_head, side, linger)
-        na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
-        no, order = _pass_order(st, affected, na, side, ent, ent_head, gh_head, gh, order)
+        _drop_invalid_entries(st, ent, side, linger)
+        na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, affected)
+        no, order = _pass_order(st, affected, na, side, ent, gh, order)
         gh, upool, linger, hg, he, hv = _update_pass(
             st, R, order, no, p, seed, round_no, side, CW,
-            clean, ent, ent_head, gh_head, gh, upool, linger, hg, he, hv)
+            clean, ent, gh, upool, linger, hg, he, hv)
         if r.heap_size > 2 * r.n_live + 1024:
             _rebuild_heap(st, ent, side, hg, he, hv)
         real = _record_realised(r.n_realised, R, side, real)
@@ -1141,7 +1141,6 @@ def _list_loop(
     for e in range(M):
         L[e] = e
     nL = M
-    stamp = np.full(M, -1, dtype=np.int64)
     affected = np.empty(M, dtype=np.int64)
     order = np.empty(M + 16, dtype=np.int64)  # list slots of the update pass
     linger = np.empty(16, dtype=np.int64)
@@ -1242,7 +1241,7 @@ def _list_loop(
                         n_live[e] -= 1
         n_linger = 0
         st[0].n_sort = n_sort
-        na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, stamp, affected)
+        na = _collect_affected(st, R, side, m, sup_start, sup_items, dem_start, dem_items, affected)
         # the pass order, as _pass_order: list order when an affected valid candidate is listed twice
         multi = False
         for q in range(na):
@@ -1255,7 +1254,7 @@ def _list_loop(
             order = np.empty(nL + 16, dtype=np.int64)
         if multi:
             for x in range(nL):
-                if alive[x] and stamp[L[x]] == n_sort and side[L[x], 0].valid:
+                if alive[x] and side[L[x], 0].stamp == n_sort and side[L[x], 0].valid:
                     order[no] = x
                     no += 1
         else:
