@@ -15,11 +15,20 @@ re-sorts it after every realisation and rescans it, this kernel keeps
   the order of the update pass when the realised exchange is itself still listed (a tie duplicate).
 
 State is kept in numpy structured arrays with named fields (:data:`SIDE`: one record per candidate and
-side; :data:`ENTRY`: one per list entry; :data:`GAIN_NODE`: the gain histories; :data:`REALISED`: the
-realised exchanges; :data:`ROUND_STATE`: the round's scalar counters), read and written by name in the
-compiled code. One round (:func:`_round`) is a sequence of compiled steps: set-up, the realisation loop
-(pop the best cluster, pick first and runner-up, resolve a tie, drop invalid entries, update the affected
-candidates), and the §8 preference update.
+side, whose side-0 record also holds the candidate's gain, validity, computation count, list and
+gain-history heads; :data:`ENTRY`: one per list entry; :data:`GAIN_NODE`: the gain histories;
+:data:`REALISED`: the realised exchanges; :data:`ROUND_STATE`: the round's scalar counters), read and
+written by name in the compiled code. The cells' X, s, c, c·s and the issue sums W, S travel in one array
+(``CW``): every array argument of a compiled call is reference-counted, so the steps called for each
+recalculation take two or three arrays. One round (:func:`_round`) is :func:`_setup` (generate and compute
+every candidate), :func:`_heap_loop` (pop the best cluster, pick first and runner-up, resolve a tie, drop
+invalid entries, update the affected candidates) and :func:`_settle` (the §8 preference update).
+
+A sweep's rounds are small (the default scenario: ~28 candidates, ~13 realisations, ~43 recalculations per
+round), and there the heap's bookkeeping costs more than it saves: :func:`_round_fast`, the sweep's round,
+runs :func:`_list_loop` instead when a round has at most :data:`LIST_MAX` candidates. It keeps DECIDE's
+list itself (a stable insertion sort by gain per realisation) and makes the same choices and updates in
+the same order, so its outputs equal the heap path's bit for bit (``tests/kernels/test_exchange_list.py``).
 
 Scales: positions are on DECIDE's internal 0-100 scale (``x' = (x - lower)·100/(upper - lower)``);
 saliences are on 0-1; capabilities (DECIDE's "power") on any ratio scale >= 0. Missing cells are ``NaN``.
