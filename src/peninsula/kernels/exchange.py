@@ -94,6 +94,7 @@ SIDE = np.dtype(
         ("ncalc", np.int64),  # side 0 only: how many times the candidate has been computed (§11's key)
         ("ent_head", np.int64),  # side 0 only: the candidate's newest list entry (the heap path's ENTRY)
         ("gh_head", np.int64),  # side 0 only: the newest node of its gain history (GAIN_NODE)
+        ("gh_time", np.int64),  # side 0 only: that node's time (kept here: one cache miss less per update)
         ("stamp", np.int64),  # side 0 only: the sort at which it was last collected as affected (-1: never)
         ("hist_all_pos", np.bool_),  # every history entry before the last is > 0
         ("hist_all_neg", np.bool_),  # every history entry before the last is < 0
@@ -901,7 +902,7 @@ def _record_gain(st: Records, e: int, side: Records, gh: Records) -> Records:
     """Record candidate e's new gain in its history, in force from the next sort on."""
     r = st[0]
     node = side[e, 0].gh_head
-    if gh[node].time == r.n_sort + 1:
+    if side[e, 0].gh_time == r.n_sort + 1:
         gh[node].gain = side[e, 0].gain
         return gh
     k = r.n_gain_nodes
@@ -911,6 +912,7 @@ def _record_gain(st: Records, e: int, side: Records, gh: Records) -> Records:
     gh[k].gain = side[e, 0].gain
     gh[k].prev = node
     side[e, 0].gh_head = k
+    side[e, 0].gh_time = r.n_sort + 1
     r.n_gain_nodes += 1
     return gh
 
@@ -1065,6 +1067,7 @@ def _heap_loop(
         gh[e].gain = side[e, 0].gain
         gh[e].prev = -1
         side[e, 0].gh_head = e
+        side[e, 0].gh_time = 0
         ent[e].cand = e
         ent[e].birth = 0
         ent[e].base_order = e
