@@ -77,8 +77,6 @@ KNIFE = 1e-9  # §9: |d0| <= KNIFE counts as d0 = 0 (no cap)
 SIDE = np.dtype(
     [
         ("pos", np.float64),  # current position on the supply issue (moves with realised exchanges)
-        ("start", np.float64),  # the round-start position on the supply issue
-        ("target", np.float64),  # own position on the demand issue (the partner's supply issue)
         ("move", np.float64),  # the candidate's move on the supply issue (signed)
         ("y", np.float64),  # pos + move: the voting position if realised
         ("eu", np.float64),  # the side's expected utility of the exchange
@@ -87,15 +85,15 @@ SIDE = np.dtype(
         ("hist_last", np.float64),  # the last entry of the move history (the current move)
         ("u_corr", np.float64),  # Σ c·s·(U − X) over the other actors' entries of the side's U table
         ("u_self", np.float64),  # the side's own entry in its U table (if u_has_self)
-        ("actor", np.int64),
-        ("supply", np.int64),  # the issue the side gives ground on
-        ("demand", np.int64),  # the issue the side gains on (the partner's supply issue)
-        ("u_head", np.int64),  # first node of the side's U table in the U pool (-1: empty)
-        ("ncalc", np.int64),  # side 0 only: how many times the candidate has been computed (§11's key)
-        ("ent_head", np.int64),  # side 0 only: the candidate's newest list entry (the heap path's ENTRY)
-        ("gh_head", np.int64),  # side 0 only: the newest node of its gain history (GAIN_NODE)
-        ("gh_time", np.int64),  # side 0 only: that node's time (kept here: one cache miss less per update)
-        ("stamp", np.int64),  # side 0 only: the sort at which it was last collected as affected (-1: never)
+        ("actor", np.int32),
+        ("supply", np.int32),  # the issue the side gives ground on
+        ("demand", np.int32),  # the issue the side gains on (the partner's supply issue)
+        ("u_head", np.int32),  # first node of the side's U table in the U pool (-1: empty)
+        ("ncalc", np.int32),  # side 0 only: how many times the candidate has been computed (§11's key)
+        ("ent_head", np.int32),  # side 0 only: the candidate's newest list entry (the heap path's ENTRY)
+        ("gh_head", np.int32),  # side 0 only: the newest node of its gain history (GAIN_NODE)
+        ("gh_time", np.int32),  # side 0 only: that node's time (kept here: one cache miss less per update)
+        ("stamp", np.int32),  # side 0 only: the sort at which it was last collected as affected (-1: never)
         ("hist_all_pos", np.bool_),  # every history entry before the last is > 0
         ("hist_all_neg", np.bool_),  # every history entry before the last is < 0
         ("u_has_self", np.bool_),
@@ -161,6 +159,10 @@ if INTERPRETED:  # plain Python (kernels/_cold.py): records read and written by 
     SIDE, ENTRY, GAIN_NODE, U_NODE, REALISED, ROUND_STATE = (
         np.dtype((np.record, d)) for d in (SIDE, ENTRY, GAIN_NODE, U_NODE, REALISED, ROUND_STATE)
     )
+
+#: SIDE keeps counters and indices in 32 bits: a round's sort count stays below 50·M + 100,000 < 2**31.
+#: Far above what the memory check admits (``MODEL_BYTES`` per actor pair × issue pair within 2 GiB).
+MAX_CANDIDATES = 40_000_000
 
 #: Inputs of at most this many cells (actors x issues) run uncompiled on a cold start (kernels/_cold.py):
 #: the default scenario's 64 cells take about 0.3 s per model that way at load 1.
@@ -238,12 +240,12 @@ def _both_ok(e: int, side: Records) -> bool:
 
 
 @jit_inline
-def _set_moves(e: int, mi: float, mj: float, side: Records) -> None:
+def _set_moves(e: int, mi: float, mj: float, side: Records, CW: FloatArray) -> None:
     """§5.3 signs, replace the last history entries and set y = pos + move on both sides."""
     si = side[e, 0]
     sj = side[e, 1]
-    mi = -abs(mi) if si.pos > sj.target else abs(mi)
-    mj = -abs(mj) if sj.pos > si.target else abs(mj)
+    mi = -abs(mi) if si.pos > CW[0, sj.actor, sj.demand] else abs(mi)
+    mj = -abs(mj) if sj.pos > CW[0, si.actor, si.demand] else abs(mj)
     si.move = mi
     sj.move = mj
     si.hist_last = mi
@@ -262,7 +264,7 @@ def _cap(
     b = side[e, kb].actor
     d = side[e, k].supply
     f = side[e, kb].supply
-    t = side[e, kb].target
+    t = CW[0, b, side[e, kb].demand]  # the partner's target: its round-start position on its demand issue
     n0 = _local_sum(e, k, side[e, k].pos, False, side, CW) / CW[4, 0, d]
     n1 = _local_sum(e, k, side[e, k].y, False, side, CW) / CW[4, 0, d]
     d0 = t - n0
@@ -279,9 +281,9 @@ def _cap(
     r_kb = r_k * (CW[1, a, d] + CW[1, b, d]) / (CW[1, a, f] + CW[1, b, f])
     m_kb = r_kb * CW[4, 0, f] / CW[3, b, f]
     if k == 0:
-        _set_moves(e, delta, m_kb, side)
+        _set_moves(e, delta, m_kb, side, CW)
     else:
-        _set_moves(e, m_kb, delta, side)
+        _set_moves(e, m_kb, delta, side, CW)
     side[e, 0].gain = abs(r_kb * CW[1, b, f] - r_k * CW[1, b, d])
 
 
@@ -299,8 +301,8 @@ def _calc(
     b = sj.actor
     Q = si.supply
     P = sj.supply
-    Dj = abs(si.target - sj.pos)
-    Di = abs(sj.target - si.pos)
+    Dj = abs(CW[0, a, P] - sj.pos)  # i's target: its round-start position on its demand issue P
+    Di = abs(CW[0, b, Q] - si.pos)
     dP = Dj * CW[1, b, P] * CW[2, b, P] / CW[4, 0, P]
     dQ = dP * (CW[1, b, P] + CW[1, a, P]) / (CW[1, b, Q] + CW[1, a, Q])
     mi = dQ * CW[4, 0, Q] / (CW[2, a, Q] * CW[1, a, Q])
@@ -310,7 +312,7 @@ def _calc(
         dP = dQ * (CW[1, a, Q] + CW[1, b, Q]) / (CW[1, a, P] + CW[1, b, P])
         mi = Di
         mj = dP * CW[4, 0, P] / (CW[2, b, P] * CW[1, b, P])
-    _set_moves(e, mi, mj, side)
+    _set_moves(e, mi, mj, side, CW)
     g = abs(dQ * CW[1, a, Q] - dP * CW[1, a, P])
     si.gain = g
     si.eu = g
@@ -349,8 +351,8 @@ def _randomise(
     b = sj.actor
     Q = si.supply
     P = sj.supply
-    FP = abs(si.target - sj.pos) * CW[3, b, P] / CW[4, 0, P]
-    FQ = abs(sj.target - si.pos) * CW[3, a, Q] / CW[4, 0, Q]
+    FP = abs(CW[0, a, P] - sj.pos) * CW[3, b, P] / CW[4, 0, P]
+    FQ = abs(CW[0, b, Q] - si.pos) * CW[3, a, Q] / CW[4, 0, Q]
     siP = CW[1, a, P]
     siQ = CW[1, a, Q]
     sjP = CW[1, b, P]
@@ -379,7 +381,7 @@ def _randomise(
             capped = 0
     dP = max(dP, 0.0)
     dQ = max(dQ, 0.0)
-    _set_moves(e, dQ * CW[4, 0, Q] / CW[3, a, Q], dP * CW[4, 0, P] / CW[3, b, P], side)
+    _set_moves(e, dQ * CW[4, 0, Q] / CW[3, a, Q], dP * CW[4, 0, P] / CW[3, b, P], side, CW)
     saved = si.gain
     _cap(e, capped, side, CW)
     si.gain = saved
@@ -456,7 +458,8 @@ def _update(
                     new = ys
                 else:
                     old = upool[found].value
-                    new = min(old, ys) if side[R, sside].start <= old else max(old, ys)
+                    start = CW[0, sa, side[R, sside].supply]  # S's round-start position
+                    new = min(old, ys) if start <= old else max(old, ys)
                     upool[found].value = new
                 if sa == sk.actor:
                     sk.u_has_self = True
@@ -564,11 +567,7 @@ def _new_sides(cand: IntArray, X: FloatArray) -> Records:
             side[e, k].u_head = -1
             side[e, k].stamp = -1
         si.pos = X[a, Q]
-        si.start = X[a, Q]
-        si.target = X[a, P]
         sj.pos = X[b, P]
-        sj.start = X[b, P]
-        sj.target = X[b, Q]
     return side
 
 
@@ -999,7 +998,7 @@ def _settle(
             y = real[r].y_i if k == 0 else real[r].y_j
             Yv[a, d] = y
             w = fixed_weight + salience_weight * (1.0 - s[a, d])
-            Xn[a, d] = (1.0 - w) * side[e, k].start + w * y
+            Xn[a, d] = (1.0 - w) * X[a, d] + w * y  # X: the round-start positions
         info[r, 0] = side[e, 0].actor
         info[r, 1] = side[e, 0].supply
         info[r, 2] = side[e, 1].actor
@@ -1027,6 +1026,8 @@ def _setup(
     cs, W, S = _cell_weights(X, s, c)
     cand = _generate(X, s, cs, W, S)
     M = cand.shape[0]
+    if M > MAX_CANDIDATES:
+        raise ValueError("the exchange kernel takes at most 40,000,000 candidate exchanges per round")
     side = _new_sides(cand, X)
     upool = np.empty(max(16, M // 4), dtype=U_NODE)
     # the cells' arrays and the issue sums packed into one array CW: layers 0-3 are X, s, c and c·s, layer 4
