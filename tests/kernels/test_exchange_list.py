@@ -111,3 +111,17 @@ def test_a_sweep_uses_the_list_path_for_small_rounds_only() -> None:
     assert heap_pops > 0  # above LIST_MAX: the heap ran
     listed = _round_fast(arr.X, arr.s, arr.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0, 10**9)[4][3]
     assert listed == 0
+
+
+def test_the_32_bit_fields_hold_every_count_of_an_admitted_round() -> None:
+    """SIDE's 32-bit counters hold a round's sorts (< 50·M + 100,000) up to MAX_CANDIDATES, the page of limits
+    states it, and the memory check refuses any input with that many pairs before the kernel sees it."""
+    from peninsula.core import limits
+    from peninsula.kernels.exchange import MAX_CANDIDATES, SIDE
+    from peninsula.simulate.forecast import MODEL_BYTES
+
+    assert 50 * MAX_CANDIDATES + 100_000 < np.iinfo(SIDE["stamp"]).max
+    # the check counts n² × k² actor pairs × issue pairs; a round has fewer candidates than that
+    assert limits.MAX_MODEL_BYTES // MODEL_BYTES["exchange"][1] < MAX_CANDIDATES
+    text = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text()
+    assert f"| `kernels.exchange.MAX_CANDIDATES` | {MAX_CANDIDATES:,} per round |" in text
