@@ -65,8 +65,8 @@ def test_list_path_equals_heap_path_on_decides_inputs(file: str, p: float, tie_m
 
 
 @SETTINGS
-@given(sc=scenarios(max_actors=9, max_issues=4), seed=st.integers(0, 2**32 - 1), p=st.sampled_from([0.0, 0.7]),
-       tie_mode=st.integers(0, 2), clean=st.integers(0, 1))
+@given(sc=scenarios(max_actors=9, max_issues=4), seed=st.integers(0, 2**32 - 1),
+       p=st.sampled_from([0.0, 0.7]), tie_mode=st.integers(0, 2), clean=st.integers(0, 1))
 def test_list_path_equals_heap_path_on_generated_scenarios(
     sc: Scenario, seed: int, p: float, tie_mode: int, clean: int
 ) -> None:
@@ -75,7 +75,8 @@ def test_list_path_equals_heap_path_on_generated_scenarios(
 
 
 @SETTINGS
-@given(sc=symmetric_scenarios(), seed=st.integers(0, 1000), tie_mode=st.integers(0, 2), clean=st.integers(0, 1))
+@given(sc=symmetric_scenarios(), seed=st.integers(0, 1000), tie_mode=st.integers(0, 2),
+       clean=st.integers(0, 1))
 def test_list_path_equals_heap_path_under_many_exact_ties(sc: Scenario, seed: int, tie_mode: int,
                                                           clean: int) -> None:
     arr = _Arrays(sc)
@@ -107,9 +108,10 @@ def test_a_sweep_uses_the_list_path_for_small_rounds_only() -> None:
     arr = _Arrays(load(DECIDE / "inputs" / "cop21.csv"))
     counters = _round(arr.X, arr.s, arr.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0)[4]
     assert counters[4] > LIST_MAX
-    heap_pops = _round_fast(arr.X, arr.s, arr.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0, LIST_MAX)[4][3]
+    args = (arr.X, arr.s, arr.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0)
+    heap_pops = _round_fast(*args, LIST_MAX)[4][3]
     assert heap_pops > 0  # above LIST_MAX: the heap ran
-    listed = _round_fast(arr.X, arr.s, arr.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0, 10**9)[4][3]
+    listed = _round_fast(*args, 10**9)[4][3]
     assert listed == 0
 
 
@@ -120,7 +122,7 @@ def test_the_32_bit_fields_hold_every_count_of_an_admitted_round() -> None:
     from peninsula.kernels.exchange import MAX_CANDIDATES, SIDE
     from peninsula.simulate.forecast import MODEL_BYTES
 
-    assert 50 * MAX_CANDIDATES + 100_000 < np.iinfo(SIDE["stamp"]).max
+    assert np.iinfo(SIDE["stamp"]).max > 50 * MAX_CANDIDATES + 100_000
     # the check counts n² × k² actor pairs × issue pairs; a round has fewer candidates than that
     assert limits.MAX_MODEL_BYTES // MODEL_BYTES["exchange"][1] < MAX_CANDIDATES
     text = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text()
