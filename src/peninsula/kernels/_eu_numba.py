@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from peninsula.kernels import _jit  # noqa: F401 (before any function here is compiled: the cache stamp)
+
 # The numba-compiled functions are untyped for mypy; the public wrappers in kernels/eu.py are typed.
 
 
