@@ -105,6 +105,11 @@ def test_list_path_equals_heap_path_on_seeded_random_rounds() -> None:
 def test_a_sweep_uses_the_list_path_for_small_rounds_only() -> None:
     """``list_max`` chooses the path: the default scenario's 28 candidates are under LIST_MAX, cop21's
     rounds (hundreds of candidates) above it; either choice gives the heap path's numbers."""
+    from peninsula.scenarios import DEFAULT_SCENARIO, load_packaged
+
+    default = _Arrays(load_packaged(DEFAULT_SCENARIO))
+    small = _round(default.X, default.s, default.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0)[4]
+    assert small[4] <= LIST_MAX
     arr = _Arrays(load(DECIDE / "inputs" / "cop21.csv"))
     counters = _round(arr.X, arr.s, arr.c, 0.1, 0.4, 0.0, np.uint64(0), 1, 0, CHOICES, 0)[4]
     assert counters[4] > LIST_MAX
@@ -116,13 +121,13 @@ def test_a_sweep_uses_the_list_path_for_small_rounds_only() -> None:
 
 
 def test_the_32_bit_fields_hold_every_count_of_an_admitted_round() -> None:
-    """SIDE's 32-bit counters hold a round's sorts (< 50·M + 100,000) up to MAX_CANDIDATES, the page of limits
+    """SIDE's 32-bit counters hold a round's sorts (at most ``max_sorts(M)``) up to MAX_CANDIDATES, the page
     states it, and the memory check refuses any input with that many pairs before the kernel sees it."""
     from peninsula.core import limits
-    from peninsula.kernels.exchange import MAX_CANDIDATES, SIDE
+    from peninsula.kernels.exchange import MAX_CANDIDATES, SIDE, max_sorts
     from peninsula.simulate.forecast import MODEL_BYTES
 
-    assert np.iinfo(SIDE["stamp"]).max > 50 * MAX_CANDIDATES + 100_000
+    assert np.iinfo(SIDE["stamp"]).max > max_sorts(MAX_CANDIDATES)
     # the check counts n² × k² actor pairs × issue pairs; a round has fewer candidates than that
     assert limits.MAX_MODEL_BYTES // MODEL_BYTES["exchange"][1] < MAX_CANDIDATES
     text = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text()

@@ -39,8 +39,8 @@ def install_dependency_stamp() -> bool:
 
     numba keys a cached function on a hash of its own source file only, and the cached machine code of a
     caller includes its callees: after an edit of ``kernels/exchange.py`` alone, the sweep's loop in
-    ``simulate/_compiled.py`` would go on running the old exchange round from the cache (found in session 4:
-    a benchmark ran stale code; an editable install pulling a kernel change would do the same, silently).
+    ``simulate/_compiled.py`` would go on running the old exchange round from the cache (an editable install
+    pulling a kernel change would do so silently; ``tests/kernels/test_cache_stamp.py`` shows it).
     This adds :func:`kernel_digest` to the source stamp of every cached function defined in the package, so
     that changing any of those files recompiles them all (once). Other packages' caches are untouched.
     Uses numba's cache-locator internals; without them (another numba) nothing changes and ``False`` is

@@ -160,9 +160,17 @@ if INTERPRETED:  # plain Python (kernels/_cold.py): records read and written by 
         np.dtype((np.record, d)) for d in (SIDE, ENTRY, GAIN_NODE, U_NODE, REALISED, ROUND_STATE)
     )
 
-#: SIDE keeps counters and indices in 32 bits: a round's sort count stays below 50·M + 100,000 < 2**31.
+#: SIDE keeps counters and indices in 32 bits: a round's sort count stays below ``max_sorts(M)`` < 2**31.
 #: Far above what the memory check admits (``MODEL_BYTES`` per actor pair × issue pair within 2 GiB).
 MAX_CANDIDATES = 40_000_000
+_TOO_MANY_CANDIDATES = f"the exchange kernel takes at most {MAX_CANDIDATES:,} candidate exchanges per round"
+
+
+@jit_inline
+def max_sorts(M: int) -> int:
+    """The most list sorts a round of ``M`` candidates runs before it stops as capped (a safety net: DECIDE's
+    loop ends by itself; the counter ``iteration cap hit`` says when this one did)."""
+    return 50 * M + 100000
 
 #: Inputs of at most this many cells (actors x issues) run uncompiled on a cold start (kernels/_cold.py):
 #: the default scenario's 64 cells take about 0.3 s per model that way at load 1.
@@ -982,7 +990,7 @@ def _record_realised(k: int, R: int, side: Records, real: Records) -> Records:
 
 @kernel
 def _settle(
-    X: FloatArray, s: FloatArray, side: Records, real: Records, n_real: int, gen_index: IntArray,
+    X: FloatArray, s: FloatArray, side: Records, real: Records, n_real: int,
     fixed_weight: float, salience_weight: float,
 ) -> tuple[FloatArray, FloatArray, IntArray, FloatArray]:
     """§8: voting positions and the preference update (supply cells of realised exchanges; last wins)."""
@@ -1003,7 +1011,7 @@ def _settle(
         info[r, 1] = side[e, 0].supply
         info[r, 2] = side[e, 1].actor
         info[r, 3] = side[e, 1].supply
-        info[r, 4] = gen_index[e]
+        info[r, 4] = e  # the candidate's generation index
         flat[r, 0] = real[r].pos_i
         flat[r, 1] = real[r].y_i
         flat[r, 2] = real[r].move_i
@@ -1027,7 +1035,7 @@ def _setup(
     cand = _generate(X, s, cs, W, S)
     M = cand.shape[0]
     if M > MAX_CANDIDATES:
-        raise ValueError("the exchange kernel takes at most 40,000,000 candidate exchanges per round")
+        raise ValueError(_TOO_MANY_CANDIDATES)
     side = _new_sides(cand, X)
     upool = np.empty(max(16, M // 4), dtype=U_NODE)
     # the cells' arrays and the issue sums packed into one array CW: layers 0-3 are X, s, c and c·s, layer 4
@@ -1089,7 +1097,7 @@ def _heap_loop(
     cluster = np.empty(16, dtype=np.int64)
     order = np.empty(16, dtype=np.int64)
     linger = np.empty(16, dtype=np.int64)
-    max_iter = 50 * M + 100000
+    max_iter = max_sorts(M)
     while True:
         nc, cluster = _pop_cluster(st, ent, side, hg, he, hv, cluster)
         if nc == 0:
@@ -1167,7 +1175,7 @@ def _list_loop(
     dropped = 0
     capped = 0
     first_done = False
-    max_iter = 50 * M + 100000
+    max_iter = max_sorts(M)
     while True:
         # §7.1: drop dead slots, then the stable sort
         w = 0
@@ -1308,25 +1316,6 @@ def _list_loop(
     return real, counters
 
 
-@jit
-def _round(
-    X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
-    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
-) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
-    """One round (§2-§8): generate and calculate the candidates, realise them best first, update.
-
-    Returns the preference and voting positions, the realised exchanges (:class:`RoundResult`'s
-    ``exchanges`` and ``values``) and the counters (ties, recalculations, cells visited, heap pops,
-    candidates, dropped tied invalid entries, iteration cap hit).
-    """
-    n, m = X.shape
-    side, CW, upool = _setup(X, s, c, p, seed, round_no, clean)
-    real, counters = _heap_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
-    Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], np.arange(side.shape[0]), fixed_weight,
-                                 salience_weight)
-    return Xn, Yv, info, flat, counters[:7].copy()
-
-
 #: Rounds of at most this many candidates run on the list itself (:func:`_list_loop`) in a sweep. The list
 #: path was 1.5x faster than the heap at ~230-310 candidates, 1.2x at ~500, even at ~900 and slower above
 #: (synthetic 8-40 actors x 8 issues, one round, CPU time, 2026-12-07; the default scenario has ~28).
@@ -1339,16 +1328,38 @@ def _round_fast(
     p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
     list_max: int,
 ) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
-    """:func:`_round` with :func:`_list_loop` when the round has at most ``list_max`` candidates (the
-    batch path of a sweep: the same outputs, counters but heap pops included)."""
+    """One round (§2-§8): generate and calculate the candidates, realise them best first, update.
+
+    Rounds of at most ``list_max`` candidates run on :func:`_list_loop` (a sweep passes :data:`LIST_MAX`),
+    the others on :func:`_heap_loop`: the same outputs either way, the counters but heap pops included.
+    Returns the preference and voting positions, the realised exchanges (:class:`RoundResult`'s
+    ``exchanges`` and ``values``) and the counters (ties, recalculations, cells visited, heap pops,
+    candidates, dropped tied invalid entries, iteration cap hit).
+    """
     n, m = X.shape
     side, CW, upool = _setup(X, s, c, p, seed, round_no, clean)
     if side.shape[0] <= list_max:
         real, counters = _list_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
     else:
         real, counters = _heap_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
-    Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], np.arange(side.shape[0]), fixed_weight,
-                                 salience_weight)
+    Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], fixed_weight, salience_weight)
+    return Xn, Yv, info, flat, counters[:7].copy()
+
+
+@jit
+def _round(
+    X: FloatArray, s: FloatArray, c: FloatArray, fixed_weight: float, salience_weight: float,
+    p: float, seed: np.uint64, round_no: int, tie_mode: int, tie_choices: IntArray, clean: int,
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, IntArray]:
+    """:func:`_round_fast` on the heap path only (a forecast: its counters include the heap pops).
+
+    Written out rather than calling ``_round_fast(..., -1)``: that would compile :func:`_list_loop` into
+    every forecast's kernel too (a cold compile of this kernel took 31.1 s of CPU that way, 23.2 s this way).
+    """
+    n, m = X.shape
+    side, CW, upool = _setup(X, s, c, p, seed, round_no, clean)
+    real, counters = _heap_loop(side, CW, upool, n, m, p, seed, round_no, tie_mode, tie_choices, clean)
+    Xn, Yv, info, flat = _settle(X, s, side, real, counters[7], fixed_weight, salience_weight)
     return Xn, Yv, info, flat, counters[:7].copy()
 
 
