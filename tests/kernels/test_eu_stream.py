@@ -1,7 +1,8 @@
 """The expected-utility round in O(n) memory equals the n x n matrix path exactly.
 
 Above ``kernels.eu.STREAM_ACTORS`` actors the EU models recompute every pairwise term where they need it
-(``_eu_numba.stream_round``, ``stream_condorcet``, ``stream_vote``) instead of storing ``n x n`` arrays.
+(``_eu_numba.stream_risk_block``, ``stream_offer_block``, ``stream_condorcet``, ``stream_vote``) instead
+of storing ``n x n`` arrays, once per distinct position, and split the receivers over threads.
 Here both paths run on generated issues (ties, zero weights, Q < 1, both signs, both tie rules) and on the
 BDM reference datasets, and every number must be identical, not merely close.
 """
@@ -31,6 +32,23 @@ def _eq(a: Any, b: Any) -> None:
     assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True), (a, b)
 
 
+def _same_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, form: str, threads: int | None = None,
+                **kw: Any) -> None:
+    """The streamed round (split over ``threads``) returns the matrix round's numbers exactly."""
+    mu1, mu2 = kw.pop("mu1", 0.0), kw.pop("mu2", 0.0)
+    delta = kw.pop("delta", 10.0)
+    prob = K.win_probabilities(K.pair_sums_fast(x, c * s, "numba"), form=form)  # type: ignore[arg-type]
+    full = K.eu_round(x, s, prob, delta=delta, mu_first=mu1, mu_second=mu2, engine="numba", **kw)
+    streamed = K.eu_round_streamed(x, s, c, delta=delta, mu_first=mu1, mu_second=mu2, form=form,  # type: ignore[arg-type]
+                                   threads=threads, **kw)
+    for name in ("positions", "sender", "kind", "risk"):
+        _eq(getattr(full, name), getattr(streamed, name))
+    assert bool(full.risk_defined) == streamed.risk_defined
+    sent, back = _sent_back(full.eu, full.sender)
+    _eq(sent, streamed.eu_sent)
+    _eq(back, streamed.eu_back)
+
+
 @SETTINGS
 @given(
     issue_arrays(min_n=1, max_n=12),
@@ -45,18 +63,57 @@ def test_a_streamed_round_is_the_matrix_round(
     arrs: tuple[np.ndarray, ...], q: float, sign: str, form: str, tie: str, mu1: float, mu2: float
 ) -> None:
     x, s, c = arrs
-    w = c * s
     rtol = 1e-12 if tie == "value" else 0.0
-    kw: dict[str, Any] = {"Q": q, "T": 0.3, "sign": sign, "tie": tie, "rtol": rtol}
-    prob = K.win_probabilities(K.pair_sums_fast(x, w, "numba"), form=form)  # type: ignore[arg-type]
-    full = K.eu_round(x, s, prob, delta=10.0, mu_first=mu1, mu_second=mu2, engine="numba", **kw)
-    streamed = K.eu_round_streamed(x, s, c, delta=10.0, mu_first=mu1, mu_second=mu2, form=form, **kw)  # type: ignore[arg-type]
-    for name in ("positions", "sender", "kind", "risk"):
-        _eq(getattr(full, name), getattr(streamed, name))
-    assert bool(full.risk_defined) == streamed.risk_defined
-    sent, back = _sent_back(full.eu, full.sender)
-    _eq(sent, streamed.eu_sent)
-    _eq(back, streamed.eu_back)
+    _same_round(x, s, c, form, Q=q, T=0.3, sign=sign, tie=tie, rtol=rtol, mu1=mu1, mu2=mu2)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(
+    arrs=issue_arrays(min_n=2, max_n=14),
+    threads=st.integers(2, 5),
+    q=st.sampled_from([1.0, 0.6]),
+    sign=st.sampled_from(["paper", "masad"]),
+    tie=st.sampled_from(["index", "value"]),
+)
+def test_a_round_split_over_threads_is_the_matrix_round(
+    arrs: tuple[np.ndarray, ...], threads: int, q: float, sign: str, tie: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every small round split into position-group blocks on several threads (``_THREAD_PAIRS`` 0)."""
+    x, s, c = arrs
+    with monkeypatch.context() as m:
+        m.setattr(K, "_THREAD_PAIRS", 0)
+        _same_round(x, s, c, sign, threads=threads, Q=q, T=0.3, sign=sign, tie=tie,
+                    rtol=1e-12 if tie == "value" else 0.0, mu1=4.0, mu2=6.5)
+
+
+@pytest.mark.parametrize("grid", [True, False], ids=["ties", "distinct"])
+@pytest.mark.parametrize("kw", [
+    {"form": "paper"},
+    {"form": "masad", "sign": "masad", "Q": 0.5, "T": 0.3},
+    {"form": "masad", "Q": 0.7, "T": 0.6, "tie": "value", "rtol": 1e-12},
+], ids=["eu", "masad-q", "paper-q-value"])
+def test_a_large_round_on_two_threads_is_the_matrix_round(grid: bool, kw: dict[str, Any]) -> None:
+    """600 actors (above ``_THREAD_PAIRS``): on a 0.5 grid most actors share a position with others, so
+    the groups hold many receivers; with distinct positions every group holds one."""
+    rng = np.random.default_rng(7 if grid else 8)
+    x = rng.uniform(0.0, 100.0, 600)
+    x = np.round(x * 2.0) / 2.0 if grid else x
+    s, c = rng.uniform(0.05, 1.0, 600), rng.uniform(0.1, 1.0, 600)
+    assert K._THREAD_PAIRS <= 600 * 600
+    assert (np.unique(x).size < 250) == grid
+    kw = dict(kw)
+    _same_round(x, s, c, kw.pop("form"), threads=2, delta=100.0, mu1=48.0, mu2=52.5, **kw)
+
+
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=60), st.integers(1, 6))
+def test_the_blocks_cover_every_group_once_in_order(sizes: list[int], threads: int) -> None:
+    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    blocks = K._group_blocks(starts, threads)
+    covered = [g for a, b in blocks for g in range(a, b)]
+    assert covered == list(range(len(sizes)))
+    if threads > 1 and len(sizes) >= 2 and int(starts[-1]) ** 2 >= K._THREAD_PAIRS:
+        assert len(blocks) >= 2
 
 
 @SETTINGS

@@ -244,12 +244,15 @@ class Scenario(BaseModel):
     def issue_data(self, issue_id: str) -> IssueData:
         """Arrays of the actors with a stance on ``issue_id``, in scenario actor order."""
         stances = list(self.stances_on(issue_id))
+        own = {a.id: a.capability for a in self.actors}  # capability_of without a scan per stance (O(n²))
         return IssueData(
             issue=self.issue(issue_id),
             actor_ids=tuple(s.actor for s in stances),
             positions=np.array([s.position for s in stances], dtype=float),
             saliences=np.array([s.salience for s in stances], dtype=float),
-            capabilities=np.array([self.capability_of(s) for s in stances], dtype=float),
+            capabilities=np.array(
+                [s.capability if s.capability is not None else own[s.actor] for s in stances], dtype=float
+            ),
             vetoes=np.array([s.veto for s in stances], dtype=bool) if any(s.veto for s in stances) else None,
             accept_low=_limits([s.accept_low for s in stances]),
             accept_high=_limits([s.accept_high for s in stances]),

@@ -457,31 +457,125 @@ def _eu(i, j, p, x, s, ri, usq, dmu, delta, Q, T, paper):  # type: ignore[no-unt
 
 
 @njit(cache=True, nogil=True)
-def stream_round(x, s, w, mu1, mu2, delta, Q, T, paper, masad, tie_value, rtol):  # type: ignore[no-untyped-def]
-    """One round as :func:`peninsula.kernels.eu.eu_round`'s compiled path on :func:`pair_sums_1d`'s
-    :func:`win_probabilities` (``masad``: the replication's form), in O(n) memory.
-
-    Returns ``(new, sender, kind, r, defined, eu_sent, eu_back)``: ``eu_sent[j] = EU[sender_j, j]`` and
-    ``eu_back[j] = EU[j, sender_j]`` (0 where ``j`` took no offer), the two entries the events report.
-    """
+def stream_setup(x, w):  # type: ignore[no-untyped-def]
+    """:func:`sorted_state` and the position groups: ``(order, rank, y, cum_w, cum_wx, le_own, lt_own,
+    starts)``; group ``g`` holds the sorted places ``starts[g]:starts[g + 1]``, the actors at one position
+    (``order`` over that range: those actors in index order, the sort being stable)."""
     n = x.shape[0]
-    rank, y, cum_w, cum_wx, le_own, lt_own = sorted_state(x, w)
+    order = np.argsort(x, kind="mergesort")
+    rank = np.empty(n, dtype=np.int64)
+    for a in range(n):
+        rank[order[a]] = a
+    y = np.empty(n)
+    wy = np.empty(n)
+    cum_w = np.empty(n + 1)
+    cum_wx = np.empty(n + 1)
+    le_own = np.empty(n, dtype=np.int64)
+    lt_own = np.empty(n, dtype=np.int64)
+    sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own)
+    groups = 0
+    a = 0
+    while a < n:
+        groups += 1
+        a = le_own[a]
+    starts = np.empty(groups + 1, dtype=np.int64)
+    g = 0
+    a = 0
+    while a < n:
+        starts[g] = a
+        g += 1
+        a = le_own[a]
+    starts[groups] = n
+    return order, rank, y, cum_w, cum_wx, le_own, lt_own, starts
+
+
+@njit(cache=True, nogil=True)
+def _sender_terms(xa, x, rank, own, other, r, usq, dmu, delta, Q, T, paper, masad, A, US, X, N):  # type: ignore[no-untyped-def]
+    """For every sender ``i`` against a receiver at the position ``xa`` (``own`` / ``other``: :func:`row_sums`
+    of a sorted place at ``xa``), the receiver-free parts of :func:`_eu`: ``EU[i, j] = (s_j·A[i] + (1 − s_j)·
+    US[i] − X[i]) + N[i]`` for every receiver ``j`` at that position, the same operations in the same order
+    (``A = p·us + (1 − p)·uf``, ``US = us``; ``X = Q·usq`` or, when ``Q < 1`` with ``paper``, ``Q·usq + (1 −
+    Q)·no_contest``; ``N = (1 − Q)·no_contest`` when ``Q < 1`` without ``paper``, else unused)."""
+    n = x.shape[0]
+    for i in range(n):
+        b = rank[i]
+        p = _prob(other[b], own[b], masad)
+        ri = r[i]
+        dist = abs(x[i] - xa)
+        d = dist / delta
+        b_s = max(0.5 - 0.5 * d, 0.0)
+        if ri == 1.0:
+            us = 2.0 - 4.0 * b_s
+            uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
+        else:
+            us = 2.0 - 4.0 * b_s**ri
+            uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+        A[i] = p * us + (1.0 - p) * uf
+        US[i] = us
+        if Q == 1.0:
+            X[i] = Q * usq[i]
+            continue
+        e = (dmu[i] + dist) / delta
+        b_b = max(0.5 - 0.25 * e, 0.0)
+        if ri == 1.0:
+            ub = 2.0 - 4.0 * b_b
+            uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
+        else:
+            ub = 2.0 - 4.0 * b_b**ri
+            uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
+        no_contest = T * ub + (1.0 - T) * uw
+        if paper:
+            X[i] = Q * usq[i] + (1.0 - Q) * no_contest
+        else:
+            X[i] = Q * usq[i]
+            N[i] = (1.0 - Q) * no_contest
+
+
+@njit(cache=True, nogil=True)
+def stream_risk_block(g0, g1, x, s, order, rank, y, cum_w, cum_wx, le_own, lt_own, starts, mu1, delta, Q, T,  # type: ignore[no-untyped-def]
+                      paper, masad, acc):
+    """Pass 1 of the O(n)-memory round (:func:`peninsula.kernels.eu.eu_round_streamed`) for the receivers
+    in the position groups ``g0:g1``: ``acc[i]``, the risk-neutral ``EU[k, i]`` summed over the senders
+    ``k != i`` in index order (``risk_into``'s order).
+
+    Every receiver at one position shares the senders' terms (:func:`_sender_terms`, computed once per
+    group); each receiver's sum is then the same additions in the same order as the matrix path's."""
+    n = x.shape[0]
     own = np.empty(n)
     other = np.empty(n)
-    # pass 1: risk-neutral EU[k, i] summed over k in index order (risk_into's order)
-    acc = np.zeros(n)
-    ones_usq = 2.0 - 4.0 * 0.5**1.0
-    dmu1 = np.empty(n)
+    ones = np.ones(n)
+    usq = np.full(n, 2.0 - 4.0 * 0.5**1.0)
+    dmu = np.empty(n)
     for i in range(n):
-        dmu1[i] = abs(x[i] - mu1)
-    for k in range(n):
-        row_sums(rank[k], y, cum_w, cum_wx, le_own, lt_own, own, other)
-        for i in range(n):
-            if i == k:
-                continue
-            b = rank[i]
-            p = _prob(own[b], other[b], masad)
-            acc[i] += _eu(k, i, p, x, s, 1.0, ones_usq, dmu1[k], delta, Q, T, paper)
+        dmu[i] = abs(x[i] - mu1)
+    A = np.empty(n)
+    US = np.empty(n)
+    X = np.empty(n)
+    N = np.zeros(n)
+    plus = Q != 1.0 and not paper
+    for g in range(g0, g1):
+        a = starts[g]
+        row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
+        _sender_terms(y[a], x, rank, own, other, ones, usq, dmu, delta, Q, T, paper, masad, A, US, X, N)
+        for m in range(starts[g], starts[g + 1]):
+            i = order[m]
+            si = s[i]
+            oms = 1.0 - si
+            total = 0.0
+            for k in range(n):
+                if k == i:
+                    continue
+                v = si * A[k] + oms * US[k] - X[k]
+                if plus:
+                    v = v + N[k]
+                total += v
+            acc[i] = total
+
+
+@njit(cache=True, nogil=True)
+def stream_exponents(acc):  # type: ignore[no-untyped-def]
+    """``(r, defined)`` from pass 1's sums, as :func:`risk_into`."""
+    n = acc.shape[0]
     r = np.empty(n)
     a_max = acc.max()
     a_min = acc.min()
@@ -493,96 +587,125 @@ def stream_round(x, s, w, mu1, mu2, delta, Q, T, paper, masad, tie_value, rtol):
         for i in range(n):
             big_r = (2.0 * acc[i] - a_max - a_min) / spread
             r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
-    # pass 2: per receiver j, the column EU[., j] with the risk exponents, then offers_into's choice
+    return r, defined
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _back(j, i, own, other, rank, x, s, r, usq, dmu, delta, Q, T, paper, masad):  # type: ignore[no-untyped-def]
+    """``EU[j, i]``, receiver ``j``'s expected utility of challenging ``i`` (``own`` / ``other``: the row
+    of ``j``'s position)."""
+    b = rank[i]
+    return _eu(j, i, _prob(own[b], other[b], masad), x, s, r[j], usq[j], dmu[j], delta, Q, T, paper)
+
+
+@njit(cache=True, nogil=True)
+def stream_offer_block(g0, g1, x, s, order, rank, y, cum_w, cum_wx, le_own, lt_own, starts, r, mu2, delta, Q,  # type: ignore[no-untyped-def]
+                       T, paper, masad, tie_value, rtol, new, sender, kind, eu_sent, eu_back):
+    """Pass 2 of the O(n)-memory round for the receivers in the position groups ``g0:g1``: per receiver
+    ``j`` the column ``EU[., j]`` with the risk exponents ``r``, then ``offers_into``'s choice and tie rules
+    and the response; writes ``new``, ``sender``, ``kind``, ``eu_sent``, ``eu_back`` at those receivers.
+
+    The senders' powers are computed once per group (every receiver at one position shares them)."""
+    n = x.shape[0]
+    own = np.empty(n)
+    other = np.empty(n)
     usq = np.empty(n)
-    dmu2 = np.empty(n)
+    dmu = np.empty(n)
     for i in range(n):
         usq[i] = 2.0 - 4.0 * 0.5 ** r[i]
-        dmu2[i] = abs(x[i] - mu2)
+        dmu[i] = abs(x[i] - mu2)
+    A = np.empty(n)
+    US = np.empty(n)
+    X = np.empty(n)
+    N = np.zeros(n)
     col = np.empty(n)
-    new = np.empty(n)
-    sender = np.empty(n, dtype=np.int64)
-    kind = np.empty(n, dtype=np.int64)
-    eu_sent = np.zeros(n)
-    eu_back = np.zeros(n)
-    for j in range(n):
-        new[j] = x[j]
-        sender[j] = -1
-        kind[j] = 0
-        row_sums(rank[j], y, cum_w, cum_wx, le_own, lt_own, own, other)
-        best = -np.inf
-        for i in range(n):
-            if i == j:
-                col[i] = 0.0
+    plus = Q != 1.0 and not paper
+    for g in range(g0, g1):
+        a = starts[g]
+        row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
+        _sender_terms(y[a], x, rank, own, other, r, usq, dmu, delta, Q, T, paper, masad, A, US, X, N)
+        for m in range(starts[g], starts[g + 1]):
+            j = order[m]
+            new[j] = x[j]
+            sender[j] = -1
+            kind[j] = 0
+            eu_sent[j] = 0.0
+            eu_back[j] = 0.0
+            sj = s[j]
+            oms = 1.0 - sj
+            best = -np.inf
+            for i in range(n):
+                v = sj * A[i] + oms * US[i] - X[i]
+                if plus:
+                    v = v + N[i]
+                col[i] = v
+                if v > 0.0 and v > best and i != j:
+                    best = v
+            col[j] = 0.0
+            if best == -np.inf:
                 continue
-            b = rank[i]
-            p = _prob(other[b], own[b], masad)
-            col[i] = _eu(i, j, p, x, s, r[i], usq[i], dmu2[i], delta, Q, T, paper)
-            if col[i] > 0.0 and col[i] > best:
-                best = col[i]
-        if best == -np.inf:
-            continue
-        floor = best - rtol * abs(best)
-        pick = -1
-        for i in range(n):
-            if i == j or not col[i] > 0.0 or col[i] < floor:
-                continue
-            if pick < 0:
-                pick = i
-                continue
-            di = abs(x[i] - x[j])
-            dp = abs(x[pick] - x[j])
-            nearer = di < dp
-            tie_won = False
-            if di == dp and tie_value:
-                if x[i] < x[pick]:
-                    tie_won = True
-                elif x[i] == x[pick]:
-                    bi = rank[i]
-                    bp = rank[pick]
-                    back_i = _eu(j, i, _prob(own[bi], other[bi], masad), x, s, r[j], usq[j], dmu2[j], delta,
-                                 Q, T, paper)
-                    back_pick = _eu(j, pick, _prob(own[bp], other[bp], masad), x, s, r[j], usq[j], dmu2[j],
-                                    delta, Q, T, paper)
-                    tie_won = back_i < back_pick
-            if nearer or tie_won:
-                pick = i
-        sender[j] = pick
-        u_j = col[pick]
-        bp = rank[pick]
-        u_i = _eu(j, pick, _prob(own[bp], other[bp], masad), x, s, r[j], usq[j], dmu2[j], delta, Q, T, paper)
-        eu_sent[j] = u_j
-        eu_back[j] = u_i
-        if u_i > 0.0 and u_i < u_j:
-            kind[j] = 1
-            new[j] = x[pick]
-        elif u_i < 0.0 and abs(u_i) < u_j:
-            kind[j] = 2
-            new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
-        elif u_i < 0.0 and abs(u_i) > u_j:
-            kind[j] = 3
-            new[j] = x[pick]
-    return new, sender, kind, r, defined, eu_sent, eu_back
+            floor = best - rtol * abs(best)
+            pick = -1
+            for i in range(n):
+                if i == j or not col[i] > 0.0 or col[i] < floor:
+                    continue
+                if pick < 0:
+                    pick = i
+                    continue
+                di = abs(x[i] - x[j])
+                dp = abs(x[pick] - x[j])
+                nearer = di < dp
+                tie_won = False
+                if di == dp and tie_value:
+                    if x[i] < x[pick]:
+                        tie_won = True
+                    elif x[i] == x[pick]:
+                        back_i = _back(j, i, own, other, rank, x, s, r, usq, dmu, delta, Q, T, paper, masad)
+                        back_pick = _back(j, pick, own, other, rank, x, s, r, usq, dmu, delta, Q, T, paper,
+                                          masad)
+                        tie_won = back_i < back_pick
+                if nearer or tie_won:
+                    pick = i
+            sender[j] = pick
+            u_j = col[pick]
+            u_i = _back(j, pick, own, other, rank, x, s, r, usq, dmu, delta, Q, T, paper, masad)
+            eu_sent[j] = u_j
+            eu_back[j] = u_i
+            if u_i > 0.0 and u_i < u_j:
+                kind[j] = 1
+                new[j] = x[pick]
+            elif u_i < 0.0 and abs(u_i) < u_j:
+                kind[j] = 2
+                new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
+            elif u_i < 0.0 and abs(u_i) > u_j:
+                kind[j] = 3
+                new[j] = x[pick]
 
 
 @njit(cache=True, nogil=True)
 def stream_condorcet(x, w, rtol):  # type: ignore[no-untyped-def]
-    """:func:`peninsula.kernels.eu.condorcet_winner` of :func:`pair_sums_1d`'s margins, in O(n) memory."""
+    """:func:`peninsula.kernels.eu.condorcet_winner` of :func:`pair_sums_1d`'s margins, in O(n) memory.
+
+    The margins of actors at one position are the same row, so each position's row is computed once."""
     n = x.shape[0]
-    rank, y, cum_w, cum_wx, le_own, lt_own = sorted_state(x, w)
+    order, rank, y, cum_w, cum_wx, le_own, lt_own, starts = stream_setup(x, w)
     own = np.empty(n)
     other = np.empty(n)
     worst = np.full(n, np.inf)  # per actor, its smallest margin against a differing position
     scale = 0.0
-    for i in range(n):
-        row_sums(rank[i], y, cum_w, cum_wx, le_own, lt_own, own, other)
+    for g in range(starts.shape[0] - 1):
+        a = starts[g]
+        row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
+        low = np.inf
         for j in range(n):
             b = rank[j]
             m = own[b] - other[b]
             if abs(m) > scale:
                 scale = abs(m)
-            if x[j] != x[i] and m < worst[i]:
-                worst[i] = m
+            if x[j] != y[a] and m < low:
+                low = m
+        for k in range(starts[g], starts[g + 1]):
+            worst[order[k]] = low
     if y[0] == y[n - 1]:
         return x[0]  # a single position
     bound = rtol * scale

@@ -18,6 +18,7 @@ each pair costs ``O(log n)``: ``O(n² log n)`` time and ``O(n²)`` memory per ro
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,7 @@ import numpy.typing as npt
 
 from peninsula.kernels import _cold, central
 from peninsula.kernels._notice import kernel_clock
+from peninsula.kernels._threads import default_threads, pool
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -651,22 +653,76 @@ def eu_round_streamed(
     form: Literal["paper", "masad"] = "paper",
     tie: Literal["index", "value"] = "index",
     rtol: float = 0.0,
+    threads: int | None = None,
 ) -> StreamedRound:
     """:func:`eu_round` on :func:`win_probabilities` (``form``) of :func:`pair_sums_fast`, in O(n) memory.
 
     Every pairwise term is recomputed from the sorted positions' prefix sums where it is needed (two passes
-    over the pairs, O(n²) time) instead of stored in ``n x n`` arrays; the numbers are identical. 1-D
-    arrays: positions on the issue's scale, saliences 0–1, capabilities >= 0; ``delta``, ``mu_first``,
-    ``mu_second`` on the issue's scale. Compiled kernels only (see :func:`stream_available`).
+    over the pairs, O(n²) time) instead of stored in ``n x n`` arrays; the numbers are identical. Actors at
+    one position share their row of vote sums and the senders' powers (computed once per distinct
+    position), and the receivers are split over ``threads`` threads (default
+    :func:`peninsula.kernels._threads.default_threads`); neither changes a number. 1-D arrays: positions on
+    the issue's scale, saliences 0–1, capabilities >= 0; ``delta``, ``mu_first``, ``mu_second`` on the
+    issue's scale. Compiled kernels only (see :func:`stream_available`).
     """
     x = np.ascontiguousarray(positions, dtype=np.float64)
     s = np.ascontiguousarray(saliences, dtype=np.float64)
     w = np.ascontiguousarray(capabilities, dtype=np.float64) * s
-    args = (x, s, w, float(mu_first), float(mu_second), float(delta), float(Q), float(T), sign == "paper",
-            form == "masad", tie == "value", float(rtol))
-    get = _cold.choose(_LABEL, _MODULE, {"stream_round": args}, small=False)
-    new, sender, kind, r, defined, sent, back = get("stream_round")(*args)
+    n = x.shape[0]
+    paper, masad, by_value = sign == "paper", form == "masad", tie == "value"
+    get = _cold.choose(_LABEL, _MODULE, {"stream_setup": (x, w)}, small=False)
+    state = get("stream_setup")(x, w)
+    order, rank, y, cum_w, cum_wx, le_own, lt_own, starts = state
+    acc = np.empty(n)
+    common = (x, s, order, rank, y, cum_w, cum_wx, le_own, lt_own, starts)
+    threads = default_threads() if threads is None else threads
+    blocks = _group_blocks(starts, threads)
+    pass1 = (*common, float(mu_first), float(delta), float(Q), float(T), paper, masad, acc)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_risk_block": (0, 0, *pass1)}, small=False)
+    _run_blocks(get("stream_risk_block"), blocks, pass1, threads)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_exponents": (acc,)}, small=False)
+    r, defined = get("stream_exponents")(acc)
+    new = np.empty(n)
+    sender = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.int64)
+    sent = np.zeros(n)
+    back = np.zeros(n)
+    pass2 = (*common, r, float(mu_second), float(delta), float(Q), float(T), paper, masad, by_value,
+             float(rtol), new, sender, kind, sent, back)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_offer_block": (0, 0, *pass2)}, small=False)
+    _run_blocks(get("stream_offer_block"), blocks, pass2, threads)
     return StreamedRound(new, sender.astype(np.intp), kind.astype(np.intp), r, bool(defined), sent, back)
+
+
+#: Below this many ordered pairs (n²) a streamed round runs on one thread (starting the blocks costs more).
+_THREAD_PAIRS = 250_000
+#: A position group's cost in units of one receiver's pass over the senders: its row of vote sums and the
+#: senders' terms (measured roughly; it only balances the blocks, never changes a number).
+_GROUP_COST = 3
+
+
+def _group_blocks(starts: npt.NDArray[np.int64], threads: int) -> list[tuple[int, int]]:
+    """``(g0, g1)`` ranges of position groups of about equal work, four per thread (a free thread takes the
+    next), or one range on one thread."""
+    groups = starts.shape[0] - 1
+    n = int(starts[-1])
+    if threads <= 1 or groups < 2 or n * n < _THREAD_PAIRS:
+        return [(0, groups)]
+    cost = np.cumsum(np.diff(starts) + _GROUP_COST)
+    pieces = min(groups, 4 * threads)
+    cuts = np.searchsorted(cost, cost[-1] * np.arange(1, pieces) / pieces, side="left") + 1
+    edges = np.unique(np.concatenate(([0], cuts, [groups])))
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
+
+
+def _run_blocks(fn: object, blocks: list[tuple[int, int]], args: tuple[object, ...], threads: int) -> None:
+    """``fn(g0, g1, *args)`` for every block, on the shared pool when there are several (the compiled
+    blocks release the GIL and write disjoint receivers)."""
+    call = fn  # a numba dispatcher or its plain-Python copy
+    if len(blocks) == 1:
+        call(*blocks[0], *args)  # type: ignore[operator]
+        return
+    list(pool(min(threads, len(blocks))).map(lambda b: call(b[0], b[1], *args), blocks))  # type: ignore[operator]
 
 
 def condorcet_winner_streamed(positions: FloatArray, weights: FloatArray, rtol: float = 1e-12) -> float:

@@ -11,8 +11,6 @@ never different. ``tests/simulate`` checks every batch path against that loop.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +20,7 @@ import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario
 from peninsula.core.rng import keyed_seed
+from peninsula.kernels._threads import pool
 from peninsula.models.agreement import Agreement, solve_issue
 from peninsula.models.base import Model
 from peninsula.models.baselines import Compromise, Mean, Median, MedianActor
@@ -114,24 +113,6 @@ def run_model(
     return _loop(model, scenario, space, values, X, rounds, seed, ids)
 
 
-_POOLS: dict[tuple[int, int], Any] = {}
-_POOLS_LOCK = threading.Lock()
-
-
-def _pool(threads: int) -> Any:
-    """A thread pool of ``threads`` workers kept for this process (a sweep splits every model of every chunk
-    over it: starting threads anew for each call cost more than a small call's work). A forked child
-    makes its own (the parent's threads do not exist there)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    key = (os.getpid(), threads)
-    with _POOLS_LOCK:
-        pool = _POOLS.get(key)
-        if pool is None:
-            pool = _POOLS[key] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="peninsula-sweep")
-        return pool
-
-
 def _split(fn: Callable[..., Any], threads: int, arrays: tuple[Any, ...], *rest: Any) -> Any:
     """``fn(*arrays, *rest)`` with the leading axis of ``arrays`` cut into ``threads`` blocks run in threads.
 
@@ -147,7 +128,7 @@ def _split(fn: Callable[..., Any], threads: int, arrays: tuple[Any, ...], *rest:
         return fn(*arrays, *rest)
     cuts = np.linspace(0, n, threads + 1).astype(int)
     parts = list(
-        _pool(threads).map(lambda k: fn(*(a[cuts[k] : cuts[k + 1]] for a in arrays), *rest), range(threads))
+        pool(threads).map(lambda k: fn(*(a[cuts[k] : cuts[k + 1]] for a in arrays), *rest), range(threads))
     )
     if isinstance(parts[0], tuple):
         return tuple(np.concatenate([p[j] for p in parts]) for j in range(len(parts[0])))
