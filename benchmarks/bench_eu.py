@@ -16,7 +16,8 @@ Configurations (named, as in Mesa's ``benchmarks/configurations.py``):
   path (``kernels.eu.STREAM_ACTORS``) alternately in this run: the wall times side by side (where the
   threshold should sit) and whether the runs are identical.
 * ``huge``: 10,000 actors, one issue, 10 rounds (issue 28: <= 10 s and <= 2 GiB), each model in a fresh
-  process: wall time of the run and the process's peak RSS (the interpreter and its imports included).
+  process: wall time of the run and the process's peak RSS (the interpreter and its imports included);
+  positions on the 0.1 grid, then all distinct (the worst case of the per-position sharing).
 * ``batch``: Monte Carlo of a 10-actor issue, 2,000 draws x 10 rounds: the NumPy kernels with a leading
   batch axis (draws x actors) against a Python loop over draws calling the same kernels per draw.
 
@@ -54,10 +55,14 @@ CONFIGURATIONS = {
 }
 
 
-def random_issue(n: int, seed: int = 0) -> tuple[Scenario, list[float], list[float], list[float]]:
-    """One issue on 0–100 with ``n`` actors; positions on a 0.1 grid so that ties occur."""
+def random_issue(
+    n: int, seed: int = 0, grid: bool = True
+) -> tuple[Scenario, list[float], list[float], list[float]]:
+    """One issue on 0–100 with ``n`` actors; positions on a 0.1 grid so that ties occur (``grid=False``:
+    every position distinct)."""
     rng = np.random.default_rng(seed)
-    x = rng.uniform(0, 100, n).round(1)
+    x = rng.uniform(0, 100, n)
+    x = x.round(1) if grid else x
     c = rng.uniform(0.1, 1.0, n)
     s = rng.uniform(0.1, 1.0, n)
     ids = [f"a{k:04d}" for k in range(n)]
@@ -181,7 +186,7 @@ from benchmarks.bench_eu import random_issue
 from peninsula.models.eu import ExpectedUtility, ExpectedUtilityMasad
 model = ExpectedUtilityMasad() if {name!r} == "eu-masad" else ExpectedUtility()
 model.run(random_issue(1100)[0], rounds=1)  # load the compiled kernels (O(n) path) before timing
-scenario = random_issue({n})[0]
+scenario = random_issue({n}, grid={grid})[0]
 t0 = time.perf_counter()
 run = model.run(scenario, rounds={rounds})
 print(time.perf_counter() - t0, len(run.issues["x"].rounds) - 1,
@@ -196,13 +201,17 @@ def _load() -> str:
 def bench_huge() -> None:
     n, rounds = CONFIGURATIONS["huge"]["actors"], CONFIGURATIONS["huge"]["rounds"]
     print(f"## huge: {n} actors x {rounds} rounds, one fresh process per model (targets <= 10 s, <= 2 GiB)")
-    for name in ("eu", "eu-masad"):
-        load0 = _load()
-        code = HUGE.format(root=str(ROOT), name=name, n=n, rounds=rounds)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        seconds, done, rss = out.stdout.split()
-        print(f"{name:9s} {done} rounds in {float(seconds):.1f} s, process peak RSS "
-              f"{int(rss) / 2**30:.2f} GiB (load {load0} -> {_load()})")
+    print("positions on a 0.1 grid (about 1,000 distinct: the configuration the target was set on), then all "
+          "distinct (the O(n) round's worst case: no two receivers share a row or a power)")
+    for grid in (True, False):
+        for name in ("eu", "eu-masad"):
+            load0 = _load()
+            code = HUGE.format(root=str(ROOT), name=name, n=n, rounds=rounds, grid=grid)
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            seconds, done, rss = out.stdout.split()
+            label = "grid" if grid else "distinct"
+            print(f"{name:9s} {label:8s} {done} rounds in {float(seconds):.1f} s, process peak RSS "
+                  f"{int(rss) / 2**30:.2f} GiB (load {load0} -> {_load()})")
 
 
 def bench_batch() -> None:

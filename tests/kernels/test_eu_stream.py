@@ -128,6 +128,36 @@ def test_streamed_condorcet_winner_and_vote_are_the_matrix_ones(
     _eq(K.masad_vote(x, margin, delta), K.masad_vote_streamed(x, w, delta))
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(arrs=issue_arrays(min_n=2, max_n=14), threads=st.integers(2, 5), delta=st.sampled_from([1.0, 7.5]))
+def test_the_winner_and_vote_split_over_threads_are_the_matrix_ones(
+    arrs: tuple[np.ndarray, ...], threads: int, delta: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, s, c = arrs
+    w = c * s
+    margin = K.pair_sums_fast(x, w, "numba").margin
+    with monkeypatch.context() as m:
+        m.setattr(K, "_THREAD_PAIRS", 0)
+        _eq(K.condorcet_winner(x, margin), K.condorcet_winner_streamed(x, w, threads=threads))
+        _eq(K.masad_vote(x, margin, delta), K.masad_vote_streamed(x, w, delta, threads=threads))
+
+
+@pytest.mark.parametrize("grid", [True, False], ids=["ties", "distinct"])
+def test_a_large_winner_and_vote_on_two_threads_are_the_matrix_ones(grid: bool) -> None:
+    rng = np.random.default_rng(9 if grid else 10)
+    x = rng.uniform(0.0, 100.0, 600)
+    x = np.round(x * 2.0) / 2.0 if grid else x
+    w = rng.uniform(0.0, 1.0, 600)
+    margin = K.pair_sums_fast(x, w, "numba").margin
+    _eq(K.condorcet_winner(x, margin), K.condorcet_winner_streamed(x, w, threads=2))
+    _eq(K.masad_vote(x, margin, 3.0), K.masad_vote_streamed(x, w, 3.0, threads=2))
+    # two positions hold the Condorcet-relevant weight, tied: no winner either way
+    x2 = np.concatenate([np.full(300, 20.0), np.full(300, 80.0)])
+    _eq(K.condorcet_winner(x2, K.pair_sums_fast(x2, np.ones(600), "numba").margin),
+        K.condorcet_winner_streamed(x2, np.ones(600), threads=2))
+
+
 def test_a_row_is_the_matrix_row() -> None:
     x = np.array([3.0, 0.0, 3.0, 10.0, 1.0, 0.0])
     w = np.array([1.0, 2.0, 0.0, 0.5, 1.5, 1.0])

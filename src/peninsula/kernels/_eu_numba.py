@@ -683,50 +683,40 @@ def stream_offer_block(g0, g1, x, s, order, rank, y, cum_w, cum_wx, le_own, lt_o
 
 
 @njit(cache=True, nogil=True)
-def stream_condorcet(x, w, rtol):  # type: ignore[no-untyped-def]
-    """:func:`peninsula.kernels.eu.condorcet_winner` of :func:`pair_sums_1d`'s margins, in O(n) memory.
-
-    The margins of actors at one position are the same row, so each position's row is computed once."""
+def stream_condorcet_block(g0, g1, x, rank, y, cum_w, cum_wx, le_own, lt_own, starts, low, high):  # type: ignore[no-untyped-def]
+    """For the position groups ``g0:g1`` (:func:`stream_setup`): ``low[g]``, the group's smallest margin
+    against a differing position (``inf``: none), and ``high[g]``, its largest ``|margin|``, from one
+    :func:`row_sums` per group (actors at one position have the same row of margins)."""
     n = x.shape[0]
-    order, rank, y, cum_w, cum_wx, le_own, lt_own, starts = stream_setup(x, w)
     own = np.empty(n)
     other = np.empty(n)
-    worst = np.full(n, np.inf)  # per actor, its smallest margin against a differing position
-    scale = 0.0
-    for g in range(starts.shape[0] - 1):
+    for g in range(g0, g1):
         a = starts[g]
         row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
-        low = np.inf
+        lo = np.inf
+        hi = 0.0
         for j in range(n):
             b = rank[j]
             m = own[b] - other[b]
-            if abs(m) > scale:
-                scale = abs(m)
-            if x[j] != y[a] and m < low:
-                low = m
-        for k in range(starts[g], starts[g + 1]):
-            worst[order[k]] = low
-    if y[0] == y[n - 1]:
-        return x[0]  # a single position
-    bound = rtol * scale
-    for i in range(n):
-        if worst[i] < np.inf and worst[i] > bound:
-            return x[i]
-    return np.nan
+            if abs(m) > hi:
+                hi = abs(m)
+            if x[j] != y[a] and m < lo:
+                lo = m
+        low[g] = lo
+        high[g] = hi
 
 
 @njit(cache=True, nogil=True)
-def stream_vote(x, w, first, delta):  # type: ignore[no-untyped-def]
-    """:func:`peninsula.kernels.eu.masad_vote` of :func:`pair_sums_1d`'s margins, in O(n) memory;
-    ``first`` are the first occurrences of the distinct positions, ascending (at least two)."""
+def stream_vote_block(k0, k1, x, first, rank, y, cum_w, cum_wx, le_own, lt_own, delta, top):  # type: ignore[no-untyped-def]
+    """For the distinct positions ``first[k0:k1]`` (first occurrences, ascending index): ``top[k]``, the
+    largest ``margin / delta`` of ``first[k]`` against the other distinct positions (``-inf``: none)."""
     n = x.shape[0]
-    rank, y, cum_w, cum_wx, le_own, lt_own = sorted_state(x, w)
     own = np.empty(n)
     other = np.empty(n)
-    best = -np.inf
-    winner = first[0]
-    for i in first:
+    for k in range(k0, k1):
+        i = first[k]
         row_sums(rank[i], y, cum_w, cum_wx, le_own, lt_own, own, other)
+        best = -np.inf
         for j in first:
             if j == i:
                 continue
@@ -734,5 +724,6 @@ def stream_vote(x, w, first, delta):  # type: ignore[no-untyped-def]
             v = (own[b] - other[b]) / delta
             if v > best:
                 best = v
-                winner = i
-    return x[winner]
+        top[k] = best
+
+

@@ -703,7 +703,8 @@ _GROUP_COST = 3
 
 def _group_blocks(starts: npt.NDArray[np.int64], threads: int) -> list[tuple[int, int]]:
     """``(g0, g1)`` ranges of position groups of about equal work, four per thread (a free thread takes the
-    next), or one range on one thread."""
+    next), or one range on one thread (``starts``: group ``g`` holds ``starts[g + 1] − starts[g]`` of the
+    ``starts[-1]`` actors)."""
     groups = starts.shape[0] - 1
     n = int(starts[-1])
     if threads <= 1 or groups < 2 or n * n < _THREAD_PAIRS:
@@ -725,23 +726,53 @@ def _run_blocks(fn: object, blocks: list[tuple[int, int]], args: tuple[object, .
     list(pool(min(threads, len(blocks))).map(lambda b: call(b[0], b[1], *args), blocks))  # type: ignore[operator]
 
 
-def condorcet_winner_streamed(positions: FloatArray, weights: FloatArray, rtol: float = 1e-12) -> float:
-    """:func:`condorcet_winner` of :func:`pair_sums_fast`'s margins in O(n) memory (1-D; NaN: none)."""
+def condorcet_winner_streamed(
+    positions: FloatArray, weights: FloatArray, rtol: float = 1e-12, threads: int | None = None
+) -> float:
+    """:func:`condorcet_winner` of :func:`pair_sums_fast`'s margins in O(n) memory (1-D; NaN: none).
+
+    One row of margins per distinct position, the positions split over ``threads`` threads (default
+    :func:`peninsula.kernels._threads.default_threads`); the same winner as the matrix path."""
     x = np.ascontiguousarray(positions, dtype=np.float64)
     w = np.ascontiguousarray(weights, dtype=np.float64)
-    get = _cold.choose(_LABEL, _MODULE, {"stream_condorcet": (x, w, float(rtol))}, small=False)
-    return float(get("stream_condorcet")(x, w, float(rtol)))
+    get = _cold.choose(_LABEL, _MODULE, {"stream_setup": (x, w)}, small=False)
+    order, rank, y, cum_w, cum_wx, le_own, lt_own, starts = get("stream_setup")(x, w)
+    if y[0] == y[-1]:
+        return float(x[0])  # a single position
+    groups = starts.shape[0] - 1
+    low, high = np.empty(groups), np.empty(groups)
+    args = (x, rank, y, cum_w, cum_wx, le_own, lt_own, starts, low, high)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_condorcet_block": (0, 0, *args)}, small=False)
+    threads = default_threads() if threads is None else threads
+    _run_blocks(get("stream_condorcet_block"), _group_blocks(starts, threads), args, threads)
+    bound = rtol * float(high.max())
+    beats = np.flatnonzero((low < np.inf) & (low > bound))  # groups that beat every other position
+    if beats.size == 0:
+        return float("nan")
+    return float(x[int(order[starts[beats]].min())])  # the first such actor in index order
 
 
-def masad_vote_streamed(positions: FloatArray, weights: FloatArray, delta: float) -> float:
-    """:func:`masad_vote` of :func:`pair_sums_fast`'s margins in O(n) memory (1-D)."""
+def masad_vote_streamed(
+    positions: FloatArray, weights: FloatArray, delta: float, threads: int | None = None
+) -> float:
+    """:func:`masad_vote` of :func:`pair_sums_fast`'s margins in O(n) memory (1-D), the distinct positions
+    split over ``threads`` threads (default :func:`peninsula.kernels._threads.default_threads`)."""
     x = np.ascontiguousarray(positions, dtype=np.float64)
     first = np.sort(np.unique(x, return_index=True)[1]).astype(np.int64)
     if first.size < 2:
         return float(x[0])
     w = np.ascontiguousarray(weights, dtype=np.float64)
-    get = _cold.choose(_LABEL, _MODULE, {"stream_vote": (x, w, first, float(delta))}, small=False)
-    return float(get("stream_vote")(x, w, first, float(delta)))
+    get = _cold.choose(_LABEL, _MODULE, {"stream_setup": (x, w)}, small=False)
+    _order, rank, y, cum_w, cum_wx, le_own, lt_own, _starts = get("stream_setup")(x, w)
+    top = np.empty(first.size)
+    args = (x, first, rank, y, cum_w, cum_wx, le_own, lt_own, float(delta), top)
+    get = _cold.choose(_LABEL, _MODULE, {"stream_vote_block": (0, 0, *args)}, small=False)
+    threads = default_threads() if threads is None else threads
+    rows = np.arange(first.size + 1, dtype=np.int64) * x.shape[0] // first.size  # equal rows, n in all
+    _run_blocks(get("stream_vote_block"), _group_blocks(rows, threads), args, threads)
+    # the matrix path's scan: the first distinct position (in index order) with the largest margin wins;
+    # top holds no NaN (a NaN margin never beats), and every top equal to -inf leaves first[0]
+    return float(x[first[int(np.argmax(top))]])
 
 
 # -- many draws at once -----------------------------------------------------------------------------------
