@@ -153,7 +153,9 @@ def main() -> None:
         ("Monte Carlo, compromise", theirs["compromise"], best["compromise"], ""),
     ]
     for label, a, b, target in rows:
-        print(f"  {label:34s} {a:9.3f}s {b:9.3f}s {a / b:7.0f}x  {target}")
+        ratio = a / b
+        shown = f"{ratio:7.0f}x" if ratio >= 10 else f"{ratio:7.2f}x"  # a one-solve ratio can be below 1
+        print(f"  {label:34s} {a:9.3f}s {b:9.3f}s {shown}  {target}")
     print(
         f"  medians of the draws (orientation only; different models): schelling challenge "
         f"{theirs['challenge_median']:.3f}, peninsula eu {medians['eu']:.3f}; compromise "

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from peninsula.kernels._notice import kernel_clock, prepare
+from peninsula.kernels._notice import kernel_clock, prepare, signature_of
 
 __all__ = [
     "NUMBA_MODULES",
@@ -84,7 +84,7 @@ def set_policy(value: Policy | None) -> Policy | None:
 
 
 def _signature(dispatcher: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(dispatcher.typeof_pyval(a) for a in args)
+    return signature_of(dispatcher, args)
 
 
 def _load_cached(dispatcher: Any, args: tuple[Any, ...]) -> bool:

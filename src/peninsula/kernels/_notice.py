@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["THRESHOLD", "compile_notice", "kernel_clock", "kernel_seconds", "prepare"]
+__all__ = ["THRESHOLD", "compile_notice", "kernel_clock", "kernel_seconds", "prepare", "signature_of"]
 
 #: Seconds a first call may take before the status line appears (loading from the cache is faster).
 THRESHOLD = 1.5
@@ -50,6 +50,47 @@ def kernel_clock() -> Iterator[None]:
             _clock[0] += time.perf_counter() - t0
 
 
+_INT64 = (-(2**63), 2**63)
+#: numba signatures by (dispatcher, the arguments' type keys): typing every argument anew cost about half
+#: of a small forecast (0.8 of 1.6 ms for 10 actors on one issue).
+_signatures: dict[tuple[int, tuple[Any, ...]], tuple[Any, ...]] = {}
+
+
+def _type_key(a: Any) -> Any:
+    """What numba's ``typeof`` of ``a`` depends on, cheaply, or ``None`` (type it each time).
+
+    An array's type is its dtype, dimensions, layout (C, F or neither), read-only flag and alignment; a
+    Python float or bool has one type; an int is int64 or, past its range, uint64; a NumPy scalar's type
+    is its class."""
+    np = sys.modules.get("numpy")  # this module imports nothing beyond the standard library
+    kind = type(a)
+    if np is None:
+        return kind if kind is float or kind is bool else None
+    if kind is np.ndarray:
+        f = a.flags
+        return (a.dtype, a.ndim, f.c_contiguous, f.f_contiguous, f.writeable, f.aligned)
+    if kind is float or kind is bool:
+        return kind
+    if kind is int:
+        return (int, _INT64[0] <= a < _INT64[1])
+    if isinstance(a, np.generic):
+        return kind
+    return None
+
+
+def signature_of(dispatcher: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """numba's signature of ``args`` for ``dispatcher`` (``typeof_pyval`` of each), remembered by the
+    arguments' :func:`_type_key`."""
+    keys = tuple(_type_key(a) for a in args)
+    if None in keys:
+        return tuple(dispatcher.typeof_pyval(a) for a in args)
+    memo = (id(dispatcher), keys)
+    sig = _signatures.get(memo)
+    if sig is None:
+        sig = _signatures[memo] = tuple(dispatcher.typeof_pyval(a) for a in args)
+    return sig
+
+
 def prepare(label: str, dispatcher: Any, *args: Any) -> None:
     """Load or compile ``dispatcher`` for the types of ``args`` now, before the call that needs it.
 
@@ -57,7 +98,7 @@ def prepare(label: str, dispatcher: Any, *args: Any) -> None:
     compiles it, with :func:`compile_notice`'s status line, and the time goes on the kernel clock
     (:func:`kernel_seconds`) rather than on the computation that follows.
     """
-    sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+    sig = signature_of(dispatcher, args)
     if sig in dispatcher.overloads:
         return
     with kernel_clock(), _status(label, None):
