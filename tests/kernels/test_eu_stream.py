@@ -162,7 +162,10 @@ def test_a_row_is_the_matrix_row() -> None:
     x = np.array([3.0, 0.0, 3.0, 10.0, 1.0, 0.0])
     w = np.array([1.0, 2.0, 0.0, 0.5, 1.5, 1.0])
     _margin, support, _total = _eu_numba.pair_sums_1d(x, w)
-    rank, y, cum_w, cum_wx, le_own, lt_own = _eu_numba.sorted_state(x, w)
+    order, rank, y, cum_w, cum_wx, le_own, lt_own, starts = _eu_numba.stream_setup(x, w)
+    # sorted 0, 0, 1, 3, 3, 10: four position groups, each listing its actors in index order
+    _eq(starts, [0, 2, 3, 5, 6])
+    _eq(order, [1, 5, 4, 0, 2, 3])
     own, other = np.empty(6), np.empty(6)
     for i in range(6):
         _eu_numba.row_sums(rank[i], y, cum_w, cum_wx, le_own, lt_own, own, other)

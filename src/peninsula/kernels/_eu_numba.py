@@ -355,25 +355,6 @@ def offers_into(eu, x, tie_value, rtol, new, sender, kind):  # type: ignore[no-u
 
 
 @njit(cache=True, nogil=True)
-def sorted_state(x, w):  # type: ignore[no-untyped-def]
-    """``(rank, y, cum_w, cum_wx, le_own, lt_own)`` of :func:`pair_sums_into` (``rank[i]``: actor ``i``'s
-    place in the stable ascending order of ``x``), in fresh arrays: :func:`sorted_prefix_into`."""
-    n = x.shape[0]
-    order = np.argsort(x, kind="mergesort")
-    rank = np.empty(n, dtype=np.int64)
-    for a in range(n):
-        rank[order[a]] = a
-    y = np.empty(n)
-    wy = np.empty(n)
-    cum_w = np.empty(n + 1)
-    cum_wx = np.empty(n + 1)
-    le_own = np.empty(n, dtype=np.int64)
-    lt_own = np.empty(n, dtype=np.int64)
-    sorted_prefix_into(x, w, order, y, wy, cum_w, cum_wx, le_own, lt_own)
-    return rank, y, cum_w, cum_wx, le_own, lt_own
-
-
-@njit(cache=True, nogil=True)
 def _pair(lo_i, hi_i, n_le_mid, y, cum_w, cum_wx, le_own, lt_own):  # type: ignore[no-untyped-def]
     """``(sup_lo, sup_hi)`` of sorted positions ``lo_i`` < ``hi_i`` (``y[lo_i] < y[hi_i]``) with the
     count of positions <= their midpoint, as :func:`pair_sums_into` computes them."""
@@ -458,9 +439,11 @@ def _eu(i, j, p, x, s, ri, usq, dmu, delta, Q, T, paper):  # type: ignore[no-unt
 
 @njit(cache=True, nogil=True)
 def stream_setup(x, w):  # type: ignore[no-untyped-def]
-    """:func:`sorted_state` and the position groups: ``(order, rank, y, cum_w, cum_wx, le_own, lt_own,
-    starts)``; group ``g`` holds the sorted places ``starts[g]:starts[g + 1]``, the actors at one position
-    (``order`` over that range: those actors in index order, the sort being stable)."""
+    """The sorted state of :func:`pair_sums_into` in fresh arrays (:func:`sorted_prefix_into`; ``rank[i]``:
+    actor ``i``'s place in the stable ascending order ``order`` of ``x``) and the position groups: ``(order,
+    rank, y, cum_w, cum_wx, le_own, lt_own, starts)``; group ``g`` holds the sorted places
+    ``starts[g]:starts[g + 1]``, the actors at one position (``order`` over that range: those actors in
+    index order, the sort being stable)."""
     n = x.shape[0]
     order = np.argsort(x, kind="mergesort")
     rank = np.empty(n, dtype=np.int64)
