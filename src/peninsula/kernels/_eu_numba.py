@@ -162,29 +162,14 @@ def eu_matrix_into(x, s, prob, r, mu, delta, Q, T, paper, out):  # type: ignore[
         dmu = abs(x[i] - mu)
         for j in range(n):
             dist = abs(x[i] - x[j])
-            d = dist / delta
-            b_s = max(0.5 - 0.5 * d, 0.0)  # rounding can push d an ulp past 1
-            if ri == 1.0:
-                us = 2.0 - 4.0 * b_s
-                uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
-            else:
-                us = 2.0 - 4.0 * b_s**ri
-                uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+            us, uf = _contest_utilities(dist / delta, ri)
             p = prob[i, j]
             sj = s[j]
             contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
             if Q == 1.0:
                 out[i, j] = contest - Q * usq
             else:
-                e = (dmu + dist) / delta
-                b_b = max(0.5 - 0.25 * e, 0.0)  # and e an ulp past 2
-                if ri == 1.0:
-                    ub = 2.0 - 4.0 * b_b
-                    uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
-                else:
-                    ub = 2.0 - 4.0 * b_b**ri
-                    uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
-                no_contest = T * ub + (1.0 - T) * uw
+                no_contest = _no_contest((dmu + dist) / delta, ri, T)
                 if paper:
                     out[i, j] = contest - (Q * usq + (1.0 - Q) * no_contest)
                 else:
@@ -205,8 +190,7 @@ def eu_matrix_offdiag_into(x, s, prob, r, mu, delta, Q, T, paper, order, out):  
     n = x.shape[0]
     us = 0.0
     uf = 0.0
-    ub = 0.0
-    uw = 0.0
+    no_contest = 0.0
     for i in range(n):
         ri = r[i]
         half_r = 0.5**ri
@@ -221,27 +205,13 @@ def eu_matrix_offdiag_into(x, s, prob, r, mu, delta, Q, T, paper, order, out):  
                 continue
             dist = abs(x[i] - x[j])
             if not (have and x[j] == last):
-                d = dist / delta
                 if dist == 0.0:
                     us = usq  # b_s = 0.5 + 0.5·0 = 0.5 - 0.5·0 = 0.5: the power is 0.5**r_i
                     uf = usq
                 else:
-                    b_s = max(0.5 - 0.5 * d, 0.0)
-                    if ri == 1.0:
-                        us = 2.0 - 4.0 * b_s
-                        uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
-                    else:
-                        us = 2.0 - 4.0 * b_s**ri
-                        uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+                    us, uf = _contest_utilities(dist / delta, ri)
                 if Q != 1.0:
-                    e = (dmu + dist) / delta
-                    b_b = max(0.5 - 0.25 * e, 0.0)
-                    if ri == 1.0:
-                        ub = 2.0 - 4.0 * b_b
-                        uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
-                    else:
-                        ub = 2.0 - 4.0 * b_b**ri
-                        uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
+                    no_contest = _no_contest((dmu + dist) / delta, ri, T)
                 have = True
                 last = x[j]
             p = prob[i, j]
@@ -250,7 +220,6 @@ def eu_matrix_offdiag_into(x, s, prob, r, mu, delta, Q, T, paper, order, out):  
             if Q == 1.0:
                 out[i, j] = contest - Q * usq
             else:
-                no_contest = T * ub + (1.0 - T) * uw
                 if paper:
                     out[i, j] = contest - (Q * usq + (1.0 - Q) * no_contest)
                 else:
@@ -300,6 +269,22 @@ def offers_1d(eu, x, tie_value, rtol):  # type: ignore[no-untyped-def]
     return new, sender, kind
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _respond(j, pick, u_i, u_j, x, new, kind):  # type: ignore[no-untyped-def]
+    """Receiver ``j``'s response to ``pick``'s offer (:func:`peninsula.kernels.eu.respond_to_offers`):
+    ``u_i = EU[j, pick]``, ``u_j = EU[pick, j]``; writes ``kind[j]`` (1 conflict, 2 compromise, 3
+    capitulation; untouched otherwise) and ``new[j]``."""
+    if u_i > 0.0 and u_i < u_j:
+        kind[j] = 1
+        new[j] = x[pick]
+    elif u_i < 0.0 and abs(u_i) < u_j:
+        kind[j] = 2
+        new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
+    elif u_i < 0.0 and abs(u_i) > u_j:
+        kind[j] = 3
+        new[j] = x[pick]
+
+
 @njit(cache=True)
 def offers_into(eu, x, tie_value, rtol, new, sender, kind):  # type: ignore[no-untyped-def]
     """:func:`offers_1d` into ``new``, ``sender`` (-1: no offer) and ``kind`` (length n each)."""
@@ -332,17 +317,7 @@ def offers_into(eu, x, tie_value, rtol, new, sender, kind):  # type: ignore[no-u
             if nearer or tie_won:
                 pick = i
         sender[j] = pick
-        u_j = eu[pick, j]
-        u_i = eu[j, pick]
-        if u_i > 0.0 and u_i < u_j:
-            kind[j] = 1
-            new[j] = x[pick]
-        elif u_i < 0.0 and abs(u_i) < u_j:
-            kind[j] = 2
-            new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
-        elif u_i < 0.0 and abs(u_i) > u_j:
-            kind[j] = 3
-            new[j] = x[pick]
+        _respond(j, pick, eu[j, pick], eu[pick, j], x, new, kind)
 
 
 # -- O(n) memory: the same round without any n x n array -------------------------------------------------
@@ -406,32 +381,40 @@ def _prob(sup, against, masad):  # type: ignore[no-untyped-def]
     return sup / total
 
 
-@njit(cache=True, nogil=True)
-def _eu(i, j, p, x, s, ri, usq, dmu, delta, Q, T, paper):  # type: ignore[no-untyped-def]
-    """``EU[i, j]`` of :func:`eu_matrix_into` with ``prob[i, j] = p``, ``usq = 2 - 4·0.5**r_i``, ``dmu =
-    |x_i − μ|``."""
-    dist = abs(x[i] - x[j])
-    d = dist / delta
-    b_s = max(0.5 - 0.5 * d, 0.0)
+@njit(cache=True, nogil=True, inline="always")
+def _contest_utilities(d, ri):  # type: ignore[no-untyped-def]
+    """``(u_s, u_f)`` of :func:`eu_matrix_into` at the normalised distance ``d = |x_i − x_j| / Δ``: ``2 −
+    4·max(0.5 − 0.5·d, 0)**r_i`` and ``2 − 4·(0.5 + 0.5·d)**r_i`` (no power taken when ``r_i`` is 1)."""
+    b_s = max(0.5 - 0.5 * d, 0.0)  # rounding can push d an ulp past 1
     if ri == 1.0:
-        us = 2.0 - 4.0 * b_s
-        uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
-    else:
-        us = 2.0 - 4.0 * b_s**ri
-        uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
-    sj = s[j]
-    contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
-    if Q == 1.0:
-        return contest - Q * usq
-    e = (dmu + dist) / delta
-    b_b = max(0.5 - 0.25 * e, 0.0)
+        return 2.0 - 4.0 * b_s, 2.0 - 4.0 * (0.5 + 0.5 * d)
+    return 2.0 - 4.0 * b_s**ri, 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _no_contest(e, ri, T):  # type: ignore[no-untyped-def]
+    """``T·u_b + (1 − T)·u_w`` of :func:`eu_matrix_into` at ``e = (|x_i − μ| + |x_i − x_j|) / Δ``."""
+    b_b = max(0.5 - 0.25 * e, 0.0)  # and e an ulp past 2
     if ri == 1.0:
         ub = 2.0 - 4.0 * b_b
         uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
     else:
         ub = 2.0 - 4.0 * b_b**ri
         uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
-    no_contest = T * ub + (1.0 - T) * uw
+    return T * ub + (1.0 - T) * uw
+
+
+@njit(cache=True, nogil=True)
+def _eu(i, j, p, x, s, ri, usq, dmu, delta, Q, T, paper):  # type: ignore[no-untyped-def]
+    """``EU[i, j]`` of :func:`eu_matrix_into` with ``prob[i, j] = p``, ``usq = 2 - 4·0.5**r_i``, ``dmu =
+    |x_i − μ|``."""
+    dist = abs(x[i] - x[j])
+    us, uf = _contest_utilities(dist / delta, ri)
+    sj = s[j]
+    contest = sj * (p * us + (1.0 - p) * uf) + (1.0 - sj) * us
+    if Q == 1.0:
+        return contest - Q * usq
+    no_contest = _no_contest((dmu + dist) / delta, ri, T)
     if paper:
         return contest - (Q * usq + (1.0 - Q) * no_contest)
     return contest - Q * usq + (1.0 - Q) * no_contest
@@ -473,45 +456,48 @@ def stream_setup(x, w):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _sender_terms(xa, x, rank, own, other, r, usq, dmu, delta, Q, T, paper, masad, A, US, X, N):  # type: ignore[no-untyped-def]
-    """For every sender ``i`` against a receiver at the position ``xa`` (``own`` / ``other``: :func:`row_sums`
-    of a sorted place at ``xa``), the receiver-free parts of :func:`_eu`: ``EU[i, j] = (s_j·A[i] + (1 − s_j)·
-    US[i] − X[i]) + N[i]`` for every receiver ``j`` at that position, the same operations in the same order
+def _sender_terms(a, x, rank, y, cum_w, cum_wx, le_own, lt_own, r, usq, dmu, delta, Q, T, paper, masad,  # type: ignore[no-untyped-def]
+                  own, other, A, US, X, N):
+    """:func:`row_sums` of the sorted place ``a`` into ``own`` / ``other``, then for every sender ``i``
+    against a receiver at that position ``xa = y[a]`` the receiver-free parts of :func:`_eu`: ``EU[i, j] =
+    (s_j·A[i] + (1 − s_j)·US[i] − X[i]) + N[i]`` for every receiver ``j`` at that position, the same
+    operations in the same order
     (``A = p·us + (1 − p)·uf``, ``US = us``; ``X = Q·usq`` or, when ``Q < 1`` with ``paper``, ``Q·usq + (1 −
     Q)·no_contest``; ``N = (1 − Q)·no_contest`` when ``Q < 1`` without ``paper``, else unused)."""
+    row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
+    xa = y[a]
     n = x.shape[0]
     for i in range(n):
         b = rank[i]
         p = _prob(other[b], own[b], masad)
         ri = r[i]
         dist = abs(x[i] - xa)
-        d = dist / delta
-        b_s = max(0.5 - 0.5 * d, 0.0)
-        if ri == 1.0:
-            us = 2.0 - 4.0 * b_s
-            uf = 2.0 - 4.0 * (0.5 + 0.5 * d)
-        else:
-            us = 2.0 - 4.0 * b_s**ri
-            uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** ri
+        us, uf = _contest_utilities(dist / delta, ri)
         A[i] = p * us + (1.0 - p) * uf
         US[i] = us
         if Q == 1.0:
             X[i] = Q * usq[i]
             continue
-        e = (dmu[i] + dist) / delta
-        b_b = max(0.5 - 0.25 * e, 0.0)
-        if ri == 1.0:
-            ub = 2.0 - 4.0 * b_b
-            uw = 2.0 - 4.0 * (0.5 + 0.25 * e)
-        else:
-            ub = 2.0 - 4.0 * b_b**ri
-            uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** ri
-        no_contest = T * ub + (1.0 - T) * uw
+        no_contest = _no_contest((dmu[i] + dist) / delta, ri, T)
         if paper:
             X[i] = Q * usq[i] + (1.0 - Q) * no_contest
         else:
             X[i] = Q * usq[i]
             N[i] = (1.0 - Q) * no_contest
+
+
+@njit(cache=True, nogil=True)
+def _pass_buffers(x, r, mu):  # type: ignore[no-untyped-def]
+    """A pass's per-sender constants and scratch: ``(usq, dmu, own, other, A, US, X, N)`` with ``usq[i] = 2 −
+    4·0.5**r_i`` and ``dmu[i] = |x_i − μ|`` (pass 1: every ``r_i`` 1), the rest for :func:`row_sums` and
+    :func:`_sender_terms`."""
+    n = x.shape[0]
+    usq = np.empty(n)
+    dmu = np.empty(n)
+    for i in range(n):
+        usq[i] = 2.0 - 4.0 * 0.5 ** r[i]
+        dmu[i] = abs(x[i] - mu)
+    return usq, dmu, np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.zeros(n)
 
 
 @njit(cache=True, nogil=True)
@@ -524,22 +510,12 @@ def stream_risk_block(g0, g1, x, s, order, rank, y, cum_w, cum_wx, le_own, lt_ow
     Every receiver at one position shares the senders' terms (:func:`_sender_terms`, computed once per
     group); each receiver's sum is then the same additions in the same order as the matrix path's."""
     n = x.shape[0]
-    own = np.empty(n)
-    other = np.empty(n)
     ones = np.ones(n)
-    usq = np.full(n, 2.0 - 4.0 * 0.5**1.0)
-    dmu = np.empty(n)
-    for i in range(n):
-        dmu[i] = abs(x[i] - mu1)
-    A = np.empty(n)
-    US = np.empty(n)
-    X = np.empty(n)
-    N = np.zeros(n)
+    usq, dmu, own, other, A, US, X, N = _pass_buffers(x, ones, mu1)
     plus = Q != 1.0 and not paper
     for g in range(g0, g1):
-        a = starts[g]
-        row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
-        _sender_terms(y[a], x, rank, own, other, ones, usq, dmu, delta, Q, T, paper, masad, A, US, X, N)
+        _sender_terms(starts[g], x, rank, y, cum_w, cum_wx, le_own, lt_own, ones, usq, dmu, delta, Q, T,
+                      paper, masad, own, other, A, US, X, N)
         for m in range(starts[g], starts[g + 1]):
             i = order[m]
             si = s[i]
@@ -590,23 +566,12 @@ def stream_offer_block(g0, g1, x, s, order, rank, y, cum_w, cum_wx, le_own, lt_o
 
     The senders' powers are computed once per group (every receiver at one position shares them)."""
     n = x.shape[0]
-    own = np.empty(n)
-    other = np.empty(n)
-    usq = np.empty(n)
-    dmu = np.empty(n)
-    for i in range(n):
-        usq[i] = 2.0 - 4.0 * 0.5 ** r[i]
-        dmu[i] = abs(x[i] - mu2)
-    A = np.empty(n)
-    US = np.empty(n)
-    X = np.empty(n)
-    N = np.zeros(n)
+    usq, dmu, own, other, A, US, X, N = _pass_buffers(x, r, mu2)
     col = np.empty(n)
     plus = Q != 1.0 and not paper
     for g in range(g0, g1):
-        a = starts[g]
-        row_sums(a, y, cum_w, cum_wx, le_own, lt_own, own, other)
-        _sender_terms(y[a], x, rank, own, other, r, usq, dmu, delta, Q, T, paper, masad, A, US, X, N)
+        _sender_terms(starts[g], x, rank, y, cum_w, cum_wx, le_own, lt_own, r, usq, dmu, delta, Q, T, paper,
+                      masad, own, other, A, US, X, N)
         for m in range(starts[g], starts[g + 1]):
             j = order[m]
             new[j] = x[j]
@@ -654,15 +619,7 @@ def stream_offer_block(g0, g1, x, s, order, rank, y, cum_w, cum_wx, le_own, lt_o
             u_i = _back(j, pick, own, other, rank, x, s, r, usq, dmu, delta, Q, T, paper, masad)
             eu_sent[j] = u_j
             eu_back[j] = u_i
-            if u_i > 0.0 and u_i < u_j:
-                kind[j] = 1
-                new[j] = x[pick]
-            elif u_i < 0.0 and abs(u_i) < u_j:
-                kind[j] = 2
-                new[j] = x[j] + (x[pick] - x[j]) * abs(u_i / u_j)
-            elif u_i < 0.0 and abs(u_i) > u_j:
-                kind[j] = 3
-                new[j] = x[pick]
+            _respond(j, pick, u_i, u_j, x, new, kind)
 
 
 @njit(cache=True, nogil=True)
