@@ -36,7 +36,8 @@ def _variants() -> list[Any]:
         base, base.T, base[:, ::2], base[0], base[:, 0], readonly, unaligned, record,
         base.astype(np.float32), base.astype(">f8"), np.arange(3), np.arange(3, dtype=np.uint64),
         np.zeros((2, 2, 2)), np.asfortranarray(np.zeros((2, 2, 2))), np.zeros(0), np.float64(1.5),
-        np.uint64(2**63 + 5), np.int32(3), 1.5, True, False, 7, -(2**63), 2**63 - 1, 2**63, 2**64 - 1,
+        np.uint64(2**63 + 5), np.int32(3), np.bool_(True), np.datetime64("2020-01-01", "D"),
+        np.datetime64("2020-01-01T00:00:00", "s"), 1.5, True, False, 7, -(2**63), 2**63 - 1, 2**63, 2**64 - 1,
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -158,6 +159,34 @@ class IssueData:
         )
 
 
+_INDEXES: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+_INDEXES_LOCK = threading.Lock()
+#: Id indexes kept (the newest; a sweep or an overlay builds a few scenarios at a time).
+_INDEXES_KEPT = 32
+
+
+def _by_id(items: tuple[Any, ...]) -> dict[str, Any]:
+    """``{item.id: item}`` of a scenario's actors or issues (the first of an id), built once per tuple.
+
+    Looking an actor up by scanning the tuple made every per-stance lookup O(actors), so building a
+    10,000-actor issue's arrays took 2.7 s. The index is kept beside the tuple it was built from and used
+    only for that very tuple (``is``), so a scenario copied with other actors (``model_copy``) gets its own;
+    holding the tuple also keeps its ``id`` from being reused while the entry lives.
+    """
+    key = id(items)
+    with _INDEXES_LOCK:
+        hit = _INDEXES.get(key)
+        if hit is not None and hit[0] is items:
+            return hit[1]
+        index: dict[str, Any] = {}
+        for item in items:
+            index.setdefault(item.id, item)
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            del _INDEXES[next(iter(_INDEXES))]  # the oldest
+        _INDEXES[key] = (items, index)
+        return index
+
+
 class Scenario(BaseModel):
     """A bargaining scenario: who, over what, wanting what, how much, with what power.
 
@@ -216,17 +245,13 @@ class Scenario(BaseModel):
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id (``KeyError`` if none)."""
-        for a in self.actors:
-            if a.id == actor_id:
-                return a
-        raise KeyError(actor_id)
+        found: Actor = _by_id(self.actors)[actor_id]
+        return found
 
     def issue(self, issue_id: str) -> Issue:
         """The issue with this id (``KeyError`` if none)."""
-        for i in self.issues:
-            if i.id == issue_id:
-                return i
-        raise KeyError(issue_id)
+        found: Issue = _by_id(self.issues)[issue_id]
+        return found
 
     def stances_on(self, issue_id: str) -> Iterator[Stance]:
         """Stances on one issue, in actor order."""
@@ -244,15 +269,12 @@ class Scenario(BaseModel):
     def issue_data(self, issue_id: str) -> IssueData:
         """Arrays of the actors with a stance on ``issue_id``, in scenario actor order."""
         stances = list(self.stances_on(issue_id))
-        own = {a.id: a.capability for a in self.actors}  # capability_of without a scan per stance (O(n²))
         return IssueData(
             issue=self.issue(issue_id),
             actor_ids=tuple(s.actor for s in stances),
             positions=np.array([s.position for s in stances], dtype=float),
             saliences=np.array([s.salience for s in stances], dtype=float),
-            capabilities=np.array(
-                [s.capability if s.capability is not None else own[s.actor] for s in stances], dtype=float
-            ),
+            capabilities=np.array([self.capability_of(s) for s in stances], dtype=float),
             vetoes=np.array([s.veto for s in stances], dtype=bool) if any(s.veto for s in stances) else None,
             accept_low=_limits([s.accept_low for s in stances]),
             accept_high=_limits([s.accept_high for s in stances]),

@@ -694,10 +694,14 @@ def eu_round_streamed(
     return StreamedRound(new, sender.astype(np.intp), kind.astype(np.intp), r, bool(defined), sent, back)
 
 
-#: Below this many ordered pairs (n²) a streamed round runs on one thread (starting the blocks costs more).
-_THREAD_PAIRS = 250_000
-#: A position group's cost in units of one receiver's pass over the senders: its row of vote sums and the
-#: senders' terms (measured roughly; it only balances the blocks, never changes a number).
+#: Below this many ordered pairs (n²) a streamed round runs on one thread. Two threads were faster from the
+#: smallest streamed issue up (best of 20 rounds, 2026-12-08, load 0.5: 260 actors 3.48 vs 3.04 ms, 350
+#: actors 6.01 vs 3.68 ms, 1,000 actors 36.3 vs 19.5 ms), so every streamed round (above
+#: :data:`STREAM_ACTORS` actors) is split; smaller inputs are split only where a test sets this lower.
+_THREAD_PAIRS = (STREAM_ACTORS + 1) ** 2
+#: A position group's weight in the blocks' balance, in units of one receiver's pass over the senders: a
+#: rough guess for its row of vote sums and the senders' terms (not measured; it can only make the blocks
+#: less even, never change a number).
 _GROUP_COST = 3
 
 

@@ -135,7 +135,6 @@ def draw_inputs(scenario: Scenario, draws: int, seed: int) -> dict[str, IssueDra
 
     plan: dict[str, list[tuple[FloatArray, int, int | None, float]]] = {}
     out: dict[str, IssueDraws] = {}
-    actors = {a.id: a for a in scenario.actors}  # scenario.actor() scans them all: O(n²) over the stances
     for issue in scenario.issues:
         stances = list(scenario.stances_on(issue.id))
         n = len(stances)
@@ -155,7 +154,7 @@ def draw_inputs(scenario: Scenario, draws: int, seed: int) -> dict[str, IssueDra
                 todo.append((C, k, ranged(key, st.capability, st.sources.get("capability"), 0.0, math.inf),
                              st.capability))
             else:
-                act = actors[st.actor]
+                act = scenario.actor(st.actor)
                 assert act.capability is not None, "validated at load"
                 key = f"{st.actor}\x1f\x1fcapability"
                 todo.append((C, k, ranged(key, act.capability, act.capability_source, 0.0, math.inf),

@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from peninsula.core import ParameterError, Scenario, limits
 from peninsula.core.rng import fresh_seed
+from peninsula.kernels._threads import default_threads
 from peninsula.models.base import Model
 from peninsula.simulate.batch import batch_cohesion, run_model
 from peninsula.simulate.perturb import InputSpace, NoiseSpec
@@ -248,7 +249,7 @@ Executor = Callable[[SweepSpec, Sequence[tuple[int, int, int]]], Iterator[Chunk]
 
 def in_process(threads: int | None = None) -> Executor:
     """Run chunks one after another in this process (compiled loops split over ``threads`` threads)."""
-    n_threads = threads if threads is not None else min(4, os.cpu_count() or 1)
+    n_threads = threads if threads is not None else default_threads()
 
     def execute(spec: SweepSpec, todo: Sequence[tuple[int, int, int]]) -> Iterator[Chunk]:
         for index, lo, hi in todo:

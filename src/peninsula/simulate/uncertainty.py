@@ -8,7 +8,6 @@ Sobol analyses of :mod:`peninsula.simulate.sensitivity`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from peninsula.core import ParameterError, Scenario
 from peninsula.core.limits import check_draws
+from peninsula.kernels._threads import default_threads
 from peninsula.scenarios import load
 from peninsula.simulate.forecast import ModelSpec, resolve_models
 from peninsula.simulate.montecarlo import Sweep, in_process, make_spec, overlaid, run_sweep
@@ -23,10 +23,6 @@ from peninsula.simulate.perturb import NoiseSpec
 from peninsula.simulate.sensitivity import Method, Sensitivity, run_sensitivity
 
 __all__ = ["Sensitivity", "Sweep", "sensitivity", "sweep"]
-
-
-def _threads() -> int:
-    return min(4, os.cpu_count() or 1)
 
 
 def sweep(
@@ -110,7 +106,7 @@ def sweep(
 
             executor = stack.enter_context(dask_executor(workers=workers, scheduler=scheduler))
         else:
-            executor = in_process(_threads())
+            executor = in_process(default_threads())
         return run_sweep(spec, store=run_store, executor=executor, chunk_size=chunk_size, on_chunk=on_chunk)
 
 
@@ -160,5 +156,5 @@ def sensitivity(
         seed=seed,
         noise=nz,
         rounds=rounds,
-        threads=_threads(),
+        threads=default_threads(),
     )
